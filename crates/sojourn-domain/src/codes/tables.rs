@@ -1,0 +1,353 @@
+//! National code tables used on the registration forms. Each value parses
+//! from its standard code or its Chinese name (what clerks type in Excel).
+
+use crate::error::Localized;
+use thiserror::Error;
+
+/// A value that is not in a code table.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{value:?} is not a code or name in the {table} table")]
+pub struct CodeTableError {
+    pub table: &'static str,
+    pub table_zh: &'static str,
+    pub value: String,
+}
+
+impl Localized for CodeTableError {
+    fn code(&self) -> &'static str {
+        "code_table_unknown"
+    }
+    fn message_zh(&self) -> String {
+        format!("“{}”不是有效的{}代码或名称", self.value, self.table_zh)
+    }
+    fn message_en(&self) -> String {
+        self.to_string()
+    }
+}
+
+macro_rules! code_table {
+    (
+        $(#[$doc:meta])*
+        $name:ident, $table:literal, $table_zh:literal {
+            $($variant:ident = $code:literal, $zh:literal, $en:literal;)+
+        }
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every value, in code order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const TABLE: &'static str = $table;
+            pub const TABLE_ZH: &'static str = $table_zh;
+
+            /// The standard code.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+            pub fn name_zh(self) -> &'static str {
+                match self { $($name::$variant => $zh),+ }
+            }
+            pub fn name_en(self) -> &'static str {
+                match self { $($name::$variant => $en),+ }
+            }
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+
+            /// Accepts the code, the Chinese name or the English name.
+            pub fn parse(input: &str) -> Result<Self, CodeTableError> {
+                let text = input.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+                Self::from_code(text)
+                    .or_else(|| Self::ALL.iter().copied().find(|v| {
+                        v.name_zh() == text || v.name_en().eq_ignore_ascii_case(text)
+                    }))
+                    .or_else(|| Self::from_alias(text))
+                    .ok_or_else(|| CodeTableError {
+                        table: $table,
+                        table_zh: $table_zh,
+                        value: text.to_owned(),
+                    })
+            }
+        }
+    };
+}
+
+code_table! {
+    /// Sex, GB/T 2261.1-2003.
+    Sex, "sex", "性别" {
+        Unknown = "0", "未知的性别", "unknown";
+        Male = "1", "男", "male";
+        Female = "2", "女", "female";
+        Unspecified = "9", "未说明的性别", "unspecified";
+    }
+}
+
+impl Sex {
+    fn from_alias(text: &str) -> Option<Self> {
+        match text {
+            "男性" | "M" | "m" => Some(Self::Male),
+            "女性" | "F" | "f" => Some(Self::Female),
+            _ => None,
+        }
+    }
+}
+
+code_table! {
+    /// Marital status, GB/T 2261.2-2003.
+    MaritalStatus, "marital status", "婚姻状况" {
+        Unmarried = "10", "未婚", "unmarried";
+        Married = "20", "已婚", "married";
+        FirstMarriage = "21", "初婚", "first marriage";
+        Remarried = "22", "再婚", "remarried";
+        Reunited = "23", "复婚", "remarried to former spouse";
+        Widowed = "30", "丧偶", "widowed";
+        Divorced = "40", "离婚", "divorced";
+        Unspecified = "90", "未说明的婚姻状况", "unspecified";
+    }
+}
+
+impl MaritalStatus {
+    fn from_alias(text: &str) -> Option<Self> {
+        match text {
+            "未说明" => Some(Self::Unspecified),
+            _ => None,
+        }
+    }
+
+    /// Whether the person is in a marriage now (family-planning follow-up
+    /// concerns married women of childbearing age).
+    pub fn is_married(self) -> bool {
+        matches!(self, Self::Married | Self::FirstMarriage | Self::Remarried | Self::Reunited)
+    }
+}
+
+code_table! {
+    /// Education, GB/T 4658-2006 (the levels the forms use).
+    Education, "education", "学历" {
+        Postgraduate = "10", "研究生教育", "postgraduate";
+        Doctorate = "11", "博士研究生", "doctorate";
+        Master = "14", "硕士研究生", "master";
+        University = "20", "大学本科", "bachelor";
+        College = "30", "大学专科", "junior college";
+        Secondary = "40", "中等职业教育", "secondary vocational";
+        HighSchool = "60", "普通高级中学", "senior high school";
+        JuniorHigh = "70", "初级中学", "junior high school";
+        Primary = "80", "小学", "primary school";
+        Other = "90", "其他", "other";
+    }
+}
+
+impl Education {
+    fn from_alias(text: &str) -> Option<Self> {
+        match text {
+            "研究生" => Some(Self::Postgraduate),
+            "博士" => Some(Self::Doctorate),
+            "硕士" => Some(Self::Master),
+            "本科" | "大学" => Some(Self::University),
+            "大专" | "专科" => Some(Self::College),
+            "中专" | "技校" | "职高" => Some(Self::Secondary),
+            "高中" => Some(Self::HighSchool),
+            "初中" => Some(Self::JuniorHigh),
+            "文盲" | "半文盲" | "不识字" => Some(Self::Other),
+            _ => None,
+        }
+    }
+}
+
+code_table! {
+    /// Political status, GB/T 4762-1984 (abridged to what the forms ask).
+    PoliticalStatus, "political status", "政治面貌" {
+        PartyMember = "01", "中国共产党党员", "CPC member";
+        ProbationaryMember = "02", "中国共产党预备党员", "CPC probationary member";
+        LeagueMember = "03", "中国共产主义青年团团员", "CYL member";
+        OtherParty = "04", "民主党派成员", "member of a democratic party";
+        NonParty = "12", "无党派人士", "without party affiliation";
+        Masses = "13", "群众", "ordinary citizen";
+    }
+}
+
+impl PoliticalStatus {
+    fn from_alias(text: &str) -> Option<Self> {
+        match text {
+            "党员" | "中共党员" | "流动党员" => Some(Self::PartyMember),
+            "预备党员" => Some(Self::ProbationaryMember),
+            "团员" | "共青团员" => Some(Self::LeagueMember),
+            _ => None,
+        }
+    }
+}
+
+code_table! {
+    /// Occupation: the major groups of GB/T 6565-2015, plus the states the
+    /// registration forms add for people without one.
+    Occupation, "occupation", "职业" {
+        Managers = "1", "党的机关、国家机关、群众团体和社会组织、企事业单位负责人", "managers";
+        Professionals = "2", "专业技术人员", "professionals";
+        Clerical = "3", "办事人员和有关人员", "clerical staff";
+        ServiceWorkers = "4", "社会生产服务和生活服务人员", "service workers";
+        AgricultureWorkers = "5", "农、林、牧、渔业生产及辅助人员", "agricultural workers";
+        ProductionWorkers = "6", "生产制造及有关人员", "production workers";
+        Military = "7", "军人", "military";
+        Other = "8", "不便分类的其他从业人员", "other occupations";
+        Student = "S", "学生", "student";
+        Unemployed = "U", "无业", "unemployed";
+        Retired = "R", "离退休", "retired";
+    }
+}
+
+impl Occupation {
+    fn from_alias(text: &str) -> Option<Self> {
+        match text {
+            "专业技术" | "技术人员" => Some(Self::Professionals),
+            "办事人员" | "职员" => Some(Self::Clerical),
+            "服务" | "服务人员" | "商业服务" | "经商" | "个体" => Some(Self::ServiceWorkers),
+            "务农" | "农民" => Some(Self::AgricultureWorkers),
+            "工人" | "务工" | "生产" => Some(Self::ProductionWorkers),
+            "其他" => Some(Self::Other),
+            "无业人员" | "待业" => Some(Self::Unemployed),
+            "退休" => Some(Self::Retired),
+            _ => None,
+        }
+    }
+}
+
+code_table! {
+    /// Reason for stay (暂住事由) as on the common residence-registration forms.
+    ReasonForStay, "reason for stay", "暂住事由" {
+        Work = "01", "务工", "work";
+        Business = "02", "经商", "business";
+        Services = "03", "服务", "services";
+        Study = "04", "学习培训", "study or training";
+        Family = "05", "投靠亲友", "joining family or friends";
+        Accompanying = "06", "随迁家属", "accompanying family";
+        Marriage = "07", "婚姻嫁娶", "marriage";
+        Medical = "08", "就医", "medical treatment";
+        BusinessTrip = "09", "因公出差", "business trip";
+        Tourism = "10", "旅游探亲", "tourism or visiting";
+        Relocation = "11", "拆迁搬家", "relocation";
+        Other = "99", "其他", "other";
+    }
+}
+
+impl ReasonForStay {
+    fn from_alias(text: &str) -> Option<Self> {
+        match text {
+            "务工经商" | "打工" => Some(Self::Work),
+            "学习" | "培训" | "上学" => Some(Self::Study),
+            "投亲" | "投亲靠友" => Some(Self::Family),
+            "出差" => Some(Self::BusinessTrip),
+            "旅游" | "探亲" | "探亲访友" => Some(Self::Tourism),
+            _ => None,
+        }
+    }
+}
+
+code_table! {
+    /// Ethnicity, GB/T 3304-1991: the 56 groups, 97 other unrecognised groups
+    /// and 98 naturalised foreign-born citizens.
+    Ethnicity, "ethnicity", "民族" {
+        Han = "01", "汉族", "Han";
+        Mongol = "02", "蒙古族", "Mongol";
+        Hui = "03", "回族", "Hui";
+        Tibetan = "04", "藏族", "Tibetan";
+        Uyghur = "05", "维吾尔族", "Uyghur";
+        Miao = "06", "苗族", "Miao";
+        Yi = "07", "彝族", "Yi";
+        Zhuang = "08", "壮族", "Zhuang";
+        Bouyei = "09", "布依族", "Bouyei";
+        Korean = "10", "朝鲜族", "Korean";
+        Manchu = "11", "满族", "Manchu";
+        Dong = "12", "侗族", "Dong";
+        Yao = "13", "瑶族", "Yao";
+        Bai = "14", "白族", "Bai";
+        Tujia = "15", "土家族", "Tujia";
+        Hani = "16", "哈尼族", "Hani";
+        Kazakh = "17", "哈萨克族", "Kazakh";
+        Dai = "18", "傣族", "Dai";
+        Li = "19", "黎族", "Li";
+        Lisu = "20", "傈僳族", "Lisu";
+        Va = "21", "佤族", "Va";
+        She = "22", "畲族", "She";
+        Gaoshan = "23", "高山族", "Gaoshan";
+        Lahu = "24", "拉祜族", "Lahu";
+        Shui = "25", "水族", "Shui";
+        Dongxiang = "26", "东乡族", "Dongxiang";
+        Nakhi = "27", "纳西族", "Nakhi";
+        Jingpo = "28", "景颇族", "Jingpo";
+        Kyrgyz = "29", "柯尔克孜族", "Kyrgyz";
+        Tu = "30", "土族", "Tu";
+        Daur = "31", "达斡尔族", "Daur";
+        Mulao = "32", "仫佬族", "Mulao";
+        Qiang = "33", "羌族", "Qiang";
+        Blang = "34", "布朗族", "Blang";
+        Salar = "35", "撒拉族", "Salar";
+        Maonan = "36", "毛南族", "Maonan";
+        Gelao = "37", "仡佬族", "Gelao";
+        Xibe = "38", "锡伯族", "Xibe";
+        Achang = "39", "阿昌族", "Achang";
+        Pumi = "40", "普米族", "Pumi";
+        Tajik = "41", "塔吉克族", "Tajik";
+        Nu = "42", "怒族", "Nu";
+        Uzbek = "43", "乌孜别克族", "Uzbek";
+        Russian = "44", "俄罗斯族", "Russian";
+        Evenk = "45", "鄂温克族", "Evenk";
+        Deang = "46", "德昂族", "Deang";
+        Bonan = "47", "保安族", "Bonan";
+        Yugur = "48", "裕固族", "Yugur";
+        Gin = "49", "京族", "Gin";
+        Tatar = "50", "塔塔尔族", "Tatar";
+        Derung = "51", "独龙族", "Derung";
+        Oroqen = "52", "鄂伦春族", "Oroqen";
+        Hezhen = "53", "赫哲族", "Hezhen";
+        Monba = "54", "门巴族", "Monba";
+        Lhoba = "55", "珞巴族", "Lhoba";
+        Jino = "56", "基诺族", "Jino";
+        Other = "97", "其他", "other";
+        Naturalised = "98", "外国血统中国籍人士", "naturalised citizen of foreign origin";
+    }
+}
+
+impl Ethnicity {
+    /// "汉" for "汉族" and "1" for "01", as typed on forms.
+    fn from_alias(text: &str) -> Option<Self> {
+        if text.len() == 1 && text.as_bytes()[0].is_ascii_digit() {
+            return Self::from_code(&format!("0{text}"));
+        }
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|e| e.name_zh().strip_suffix('族') == Some(text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ethnicity_table_has_56_groups_and_two_others() {
+        assert_eq!(Ethnicity::ALL.len(), 58);
+        assert_eq!(Ethnicity::parse("汉"), Ok(Ethnicity::Han));
+        assert_eq!(Ethnicity::parse("1"), Ok(Ethnicity::Han));
+        assert_eq!(Ethnicity::parse("56"), Ok(Ethnicity::Jino));
+        assert_eq!(Ethnicity::parse("维吾尔族"), Ok(Ethnicity::Uyghur));
+    }
+
+    #[test]
+    fn tables_parse_codes_names_and_aliases() {
+        assert_eq!(Sex::parse("女"), Ok(Sex::Female));
+        assert_eq!(MaritalStatus::parse("20"), Ok(MaritalStatus::Married));
+        assert_eq!(Education::parse("大专"), Ok(Education::College));
+        assert_eq!(ReasonForStay::parse("务工经商"), Ok(ReasonForStay::Work));
+        assert_eq!(PoliticalStatus::parse("流动党员"), Ok(PoliticalStatus::PartyMember));
+    }
+
+    #[test]
+    fn unknown_values_name_the_table() {
+        let err = Ethnicity::parse("火星族").expect_err("unknown");
+        assert_eq!(err.table_zh, "民族");
+        assert!(err.message_zh().contains("火星族"));
+    }
+}

@@ -1,0 +1,31 @@
+//! Sojourn's domain: the national codes, the jurisdiction tree and the
+//! registers of floating residents, rental houses, employers and outflow.
+//!
+//! Pure Rust with no I/O: no SQL, HTTP or JSON lives here. Every value that
+//! reaches a register was made by a parser in this crate, so code further in
+//! never checks it again ("parse, don't validate").
+
+/// National codes (ID numbers, credit codes, divisions, code tables, phones).
+pub mod codes;
+/// Employers (用工单位) and the residents working for them.
+pub mod employer;
+/// Errors of domain rules, each with a stable code and zh-CN/en messages.
+pub mod error;
+/// Rental houses (出租房屋), landlords, filing and tenancies.
+pub mod house;
+/// Outflow register (流出人口) and left-behind family.
+pub mod outflow;
+/// Person files (一人一档): identity and personal details.
+pub mod person;
+/// Residence episodes: arrival, activation and departure (来有登记, 走有注销).
+pub mod residence;
+/// Free-text survey helpers: how one search box is read.
+pub mod search;
+/// Bounded, trimmed text values (names, addresses, notes).
+pub mod text;
+/// Dates that the registers accept: real, and not in the future.
+pub mod time_rules;
+/// The jurisdiction tree: unit codes as materialized paths, and scopes.
+pub mod unit;
+
+pub use error::{DomainError, Localized};

@@ -1,0 +1,121 @@
+//! Residence episodes: one per stay, from arrival to departure. A stay is
+//! registered on arrival (来有登记), becomes active once confirmed, and is
+//! deregistered on departure (走有注销); no step is ever undone or
+//! overwritten, and a person who returns gets a new episode.
+
+use crate::codes::{DivisionCode, IdNumber, ReasonForStay};
+use crate::employer::EmployerId;
+use crate::error::DomainError;
+use crate::house::HouseId;
+use crate::person::{PersonDetails, PersonId};
+use crate::text::{Address, Note};
+use crate::time_rules::PastDate;
+use crate::unit::UnitCode;
+use time::Date;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ResidenceId(pub i64);
+
+/// Everything registered when someone arrives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrival {
+    pub id_number: IdNumber,
+    pub person: PersonDetails,
+    pub stay: StayDetails,
+}
+
+/// The facts of one stay that a clerk may correct while it lasts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StayDetails {
+    /// Community, grid or collection point where the person lives.
+    pub unit: UnitCode,
+    pub arrived_on: PastDate,
+    /// Intended length of stay in months, if the person said.
+    pub intended_stay_months: Option<u16>,
+    pub reason: ReasonForStay,
+    pub current_address: Address,
+    pub house: Option<HouseId>,
+    pub employer: Option<EmployerId>,
+}
+
+/// Where a stay stands in its lifecycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResidenceStatus {
+    /// Registered on arrival, not yet confirmed.
+    Registered,
+    /// Confirmed and living here.
+    Active,
+    /// Deregistered; the person left.
+    Departed(Departure),
+}
+
+impl ResidenceStatus {
+    pub fn key(&self) -> &'static str {
+        match self {
+            Self::Registered => "registered",
+            Self::Active => "active",
+            Self::Departed(_) => "departed",
+        }
+    }
+
+    pub fn name_zh(&self) -> &'static str {
+        match self {
+            Self::Registered => "已登记",
+            Self::Active => "在住",
+            Self::Departed(_) => "已注销",
+        }
+    }
+
+    /// Registered or active: the person is still here.
+    pub fn is_current(&self) -> bool {
+        !matches!(self, Self::Departed(_))
+    }
+}
+
+/// A registered departure: when, where to and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Departure {
+    pub departed_on: PastDate,
+    pub destination: Option<DivisionCode>,
+    pub destination_address: Option<Address>,
+    pub reason: Option<Note>,
+}
+
+/// A stay as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Residence {
+    pub id: ResidenceId,
+    pub person: PersonId,
+    pub stay: StayDetails,
+    pub status: ResidenceStatus,
+    pub version: i64,
+}
+
+impl Residence {
+    /// Checks that the stay can be confirmed.
+    pub fn check_activation(&self) -> Result<(), DomainError> {
+        match self.status {
+            ResidenceStatus::Registered => Ok(()),
+            ResidenceStatus::Active => Err(DomainError::AlreadyActive),
+            ResidenceStatus::Departed(_) => Err(DomainError::AlreadyDeparted),
+        }
+    }
+
+    /// Checks that `departure` may close this stay.
+    pub fn check_departure(&self, departure: &Departure) -> Result<(), DomainError> {
+        if !self.status.is_current() {
+            return Err(DomainError::AlreadyDeparted);
+        }
+        check_not_before(self.stay.arrived_on.date(), departure.departed_on.date())
+    }
+}
+
+fn check_not_before(arrived: Date, departed: Date) -> Result<(), DomainError> {
+    if departed < arrived {
+        return Err(DomainError::DepartureBeforeArrival {
+            arrived: arrived.to_string(),
+            departed: departed.to_string(),
+        });
+    }
+    Ok(())
+}
