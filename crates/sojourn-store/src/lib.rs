@@ -1,1 +1,210 @@
-//! Placeholder until the store lands.
+//! Sojourn's storage: one interface ([`Store`]) over two real backends,
+//! SQLite (one file, the embedded default) and PostgreSQL (production).
+//!
+//! **Every method takes the caller's [`Scope`]** and neither returns nor
+//! changes a record outside it: a record out of scope is reported exactly as
+//! a missing one ([`StoreError::NotFound`]), so its existence is not leaked.
+//! The one deliberate exception is the duplicate check on arrival (重卡),
+//! which must see the whole deployment and names only the unit holding the
+//! active residence. Methods that see everything say so in their name
+//! (`*_unscoped`).
+//!
+//! The register logic and its SQL are written once ([`sql`]), in the
+//! subset both engines share; each backend supplies a thin driver (value
+//! binding, transactions) and its own migrations (DDL differs).
+//!
+//! The interface is synchronous: both drivers block, and the web layer calls
+//! the store from `spawn_blocking`. That keeps the trait object-safe and lets
+//! the CLI and benchmarks use it without a runtime.
+
+/// Errors of the store layer.
+pub mod error;
+/// PostgreSQL backend.
+pub mod postgres;
+/// Queries, filters and pages shared by both backends.
+pub mod query;
+/// JSON snapshots of records for the revision history.
+mod snapshot;
+/// The register logic, written once over a minimal SQL driver interface
+/// that both backends implement.
+mod sql;
+/// SQLite backend.
+pub mod sqlite;
+
+pub use error::StoreError;
+pub use query::*;
+
+use sojourn_domain::codes::{IdNumber, Uscc};
+use sojourn_domain::employer::{Employer, EmployerDetails, EmployerId};
+use sojourn_domain::house::{House, HouseDetails, HouseId};
+use sojourn_domain::outflow::{Outflow, OutflowDetails, OutflowId};
+use sojourn_domain::person::{Person, PersonDetails, PersonId};
+use sojourn_domain::residence::{Arrival, Departure, Residence, ResidenceId, StayDetails};
+use sojourn_domain::unit::{Scope, Unit, UnitCode};
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Who makes a change, recorded with every revision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// Account name, or the name of the program acting (`cli`, `demo`).
+    pub name: String,
+}
+
+impl Actor {
+    pub fn new(name: impl Into<String>) -> Self {
+        Self { name: name.into() }
+    }
+}
+
+/// The storage interface. See the crate documentation for the scope rule.
+pub trait Store: Send + Sync {
+    // ---- the jurisdiction tree ----
+
+    /// Creates the deployment's root unit and the units below it. Refused
+    /// if the deployment already has a root. Unscoped by nature: it makes
+    /// the tree scopes are drawn from.
+    fn init_deployment_unscoped(&self, root: &Unit, below: &[Unit]) -> Result<()>;
+    /// The root unit, `None` before `init`.
+    fn deployment_root_unscoped(&self) -> Result<Option<Unit>>;
+    /// Adds a unit whose parent exists in scope.
+    fn create_unit(&self, scope: &Scope, unit: &Unit, actor: &Actor) -> Result<Unit>;
+    fn get_unit(&self, scope: &Scope, code: &UnitCode) -> Result<Unit>;
+    /// The units directly below `parent`, or the whole subtree when `None`.
+    fn list_units(&self, scope: &Scope, parent: Option<&UnitCode>) -> Result<Vec<Unit>>;
+
+    // ---- persons and residences (流动人口) ----
+
+    /// Registers an arrival: finds or creates the person file for the ID
+    /// number and opens a new residence. Refused with
+    /// [`StoreError::DuplicateResidence`] if the number already has a current
+    /// residence anywhere in the deployment.
+    fn register_arrival(
+        &self,
+        scope: &Scope,
+        arrival: &Arrival,
+        actor: &Actor,
+    ) -> Result<(Person, Residence)>;
+    /// Registers many arrivals in as few transactions as the backend likes;
+    /// each row succeeds or fails whole and on its own.
+    fn register_arrivals(
+        &self,
+        scope: &Scope,
+        arrivals: &[Arrival],
+        actor: &Actor,
+    ) -> Result<Vec<Result<ResidenceId>>>;
+    fn activate_residence(
+        &self,
+        scope: &Scope,
+        id: ResidenceId,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Residence>;
+    fn register_departure(
+        &self,
+        scope: &Scope,
+        id: ResidenceId,
+        departure: &Departure,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Residence>;
+    fn update_stay(
+        &self,
+        scope: &Scope,
+        id: ResidenceId,
+        stay: &StayDetails,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Residence>;
+    fn get_residence(&self, scope: &Scope, id: ResidenceId) -> Result<Residence>;
+    fn get_person(&self, scope: &Scope, id: PersonId) -> Result<Person>;
+    fn find_person(&self, scope: &Scope, id_number: &IdNumber) -> Result<Option<Person>>;
+    fn update_person(
+        &self,
+        scope: &Scope,
+        id: PersonId,
+        details: &PersonDetails,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Person>;
+    /// Every residence of a person that lies in scope, newest first.
+    fn residences_of(&self, scope: &Scope, person: PersonId) -> Result<Vec<Residence>>;
+    fn search_residents(&self, scope: &Scope, query: &ResidentQuery) -> Result<Page<ResidentRow>>;
+
+    // ---- rental houses ----
+
+    fn create_house(&self, scope: &Scope, details: &HouseDetails, actor: &Actor) -> Result<House>;
+    fn get_house(&self, scope: &Scope, id: HouseId) -> Result<House>;
+    fn update_house(
+        &self,
+        scope: &Scope,
+        id: HouseId,
+        details: &HouseDetails,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<House>;
+    fn search_houses(&self, scope: &Scope, query: &HouseQuery) -> Result<Page<House>>;
+    /// Tenancies of a house, current and ended, newest first.
+    fn tenants_of(&self, scope: &Scope, house: HouseId) -> Result<Vec<Link>>;
+
+    // ---- employers ----
+
+    fn create_employer(
+        &self,
+        scope: &Scope,
+        uscc: &Uscc,
+        details: &EmployerDetails,
+        actor: &Actor,
+    ) -> Result<Employer>;
+    fn get_employer(&self, scope: &Scope, id: EmployerId) -> Result<Employer>;
+    fn update_employer(
+        &self,
+        scope: &Scope,
+        id: EmployerId,
+        details: &EmployerDetails,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Employer>;
+    fn search_employers(&self, scope: &Scope, query: &EmployerQuery) -> Result<Page<Employer>>;
+    /// Employments of an employer, current and ended, newest first.
+    fn workers_of(&self, scope: &Scope, employer: EmployerId) -> Result<Vec<Link>>;
+
+    // ---- outflow (流出人口) ----
+
+    /// Refused with [`StoreError::DuplicateOutflow`] if the number already
+    /// has an open outflow record in the deployment.
+    fn create_outflow(
+        &self,
+        scope: &Scope,
+        id_number: &IdNumber,
+        details: &OutflowDetails,
+        actor: &Actor,
+    ) -> Result<Outflow>;
+    fn get_outflow(&self, scope: &Scope, id: OutflowId) -> Result<Outflow>;
+    fn update_outflow(
+        &self,
+        scope: &Scope,
+        id: OutflowId,
+        details: &OutflowDetails,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Outflow>;
+    fn search_outflows(&self, scope: &Scope, query: &OutflowQuery) -> Result<Page<Outflow>>;
+
+    // ---- history ----
+
+    /// Every revision of a record in scope, oldest first.
+    fn history(&self, scope: &Scope, record: RecordRef) -> Result<Vec<Revision>>;
+}
+
+/// Opens the store a `--db` URL names: `postgres://…` (or `postgresql://…`)
+/// for PostgreSQL, anything else a SQLite file path (`sqlite://` optional).
+pub fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
+    let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        postgres::open(url)?
+    } else {
+        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        sqlite::open(std::path::Path::new(path))?
+    };
+    Ok(std::sync::Arc::from(store))
+}

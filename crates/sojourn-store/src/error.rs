@@ -1,0 +1,110 @@
+use sojourn_domain::{DomainError, Localized};
+use thiserror::Error;
+
+/// What can go wrong in the store. Backends map their constraint
+/// violations onto these variants in one place each, so callers never see a
+/// driver error for a rule the data broke.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// No such record in the caller's scope (it may exist outside it).
+    #[error("{kind} {id} not found")]
+    NotFound { kind: &'static str, id: String },
+    /// The ID number already has a current residence (重卡).
+    #[error("ID number already has a current residence in unit {unit_code} {unit_name}")]
+    DuplicateResidence { unit_code: String, unit_name: String },
+    /// The ID number already has an open outflow record.
+    #[error("ID number already has an open outflow record in unit {unit_code} {unit_name}")]
+    DuplicateOutflow { unit_code: String, unit_name: String },
+    /// The credit code is already registered for another employer.
+    #[error("an employer with this credit code already exists")]
+    DuplicateEmployer,
+    /// The unit code is already taken.
+    #[error("unit {0} already exists")]
+    DuplicateUnit(String),
+    /// The record changed since the caller read it.
+    #[error("the record was changed by someone else (now version {current}, you read {expected})")]
+    VersionConflict { expected: i64, current: i64 },
+    /// A unit, house or employer named in the input is not in scope.
+    #[error("{kind} {id} is not in your jurisdiction or does not exist")]
+    ReferenceOutOfScope { kind: &'static str, id: String },
+    /// The deployment has no root unit yet, or already has one.
+    #[error("{0}")]
+    Deployment(&'static str),
+    /// A domain rule refused the change.
+    #[error(transparent)]
+    Rule(#[from] DomainError),
+    /// The database failed; details are logged, not shown.
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Backend(e.to_string())
+    }
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        Self::Backend(e.to_string())
+    }
+}
+
+impl Localized for StoreError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound { .. } => "not_found",
+            Self::DuplicateResidence { .. } => "duplicate_residence",
+            Self::DuplicateOutflow { .. } => "duplicate_outflow",
+            Self::DuplicateEmployer => "duplicate_employer",
+            Self::DuplicateUnit(_) => "duplicate_unit",
+            Self::VersionConflict { .. } => "version_conflict",
+            Self::ReferenceOutOfScope { .. } => "reference_out_of_scope",
+            Self::Deployment(_) => "deployment_state",
+            Self::Rule(e) => e.code(),
+            Self::Backend(_) => "internal",
+        }
+    }
+
+    fn message_zh(&self) -> String {
+        match self {
+            Self::NotFound { kind, .. } => format!("未找到该{}，或不在您的管辖范围内", kind_zh(kind)),
+            Self::DuplicateResidence { unit_code, unit_name } => format!(
+                "重卡：该身份证号码已在“{unit_name}”（{unit_code}）登记在住，请先在该单位办理注销"
+            ),
+            Self::DuplicateOutflow { unit_code, unit_name } => {
+                format!("该身份证号码已在“{unit_name}”（{unit_code}）登记为流出人口")
+            }
+            Self::DuplicateEmployer => "该统一社会信用代码的用工单位已登记".into(),
+            Self::DuplicateUnit(code) => format!("单位代码 {code} 已存在"),
+            Self::VersionConflict { .. } => {
+                "该记录已被他人修改，请刷新后重新编辑（您的修改未保存）".into()
+            }
+            Self::ReferenceOutOfScope { kind, id } => {
+                format!("{} {id} 不在您的管辖范围内或不存在", kind_zh(kind))
+            }
+            Self::Deployment(_) => "系统尚未初始化或已经初始化".into(),
+            Self::Rule(e) => e.message_zh(),
+            Self::Backend(_) => "数据库出错，请稍后再试；如仍出错请联系系统管理员".into(),
+        }
+    }
+
+    fn message_en(&self) -> String {
+        match self {
+            Self::Backend(_) => "database error; please try again later".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+fn kind_zh(kind: &str) -> &'static str {
+    match kind {
+        "person" => "人员档案",
+        "residence" => "居住记录",
+        "house" => "出租房屋",
+        "employer" => "用工单位",
+        "outflow" => "流出人口记录",
+        "unit" => "单位",
+        _ => "记录",
+    }
+}

@@ -1,0 +1,189 @@
+//! Queries, filters and pages: the shapes both backends answer alike.
+
+use sojourn_domain::codes::Sex;
+use sojourn_domain::employer::EmployerId;
+use sojourn_domain::house::HouseId;
+use sojourn_domain::person::{Person, PersonId};
+use sojourn_domain::residence::{Residence, ResidenceId};
+use sojourn_domain::search::SearchTerm;
+use sojourn_domain::unit::UnitCode;
+use time::{Date, OffsetDateTime};
+
+/// Offset and size of a page; the size is capped so no request can ask the
+/// store for a whole register at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    offset: u64,
+    limit: u32,
+}
+
+impl PageRequest {
+    pub const MAX_LIMIT: u32 = 500;
+    pub const DEFAULT_LIMIT: u32 = 20;
+
+    /// `None` if `limit` is 0 or above [`PageRequest::MAX_LIMIT`].
+    pub fn new(offset: u64, limit: u32) -> Option<Self> {
+        (1..=Self::MAX_LIMIT)
+            .contains(&limit)
+            .then_some(Self { offset, limit })
+    }
+
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    pub fn limit(&self) -> u32 {
+        self.limit
+    }
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self {
+            offset: 0,
+            limit: Self::DEFAULT_LIMIT,
+        }
+    }
+}
+
+/// One page of results and the number of all matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+/// Which residences a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StatusFilter {
+    /// Registered or active: people living here now.
+    #[default]
+    Current,
+    Registered,
+    Active,
+    Departed,
+    Any,
+}
+
+/// Order of a resident list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResidentSort {
+    /// Latest arrival first.
+    #[default]
+    ArrivedDesc,
+    ArrivedAsc,
+    /// By full pinyin of the name.
+    Name,
+}
+
+/// Filters of the resident list; all optional and combined with AND.
+#[derive(Debug, Clone, Default)]
+pub struct ResidentQuery {
+    /// Narrows the caller's scope to a unit inside it.
+    pub unit: Option<UnitCode>,
+    pub term: Option<SearchTerm>,
+    pub status: StatusFilter,
+    pub sex: Option<Sex>,
+    pub house: Option<HouseId>,
+    pub employer: Option<EmployerId>,
+    pub arrived_from: Option<Date>,
+    pub arrived_to: Option<Date>,
+    /// Two-digit province code of the domicile.
+    pub origin_province: Option<String>,
+    pub sort: ResidentSort,
+    pub page: PageRequest,
+}
+
+/// A resident list row: a residence and the person it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResidentRow {
+    pub person: Person,
+    pub residence: Residence,
+}
+
+/// Filters of the house list.
+#[derive(Debug, Clone, Default)]
+pub struct HouseQuery {
+    pub unit: Option<UnitCode>,
+    /// Prefix of the address or the landlord's name.
+    pub text: Option<String>,
+    pub filed: Option<bool>,
+    pub page: PageRequest,
+}
+
+/// Filters of the employer list.
+#[derive(Debug, Clone, Default)]
+pub struct EmployerQuery {
+    pub unit: Option<UnitCode>,
+    /// Prefix of the name or the credit code.
+    pub text: Option<String>,
+    pub page: PageRequest,
+}
+
+/// Filters of the outflow list.
+#[derive(Debug, Clone, Default)]
+pub struct OutflowQuery {
+    pub unit: Option<UnitCode>,
+    pub term: Option<SearchTerm>,
+    /// `Some(false)`: still away; `Some(true)`: came back.
+    pub returned: Option<bool>,
+    /// Two-digit province code of the destination.
+    pub destination_province: Option<String>,
+    pub page: PageRequest,
+}
+
+/// A tenancy or an employment: a person linked to a house or employer for a
+/// period, through one residence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub person: PersonId,
+    pub residence: ResidenceId,
+    pub name: String,
+    pub started_on: Date,
+    /// `None` while the link lasts.
+    pub ended_on: Option<Date>,
+}
+
+/// A record whose history can be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordRef {
+    Person(PersonId),
+    Residence(ResidenceId),
+    House(HouseId),
+    Employer(EmployerId),
+    Outflow(sojourn_domain::outflow::OutflowId),
+}
+
+impl RecordRef {
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::Person(_) => "person",
+            Self::Residence(_) => "residence",
+            Self::House(_) => "house",
+            Self::Employer(_) => "employer",
+            Self::Outflow(_) => "outflow",
+        }
+    }
+
+    pub fn id(self) -> i64 {
+        match self {
+            Self::Person(PersonId(id))
+            | Self::Residence(ResidenceId(id))
+            | Self::House(HouseId(id))
+            | Self::Employer(EmployerId(id))
+            | Self::Outflow(sojourn_domain::outflow::OutflowId(id)) => id,
+        }
+    }
+}
+
+/// One version of a record: who made it, when, and the whole record as it
+/// stood afterwards (JSON, for display and audit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    pub version: i64,
+    pub at: OffsetDateTime,
+    pub actor: String,
+    /// What happened: `created`, `updated`, `activated`, `departed`, …
+    pub action: String,
+    pub snapshot: String,
+}

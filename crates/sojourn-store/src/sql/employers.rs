@@ -1,0 +1,101 @@
+use super::residents::{Filter, check_version};
+use super::{Tx, Value, mapping, now, opt_text, record_revision, scope_bounds, units};
+use super::{links_of, narrow, page_of};
+use crate::query::{EmployerQuery, Link, Page};
+use crate::{Actor, Result, StoreError, snapshot};
+use sojourn_domain::codes::Uscc;
+use sojourn_domain::employer::{Employer, EmployerDetails, EmployerId};
+use sojourn_domain::unit::Scope;
+
+fn employer_values(d: &EmployerDetails) -> Vec<Value> {
+    vec![
+        d.unit.as_str().into(),
+        d.name.as_str().into(),
+        d.legal_representative.as_str().into(),
+        d.address.as_str().into(),
+        opt_text(d.phone.as_ref()),
+        i64::from(d.declared_workers).into(),
+    ]
+}
+
+pub(crate) fn create_employer(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    uscc: &Uscc,
+    d: &EmployerDetails,
+    actor: &Actor,
+) -> Result<EmployerId> {
+    units::require_unit(tx, scope, &d.unit)?;
+    let taken = tx.query_opt("SELECT 1 FROM employers WHERE uscc = $1", &[uscc.as_str().into()])?;
+    if taken.is_some() {
+        return Err(StoreError::DuplicateEmployer);
+    }
+    let mut values = employer_values(d);
+    values.extend([uscc.as_str().into(), now().into(), actor.name.as_str().into()]);
+    let row = tx.query_one(
+        "INSERT INTO employers (unit_code, name, legal_representative, address, phone, \
+         declared_workers, uscc, version, created_at, created_by, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $8, $9) RETURNING id",
+        &values,
+    )?;
+    Ok(EmployerId(row.int(0)?))
+}
+
+pub(crate) fn get_employer(tx: &mut dyn Tx, scope: &Scope, id: EmployerId) -> Result<Employer> {
+    let [low, high] = scope_bounds(scope);
+    let sql = format!(
+        "SELECT {} FROM employers e WHERE e.unit_code >= $1 AND e.unit_code < $2 AND e.id = $3",
+        mapping::EMPLOYER_COLUMNS
+    );
+    tx.query_opt(&sql, &[low, high, id.0.into()])?
+        .map(|row| mapping::employer(&row))
+        .transpose()?
+        .ok_or_else(|| StoreError::NotFound {
+            kind: "employer",
+            id: id.0.to_string(),
+        })
+}
+
+pub(crate) fn update_employer(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    id: EmployerId,
+    d: &EmployerDetails,
+    expected_version: i64,
+    actor: &Actor,
+) -> Result<()> {
+    let before = get_employer(tx, scope, id)?;
+    check_version(expected_version, before.version)?;
+    units::require_unit(tx, scope, &d.unit)?;
+    record_revision(tx, "employer", id.0, before.version + 1, "updated", actor, &snapshot::employer(&before))?;
+    let mut values = employer_values(d);
+    values.extend([
+        (before.version + 1).into(),
+        now().into(),
+        actor.name.as_str().into(),
+        id.0.into(),
+    ]);
+    tx.execute(
+        "UPDATE employers SET unit_code = $1, name = $2, legal_representative = $3, address = $4, \
+         phone = $5, declared_workers = $6, version = $7, updated_at = $8, updated_by = $9 WHERE id = $10",
+        &values,
+    )?;
+    Ok(())
+}
+
+pub(crate) fn search_employers(tx: &mut dyn Tx, scope: &Scope, query: &EmployerQuery) -> Result<Page<Employer>> {
+    let scope = narrow(scope, query.unit.as_ref())?;
+    let mut filter = Filter::on("e.unit_code", &scope);
+    if let Some(text) = &query.text {
+        let name = filter.prefix_clause("e.name", text);
+        let uscc = filter.prefix_clause("e.uscc", &text.to_ascii_uppercase());
+        filter.sql.push_str(&format!(" AND ({name} OR {uscc})"));
+    }
+    let from = format!("FROM employers e WHERE {}", filter.sql);
+    page_of(tx, &from, mapping::EMPLOYER_COLUMNS, "e.id", &filter.params, query.page, mapping::employer)
+}
+
+pub(crate) fn workers_of(tx: &mut dyn Tx, scope: &Scope, employer: EmployerId) -> Result<Vec<Link>> {
+    get_employer(tx, scope, employer)?;
+    links_of(tx, "employer", employer.0)
+}

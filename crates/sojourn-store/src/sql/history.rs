@@ -1,0 +1,77 @@
+use super::{Tx, Value, now};
+use crate::query::{RecordRef, Revision};
+use crate::{Actor, Result};
+
+/// Keeps `snapshot_before` (the record as it stood) as the revision that the
+/// change to `new_version` superseded.
+pub(crate) fn record_revision(
+    tx: &mut dyn Tx,
+    kind: &str,
+    id: i64,
+    new_version: i64,
+    action: &str,
+    actor: &Actor,
+    snapshot_before: &str,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO revisions (record_kind, record_id, version, action, actor, at, snapshot) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            kind.into(),
+            id.into(),
+            new_version.into(),
+            action.into(),
+            actor.name.as_str().into(),
+            now().into(),
+            snapshot_before.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// The versions of a record, oldest first, each with the state it left.
+/// `current` is the record's snapshot now; `created` who made version 1 and
+/// when. The caller has checked the record is in scope.
+pub(crate) fn history(
+    tx: &mut dyn Tx,
+    record: RecordRef,
+    table: &str,
+    current: String,
+) -> Result<Vec<Revision>> {
+    let created = tx.query_one(
+        &format!("SELECT created_at, created_by FROM {table} WHERE id = $1"),
+        &[record.id().into()],
+    )?;
+    let changes = tx.query(
+        "SELECT version, action, actor, at, snapshot FROM revisions \
+         WHERE record_kind = $1 AND record_id = $2 ORDER BY version",
+        &[Value::from(record.kind()), record.id().into()],
+    )?;
+    // Version k's state is the snapshot kept when version k+1 replaced it.
+    let mut states: Vec<String> = Vec::with_capacity(changes.len() + 1);
+    for change in &changes {
+        states.push(change.text(4)?.to_owned());
+    }
+    states.push(current);
+    let mut revisions = Vec::with_capacity(states.len());
+    let mut states = states.into_iter();
+    if let Some(first) = states.next() {
+        revisions.push(Revision {
+            version: 1,
+            at: created.time(0)?,
+            actor: created.text(1)?.to_owned(),
+            action: "created".into(),
+            snapshot: first,
+        });
+    }
+    for (change, state) in changes.iter().zip(states) {
+        revisions.push(Revision {
+            version: change.int(0)?,
+            action: change.text(1)?.to_owned(),
+            actor: change.text(2)?.to_owned(),
+            at: change.time(3)?,
+            snapshot: state,
+        });
+    }
+    Ok(revisions)
+}

@@ -1,0 +1,166 @@
+use super::residents::{Filter, check_version};
+use super::{Tx, Value, mapping, now, opt_text, record_revision, scope_bounds, units};
+use crate::query::{HouseQuery, Link, Page};
+use crate::{Actor, Result, StoreError, snapshot};
+use sojourn_domain::house::{Filing, House, HouseDetails, HouseId, Landlord};
+use sojourn_domain::person::PersonId;
+use sojourn_domain::residence::ResidenceId;
+use sojourn_domain::unit::Scope;
+
+fn house_values(d: &HouseDetails) -> Vec<Value> {
+    let (kind, name, code) = match &d.landlord {
+        Landlord::Person { name, id_number, .. } => ("person", name.as_str(), id_number.as_str()),
+        Landlord::Company { name, uscc, .. } => ("company", name.as_str(), uscc.as_str()),
+    };
+    let filed_on = match &d.filing {
+        Filing::Filed { on } => Value::Date(on.date()),
+        Filing::NotFiled => Value::Null,
+    };
+    vec![
+        d.unit.as_str().into(),
+        d.address.as_str().into(),
+        kind.into(),
+        name.into(),
+        code.into(),
+        opt_text(d.landlord.phone()),
+        i64::from(d.rooms).into(),
+        d.usage.key().into(),
+        filed_on,
+        d.security_agreement_on.map(|on| on.date()).into(),
+    ]
+}
+
+pub(crate) fn create_house(tx: &mut dyn Tx, scope: &Scope, d: &HouseDetails, actor: &Actor) -> Result<HouseId> {
+    units::require_unit(tx, scope, &d.unit)?;
+    let mut values = house_values(d);
+    values.extend([now().into(), actor.name.as_str().into()]);
+    let row = tx.query_one(
+        "INSERT INTO houses (unit_code, address, landlord_kind, landlord_name, landlord_code, \
+         landlord_phone, rooms, usage, filed_on, security_agreement_on, version, created_at, \
+         created_by, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $11, $12) RETURNING id",
+        &values,
+    )?;
+    Ok(HouseId(row.int(0)?))
+}
+
+pub(crate) fn get_house(tx: &mut dyn Tx, scope: &Scope, id: HouseId) -> Result<House> {
+    let [low, high] = scope_bounds(scope);
+    let sql = format!(
+        "SELECT {} FROM houses h WHERE h.unit_code >= $1 AND h.unit_code < $2 AND h.id = $3",
+        mapping::HOUSE_COLUMNS
+    );
+    tx.query_opt(&sql, &[low, high, id.0.into()])?
+        .map(|row| mapping::house(&row))
+        .transpose()?
+        .ok_or_else(|| StoreError::NotFound {
+            kind: "house",
+            id: id.0.to_string(),
+        })
+}
+
+pub(crate) fn update_house(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    id: HouseId,
+    d: &HouseDetails,
+    expected_version: i64,
+    actor: &Actor,
+) -> Result<()> {
+    let before = get_house(tx, scope, id)?;
+    check_version(expected_version, before.version)?;
+    units::require_unit(tx, scope, &d.unit)?;
+    record_revision(tx, "house", id.0, before.version + 1, "updated", actor, &snapshot::house(&before))?;
+    let mut values = house_values(d);
+    values.extend([
+        (before.version + 1).into(),
+        now().into(),
+        actor.name.as_str().into(),
+        id.0.into(),
+    ]);
+    tx.execute(
+        "UPDATE houses SET unit_code = $1, address = $2, landlord_kind = $3, landlord_name = $4, \
+         landlord_code = $5, landlord_phone = $6, rooms = $7, usage = $8, filed_on = $9, \
+         security_agreement_on = $10, version = $11, updated_at = $12, updated_by = $13 WHERE id = $14",
+        &values,
+    )?;
+    Ok(())
+}
+
+pub(crate) fn search_houses(tx: &mut dyn Tx, scope: &Scope, query: &HouseQuery) -> Result<Page<House>> {
+    let scope = narrow(scope, query.unit.as_ref())?;
+    let mut filter = Filter::on("h.unit_code", &scope);
+    if let Some(text) = &query.text {
+        let address = filter.prefix_clause("h.address", text);
+        let landlord = filter.prefix_clause("h.landlord_name", text);
+        filter.sql.push_str(&format!(" AND ({address} OR {landlord})"));
+    }
+    match query.filed {
+        Some(true) => filter.sql.push_str(" AND h.filed_on IS NOT NULL"),
+        Some(false) => filter.sql.push_str(" AND h.filed_on IS NULL"),
+        None => {}
+    }
+    let from = format!("FROM houses h WHERE {}", filter.sql);
+    page_of(tx, &from, mapping::HOUSE_COLUMNS, "h.id", &filter.params, query.page, mapping::house)
+}
+
+/// Narrows a scope to a unit filter, refusing a unit outside it.
+pub(crate) fn narrow(scope: &Scope, unit: Option<&sojourn_domain::unit::UnitCode>) -> Result<Scope> {
+    match unit {
+        Some(unit) => scope.narrow_to(unit).map_err(|_| StoreError::ReferenceOutOfScope {
+            kind: "unit",
+            id: unit.to_string(),
+        }),
+        None => Ok(scope.clone()),
+    }
+}
+
+/// Counts and reads one page of `from`, ordered by `order`.
+pub(crate) fn page_of<T>(
+    tx: &mut dyn Tx,
+    from: &str,
+    columns: &str,
+    order: &str,
+    params: &[Value],
+    page: crate::PageRequest,
+    map: impl Fn(&super::Row) -> Result<T>,
+) -> Result<Page<T>> {
+    let total = tx.query_one(&format!("SELECT COUNT(*) {from}"), params)?.int(0)?;
+    // LIMIT and OFFSET are bounded integers from a `PageRequest`.
+    let sql = format!(
+        "SELECT {columns} {from} ORDER BY {order} LIMIT {} OFFSET {}",
+        page.limit(),
+        page.offset()
+    );
+    let items = tx.query(&sql, params)?.iter().map(map).collect::<Result<_>>()?;
+    Ok(Page {
+        items,
+        total: u64::try_from(total).unwrap_or(0),
+    })
+}
+
+/// Links (tenancies or employments) of a target, newest first.
+pub(crate) fn links_of(tx: &mut dyn Tx, kind: &str, target: i64) -> Result<Vec<Link>> {
+    let rows = tx.query(
+        "SELECT l.person_id, l.residence_id, p.name, l.started_on, l.ended_on FROM links l \
+         JOIN persons p ON p.id = l.person_id WHERE l.target_kind = $1 AND l.target_id = $2 \
+         ORDER BY l.started_on DESC, l.id DESC",
+        &[kind.into(), target.into()],
+    )?;
+    rows.iter()
+        .map(|row| {
+            Ok(Link {
+                person: PersonId(row.int(0)?),
+                residence: ResidenceId(row.int(1)?),
+                name: row.text(2)?.to_owned(),
+                started_on: row.date(3)?,
+                ended_on: row.opt_date(4)?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn tenants_of(tx: &mut dyn Tx, scope: &Scope, house: HouseId) -> Result<Vec<Link>> {
+    get_house(tx, scope, house)?;
+    links_of(tx, "house", house.0)
+}

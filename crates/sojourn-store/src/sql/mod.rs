@@ -1,0 +1,200 @@
+//! The register logic over a minimal driver interface. SQL text uses `$1`,
+//! `$2`, … placeholders numbered in order of first use, which PostgreSQL
+//! reads natively and SQLite reads as named parameters bound by position.
+
+use crate::Result;
+use crate::StoreError;
+use time::{Date, OffsetDateTime};
+
+/// Rows to and from the register tables.
+mod mapping;
+
+/// A value bound to or read from SQL. Dates and times are kinds of their own
+/// because the engines store them differently (TEXT in SQLite, DATE and
+/// TIMESTAMPTZ in PostgreSQL).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Null,
+    Int(i64),
+    Text(String),
+    Date(Date),
+    Time(OffsetDateTime),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Self::Int(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Self::Text(v.to_owned())
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Self::Text(v)
+    }
+}
+impl From<Date> for Value {
+    fn from(v: Date) -> Self {
+        Self::Date(v)
+    }
+}
+impl From<OffsetDateTime> for Value {
+    fn from(v: OffsetDateTime) -> Self {
+        Self::Time(v)
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Self::Null, Into::into)
+    }
+}
+
+/// A result row, read column by column in select order.
+#[derive(Debug, Clone)]
+pub(crate) struct Row {
+    values: Vec<Value>,
+}
+
+impl Row {
+    pub(crate) fn new(values: Vec<Value>) -> Self {
+        Self { values }
+    }
+
+    fn get(&self, i: usize) -> Result<&Value> {
+        self.values
+            .get(i)
+            .ok_or_else(|| StoreError::Backend(format!("column {i} missing from row")))
+    }
+
+    pub(crate) fn int(&self, i: usize) -> Result<i64> {
+        match self.get(i)? {
+            Value::Int(v) => Ok(*v),
+            other => Err(corrupt(i, "integer", other)),
+        }
+    }
+
+    pub(crate) fn opt_int(&self, i: usize) -> Result<Option<i64>> {
+        match self.get(i)? {
+            Value::Null => Ok(None),
+            _ => self.int(i).map(Some),
+        }
+    }
+
+    pub(crate) fn text(&self, i: usize) -> Result<&str> {
+        match self.get(i)? {
+            Value::Text(v) => Ok(v),
+            other => Err(corrupt(i, "text", other)),
+        }
+    }
+
+    pub(crate) fn opt_text(&self, i: usize) -> Result<Option<&str>> {
+        match self.get(i)? {
+            Value::Null => Ok(None),
+            _ => self.text(i).map(Some),
+        }
+    }
+
+    pub(crate) fn date(&self, i: usize) -> Result<Date> {
+        match self.get(i)? {
+            Value::Date(d) => Ok(*d),
+            Value::Text(t) => sojourn_domain::time_rules::parse_iso_date(t)
+                .map_err(|_| corrupt(i, "date", &Value::Text(t.clone()))),
+            other => Err(corrupt(i, "date", other)),
+        }
+    }
+
+    pub(crate) fn opt_date(&self, i: usize) -> Result<Option<Date>> {
+        match self.get(i)? {
+            Value::Null => Ok(None),
+            _ => self.date(i).map(Some),
+        }
+    }
+
+    pub(crate) fn time(&self, i: usize) -> Result<OffsetDateTime> {
+        match self.get(i)? {
+            Value::Time(t) => Ok(*t),
+            Value::Text(t) => {
+                OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                    .map_err(|_| corrupt(i, "timestamp", &Value::Text(t.clone())))
+            }
+            other => Err(corrupt(i, "timestamp", other)),
+        }
+    }
+}
+
+fn corrupt(i: usize, want: &str, got: &Value) -> StoreError {
+    StoreError::Backend(format!("column {i}: expected {want}, found {got:?}"))
+}
+
+/// One open transaction of a backend.
+pub(crate) trait Tx {
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>>;
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64>;
+
+    fn query_opt(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>> {
+        Ok(self.query(sql, params)?.into_iter().next())
+    }
+
+    fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Row> {
+        self.query_opt(sql, params)?
+            .ok_or_else(|| StoreError::Backend("query returned no row".into()))
+    }
+}
+
+/// A backend: runs a closure in a read or write transaction, committing on
+/// `Ok` and rolling back on `Err`.
+pub(crate) trait Backend: Send + Sync {
+    fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T>;
+    fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T>;
+    /// Runs `f` for each item in its own savepoint inside one transaction,
+    /// so one failing item leaves the others committed.
+    fn write_each<I, T>(
+        &self,
+        items: &[I],
+        f: impl FnMut(&mut dyn Tx, &I) -> Result<T>,
+    ) -> Result<Vec<Result<T>>>;
+}
+
+/// The deployment's tree.
+mod units;
+pub(crate) use units::*;
+/// Person files and residence episodes.
+mod residents;
+pub(crate) use residents::*;
+/// Rental houses and tenancies.
+mod houses;
+pub(crate) use houses::*;
+/// Employers and employments.
+mod employers;
+pub(crate) use employers::*;
+/// The outflow register.
+mod outflows;
+pub(crate) use outflows::*;
+/// Revision history.
+mod history;
+pub(crate) use history::*;
+/// The `Store` implementation over any backend.
+mod store;
+pub(crate) use store::SqlStore;
+
+use sojourn_domain::unit::Scope;
+
+/// The bounds of a scope's code range, as two parameters.
+pub(crate) fn scope_bounds(scope: &Scope) -> [Value; 2] {
+    let (low, high) = scope.code_range();
+    [Value::Text(low), Value::Text(high)]
+}
+
+/// Time of a change, to the microsecond (what both engines keep).
+pub(crate) fn now() -> OffsetDateTime {
+    let t = OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+}
+
+/// Text of an optional displayable value.
+pub(crate) fn opt_text<T: ToString>(v: Option<&T>) -> Value {
+    v.map_or(Value::Null, |v| Value::Text(v.to_string()))
+}

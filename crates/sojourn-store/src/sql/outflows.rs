@@ -1,0 +1,173 @@
+use super::residents::{Filter, check_version};
+use super::{Tx, Value, mapping, now, opt_text, record_revision, scope_bounds, units};
+use super::{narrow, page_of};
+use crate::query::{OutflowQuery, Page};
+use crate::{Actor, Result, StoreError, snapshot};
+use sojourn_domain::codes::IdNumber;
+use sojourn_domain::outflow::{LeftBehind, Outflow, OutflowDetails, OutflowId};
+use sojourn_domain::search::SearchTerm;
+use sojourn_domain::unit::Scope;
+
+fn outflow_values(d: &OutflowDetails) -> Vec<Value> {
+    vec![
+        d.unit.as_str().into(),
+        d.name.as_str().into(),
+        d.name.pinyin_full().into(),
+        d.name.pinyin_initials().into(),
+        d.left_on.date().into(),
+        d.destination.as_str().into(),
+        opt_text(d.destination_address.as_ref()),
+        opt_text(d.reason.as_ref()),
+        opt_text(d.employer_name.as_ref()),
+        opt_text(d.contact_phone.as_ref()),
+    ]
+}
+
+pub(crate) fn create_outflow(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    number: &IdNumber,
+    d: &OutflowDetails,
+    actor: &Actor,
+) -> Result<OutflowId> {
+    units::require_unit(tx, scope, &d.unit)?;
+    let open = tx.query_opt(
+        "SELECT unit_code FROM outflows WHERE id_number = $1 AND returned_on IS NULL",
+        &[number.as_str().into()],
+    )?;
+    if let Some(row) = open {
+        let unit_code = row.text(0)?.to_owned();
+        let unit_name = units::unit_name_unscoped(tx, &unit_code)?;
+        return Err(StoreError::DuplicateOutflow { unit_code, unit_name });
+    }
+    let mut values = outflow_values(d);
+    values.extend([number.as_str().into(), now().into(), actor.name.as_str().into()]);
+    let row = tx.query_one(
+        "INSERT INTO outflows (unit_code, name, name_pinyin, name_initials, left_on, destination, \
+         destination_address, reason, employer_name, contact_phone, id_number, version, \
+         created_at, created_by, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $12, $13) RETURNING id",
+        &values,
+    )?;
+    let id = OutflowId(row.int(0)?);
+    insert_left_behind(tx, id, &d.left_behind)?;
+    Ok(id)
+}
+
+fn insert_left_behind(tx: &mut dyn Tx, id: OutflowId, family: &[LeftBehind]) -> Result<()> {
+    tx.execute("DELETE FROM left_behind WHERE outflow_id = $1", &[id.0.into()])?;
+    for (position, member) in (0_i64..).zip(family) {
+        tx.execute(
+            "INSERT INTO left_behind (outflow_id, position, name, id_number, birth_date, relation, kind) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                id.0.into(),
+                position.into(),
+                member.name.as_str().into(),
+                opt_text(member.id_number.as_ref()),
+                member.birth_date.into(),
+                member.relation.as_str().into(),
+                member.kind().key().into(),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+fn load_left_behind(tx: &mut dyn Tx, id: OutflowId, left_on: time::Date) -> Result<Vec<LeftBehind>> {
+    tx.query(
+        &format!(
+            "SELECT {} FROM left_behind WHERE outflow_id = $1 ORDER BY position",
+            mapping::LEFT_BEHIND_COLUMNS
+        ),
+        &[id.0.into()],
+    )?
+    .iter()
+    .map(|row| mapping::left_behind(row, left_on))
+    .collect()
+}
+
+fn outflow_from(tx: &mut dyn Tx, row: &super::Row) -> Result<Outflow> {
+    let id = OutflowId(row.int(0)?);
+    let family = load_left_behind(tx, id, row.date(4)?)?;
+    mapping::outflow(row, family)
+}
+
+pub(crate) fn get_outflow(tx: &mut dyn Tx, scope: &Scope, id: OutflowId) -> Result<Outflow> {
+    let [low, high] = scope_bounds(scope);
+    let sql = format!(
+        "SELECT {} FROM outflows o WHERE o.unit_code >= $1 AND o.unit_code < $2 AND o.id = $3",
+        mapping::OUTFLOW_COLUMNS
+    );
+    let row = tx
+        .query_opt(&sql, &[low, high, id.0.into()])?
+        .ok_or_else(|| StoreError::NotFound {
+            kind: "outflow",
+            id: id.0.to_string(),
+        })?;
+    outflow_from(tx, &row)
+}
+
+pub(crate) fn update_outflow(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    id: OutflowId,
+    d: &OutflowDetails,
+    expected_version: i64,
+    actor: &Actor,
+) -> Result<()> {
+    let before = get_outflow(tx, scope, id)?;
+    check_version(expected_version, before.version)?;
+    units::require_unit(tx, scope, &d.unit)?;
+    record_revision(tx, "outflow", id.0, before.version + 1, "updated", actor, &snapshot::outflow(&before))?;
+    let mut values = outflow_values(d);
+    values.extend([
+        (before.version + 1).into(),
+        now().into(),
+        actor.name.as_str().into(),
+        id.0.into(),
+    ]);
+    tx.execute(
+        "UPDATE outflows SET unit_code = $1, name = $2, name_pinyin = $3, name_initials = $4, \
+         left_on = $5, destination = $6, destination_address = $7, reason = $8, employer_name = $9, \
+         contact_phone = $10, version = $11, updated_at = $12, updated_by = $13 WHERE id = $14",
+        &values,
+    )?;
+    insert_left_behind(tx, id, &d.left_behind)
+}
+
+pub(crate) fn search_outflows(tx: &mut dyn Tx, scope: &Scope, query: &OutflowQuery) -> Result<Page<Outflow>> {
+    let scope = narrow(scope, query.unit.as_ref())?;
+    let mut filter = Filter::on("o.unit_code", &scope);
+    if let Some(term) = &query.term {
+        let clause = match term {
+            SearchTerm::IdNumber(id) => {
+                let p = filter.param(id.as_str().into());
+                format!("o.id_number = {p}")
+            }
+            SearchTerm::Digits(digits) => filter.prefix_clause("o.id_number", digits),
+            SearchTerm::Pinyin(letters) => {
+                let initials = filter.prefix_clause("o.name_initials", letters);
+                let full = filter.prefix_clause("o.name_pinyin", letters);
+                format!("({initials} OR {full})")
+            }
+            SearchTerm::Name(name) => filter.prefix_clause("o.name", name),
+        };
+        filter.sql.push_str(&format!(" AND {clause}"));
+    }
+    match query.returned {
+        Some(true) => filter.sql.push_str(" AND o.returned_on IS NOT NULL"),
+        Some(false) => filter.sql.push_str(" AND o.returned_on IS NULL"),
+        None => {}
+    }
+    if let Some(province) = &query.destination_province {
+        filter.prefix("o.destination", province);
+    }
+    let from = format!("FROM outflows o WHERE {}", filter.sql);
+    let rows = page_of(tx, &from, mapping::OUTFLOW_COLUMNS, "o.left_on DESC, o.id DESC", &filter.params, query.page, |row| Ok(row.clone()))?;
+    let mut items = Vec::with_capacity(rows.items.len());
+    for row in &rows.items {
+        items.push(outflow_from(tx, row)?);
+    }
+    Ok(Page { items, total: rows.total })
+}

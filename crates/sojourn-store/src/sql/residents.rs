@@ -1,0 +1,549 @@
+use super::{Row, Tx, Value, mapping, now, opt_text, scope_bounds, units};
+use crate::query::{Page, ResidentQuery, ResidentRow, ResidentSort, StatusFilter};
+use crate::{Actor, Result, StoreError, snapshot};
+use sojourn_domain::codes::IdNumber;
+use sojourn_domain::employer::EmployerId;
+use sojourn_domain::house::HouseId;
+use sojourn_domain::person::{Person, PersonDetails, PersonId};
+use sojourn_domain::residence::{Arrival, Departure, Residence, ResidenceId, StayDetails};
+use sojourn_domain::search::SearchTerm;
+use sojourn_domain::unit::Scope;
+use time::Date;
+
+/// A person is in scope when the file's unit is, or any of their
+/// residences is (a community keeps seeing the people who lived there).
+const PERSON_IN_SCOPE: &str = "((p.unit_code >= $1 AND p.unit_code < $2) OR EXISTS \
+    (SELECT 1 FROM residences s WHERE s.person_id = p.id AND s.unit_code >= $1 AND s.unit_code < $2))";
+
+pub(crate) fn get_person(tx: &mut dyn Tx, scope: &Scope, id: PersonId) -> Result<Person> {
+    let [low, high] = scope_bounds(scope);
+    let sql = format!(
+        "SELECT {} FROM persons p WHERE {PERSON_IN_SCOPE} AND p.id = $3",
+        mapping::PERSON_COLUMNS
+    );
+    tx.query_opt(&sql, &[low, high, id.0.into()])?
+        .map(|row| mapping::person(&row, 0))
+        .transpose()?
+        .ok_or_else(|| not_found("person", id.0))
+}
+
+pub(crate) fn find_person(tx: &mut dyn Tx, scope: &Scope, number: &IdNumber) -> Result<Option<Person>> {
+    let [low, high] = scope_bounds(scope);
+    let sql = format!(
+        "SELECT {} FROM persons p WHERE {PERSON_IN_SCOPE} AND p.id_number = $3",
+        mapping::PERSON_COLUMNS
+    );
+    tx.query_opt(&sql, &[low, high, number.as_str().into()])?
+        .map(|row| mapping::person(&row, 0))
+        .transpose()
+}
+
+pub(crate) fn get_residence(tx: &mut dyn Tx, scope: &Scope, id: ResidenceId) -> Result<Residence> {
+    let [low, high] = scope_bounds(scope);
+    let sql = format!(
+        "SELECT {} FROM residences r WHERE r.unit_code >= $1 AND r.unit_code < $2 AND r.id = $3",
+        mapping::RESIDENCE_COLUMNS
+    );
+    tx.query_opt(&sql, &[low, high, id.0.into()])?
+        .map(|row| mapping::residence(&row, 0))
+        .transpose()?
+        .ok_or_else(|| not_found("residence", id.0))
+}
+
+pub(crate) fn residences_of(tx: &mut dyn Tx, scope: &Scope, person: PersonId) -> Result<Vec<Residence>> {
+    get_person(tx, scope, person)?;
+    let [low, high] = scope_bounds(scope);
+    let sql = format!(
+        "SELECT {} FROM residences r WHERE r.unit_code >= $1 AND r.unit_code < $2 \
+         AND r.person_id = $3 ORDER BY r.arrived_on DESC, r.id DESC",
+        mapping::RESIDENCE_COLUMNS
+    );
+    tx.query(&sql, &[low, high, person.0.into()])?
+        .iter()
+        .map(|row| mapping::residence(row, 0))
+        .collect()
+}
+
+fn not_found(kind: &'static str, id: i64) -> StoreError {
+    StoreError::NotFound {
+        kind,
+        id: id.to_string(),
+    }
+}
+
+/// Registers one arrival (see `Store::register_arrival`).
+pub(crate) fn register_arrival(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    arrival: &Arrival,
+    actor: &Actor,
+) -> Result<(PersonId, ResidenceId)> {
+    check_stay_references(tx, scope, &arrival.stay)?;
+    let existing = tx.query_opt(
+        "SELECT id FROM persons WHERE id_number = $1",
+        &[arrival.id_number.as_str().into()],
+    )?;
+    let person = match existing {
+        Some(row) => {
+            let id = PersonId(row.int(0)?);
+            refuse_duplicate_residence(tx, id)?;
+            update_person_unscoped(tx, id, &arrival.person, None, "arrival", actor)?;
+            id
+        }
+        None => insert_person(tx, &arrival.id_number, &arrival.person, &arrival.stay, actor)?,
+    };
+    set_person_unit(tx, person, &arrival.stay)?;
+    let residence = insert_residence(tx, person, &arrival.stay, actor)?;
+    let started = arrival.stay.arrived_on.date();
+    open_links(tx, person, residence, &arrival.stay, started)?;
+    Ok((person, residence))
+}
+
+fn refuse_duplicate_residence(tx: &mut dyn Tx, person: PersonId) -> Result<()> {
+    let current = tx.query_opt(
+        "SELECT unit_code FROM residences WHERE person_id = $1 AND status <> 'departed'",
+        &[person.0.into()],
+    )?;
+    if let Some(row) = current {
+        let unit_code = row.text(0)?.to_owned();
+        let unit_name = units::unit_name_unscoped(tx, &unit_code)?;
+        return Err(StoreError::DuplicateResidence { unit_code, unit_name });
+    }
+    Ok(())
+}
+
+/// Checks that the unit, house and employer of a stay are all in scope.
+fn check_stay_references(tx: &mut dyn Tx, scope: &Scope, stay: &StayDetails) -> Result<()> {
+    units::require_unit(tx, scope, &stay.unit)?;
+    if let Some(house) = stay.house {
+        require_in_scope(tx, scope, "houses", "house", house.0)?;
+    }
+    if let Some(employer) = stay.employer {
+        require_in_scope(tx, scope, "employers", "employer", employer.0)?;
+    }
+    Ok(())
+}
+
+fn require_in_scope(tx: &mut dyn Tx, scope: &Scope, table: &str, kind: &'static str, id: i64) -> Result<()> {
+    let [low, high] = scope_bounds(scope);
+    let sql = format!("SELECT 1 FROM {table} WHERE id = $1 AND unit_code >= $2 AND unit_code < $3");
+    match tx.query_opt(&sql, &[id.into(), low, high])? {
+        Some(_) => Ok(()),
+        None => Err(StoreError::ReferenceOutOfScope {
+            kind,
+            id: id.to_string(),
+        }),
+    }
+}
+
+fn person_values(d: &PersonDetails) -> Vec<Value> {
+    vec![
+        d.name.as_str().into(),
+        d.name.pinyin_full().into(),
+        d.name.pinyin_initials().into(),
+        d.ethnicity.code().into(),
+        d.domicile.as_str().into(),
+        opt_text(d.domicile_address.as_ref()),
+        opt_text(d.phone.as_ref()),
+        d.marital_status.map(|v| v.code()).into(),
+        d.education.map(|v| v.code()).into(),
+        d.political_status.map(|v| v.code()).into(),
+        d.occupation.map(|v| v.code()).into(),
+    ]
+}
+
+fn insert_person(
+    tx: &mut dyn Tx,
+    number: &IdNumber,
+    details: &PersonDetails,
+    stay: &StayDetails,
+    actor: &Actor,
+) -> Result<PersonId> {
+    let mut values = person_values(details);
+    values.extend([
+        number.as_str().into(),
+        stay.unit.as_str().into(),
+        number.sex().code().into(),
+        number.birth_date().into(),
+        now().into(),
+        actor.name.as_str().into(),
+    ]);
+    let row = tx.query_one(
+        "INSERT INTO persons (name, name_pinyin, name_initials, ethnicity, domicile, \
+         domicile_address, phone, marital_status, education, political_status, occupation, \
+         id_number, unit_code, sex, birth_date, version, created_at, created_by, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, $17, $16, $17) \
+         RETURNING id",
+        &values,
+    )?;
+    Ok(PersonId(row.int(0)?))
+}
+
+/// Replaces a person's details after keeping the old ones as a revision.
+/// `expected_version` is checked when given (edits by a clerk); an arrival
+/// updates whatever version is there.
+fn update_person_unscoped(
+    tx: &mut dyn Tx,
+    id: PersonId,
+    details: &PersonDetails,
+    expected_version: Option<i64>,
+    action: &str,
+    actor: &Actor,
+) -> Result<()> {
+    let before = load_person_unscoped(tx, id)?;
+    if let Some(expected) = expected_version {
+        check_version(expected, before.version)?;
+    }
+    super::record_revision(tx, "person", id.0, before.version + 1, action, actor, &snapshot::person(&before))?;
+    let mut values = person_values(details);
+    values.extend([
+        (before.version + 1).into(),
+        now().into(),
+        actor.name.as_str().into(),
+        id.0.into(),
+    ]);
+    tx.execute(
+        "UPDATE persons SET name = $1, name_pinyin = $2, name_initials = $3, ethnicity = $4, \
+         domicile = $5, domicile_address = $6, phone = $7, marital_status = $8, education = $9, \
+         political_status = $10, occupation = $11, version = $12, updated_at = $13, updated_by = $14 \
+         WHERE id = $15",
+        &values,
+    )?;
+    Ok(())
+}
+
+fn load_person_unscoped(tx: &mut dyn Tx, id: PersonId) -> Result<Person> {
+    let sql = format!("SELECT {} FROM persons p WHERE p.id = $1", mapping::PERSON_COLUMNS);
+    tx.query_opt(&sql, &[id.0.into()])?
+        .map(|row| mapping::person(&row, 0))
+        .transpose()?
+        .ok_or_else(|| not_found("person", id.0))
+}
+
+pub(crate) fn check_version(expected: i64, current: i64) -> Result<()> {
+    if expected == current {
+        Ok(())
+    } else {
+        Err(StoreError::VersionConflict { expected, current })
+    }
+}
+
+/// The file follows the person's latest stay: a derived locator, not a
+/// versioned detail.
+fn set_person_unit(tx: &mut dyn Tx, person: PersonId, stay: &StayDetails) -> Result<()> {
+    tx.execute(
+        "UPDATE persons SET unit_code = $1 WHERE id = $2",
+        &[stay.unit.as_str().into(), person.0.into()],
+    )?;
+    Ok(())
+}
+
+fn stay_values(stay: &StayDetails) -> Vec<Value> {
+    vec![
+        stay.unit.as_str().into(),
+        stay.arrived_on.date().into(),
+        stay.intended_stay_months.map(i64::from).into(),
+        stay.reason.code().into(),
+        stay.current_address.as_str().into(),
+        stay.house.map(|h| h.0).into(),
+        stay.employer.map(|e| e.0).into(),
+    ]
+}
+
+fn insert_residence(tx: &mut dyn Tx, person: PersonId, stay: &StayDetails, actor: &Actor) -> Result<ResidenceId> {
+    let mut values = stay_values(stay);
+    values.extend([person.0.into(), now().into(), actor.name.as_str().into()]);
+    let row = tx.query_one(
+        "INSERT INTO residences (unit_code, arrived_on, intended_stay_months, reason, \
+         current_address, house_id, employer_id, person_id, status, version, \
+         created_at, created_by, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'registered', 1, $9, $10, $9, $10) RETURNING id",
+        &values,
+    )?;
+    Ok(ResidenceId(row.int(0)?))
+}
+
+fn open_links(
+    tx: &mut dyn Tx,
+    person: PersonId,
+    residence: ResidenceId,
+    stay: &StayDetails,
+    on: Date,
+) -> Result<()> {
+    let targets = [
+        ("house", stay.house.map(|HouseId(id)| id)),
+        ("employer", stay.employer.map(|EmployerId(id)| id)),
+    ];
+    for (kind, target) in targets {
+        if let Some(target) = target {
+            tx.execute(
+                "INSERT INTO links (target_kind, target_id, residence_id, person_id, started_on) \
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[kind.into(), target.into(), residence.0.into(), person.0.into(), on.into()],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Ends the open links of a residence whose kind is in `kinds`.
+fn close_links(tx: &mut dyn Tx, residence: ResidenceId, kinds: &[&str], on: Date) -> Result<()> {
+    for kind in kinds {
+        tx.execute(
+            "UPDATE links SET ended_on = $1 WHERE residence_id = $2 AND target_kind = $3 AND ended_on IS NULL",
+            &[on.into(), residence.0.into(), (*kind).into()],
+        )?;
+    }
+    Ok(())
+}
+
+/// Loads a residence in scope at the version the caller read, and keeps
+/// its current state as a revision before the caller changes it.
+fn begin_residence_change(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    id: ResidenceId,
+    expected_version: i64,
+    action: &str,
+    actor: &Actor,
+) -> Result<Residence> {
+    let before = get_residence(tx, scope, id)?;
+    check_version(expected_version, before.version)?;
+    super::record_revision(tx, "residence", id.0, before.version + 1, action, actor, &snapshot::residence(&before))?;
+    Ok(before)
+}
+
+fn stamp(version: i64, actor: &Actor, id: ResidenceId) -> [Value; 4] {
+    [version.into(), now().into(), actor.name.as_str().into(), id.0.into()]
+}
+
+pub(crate) fn activate_residence(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    id: ResidenceId,
+    expected_version: i64,
+    actor: &Actor,
+) -> Result<()> {
+    let before = get_residence(tx, scope, id)?;
+    before.check_activation()?;
+    begin_residence_change(tx, scope, id, expected_version, "activated", actor)?;
+    tx.execute(
+        "UPDATE residences SET status = 'active', version = $1, updated_at = $2, updated_by = $3 WHERE id = $4",
+        &stamp(before.version + 1, actor, id),
+    )?;
+    Ok(())
+}
+
+pub(crate) fn register_departure(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    id: ResidenceId,
+    departure: &Departure,
+    expected_version: i64,
+    actor: &Actor,
+) -> Result<()> {
+    let before = get_residence(tx, scope, id)?;
+    check_version(expected_version, before.version)?;
+    before.check_departure(departure)?;
+    begin_residence_change(tx, scope, id, expected_version, "departed", actor)?;
+    let mut values = vec![
+        departure.departed_on.date().into(),
+        opt_text(departure.destination.as_ref()),
+        opt_text(departure.destination_address.as_ref()),
+        opt_text(departure.reason.as_ref()),
+    ];
+    values.extend(stamp(before.version + 1, actor, id));
+    tx.execute(
+        "UPDATE residences SET status = 'departed', departed_on = $1, destination = $2, \
+         destination_address = $3, departure_reason = $4, version = $5, updated_at = $6, \
+         updated_by = $7 WHERE id = $8",
+        &values,
+    )?;
+    close_links(tx, id, &["house", "employer"], departure.departed_on.date())
+}
+
+pub(crate) fn update_stay(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    id: ResidenceId,
+    stay: &StayDetails,
+    expected_version: i64,
+    actor: &Actor,
+) -> Result<()> {
+    let before = get_residence(tx, scope, id)?;
+    check_version(expected_version, before.version)?;
+    if !before.status.is_current() {
+        return Err(sojourn_domain::DomainError::AlreadyDeparted.into());
+    }
+    check_stay_references(tx, scope, stay)?;
+    begin_residence_change(tx, scope, id, expected_version, "updated", actor)?;
+    let mut values = stay_values(stay);
+    values.extend(stamp(before.version + 1, actor, id));
+    tx.execute(
+        "UPDATE residences SET unit_code = $1, arrived_on = $2, intended_stay_months = $3, \
+         reason = $4, current_address = $5, house_id = $6, employer_id = $7, version = $8, \
+         updated_at = $9, updated_by = $10 WHERE id = $11",
+        &values,
+    )?;
+    relink_changed(tx, &before, stay)?;
+    set_person_unit(tx, before.person, stay)
+}
+
+/// Moves a residence's tenancy or employment when the stay names a new
+/// house or employer, keeping the old link as ended today.
+fn relink_changed(tx: &mut dyn Tx, before: &Residence, stay: &StayDetails) -> Result<()> {
+    let today = sojourn_domain::time_rules::china_today();
+    let mut changed = StayDetails { house: None, employer: None, ..stay.clone() };
+    if before.stay.house != stay.house {
+        close_links(tx, before.id, &["house"], today)?;
+        changed.house = stay.house;
+    }
+    if before.stay.employer != stay.employer {
+        close_links(tx, before.id, &["employer"], today)?;
+        changed.employer = stay.employer;
+    }
+    open_links(tx, before.person, before.id, &changed, today)
+}
+
+pub(crate) fn update_person(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    id: PersonId,
+    details: &PersonDetails,
+    expected_version: i64,
+    actor: &Actor,
+) -> Result<()> {
+    get_person(tx, scope, id)?;
+    update_person_unscoped(tx, id, details, Some(expected_version), "updated", actor)
+}
+
+pub(crate) fn search_residents(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    query: &ResidentQuery,
+) -> Result<Page<ResidentRow>> {
+    let scope = match &query.unit {
+        Some(unit) => scope.narrow_to(unit).map_err(|_| StoreError::ReferenceOutOfScope {
+            kind: "unit",
+            id: unit.to_string(),
+        })?,
+        None => scope.clone(),
+    };
+    let mut filter = Filter::new(&scope);
+    filter.status(query.status);
+    if let Some(term) = &query.term {
+        filter.term(term);
+    }
+    if let Some(sex) = query.sex {
+        filter.push("p.sex = ", sex.code().into());
+    }
+    if let Some(house) = query.house {
+        filter.push("r.house_id = ", house.0.into());
+    }
+    if let Some(employer) = query.employer {
+        filter.push("r.employer_id = ", employer.0.into());
+    }
+    if let Some(from) = query.arrived_from {
+        filter.push("r.arrived_on >= ", from.into());
+    }
+    if let Some(to) = query.arrived_to {
+        filter.push("r.arrived_on <= ", to.into());
+    }
+    if let Some(province) = &query.origin_province {
+        filter.prefix("p.domicile", province);
+    }
+    let from = format!("FROM residences r JOIN persons p ON p.id = r.person_id WHERE {}", filter.sql);
+    let order = match query.sort {
+        ResidentSort::ArrivedDesc => "r.arrived_on DESC, r.id DESC",
+        ResidentSort::ArrivedAsc => "r.arrived_on, r.id",
+        ResidentSort::Name => "p.name_pinyin, r.id",
+    };
+    let columns = format!("{}, {}", mapping::PERSON_COLUMNS, mapping::RESIDENCE_COLUMNS);
+    super::page_of(tx, &from, &columns, order, &filter.params, query.page, resident_row)
+}
+
+fn resident_row(row: &Row) -> Result<ResidentRow> {
+    Ok(ResidentRow {
+        person: mapping::person(row, 0)?,
+        residence: mapping::residence(row, mapping::PERSON_WIDTH)?,
+    })
+}
+
+/// A WHERE clause built from optional filters, with numbered parameters.
+pub(crate) struct Filter {
+    pub(crate) sql: String,
+    pub(crate) params: Vec<Value>,
+}
+
+impl Filter {
+    /// Starts with the scope condition on `r.unit_code`.
+    fn new(scope: &Scope) -> Self {
+        Self::on("r.unit_code", scope)
+    }
+
+    pub(crate) fn on(column: &str, scope: &Scope) -> Self {
+        let [low, high] = scope_bounds(scope);
+        Self {
+            sql: format!("{column} >= $1 AND {column} < $2"),
+            params: vec![low, high],
+        }
+    }
+
+    pub(crate) fn param(&mut self, value: Value) -> String {
+        self.params.push(value);
+        format!("${}", self.params.len())
+    }
+
+    /// Adds `AND <condition><param>`.
+    pub(crate) fn push(&mut self, condition: &str, value: Value) {
+        let p = self.param(value);
+        self.sql.push_str(&format!(" AND {condition}{p}"));
+    }
+
+    /// Adds a prefix match on an indexed text column, as a range so the
+    /// index serves it on both engines.
+    pub(crate) fn prefix(&mut self, column: &str, prefix: &str) {
+        let clause = self.prefix_clause(column, prefix);
+        self.sql.push_str(&format!(" AND {clause}"));
+    }
+
+    pub(crate) fn prefix_clause(&mut self, column: &str, prefix: &str) -> String {
+        let low = self.param(prefix.into());
+        let high = self.param(format!("{prefix}\u{10FFFF}").into());
+        format!("({column} >= {low} AND {column} < {high})")
+    }
+
+    fn status(&mut self, status: StatusFilter) {
+        let clause = match status {
+            StatusFilter::Current => " AND r.status <> 'departed'",
+            StatusFilter::Registered => " AND r.status = 'registered'",
+            StatusFilter::Active => " AND r.status = 'active'",
+            StatusFilter::Departed => " AND r.status = 'departed'",
+            StatusFilter::Any => "",
+        };
+        self.sql.push_str(clause);
+    }
+
+    /// The one search box: ID number, digits (ID prefix or phone), pinyin
+    /// or name.
+    pub(crate) fn term(&mut self, term: &SearchTerm) {
+        let clause = match term {
+            SearchTerm::IdNumber(id) => {
+                let p = self.param(id.as_str().into());
+                format!("p.id_number = {p}")
+            }
+            SearchTerm::Digits(digits) => {
+                let id = self.prefix_clause("p.id_number", digits);
+                let phone = self.prefix_clause("p.phone", digits);
+                format!("({id} OR {phone})")
+            }
+            SearchTerm::Pinyin(letters) => {
+                let initials = self.prefix_clause("p.name_initials", letters);
+                let full = self.prefix_clause("p.name_pinyin", letters);
+                format!("({initials} OR {full})")
+            }
+            SearchTerm::Name(name) => self.prefix_clause("p.name", name),
+        };
+        self.sql.push_str(&format!(" AND {clause}"));
+    }
+}

@@ -1,0 +1,230 @@
+//! `Store` for any backend: each method is one transaction running the
+//! shared register logic.
+
+use super::*;
+use crate::query::*;
+use crate::{Actor, Result, Store, snapshot};
+use sojourn_domain::codes::{IdNumber, Uscc};
+use sojourn_domain::employer::{Employer, EmployerDetails, EmployerId};
+use sojourn_domain::house::{House, HouseDetails, HouseId};
+use sojourn_domain::outflow::{Outflow, OutflowDetails, OutflowId};
+use sojourn_domain::person::{Person, PersonDetails, PersonId};
+use sojourn_domain::residence::{Arrival, Departure, Residence, ResidenceId, StayDetails};
+use sojourn_domain::unit::{Scope, Unit, UnitCode};
+
+/// The register logic bound to one backend.
+pub(crate) struct SqlStore<B> {
+    pub(crate) backend: B,
+}
+
+impl<B: Backend> Store for SqlStore<B> {
+    fn init_deployment_unscoped(&self, root: &Unit, below: &[Unit]) -> Result<()> {
+        self.backend.write(|tx| init_deployment(tx, root, below))
+    }
+
+    fn deployment_root_unscoped(&self) -> Result<Option<Unit>> {
+        self.backend.read(deployment_root)
+    }
+
+    fn create_unit(&self, scope: &Scope, unit: &Unit, actor: &Actor) -> Result<Unit> {
+        self.backend.write(|tx| create_unit(tx, scope, unit, actor))
+    }
+
+    fn get_unit(&self, scope: &Scope, code: &UnitCode) -> Result<Unit> {
+        self.backend.read(|tx| get_unit(tx, scope, code))
+    }
+
+    fn list_units(&self, scope: &Scope, parent: Option<&UnitCode>) -> Result<Vec<Unit>> {
+        self.backend.read(|tx| list_units(tx, scope, parent))
+    }
+
+    fn register_arrival(&self, scope: &Scope, arrival: &Arrival, actor: &Actor) -> Result<(Person, Residence)> {
+        self.backend.write(|tx| {
+            let (person, residence) = register_arrival(tx, scope, arrival, actor)?;
+            Ok((get_person(tx, scope, person)?, get_residence(tx, scope, residence)?))
+        })
+    }
+
+    fn register_arrivals(&self, scope: &Scope, arrivals: &[Arrival], actor: &Actor) -> Result<Vec<Result<ResidenceId>>> {
+        self.backend.write_each(arrivals, |tx, arrival| {
+            register_arrival(tx, scope, arrival, actor).map(|(_, residence)| residence)
+        })
+    }
+
+    fn activate_residence(&self, scope: &Scope, id: ResidenceId, expected_version: i64, actor: &Actor) -> Result<Residence> {
+        self.backend.write(|tx| {
+            activate_residence(tx, scope, id, expected_version, actor)?;
+            get_residence(tx, scope, id)
+        })
+    }
+
+    fn register_departure(
+        &self,
+        scope: &Scope,
+        id: ResidenceId,
+        departure: &Departure,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Residence> {
+        self.backend.write(|tx| {
+            register_departure(tx, scope, id, departure, expected_version, actor)?;
+            get_residence(tx, scope, id)
+        })
+    }
+
+    fn update_stay(
+        &self,
+        scope: &Scope,
+        id: ResidenceId,
+        stay: &StayDetails,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Residence> {
+        self.backend.write(|tx| {
+            update_stay(tx, scope, id, stay, expected_version, actor)?;
+            get_residence(tx, scope, id)
+        })
+    }
+
+    fn get_residence(&self, scope: &Scope, id: ResidenceId) -> Result<Residence> {
+        self.backend.read(|tx| get_residence(tx, scope, id))
+    }
+
+    fn get_person(&self, scope: &Scope, id: PersonId) -> Result<Person> {
+        self.backend.read(|tx| get_person(tx, scope, id))
+    }
+
+    fn find_person(&self, scope: &Scope, id_number: &IdNumber) -> Result<Option<Person>> {
+        self.backend.read(|tx| find_person(tx, scope, id_number))
+    }
+
+    fn update_person(
+        &self,
+        scope: &Scope,
+        id: PersonId,
+        details: &PersonDetails,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Person> {
+        self.backend.write(|tx| {
+            update_person(tx, scope, id, details, expected_version, actor)?;
+            get_person(tx, scope, id)
+        })
+    }
+
+    fn residences_of(&self, scope: &Scope, person: PersonId) -> Result<Vec<Residence>> {
+        self.backend.read(|tx| residences_of(tx, scope, person))
+    }
+
+    fn search_residents(&self, scope: &Scope, query: &ResidentQuery) -> Result<Page<ResidentRow>> {
+        self.backend.read(|tx| search_residents(tx, scope, query))
+    }
+
+    fn create_house(&self, scope: &Scope, details: &HouseDetails, actor: &Actor) -> Result<House> {
+        self.backend.write(|tx| {
+            let id = create_house(tx, scope, details, actor)?;
+            get_house(tx, scope, id)
+        })
+    }
+
+    fn get_house(&self, scope: &Scope, id: HouseId) -> Result<House> {
+        self.backend.read(|tx| get_house(tx, scope, id))
+    }
+
+    fn update_house(
+        &self,
+        scope: &Scope,
+        id: HouseId,
+        details: &HouseDetails,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<House> {
+        self.backend.write(|tx| {
+            update_house(tx, scope, id, details, expected_version, actor)?;
+            get_house(tx, scope, id)
+        })
+    }
+
+    fn search_houses(&self, scope: &Scope, query: &HouseQuery) -> Result<Page<House>> {
+        self.backend.read(|tx| search_houses(tx, scope, query))
+    }
+
+    fn tenants_of(&self, scope: &Scope, house: HouseId) -> Result<Vec<Link>> {
+        self.backend.read(|tx| tenants_of(tx, scope, house))
+    }
+
+    fn create_employer(&self, scope: &Scope, uscc: &Uscc, details: &EmployerDetails, actor: &Actor) -> Result<Employer> {
+        self.backend.write(|tx| {
+            let id = create_employer(tx, scope, uscc, details, actor)?;
+            get_employer(tx, scope, id)
+        })
+    }
+
+    fn get_employer(&self, scope: &Scope, id: EmployerId) -> Result<Employer> {
+        self.backend.read(|tx| get_employer(tx, scope, id))
+    }
+
+    fn update_employer(
+        &self,
+        scope: &Scope,
+        id: EmployerId,
+        details: &EmployerDetails,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Employer> {
+        self.backend.write(|tx| {
+            update_employer(tx, scope, id, details, expected_version, actor)?;
+            get_employer(tx, scope, id)
+        })
+    }
+
+    fn search_employers(&self, scope: &Scope, query: &EmployerQuery) -> Result<Page<Employer>> {
+        self.backend.read(|tx| search_employers(tx, scope, query))
+    }
+
+    fn workers_of(&self, scope: &Scope, employer: EmployerId) -> Result<Vec<Link>> {
+        self.backend.read(|tx| workers_of(tx, scope, employer))
+    }
+
+    fn create_outflow(&self, scope: &Scope, id_number: &IdNumber, details: &OutflowDetails, actor: &Actor) -> Result<Outflow> {
+        self.backend.write(|tx| {
+            let id = create_outflow(tx, scope, id_number, details, actor)?;
+            get_outflow(tx, scope, id)
+        })
+    }
+
+    fn get_outflow(&self, scope: &Scope, id: OutflowId) -> Result<Outflow> {
+        self.backend.read(|tx| get_outflow(tx, scope, id))
+    }
+
+    fn update_outflow(
+        &self,
+        scope: &Scope,
+        id: OutflowId,
+        details: &OutflowDetails,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Outflow> {
+        self.backend.write(|tx| {
+            update_outflow(tx, scope, id, details, expected_version, actor)?;
+            get_outflow(tx, scope, id)
+        })
+    }
+
+    fn search_outflows(&self, scope: &Scope, query: &OutflowQuery) -> Result<Page<Outflow>> {
+        self.backend.read(|tx| search_outflows(tx, scope, query))
+    }
+
+    fn history(&self, scope: &Scope, record: RecordRef) -> Result<Vec<Revision>> {
+        self.backend.read(|tx| {
+            let (table, current) = match record {
+                RecordRef::Person(id) => ("persons", snapshot::person(&get_person(tx, scope, id)?)),
+                RecordRef::Residence(id) => ("residences", snapshot::residence(&get_residence(tx, scope, id)?)),
+                RecordRef::House(id) => ("houses", snapshot::house(&get_house(tx, scope, id)?)),
+                RecordRef::Employer(id) => ("employers", snapshot::employer(&get_employer(tx, scope, id)?)),
+                RecordRef::Outflow(id) => ("outflows", snapshot::outflow(&get_outflow(tx, scope, id)?)),
+            };
+            history(tx, record, table, current)
+        })
+    }
+}

@@ -1,0 +1,192 @@
+//! SQLite backend: one file in WAL mode, one writer connection and a few
+//! readers, so lists stay fast while a clerk saves.
+
+use crate::sql::{Backend, Row, SqlStore, Tx, Value};
+use crate::{Result, StoreError};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_registers",
+    include_str!("../../migrations/sqlite/0001_registers.sql"),
+)];
+
+/// Reader connections kept open; reads beyond this many wait their turn.
+const READERS: usize = 4;
+
+/// Opens (creating if needed) the SQLite store at `path` and applies the
+/// migrations it has not seen.
+pub fn open(path: &Path) -> Result<Box<dyn crate::Store>> {
+    Ok(Box::new(SqlStore {
+        backend: SqliteBackend::open(path)?,
+    }))
+}
+
+pub(crate) struct SqliteBackend {
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+}
+
+fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+         PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+    )?;
+    Ok(conn)
+}
+
+impl SqliteBackend {
+    fn open(path: &Path) -> Result<Self> {
+        let mut writer = connect(path, OpenFlags::default())?;
+        migrate(&mut writer)?;
+        let readers = (0..READERS)
+            .map(|_| connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).map(Mutex::new))
+            .collect::<Result<_>>()?;
+        Ok(Self {
+            writer: Mutex::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+        })
+    }
+
+    fn lock_writer(&self) -> Result<std::sync::MutexGuard<'_, Connection>> {
+        self.writer
+            .lock()
+            .map_err(|_| StoreError::Backend("writer connection poisoned".into()))
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")?;
+    for (name, sql) in MIGRATIONS {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let applied: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE name = ?1)",
+            [name],
+            |row| row.get(0),
+        )?;
+        if !applied {
+            tx.execute_batch(sql)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (name, applied_at) VALUES (?1, datetime('now'))",
+                [name],
+            )?;
+        }
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+impl Backend for SqliteBackend {
+    fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        // Take the first idle reader, else wait for the one whose turn it is.
+        let guard = (0..self.readers.len())
+            .find_map(|i| self.readers[(start + i) % self.readers.len()].try_lock().ok());
+        let mut conn = match guard {
+            Some(conn) => conn,
+            None => self.readers[start]
+                .lock()
+                .map_err(|_| StoreError::Backend("reader connection poisoned".into()))?,
+        };
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let result = f(&mut SqliteTx(&tx))?;
+        tx.commit()?;
+        Ok(result)
+    }
+
+    fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock_writer()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let result = f(&mut SqliteTx(&tx))?;
+        tx.commit()?;
+        Ok(result)
+    }
+
+    fn write_each<I, T>(
+        &self,
+        items: &[I],
+        mut f: impl FnMut(&mut dyn Tx, &I) -> Result<T>,
+    ) -> Result<Vec<Result<T>>> {
+        let mut conn = self.lock_writer()?;
+        let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut outcomes = Vec::with_capacity(items.len());
+        for item in items {
+            let savepoint = tx.savepoint()?;
+            let outcome = f(&mut SqliteTx(&savepoint), item);
+            if outcome.is_ok() {
+                savepoint.commit()?;
+            }
+            // A dropped savepoint rolls back what the failed item wrote.
+            outcomes.push(outcome);
+        }
+        tx.commit()?;
+        Ok(outcomes)
+    }
+}
+
+struct SqliteTx<'a>(&'a Connection);
+
+fn bind(value: &Value) -> rusqlite::types::Value {
+    use rusqlite::types::Value as V;
+    match value {
+        Value::Null => V::Null,
+        Value::Int(v) => V::Integer(*v),
+        Value::Text(v) => V::Text(v.clone()),
+        Value::Date(d) => V::Text(d.to_string()),
+        Value::Time(t) => V::Text(
+            t.format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+        ),
+    }
+}
+
+fn read_value(value: ValueRef<'_>) -> Result<Value> {
+    match value {
+        ValueRef::Null => Ok(Value::Null),
+        ValueRef::Integer(v) => Ok(Value::Int(v)),
+        ValueRef::Text(t) => std::str::from_utf8(t)
+            .map(|s| Value::Text(s.to_owned()))
+            .map_err(|e| StoreError::Backend(e.to_string())),
+        ValueRef::Real(_) | ValueRef::Blob(_) => {
+            Err(StoreError::Backend("unexpected REAL or BLOB column".into()))
+        }
+    }
+}
+
+impl SqliteTx<'_> {
+    fn statement(&self, sql: &str, params: &[Value]) -> Result<rusqlite::CachedStatement<'_>> {
+        let mut stmt = self.0.prepare_cached(sql)?;
+        for (i, value) in params.iter().enumerate() {
+            stmt.raw_bind_parameter(i + 1, bind(value))?;
+        }
+        Ok(stmt)
+    }
+}
+
+impl Tx for SqliteTx<'_> {
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+        let mut stmt = self.statement(sql, params)?;
+        let width = stmt.column_count();
+        let mut rows = stmt.raw_query();
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let values = (0..width)
+                .map(|i| row.get_ref(i).map_err(StoreError::from).and_then(read_value))
+                .collect::<Result<_>>()?;
+            out.push(Row::new(values));
+        }
+        Ok(out)
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        let mut stmt = self.statement(sql, params)?;
+        Ok(stmt.raw_execute()? as u64)
+    }
+}
