@@ -11,10 +11,16 @@ pub enum StoreError {
     NotFound { kind: &'static str, id: String },
     /// The ID number already has a current residence (重卡).
     #[error("ID number already has a current residence in unit {unit_code} {unit_name}")]
-    DuplicateResidence { unit_code: String, unit_name: String },
+    DuplicateResidence {
+        unit_code: String,
+        unit_name: String,
+    },
     /// The ID number already has an open outflow record.
     #[error("ID number already has an open outflow record in unit {unit_code} {unit_name}")]
-    DuplicateOutflow { unit_code: String, unit_name: String },
+    DuplicateOutflow {
+        unit_code: String,
+        unit_name: String,
+    },
     /// The credit code is already registered for another employer.
     #[error("an employer with this credit code already exists")]
     DuplicateEmployer,
@@ -68,11 +74,19 @@ impl Localized for StoreError {
 
     fn message_zh(&self) -> String {
         match self {
-            Self::NotFound { kind, .. } => format!("未找到该{}，或不在您的管辖范围内", kind_zh(kind)),
-            Self::DuplicateResidence { unit_code, unit_name } => format!(
+            Self::NotFound { kind, .. } => {
+                format!("未找到该{}，或不在您的管辖范围内", kind_zh(kind))
+            }
+            Self::DuplicateResidence {
+                unit_code,
+                unit_name,
+            } => format!(
                 "重卡：该身份证号码已在“{unit_name}”（{unit_code}）登记在住，请先在该单位办理注销"
             ),
-            Self::DuplicateOutflow { unit_code, unit_name } => {
+            Self::DuplicateOutflow {
+                unit_code,
+                unit_name,
+            } => {
                 format!("该身份证号码已在“{unit_name}”（{unit_code}）登记为流出人口")
             }
             Self::DuplicateEmployer => "该统一社会信用代码的用工单位已登记".into(),

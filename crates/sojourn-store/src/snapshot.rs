@@ -9,7 +9,8 @@ use sojourn_domain::person::Person;
 use sojourn_domain::residence::{Residence, ResidenceStatus};
 
 fn text<T: ToString>(v: &Option<T>) -> Value {
-    v.as_ref().map_or(Value::Null, |v| Value::String(v.to_string()))
+    v.as_ref()
+        .map_or(Value::Null, |v| Value::String(v.to_string()))
 }
 
 pub(crate) fn person(p: &Person) -> String {

@@ -26,12 +26,19 @@ pub(crate) fn create_employer(
     actor: &Actor,
 ) -> Result<EmployerId> {
     units::require_unit(tx, scope, &d.unit)?;
-    let taken = tx.query_opt("SELECT 1 FROM employers WHERE uscc = $1", &[uscc.as_str().into()])?;
+    let taken = tx.query_opt(
+        "SELECT 1 FROM employers WHERE uscc = $1",
+        &[uscc.as_str().into()],
+    )?;
     if taken.is_some() {
         return Err(StoreError::DuplicateEmployer);
     }
     let mut values = employer_values(d);
-    values.extend([uscc.as_str().into(), now().into(), actor.name.as_str().into()]);
+    values.extend([
+        uscc.as_str().into(),
+        now().into(),
+        actor.name.as_str().into(),
+    ]);
     let row = tx.query_one(
         "INSERT INTO employers (unit_code, name, legal_representative, address, phone, \
          declared_workers, uscc, version, created_at, created_by, updated_at, updated_by) \
@@ -67,7 +74,15 @@ pub(crate) fn update_employer(
     let before = get_employer(tx, scope, id)?;
     check_version(expected_version, before.version)?;
     units::require_unit(tx, scope, &d.unit)?;
-    record_revision(tx, "employer", id.0, before.version + 1, "updated", actor, &snapshot::employer(&before))?;
+    record_revision(
+        tx,
+        "employer",
+        id.0,
+        before.version + 1,
+        "updated",
+        actor,
+        &snapshot::employer(&before),
+    )?;
     let mut values = employer_values(d);
     values.extend([
         (before.version + 1).into(),
@@ -83,7 +98,11 @@ pub(crate) fn update_employer(
     Ok(())
 }
 
-pub(crate) fn search_employers(tx: &mut dyn Tx, scope: &Scope, query: &EmployerQuery) -> Result<Page<Employer>> {
+pub(crate) fn search_employers(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    query: &EmployerQuery,
+) -> Result<Page<Employer>> {
     let scope = narrow(scope, query.unit.as_ref())?;
     let mut filter = Filter::on("e.unit_code", &scope);
     if let Some(text) = &query.text {
@@ -92,10 +111,22 @@ pub(crate) fn search_employers(tx: &mut dyn Tx, scope: &Scope, query: &EmployerQ
         filter.sql.push_str(&format!(" AND ({name} OR {uscc})"));
     }
     let from = format!("FROM employers e WHERE {}", filter.sql);
-    page_of(tx, &from, mapping::EMPLOYER_COLUMNS, "e.id", &filter.params, query.page, mapping::employer)
+    page_of(
+        tx,
+        &from,
+        mapping::EMPLOYER_COLUMNS,
+        "e.id",
+        &filter.params,
+        query.page,
+        mapping::employer,
+    )
 }
 
-pub(crate) fn workers_of(tx: &mut dyn Tx, scope: &Scope, employer: EmployerId) -> Result<Vec<Link>> {
+pub(crate) fn workers_of(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    employer: EmployerId,
+) -> Result<Vec<Link>> {
     get_employer(tx, scope, employer)?;
     links_of(tx, "employer", employer.0)
 }

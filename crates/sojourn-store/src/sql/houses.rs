@@ -9,7 +9,9 @@ use sojourn_domain::unit::Scope;
 
 fn house_values(d: &HouseDetails) -> Vec<Value> {
     let (kind, name, code) = match &d.landlord {
-        Landlord::Person { name, id_number, .. } => ("person", name.as_str(), id_number.as_str()),
+        Landlord::Person {
+            name, id_number, ..
+        } => ("person", name.as_str(), id_number.as_str()),
         Landlord::Company { name, uscc, .. } => ("company", name.as_str(), uscc.as_str()),
     };
     let filed_on = match &d.filing {
@@ -30,7 +32,12 @@ fn house_values(d: &HouseDetails) -> Vec<Value> {
     ]
 }
 
-pub(crate) fn create_house(tx: &mut dyn Tx, scope: &Scope, d: &HouseDetails, actor: &Actor) -> Result<HouseId> {
+pub(crate) fn create_house(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    d: &HouseDetails,
+    actor: &Actor,
+) -> Result<HouseId> {
     units::require_unit(tx, scope, &d.unit)?;
     let mut values = house_values(d);
     values.extend([now().into(), actor.name.as_str().into()]);
@@ -70,7 +77,15 @@ pub(crate) fn update_house(
     let before = get_house(tx, scope, id)?;
     check_version(expected_version, before.version)?;
     units::require_unit(tx, scope, &d.unit)?;
-    record_revision(tx, "house", id.0, before.version + 1, "updated", actor, &snapshot::house(&before))?;
+    record_revision(
+        tx,
+        "house",
+        id.0,
+        before.version + 1,
+        "updated",
+        actor,
+        &snapshot::house(&before),
+    )?;
     let mut values = house_values(d);
     values.extend([
         (before.version + 1).into(),
@@ -87,13 +102,19 @@ pub(crate) fn update_house(
     Ok(())
 }
 
-pub(crate) fn search_houses(tx: &mut dyn Tx, scope: &Scope, query: &HouseQuery) -> Result<Page<House>> {
+pub(crate) fn search_houses(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    query: &HouseQuery,
+) -> Result<Page<House>> {
     let scope = narrow(scope, query.unit.as_ref())?;
     let mut filter = Filter::on("h.unit_code", &scope);
     if let Some(text) = &query.text {
         let address = filter.prefix_clause("h.address", text);
         let landlord = filter.prefix_clause("h.landlord_name", text);
-        filter.sql.push_str(&format!(" AND ({address} OR {landlord})"));
+        filter
+            .sql
+            .push_str(&format!(" AND ({address} OR {landlord})"));
     }
     match query.filed {
         Some(true) => filter.sql.push_str(" AND h.filed_on IS NOT NULL"),
@@ -101,16 +122,29 @@ pub(crate) fn search_houses(tx: &mut dyn Tx, scope: &Scope, query: &HouseQuery) 
         None => {}
     }
     let from = format!("FROM houses h WHERE {}", filter.sql);
-    page_of(tx, &from, mapping::HOUSE_COLUMNS, "h.id", &filter.params, query.page, mapping::house)
+    page_of(
+        tx,
+        &from,
+        mapping::HOUSE_COLUMNS,
+        "h.id",
+        &filter.params,
+        query.page,
+        mapping::house,
+    )
 }
 
 /// Narrows a scope to a unit filter, refusing a unit outside it.
-pub(crate) fn narrow(scope: &Scope, unit: Option<&sojourn_domain::unit::UnitCode>) -> Result<Scope> {
+pub(crate) fn narrow(
+    scope: &Scope,
+    unit: Option<&sojourn_domain::unit::UnitCode>,
+) -> Result<Scope> {
     match unit {
-        Some(unit) => scope.narrow_to(unit).map_err(|_| StoreError::ReferenceOutOfScope {
-            kind: "unit",
-            id: unit.to_string(),
-        }),
+        Some(unit) => scope
+            .narrow_to(unit)
+            .map_err(|_| StoreError::ReferenceOutOfScope {
+                kind: "unit",
+                id: unit.to_string(),
+            }),
         None => Ok(scope.clone()),
     }
 }
@@ -125,14 +159,20 @@ pub(crate) fn page_of<T>(
     page: crate::PageRequest,
     map: impl Fn(&super::Row) -> Result<T>,
 ) -> Result<Page<T>> {
-    let total = tx.query_one(&format!("SELECT COUNT(*) {from}"), params)?.int(0)?;
+    let total = tx
+        .query_one(&format!("SELECT COUNT(*) {from}"), params)?
+        .int(0)?;
     // LIMIT and OFFSET are bounded integers from a `PageRequest`.
     let sql = format!(
         "SELECT {columns} {from} ORDER BY {order} LIMIT {} OFFSET {}",
         page.limit(),
         page.offset()
     );
-    let items = tx.query(&sql, params)?.iter().map(map).collect::<Result<_>>()?;
+    let items = tx
+        .query(&sql, params)?
+        .iter()
+        .map(map)
+        .collect::<Result<_>>()?;
     Ok(Page {
         items,
         total: u64::try_from(total).unwrap_or(0),

@@ -27,7 +27,11 @@ fn bad(what: &str, value: &str) -> StoreError {
     StoreError::Backend(format!("stored {what} {value:?} no longer parses"))
 }
 
-fn parse<T, E>(what: &str, value: &str, f: impl FnOnce(&str) -> std::result::Result<T, E>) -> Result<T> {
+fn parse<T, E>(
+    what: &str,
+    value: &str,
+    f: impl FnOnce(&str) -> std::result::Result<T, E>,
+) -> Result<T> {
     f(value).map_err(|_| bad(what, value))
 }
 
@@ -76,9 +80,17 @@ pub(crate) fn person(row: &Row, at: usize) -> Result<Person> {
         domicile: parse("domicile", row.text(at + 5)?, DivisionCode::parse_form)?,
         domicile_address: opt("address", row.opt_text(at + 6)?, Address::parse)?,
         phone: opt("phone", row.opt_text(at + 7)?, Phone::parse)?,
-        marital_status: opt("marital status", row.opt_text(at + 8)?, MaritalStatus::parse)?,
+        marital_status: opt(
+            "marital status",
+            row.opt_text(at + 8)?,
+            MaritalStatus::parse,
+        )?,
         education: opt("education", row.opt_text(at + 9)?, Education::parse)?,
-        political_status: opt("political status", row.opt_text(at + 10)?, PoliticalStatus::parse)?,
+        political_status: opt(
+            "political status",
+            row.opt_text(at + 10)?,
+            PoliticalStatus::parse,
+        )?,
         occupation: opt("occupation", row.opt_text(at + 11)?, Occupation::parse)?,
     };
     Ok(Person {
@@ -112,7 +124,11 @@ pub(crate) fn residence(row: &Row, at: usize) -> Result<Residence> {
         "active" => ResidenceStatus::Active,
         "departed" => ResidenceStatus::Departed(Departure {
             departed_on: past(row.date(at + 10)?)?,
-            destination: opt("destination", row.opt_text(at + 11)?, DivisionCode::parse_form)?,
+            destination: opt(
+                "destination",
+                row.opt_text(at + 11)?,
+                DivisionCode::parse_form,
+            )?,
             destination_address: opt("address", row.opt_text(at + 12)?, Address::parse)?,
             reason: opt("reason", row.opt_text(at + 13)?, Note::parse)?,
         }),
@@ -220,7 +236,9 @@ pub(crate) const LEFT_BEHIND_COLUMNS: &str = "name, id_number, birth_date, relat
 pub(crate) fn left_behind(row: &Row, left_on: Date) -> Result<LeftBehind> {
     LeftBehind::new(
         parse("name", row.text(0)?, PersonName::parse)?,
-        opt("ID number", row.opt_text(1)?, |v| IdNumber::parse_as_of(v, READ_TODAY))?,
+        opt("ID number", row.opt_text(1)?, |v| {
+            IdNumber::parse_as_of(v, READ_TODAY)
+        })?,
         row.date(2)?,
         parse("relation", row.text(3)?, Relation::parse)?,
         left_on,

@@ -191,7 +191,8 @@ pub(crate) fn scope_bounds(scope: &Scope) -> [Value; 2] {
 /// Time of a change, to the microsecond (what both engines keep).
 pub(crate) fn now() -> OffsetDateTime {
     let t = OffsetDateTime::now_utc();
-    t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
+        .unwrap_or(t)
 }
 
 /// Text of an optional displayable value.

@@ -38,10 +38,17 @@ pub(crate) fn create_outflow(
     if let Some(row) = open {
         let unit_code = row.text(0)?.to_owned();
         let unit_name = units::unit_name_unscoped(tx, &unit_code)?;
-        return Err(StoreError::DuplicateOutflow { unit_code, unit_name });
+        return Err(StoreError::DuplicateOutflow {
+            unit_code,
+            unit_name,
+        });
     }
     let mut values = outflow_values(d);
-    values.extend([number.as_str().into(), now().into(), actor.name.as_str().into()]);
+    values.extend([
+        number.as_str().into(),
+        now().into(),
+        actor.name.as_str().into(),
+    ]);
     let row = tx.query_one(
         "INSERT INTO outflows (unit_code, name, name_pinyin, name_initials, left_on, destination, \
          destination_address, reason, employer_name, contact_phone, id_number, version, \
@@ -55,7 +62,10 @@ pub(crate) fn create_outflow(
 }
 
 fn insert_left_behind(tx: &mut dyn Tx, id: OutflowId, family: &[LeftBehind]) -> Result<()> {
-    tx.execute("DELETE FROM left_behind WHERE outflow_id = $1", &[id.0.into()])?;
+    tx.execute(
+        "DELETE FROM left_behind WHERE outflow_id = $1",
+        &[id.0.into()],
+    )?;
     for (position, member) in (0_i64..).zip(family) {
         tx.execute(
             "INSERT INTO left_behind (outflow_id, position, name, id_number, birth_date, relation, kind) \
@@ -74,7 +84,11 @@ fn insert_left_behind(tx: &mut dyn Tx, id: OutflowId, family: &[LeftBehind]) -> 
     Ok(())
 }
 
-fn load_left_behind(tx: &mut dyn Tx, id: OutflowId, left_on: time::Date) -> Result<Vec<LeftBehind>> {
+fn load_left_behind(
+    tx: &mut dyn Tx,
+    id: OutflowId,
+    left_on: time::Date,
+) -> Result<Vec<LeftBehind>> {
     tx.query(
         &format!(
             "SELECT {} FROM left_behind WHERE outflow_id = $1 ORDER BY position",
@@ -119,7 +133,15 @@ pub(crate) fn update_outflow(
     let before = get_outflow(tx, scope, id)?;
     check_version(expected_version, before.version)?;
     units::require_unit(tx, scope, &d.unit)?;
-    record_revision(tx, "outflow", id.0, before.version + 1, "updated", actor, &snapshot::outflow(&before))?;
+    record_revision(
+        tx,
+        "outflow",
+        id.0,
+        before.version + 1,
+        "updated",
+        actor,
+        &snapshot::outflow(&before),
+    )?;
     let mut values = outflow_values(d);
     values.extend([
         (before.version + 1).into(),
@@ -136,7 +158,11 @@ pub(crate) fn update_outflow(
     insert_left_behind(tx, id, &d.left_behind)
 }
 
-pub(crate) fn search_outflows(tx: &mut dyn Tx, scope: &Scope, query: &OutflowQuery) -> Result<Page<Outflow>> {
+pub(crate) fn search_outflows(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    query: &OutflowQuery,
+) -> Result<Page<Outflow>> {
     let scope = narrow(scope, query.unit.as_ref())?;
     let mut filter = Filter::on("o.unit_code", &scope);
     if let Some(term) = &query.term {
@@ -164,10 +190,21 @@ pub(crate) fn search_outflows(tx: &mut dyn Tx, scope: &Scope, query: &OutflowQue
         filter.prefix("o.destination", province);
     }
     let from = format!("FROM outflows o WHERE {}", filter.sql);
-    let rows = page_of(tx, &from, mapping::OUTFLOW_COLUMNS, "o.left_on DESC, o.id DESC", &filter.params, query.page, |row| Ok(row.clone()))?;
+    let rows = page_of(
+        tx,
+        &from,
+        mapping::OUTFLOW_COLUMNS,
+        "o.left_on DESC, o.id DESC",
+        &filter.params,
+        query.page,
+        |row| Ok(row.clone()),
+    )?;
     let mut items = Vec::with_capacity(rows.items.len());
     for row in &rows.items {
         items.push(outflow_from(tx, row)?);
     }
-    Ok(Page { items, total: rows.total })
+    Ok(Page {
+        items,
+        total: rows.total,
+    })
 }

@@ -27,7 +27,11 @@ pub(crate) fn get_person(tx: &mut dyn Tx, scope: &Scope, id: PersonId) -> Result
         .ok_or_else(|| not_found("person", id.0))
 }
 
-pub(crate) fn find_person(tx: &mut dyn Tx, scope: &Scope, number: &IdNumber) -> Result<Option<Person>> {
+pub(crate) fn find_person(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    number: &IdNumber,
+) -> Result<Option<Person>> {
     let [low, high] = scope_bounds(scope);
     let sql = format!(
         "SELECT {} FROM persons p WHERE {PERSON_IN_SCOPE} AND p.id_number = $3",
@@ -50,7 +54,11 @@ pub(crate) fn get_residence(tx: &mut dyn Tx, scope: &Scope, id: ResidenceId) -> 
         .ok_or_else(|| not_found("residence", id.0))
 }
 
-pub(crate) fn residences_of(tx: &mut dyn Tx, scope: &Scope, person: PersonId) -> Result<Vec<Residence>> {
+pub(crate) fn residences_of(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    person: PersonId,
+) -> Result<Vec<Residence>> {
     get_person(tx, scope, person)?;
     let [low, high] = scope_bounds(scope);
     let sql = format!(
@@ -90,7 +98,13 @@ pub(crate) fn register_arrival(
             update_person_unscoped(tx, id, &arrival.person, None, "arrival", actor)?;
             id
         }
-        None => insert_person(tx, &arrival.id_number, &arrival.person, &arrival.stay, actor)?,
+        None => insert_person(
+            tx,
+            &arrival.id_number,
+            &arrival.person,
+            &arrival.stay,
+            actor,
+        )?,
     };
     set_person_unit(tx, person, &arrival.stay)?;
     let residence = insert_residence(tx, person, &arrival.stay, actor)?;
@@ -107,7 +121,10 @@ fn refuse_duplicate_residence(tx: &mut dyn Tx, person: PersonId) -> Result<()> {
     if let Some(row) = current {
         let unit_code = row.text(0)?.to_owned();
         let unit_name = units::unit_name_unscoped(tx, &unit_code)?;
-        return Err(StoreError::DuplicateResidence { unit_code, unit_name });
+        return Err(StoreError::DuplicateResidence {
+            unit_code,
+            unit_name,
+        });
     }
     Ok(())
 }
@@ -124,7 +141,13 @@ fn check_stay_references(tx: &mut dyn Tx, scope: &Scope, stay: &StayDetails) -> 
     Ok(())
 }
 
-fn require_in_scope(tx: &mut dyn Tx, scope: &Scope, table: &str, kind: &'static str, id: i64) -> Result<()> {
+fn require_in_scope(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    table: &str,
+    kind: &'static str,
+    id: i64,
+) -> Result<()> {
     let [low, high] = scope_bounds(scope);
     let sql = format!("SELECT 1 FROM {table} WHERE id = $1 AND unit_code >= $2 AND unit_code < $3");
     match tx.query_opt(&sql, &[id.into(), low, high])? {
@@ -194,7 +217,15 @@ fn update_person_unscoped(
     if let Some(expected) = expected_version {
         check_version(expected, before.version)?;
     }
-    super::record_revision(tx, "person", id.0, before.version + 1, action, actor, &snapshot::person(&before))?;
+    super::record_revision(
+        tx,
+        "person",
+        id.0,
+        before.version + 1,
+        action,
+        actor,
+        &snapshot::person(&before),
+    )?;
     let mut values = person_values(details);
     values.extend([
         (before.version + 1).into(),
@@ -213,7 +244,10 @@ fn update_person_unscoped(
 }
 
 fn load_person_unscoped(tx: &mut dyn Tx, id: PersonId) -> Result<Person> {
-    let sql = format!("SELECT {} FROM persons p WHERE p.id = $1", mapping::PERSON_COLUMNS);
+    let sql = format!(
+        "SELECT {} FROM persons p WHERE p.id = $1",
+        mapping::PERSON_COLUMNS
+    );
     tx.query_opt(&sql, &[id.0.into()])?
         .map(|row| mapping::person(&row, 0))
         .transpose()?
@@ -250,7 +284,12 @@ fn stay_values(stay: &StayDetails) -> Vec<Value> {
     ]
 }
 
-fn insert_residence(tx: &mut dyn Tx, person: PersonId, stay: &StayDetails, actor: &Actor) -> Result<ResidenceId> {
+fn insert_residence(
+    tx: &mut dyn Tx,
+    person: PersonId,
+    stay: &StayDetails,
+    actor: &Actor,
+) -> Result<ResidenceId> {
     let mut values = stay_values(stay);
     values.extend([person.0.into(), now().into(), actor.name.as_str().into()]);
     let row = tx.query_one(
@@ -279,7 +318,13 @@ fn open_links(
             tx.execute(
                 "INSERT INTO links (target_kind, target_id, residence_id, person_id, started_on) \
                  VALUES ($1, $2, $3, $4, $5)",
-                &[kind.into(), target.into(), residence.0.into(), person.0.into(), on.into()],
+                &[
+                    kind.into(),
+                    target.into(),
+                    residence.0.into(),
+                    person.0.into(),
+                    on.into(),
+                ],
             )?;
         }
     }
@@ -309,12 +354,25 @@ fn begin_residence_change(
 ) -> Result<Residence> {
     let before = get_residence(tx, scope, id)?;
     check_version(expected_version, before.version)?;
-    super::record_revision(tx, "residence", id.0, before.version + 1, action, actor, &snapshot::residence(&before))?;
+    super::record_revision(
+        tx,
+        "residence",
+        id.0,
+        before.version + 1,
+        action,
+        actor,
+        &snapshot::residence(&before),
+    )?;
     Ok(before)
 }
 
 fn stamp(version: i64, actor: &Actor, id: ResidenceId) -> [Value; 4] {
-    [version.into(), now().into(), actor.name.as_str().into(), id.0.into()]
+    [
+        version.into(),
+        now().into(),
+        actor.name.as_str().into(),
+        id.0.into(),
+    ]
 }
 
 pub(crate) fn activate_residence(
@@ -393,7 +451,11 @@ pub(crate) fn update_stay(
 /// house or employer, keeping the old link as ended today.
 fn relink_changed(tx: &mut dyn Tx, before: &Residence, stay: &StayDetails) -> Result<()> {
     let today = sojourn_domain::time_rules::china_today();
-    let mut changed = StayDetails { house: None, employer: None, ..stay.clone() };
+    let mut changed = StayDetails {
+        house: None,
+        employer: None,
+        ..stay.clone()
+    };
     if before.stay.house != stay.house {
         close_links(tx, before.id, &["house"], today)?;
         changed.house = stay.house;
@@ -423,10 +485,12 @@ pub(crate) fn search_residents(
     query: &ResidentQuery,
 ) -> Result<Page<ResidentRow>> {
     let scope = match &query.unit {
-        Some(unit) => scope.narrow_to(unit).map_err(|_| StoreError::ReferenceOutOfScope {
-            kind: "unit",
-            id: unit.to_string(),
-        })?,
+        Some(unit) => scope
+            .narrow_to(unit)
+            .map_err(|_| StoreError::ReferenceOutOfScope {
+                kind: "unit",
+                id: unit.to_string(),
+            })?,
         None => scope.clone(),
     };
     let mut filter = Filter::new(&scope);
@@ -452,14 +516,29 @@ pub(crate) fn search_residents(
     if let Some(province) = &query.origin_province {
         filter.prefix("p.domicile", province);
     }
-    let from = format!("FROM residences r JOIN persons p ON p.id = r.person_id WHERE {}", filter.sql);
+    let from = format!(
+        "FROM residences r JOIN persons p ON p.id = r.person_id WHERE {}",
+        filter.sql
+    );
     let order = match query.sort {
         ResidentSort::ArrivedDesc => "r.arrived_on DESC, r.id DESC",
         ResidentSort::ArrivedAsc => "r.arrived_on, r.id",
         ResidentSort::Name => "p.name_pinyin, r.id",
     };
-    let columns = format!("{}, {}", mapping::PERSON_COLUMNS, mapping::RESIDENCE_COLUMNS);
-    super::page_of(tx, &from, &columns, order, &filter.params, query.page, resident_row)
+    let columns = format!(
+        "{}, {}",
+        mapping::PERSON_COLUMNS,
+        mapping::RESIDENCE_COLUMNS
+    );
+    super::page_of(
+        tx,
+        &from,
+        &columns,
+        order,
+        &filter.params,
+        query.page,
+        resident_row,
+    )
 }
 
 fn resident_row(row: &Row) -> Result<ResidentRow> {

@@ -38,20 +38,39 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.read(|tx| list_units(tx, scope, parent))
     }
 
-    fn register_arrival(&self, scope: &Scope, arrival: &Arrival, actor: &Actor) -> Result<(Person, Residence)> {
+    fn register_arrival(
+        &self,
+        scope: &Scope,
+        arrival: &Arrival,
+        actor: &Actor,
+    ) -> Result<(Person, Residence)> {
         self.backend.write(|tx| {
             let (person, residence) = register_arrival(tx, scope, arrival, actor)?;
-            Ok((get_person(tx, scope, person)?, get_residence(tx, scope, residence)?))
+            Ok((
+                get_person(tx, scope, person)?,
+                get_residence(tx, scope, residence)?,
+            ))
         })
     }
 
-    fn register_arrivals(&self, scope: &Scope, arrivals: &[Arrival], actor: &Actor) -> Result<Vec<Result<ResidenceId>>> {
+    fn register_arrivals(
+        &self,
+        scope: &Scope,
+        arrivals: &[Arrival],
+        actor: &Actor,
+    ) -> Result<Vec<Result<ResidenceId>>> {
         self.backend.write_each(arrivals, |tx, arrival| {
             register_arrival(tx, scope, arrival, actor).map(|(_, residence)| residence)
         })
     }
 
-    fn activate_residence(&self, scope: &Scope, id: ResidenceId, expected_version: i64, actor: &Actor) -> Result<Residence> {
+    fn activate_residence(
+        &self,
+        scope: &Scope,
+        id: ResidenceId,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Residence> {
         self.backend.write(|tx| {
             activate_residence(tx, scope, id, expected_version, actor)?;
             get_residence(tx, scope, id)
@@ -153,7 +172,13 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.read(|tx| tenants_of(tx, scope, house))
     }
 
-    fn create_employer(&self, scope: &Scope, uscc: &Uscc, details: &EmployerDetails, actor: &Actor) -> Result<Employer> {
+    fn create_employer(
+        &self,
+        scope: &Scope,
+        uscc: &Uscc,
+        details: &EmployerDetails,
+        actor: &Actor,
+    ) -> Result<Employer> {
         self.backend.write(|tx| {
             let id = create_employer(tx, scope, uscc, details, actor)?;
             get_employer(tx, scope, id)
@@ -186,7 +211,13 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.read(|tx| workers_of(tx, scope, employer))
     }
 
-    fn create_outflow(&self, scope: &Scope, id_number: &IdNumber, details: &OutflowDetails, actor: &Actor) -> Result<Outflow> {
+    fn create_outflow(
+        &self,
+        scope: &Scope,
+        id_number: &IdNumber,
+        details: &OutflowDetails,
+        actor: &Actor,
+    ) -> Result<Outflow> {
         self.backend.write(|tx| {
             let id = create_outflow(tx, scope, id_number, details, actor)?;
             get_outflow(tx, scope, id)
@@ -219,10 +250,18 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.read(|tx| {
             let (table, current) = match record {
                 RecordRef::Person(id) => ("persons", snapshot::person(&get_person(tx, scope, id)?)),
-                RecordRef::Residence(id) => ("residences", snapshot::residence(&get_residence(tx, scope, id)?)),
+                RecordRef::Residence(id) => (
+                    "residences",
+                    snapshot::residence(&get_residence(tx, scope, id)?),
+                ),
                 RecordRef::House(id) => ("houses", snapshot::house(&get_house(tx, scope, id)?)),
-                RecordRef::Employer(id) => ("employers", snapshot::employer(&get_employer(tx, scope, id)?)),
-                RecordRef::Outflow(id) => ("outflows", snapshot::outflow(&get_outflow(tx, scope, id)?)),
+                RecordRef::Employer(id) => (
+                    "employers",
+                    snapshot::employer(&get_employer(tx, scope, id)?),
+                ),
+                RecordRef::Outflow(id) => {
+                    ("outflows", snapshot::outflow(&get_outflow(tx, scope, id)?))
+                }
             };
             history(tx, record, table, current)
         })

@@ -5,7 +5,10 @@ use sojourn_domain::unit::{Scope, Unit, UnitCode};
 
 pub(crate) fn deployment_root(tx: &mut dyn Tx) -> Result<Option<Unit>> {
     tx.query_opt(
-        &format!("SELECT {} FROM units WHERE is_root = 1", mapping::UNIT_COLUMNS),
+        &format!(
+            "SELECT {} FROM units WHERE is_root = 1",
+            mapping::UNIT_COLUMNS
+        ),
         &[],
     )?
     .as_ref()
@@ -15,7 +18,9 @@ pub(crate) fn deployment_root(tx: &mut dyn Tx) -> Result<Option<Unit>> {
 
 pub(crate) fn init_deployment(tx: &mut dyn Tx, root: &Unit, below: &[Unit]) -> Result<()> {
     if deployment_root(tx)?.is_some() {
-        return Err(StoreError::Deployment("the deployment already has a root unit"));
+        return Err(StoreError::Deployment(
+            "the deployment already has a root unit",
+        ));
     }
     insert_unit(tx, root, true, &Actor::new("init"))?;
     for unit in below {
@@ -31,7 +36,10 @@ pub(crate) fn init_deployment(tx: &mut dyn Tx, root: &Unit, below: &[Unit]) -> R
 }
 
 fn insert_unit(tx: &mut dyn Tx, unit: &Unit, is_root: bool, actor: &Actor) -> Result<()> {
-    let exists = tx.query_opt("SELECT 1 FROM units WHERE code = $1", &[unit.code.as_str().into()])?;
+    let exists = tx.query_opt(
+        "SELECT 1 FROM units WHERE code = $1",
+        &[unit.code.as_str().into()],
+    )?;
     if exists.is_some() {
         return Err(StoreError::DuplicateUnit(unit.code.to_string()));
     }
@@ -54,7 +62,10 @@ pub(crate) fn get_unit(tx: &mut dyn Tx, scope: &Scope, code: &UnitCode) -> Resul
         return Err(not_found(code));
     }
     tx.query_opt(
-        &format!("SELECT {} FROM units WHERE code = $1", mapping::UNIT_COLUMNS),
+        &format!(
+            "SELECT {} FROM units WHERE code = $1",
+            mapping::UNIT_COLUMNS
+        ),
         &[code.as_str().into()],
     )?
     .as_ref()
@@ -78,11 +89,19 @@ pub(crate) fn require_unit(tx: &mut dyn Tx, scope: &Scope, code: &UnitCode) -> R
     })
 }
 
-pub(crate) fn create_unit(tx: &mut dyn Tx, scope: &Scope, unit: &Unit, actor: &Actor) -> Result<Unit> {
-    let parent_code = unit.code.parent().ok_or_else(|| StoreError::ReferenceOutOfScope {
-        kind: "unit",
-        id: unit.code.to_string(),
-    })?;
+pub(crate) fn create_unit(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    unit: &Unit,
+    actor: &Actor,
+) -> Result<Unit> {
+    let parent_code = unit
+        .code
+        .parent()
+        .ok_or_else(|| StoreError::ReferenceOutOfScope {
+            kind: "unit",
+            id: unit.code.to_string(),
+        })?;
     let parent = require_unit(tx, scope, &parent_code)?;
     if parent.level().child() != Some(unit.level()) {
         return Err(DomainError::UnitLevelMismatch {
@@ -95,7 +114,11 @@ pub(crate) fn create_unit(tx: &mut dyn Tx, scope: &Scope, unit: &Unit, actor: &A
     Ok(unit.clone())
 }
 
-pub(crate) fn list_units(tx: &mut dyn Tx, scope: &Scope, parent: Option<&UnitCode>) -> Result<Vec<Unit>> {
+pub(crate) fn list_units(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    parent: Option<&UnitCode>,
+) -> Result<Vec<Unit>> {
     let rows: Vec<Row> = match parent {
         Some(parent) => {
             get_unit(tx, scope, parent)?;

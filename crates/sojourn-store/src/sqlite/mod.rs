@@ -46,7 +46,13 @@ impl SqliteBackend {
         let mut writer = connect(path, OpenFlags::default())?;
         migrate(&mut writer)?;
         let readers = (0..READERS)
-            .map(|_| connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).map(Mutex::new))
+            .map(|_| {
+                connect(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )
+                .map(Mutex::new)
+            })
             .collect::<Result<_>>()?;
         Ok(Self {
             writer: Mutex::new(writer),
@@ -87,8 +93,11 @@ impl Backend for SqliteBackend {
     fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
         let start = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
         // Take the first idle reader, else wait for the one whose turn it is.
-        let guard = (0..self.readers.len())
-            .find_map(|i| self.readers[(start + i) % self.readers.len()].try_lock().ok());
+        let guard = (0..self.readers.len()).find_map(|i| {
+            self.readers[(start + i) % self.readers.len()]
+                .try_lock()
+                .ok()
+        });
         let mut conn = match guard {
             Some(conn) => conn,
             None => self.readers[start]
@@ -178,7 +187,11 @@ impl Tx for SqliteTx<'_> {
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             let values = (0..width)
-                .map(|i| row.get_ref(i).map_err(StoreError::from).and_then(read_value))
+                .map(|i| {
+                    row.get_ref(i)
+                        .map_err(StoreError::from)
+                        .and_then(read_value)
+                })
                 .collect::<Result<_>>()?;
             out.push(Row::new(values));
         }

@@ -1,0 +1,105 @@
+//! Fresh, isolated stores for each test.
+
+use sojourn_store::Store;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A store and whatever must outlive it (temp dir, test database).
+pub struct TestDb {
+    store: Option<Arc<dyn Store>>,
+    _dir: Option<tempfile::TempDir>,
+    raw: Raw,
+    drop_database: Option<(String, String)>,
+}
+
+/// How to reach the database behind the store's back.
+enum Raw {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
+}
+
+impl TestDb {
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_deref().expect("store is open until drop")
+    }
+
+    /// Runs SQL directly on the database, behind the store's back (to prove
+    /// what the schema itself refuses).
+    pub fn execute_raw(&self, sql: &str) -> Result<(), String> {
+        match &self.raw {
+            Raw::Sqlite(path) => rusqlite::Connection::open(path)
+                .and_then(|c| c.execute_batch(sql))
+                .map_err(|e| e.to_string()),
+            Raw::Postgres(url) => postgres::Client::connect(url, postgres::NoTls)
+                .and_then(|mut c| c.batch_execute(sql))
+                .map_err(|e| e.to_string()),
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        self.store.take();
+        if let Some((name, admin_url)) = &self.drop_database
+            && let Ok(mut client) = postgres::Client::connect(admin_url, postgres::NoTls)
+        {
+            let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+pub fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("test.db");
+    let store = sojourn_store::open(path.to_str().expect("utf-8 path")).expect("open sqlite");
+    TestDb {
+        store: Some(store),
+        _dir: Some(dir),
+        raw: Raw::Sqlite(path),
+        drop_database: None,
+    }
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A new database on the test server, dropped afterwards.
+pub fn postgres() -> TestDb {
+    let admin_url = std::env::var("SOJOURN_TEST_POSTGRES_URL").expect(
+        "SOJOURN_TEST_POSTGRES_URL must name a PostgreSQL server for the conformance suite; \
+         run scripts/test, which starts one",
+    );
+    let name = format!(
+        "sojourn_test_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut admin =
+        postgres::Client::connect(&admin_url, postgres::NoTls).expect("connect to test server");
+    admin
+        .batch_execute(&format!(
+            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
+        ))
+        .expect("create test database");
+    let url = database_url(&admin_url, &name);
+    let store = sojourn_store::open(&url).expect("open postgres store");
+    TestDb {
+        store: Some(store),
+        _dir: None,
+        raw: Raw::Postgres(url),
+        drop_database: Some((name, admin_url)),
+    }
+}
+
+/// The admin URL with its database name replaced.
+pub fn database_url(admin_url: &str, name: &str) -> String {
+    let (base, query) = match admin_url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (admin_url, String::new()),
+    };
+    let authority_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    format!("{base}/{name}{query}")
+}
