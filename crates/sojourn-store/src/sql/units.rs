@@ -126,7 +126,7 @@ pub(crate) fn list_units(
             let [low, high] = scope_bounds(&Scope::of(parent.clone()));
             tx.query(
                 &format!(
-                    "SELECT {} FROM units WHERE code >= $1 AND code < $2 AND LENGTH(code) = $3 ORDER BY code",
+                    "SELECT {} FROM units WHERE code >= $1 AND code < $2 AND LENGTH(code) = CAST($3 AS BIGINT) ORDER BY code",
                     mapping::UNIT_COLUMNS
                 ),
                 &[low, high, Value::Int(child_len)],
