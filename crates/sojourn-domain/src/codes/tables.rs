@@ -59,7 +59,8 @@ macro_rules! code_table {
             /// Accepts the code, the Chinese name or the English name.
             pub fn parse(input: &str) -> Result<Self, CodeTableError> {
                 let text = input.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
-                Self::from_code(text)
+                // Codes typed with a Chinese input method come full-width.
+                Self::from_code(&super::normalise_code_input(text))
                     .or_else(|| Self::ALL.iter().copied().find(|v| {
                         v.name_zh() == text || v.name_en().eq_ignore_ascii_case(text)
                     }))
@@ -89,6 +90,8 @@ impl Sex {
         match text {
             "男性" | "M" | "m" => Some(Self::Male),
             "女性" | "F" | "f" => Some(Self::Female),
+            "未知" => Some(Self::Unknown),
+            "未说明" => Some(Self::Unspecified),
             _ => None,
         }
     }
@@ -119,7 +122,10 @@ impl MaritalStatus {
     /// Whether the person is in a marriage now (family-planning follow-up
     /// concerns married women of childbearing age).
     pub fn is_married(self) -> bool {
-        matches!(self, Self::Married | Self::FirstMarriage | Self::Remarried | Self::Reunited)
+        matches!(
+            self,
+            Self::Married | Self::FirstMarriage | Self::Remarried | Self::Reunited
+        )
     }
 }
 
@@ -141,29 +147,80 @@ code_table! {
 
 impl Education {
     fn from_alias(text: &str) -> Option<Self> {
+        Self::from_detailed_code(text)
+            .or_else(|| Self::from_short_name(text))
+            .or_else(|| Self::from_completion_name(text))
+    }
+
+    fn from_short_name(text: &str) -> Option<Self> {
         match text {
-            "研究生" => Some(Self::Postgraduate),
+            "研究生" | "研究生班" => Some(Self::Postgraduate),
             "博士" => Some(Self::Doctorate),
             "硕士" => Some(Self::Master),
-            "本科" | "大学" => Some(Self::University),
+            "本科" | "大学" | "大学普通班" => Some(Self::University),
             "大专" | "专科" => Some(Self::College),
-            "中专" | "技校" | "职高" => Some(Self::Secondary),
-            "高中" => Some(Self::HighSchool),
+            "中专" | "中等专科" | "技校" | "技工学校" | "职高" | "职业高中" => {
+                Some(Self::Secondary)
+            }
+            "高中" | "普通高中" => Some(Self::HighSchool),
             "初中" => Some(Self::JuniorHigh),
             "文盲" | "半文盲" | "不识字" => Some(Self::Other),
+            _ => None,
+        }
+    }
+
+    /// GB/T 4658-2006 names each level "…教育" and each completion "…毕业",
+    /// "…结业" (finished without degree) or "…肄业" (left early); all of
+    /// them count as the level on the registration forms.
+    fn from_completion_name(text: &str) -> Option<Self> {
+        let stem = ["教育", "毕业", "结业", "肄业"]
+            .iter()
+            .find_map(|suffix| text.strip_suffix(suffix))?;
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|e| e.name_zh() == stem)
+            .or_else(|| Self::from_short_name(stem))
+    }
+
+    /// The detailed GB/T 4658-2006 codes (21 大学本科毕业, 71 初中毕业, …)
+    /// that exported spreadsheets carry, read as their level.
+    fn from_detailed_code(text: &str) -> Option<Self> {
+        match text {
+            "11" | "12" | "13" => Some(Self::Doctorate),
+            "14" | "15" | "16" => Some(Self::Master),
+            "17" | "18" | "19" => Some(Self::Postgraduate),
+            "21" | "22" | "23" | "28" => Some(Self::University),
+            "31" | "32" | "33" => Some(Self::College),
+            "41" | "42" | "43" | "44" | "45" | "46" | "47" | "48" | "49" => Some(Self::Secondary),
+            "61" | "62" | "63" => Some(Self::HighSchool),
+            "71" | "73" => Some(Self::JuniorHigh),
+            "81" | "83" => Some(Self::Primary),
             _ => None,
         }
     }
 }
 
 code_table! {
-    /// Political status, GB/T 4762-1984 (abridged to what the forms ask).
+    /// Political status, GB/T 4762-1984.
     PoliticalStatus, "political status", "政治面貌" {
         PartyMember = "01", "中国共产党党员", "CPC member";
         ProbationaryMember = "02", "中国共产党预备党员", "CPC probationary member";
         LeagueMember = "03", "中国共产主义青年团团员", "CYL member";
-        OtherParty = "04", "民主党派成员", "member of a democratic party";
-        NonParty = "12", "无党派人士", "without party affiliation";
+        RevolutionaryCommitteeKmt = "04", "中国国民党革命委员会会员",
+            "member of the Revolutionary Committee of the Chinese Kuomintang";
+        DemocraticLeague = "05", "中国民主同盟盟员", "member of the China Democratic League";
+        DemocraticNationalConstruction = "06", "中国民主建国会会员",
+            "member of the China National Democratic Construction Association";
+        PromotingDemocracy = "07", "中国民主促进会会员",
+            "member of the China Association for Promoting Democracy";
+        PeasantsAndWorkers = "08", "中国农工民主党党员",
+            "member of the Chinese Peasants' and Workers' Democratic Party";
+        ZhiGong = "09", "中国致公党党员", "member of the China Zhi Gong Party";
+        Jiusan = "10", "九三学社社员", "member of the Jiusan Society";
+        TaiwanLeague = "11", "台湾民主自治同盟盟员",
+            "member of the Taiwan Democratic Self-Government League";
+        NonParty = "12", "无党派民主人士", "non-party democrat";
         Masses = "13", "群众", "ordinary citizen";
     }
 }
@@ -172,10 +229,34 @@ impl PoliticalStatus {
     fn from_alias(text: &str) -> Option<Self> {
         match text {
             "党员" | "中共党员" | "流动党员" => Some(Self::PartyMember),
-            "预备党员" => Some(Self::ProbationaryMember),
+            "预备党员" | "中共预备党员" => Some(Self::ProbationaryMember),
             "团员" | "共青团员" => Some(Self::LeagueMember),
+            "民革" | "民革党员" => Some(Self::RevolutionaryCommitteeKmt),
+            "民盟" | "民盟盟员" => Some(Self::DemocraticLeague),
+            "民建" | "民建会员" => Some(Self::DemocraticNationalConstruction),
+            "民进" | "民进会员" => Some(Self::PromotingDemocracy),
+            "农工党" | "农工党党员" => Some(Self::PeasantsAndWorkers),
+            "致公党" | "致公党党员" => Some(Self::ZhiGong),
+            "九三学社" => Some(Self::Jiusan),
+            "台盟" | "台盟盟员" => Some(Self::TaiwanLeague),
+            "无党派人士" | "无党派" => Some(Self::NonParty),
             _ => None,
         }
+    }
+
+    /// Member of one of the eight democratic parties (民主党派), codes 04–11.
+    pub fn is_democratic_party_member(self) -> bool {
+        matches!(
+            self,
+            Self::RevolutionaryCommitteeKmt
+                | Self::DemocraticLeague
+                | Self::DemocraticNationalConstruction
+                | Self::PromotingDemocracy
+                | Self::PeasantsAndWorkers
+                | Self::ZhiGong
+                | Self::Jiusan
+                | Self::TaiwanLeague
+        )
     }
 }
 
@@ -202,7 +283,9 @@ impl Occupation {
         match text {
             "专业技术" | "技术人员" => Some(Self::Professionals),
             "办事人员" | "职员" => Some(Self::Clerical),
-            "服务" | "服务人员" | "商业服务" | "经商" | "个体" => Some(Self::ServiceWorkers),
+            "服务" | "服务人员" | "商业服务" | "经商" | "个体" => {
+                Some(Self::ServiceWorkers)
+            }
             "务农" | "农民" => Some(Self::AgricultureWorkers),
             "工人" | "务工" | "生产" => Some(Self::ProductionWorkers),
             "其他" => Some(Self::Other),
@@ -319,6 +402,31 @@ impl Ethnicity {
             .iter()
             .copied()
             .find(|e| e.name_zh().strip_suffix('族') == Some(text))
+            .or_else(|| Self::from_other_name(text))
+    }
+
+    /// Other names met in records: GB/T 3304's own romanisations where they
+    /// differ from the English names above, and the wordings of 97 and 98.
+    fn from_other_name(text: &str) -> Option<Self> {
+        let found = match text.to_ascii_lowercase().as_str() {
+            "zang" => Self::Tibetan,
+            "uygur" => Self::Uyghur,
+            "buyei" => Self::Bouyei,
+            "chosen" => Self::Korean,
+            "man" => Self::Manchu,
+            "kazak" => Self::Kazakh,
+            "sui" => Self::Shui,
+            "naxi" => Self::Nakhi,
+            "kirgiz" => Self::Kyrgyz,
+            "russ" => Self::Russian,
+            "ewenki" => Self::Evenk,
+            _ => match text {
+                "其他民族" | "未识别民族" | "未定族称人口" => Self::Other,
+                "外国血统" | "外国人入籍" | "入籍" => Self::Naturalised,
+                _ => return None,
+            },
+        };
+        Some(found)
     }
 }
 
@@ -341,7 +449,81 @@ mod tests {
         assert_eq!(MaritalStatus::parse("20"), Ok(MaritalStatus::Married));
         assert_eq!(Education::parse("大专"), Ok(Education::College));
         assert_eq!(ReasonForStay::parse("务工经商"), Ok(ReasonForStay::Work));
-        assert_eq!(PoliticalStatus::parse("流动党员"), Ok(PoliticalStatus::PartyMember));
+        assert_eq!(
+            PoliticalStatus::parse("流动党员"),
+            Ok(PoliticalStatus::PartyMember)
+        );
+    }
+
+    /// Codes and names are unique, and each parses back to its value.
+    macro_rules! assert_table_round_trips {
+        ($($table:ty),+) => {$(
+            for value in <$table>::ALL.iter().copied() {
+                for text in [value.code(), value.name_zh(), value.name_en()] {
+                    assert_eq!(<$table>::parse(text), Ok(value), "{} {text:?}", <$table>::TABLE);
+                }
+                let same_code = <$table>::ALL.iter().filter(|v| v.code() == value.code());
+                assert_eq!(same_code.count(), 1, "{}", value.code());
+            }
+        )+};
+    }
+
+    #[test]
+    fn every_table_round_trips_codes_and_names() {
+        assert_table_round_trips!(
+            Sex,
+            MaritalStatus,
+            Education,
+            PoliticalStatus,
+            Occupation,
+            ReasonForStay,
+            Ethnicity
+        );
+    }
+
+    #[test]
+    fn full_width_codes_are_read() {
+        assert_eq!(Ethnicity::parse("０１"), Ok(Ethnicity::Han));
+        assert_eq!(MaritalStatus::parse(" ２０ "), Ok(MaritalStatus::Married));
+    }
+
+    #[test]
+    fn political_status_follows_gb_t_4762_code_by_code() {
+        assert_eq!(PoliticalStatus::ALL.len(), 13);
+        assert_eq!(
+            PoliticalStatus::parse("04"),
+            Ok(PoliticalStatus::RevolutionaryCommitteeKmt)
+        );
+        assert_eq!(
+            PoliticalStatus::parse("九三学社"),
+            Ok(PoliticalStatus::Jiusan)
+        );
+        assert_eq!(
+            PoliticalStatus::parse("无党派人士"),
+            Ok(PoliticalStatus::NonParty)
+        );
+        assert!(PoliticalStatus::parse("民盟").is_ok_and(|p| p.is_democratic_party_member()));
+        assert!(!PoliticalStatus::Masses.is_democratic_party_member());
+    }
+
+    #[test]
+    fn education_reads_detailed_codes_and_completion_names_as_their_level() {
+        assert_eq!(Education::parse("21"), Ok(Education::University));
+        assert_eq!(Education::parse("71"), Ok(Education::JuniorHigh));
+        assert_eq!(Education::parse("47"), Ok(Education::Secondary));
+        assert_eq!(Education::parse("大学本科毕业"), Ok(Education::University));
+        assert_eq!(Education::parse("初中肄业"), Ok(Education::JuniorHigh));
+        assert_eq!(Education::parse("普通高中毕业"), Ok(Education::HighSchool));
+        assert_eq!(Education::parse("博士研究生毕业"), Ok(Education::Doctorate));
+        assert_eq!(Education::parse("小学教育"), Ok(Education::Primary));
+        assert!(Education::parse("50").is_err());
+    }
+
+    #[test]
+    fn ethnicity_reads_gb_t_3304_romanisations() {
+        assert_eq!(Ethnicity::parse("Zang"), Ok(Ethnicity::Tibetan));
+        assert_eq!(Ethnicity::parse("UYGUR"), Ok(Ethnicity::Uyghur));
+        assert_eq!(Ethnicity::parse("未识别民族"), Ok(Ethnicity::Other));
     }
 
     #[test]
