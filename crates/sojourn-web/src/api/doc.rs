@@ -1,0 +1,58 @@
+//! The OpenAPI document, generated from the `#[utoipa::path]` annotations
+//! on the handlers and the `ToSchema` derives on the DTOs, so it cannot
+//! drift from the code. No Swagger UI: it would download assets at build
+//! time; clients and tools read the JSON.
+
+use super::{
+    checks, divisions, employers, houses, outflows, persons, residences, residents, units,
+};
+use crate::json::Json;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Sojourn API",
+        description = "Registers of the floating population (流动人口), rental houses and employers \
+            for street offices. Every call sees only the caller's jurisdiction; a record outside it \
+            answers 404 exactly like a missing one. Errors carry a stable `code` and messages in \
+            zh-CN and en."
+    ),
+    paths(
+        openapi_json,
+        units::list_units, units::create_unit, units::get_unit, units::list_children,
+        residents::register_arrival, residents::search_residents,
+        residences::get_residence, residences::update_stay, residences::activate_residence,
+        residences::register_departure, residences::residence_history,
+        persons::get_person, persons::update_person, persons::person_history,
+        houses::create_house, houses::search_houses, houses::get_house, houses::update_house,
+        houses::list_tenants, houses::house_history,
+        employers::create_employer, employers::search_employers, employers::get_employer,
+        employers::update_employer, employers::list_workers, employers::employer_history,
+        outflows::create_outflow, outflows::search_outflows, outflows::get_outflow,
+        outflows::update_outflow, outflows::outflow_history,
+        divisions::list_divisions, divisions::get_division,
+        checks::check_id_number,
+    ),
+    components(schemas(crate::error::ErrorBody)),
+    tags(
+        (name = "units", description = "The jurisdiction tree"),
+        (name = "residents", description = "Registering arrivals; the resident list"),
+        (name = "residences", description = "Stays: correct, confirm, deregister"),
+        (name = "persons", description = "Person files (一人一档)"),
+        (name = "houses", description = "Rental houses (出租房屋)"),
+        (name = "employers", description = "Employers (用工单位)"),
+        (name = "outflows", description = "Outflow register (流出人口)"),
+        (name = "divisions", description = "National administrative divisions"),
+        (name = "checks", description = "Live checks for forms"),
+        (name = "meta", description = "This document"),
+    )
+)]
+pub struct ApiDoc;
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
+pub(crate) async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

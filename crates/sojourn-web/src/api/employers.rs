@@ -1,0 +1,128 @@
+//! Employers (以业控人): the register and each employer's workers.
+
+use super::{actor, history_of, run};
+use crate::AppState;
+use crate::dto::employers::{
+    CreateEmployerRequest, EmployerListQuery, EmployerPage, EmployerResponse, UpdateEmployerRequest,
+};
+use crate::dto::{LinkResponse, RevisionResponse};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Path, Query};
+use crate::json::Json;
+use crate::scope::CallerScope;
+use axum::extract::State;
+use axum::http::StatusCode;
+use sojourn_domain::codes::Uscc;
+use sojourn_domain::employer::{EmployerDetails, EmployerId};
+use sojourn_store::RecordRef;
+
+#[utoipa::path(post, path = "/api/v1/employers", tag = "employers",
+    request_body = CreateEmployerRequest,
+    responses(
+        (status = 201, body = EmployerResponse),
+        (status = 409, description = "The credit code is already registered", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or the unit is not in your jurisdiction", body = ErrorBody),
+    ))]
+pub(crate) async fn create_employer(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Json(body): Json<CreateEmployerRequest>,
+) -> Result<(StatusCode, Json<EmployerResponse>), ApiError> {
+    let (uscc, details) = <(Uscc, EmployerDetails)>::try_from(&body)?;
+    let employer = run(&state, move |store| {
+        store.create_employer(&scope, &uscc, &details, &actor())
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json((&employer).into())))
+}
+
+#[utoipa::path(get, path = "/api/v1/employers", tag = "employers",
+    params(EmployerListQuery),
+    responses(
+        (status = 200, body = EmployerPage),
+        (status = 422, description = "Invalid filter, or a unit outside your jurisdiction", body = ErrorBody),
+    ))]
+pub(crate) async fn search_employers(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Query(query): Query<EmployerListQuery>,
+) -> Result<Json<EmployerPage>, ApiError> {
+    let (query, paging) = query.parse()?;
+    let page = run(&state, move |store| store.search_employers(&scope, &query)).await?;
+    let items = page.items.iter().map(Into::into).collect();
+    Ok(Json(EmployerPage::new(items, page.total, paging)))
+}
+
+#[utoipa::path(get, path = "/api/v1/employers/{id}", tag = "employers",
+    params(("id" = i64, Path, description = "Employer id")),
+    responses(
+        (status = 200, body = EmployerResponse),
+        (status = 404, description = "Not in your jurisdiction", body = ErrorBody),
+    ))]
+pub(crate) async fn get_employer(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Path(id): Path<i64>,
+) -> Result<Json<EmployerResponse>, ApiError> {
+    let employer = run(&state, move |store| {
+        store.get_employer(&scope, EmployerId(id))
+    })
+    .await?;
+    Ok(Json((&employer).into()))
+}
+
+#[utoipa::path(put, path = "/api/v1/employers/{id}", tag = "employers",
+    params(("id" = i64, Path, description = "Employer id")),
+    request_body = UpdateEmployerRequest,
+    responses(
+        (status = 200, body = EmployerResponse),
+        (status = 404, description = "Not in your jurisdiction", body = ErrorBody),
+        (status = 409, description = "Changed since you read it", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or a unit outside your jurisdiction", body = ErrorBody),
+    ))]
+pub(crate) async fn update_employer(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Path(id): Path<i64>,
+    Json(body): Json<UpdateEmployerRequest>,
+) -> Result<Json<EmployerResponse>, ApiError> {
+    let details = EmployerDetails::try_from(&body.employer)?;
+    let employer = run(&state, move |store| {
+        store.update_employer(&scope, EmployerId(id), &details, body.version, &actor())
+    })
+    .await?;
+    Ok(Json((&employer).into()))
+}
+
+/// Employments of an employer, current and ended, newest first.
+#[utoipa::path(get, path = "/api/v1/employers/{id}/workers", tag = "employers",
+    params(("id" = i64, Path, description = "Employer id")),
+    responses(
+        (status = 200, body = [LinkResponse]),
+        (status = 404, description = "Not in your jurisdiction", body = ErrorBody),
+    ))]
+pub(crate) async fn list_workers(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<LinkResponse>>, ApiError> {
+    let links = run(&state, move |store| {
+        store.workers_of(&scope, EmployerId(id))
+    })
+    .await?;
+    Ok(Json(links.iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/employers/{id}/history", tag = "employers",
+    params(("id" = i64, Path, description = "Employer id")),
+    responses(
+        (status = 200, description = "Every version, oldest first", body = [RevisionResponse]),
+        (status = 404, description = "Not in your jurisdiction", body = ErrorBody),
+    ))]
+pub(crate) async fn employer_history(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<RevisionResponse>>, ApiError> {
+    history_of(&state, scope, RecordRef::Employer(EmployerId(id))).await
+}

@@ -1,0 +1,120 @@
+//! Rental houses (以房管人): the register and each house's tenants.
+
+use super::{actor, history_of, run};
+use crate::AppState;
+use crate::dto::houses::{
+    HouseListQuery, HousePage, HouseRequest, HouseResponse, UpdateHouseRequest,
+};
+use crate::dto::{LinkResponse, RevisionResponse};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Path, Query};
+use crate::json::Json;
+use crate::scope::CallerScope;
+use axum::extract::State;
+use axum::http::StatusCode;
+use sojourn_domain::house::{HouseDetails, HouseId};
+use sojourn_store::RecordRef;
+
+#[utoipa::path(post, path = "/api/v1/houses", tag = "houses",
+    request_body = HouseRequest,
+    responses(
+        (status = 201, body = HouseResponse),
+        (status = 422, description = "Invalid fields, or the unit is not in your jurisdiction", body = ErrorBody),
+    ))]
+pub(crate) async fn create_house(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Json(body): Json<HouseRequest>,
+) -> Result<(StatusCode, Json<HouseResponse>), ApiError> {
+    let details = HouseDetails::try_from(&body)?;
+    let house = run(&state, move |store| {
+        store.create_house(&scope, &details, &actor())
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json((&house).into())))
+}
+
+#[utoipa::path(get, path = "/api/v1/houses", tag = "houses",
+    params(HouseListQuery),
+    responses(
+        (status = 200, body = HousePage),
+        (status = 422, description = "Invalid filter, or a unit outside your jurisdiction", body = ErrorBody),
+    ))]
+pub(crate) async fn search_houses(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Query(query): Query<HouseListQuery>,
+) -> Result<Json<HousePage>, ApiError> {
+    let (query, paging) = query.parse()?;
+    let page = run(&state, move |store| store.search_houses(&scope, &query)).await?;
+    let items = page.items.iter().map(Into::into).collect();
+    Ok(Json(HousePage::new(items, page.total, paging)))
+}
+
+#[utoipa::path(get, path = "/api/v1/houses/{id}", tag = "houses",
+    params(("id" = i64, Path, description = "House id")),
+    responses(
+        (status = 200, body = HouseResponse),
+        (status = 404, description = "Not in your jurisdiction", body = ErrorBody),
+    ))]
+pub(crate) async fn get_house(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Path(id): Path<i64>,
+) -> Result<Json<HouseResponse>, ApiError> {
+    let house = run(&state, move |store| store.get_house(&scope, HouseId(id))).await?;
+    Ok(Json((&house).into()))
+}
+
+#[utoipa::path(put, path = "/api/v1/houses/{id}", tag = "houses",
+    params(("id" = i64, Path, description = "House id")),
+    request_body = UpdateHouseRequest,
+    responses(
+        (status = 200, body = HouseResponse),
+        (status = 404, description = "Not in your jurisdiction", body = ErrorBody),
+        (status = 409, description = "Changed since you read it", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or a unit outside your jurisdiction", body = ErrorBody),
+    ))]
+pub(crate) async fn update_house(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Path(id): Path<i64>,
+    Json(body): Json<UpdateHouseRequest>,
+) -> Result<Json<HouseResponse>, ApiError> {
+    let details = HouseDetails::try_from(&body.house)?;
+    let house = run(&state, move |store| {
+        store.update_house(&scope, HouseId(id), &details, body.version, &actor())
+    })
+    .await?;
+    Ok(Json((&house).into()))
+}
+
+/// Tenancies of a house, current and ended, newest first.
+#[utoipa::path(get, path = "/api/v1/houses/{id}/tenants", tag = "houses",
+    params(("id" = i64, Path, description = "House id")),
+    responses(
+        (status = 200, body = [LinkResponse]),
+        (status = 404, description = "Not in your jurisdiction", body = ErrorBody),
+    ))]
+pub(crate) async fn list_tenants(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<LinkResponse>>, ApiError> {
+    let links = run(&state, move |store| store.tenants_of(&scope, HouseId(id))).await?;
+    Ok(Json(links.iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/houses/{id}/history", tag = "houses",
+    params(("id" = i64, Path, description = "House id")),
+    responses(
+        (status = 200, description = "Every version, oldest first", body = [RevisionResponse]),
+        (status = 404, description = "Not in your jurisdiction", body = ErrorBody),
+    ))]
+pub(crate) async fn house_history(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<RevisionResponse>>, ApiError> {
+    history_of(&state, scope, RecordRef::House(HouseId(id))).await
+}

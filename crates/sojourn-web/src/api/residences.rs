@@ -1,0 +1,118 @@
+//! Residence episodes: reading, correcting, confirming and deregistering a
+//! stay (走有注销).
+
+use super::{actor, history_of, run};
+use crate::AppState;
+use crate::dto::residences::{DepartureRequest, ResidenceResponse, UpdateStayRequest};
+use crate::dto::{RevisionResponse, VersionRequest};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::Path;
+use crate::json::Json;
+use crate::scope::CallerScope;
+use axum::extract::State;
+use sojourn_domain::residence::{Departure, ResidenceId, StayDetails};
+use sojourn_store::RecordRef;
+
+#[utoipa::path(get, path = "/api/v1/residences/{id}", tag = "residences",
+    params(("id" = i64, Path, description = "Residence id")),
+    responses(
+        (status = 200, body = ResidenceResponse),
+        (status = 404, description = "Not in your jurisdiction", body = ErrorBody),
+    ))]
+pub(crate) async fn get_residence(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Path(id): Path<i64>,
+) -> Result<Json<ResidenceResponse>, ApiError> {
+    let residence = run(&state, move |store| {
+        store.get_residence(&scope, ResidenceId(id))
+    })
+    .await?;
+    Ok(Json((&residence).into()))
+}
+
+/// Corrects a current stay; a move to another house or employer ends the
+/// old link today and opens a new one.
+#[utoipa::path(put, path = "/api/v1/residences/{id}", tag = "residences",
+    params(("id" = i64, Path, description = "Residence id")),
+    request_body = UpdateStayRequest,
+    responses(
+        (status = 200, body = ResidenceResponse),
+        (status = 404, description = "Not in your jurisdiction", body = ErrorBody),
+        (status = 409, description = "Changed since you read it", body = ErrorBody),
+        (status = 422, description = "Invalid fields, already departed, or a reference outside your jurisdiction", body = ErrorBody),
+    ))]
+pub(crate) async fn update_stay(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Path(id): Path<i64>,
+    Json(body): Json<UpdateStayRequest>,
+) -> Result<Json<ResidenceResponse>, ApiError> {
+    let stay = StayDetails::try_from(&body)?;
+    let residence = run(&state, move |store| {
+        store.update_stay(&scope, ResidenceId(id), &stay, body.version, &actor())
+    })
+    .await?;
+    Ok(Json((&residence).into()))
+}
+
+/// Confirms a registered stay.
+#[utoipa::path(post, path = "/api/v1/residences/{id}/activate", tag = "residences",
+    params(("id" = i64, Path, description = "Residence id")),
+    request_body = VersionRequest,
+    responses(
+        (status = 200, body = ResidenceResponse),
+        (status = 404, description = "Not in your jurisdiction", body = ErrorBody),
+        (status = 409, description = "Changed since you read it", body = ErrorBody),
+        (status = 422, description = "Already active or departed", body = ErrorBody),
+    ))]
+pub(crate) async fn activate_residence(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Path(id): Path<i64>,
+    Json(body): Json<VersionRequest>,
+) -> Result<Json<ResidenceResponse>, ApiError> {
+    let residence = run(&state, move |store| {
+        store.activate_residence(&scope, ResidenceId(id), body.version, &actor())
+    })
+    .await?;
+    Ok(Json((&residence).into()))
+}
+
+/// Deregisters a stay: the person left.
+#[utoipa::path(post, path = "/api/v1/residences/{id}/departure", tag = "residences",
+    params(("id" = i64, Path, description = "Residence id")),
+    request_body = DepartureRequest,
+    responses(
+        (status = 200, body = ResidenceResponse),
+        (status = 404, description = "Not in your jurisdiction", body = ErrorBody),
+        (status = 409, description = "Changed since you read it", body = ErrorBody),
+        (status = 422, description = "Invalid fields, departure before arrival, or already departed", body = ErrorBody),
+    ))]
+pub(crate) async fn register_departure(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Path(id): Path<i64>,
+    Json(body): Json<DepartureRequest>,
+) -> Result<Json<ResidenceResponse>, ApiError> {
+    let departure = Departure::try_from(&body)?;
+    let residence = run(&state, move |store| {
+        store.register_departure(&scope, ResidenceId(id), &departure, body.version, &actor())
+    })
+    .await?;
+    Ok(Json((&residence).into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/residences/{id}/history", tag = "residences",
+    params(("id" = i64, Path, description = "Residence id")),
+    responses(
+        (status = 200, description = "Every version, oldest first", body = [RevisionResponse]),
+        (status = 404, description = "Not in your jurisdiction", body = ErrorBody),
+    ))]
+pub(crate) async fn residence_history(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<RevisionResponse>>, ApiError> {
+    history_of(&state, scope, RecordRef::Residence(ResidenceId(id))).await
+}

@@ -1,0 +1,56 @@
+//! Registering arrivals (来有登记) and finding residents.
+
+use super::{actor, run};
+use crate::AppState;
+use crate::dto::people::{ArrivalResponse, RegisterArrivalRequest};
+use crate::dto::residences::{ResidentListQuery, ResidentPage};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::Query;
+use crate::json::Json;
+use crate::scope::CallerScope;
+use axum::extract::State;
+use axum::http::StatusCode;
+use sojourn_domain::residence::Arrival;
+
+/// Registers an arrival: opens (or reopens) the person file for the ID
+/// number and a new stay on it.
+#[utoipa::path(post, path = "/api/v1/residents", tag = "residents",
+    request_body = RegisterArrivalRequest,
+    responses(
+        (status = 201, description = "The person file and the new stay", body = ArrivalResponse),
+        (status = 409, description = "The ID number already has a current residence (重卡); the message names the unit", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or the unit, house or employer is not in your jurisdiction", body = ErrorBody),
+    ))]
+pub(crate) async fn register_arrival(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Json(body): Json<RegisterArrivalRequest>,
+) -> Result<(StatusCode, Json<ArrivalResponse>), ApiError> {
+    let arrival = Arrival::try_from(body)?;
+    let (person, residence) = run(&state, move |store| {
+        store.register_arrival(&scope, &arrival, &actor())
+    })
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ArrivalResponse::new(&person, &residence)),
+    ))
+}
+
+/// Lists and searches residents of the caller's jurisdiction.
+#[utoipa::path(get, path = "/api/v1/residents", tag = "residents",
+    params(ResidentListQuery),
+    responses(
+        (status = 200, body = ResidentPage),
+        (status = 422, description = "Invalid filter, or a unit outside your jurisdiction", body = ErrorBody),
+    ))]
+pub(crate) async fn search_residents(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Query(query): Query<ResidentListQuery>,
+) -> Result<Json<ResidentPage>, ApiError> {
+    let (query, paging) = query.parse()?;
+    let page = run(&state, move |store| store.search_residents(&scope, &query)).await?;
+    let items = page.items.iter().map(Into::into).collect();
+    Ok(Json(ResidentPage::new(items, page.total, paging)))
+}

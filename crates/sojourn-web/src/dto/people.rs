@@ -1,0 +1,221 @@
+//! Person files (一人一档) and the registration of an arrival.
+
+use super::fields::Fields;
+use super::iso;
+use super::residences::{ResidenceResponse, StayFields, stay_details};
+use crate::error::ApiError;
+use serde::{Deserialize, Serialize};
+use sojourn_domain::codes::division::full_name;
+use sojourn_domain::codes::{
+    DivisionCode, Education, Ethnicity, IdNumber, MaritalStatus, Occupation, Phone, PoliticalStatus,
+};
+use sojourn_domain::person::{Person, PersonDetails};
+use sojourn_domain::residence::{Arrival, Residence};
+use sojourn_domain::text::{Address, PersonName};
+use sojourn_domain::time_rules::china_today;
+use utoipa::ToSchema;
+
+/// What a clerk may write on a person file. Code-table fields take the
+/// standard code or the Chinese name (`01` or `汉族`).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PersonFields {
+    #[schema(example = "张三")]
+    pub name: String,
+    #[schema(example = "01")]
+    pub ethnicity: String,
+    /// Division code of the household registration (户籍地), down to
+    /// village level where known.
+    #[schema(example = "410105")]
+    pub domicile: String,
+    pub domicile_address: Option<String>,
+    #[schema(example = "13800138000")]
+    pub phone: Option<String>,
+    pub marital_status: Option<String>,
+    pub education: Option<String>,
+    pub political_status: Option<String>,
+    pub occupation: Option<String>,
+}
+
+pub(crate) fn person_details(fields: &mut Fields, input: &PersonFields) -> Option<PersonDetails> {
+    let name = fields.take("name", PersonName::parse(&input.name));
+    let ethnicity = fields.take("ethnicity", Ethnicity::parse(&input.ethnicity));
+    let domicile = fields.take("domicile", DivisionCode::parse_known(&input.domicile));
+    let domicile_address = fields.optional(
+        "domicile_address",
+        input.domicile_address.as_deref(),
+        Address::parse,
+    );
+    let phone = fields.optional("phone", input.phone.as_deref(), Phone::parse);
+    let marital_status = fields.optional(
+        "marital_status",
+        input.marital_status.as_deref(),
+        MaritalStatus::parse,
+    );
+    let education = fields.optional("education", input.education.as_deref(), Education::parse);
+    let political_status = fields.optional(
+        "political_status",
+        input.political_status.as_deref(),
+        PoliticalStatus::parse,
+    );
+    let occupation = fields.optional("occupation", input.occupation.as_deref(), Occupation::parse);
+    Some(PersonDetails {
+        name: name?,
+        ethnicity: ethnicity?,
+        domicile: domicile?,
+        domicile_address: domicile_address?,
+        phone: phone?,
+        marital_status: marital_status?,
+        education: education?,
+        political_status: political_status?,
+        occupation: occupation?,
+    })
+}
+
+impl TryFrom<PersonFields> for PersonDetails {
+    type Error = ApiError;
+
+    fn try_from(input: PersonFields) -> Result<Self, ApiError> {
+        let mut fields = Fields::default();
+        let details = person_details(&mut fields, &input);
+        fields.finish(details)
+    }
+}
+
+/// Registration of an arrival (来有登记): the person's details and the
+/// stay, in one flat form.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RegisterArrivalRequest {
+    #[schema(example = "11010519491231002X")]
+    pub id_number: String,
+    #[serde(flatten)]
+    pub person: PersonFields,
+    #[serde(flatten)]
+    pub stay: StayFields,
+}
+
+impl TryFrom<RegisterArrivalRequest> for Arrival {
+    type Error = ApiError;
+
+    fn try_from(input: RegisterArrivalRequest) -> Result<Self, ApiError> {
+        let mut fields = Fields::default();
+        let id_number = fields.take("id_number", IdNumber::parse(&input.id_number));
+        let person = person_details(&mut fields, &input.person);
+        let stay = stay_details(&mut fields, &input.stay, china_today());
+        let arrival = match (id_number, person, stay) {
+            (Some(id_number), Some(person), Some(stay)) => Some(Arrival {
+                id_number,
+                person,
+                stay,
+            }),
+            _ => None,
+        };
+        fields.finish(arrival)
+    }
+}
+
+/// A change to a person file, based on the version read.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdatePersonRequest {
+    pub version: i64,
+    #[serde(flatten)]
+    pub person: PersonFields,
+}
+
+/// A person file. Sex and birth date are read from the ID number.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonResponse {
+    pub id: i64,
+    pub id_number: String,
+    pub name: String,
+    /// GB/T 2261.1 code: `1` male, `2` female.
+    pub sex: String,
+    pub sex_name: String,
+    #[schema(value_type = String, format = Date)]
+    pub birth_date: String,
+    /// GB/T 3304 code.
+    pub ethnicity: String,
+    pub ethnicity_name: String,
+    pub domicile: String,
+    /// Province to village, as the registers print it.
+    pub domicile_name: Option<String>,
+    pub domicile_address: Option<String>,
+    pub phone: Option<String>,
+    pub marital_status: Option<String>,
+    pub marital_status_name: Option<String>,
+    pub education: Option<String>,
+    pub education_name: Option<String>,
+    pub political_status: Option<String>,
+    pub political_status_name: Option<String>,
+    pub occupation: Option<String>,
+    pub occupation_name: Option<String>,
+    /// Unit of the person's latest residence.
+    pub unit: String,
+    pub version: i64,
+}
+
+/// Code and Chinese name of an optional code-table value.
+macro_rules! code_and_name {
+    ($value:expr) => {
+        (
+            $value.map(|v| v.code().to_owned()),
+            $value.map(|v| v.name_zh().to_owned()),
+        )
+    };
+}
+
+impl From<&Person> for PersonResponse {
+    fn from(person: &Person) -> Self {
+        let d = &person.details;
+        let (marital_status, marital_status_name) = code_and_name!(d.marital_status);
+        let (education, education_name) = code_and_name!(d.education);
+        let (political_status, political_status_name) = code_and_name!(d.political_status);
+        let (occupation, occupation_name) = code_and_name!(d.occupation);
+        Self {
+            id: person.id.0,
+            id_number: person.id_number.to_string(),
+            name: d.name.to_string(),
+            sex: person.sex().code().to_owned(),
+            sex_name: person.sex().name_zh().to_owned(),
+            birth_date: iso(person.birth_date()),
+            ethnicity: d.ethnicity.code().to_owned(),
+            ethnicity_name: d.ethnicity.name_zh().to_owned(),
+            domicile: d.domicile.to_string(),
+            domicile_name: full_name(&d.domicile),
+            domicile_address: d.domicile_address.as_ref().map(ToString::to_string),
+            phone: d.phone.as_ref().map(ToString::to_string),
+            marital_status,
+            marital_status_name,
+            education,
+            education_name,
+            political_status,
+            political_status_name,
+            occupation,
+            occupation_name,
+            unit: person.unit.to_string(),
+            version: person.version,
+        }
+    }
+}
+
+/// The person file and the stay just opened.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArrivalResponse {
+    pub person: PersonResponse,
+    pub residence: ResidenceResponse,
+}
+
+impl ArrivalResponse {
+    pub(crate) fn new(person: &Person, residence: &Residence) -> Self {
+        Self {
+            person: person.into(),
+            residence: residence.into(),
+        }
+    }
+}
+
+/// A person file with the stays the caller may see, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonFileResponse {
+    pub person: PersonResponse,
+    pub residences: Vec<ResidenceResponse>,
+}

@@ -1,0 +1,33 @@
+//! Black-box tests of the JSON API: each test builds the real application
+//! over a fresh SQLite file and drives it with requests, as a client would.
+
+/// Valid and invalid request bodies and national codes.
+mod fixtures;
+/// `spawn_app`, the request helpers and one helper per endpoint.
+mod helpers;
+
+/// The OpenAPI document.
+mod openapi;
+/// Refusals common to every route: bad JSON, sizes, routes, methods.
+mod protocol;
+/// Scope: a narrower caller neither sees nor changes records outside it.
+mod scope;
+
+/// Live ID-number checks.
+mod checks;
+/// Division pickers and names.
+mod divisions;
+/// The employer register and its workers.
+mod employers;
+/// The rental-house register and its tenants.
+mod houses;
+/// The outflow register and left-behind family.
+mod outflows;
+/// Person files.
+mod persons;
+/// Stays: correct, activate, deregister.
+mod residences;
+/// Registering arrivals and the resident list.
+mod residents;
+/// The jurisdiction tree.
+mod units;
