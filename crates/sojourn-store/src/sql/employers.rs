@@ -128,5 +128,5 @@ pub(crate) fn workers_of(
     employer: EmployerId,
 ) -> Result<Vec<Link>> {
     get_employer(tx, scope, employer)?;
-    links_of(tx, "employer", employer.0)
+    links_of(tx, scope, "employer", employer.0)
 }

@@ -179,13 +179,17 @@ pub(crate) fn page_of<T>(
     })
 }
 
-/// Links (tenancies or employments) of a target, newest first.
-pub(crate) fn links_of(tx: &mut dyn Tx, kind: &str, target: i64) -> Result<Vec<Link>> {
+/// Links (tenancies or employments) of a target, newest first: only those
+/// whose residence lies in scope, since a house may shelter people
+/// registered by another community.
+pub(crate) fn links_of(tx: &mut dyn Tx, scope: &Scope, kind: &str, target: i64) -> Result<Vec<Link>> {
+    let [low, high] = scope_bounds(scope);
     let rows = tx.query(
         "SELECT l.person_id, l.residence_id, p.name, l.started_on, l.ended_on FROM links l \
-         JOIN persons p ON p.id = l.person_id WHERE l.target_kind = $1 AND l.target_id = $2 \
+         JOIN persons p ON p.id = l.person_id JOIN residences r ON r.id = l.residence_id \
+         WHERE r.unit_code >= $1 AND r.unit_code < $2 AND l.target_kind = $3 AND l.target_id = $4 \
          ORDER BY l.started_on DESC, l.id DESC",
-        &[kind.into(), target.into()],
+        &[low, high, kind.into(), target.into()],
     )?;
     rows.iter()
         .map(|row| {
@@ -202,5 +206,5 @@ pub(crate) fn links_of(tx: &mut dyn Tx, kind: &str, target: i64) -> Result<Vec<L
 
 pub(crate) fn tenants_of(tx: &mut dyn Tx, scope: &Scope, house: HouseId) -> Result<Vec<Link>> {
     get_house(tx, scope, house)?;
-    links_of(tx, "house", house.0)
+    links_of(tx, scope, "house", house.0)
 }
