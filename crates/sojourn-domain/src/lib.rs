@@ -5,6 +5,8 @@
 //! reaches a register was made by a parser in this crate, so code further in
 //! never checks it again ("parse, don't validate").
 
+/// Staff accounts: roles, the permission table, password policy.
+pub mod account;
 /// National codes (ID numbers, credit codes, divisions, code tables, phones).
 pub mod codes;
 /// Employers (用工单位) and the residents working for them.
