@@ -121,8 +121,17 @@ mod tests {
 
     #[test]
     fn left_behind_kind_follows_age() {
-        assert_eq!(member(date!(1966 - 06 - 01)).map(|m| m.kind()), Ok(LeftBehindKind::Elderly));
-        assert_eq!(member(date!(2010 - 06 - 02)).map(|m| m.kind()), Ok(LeftBehindKind::Child));
-        assert_eq!(member(date!(1980 - 01 - 01)), Err(DomainError::NotLeftBehindAge { age: 46 }));
+        assert_eq!(
+            member(date!(1966 - 06 - 01)).map(|m| m.kind()),
+            Ok(LeftBehindKind::Elderly)
+        );
+        assert_eq!(
+            member(date!(2010 - 06 - 02)).map(|m| m.kind()),
+            Ok(LeftBehindKind::Child)
+        );
+        assert_eq!(
+            member(date!(1980 - 01 - 01)),
+            Err(DomainError::NotLeftBehindAge { age: 46 })
+        );
     }
 }

@@ -57,8 +57,14 @@ mod tests {
             SearchTerm::parse("138 0013"),
             Some(SearchTerm::Digits("1380013".into()))
         );
-        assert_eq!(SearchTerm::parse("ZS"), Some(SearchTerm::Pinyin("zs".into())));
-        assert_eq!(SearchTerm::parse(" 张三 "), Some(SearchTerm::Name("张三".into())));
+        assert_eq!(
+            SearchTerm::parse("ZS"),
+            Some(SearchTerm::Pinyin("zs".into()))
+        );
+        assert_eq!(
+            SearchTerm::parse(" 张三 "),
+            Some(SearchTerm::Name("张三".into()))
+        );
         assert_eq!(SearchTerm::parse("  "), None);
     }
 }

@@ -136,7 +136,13 @@ impl PersonName {
         // Full-width and katakana middle dots are normalised to U+00B7.
         let text: String = text
             .chars()
-            .map(|c| if matches!(c, '•' | '・' | '．' | '.') { '·' } else { c })
+            .map(|c| {
+                if matches!(c, '•' | '・' | '．' | '.') {
+                    '·'
+                } else {
+                    c
+                }
+            })
             .collect();
         if text.chars().all(is_name_char) {
             Ok(Self(text))

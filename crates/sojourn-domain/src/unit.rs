@@ -139,7 +139,10 @@ impl UnitCode {
 
     /// The child code with a three-digit `suffix` (1–999).
     pub fn child(&self, suffix: u16) -> Result<UnitCode, UnitCodeError> {
-        let child_level = self.level().child().ok_or_else(|| UnitCodeError::Malformed(self.0.clone()))?;
+        let child_level = self
+            .level()
+            .child()
+            .ok_or_else(|| UnitCodeError::Malformed(self.0.clone()))?;
         if suffix == 0 || suffix > 999 {
             return Err(UnitCodeError::ZeroSuffix);
         }
@@ -221,7 +224,10 @@ mod tests {
         assert_eq!(code("110101001").level(), UnitLevel::Town);
         assert_eq!(code("110101001001").level(), UnitLevel::Community);
         assert_eq!(code("110101001001002").level(), UnitLevel::Grid);
-        assert_eq!(code("110101001001002003").parent(), Some(code("110101001001002")));
+        assert_eq!(
+            code("110101001001002003").parent(),
+            Some(code("110101001001002"))
+        );
     }
 
     #[test]
