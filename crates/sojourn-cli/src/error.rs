@@ -1,0 +1,104 @@
+//! What can stop a command as a whole (as opposed to one refused CSV row):
+//! each error explains itself in zh-CN and English, like the domain's.
+
+use sojourn_domain::Localized;
+use sojourn_store::StoreError;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(
+        "the database {db} is not initialised: run `sojourn init --unit <town code>` or `sojourn demo` first"
+    )]
+    NotInitialised { db: String },
+    #[error("the database is already initialised for {name} ({code}); nothing was changed")]
+    InitialisedForAnotherUnit { code: String, name: String },
+    #[error(
+        "{0:?} is not a town or street code: give the 9-digit code of a 街道/镇/乡, e.g. 110101001"
+    )]
+    NotATownCode(String),
+    #[error("there is no town or street with code {0} in the national division data")]
+    UnknownTown(String),
+    #[error("{path}: {source}")]
+    File {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("reading the CSV failed: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("the CSV header is wrong: {0}")]
+    Header(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("the server stopped: {0}")]
+    Serve(std::io::Error),
+    #[error("the demo data could not be generated: {0}")]
+    Demo(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl CliError {
+    pub fn file(path: &str, source: std::io::Error) -> Self {
+        Self::File {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
+impl Localized for CliError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Store(e) => e.code(),
+            Self::NotInitialised { .. } => "not_initialised",
+            Self::InitialisedForAnotherUnit { .. } => "initialised_for_another_unit",
+            Self::NotATownCode(_) => "not_a_town_code",
+            Self::UnknownTown(_) => "unknown_town",
+            Self::File { .. } => "file",
+            Self::Csv(_) => "csv",
+            Self::Header(_) => "csv_header",
+            Self::Listen { .. } => "listen",
+            Self::Serve(_) => "serve",
+            Self::Demo(_) => "demo",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    fn message_zh(&self) -> String {
+        match self {
+            Self::Store(e) => e.message_zh(),
+            Self::NotInitialised { db } => format!(
+                "数据库 {db} 尚未初始化：请先运行 sojourn init --unit <街道/镇代码> 或 sojourn demo"
+            ),
+            Self::InitialisedForAnotherUnit { code, name } => {
+                format!("数据库已初始化为“{name}”（{code}），未做任何更改")
+            }
+            Self::NotATownCode(s) => {
+                format!("“{s}”不是街道/镇代码：请填写9位街道、镇、乡代码，如 110101001")
+            }
+            Self::UnknownTown(s) => format!("全国行政区划数据中没有代码为 {s} 的街道/镇"),
+            Self::File { path, source } => format!("无法读写文件 {path}：{source}"),
+            Self::Csv(e) => format!("读取CSV文件出错：{e}"),
+            Self::Header(e) => format!("CSV表头有误：{e}"),
+            Self::Listen { addr, source } => format!("无法在 {addr} 上监听：{source}"),
+            Self::Serve(e) => format!("服务已停止：{e}"),
+            Self::Demo(e) => format!("演示数据生成失败：{e}"),
+            Self::Internal(e) => format!("内部错误：{e}"),
+        }
+    }
+
+    fn message_en(&self) -> String {
+        match self {
+            Self::Store(e) => e.message_en(),
+            other => other.to_string(),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, CliError>;

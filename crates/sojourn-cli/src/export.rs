@@ -1,0 +1,97 @@
+//! `sojourn export <register> [FILE]`: every record in the root's scope as
+//! CSV that `sojourn import` reads back, page by page so a large register
+//! never sits in memory whole.
+
+use crate::error::{CliError, Result};
+use crate::registers::{
+    Directory, Register, employers, for_each_page, houses, outflows, residents,
+};
+use crate::table;
+use sojourn_domain::unit::Scope;
+use sojourn_store::{
+    EmployerQuery, HouseQuery, OutflowQuery, ResidentQuery, ResidentSort, StatusFilter, Store,
+};
+use std::io::Write;
+
+/// Writes `register` to `out` and returns the number of records.
+pub fn run(store: &dyn Store, scope: &Scope, register: Register, out: impl Write) -> Result<u64> {
+    let mut csv = table::writer(out).map_err(|e| CliError::file("output", e))?;
+    let header: Vec<&str> = register.columns().iter().map(|c| c.key).collect();
+    csv.write_record(&header)?;
+    let mut count = 0_u64;
+    let mut write = |record: Vec<String>| -> Result<()> {
+        count += 1;
+        csv.write_record(&record).map_err(CliError::from)
+    };
+    match register {
+        Register::Residents => export_residents(store, scope, &mut write)?,
+        Register::Houses => {
+            let fetch = |page| {
+                store.search_houses(
+                    scope,
+                    &HouseQuery {
+                        page,
+                        ..HouseQuery::default()
+                    },
+                )
+            };
+            for_each_page(fetch, |items| {
+                items.iter().try_for_each(|h| write(houses::record(h)))
+            })?;
+        }
+        Register::Employers => {
+            let fetch = |page| {
+                store.search_employers(
+                    scope,
+                    &EmployerQuery {
+                        page,
+                        ..EmployerQuery::default()
+                    },
+                )
+            };
+            for_each_page(fetch, |items| {
+                items.iter().try_for_each(|e| write(employers::record(e)))
+            })?;
+        }
+        Register::Outflows => {
+            let fetch = |page| {
+                store.search_outflows(
+                    scope,
+                    &OutflowQuery {
+                        page,
+                        ..OutflowQuery::default()
+                    },
+                )
+            };
+            for_each_page(fetch, |items| {
+                items.iter().try_for_each(|o| write(outflows::record(o)))
+            })?;
+        }
+    }
+    csv.flush().map_err(|e| CliError::file("output", e))?;
+    Ok(count)
+}
+
+/// Every stay, departed ones included, oldest arrival first: a person's
+/// earlier (departed) stay then comes before their return, the order in
+/// which import can register them again.
+fn export_residents(
+    store: &dyn Store,
+    scope: &Scope,
+    write: &mut impl FnMut(Vec<String>) -> Result<()>,
+) -> Result<()> {
+    let directory = Directory::load(store, scope)?;
+    let fetch = |page| {
+        let query = ResidentQuery {
+            status: StatusFilter::Any,
+            sort: ResidentSort::ArrivedAsc,
+            page,
+            ..ResidentQuery::default()
+        };
+        store.search_residents(scope, &query)
+    };
+    for_each_page(fetch, |rows| {
+        rows.iter()
+            .try_for_each(|row| write(residents::record(row, &directory)))
+    })
+}

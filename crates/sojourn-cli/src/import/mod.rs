@@ -1,0 +1,282 @@
+//! `sojourn import <register> FILE`: every row is checked by the domain
+//! parsers; good rows are stored, bad rows are refused with row, column
+//! and reason, and nothing about a refused row reaches the store.
+
+/// The resident import: batched and pipelined, since it is the one that
+/// runs to millions of rows.
+mod residents;
+
+use crate::error::{CliError, Result};
+use crate::registers::{Directory, Register, employers, houses, outflows};
+use crate::table::{self, FieldError, Fields, Header, Refusal};
+use sojourn_domain::codes::{IdNumber, Uscc};
+use sojourn_domain::employer::EmployerDetails;
+use sojourn_domain::house::HouseDetails;
+use sojourn_domain::outflow::OutflowDetails;
+use sojourn_domain::unit::Scope;
+use sojourn_store::{Actor, Store, StoreError};
+use std::collections::BTreeSet;
+use std::io::{BufRead, Read, Write};
+use time::Date;
+
+/// What an import did.
+#[derive(Debug)]
+pub struct ImportReport {
+    pub register: Register,
+    pub accepted: u64,
+    pub refusals: Vec<Refusal>,
+    /// Data-quality remarks on accepted rows.
+    pub warnings: Vec<Refusal>,
+}
+
+impl ImportReport {
+    fn new(register: Register) -> Self {
+        Self {
+            register,
+            accepted: 0,
+            refusals: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Rows with at least one refusal.
+    pub fn refused(&self) -> u64 {
+        let rows: BTreeSet<u64> = self.refusals.iter().map(|r| r.row).collect();
+        rows.len() as u64
+    }
+
+    /// Each refusal and warning in row order, then the summary.
+    pub fn print(&mut self, out: &mut impl Write) -> std::io::Result<()> {
+        self.refusals.sort_by_key(|r| r.row);
+        self.warnings.sort_by_key(|r| r.row);
+        for refusal in &self.refusals {
+            writeln!(out, "refused {refusal}")?;
+        }
+        for warning in &self.warnings {
+            writeln!(out, "warning {warning}")?;
+        }
+        let (accepted, refused) = (self.accepted, self.refused());
+        writeln!(
+            out,
+            "{}: {accepted} accepted, {refused} refused / {}：导入 {accepted} 行，拒绝 {refused} 行",
+            self.register.key(),
+            self.register.name_zh(),
+        )
+    }
+}
+
+/// Who the revisions of imported records name.
+fn actor() -> Actor {
+    Actor::new("import")
+}
+
+/// Imports `input` into `register`, checking dates against `today`.
+pub fn run(
+    store: &dyn Store,
+    scope: &Scope,
+    register: Register,
+    input: impl BufRead + Send,
+    today: Date,
+) -> Result<ImportReport> {
+    let mut reader = table::reader(input).map_err(|e| CliError::file("input", e))?;
+    let header = read_header(&mut reader, register)?;
+    let directory = Directory::load(store, scope)?;
+    let mut report = ImportReport::new(register);
+    match register {
+        Register::Residents => {
+            let context = crate::registers::residents::Context {
+                today,
+                directory: &directory,
+            };
+            residents::import(store, scope, reader, &header, &context, &mut report)?;
+        }
+        Register::Houses => {
+            let mut importer = HouseImporter {
+                store,
+                scope,
+                today,
+                directory,
+            };
+            import_each(&mut reader, &header, &mut importer, &mut report)?;
+        }
+        Register::Employers => {
+            let mut importer = EmployerImporter {
+                store,
+                scope,
+                directory,
+            };
+            import_each(&mut reader, &header, &mut importer, &mut report)?;
+        }
+        Register::Outflows => {
+            let mut importer = OutflowImporter {
+                store,
+                scope,
+                today,
+                directory,
+            };
+            import_each(&mut reader, &header, &mut importer, &mut report)?;
+        }
+    }
+    Ok(report)
+}
+
+fn read_header<R: Read>(reader: &mut csv::Reader<R>, register: Register) -> Result<Header> {
+    let record = reader.headers().map_err(|error| match error.kind() {
+        csv::ErrorKind::Utf8 { .. } => CliError::Header(
+            "the file is not UTF-8; save it as \"CSV UTF-8\" / 文件不是UTF-8编码，请另存为“CSV UTF-8”"
+                .into(),
+        ),
+        _ => CliError::Csv(error),
+    })?;
+    Header::read(record, register.columns())
+}
+
+/// Calls `visit` with each non-blank row; a row that is not UTF-8 is
+/// refused through `refuse` and the rest go on.
+fn read_rows<R: Read>(
+    reader: &mut csv::Reader<R>,
+    header: &Header,
+    mut refuse: impl FnMut(Refusal),
+    mut visit: impl FnMut(Fields) -> Result<()>,
+) -> Result<()> {
+    let mut record = csv::StringRecord::new();
+    // The header is row 1 of the sheet.
+    let mut row = 1_u64;
+    loop {
+        row += 1;
+        match reader.read_record(&mut record) {
+            Ok(false) => return Ok(()),
+            // Excel leaves rows of empty cells below the data.
+            Ok(true) if record.iter().all(|cell| cell.trim().is_empty()) => {}
+            Ok(true) => visit(Fields::new(header, &record, row))?,
+            Err(error) if matches!(error.kind(), csv::ErrorKind::Utf8 { .. }) => {
+                refuse(Refusal::new(row, None, &FieldError::NotUtf8));
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
+/// The refusal of a row the store would not take, with the column to look
+/// at where the error names one.
+fn store_refusal(row: u64, error: &StoreError) -> Refusal {
+    let column = match error {
+        StoreError::DuplicateResidence { .. } | StoreError::DuplicateOutflow { .. } => {
+            Some("id_number")
+        }
+        StoreError::DuplicateEmployer => Some("uscc"),
+        StoreError::ReferenceOutOfScope { kind: "unit", .. } => Some("unit"),
+        StoreError::ReferenceOutOfScope { kind: "house", .. } => Some("house_address"),
+        StoreError::ReferenceOutOfScope {
+            kind: "employer", ..
+        } => Some("employer_uscc"),
+        StoreError::Rule(_) => Some("departed_on"),
+        _ => None,
+    };
+    if let StoreError::Backend(detail) = error {
+        // Driver messages name tables and constraints, not the row's data.
+        tracing::error!(row, %detail, "the store failed on an imported row");
+    }
+    Refusal::new(row, column, error)
+}
+
+/// A register imported row by row, each row its own transaction.
+trait RowImporter {
+    type Record;
+    fn parse(&mut self, fields: &mut Fields) -> Option<Self::Record>;
+    fn save(&mut self, record: Self::Record) -> sojourn_store::Result<()>;
+}
+
+fn import_each<R: Read, I: RowImporter>(
+    reader: &mut csv::Reader<R>,
+    header: &Header,
+    importer: &mut I,
+    report: &mut ImportReport,
+) -> Result<()> {
+    let mut unreadable = Vec::new();
+    read_rows(
+        reader,
+        header,
+        |r| unreadable.push(r),
+        |mut fields| {
+            let parsed = importer.parse(&mut fields);
+            let row = fields.row;
+            let (refusals, warnings) = fields.finish();
+            report.warnings.extend(warnings);
+            match parsed {
+                Some(record) if refusals.is_empty() => match importer.save(record) {
+                    Ok(()) => report.accepted += 1,
+                    Err(error) => report.refusals.push(store_refusal(row, &error)),
+                },
+                _ => report.refusals.extend(refusals),
+            }
+            Ok(())
+        },
+    )?;
+    report.refusals.extend(unreadable);
+    Ok(())
+}
+
+struct HouseImporter<'a> {
+    store: &'a dyn Store,
+    scope: &'a Scope,
+    today: Date,
+    directory: Directory,
+}
+
+impl RowImporter for HouseImporter<'_> {
+    type Record = HouseDetails;
+
+    fn parse(&mut self, fields: &mut Fields) -> Option<HouseDetails> {
+        houses::parse(fields, self.today, &self.directory)
+    }
+
+    fn save(&mut self, details: HouseDetails) -> sojourn_store::Result<()> {
+        let house = self.store.create_house(self.scope, &details, &actor())?;
+        // Later rows of the same file must not repeat the address.
+        self.directory
+            .add_house(house.id, house.details.address.as_str());
+        Ok(())
+    }
+}
+
+struct EmployerImporter<'a> {
+    store: &'a dyn Store,
+    scope: &'a Scope,
+    directory: Directory,
+}
+
+impl RowImporter for EmployerImporter<'_> {
+    type Record = (Uscc, EmployerDetails);
+
+    fn parse(&mut self, fields: &mut Fields) -> Option<Self::Record> {
+        employers::parse(fields, &self.directory)
+    }
+
+    fn save(&mut self, (uscc, details): Self::Record) -> sojourn_store::Result<()> {
+        self.store
+            .create_employer(self.scope, &uscc, &details, &actor())
+            .map(drop)
+    }
+}
+
+struct OutflowImporter<'a> {
+    store: &'a dyn Store,
+    scope: &'a Scope,
+    today: Date,
+    directory: Directory,
+}
+
+impl RowImporter for OutflowImporter<'_> {
+    type Record = (IdNumber, OutflowDetails);
+
+    fn parse(&mut self, fields: &mut Fields) -> Option<Self::Record> {
+        outflows::parse(fields, self.today, &self.directory)
+    }
+
+    fn save(&mut self, (id_number, details): Self::Record) -> sojourn_store::Result<()> {
+        self.store
+            .create_outflow(self.scope, &id_number, &details, &actor())
+            .map(drop)
+    }
+}

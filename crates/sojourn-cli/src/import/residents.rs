@@ -1,0 +1,213 @@
+//! Residents are imported in batches through `Store::register_arrivals`
+//! (one transaction per batch, each row succeeding or failing alone), with
+//! CSV parsing on a second thread so that checking the next batch overlaps
+//! with storing this one.
+
+use super::{ImportReport, actor, read_rows, store_refusal};
+use crate::error::{CliError, Result};
+use crate::registers::residents::{self, Context, Outcome, ParsedStay};
+use crate::table::{Header, Refusal};
+use sojourn_domain::residence::{Arrival, ResidenceId};
+use sojourn_domain::unit::Scope;
+use sojourn_store::Store;
+use std::collections::HashSet;
+use std::io::{IsTerminal, Read};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::time::{Duration, Instant};
+
+/// Rows per `register_arrivals` call: large enough that the commit cost
+/// vanishes, small enough that a batch stays a few megabytes.
+const BATCH_ROWS: usize = 10_000;
+/// Batches parsed ahead of the store; more would only hold memory.
+const BATCHES_AHEAD: usize = 2;
+
+/// Checked rows on their way to the store, with the refusals found while
+/// checking them.
+#[derive(Default)]
+struct Batch {
+    arrivals: Vec<Arrival>,
+    rows: Vec<u64>,
+    outcomes: Vec<Outcome>,
+    /// ID numbers in this batch: a second stay of the same person must wait
+    /// for the next batch, after the first has been stored (and departed).
+    id_numbers: HashSet<String>,
+    refusals: Vec<Refusal>,
+    warnings: Vec<Refusal>,
+    rows_read: u64,
+}
+
+impl Batch {
+    fn is_full(&self) -> bool {
+        self.arrivals.len() >= BATCH_ROWS
+    }
+
+    fn push(&mut self, row: u64, stay: ParsedStay) {
+        self.id_numbers.insert(stay.arrival.id_number.to_string());
+        self.arrivals.push(stay.arrival);
+        self.rows.push(row);
+        self.outcomes.push(stay.outcome);
+    }
+}
+
+pub(super) fn import<R: Read + Send>(
+    store: &dyn Store,
+    scope: &Scope,
+    mut reader: csv::Reader<R>,
+    header: &Header,
+    context: &Context,
+    report: &mut ImportReport,
+) -> Result<()> {
+    std::thread::scope(|threads| {
+        let (sender, receiver) = sync_channel(BATCHES_AHEAD);
+        let parser = threads.spawn(move || parse_batches(&mut reader, header, context, sender));
+        let stored = store_batches(store, scope, receiver, report);
+        let parsed = parser
+            .join()
+            .map_err(|_| CliError::Internal("the CSV parser thread panicked".into()))?;
+        stored.and(parsed)
+    })
+}
+
+/// Reads and checks every row, sending full batches to the store. Stops
+/// early, without error, when the store side has hung up.
+fn parse_batches<R: Read>(
+    reader: &mut csv::Reader<R>,
+    header: &Header,
+    context: &Context,
+    sender: SyncSender<Batch>,
+) -> Result<()> {
+    let mut batch = Batch::default();
+    let mut unreadable = Vec::new();
+    let mut hung_up = false;
+    let outcome = read_rows(
+        reader,
+        header,
+        |r| unreadable.push(r),
+        |mut fields| {
+            batch.rows_read += 1;
+            let parsed = residents::parse(&mut fields, context);
+            let row = fields.row;
+            let (refusals, warnings) = fields.finish();
+            batch.warnings.extend(warnings);
+            let Some(stay) = parsed else {
+                batch.refusals.extend(refusals);
+                return Ok(());
+            };
+            let repeats = batch.id_numbers.contains(stay.arrival.id_number.as_str());
+            if batch.is_full() || repeats {
+                let full = std::mem::take(&mut batch);
+                if sender.send(full).is_err() {
+                    // Only stops the reading; the store side reports its own error.
+                    hung_up = true;
+                    return Err(CliError::Internal("stopped".into()));
+                }
+            }
+            batch.push(row, stay);
+            Ok(())
+        },
+    );
+    if hung_up {
+        return Ok(());
+    }
+    outcome?;
+    batch.refusals.extend(unreadable);
+    // A closed channel here means the store side failed; it reports why.
+    let _ = sender.send(batch);
+    Ok(())
+}
+
+fn store_batches(
+    store: &dyn Store,
+    scope: &Scope,
+    receiver: Receiver<Batch>,
+    report: &mut ImportReport,
+) -> Result<()> {
+    let progress = Progress::new();
+    let mut rows_read = 0;
+    // Where the time goes, for RUST_LOG=debug: waiting for the parser or
+    // in the store.
+    let (mut waiting, mut storing) = (Duration::ZERO, Duration::ZERO);
+    let mut clock = Instant::now();
+    for batch in receiver {
+        waiting += clock.elapsed();
+        clock = Instant::now();
+        rows_read += batch.rows_read;
+        store_batch(store, scope, batch, report)?;
+        storing += clock.elapsed();
+        clock = Instant::now();
+        progress.show(rows_read, report);
+    }
+    progress.finish();
+    tracing::debug!(rows_read, ?waiting, ?storing, "resident import timing");
+    Ok(())
+}
+
+fn store_batch(
+    store: &dyn Store,
+    scope: &Scope,
+    batch: Batch,
+    report: &mut ImportReport,
+) -> Result<()> {
+    report.refusals.extend(batch.refusals);
+    report.warnings.extend(batch.warnings);
+    if batch.arrivals.is_empty() {
+        return Ok(());
+    }
+    let results = store.register_arrivals(scope, &batch.arrivals, &actor())?;
+    let rows = batch.rows.iter().zip(batch.outcomes);
+    for (result, (row, outcome)) in results.into_iter().zip(rows) {
+        match result.and_then(|id| finish_stay(store, scope, id, &outcome)) {
+            Ok(()) => report.accepted += 1,
+            Err(error) => report.refusals.push(store_refusal(*row, &error)),
+        }
+    }
+    Ok(())
+}
+
+/// Brings a newly registered stay (version 1) to the status the row gives.
+fn finish_stay(
+    store: &dyn Store,
+    scope: &Scope,
+    id: ResidenceId,
+    outcome: &Outcome,
+) -> sojourn_store::Result<()> {
+    const FIRST_VERSION: i64 = 1;
+    match outcome {
+        Outcome::Registered => Ok(()),
+        Outcome::Active => store
+            .activate_residence(scope, id, FIRST_VERSION, &actor())
+            .map(drop),
+        Outcome::Departed(departure) => store
+            .register_departure(scope, id, departure, FIRST_VERSION, &actor())
+            .map(drop),
+    }
+}
+
+/// A progress line on stderr, only when a person is watching it.
+struct Progress {
+    shown: bool,
+}
+
+impl Progress {
+    fn new() -> Self {
+        Self {
+            shown: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn show(&self, rows_read: u64, report: &ImportReport) {
+        if self.shown {
+            eprint!(
+                "\r{rows_read} rows read, {} accepted, {} refusals…",
+                report.accepted,
+                report.refusals.len()
+            );
+        }
+    }
+
+    fn finish(&self) {
+        if self.shown {
+            eprintln!();
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! `sojourn`, the one binary of Sojourn: it wires the domain, the store and
+//! the web layer together. One module per subcommand.
+
+/// `check-id`: checks citizen ID numbers (written with the domain crate).
+mod check_id;
+/// The `--db` option and the deployment it holds.
+pub mod db;
+/// `demo`: a street of synthetic data, then serve.
+pub mod demo;
+/// Errors that stop a command, in zh-CN and English.
+pub mod error;
+/// `export`: a register as CSV.
+pub mod export;
+/// `import`: a register from CSV, row by row checked.
+pub mod import;
+/// `init`: roots a deployment at a street or town.
+pub mod init;
+/// The registers' CSV columns and row mapping.
+pub mod registers;
+/// `serve`: the web application.
+pub mod serve;
+/// CSV plumbing: headers, fields, refusals.
+pub mod table;
+
+use clap::{Args, Parser, Subcommand};
+use error::{CliError, Result};
+use registers::Register;
+use sojourn_domain::Localized;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Sojourn — information system for street offices registering the
+/// floating population (流动人口), their rental houses and employers.
+#[derive(Debug, Parser)]
+#[command(name = "sojourn", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct DbArg {
+    /// The store: a SQLite file path, or a postgres:// URL.
+    #[arg(long, default_value = db::DEFAULT_DB)]
+    db: String,
+}
+
+#[derive(Debug, Args)]
+struct ListenArg {
+    /// Address and port to serve on.
+    #[arg(long, default_value = serve::DEFAULT_LISTEN)]
+    listen: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Root a new deployment at a street or town and create its communities
+    /// and villages from the national division data.
+    Init {
+        /// 9-digit code of the street (街道) or town (镇/乡), e.g. 110101001.
+        #[arg(long)]
+        unit: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Serve the web application and API for the deployment's root unit.
+    Serve {
+        #[command(flatten)]
+        listen: ListenArg,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Fill a new database with a synthetic street (110101001 东华门街道
+    /// unless initialised otherwise), then serve it.
+    Demo {
+        #[command(flatten)]
+        listen: ListenArg,
+        #[command(flatten)]
+        db: DbArg,
+        /// Seed of the synthetic data; the same seed gives the same street.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Generate the data and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Import a register from a CSV file; bad rows are refused and listed,
+    /// good rows are kept. Exits non-zero if any row was refused.
+    #[command(after_long_help = registers::columns_help())]
+    Import {
+        /// Which register the file holds.
+        register: Register,
+        /// CSV file, UTF-8 with a header row.
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Export a register as CSV (UTF-8 with BOM, readable by import and Excel).
+    #[command(after_long_help = registers::columns_help())]
+    Export {
+        /// Which register to write.
+        register: Register,
+        /// Output file; standard output when left out.
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Check citizen ID numbers given as arguments, or one per line on
+    /// standard input; prints one line for each.
+    CheckId {
+        /// Numbers to check; standard input when none.
+        numbers: Vec<String>,
+    },
+}
+
+/// Runs the command line and turns the outcome into the exit status.
+pub fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!(
+                "错误：{}\nerror: {}",
+                error.message_zh(),
+                error.message_en()
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to stderr, filtered by RUST_LOG (warnings by default). They
+/// carry codes and counts, never a person's data.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Init { unit, db } => run_init(&unit, &db.db),
+        Command::Serve { listen, db } => {
+            serve::serve(db::Deployment::open(&db.db)?, &listen.listen)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo {
+            listen,
+            db,
+            seed,
+            no_serve,
+        } => {
+            let deployment = demo::prepare(&db.db, seed)?;
+            if !no_serve {
+                serve::serve(deployment, &listen.listen)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { register, file, db } => run_import(register, &file, &db.db),
+        Command::Export { register, file, db } => run_export(register, file.as_ref(), &db.db),
+        Command::CheckId { numbers } => {
+            let mut out = std::io::stdout().lock();
+            let all_valid = check_id::run(&numbers, std::io::stdin().lock(), &mut out)
+                .map_err(|e| CliError::file("stdout", e))?;
+            Ok(if all_valid {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+    }
+}
+
+fn run_init(unit: &str, db: &str) -> Result<ExitCode> {
+    let store = db::open(db)?;
+    match init::init_deployment(&*store, unit)? {
+        init::InitOutcome::Created { root, communities } => println!(
+            "initialised {} ({}) with {communities} communities and villages / 已初始化",
+            root.name, root.code
+        ),
+        init::InitOutcome::AlreadyInitialised { root } => println!(
+            "already initialised for {} ({}); nothing changed / 已初始化，未做更改",
+            root.name, root.code
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_import(register: Register, file: &PathBuf, db: &str) -> Result<ExitCode> {
+    let path = file.display().to_string();
+    let input = File::open(file).map_err(|e| CliError::file(&path, e))?;
+    let deployment = db::Deployment::open(db)?;
+    let today = sojourn_domain::time_rules::china_today();
+    let mut report = import::run(
+        &*deployment.store,
+        &deployment.scope(),
+        register,
+        BufReader::with_capacity(1 << 16, input),
+        today,
+    )?;
+    tracing::info!(
+        register = register.key(),
+        accepted = report.accepted,
+        refused = report.refused(),
+        "import done"
+    );
+    report
+        .print(&mut std::io::stdout().lock())
+        .map_err(|e| CliError::file("stdout", e))?;
+    Ok(if report.refused() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn run_export(register: Register, file: Option<&PathBuf>, db: &str) -> Result<ExitCode> {
+    let deployment = db::Deployment::open(db)?;
+    let scope = deployment.scope();
+    match file {
+        Some(file) => {
+            let path = file.display().to_string();
+            let out = File::create(file).map_err(|e| CliError::file(&path, e))?;
+            let count = export::run(&*deployment.store, &scope, register, BufWriter::new(out))?;
+            println!(
+                "exported {count} {} to {path} / 已导出 {count} 条",
+                register.key()
+            );
+        }
+        None => {
+            let out = std::io::stdout().lock();
+            let count = export::run(&*deployment.store, &scope, register, BufWriter::new(out))?;
+            // Standard output carries the CSV, so the count goes to stderr.
+            eprintln!("exported {count} {} / 已导出 {count} 条", register.key());
+        }
+    }
+    std::io::stdout()
+        .flush()
+        .map_err(|e| CliError::file("stdout", e))?;
+    Ok(ExitCode::SUCCESS)
+}

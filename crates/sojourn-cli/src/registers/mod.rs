@@ -1,0 +1,142 @@
+//! The four registers as CSV: the columns of each, how a row becomes
+//! domain values (through the domain parsers, never around them) and how a
+//! stored record becomes a row again.
+//!
+//! Files are UTF-8 with a header row of the English keys below (the API's
+//! field names), in any order; a leading BOM is accepted and export writes
+//! one. Required columns are marked `*`. Dates are `YYYY-MM-DD`. Code-table
+//! cells take the standard code or the Chinese name (export writes codes).
+//! Houses and employers are referred to by address and credit code, so
+//! import `houses` and `employers` before `residents`.
+//!
+//! **residents** — one row per stay; a person with several stays has
+//! several rows, oldest first:
+//! `id_number*, name*, sex, birth_date, ethnicity*, domicile*,
+//! domicile_address, phone, marital_status, education, political_status,
+//! occupation, unit*, arrived_on*, intended_stay_months, reason*,
+//! current_address*, house_address, employer_uscc, status, departed_on,
+//! destination, destination_address, departure_reason`.
+//! `sex` and `birth_date` are read from the ID number; when filled they
+//! must agree with it. `status` is `registered` (default), `active` or
+//! `departed` (default when `departed_on` is filled).
+//!
+//! **houses** — `unit*, address*, landlord_kind* (person|company),
+//! landlord_name*, landlord_id_number, landlord_uscc, landlord_phone,
+//! rooms*, usage*, filed_on, security_agreement_on`. Addresses are unique.
+//!
+//! **employers** — `uscc*, name*, legal_representative*, unit*, address*,
+//! phone, declared_workers`.
+//!
+//! **outflows** — `id_number*, name*, unit*, left_on*, destination*,
+//! destination_address, reason, employer_name, contact_phone, left_behind`;
+//! `left_behind` lists family members separated by `;`, each
+//! `name/relation/birth date/ID number` (birth date or ID number may be
+//! left blank, not both).
+
+/// Employers: columns and row mapping.
+pub mod employers;
+/// Houses: columns and row mapping.
+pub mod houses;
+/// Outflows: columns and row mapping.
+pub mod outflows;
+/// Residents: columns and row mapping.
+pub mod residents;
+
+/// References a row may make, resolved without a query per row.
+mod directory;
+pub use directory::Directory;
+
+use crate::error::Result;
+use crate::table::Column;
+use sojourn_store::{Page, PageRequest};
+
+/// A register that can be imported and exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Register {
+    Residents,
+    Houses,
+    Employers,
+    Outflows,
+}
+
+impl Register {
+    pub const ALL: [Register; 4] = [
+        Self::Residents,
+        Self::Houses,
+        Self::Employers,
+        Self::Outflows,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Residents => "residents",
+            Self::Houses => "houses",
+            Self::Employers => "employers",
+            Self::Outflows => "outflows",
+        }
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Self::Residents => "流动人口",
+            Self::Houses => "出租房屋",
+            Self::Employers => "用工单位",
+            Self::Outflows => "流出人口",
+        }
+    }
+
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            Self::Residents => residents::COLUMNS,
+            Self::Houses => houses::COLUMNS,
+            Self::Employers => employers::COLUMNS,
+            Self::Outflows => outflows::COLUMNS,
+        }
+    }
+}
+
+/// The columns of every register, for `sojourn import --help`.
+pub fn columns_help() -> String {
+    let mut help = String::from(
+        "CSV files: UTF-8 (a BOM is accepted; export writes one), a header row of the keys \
+         below in any order, dates YYYY-MM-DD, codes or Chinese names in code-table columns. \
+         * marks required columns. Import houses and employers before residents: residents \
+         refer to them by address and credit code.\n",
+    );
+    for register in Register::ALL {
+        help.push_str(&format!("\n{} ({}):\n", register.key(), register.name_zh()));
+        for column in register.columns() {
+            let mark = if column.required { "*" } else { "" };
+            let key = format!("{}{mark}", column.key);
+            help.push_str(&format!("  {key:<24}{}\n", column.about));
+        }
+    }
+    help
+}
+
+/// English texts of the cross-field rules, which `table` translates.
+pub const DEPARTED_WITHOUT_DATE: &str = "status departed needs departed_on";
+pub const DEPARTURE_FIELDS_WITHOUT_DEPARTURE: &str =
+    "departed_on, destination and departure_reason belong to a departed stay only";
+pub const LANDLORD_CODE: &str =
+    "a person landlord needs landlord_id_number, a company landlord landlord_uscc";
+
+/// Calls `visit` with every page `fetch` returns, from the first on, so a
+/// whole register passes through without being held at once.
+pub fn for_each_page<T>(
+    mut fetch: impl FnMut(PageRequest) -> sojourn_store::Result<Page<T>>,
+    mut visit: impl FnMut(Vec<T>) -> Result<()>,
+) -> Result<()> {
+    let mut offset = 0_u64;
+    loop {
+        let page = PageRequest::new(offset, PageRequest::MAX_LIMIT)
+            .ok_or_else(|| crate::error::CliError::Internal("page size".into()))?;
+        let Page { items, total } = fetch(page)?;
+        let count = items.len() as u64;
+        visit(items)?;
+        offset += count;
+        if count == 0 || offset >= total {
+            return Ok(());
+        }
+    }
+}

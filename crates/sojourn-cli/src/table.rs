@@ -1,0 +1,354 @@
+//! CSV plumbing shared by import and export: columns and headers, one row's
+//! fields read through the domain parsers, and refusals that say row,
+//! column and reason in zh-CN and English.
+//!
+//! Row numbers are the ones a spreadsheet shows: the header is row 1, the
+//! first record row 2, so a clerk can go straight to the cell.
+
+use crate::error::{CliError, Result};
+use sojourn_domain::Localized;
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{self, BufRead, Write};
+use thiserror::Error;
+
+/// Excel writes a UTF-8 byte-order mark before "CSV UTF-8" files and needs
+/// one to read such a file as UTF-8 rather than the ANSI code page (GBK).
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// One column of a register's CSV form.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    /// Header key, as the API names the field.
+    pub key: &'static str,
+    /// The column must be present and every row must fill it.
+    pub required: bool,
+    /// What goes in it, for `--help`.
+    pub about: &'static str,
+}
+
+/// A CSV reader over `input` that skips a leading BOM.
+pub fn reader<R: BufRead>(mut input: R) -> io::Result<csv::Reader<R>> {
+    if input.fill_buf()?.starts_with(BOM) {
+        input.consume(BOM.len());
+    }
+    // Flexible: a row with too few or too many cells is refused on its own
+    // instead of stopping the whole import.
+    Ok(csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(input))
+}
+
+/// A CSV writer that starts `out` with a BOM.
+pub fn writer<W: Write>(mut out: W) -> io::Result<csv::Writer<W>> {
+    out.write_all(BOM)?;
+    Ok(csv::Writer::from_writer(out))
+}
+
+/// Where each known column sits in the file.
+pub struct Header {
+    positions: HashMap<&'static str, usize>,
+    width: usize,
+}
+
+impl Header {
+    /// Maps the header row onto `columns`. Unknown or repeated columns are
+    /// refused (a typo would otherwise silently drop a column), and so is a
+    /// file without a required column.
+    pub fn read(record: &csv::StringRecord, columns: &'static [Column]) -> Result<Self> {
+        let mut positions = HashMap::new();
+        for (position, cell) in record.iter().enumerate() {
+            let key = cell.trim().to_ascii_lowercase();
+            let column = columns.iter().find(|c| c.key == key).ok_or_else(|| {
+                let known: Vec<&str> = columns.iter().map(|c| c.key).collect();
+                CliError::Header(format!(
+                    "unknown column {cell:?} / 未知列；known columns / 可用列: {}",
+                    known.join(", ")
+                ))
+            })?;
+            if positions.insert(column.key, position).is_some() {
+                return Err(CliError::Header(format!(
+                    "column {} appears twice / 列重复",
+                    column.key
+                )));
+            }
+        }
+        let missing: Vec<&str> = columns
+            .iter()
+            .filter(|c| c.required && !positions.contains_key(c.key))
+            .map(|c| c.key)
+            .collect();
+        if !missing.is_empty() {
+            return Err(CliError::Header(format!(
+                "required columns missing / 缺少必填列: {}",
+                missing.join(", ")
+            )));
+        }
+        Ok(Self {
+            positions,
+            width: record.len(),
+        })
+    }
+}
+
+/// A row, or a field of it, that was not imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub row: u64,
+    pub column: Option<&'static str>,
+    pub code: &'static str,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+impl Refusal {
+    pub fn new(row: u64, column: Option<&'static str>, reason: &dyn Localized) -> Self {
+        Self {
+            row,
+            column,
+            code: reason.code(),
+            message_zh: reason.message_zh(),
+            message_en: reason.message_en(),
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    /// `row 7, id_number [id_number_check_character]: 身份证号码… / wrong check character…`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "row {}", self.row)?;
+        if let Some(column) = self.column {
+            write!(f, ", {column}")?;
+        }
+        write!(
+            f,
+            " [{}]: {} / {}",
+            self.code, self.message_zh, self.message_en
+        )
+    }
+}
+
+/// Problems of a field or row that no domain parser reports.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum FieldError {
+    #[error("this column is required")]
+    Missing,
+    #[error("{0:?} is not a whole number")]
+    NotANumber(String),
+    #[error("{value} is out of range ({min}–{max})")]
+    OutOfRange { value: i64, min: i64, max: i64 },
+    #[error("{value:?} is not one of: {choices}")]
+    NotAChoice {
+        value: String,
+        choices: &'static str,
+    },
+    #[error("the row has {found} cells, the header {expected}")]
+    CellCount { found: usize, expected: usize },
+    #[error("the row is not valid UTF-8; save the sheet as \"CSV UTF-8\"")]
+    NotUtf8,
+    #[error("{column} {given} disagrees with the ID number, which says {from_id}")]
+    DisagreesWithIdNumber {
+        column: &'static str,
+        given: String,
+        from_id: String,
+    },
+    #[error("unit {0} is not in this deployment's jurisdiction")]
+    UnitNotInScope(String),
+    #[error("no rental house at address {0:?} is registered; import houses first")]
+    UnknownHouse(String),
+    #[error("several rental houses have the address {0:?}")]
+    AmbiguousHouse(String),
+    #[error("a rental house at address {0:?} is already registered")]
+    DuplicateHouse(String),
+    #[error("no employer with credit code {0} is registered; import employers first")]
+    UnknownEmployer(String),
+    #[error("{0}")]
+    Inconsistent(&'static str),
+    #[error("{0:?} is not name/relation/birth date/ID number")]
+    LeftBehindEntry(String),
+    #[error("the ID number's address code {0} names no county known since 1980")]
+    UnknownIssuingCounty(String),
+}
+
+impl Localized for FieldError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Missing => "required",
+            Self::NotANumber(_) => "not_a_number",
+            Self::OutOfRange { .. } => "out_of_range",
+            Self::NotAChoice { .. } => "not_a_choice",
+            Self::CellCount { .. } => "cell_count",
+            Self::NotUtf8 => "not_utf8",
+            Self::DisagreesWithIdNumber { .. } => "disagrees_with_id_number",
+            Self::UnitNotInScope(_) => "unit_out_of_scope",
+            Self::UnknownHouse(_) => "unknown_house",
+            Self::AmbiguousHouse(_) => "ambiguous_house",
+            Self::DuplicateHouse(_) => "duplicate_house",
+            Self::UnknownEmployer(_) => "unknown_employer",
+            Self::Inconsistent(_) => "inconsistent",
+            Self::LeftBehindEntry(_) => "left_behind_entry",
+            Self::UnknownIssuingCounty(_) => "id_number_unknown_county",
+        }
+    }
+
+    fn message_zh(&self) -> String {
+        match self {
+            Self::Missing => "此项为必填项".into(),
+            Self::NotANumber(s) => format!("“{s}”不是整数"),
+            Self::OutOfRange { value, min, max } => format!("{value} 超出范围（{min}–{max}）"),
+            Self::NotAChoice { value, choices } => format!("“{value}”不是可选值：{choices}"),
+            Self::CellCount { found, expected } => {
+                format!("该行有{found}个单元格，表头有{expected}列")
+            }
+            Self::NotUtf8 => "该行不是UTF-8编码，请将表格另存为“CSV UTF-8”".into(),
+            Self::DisagreesWithIdNumber {
+                column,
+                given,
+                from_id,
+            } => {
+                format!("{column} 填写为 {given}，与身份证号码（{from_id}）不符")
+            }
+            Self::UnitNotInScope(code) => format!("单位 {code} 不在本系统的管辖范围内"),
+            Self::UnknownHouse(a) => format!("未登记地址为“{a}”的出租房屋，请先导入出租房屋"),
+            Self::AmbiguousHouse(a) => format!("地址为“{a}”的出租房屋有多处，无法确定"),
+            Self::DuplicateHouse(a) => format!("地址为“{a}”的出租房屋已登记"),
+            Self::UnknownEmployer(c) => {
+                format!("未登记统一社会信用代码为 {c} 的用工单位，请先导入用工单位")
+            }
+            Self::Inconsistent(what) => inconsistent_zh(what).into(),
+            Self::LeftBehindEntry(s) => {
+                format!("“{s}”格式有误，应为 姓名/关系/出生日期/身份证号码")
+            }
+            Self::UnknownIssuingCounty(c) => {
+                format!("身份证号码的地址码 {c} 不是1980年以来的县级区划代码，请核对（仅提示）")
+            }
+        }
+    }
+
+    fn message_en(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// Chinese for the [`FieldError::Inconsistent`] texts the registers use.
+fn inconsistent_zh(what: &str) -> &'static str {
+    match what {
+        crate::registers::DEPARTED_WITHOUT_DATE => "状态为已注销时须填写注销日期",
+        crate::registers::DEPARTURE_FIELDS_WITHOUT_DEPARTURE => {
+            "未注销的居住记录不能填写注销日期、去向或注销原因"
+        }
+        crate::registers::LANDLORD_CODE => {
+            "个人房东须填写身份证号码（landlord_id_number），单位房东须填写统一社会信用代码（landlord_uscc）"
+        }
+        _ => "各项填写不一致",
+    }
+}
+
+/// One row being read: its cells by column, and the refusals found so far.
+pub struct Fields<'a> {
+    header: &'a Header,
+    record: &'a csv::StringRecord,
+    pub row: u64,
+    refusals: Vec<Refusal>,
+    warnings: Vec<Refusal>,
+}
+
+impl<'a> Fields<'a> {
+    pub fn new(header: &'a Header, record: &'a csv::StringRecord, row: u64) -> Self {
+        let mut fields = Self {
+            header,
+            record,
+            row,
+            refusals: Vec::new(),
+            warnings: Vec::new(),
+        };
+        // Excel drops trailing empty cells of a row, so fewer is fine.
+        if record.len() > header.width {
+            let error = FieldError::CellCount {
+                found: record.len(),
+                expected: header.width,
+            };
+            fields.refuse(None, &error);
+        }
+        fields
+    }
+
+    /// The trimmed cell of `key`; `None` when the column is absent or the
+    /// cell blank.
+    pub fn text(&self, key: &'static str) -> Option<&'a str> {
+        let position = *self.header.positions.get(key)?;
+        let cell = self.record.get(position)?;
+        let trimmed = cell.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+        (!trimmed.is_empty()).then_some(trimmed)
+    }
+
+    /// Parses a cell that must be filled; refuses the row otherwise.
+    pub fn required<T, E: Localized>(
+        &mut self,
+        key: &'static str,
+        parse: impl FnOnce(&str) -> std::result::Result<T, E>,
+    ) -> Option<T> {
+        match self.text(key) {
+            Some(text) => self.parsed(key, parse(text)),
+            None => {
+                self.refuse(Some(key), &FieldError::Missing);
+                None
+            }
+        }
+    }
+
+    /// Parses a cell that may be blank; a filled cell must parse.
+    pub fn optional<T, E: Localized>(
+        &mut self,
+        key: &'static str,
+        parse: impl FnOnce(&str) -> std::result::Result<T, E>,
+    ) -> Option<T> {
+        let text = self.text(key)?;
+        self.parsed(key, parse(text))
+    }
+
+    fn parsed<T, E: Localized>(
+        &mut self,
+        key: &'static str,
+        result: std::result::Result<T, E>,
+    ) -> Option<T> {
+        result.map_err(|error| self.refuse(Some(key), &error)).ok()
+    }
+
+    pub fn refuse(&mut self, column: Option<&'static str>, reason: &dyn Localized) {
+        self.refusals.push(Refusal::new(self.row, column, reason));
+    }
+
+    /// A data-quality remark that does not stop the row.
+    pub fn warn(&mut self, column: &'static str, reason: &dyn Localized) {
+        self.warnings
+            .push(Refusal::new(self.row, Some(column), reason));
+    }
+
+    pub fn is_clean(&self) -> bool {
+        self.refusals.is_empty()
+    }
+
+    /// The refusals and warnings of the row.
+    pub fn finish(self) -> (Vec<Refusal>, Vec<Refusal>) {
+        (self.refusals, self.warnings)
+    }
+}
+
+/// Parses a whole number in `min..=max`.
+pub fn number_in(text: &str, min: i64, max: i64) -> std::result::Result<i64, FieldError> {
+    let value: i64 = text
+        .parse()
+        .map_err(|_| FieldError::NotANumber(text.to_owned()))?;
+    if (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(FieldError::OutOfRange { value, min, max })
+    }
+}
+
+/// Text of an optional value, empty when absent.
+pub fn cell<T: fmt::Display>(value: Option<&T>) -> String {
+    value.map(ToString::to_string).unwrap_or_default()
+}

@@ -1,0 +1,512 @@
+//! The `sojourn` binary run for real, in a temporary directory: init,
+//! import, export, demo generation and check-id.
+
+use sojourn_cli::demo::{DemoCounts, DemoSize, generate};
+use sojourn_domain::codes::division::is_known_county_code;
+use sojourn_domain::codes::id_number::check_character;
+use sojourn_domain::codes::{IdNumber, Uscc};
+use sojourn_domain::unit::{Scope, UnitCode};
+use sojourn_store::{
+    EmployerQuery, HouseQuery, OutflowQuery, PageRequest, ResidentQuery, StatusFilter, Store,
+};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+use time::Date;
+use time::macros::date;
+
+const TOWN: &str = "110101001";
+const COMMUNITY: &str = "110101001001";
+
+/// A working directory of its own, where `sojourn.db` is the default.
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_sojourn"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .output()
+            .expect("the binary runs")
+    }
+
+    fn init(&self, db: &str) {
+        let output = self.run(&["init", "--unit", TOWN, "--db", db]);
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+
+    fn write(&self, name: &str, text: &str) -> String {
+        std::fs::write(self.path(name), text).expect("file written");
+        name.to_owned()
+    }
+
+    fn store(&self, db: &str) -> Arc<dyn Store> {
+        sojourn_store::open(self.path(db).to_str().expect("UTF-8 path")).expect("store opens")
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn scope() -> Scope {
+    Scope::of(UnitCode::parse(TOWN).expect("unit code"))
+}
+
+fn with_check(first17: &str) -> String {
+    format!("{first17}{}", check_character(first17).expect("17 digits"))
+}
+
+// ---- init ----
+
+#[test]
+fn init_roots_the_deployment_and_a_second_run_changes_nothing() {
+    let sandbox = Sandbox::new();
+    let first = sandbox.run(&["init", "--unit", TOWN]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("东华门街道 (110101001)"),
+        "{}",
+        stdout(&first)
+    );
+
+    let second = sandbox.run(&["init", "--unit", TOWN]);
+    assert!(second.status.success());
+    assert!(
+        stdout(&second).contains("already initialised"),
+        "{}",
+        stdout(&second)
+    );
+
+    let elsewhere = sandbox.run(&["init", "--unit", "110101002"]);
+    assert!(!elsewhere.status.success());
+    assert!(stderr(&elsewhere).contains("already initialised for 东华门街道"));
+
+    let store = sandbox.store("sojourn.db");
+    let root = store
+        .deployment_root_unscoped()
+        .expect("root")
+        .expect("initialised");
+    assert_eq!(root.code.as_str(), TOWN);
+    let communities = store.list_units(&scope(), Some(&root.code)).expect("units");
+    assert_eq!(communities.len(), 10);
+    assert!(
+        communities
+            .iter()
+            .any(|u| u.name.as_str() == "多福巷社区居委会")
+    );
+}
+
+#[test]
+fn init_refuses_codes_that_are_not_a_known_town() {
+    let sandbox = Sandbox::new();
+    for (code, reason) in [
+        ("110101", "is not a town or street code"),
+        ("11010100100a", "is not a town or street code"),
+        ("110101999", "no town or street with code 110101999"),
+    ] {
+        let output = sandbox.run(&["init", "--unit", code]);
+        assert!(!output.status.success(), "{code}");
+        assert!(
+            stderr(&output).contains(reason),
+            "{code}: {}",
+            stderr(&output)
+        );
+    }
+    let store = sandbox.store("sojourn.db");
+    assert_eq!(store.deployment_root_unscoped().expect("root"), None);
+}
+
+#[test]
+fn serve_refuses_an_uninitialised_database() {
+    let sandbox = Sandbox::new();
+    let output = sandbox.run(&["serve", "--listen", "127.0.0.1:0"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("sojourn init --unit"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+// ---- import ----
+
+const HOUSES: &str = "unit,address,landlord_kind,landlord_name,landlord_id_number,landlord_uscc,landlord_phone,rooms,usage,filed_on,security_agreement_on\n\
+110101001001,多福巷1号院1号楼1单元101室,person,王建国,11010519491231002X,,13800138000,2,居住,2024-01-05,\n";
+
+fn employers_csv() -> String {
+    format!(
+        "uscc,name,legal_representative,unit,address,phone,declared_workers\n{},北京鑫达餐饮管理有限公司,李明,110101001001,多福巷2号,010-65123456,12\n",
+        uscc()
+    )
+}
+
+fn uscc() -> String {
+    let first17 = "91110101MA01ABCD2";
+    let check = sojourn_domain::codes::uscc::check_character(first17).expect("17 characters");
+    format!("{first17}{check}")
+}
+
+const RESIDENT_HEADER: &str = "id_number,name,ethnicity,domicile,phone,unit,arrived_on,reason,current_address,house_address,employer_uscc,status,departed_on,destination,departure_reason\n";
+
+/// Two good rows and four bad ones: rows 4–7 of the sheet.
+fn residents_csv(good: &str, departed: &str, tomorrow: Date) -> String {
+    let wrong = if good.ends_with('0') { '1' } else { '0' };
+    let bad_check = format!("{}{wrong}", &good[..17]);
+    let other = with_check("41010219850101123");
+    let third = with_check("41010219860202124");
+    format!(
+        "\u{feff}{RESIDENT_HEADER}\
+{good},张三,汉族,410102001002,13912345678,{COMMUNITY},2024-03-01,务工,多福巷1号院1号楼1单元101室,多福巷1号院1号楼1单元101室,{uscc},active,,,\n\
+{departed},李四,01,410102001002,,{COMMUNITY},2023-05-01,01,多福巷9号,,,departed,2024-02-01,410102001,返乡\n\
+{bad_check},王五,汉族,410102001002,,{COMMUNITY},2024-03-01,务工,多福巷9号,,,,,,\n\
+{other},赵六,汉族,410102001002,,{COMMUNITY},{tomorrow},务工,多福巷9号,,,,,,\n\
+{third},钱七,汉族,419999001001,,{COMMUNITY},2024-03-01,务工,多福巷9号,,,,,,\n\
+{good},张三丰,汉族,410102001002,,{COMMUNITY},2024-04-01,务工,多福巷9号,,,,,,\n",
+        uscc = uscc(),
+    )
+}
+
+fn import(sandbox: &Sandbox, register: &str, file: &str, db: &str) -> Output {
+    sandbox.run(&["import", register, file, "--db", db])
+}
+
+#[test]
+fn import_keeps_the_good_rows_and_refuses_each_bad_one_with_its_reason() {
+    let sandbox = Sandbox::new();
+    sandbox.init("sojourn.db");
+    let houses = sandbox.write("houses.csv", HOUSES);
+    assert!(
+        import(&sandbox, "houses", &houses, "sojourn.db")
+            .status
+            .success()
+    );
+    let employers = sandbox.write("employers.csv", &employers_csv());
+    assert!(
+        import(&sandbox, "employers", &employers, "sojourn.db")
+            .status
+            .success()
+    );
+
+    let good = with_check("41010219800101123");
+    let departed = with_check("34010419900315222");
+    let tomorrow = sojourn_domain::time_rules::china_today()
+        .next_day()
+        .expect("a tomorrow");
+    let file = sandbox.write("residents.csv", &residents_csv(&good, &departed, tomorrow));
+    let output = import(&sandbox, "residents", &file, "sojourn.db");
+    let text = stdout(&output);
+
+    assert!(
+        !output.status.success(),
+        "refusals make the exit status non-zero"
+    );
+    assert!(text.contains("residents: 2 accepted, 4 refused"), "{text}");
+    let refusals: Vec<&str> = text.lines().filter(|l| l.starts_with("refused")).collect();
+    assert_eq!(refusals.len(), 4, "{text}");
+    assert!(
+        refusals[0].starts_with(
+            "refused row 4, id_number [id_number_check_character]: 身份证号码校验位错误"
+        ),
+        "{}",
+        refusals[0]
+    );
+    assert!(refusals[0].contains("/ wrong check character"));
+    assert!(
+        refusals[1].starts_with("refused row 5, arrived_on [date_in_future]: 日期"),
+        "{}",
+        refusals[1]
+    );
+    assert!(
+        refusals[2].starts_with(
+            "refused row 6, domicile [division_unknown]: 行政区划代码 419999001001 不存在"
+        ),
+        "{}",
+        refusals[2]
+    );
+    assert!(
+        refusals[3].starts_with("refused row 7, id_number [duplicate_residence]: 重卡"),
+        "{}",
+        refusals[3]
+    );
+    assert!(refusals[3].contains("多福巷社区居委会"));
+
+    let store = sandbox.store("sojourn.db");
+    let person = store
+        .find_person(&scope(), &IdNumber::parse(&good).expect("valid"))
+        .expect("lookup")
+        .expect("the good row was stored");
+    assert_eq!(
+        person.details.name.as_str(),
+        "张三",
+        "the refused duplicate changed nothing"
+    );
+    let stays = store.residences_of(&scope(), person.id).expect("stays");
+    assert_eq!(stays.len(), 1);
+    assert_eq!(stays[0].status.key(), "active");
+    assert!(stays[0].stay.house.is_some() && stays[0].stay.employer.is_some());
+    let left = store
+        .find_person(&scope(), &IdNumber::parse(&departed).expect("valid"))
+        .expect("lookup")
+        .expect("stored");
+    assert_eq!(
+        store.residences_of(&scope(), left.id).expect("stays")[0]
+            .status
+            .key(),
+        "departed"
+    );
+    let all = ResidentQuery {
+        status: StatusFilter::Any,
+        ..ResidentQuery::default()
+    };
+    assert_eq!(
+        store.search_residents(&scope(), &all).expect("list").total,
+        2
+    );
+}
+
+#[test]
+fn import_refuses_a_file_with_an_unknown_column_before_reading_any_row() {
+    let sandbox = Sandbox::new();
+    sandbox.init("sojourn.db");
+    let file = sandbox.write("houses.csv", &HOUSES.replace("rooms", "room_count"));
+    let output = import(&sandbox, "houses", &file, "sojourn.db");
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("unknown column \"room_count\""),
+        "{}",
+        stderr(&output)
+    );
+    let houses = sandbox
+        .store("sojourn.db")
+        .search_houses(&scope(), &HouseQuery::default())
+        .expect("list");
+    assert_eq!(houses.total, 0);
+}
+
+// ---- demo generation and export/import round trip ----
+
+const SMALL: DemoSize = DemoSize {
+    residents: 400,
+    communities: 3,
+    houses: 60,
+    employers: 12,
+    outflows: 40,
+};
+const TODAY: Date = date!(2026 - 06 - 15);
+
+fn generate_into(sandbox: &Sandbox, db: &str, seed: u64) -> DemoCounts {
+    sandbox.init(db);
+    let store = sandbox.store(db);
+    generate(&*store, &scope(), &SMALL, seed, TODAY).expect("generated")
+}
+
+fn one_page(limit: u32) -> PageRequest {
+    PageRequest::new(0, limit).expect("a page")
+}
+
+#[test]
+fn demo_generation_gives_valid_data_and_the_expected_counts() {
+    let sandbox = Sandbox::new();
+    let counts = generate_into(&sandbox, "demo.db", 7);
+    assert_eq!(counts.persons, SMALL.residents);
+    assert!(counts.departed > 0 && counts.returned > 0 && counts.returned <= counts.departed);
+    assert!(counts.left_behind_elderly > 0 && counts.left_behind_children > 0);
+
+    let store = sandbox.store("demo.db");
+    let all = ResidentQuery {
+        status: StatusFilter::Any,
+        page: one_page(500),
+        ..ResidentQuery::default()
+    };
+    let rows = store.search_residents(&scope(), &all).expect("list");
+    assert_eq!(rows.total as usize, counts.stays);
+    let departed = ResidentQuery {
+        status: StatusFilter::Departed,
+        ..ResidentQuery::default()
+    };
+    assert_eq!(
+        store
+            .search_residents(&scope(), &departed)
+            .expect("list")
+            .total as usize,
+        counts.departed
+    );
+    let root = UnitCode::parse(TOWN).expect("unit code");
+    let mut first_communities = store.list_units(&scope(), Some(&root)).expect("units");
+    first_communities.truncate(SMALL.communities);
+    let first_communities: Vec<&str> = first_communities.iter().map(|u| u.code.as_str()).collect();
+    for row in &rows.items {
+        let number = row.person.id_number.as_str();
+        let reparsed = IdNumber::parse_as_of(number, TODAY).expect("every generated ID parses");
+        assert!(is_known_county_code(reparsed.address_code()), "{number}");
+        assert!(first_communities.contains(&row.residence.stay.unit.as_str()));
+        assert!(row.residence.stay.arrived_on.date() <= TODAY);
+    }
+
+    let houses = store
+        .search_houses(&scope(), &HouseQuery::default())
+        .expect("list");
+    assert_eq!(houses.total as usize, SMALL.houses);
+    let employers = store
+        .search_employers(
+            &scope(),
+            &EmployerQuery {
+                page: one_page(100),
+                ..EmployerQuery::default()
+            },
+        )
+        .expect("list");
+    assert_eq!(employers.total as usize, SMALL.employers);
+    for employer in &employers.items {
+        let uscc = Uscc::parse(employer.uscc.as_str()).expect("every credit code parses");
+        assert!(uscc.organisation_code_check_holds(), "{uscc}");
+    }
+    let outflows = store
+        .search_outflows(
+            &scope(),
+            &OutflowQuery {
+                page: one_page(100),
+                ..OutflowQuery::default()
+            },
+        )
+        .expect("list");
+    assert_eq!(outflows.total as usize, SMALL.outflows);
+    let members: usize = outflows
+        .items
+        .iter()
+        .map(|o| o.details.left_behind.len())
+        .sum();
+    assert_eq!(
+        members,
+        counts.left_behind_elderly + counts.left_behind_children
+    );
+}
+
+fn export_all(store: &dyn Store) -> Vec<String> {
+    sojourn_cli::registers::Register::ALL
+        .iter()
+        .map(|&register| {
+            let mut out = Vec::new();
+            sojourn_cli::export::run(store, &scope(), register, &mut out).expect("exported");
+            String::from_utf8(out).expect("UTF-8")
+        })
+        .collect()
+}
+
+#[test]
+fn the_same_seed_gives_the_same_street() {
+    let sandbox = Sandbox::new();
+    generate_into(&sandbox, "a.db", 11);
+    generate_into(&sandbox, "b.db", 11);
+    generate_into(&sandbox, "c.db", 12);
+    let (a, b, c) = (
+        export_all(&*sandbox.store("a.db")),
+        export_all(&*sandbox.store("b.db")),
+        export_all(&*sandbox.store("c.db")),
+    );
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+}
+
+fn sorted_lines(path: &PathBuf) -> Vec<String> {
+    let text = std::fs::read_to_string(path).expect("exported file");
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn export_then_import_into_a_fresh_database_round_trips() {
+    let sandbox = Sandbox::new();
+    generate_into(&sandbox, "first.db", 3);
+    sandbox.init("second.db");
+    let registers = ["houses", "employers", "residents", "outflows"];
+    for register in registers {
+        let file = format!("{register}.csv");
+        let export = sandbox.run(&["export", register, &file, "--db", "first.db"]);
+        assert!(export.status.success(), "{}", stderr(&export));
+        assert!(
+            std::fs::read(sandbox.path(&file))
+                .expect("file")
+                .starts_with(b"\xEF\xBB\xBF")
+        );
+        let imported = import(&sandbox, register, &file, "second.db");
+        assert!(
+            imported.status.success(),
+            "{register}: {}",
+            stdout(&imported)
+        );
+        assert!(stdout(&imported).contains(" 0 refused"));
+    }
+    for register in registers {
+        let again = format!("{register}.again.csv");
+        assert!(
+            sandbox
+                .run(&["export", register, &again, "--db", "second.db"])
+                .status
+                .success()
+        );
+        let (first, second) = (
+            sandbox.path(&format!("{register}.csv")),
+            sandbox.path(&again),
+        );
+        // Records the store lists by date alone may swap places when
+        // their dates tie; the content must be the same.
+        assert_eq!(sorted_lines(&first), sorted_lines(&second), "{register}");
+    }
+}
+
+// ---- check-id ----
+
+#[test]
+fn check_id_prints_one_line_per_number() {
+    let sandbox = Sandbox::new();
+    let valid = "11010519491231002X";
+    let output = sandbox.run(&["check-id", valid, "110105194912310021", "12345"]);
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[0].starts_with(valid) && lines[0].contains("valid"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].contains("invalid"), "{}", lines[1]);
+    assert!(lines[2].contains("invalid"), "{}", lines[2]);
+    assert!(!output.status.success(), "an invalid number fails the run");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sojourn"))
+        .arg("check-id")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawned");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{valid}\n\n{valid}\n").as_bytes())
+        .expect("written");
+    let output = child.wait_with_output().expect("finished");
+    assert!(output.status.success());
+    assert_eq!(stdout(&output).lines().count(), 2);
+}
