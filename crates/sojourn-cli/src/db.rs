@@ -33,7 +33,8 @@ impl Deployment {
         }
     }
 
-    /// Until accounts exist every command acts for the root unit.
+    /// The command line acts for the root unit: whoever runs it holds the
+    /// database itself. Staff reach data through the server, signed in.
     pub fn scope(&self) -> Scope {
         Scope::of(self.root.code.clone())
     }

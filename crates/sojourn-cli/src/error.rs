@@ -39,6 +39,8 @@ pub enum CliError {
     Serve(std::io::Error),
     #[error("the demo data could not be generated: {0}")]
     Demo(String),
+    #[error("there is no account {0:?}")]
+    UnknownAccount(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -66,6 +68,7 @@ impl Localized for CliError {
             Self::Listen { .. } => "listen",
             Self::Serve(_) => "serve",
             Self::Demo(_) => "demo",
+            Self::UnknownAccount(_) => "unknown_account",
             Self::Internal(_) => "internal",
         }
     }
@@ -89,6 +92,7 @@ impl Localized for CliError {
             Self::Listen { addr, source } => format!("无法在 {addr} 上监听：{source}"),
             Self::Serve(e) => format!("服务已停止：{e}"),
             Self::Demo(e) => format!("演示数据生成失败：{e}"),
+            Self::UnknownAccount(name) => format!("没有用户名为“{name}”的账号"),
             Self::Internal(e) => format!("内部错误：{e}"),
         }
     }

@@ -1,6 +1,8 @@
 //! `sojourn`, the one binary of Sojourn: it wires the domain, the store and
 //! the web layer together. One module per subcommand.
 
+/// Administrator accounts at `init`, and `reset-account`.
+pub mod accounts;
 /// `check-id`: checks citizen ID numbers (written with the domain crate).
 mod check_id;
 /// The `--db` option and the deployment it holds.
@@ -52,6 +54,24 @@ struct ListenArg {
     /// Address and port to serve on.
     #[arg(long, default_value = serve::DEFAULT_LISTEN)]
     listen: String,
+    /// Users reach the server over HTTPS (through a TLS-terminating reverse
+    /// proxy): mark the session cookie Secure and send HSTS.
+    #[arg(long)]
+    secure_cookies: bool,
+    /// Address of a reverse proxy whose X-Forwarded-For names the client
+    /// (repeat for several).
+    #[arg(long = "trusted-proxy", value_name = "IP")]
+    trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+impl ListenArg {
+    fn security(&self) -> sojourn_web::auth::SecurityConfig {
+        sojourn_web::auth::SecurityConfig {
+            secure_cookies: self.secure_cookies,
+            trusted_proxies: self.trusted_proxies.clone(),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,6 +127,15 @@ enum Command {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Give an account a new one-time password (and, for an administrator,
+    /// a new second factor) and lift its lock: for when no security
+    /// administrator can, such as the security administrator's own account.
+    ResetAccount {
+        /// The account's user name.
+        username: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
     /// Check citizen ID numbers given as arguments, or one per line on
     /// standard input; prints one line for each.
     CheckId {
@@ -147,7 +176,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Init { unit, db } => run_init(&unit, &db.db),
         Command::Serve { listen, db } => {
-            serve::serve(db::Deployment::open(&db.db)?, &listen.listen)?;
+            serve::serve(
+                db::Deployment::open(&db.db)?,
+                &listen.listen,
+                listen.security(),
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo {
@@ -158,12 +191,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let deployment = demo::prepare(&db.db, seed)?;
             if !no_serve {
-                serve::serve(deployment, &listen.listen)?;
+                serve::serve(deployment, &listen.listen, listen.security())?;
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { register, file, db } => run_import(register, &file, &db.db),
         Command::Export { register, file, db } => run_export(register, file.as_ref(), &db.db),
+        Command::ResetAccount { username, db } => run_reset_account(&username, &db.db),
         Command::CheckId { numbers } => {
             let mut out = std::io::stdout().lock();
             let all_valid = check_id::run(&numbers, std::io::stdin().lock(), &mut out)
@@ -179,16 +213,50 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 fn run_init(unit: &str, db: &str) -> Result<ExitCode> {
     let store = db::open(db)?;
-    match init::init_deployment(&*store, unit)? {
-        init::InitOutcome::Created { root, communities } => println!(
-            "initialised {} ({}) with {communities} communities and villages / 已初始化",
-            root.name, root.code
-        ),
-        init::InitOutcome::AlreadyInitialised { root } => println!(
-            "already initialised for {} ({}); nothing changed / 已初始化，未做更改",
-            root.name, root.code
-        ),
+    let root = match init::init_deployment(&*store, unit)? {
+        init::InitOutcome::Created { root, communities } => {
+            println!(
+                "initialised {} ({}) with {communities} communities and villages / 已初始化",
+                root.name, root.code
+            );
+            root
+        }
+        init::InitOutcome::AlreadyInitialised { root } => {
+            println!(
+                "already initialised for {} ({}); nothing changed / 已初始化，未做更改",
+                root.name, root.code
+            );
+            root
+        }
+    };
+    // A deployment initialised before accounts existed gets its
+    // administrators now.
+    let administrators = accounts::open_administrators(&*store, &root)?;
+    if !administrators.is_empty() {
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "\nadministrators (三员) — shown this once: write the passwords down and add each TOTP \
+             secret to an authenticator app; each password must be changed at first sign-in\n\
+             管理员账号（仅显示这一次）：请记下密码，并把动态验证码密钥添加到身份验证器；首次登录须修改密码"
+        )
+        .and_then(|()| accounts::print_table(&mut out, &administrators))
+        .map_err(|e| CliError::file("stdout", e))?;
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_reset_account(username: &str, db: &str) -> Result<ExitCode> {
+    let deployment = db::Deployment::open(db)?;
+    let issued = accounts::reset(&*deployment.store, &deployment.root, username)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "new credentials for {username}, shown this once; the password must be changed at sign-in \
+         and every session of the account has ended / 新的登录凭据（仅显示这一次），登录后须修改密码"
+    )
+    .and_then(|()| accounts::print_table(&mut out, &[issued]))
+    .map_err(|e| CliError::file("stdout", e))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -3,13 +3,14 @@
 use crate::db::Deployment;
 use crate::error::{CliError, Result};
 use sojourn_web::AppState;
+use sojourn_web::auth::SecurityConfig;
 use std::net::SocketAddr;
 
 /// Where the server listens unless told otherwise: this machine only.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
 /// Serves `deployment` on `listen` until Ctrl-C, printing the URL first.
-pub fn serve(deployment: Deployment, listen: &str) -> Result<()> {
+pub fn serve(deployment: Deployment, listen: &str, security: SecurityConfig) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -30,10 +31,7 @@ pub fn serve(deployment: Deployment, listen: &str) -> Result<()> {
             url_of(addr),
             url_of(addr)
         );
-        let state = AppState {
-            store: deployment.store.clone(),
-            acting_unit: root.code.clone(),
-        };
+        let state = AppState::new(deployment.store.clone()).with_security(security);
         sojourn_web::serve(listener, state)
             .await
             .map_err(CliError::Serve)

@@ -1,7 +1,9 @@
 //! The `sojourn` binary run for real, in a temporary directory: init,
 //! import, export, demo generation and check-id.
 
+use sojourn_cli::demo::accounts::{DEMO_PASSWORD, open_demo_accounts};
 use sojourn_cli::demo::{DemoCounts, DemoSize, generate};
+use sojourn_domain::account::{Role, Username};
 use sojourn_domain::codes::division::is_known_county_code;
 use sojourn_domain::codes::id_number::check_character;
 use sojourn_domain::codes::{IdNumber, Uscc};
@@ -9,6 +11,7 @@ use sojourn_domain::unit::{Scope, UnitCode};
 use sojourn_store::{
     EmployerQuery, HouseQuery, OutflowQuery, PageRequest, ResidentQuery, StatusFilter, Store,
 };
+use sojourn_web::auth::password;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
@@ -144,6 +147,123 @@ fn serve_refuses_an_uninitialised_database() {
         "{}",
         stderr(&output)
     );
+}
+
+// ---- accounts ----
+
+/// The password printed for `username` in a sign-in table.
+fn printed_password(output: &str, username: &str) -> String {
+    output
+        .lines()
+        .find_map(|line| {
+            let mut cells = line.split_whitespace();
+            (cells.next() == Some(username)).then(|| {
+                // user, role, unit name, unit code, password, secret
+                cells.nth(3).unwrap_or_default().to_owned()
+            })
+        })
+        .unwrap_or_default()
+}
+
+fn credentials(store: &dyn Store, username: &str) -> sojourn_store::Credentials {
+    let name = Username::parse(username).expect("user name");
+    store
+        .credentials_unscoped(&name)
+        .expect("lookup")
+        .expect("the account exists")
+}
+
+#[test]
+fn init_opens_the_three_administrators_once_with_one_time_passwords_and_second_factors() {
+    let sandbox = Sandbox::new();
+    let first = sandbox.run(&["init", "--unit", TOWN]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let printed = stdout(&first);
+    let store = sandbox.store("sojourn.db");
+    for (username, role) in [
+        ("sysadmin", Role::SystemAdmin),
+        ("secadmin", Role::SecurityAdmin),
+        ("auditadmin", Role::AuditAdmin),
+    ] {
+        assert!(
+            printed.contains(&format!("otpauth://totp/Sojourn:{username}?secret=")),
+            "{printed}"
+        );
+        let stored = credentials(&*store, username);
+        assert_eq!(stored.account.roles, [role]);
+        assert_eq!(stored.account.unit.as_str(), TOWN);
+        assert!(stored.account.must_change_password);
+        let secret = stored.totp_secret.expect("a second factor");
+        assert!(printed.contains(&secret));
+        let password = printed_password(&printed, username);
+        assert_eq!(password.len(), 19, "{printed}");
+        assert!(password::verify(&password, &stored.password_hash));
+        assert!(!stored.password_hash.contains(&password));
+    }
+    let sysadmin = printed_password(&printed, "sysadmin");
+    assert_ne!(sysadmin, printed_password(&printed, "secadmin"));
+
+    let second = sandbox.run(&["init", "--unit", TOWN]);
+    assert!(!stdout(&second).contains("otpauth"), "shown once only");
+    assert!(password::verify(
+        &sysadmin,
+        &credentials(&*store, "sysadmin").password_hash
+    ));
+}
+
+#[test]
+fn reset_account_gives_a_new_one_time_password_and_second_factor() {
+    let sandbox = Sandbox::new();
+    sandbox.init("sojourn.db");
+    let output = sandbox.run(&["reset-account", "secadmin"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = stdout(&output);
+    let stored = credentials(&*sandbox.store("sojourn.db"), "secadmin");
+    assert!(password::verify(
+        &printed_password(&printed, "secadmin"),
+        &stored.password_hash
+    ));
+    assert!(stored.account.must_change_password);
+    assert!(printed.contains(&stored.totp_secret.expect("secret")));
+    let unknown = sandbox.run(&["reset-account", "nobody"]);
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("no account"),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
+#[test]
+fn demo_gives_a_sign_in_for_a_user_of_every_role() {
+    let sandbox = Sandbox::new();
+    let store = sandbox.store("demo.db");
+    let root = match sojourn_cli::init::init_deployment(&*store, TOWN).expect("init") {
+        sojourn_cli::init::InitOutcome::Created { root, .. } => root,
+        other => panic!("{other:?}"),
+    };
+    let issued = open_demo_accounts(&*store, &root).expect("demo accounts");
+    let mut roles: Vec<Role> = issued.iter().flat_map(|a| a.roles.clone()).collect();
+    roles.sort();
+    roles.dedup();
+    assert_eq!(roles, Role::ALL.to_vec());
+    for account in &issued {
+        assert_eq!(account.password, DEMO_PASSWORD);
+        let stored = credentials(&*store, &account.username);
+        assert!(password::verify(DEMO_PASSWORD, &stored.password_hash));
+        assert_eq!(
+            account.totp_secret.is_some(),
+            account.roles.iter().any(|r| r.is_administrator())
+        );
+    }
+    let coord2 = issued
+        .iter()
+        .find(|a| a.username == "coord2")
+        .expect("coord2");
+    assert_eq!(coord2.unit.code.as_str(), "110101001002");
+    // A second run opens nothing and prints the same sign-ins.
+    let again = open_demo_accounts(&*store, &root).expect("demo accounts");
+    assert_eq!(again, issued);
 }
 
 // ---- import ----

@@ -172,8 +172,8 @@ impl Unit {
 }
 
 /// The subtree a caller may read and change. Every store method takes one;
-/// it is made from the signed-in user's unit (or, before accounts exist, the
-/// deployment's root) and never from request input.
+/// it is made from the signed-in user's unit (the command line's own
+/// commands: the deployment's root) and never from request input.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Scope {
     root: UnitCode,

@@ -27,6 +27,9 @@ pub enum StoreError {
     /// The unit code is already taken.
     #[error("unit {0} already exists")]
     DuplicateUnit(String),
+    /// The user name is already taken (anywhere in the deployment).
+    #[error("the user name {0} is already taken")]
+    DuplicateAccount(String),
     /// The record changed since the caller read it.
     #[error("the record was changed by someone else (now version {current}, you read {expected})")]
     VersionConflict { expected: i64, current: i64 },
@@ -51,8 +54,14 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 impl From<postgres::Error> for StoreError {
+    /// A server error's DETAIL line quotes the values that broke a
+    /// constraint (an ID number, say); the message ends up in logs, so it
+    /// keeps the SQLSTATE and the message only.
     fn from(e: postgres::Error) -> Self {
-        Self::Backend(e.to_string())
+        match e.as_db_error() {
+            Some(db) => Self::Backend(format!("{}: {}", db.code().code(), db.message())),
+            None => Self::Backend(e.to_string()),
+        }
     }
 }
 
@@ -64,6 +73,7 @@ impl Localized for StoreError {
             Self::DuplicateOutflow { .. } => "duplicate_outflow",
             Self::DuplicateEmployer => "duplicate_employer",
             Self::DuplicateUnit(_) => "duplicate_unit",
+            Self::DuplicateAccount(_) => "duplicate_account",
             Self::VersionConflict { .. } => "version_conflict",
             Self::ReferenceOutOfScope { .. } => "reference_out_of_scope",
             Self::Deployment(_) => "deployment_state",
@@ -91,6 +101,7 @@ impl Localized for StoreError {
             }
             Self::DuplicateEmployer => "该统一社会信用代码的用工单位已登记".into(),
             Self::DuplicateUnit(code) => format!("单位代码 {code} 已存在"),
+            Self::DuplicateAccount(name) => format!("用户名 {name} 已被使用"),
             Self::VersionConflict { .. } => {
                 "该记录已被他人修改，请刷新后重新编辑（您的修改未保存）".into()
             }
@@ -119,6 +130,8 @@ fn kind_zh(kind: &str) -> &'static str {
         "employer" => "用工单位",
         "outflow" => "流出人口记录",
         "unit" => "单位",
+        "account" => "账号",
+        "api_token" => "接口令牌",
         _ => "记录",
     }
 }

@@ -17,6 +17,8 @@
 //! the store from `spawn_blocking`. That keeps the trait object-safe and lets
 //! the CLI and benchmarks use it without a runtime.
 
+/// Staff accounts, sessions and API tokens.
+pub mod accounts;
 /// Errors of the store layer.
 pub mod error;
 /// PostgreSQL backend.
@@ -31,9 +33,14 @@ mod sql;
 /// SQLite backend.
 pub mod sqlite;
 
+pub use accounts::{
+    Account, AccountChange, AccountStore, ApiToken, ApiTokenId, Credentials, Lockout, NewAccount,
+    NewApiToken, NewSession, Session,
+};
 pub use error::StoreError;
 pub use query::*;
 
+use sojourn_domain::account::{AccountId, Role};
 use sojourn_domain::codes::{IdNumber, Uscc};
 use sojourn_domain::employer::{Employer, EmployerDetails, EmployerId};
 use sojourn_domain::house::{House, HouseDetails, HouseId};
@@ -44,21 +51,44 @@ use sojourn_domain::unit::{Scope, Unit, UnitCode};
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-/// Who makes a change, recorded with every revision.
+/// Who makes a change, recorded with every revision (and, by the audit
+/// trail, with every read and sign-in): the account and what it acted as,
+/// from where. Programs acting on their own (`init`, `demo`, `cli`) have a
+/// name only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
-    /// Account name, or the name of the program acting (`cli`, `demo`).
+    /// User name of the account, or the name of the program acting.
     pub name: String,
+    pub account: Option<AccountId>,
+    /// The unit the account works in.
+    pub unit: Option<UnitCode>,
+    /// The role that allowed this action.
+    pub role: Option<Role>,
+    /// The client's address, as the server saw it (or the trusted proxy
+    /// reported it).
+    pub address: Option<std::net::IpAddr>,
+    /// The API token the request came with, if not a session.
+    pub api_token: Option<ApiTokenId>,
 }
 
 impl Actor {
+    /// A program acting on its own.
     pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into() }
+        Self {
+            name: name.into(),
+            account: None,
+            unit: None,
+            role: None,
+            address: None,
+            api_token: None,
+        }
     }
 }
 
 /// The storage interface. See the crate documentation for the scope rule.
-pub trait Store: Send + Sync {
+/// Accounts, sessions and tokens are part of it ([`AccountStore`]), so one
+/// `Arc<dyn Store>` serves both.
+pub trait Store: AccountStore + Send + Sync {
     // ---- the jurisdiction tree ----
 
     /// Creates the deployment's root unit and the units below it. Refused

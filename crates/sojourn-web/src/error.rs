@@ -3,7 +3,8 @@
 //! in zh-CN and en; internal failures are logged and never described to the
 //! client.
 
-use axum::http::StatusCode;
+use crate::auth::Denied;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use sojourn_domain::Localized;
@@ -94,6 +95,15 @@ pub enum ApiError {
     /// 400 Bad Request: a path segment has the wrong type (`/residences/abc`).
     #[error("invalid path: {0}")]
     InvalidPath(String),
+    /// 400 Bad Request: a search term in the URL, where it would be logged
+    /// by proxies and kept in browser history; it belongs in the body of
+    /// the list's `POST …/search`.
+    #[error("search terms go in the body of POST {0}, not in the URL")]
+    SearchTermInUrl(&'static str),
+    /// 401 Unauthorized, 403 Forbidden or 429 Too Many Requests: not
+    /// signed in, not allowed, or too many attempts (see [`Denied`]).
+    #[error("{0}")]
+    Denied(Denied),
     /// 404 Not Found: no such record in the caller's jurisdiction (it may
     /// exist outside it; the two are never told apart), or no such division.
     #[error("{}", .0.message.en)]
@@ -134,9 +144,11 @@ pub enum ApiError {
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::MalformedJson(_) | Self::InvalidQuery(_) | Self::InvalidPath(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::MalformedJson(_)
+            | Self::InvalidQuery(_)
+            | Self::InvalidPath(_)
+            | Self::SearchTermInUrl(_) => StatusCode::BAD_REQUEST,
+            Self::Denied(denied) => denied.status(),
             Self::NotFound(_) | Self::NoRoute => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -166,6 +178,12 @@ impl ApiError {
                 format!("地址中的参数有误：{detail}"),
                 format!("invalid path parameter: {detail}"),
             ),
+            Self::SearchTermInUrl(route) => Problem::new(
+                "search_term_in_url",
+                format!("查询内容请放在 POST {route} 的请求体中，不要放在网址里"),
+                format!("search terms go in the body of POST {route}, not in the URL"),
+            ),
+            Self::Denied(denied) => Problem::of(denied),
             Self::NotFound(problem) | Self::Conflict(problem) | Self::Unprocessable(problem) => {
                 problem.clone()
             }
@@ -214,6 +232,7 @@ impl From<StoreError> for ApiError {
             | StoreError::DuplicateOutflow { .. }
             | StoreError::DuplicateEmployer
             | StoreError::DuplicateUnit(_)
+            | StoreError::DuplicateAccount(_)
             | StoreError::VersionConflict { .. } => Self::Conflict(problem),
             StoreError::ReferenceOutOfScope { .. } | StoreError::Rule(_) => {
                 Self::Unprocessable(problem)
@@ -225,6 +244,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<Denied> for ApiError {
+    fn from(denied: Denied) -> Self {
+        Self::Denied(denied)
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let Self::Internal(detail) = &self {
@@ -232,6 +257,10 @@ impl IntoResponse for ApiError {
         }
         let Problem { code, message } = self.problem();
         let status = self.status();
+        let retry_after = match &self {
+            Self::Denied(denied) => denied.retry_after(),
+            _ => None,
+        };
         let fields = match self {
             Self::Validation(fields) => fields,
             _ => Vec::new(),
@@ -243,6 +272,17 @@ impl IntoResponse for ApiError {
                 fields,
             },
         };
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        let headers = response.headers_mut();
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"sojourn\""),
+            );
+        }
+        if let Some(seconds) = retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }

@@ -3,22 +3,27 @@
 
 /// Handlers of the JSON API, its route table and its OpenAPI document.
 pub mod api;
+/// Sign-in, sessions, API tokens and the guard every route passes.
+pub mod auth;
 /// Request and response bodies, and their conversions to domain values.
 pub mod dto;
 /// The one error type of the HTTP layer and its JSON body.
 pub mod error;
 /// Path and query extractors that answer with our error body.
 pub mod extract;
+/// Security headers on every response.
+pub mod headers;
 /// The JSON extractor that tells malformed JSON from JSON of the wrong shape.
 pub mod json;
 /// The caller's jurisdiction, drawn in one place and never from the request.
 pub mod scope;
 
+use auth::{Clock, RateLimiter, SecurityConfig, SystemClock};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use error::ApiError;
-use sojourn_domain::unit::UnitCode;
 use sojourn_store::Store;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_http::limit::RequestBodyLimitLayer;
 
@@ -27,25 +32,53 @@ use tower_http::limit::RequestBodyLimitLayer;
 /// without letting one request hold much memory.
 pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
-/// Shared state of every handler.
+/// Shared state of every handler. The caller's scope is not here: it is
+/// drawn from the signed-in principal, per request.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
-    /// The unit the API acts for until sign-in exists: the deployment's
-    /// root for the server, a narrower unit in scope tests. The caller's
-    /// scope is drawn from it by one extractor, never from the request.
-    pub acting_unit: UnitCode,
+    pub security: Arc<SecurityConfig>,
+    /// What sessions, locks and password ages are measured by.
+    pub clock: Arc<dyn Clock>,
+    /// Sign-in and token attempts per address and user name.
+    pub limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    /// The store with the default security settings and the system clock.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            store,
+            security: Arc::new(SecurityConfig::default()),
+            clock: Arc::new(SystemClock),
+            limiter: Arc::new(RateLimiter::default()),
+        }
+    }
+
+    pub fn with_security(mut self, security: SecurityConfig) -> Self {
+        self.security = Arc::new(security);
+        self
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
 }
 
 /// The whole application router.
 pub fn app(state: AppState) -> axum::Router {
-    let api = api::router().method_not_allowed_fallback(method_not_allowed);
+    let api = api::router(&state).method_not_allowed_fallback(method_not_allowed);
     axum::Router::new()
         .nest(api::PREFIX, api)
         .fallback(no_route)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         // Outside the limit, so it sees the limit's own plain-text 413.
         .layer(axum::middleware::map_response(json_payload_too_large))
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            headers::add,
+        ))
         .with_state(state)
 }
 
@@ -71,9 +104,11 @@ async fn json_payload_too_large(response: Response) -> Response {
     }
 }
 
-/// Serves the application on `listener` until Ctrl-C.
+/// Serves the application on `listener` until Ctrl-C, telling handlers
+/// each connection's peer address (for rate limits and the audit trail).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
+    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

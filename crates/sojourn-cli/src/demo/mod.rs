@@ -6,6 +6,8 @@
 //! Generation is deterministic for a seed and a "today": the same seed on
 //! the same day gives the same street.
 
+/// One demo user of every role.
+pub mod accounts;
 /// Company names and credit codes.
 mod orgs;
 /// Outflow records with left-behind family.
@@ -107,6 +109,8 @@ pub fn prepare(db: &str, seed: u64) -> Result<Deployment> {
         );
     }
     let deployment = Deployment::of(store, db)?;
+    let sign_ins = accounts::open_demo_accounts(&*deployment.store, &deployment.root)?;
+    print_sign_ins(&sign_ins)?;
     let scope = deployment.scope();
     if has_data(&*deployment.store, &scope)? {
         println!(
@@ -133,6 +137,17 @@ pub fn prepare(db: &str, seed: u64) -> Result<Deployment> {
         started.elapsed().as_secs_f64()
     );
     Ok(deployment)
+}
+
+fn print_sign_ins(sign_ins: &[crate::accounts::Issued]) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "demo sign-ins — demo data only, never for real use / 演示账号（仅供演示，切勿用于实际工作）:"
+    )
+    .and_then(|()| crate::accounts::print_table(&mut out, sign_ins))
+    .map_err(|e| CliError::file("stdout", e))
 }
 
 /// Whether any register of the deployment has a record.

@@ -8,10 +8,14 @@ pub mod password;
 pub mod permission;
 
 pub use password::{PasswordError, PasswordPolicy};
-pub use permission::{Action, Resource, Role, allows};
+pub use permission::{Action, Resource, Role, RoleSetError, allows, check_role_set, role_within};
 
 use crate::error::Localized;
 use thiserror::Error;
+
+/// Identity of a staff account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AccountId(pub i64);
 
 /// A sign-in name: 3–32 characters of lower-case ASCII letters, digits,
 /// `.`, `_` and `-`, starting with a letter (names appear in audit logs and

@@ -94,23 +94,80 @@ pub enum Resource {
     Unit,
     /// Staff accounts and their roles.
     Account,
+    /// Keys that let programs call the API (bound to a unit and a role).
+    ApiToken,
     /// The audit trail.
     Audit,
 }
 
-/// What is done.
+impl Resource {
+    pub const ALL: [Resource; 8] = [
+        Self::Resident,
+        Self::House,
+        Self::Employer,
+        Self::Outflow,
+        Self::Unit,
+        Self::Account,
+        Self::ApiToken,
+        Self::Audit,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Resident => "resident",
+            Self::House => "house",
+            Self::Employer => "employer",
+            Self::Outflow => "outflow",
+            Self::Unit => "unit",
+            Self::Account => "account",
+            Self::ApiToken => "api_token",
+            Self::Audit => "audit",
+        }
+    }
+}
+
+/// What is done. What `Create`, `Update` and `Manage` mean depends on the
+/// resource; the three administrators' duties are split along them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     Read,
+    /// Add a record; on units, add a grid or collection point; on
+    /// accounts, open one (without roles).
     Create,
+    /// Change a record; on accounts, disable or re-enable one.
     Update,
     /// See a masked personal value in full, giving a reason (audited).
     Reveal,
     Export,
-    /// Create, disable and unlock accounts; add units.
+    /// Act on credentials: unlock an account, reset its password, issue or
+    /// withdraw its second factor; revoke API tokens.
     Manage,
     /// Grant or withdraw roles.
     Assign,
+}
+
+impl Action {
+    pub const ALL: [Action; 7] = [
+        Self::Read,
+        Self::Create,
+        Self::Update,
+        Self::Reveal,
+        Self::Export,
+        Self::Manage,
+        Self::Assign,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Reveal => "reveal",
+            Self::Export => "export",
+            Self::Manage => "manage",
+            Self::Assign => "assign",
+        }
+    }
 }
 
 use Action::*;
@@ -135,14 +192,21 @@ fn register_actions(role: Role) -> &'static [Action] {
     }
 }
 
-/// Actions each role may take on the tree, accounts and audit trail.
+/// Actions each role may take on the tree, accounts, tokens and audit
+/// trail. 三员分立: the system administrator opens and disables accounts and
+/// keeps the tree; the security administrator grants roles and looks after
+/// credentials; the audit administrator reads the trail. None of them can do
+/// another's job, and none reads a register.
 fn administrative_actions(role: Role, resource: Resource) -> &'static [Action] {
     match (role, resource) {
-        (Role::SystemAdmin, Resource::Unit) => &[Read, Manage],
-        (Role::SystemAdmin, Resource::Account) => &[Read, Manage],
+        (Role::SystemAdmin, Resource::Unit) => &[Read, Create],
+        (Role::SystemAdmin, Resource::Account) => &[Read, Create, Update],
         (Role::SecurityAdmin, Resource::Account) => &[Read, Assign, Manage],
+        (Role::SecurityAdmin, Resource::ApiToken) => &[Read, Manage],
         (Role::AuditAdmin, Resource::Audit) => &[Read, Export],
         (Role::SecurityAdmin | Role::AuditAdmin, Resource::Unit) => &[Read],
+        // The heads of an office or station connect their programs.
+        (Role::OfficeDirector | Role::StationChief, Resource::ApiToken) => &[Read, Create, Manage],
         (r, Resource::Unit) if !r.is_administrator() => &[Read],
         _ => &[],
     }
@@ -157,6 +221,64 @@ pub fn allows(role: Role, action: Action, resource: Resource) -> bool {
         administrative_actions(role, resource)
     };
     actions.contains(&action)
+}
+
+/// Whether `role` grants nothing that none of `held` grants: what an API
+/// token may carry ("not above its creator"). Administrator roles are never
+/// within: a token has no second factor.
+pub fn role_within(role: Role, held: &[Role]) -> bool {
+    !role.is_administrator()
+        && Resource::ALL.into_iter().all(|resource| {
+            Action::ALL.into_iter().all(|action| {
+                !allows(role, action, resource) || held.iter().any(|h| allows(*h, action, resource))
+            })
+        })
+}
+
+/// Why a set of roles cannot be held by one account.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RoleSetError {
+    /// 三员分立: an administrator holds exactly one role.
+    #[error("an administrator role cannot be combined with any other role")]
+    AdministratorCombined,
+    #[error("the same role is given twice")]
+    Repeated,
+}
+
+impl crate::error::Localized for RoleSetError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::AdministratorCombined => "roles_administrator_combined",
+            Self::Repeated => "roles_repeated",
+        }
+    }
+    fn message_zh(&self) -> String {
+        match self {
+            Self::AdministratorCombined => {
+                "系统管理员、安全管理员、审计管理员角色须单独授予，不能与其他角色兼任".into()
+            }
+            Self::Repeated => "同一角色重复授予".into(),
+        }
+    }
+    fn message_en(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// Checks that one account may hold `roles` together: business roles
+/// combine freely; an administrator role stands alone. No roles at all is
+/// allowed (an account the security administrator has not yet authorised).
+pub fn check_role_set(roles: &[Role]) -> Result<(), RoleSetError> {
+    let mut sorted = roles.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    if sorted.len() != roles.len() {
+        return Err(RoleSetError::Repeated);
+    }
+    if roles.len() > 1 && roles.iter().any(|r| r.is_administrator()) {
+        return Err(RoleSetError::AdministratorCombined);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -182,6 +304,52 @@ mod tests {
         assert!(allows(Role::AuditAdmin, Read, Resource::Audit));
         assert!(!allows(Role::AuditAdmin, Manage, Resource::Account));
         assert!(!allows(Role::AuditAdmin, Manage, Resource::Unit));
+        // Opening and disabling accounts is the system administrator's;
+        // credentials and roles are the security administrator's.
+        for action in [Create, Update] {
+            assert!(allows(Role::SystemAdmin, action, Resource::Account));
+            assert!(!allows(Role::SecurityAdmin, action, Resource::Account));
+        }
+        for action in [Assign, Manage] {
+            assert!(!allows(Role::SystemAdmin, action, Resource::Account));
+            assert!(allows(Role::SecurityAdmin, action, Resource::Account));
+        }
+        // Every duty but reading the account list belongs to one of them.
+        for action in Action::ALL.into_iter().filter(|a| *a != Read) {
+            let holders = Role::ALL
+                .into_iter()
+                .filter(|r| r.is_administrator() && allows(*r, action, Resource::Account))
+                .count();
+            assert!(holders <= 1, "{action:?} on accounts is shared");
+        }
+    }
+
+    #[test]
+    fn a_token_role_grants_nothing_its_creator_lacks() {
+        assert!(role_within(Role::Collector, &[Role::StationChief]));
+        assert!(role_within(Role::Clerk, &[Role::Clerk]));
+        assert!(!role_within(Role::StationChief, &[Role::Clerk]));
+        assert!(!role_within(Role::PoliceLiaison, &[Role::Clerk]));
+        assert!(!role_within(Role::SystemAdmin, &[Role::SystemAdmin]));
+    }
+
+    #[test]
+    fn administrator_roles_stand_alone() {
+        assert_eq!(check_role_set(&[]), Ok(()));
+        assert_eq!(check_role_set(&[Role::Clerk, Role::Collector]), Ok(()));
+        assert_eq!(check_role_set(&[Role::AuditAdmin]), Ok(()));
+        assert_eq!(
+            check_role_set(&[Role::SystemAdmin, Role::Clerk]),
+            Err(RoleSetError::AdministratorCombined)
+        );
+        assert_eq!(
+            check_role_set(&[Role::SystemAdmin, Role::SecurityAdmin]),
+            Err(RoleSetError::AdministratorCombined)
+        );
+        assert_eq!(
+            check_role_set(&[Role::Clerk, Role::Clerk]),
+            Err(RoleSetError::Repeated)
+        );
     }
 
     #[test]

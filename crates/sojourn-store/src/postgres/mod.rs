@@ -2,17 +2,30 @@
 //! clients. Calls come from `spawn_blocking` threads, where the `postgres`
 //! crate's own runtime may block.
 
-use crate::sql::{Backend, Row, SqlStore, Tx, Value};
+use crate::sql::{Backend, BatchFacts, Row, SqlStore, Tx, Value};
 use crate::{Result, StoreError};
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
-use postgres::{Client, NoTls, Transaction};
+use postgres::{Client, NoTls, Statement, Transaction};
+use sojourn_domain::residence::Arrival;
+use sojourn_domain::unit::Scope;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_registers",
-    include_str!("../../migrations/postgres/0001_registers.sql"),
-)];
+/// The bulk hooks: facts per batch in one statement each, rows by binary
+/// COPY.
+mod bulk;
+
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_registers",
+        include_str!("../../migrations/postgres/0001_registers.sql"),
+    ),
+    (
+        "0100_accounts",
+        include_str!("../../migrations/postgres/0100_accounts.sql"),
+    ),
+];
 
 /// Connections kept open; calls beyond this many wait their turn.
 const POOL_SIZE: usize = 4;
@@ -27,7 +40,15 @@ pub fn open(url: &str) -> Result<Box<dyn crate::Store>> {
     migrate(&mut clients[0])?;
     Ok(Box::new(SqlStore {
         backend: PostgresBackend {
-            clients: clients.into_iter().map(Mutex::new).collect(),
+            clients: clients
+                .into_iter()
+                .map(|client| {
+                    Mutex::new(Connection {
+                        client,
+                        statements: HashMap::new(),
+                    })
+                })
+                .collect(),
             next: AtomicUsize::new(0),
         },
     }))
@@ -56,12 +77,33 @@ fn migrate(client: &mut Client) -> Result<()> {
 }
 
 pub(crate) struct PostgresBackend {
-    clients: Vec<Mutex<Client>>,
+    clients: Vec<Mutex<Connection>>,
     next: AtomicUsize,
 }
 
+/// Statements kept prepared per connection. Most SQL is a fixed string, but
+/// a page's LIMIT and OFFSET are written into its text, so the cache is
+/// emptied when it reaches this size rather than growing with every page.
+const CACHED_STATEMENTS: usize = 256;
+
+/// A client and the statements prepared on it: preparing once saves a
+/// round trip on every later call.
+struct Connection {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+impl Connection {
+    fn transaction(&mut self) -> Result<PgTx<'_>> {
+        Ok(PgTx {
+            tx: self.client.transaction()?,
+            statements: &mut self.statements,
+        })
+    }
+}
+
 impl PostgresBackend {
-    fn client(&self) -> Result<MutexGuard<'_, Client>> {
+    fn client(&self) -> Result<MutexGuard<'_, Connection>> {
         let start = self.next.fetch_add(1, Ordering::Relaxed) % self.clients.len();
         let idle = (0..self.clients.len()).find_map(|i| {
             self.clients[(start + i) % self.clients.len()]
@@ -79,19 +121,22 @@ impl PostgresBackend {
 
 impl Backend for PostgresBackend {
     fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
-        let mut client = self.client()?;
-        let tx = client.build_transaction().read_only(true).start()?;
-        let mut pg = PgTx(tx);
+        let mut conn = self.client()?;
+        let Connection { client, statements } = &mut *conn;
+        let mut pg = PgTx {
+            tx: client.build_transaction().read_only(true).start()?,
+            statements,
+        };
         let result = f(&mut pg)?;
-        pg.0.commit()?;
+        pg.tx.commit()?;
         Ok(result)
     }
 
     fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
-        let mut client = self.client()?;
-        let mut pg = PgTx(client.transaction()?);
+        let mut conn = self.client()?;
+        let mut pg = conn.transaction()?;
         let result = f(&mut pg)?;
-        pg.0.commit()?;
+        pg.tx.commit()?;
         Ok(result)
     }
 
@@ -100,24 +145,59 @@ impl Backend for PostgresBackend {
         items: &[I],
         mut f: impl FnMut(&mut dyn Tx, &I) -> Result<T>,
     ) -> Result<Vec<Result<T>>> {
-        let mut client = self.client()?;
-        let mut tx = client.transaction()?;
+        let mut conn = self.client()?;
+        let mut pg = conn.transaction()?;
         let mut outcomes = Vec::with_capacity(items.len());
         for item in items {
-            let mut savepoint = PgTx(tx.savepoint("item")?);
+            let mut savepoint = PgTx {
+                tx: pg.tx.savepoint("item")?,
+                statements: &mut *pg.statements,
+            };
             let outcome = f(&mut savepoint, item);
             if outcome.is_ok() {
-                savepoint.0.commit()?;
+                savepoint.tx.commit()?;
             }
             // A dropped savepoint rolls back what the failed item wrote.
             outcomes.push(outcome);
         }
-        tx.commit()?;
+        pg.tx.commit()?;
         Ok(outcomes)
     }
 }
 
-struct PgTx<'a>(Transaction<'a>);
+struct PgTx<'a> {
+    tx: Transaction<'a>,
+    statements: &'a mut HashMap<String, Statement>,
+}
+
+impl PgTx<'_> {
+    /// The statement for `sql`, prepared on this connection once.
+    fn prepare(&mut self, sql: &str) -> Result<Statement> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.tx.prepare(sql)?;
+        if self.statements.len() >= CACHED_STATEMENTS {
+            self.statements.clear();
+        }
+        self.statements.insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+
+    /// Runs a query with parameters of any type (arrays for the bulk hooks).
+    fn query_typed(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+        let statement = self.prepare(sql)?;
+        let rows = self.tx.query(&statement, params)?;
+        rows.iter()
+            .map(|row| {
+                (0..row.len())
+                    .map(|i| read_value(row, i))
+                    .collect::<Result<_>>()
+                    .map(Row::new)
+            })
+            .collect()
+    }
+}
 
 /// A NULL that binds to a parameter of any type.
 #[derive(Debug)]
@@ -180,21 +260,25 @@ fn read_value(row: &postgres::Row, i: usize) -> Result<Value> {
 
 impl Tx for PgTx<'_> {
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
-        let statement = self.0.prepare(sql)?;
         let bound: Vec<&(dyn ToSql + Sync)> = params.iter().map(bind).collect();
-        let rows = self.0.query(&statement, &bound)?;
-        rows.iter()
-            .map(|row| {
-                (0..row.len())
-                    .map(|i| read_value(row, i))
-                    .collect::<Result<_>>()
-                    .map(Row::new)
-            })
-            .collect()
+        self.query_typed(sql, &bound)
     }
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        let statement = self.prepare(sql)?;
         let bound: Vec<&(dyn ToSql + Sync)> = params.iter().map(bind).collect();
-        Ok(self.0.execute(sql, &bound)?)
+        Ok(self.tx.execute(&statement, &bound)?)
+    }
+
+    fn arrival_facts(&mut self, scope: &Scope, arrivals: &[Arrival]) -> Result<BatchFacts> {
+        bulk::arrival_facts(self, scope, arrivals)
+    }
+
+    fn reserve_ids(&mut self, table: &str, n: usize) -> Result<Vec<i64>> {
+        bulk::reserve_ids(self, table, n)
+    }
+
+    fn insert_rows(&mut self, table: &str, columns: &[&str], rows: &[Vec<Value>]) -> Result<()> {
+        bulk::insert_rows(self, table, columns, rows)
     }
 }

@@ -134,6 +134,19 @@ pub(crate) trait Tx {
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>>;
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64>;
 
+    // The bulk hooks: what a batch of arrivals needs, each done the way the
+    // engine does it fastest. The rules stay in `arrivals`.
+
+    /// What the database says about a batch of arrivals.
+    /// `BatchFacts::lookup` asks row by row; a backend with a costly round
+    /// trip asks once per batch.
+    fn arrival_facts(&mut self, scope: &Scope, arrivals: &[Arrival]) -> Result<BatchFacts>;
+    /// `n` unused values for `table`'s `id` column, ascending, that no other
+    /// transaction will take.
+    fn reserve_ids(&mut self, table: &str, n: usize) -> Result<Vec<i64>>;
+    /// Inserts `rows`, each holding a value for every one of `columns`.
+    fn insert_rows(&mut self, table: &str, columns: &[&str], rows: &[Vec<Value>]) -> Result<()>;
+
     fn query_opt(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>> {
         Ok(self.query(sql, params)?.into_iter().next())
     }
@@ -158,6 +171,9 @@ pub(crate) trait Backend: Send + Sync {
     ) -> Result<Vec<Result<T>>>;
 }
 
+/// Arrivals, one or many: rules decided per batch, rows written together.
+pub(crate) mod arrivals;
+pub(crate) use arrivals::{BatchFacts, KnownPerson};
 /// The deployment's tree.
 mod units;
 pub(crate) use units::*;
@@ -176,10 +192,13 @@ pub(crate) use outflows::*;
 /// Revision history.
 mod history;
 pub(crate) use history::*;
+/// Accounts, sessions and API tokens (`AccountStore`).
+mod accounts;
 /// The `Store` implementation over any backend.
 mod store;
 pub(crate) use store::SqlStore;
 
+use sojourn_domain::residence::Arrival;
 use sojourn_domain::unit::Scope;
 
 /// The bounds of a scope's code range, as two parameters.

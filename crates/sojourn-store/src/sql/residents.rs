@@ -1,11 +1,9 @@
-use super::{Row, Tx, Value, mapping, now, opt_text, scope_bounds, units};
+use super::{Row, Tx, Value, arrivals, mapping, now, opt_text, scope_bounds};
 use crate::query::{Page, ResidentQuery, ResidentRow, ResidentSort, StatusFilter};
 use crate::{Actor, Result, StoreError, snapshot};
 use sojourn_domain::codes::IdNumber;
-use sojourn_domain::employer::EmployerId;
-use sojourn_domain::house::HouseId;
 use sojourn_domain::person::{Person, PersonDetails, PersonId};
-use sojourn_domain::residence::{Arrival, Departure, Residence, ResidenceId, StayDetails};
+use sojourn_domain::residence::{Departure, Residence, ResidenceId, StayDetails};
 use sojourn_domain::search::SearchTerm;
 use sojourn_domain::unit::Scope;
 use time::Date;
@@ -79,87 +77,7 @@ fn not_found(kind: &'static str, id: i64) -> StoreError {
     }
 }
 
-/// Registers one arrival (see `Store::register_arrival`).
-pub(crate) fn register_arrival(
-    tx: &mut dyn Tx,
-    scope: &Scope,
-    arrival: &Arrival,
-    actor: &Actor,
-) -> Result<(PersonId, ResidenceId)> {
-    check_stay_references(tx, scope, &arrival.stay)?;
-    let existing = tx.query_opt(
-        "SELECT id FROM persons WHERE id_number = $1",
-        &[arrival.id_number.as_str().into()],
-    )?;
-    let person = match existing {
-        Some(row) => {
-            let id = PersonId(row.int(0)?);
-            refuse_duplicate_residence(tx, id)?;
-            update_person_unscoped(tx, id, &arrival.person, None, "arrival", actor)?;
-            id
-        }
-        None => insert_person(
-            tx,
-            &arrival.id_number,
-            &arrival.person,
-            &arrival.stay,
-            actor,
-        )?,
-    };
-    set_person_unit(tx, person, &arrival.stay)?;
-    let residence = insert_residence(tx, person, &arrival.stay, actor)?;
-    let started = arrival.stay.arrived_on.date();
-    open_links(tx, person, residence, &arrival.stay, started)?;
-    Ok((person, residence))
-}
-
-fn refuse_duplicate_residence(tx: &mut dyn Tx, person: PersonId) -> Result<()> {
-    let current = tx.query_opt(
-        "SELECT unit_code FROM residences WHERE person_id = $1 AND status <> 'departed'",
-        &[person.0.into()],
-    )?;
-    if let Some(row) = current {
-        let unit_code = row.text(0)?.to_owned();
-        let unit_name = units::unit_name_unscoped(tx, &unit_code)?;
-        return Err(StoreError::DuplicateResidence {
-            unit_code,
-            unit_name,
-        });
-    }
-    Ok(())
-}
-
-/// Checks that the unit, house and employer of a stay are all in scope.
-fn check_stay_references(tx: &mut dyn Tx, scope: &Scope, stay: &StayDetails) -> Result<()> {
-    units::require_unit(tx, scope, &stay.unit)?;
-    if let Some(house) = stay.house {
-        require_in_scope(tx, scope, "houses", "house", house.0)?;
-    }
-    if let Some(employer) = stay.employer {
-        require_in_scope(tx, scope, "employers", "employer", employer.0)?;
-    }
-    Ok(())
-}
-
-fn require_in_scope(
-    tx: &mut dyn Tx,
-    scope: &Scope,
-    table: &str,
-    kind: &'static str,
-    id: i64,
-) -> Result<()> {
-    let [low, high] = scope_bounds(scope);
-    let sql = format!("SELECT 1 FROM {table} WHERE id = $1 AND unit_code >= $2 AND unit_code < $3");
-    match tx.query_opt(&sql, &[id.into(), low, high])? {
-        Some(_) => Ok(()),
-        None => Err(StoreError::ReferenceOutOfScope {
-            kind,
-            id: id.to_string(),
-        }),
-    }
-}
-
-fn person_values(d: &PersonDetails) -> Vec<Value> {
+pub(crate) fn person_values(d: &PersonDetails) -> Vec<Value> {
     vec![
         d.name.as_str().into(),
         d.name.pinyin_full().into(),
@@ -175,37 +93,10 @@ fn person_values(d: &PersonDetails) -> Vec<Value> {
     ]
 }
 
-fn insert_person(
-    tx: &mut dyn Tx,
-    number: &IdNumber,
-    details: &PersonDetails,
-    stay: &StayDetails,
-    actor: &Actor,
-) -> Result<PersonId> {
-    let mut values = person_values(details);
-    values.extend([
-        number.as_str().into(),
-        stay.unit.as_str().into(),
-        number.sex().code().into(),
-        number.birth_date().into(),
-        now().into(),
-        actor.name.as_str().into(),
-    ]);
-    let row = tx.query_one(
-        "INSERT INTO persons (name, name_pinyin, name_initials, ethnicity, domicile, \
-         domicile_address, phone, marital_status, education, political_status, occupation, \
-         id_number, unit_code, sex, birth_date, version, created_at, created_by, updated_at, updated_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, $17, $16, $17) \
-         RETURNING id",
-        &values,
-    )?;
-    Ok(PersonId(row.int(0)?))
-}
-
 /// Replaces a person's details after keeping the old ones as a revision.
 /// `expected_version` is checked when given (edits by a clerk); an arrival
 /// updates whatever version is there.
-fn update_person_unscoped(
+pub(crate) fn update_person_unscoped(
     tx: &mut dyn Tx,
     id: PersonId,
     details: &PersonDetails,
@@ -264,7 +155,7 @@ pub(crate) fn check_version(expected: i64, current: i64) -> Result<()> {
 
 /// The file follows the person's latest stay: a derived locator, not a
 /// versioned detail.
-fn set_person_unit(tx: &mut dyn Tx, person: PersonId, stay: &StayDetails) -> Result<()> {
+pub(crate) fn set_person_unit(tx: &mut dyn Tx, person: PersonId, stay: &StayDetails) -> Result<()> {
     tx.execute(
         "UPDATE persons SET unit_code = $1 WHERE id = $2",
         &[stay.unit.as_str().into(), person.0.into()],
@@ -272,7 +163,7 @@ fn set_person_unit(tx: &mut dyn Tx, person: PersonId, stay: &StayDetails) -> Res
     Ok(())
 }
 
-fn stay_values(stay: &StayDetails) -> Vec<Value> {
+pub(crate) fn stay_values(stay: &StayDetails) -> Vec<Value> {
     vec![
         stay.unit.as_str().into(),
         stay.arrived_on.date().into(),
@@ -284,24 +175,6 @@ fn stay_values(stay: &StayDetails) -> Vec<Value> {
     ]
 }
 
-fn insert_residence(
-    tx: &mut dyn Tx,
-    person: PersonId,
-    stay: &StayDetails,
-    actor: &Actor,
-) -> Result<ResidenceId> {
-    let mut values = stay_values(stay);
-    values.extend([person.0.into(), now().into(), actor.name.as_str().into()]);
-    let row = tx.query_one(
-        "INSERT INTO residences (unit_code, arrived_on, intended_stay_months, reason, \
-         current_address, house_id, employer_id, person_id, status, version, \
-         created_at, created_by, updated_at, updated_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'registered', 1, $9, $10, $9, $10) RETURNING id",
-        &values,
-    )?;
-    Ok(ResidenceId(row.int(0)?))
-}
-
 fn open_links(
     tx: &mut dyn Tx,
     person: PersonId,
@@ -309,26 +182,8 @@ fn open_links(
     stay: &StayDetails,
     on: Date,
 ) -> Result<()> {
-    let targets = [
-        ("house", stay.house.map(|HouseId(id)| id)),
-        ("employer", stay.employer.map(|EmployerId(id)| id)),
-    ];
-    for (kind, target) in targets {
-        if let Some(target) = target {
-            tx.execute(
-                "INSERT INTO links (target_kind, target_id, residence_id, person_id, started_on) \
-                 VALUES ($1, $2, $3, $4, $5)",
-                &[
-                    kind.into(),
-                    target.into(),
-                    residence.0.into(),
-                    person.0.into(),
-                    on.into(),
-                ],
-            )?;
-        }
-    }
-    Ok(())
+    let rows = arrivals::link_rows(person, residence, stay, on);
+    tx.insert_rows("links", arrivals::LINK_COLUMNS, &rows)
 }
 
 /// Ends the open links of a residence whose kind is in `kinds`.
@@ -433,7 +288,7 @@ pub(crate) fn update_stay(
     if !before.status.is_current() {
         return Err(sojourn_domain::DomainError::AlreadyDeparted.into());
     }
-    check_stay_references(tx, scope, stay)?;
+    arrivals::StayFacts::lookup(tx, scope, [stay])?.check(scope, stay)?;
     begin_residence_change(tx, scope, id, expected_version, "updated", actor)?;
     let mut values = stay_values(stay);
     values.extend(stamp(before.version + 1, actor, id));

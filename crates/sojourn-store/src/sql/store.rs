@@ -45,7 +45,7 @@ impl<B: Backend> Store for SqlStore<B> {
         actor: &Actor,
     ) -> Result<(Person, Residence)> {
         self.backend.write(|tx| {
-            let (person, residence) = register_arrival(tx, scope, arrival, actor)?;
+            let (person, residence) = arrivals::register_arrival(tx, scope, arrival, actor)?;
             Ok((
                 get_person(tx, scope, person)?,
                 get_residence(tx, scope, residence)?,
@@ -59,9 +59,26 @@ impl<B: Backend> Store for SqlStore<B> {
         arrivals: &[Arrival],
         actor: &Actor,
     ) -> Result<Vec<Result<ResidenceId>>> {
-        self.backend.write_each(arrivals, |tx, arrival| {
-            register_arrival(tx, scope, arrival, actor).map(|(_, residence)| residence)
-        })
+        let decided = self
+            .backend
+            .write(|tx| arrivals::register_batch(tx, scope, arrivals, actor));
+        match decided {
+            Ok(outcomes) => Ok(outcomes
+                .into_iter()
+                .map(|outcome| outcome.map(|(_, residence)| residence))
+                .collect()),
+            // Something the rules could not foresee broke the batch (a
+            // concurrent registration of the same number, a full disk):
+            // nothing of it stands, so replay it row by row, each row in its
+            // own savepoint, for an exact outcome per row.
+            Err(error) => {
+                tracing::warn!(%error, rows = arrivals.len(), "batch of arrivals replayed row by row");
+                self.backend.write_each(arrivals, |tx, arrival| {
+                    arrivals::register_arrival(tx, scope, arrival, actor)
+                        .map(|(_, residence)| residence)
+                })
+            }
+        }
     }
 
     fn activate_residence(

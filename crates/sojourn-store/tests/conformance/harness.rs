@@ -35,6 +35,14 @@ impl TestDb {
                 .map_err(|e| e.to_string()),
         }
     }
+
+    /// Runs the SQL written for this test's backend (DDL differs).
+    pub fn execute_raw_for_backend(&self, sqlite: &str, postgres: &str) -> Result<(), String> {
+        match &self.raw {
+            Raw::Sqlite(_) => self.execute_raw(sqlite),
+            Raw::Postgres(_) => self.execute_raw(postgres),
+        }
+    }
 }
 
 impl Drop for TestDb {

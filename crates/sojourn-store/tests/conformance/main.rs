@@ -4,17 +4,28 @@
 //! PostgreSQL tests need `SOJOURN_TEST_POSTGRES_URL` (a server where the
 //! user may create databases); `scripts/test` starts one and sets it.
 
+/// Accounts, sessions and API tokens.
+mod accounts;
+/// Batches of arrivals: rows meeting each other inside one batch.
+mod batches;
 mod cases;
 mod fixtures;
 mod harness;
 
+/// Every case by name, whichever file holds it.
+mod all {
+    pub use crate::accounts::*;
+    pub use crate::batches::*;
+    pub use crate::cases::*;
+}
+
 macro_rules! conformance {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
-            $(#[test] fn $case() { let db = crate::harness::sqlite(); crate::cases::$case(&db); })*
+            $(#[test] fn $case() { let db = crate::harness::sqlite(); crate::all::$case(&db); })*
         }
         mod postgres {
-            $(#[test] fn $case() { let db = crate::harness::postgres(); crate::cases::$case(&db); })*
+            $(#[test] fn $case() { let db = crate::harness::postgres(); crate::all::$case(&db); })*
         }
     };
 }
@@ -39,4 +50,19 @@ conformance!(
     a_sibling_scope_neither_reads_nor_changes_houses_employers_or_outflows,
     records_cannot_be_placed_outside_the_scope,
     revisions_cannot_be_edited_or_deleted,
+    accounts_are_opened_in_scope_and_unique_by_user_name,
+    a_sibling_scope_neither_reads_nor_changes_accounts,
+    account_changes_are_kept_and_disabling_ends_sessions,
+    failed_logins_lock_the_account_at_the_threshold_and_success_clears_them,
+    a_totp_step_is_accepted_once,
+    sessions_are_found_by_hash_touched_and_ended,
+    a_new_password_ends_every_other_session,
+    api_tokens_are_scoped_revocable_and_found_by_hash,
+    the_second_row_of_a_number_in_one_batch_is_a_duplicate_naming_the_first_rows_unit,
+    a_row_refused_in_a_batch_leaves_a_later_row_of_the_same_number_free,
+    a_person_who_left_and_returns_in_a_batch_gets_a_new_residence_on_the_same_file,
+    a_batch_refuses_a_number_living_outside_the_callers_scope_naming_that_unit,
+    a_batch_takes_houses_and_employers_only_from_the_callers_scope,
+    a_batch_stores_every_field_as_a_single_arrival_does,
+    a_batch_broken_by_an_unforeseen_failure_still_decides_each_row_alone,
 );

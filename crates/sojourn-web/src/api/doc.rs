@@ -4,7 +4,8 @@
 //! time; clients and tools read the JSON.
 
 use super::{
-    checks, divisions, employers, houses, outflows, persons, residences, residents, units,
+    accounts, checks, divisions, employers, houses, outflows, persons, residences, residents,
+    session, tokens, units,
 };
 use crate::json::Json;
 use utoipa::OpenApi;
@@ -14,28 +15,40 @@ use utoipa::OpenApi;
     info(
         title = "Sojourn API",
         description = "Registers of the floating population (流动人口), rental houses and employers \
-            for street offices. Every call sees only the caller's jurisdiction; a record outside it \
+            for street offices. Every call but signing in needs a session (cookie `sojourn_session` \
+            from `POST /api/v1/session`; changes also send its `X-CSRF-Token`) or an API token \
+            (`Authorization: Bearer …`), and a role the permission table allows (401 otherwise, 403 \
+            without the role). Every call sees only the caller's jurisdiction; a record outside it \
             answers 404 exactly like a missing one. Errors carry a stable `code` and messages in \
             zh-CN and en."
     ),
     paths(
         openapi_json,
+        session::sign_in, session::current_session, session::sign_out, session::change_password,
+        accounts::list_accounts, accounts::create_account, accounts::get_account,
+        accounts::disable_account, accounts::enable_account, accounts::assign_roles,
+        accounts::unlock_account, accounts::reset_password, accounts::enrol_totp,
+        accounts::withdraw_totp,
+        tokens::list_tokens, tokens::create_token, tokens::revoke_token,
         units::list_units, units::create_unit, units::get_unit, units::list_children,
-        residents::register_arrival, residents::search_residents,
+        residents::register_arrival, residents::list_residents, residents::search_residents,
         residences::get_residence, residences::update_stay, residences::activate_residence,
         residences::register_departure, residences::residence_history,
         persons::get_person, persons::update_person, persons::person_history,
-        houses::create_house, houses::search_houses, houses::get_house, houses::update_house,
+        houses::create_house, houses::list_houses, houses::search_houses, houses::get_house, houses::update_house,
         houses::list_tenants, houses::house_history,
-        employers::create_employer, employers::search_employers, employers::get_employer,
+        employers::create_employer, employers::list_employers, employers::search_employers, employers::get_employer,
         employers::update_employer, employers::list_workers, employers::employer_history,
-        outflows::create_outflow, outflows::search_outflows, outflows::get_outflow,
+        outflows::create_outflow, outflows::list_outflows, outflows::search_outflows, outflows::get_outflow,
         outflows::update_outflow, outflows::outflow_history,
         divisions::list_divisions, divisions::get_division,
         checks::check_id_number,
     ),
     components(schemas(crate::error::ErrorBody)),
     tags(
+        (name = "session", description = "Signing in and out; your own password"),
+        (name = "accounts", description = "Staff accounts (system and security administrators)"),
+        (name = "tokens", description = "API tokens for programs"),
         (name = "units", description = "The jurisdiction tree"),
         (name = "residents", description = "Registering arrivals; the resident list"),
         (name = "residences", description = "Stays: correct, confirm, deregister"),

@@ -1,6 +1,6 @@
 //! Employers (以业控人): the register and each employer's workers.
 
-use super::{actor, history_of, run};
+use super::{history_of, run};
 use crate::AppState;
 use crate::dto::employers::{
     CreateEmployerRequest, EmployerListQuery, EmployerPage, EmployerResponse, UpdateEmployerRequest,
@@ -9,7 +9,7 @@ use crate::dto::{LinkResponse, RevisionResponse};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::json::Json;
-use crate::scope::CallerScope;
+use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use axum::http::StatusCode;
 use sojourn_domain::codes::Uscc;
@@ -26,18 +26,42 @@ use sojourn_store::RecordRef;
 pub(crate) async fn create_employer(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Json(body): Json<CreateEmployerRequest>,
 ) -> Result<(StatusCode, Json<EmployerResponse>), ApiError> {
     let (uscc, details) = <(Uscc, EmployerDetails)>::try_from(&body)?;
     let employer = run(&state, move |store| {
-        store.create_employer(&scope, &uscc, &details, &actor())
+        store.create_employer(&scope, &uscc, &details, &actor)
     })
     .await?;
     Ok((StatusCode::CREATED, Json((&employer).into())))
 }
 
+/// Lists the employers of the caller's jurisdiction by filters. A search
+/// term (`q`) is refused here: URLs end up in logs and browser history, so
+/// searching is `POST /api/v1/employers/search`.
 #[utoipa::path(get, path = "/api/v1/employers", tag = "employers",
     params(EmployerListQuery),
+    responses(
+        (status = 200, body = EmployerPage),
+        (status = 422, description = "Invalid filter, or a unit outside your jurisdiction", body = ErrorBody),
+        (status = 400, description = "A search term in the URL", body = ErrorBody),
+    ))]
+pub(crate) async fn list_employers(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Query(query): Query<EmployerListQuery>,
+) -> Result<Json<EmployerPage>, ApiError> {
+    if query.q.is_some() {
+        return Err(ApiError::SearchTermInUrl("/api/v1/employers/search"));
+    }
+    page_of(&state, scope, &query).await
+}
+
+/// Searches the employers of the caller's jurisdiction: the same filters as
+/// the list, with the search term, in the body.
+#[utoipa::path(post, path = "/api/v1/employers/search", tag = "employers",
+    request_body = EmployerListQuery,
     responses(
         (status = 200, body = EmployerPage),
         (status = 422, description = "Invalid filter, or a unit outside your jurisdiction", body = ErrorBody),
@@ -45,10 +69,18 @@ pub(crate) async fn create_employer(
 pub(crate) async fn search_employers(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
-    Query(query): Query<EmployerListQuery>,
+    Json(query): Json<EmployerListQuery>,
+) -> Result<Json<EmployerPage>, ApiError> {
+    page_of(&state, scope, &query).await
+}
+
+async fn page_of(
+    state: &AppState,
+    scope: sojourn_domain::unit::Scope,
+    query: &EmployerListQuery,
 ) -> Result<Json<EmployerPage>, ApiError> {
     let (query, paging) = query.parse()?;
-    let page = run(&state, move |store| store.search_employers(&scope, &query)).await?;
+    let page = run(state, move |store| store.search_employers(&scope, &query)).await?;
     let items = page.items.iter().map(Into::into).collect();
     Ok(Json(EmployerPage::new(items, page.total, paging)))
 }
@@ -83,12 +115,13 @@ pub(crate) async fn get_employer(
 pub(crate) async fn update_employer(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Path(id): Path<i64>,
     Json(body): Json<UpdateEmployerRequest>,
 ) -> Result<Json<EmployerResponse>, ApiError> {
     let details = EmployerDetails::try_from(&body.employer)?;
     let employer = run(&state, move |store| {
-        store.update_employer(&scope, EmployerId(id), &details, body.version, &actor())
+        store.update_employer(&scope, EmployerId(id), &details, body.version, &actor)
     })
     .await?;
     Ok(Json((&employer).into()))

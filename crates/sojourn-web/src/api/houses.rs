@@ -1,6 +1,6 @@
 //! Rental houses (以房管人): the register and each house's tenants.
 
-use super::{actor, history_of, run};
+use super::{history_of, run};
 use crate::AppState;
 use crate::dto::houses::{
     HouseListQuery, HousePage, HouseRequest, HouseResponse, UpdateHouseRequest,
@@ -9,7 +9,7 @@ use crate::dto::{LinkResponse, RevisionResponse};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::json::Json;
-use crate::scope::CallerScope;
+use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use axum::http::StatusCode;
 use sojourn_domain::house::{HouseDetails, HouseId};
@@ -24,18 +24,42 @@ use sojourn_store::RecordRef;
 pub(crate) async fn create_house(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Json(body): Json<HouseRequest>,
 ) -> Result<(StatusCode, Json<HouseResponse>), ApiError> {
     let details = HouseDetails::try_from(&body)?;
     let house = run(&state, move |store| {
-        store.create_house(&scope, &details, &actor())
+        store.create_house(&scope, &details, &actor)
     })
     .await?;
     Ok((StatusCode::CREATED, Json((&house).into())))
 }
 
+/// Lists the houses of the caller's jurisdiction by filters. A search
+/// term (`q`) is refused here: URLs end up in logs and browser history, so
+/// searching is `POST /api/v1/houses/search`.
 #[utoipa::path(get, path = "/api/v1/houses", tag = "houses",
     params(HouseListQuery),
+    responses(
+        (status = 200, body = HousePage),
+        (status = 422, description = "Invalid filter, or a unit outside your jurisdiction", body = ErrorBody),
+        (status = 400, description = "A search term in the URL", body = ErrorBody),
+    ))]
+pub(crate) async fn list_houses(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Query(query): Query<HouseListQuery>,
+) -> Result<Json<HousePage>, ApiError> {
+    if query.q.is_some() {
+        return Err(ApiError::SearchTermInUrl("/api/v1/houses/search"));
+    }
+    page_of(&state, scope, &query).await
+}
+
+/// Searches the houses of the caller's jurisdiction: the same filters as
+/// the list, with the search term, in the body.
+#[utoipa::path(post, path = "/api/v1/houses/search", tag = "houses",
+    request_body = HouseListQuery,
     responses(
         (status = 200, body = HousePage),
         (status = 422, description = "Invalid filter, or a unit outside your jurisdiction", body = ErrorBody),
@@ -43,10 +67,18 @@ pub(crate) async fn create_house(
 pub(crate) async fn search_houses(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
-    Query(query): Query<HouseListQuery>,
+    Json(query): Json<HouseListQuery>,
+) -> Result<Json<HousePage>, ApiError> {
+    page_of(&state, scope, &query).await
+}
+
+async fn page_of(
+    state: &AppState,
+    scope: sojourn_domain::unit::Scope,
+    query: &HouseListQuery,
 ) -> Result<Json<HousePage>, ApiError> {
     let (query, paging) = query.parse()?;
-    let page = run(&state, move |store| store.search_houses(&scope, &query)).await?;
+    let page = run(state, move |store| store.search_houses(&scope, &query)).await?;
     let items = page.items.iter().map(Into::into).collect();
     Ok(Json(HousePage::new(items, page.total, paging)))
 }
@@ -78,12 +110,13 @@ pub(crate) async fn get_house(
 pub(crate) async fn update_house(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Path(id): Path<i64>,
     Json(body): Json<UpdateHouseRequest>,
 ) -> Result<Json<HouseResponse>, ApiError> {
     let details = HouseDetails::try_from(&body.house)?;
     let house = run(&state, move |store| {
-        store.update_house(&scope, HouseId(id), &details, body.version, &actor())
+        store.update_house(&scope, HouseId(id), &details, body.version, &actor)
     })
     .await?;
     Ok(Json((&house).into()))

@@ -1,9 +1,12 @@
-//! The JSON API under `/api/v1`: one module of handlers per register. A
+//! The JSON API under `/api/v1`: one module of handlers per register. Every
+//! route passes the guard for the access its table entry states; a
 //! handler takes the caller's scope from [`CallerScope`](crate::scope::CallerScope),
 //! turns the request into domain values (refusing it with every field error
 //! at once), calls the store off the async runtime and answers with a
 //! response type of [`crate::dto`].
 
+/// Staff accounts: opening, disabling, roles, credentials.
+pub mod accounts;
 /// Live checks for forms (ID numbers).
 pub mod checks;
 /// Administrative divisions for pickers.
@@ -22,83 +25,147 @@ pub mod persons;
 pub mod residences;
 /// Registration of arrivals and the resident list.
 pub mod residents;
+/// Signing in and out; one's own password.
+pub mod session;
+/// API tokens for programs.
+pub mod tokens;
 /// The jurisdiction tree.
 pub mod units;
 
 use crate::AppState;
+use crate::auth::guard::{Access, guard};
 use crate::dto::RevisionResponse;
 use crate::error::ApiError;
 use crate::json::Json;
 use axum::Router;
 use axum::handler::Handler;
-use axum::routing::{MethodRouter, get, post, put};
+use axum::routing::{MethodRouter, delete, get, post, put};
+use sojourn_domain::account::{Action, Resource};
 use sojourn_domain::unit::Scope;
-use sojourn_store::{Actor, RecordRef, Store};
+use sojourn_store::{RecordRef, Store};
 use std::sync::Arc;
 
 /// Where the API is mounted.
 pub const PREFIX: &str = "/api/v1";
 
-/// The API's routes, relative to [`PREFIX`].
-pub(crate) fn router() -> Router<AppState> {
-    routes().router
+/// The API's routes, relative to [`PREFIX`], each behind the guard for
+/// its access requirement.
+pub(crate) fn router(state: &AppState) -> Router<AppState> {
+    routes()
+        .entries
+        .into_iter()
+        .fold(Router::new(), |router, entry| {
+            router.route(entry.path, guard(entry.route, state, entry.access))
+        })
 }
 
-/// Every route of the API as `(method, path)` with the full path, in the
-/// order they are registered. Read from the same table that builds the
-/// router, so tests can hold the OpenAPI document against it.
-pub fn route_list() -> Vec<(String, String)> {
+/// One route of the API: method, full path, and what it requires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteInfo {
+    pub method: &'static str,
+    pub path: String,
+    pub access: Access,
+}
+
+/// Every route of the API in the order they are registered, with its full
+/// path and access requirement. Read from the same table that builds the
+/// router, so tests can hold the OpenAPI document and the access matrix
+/// against it: a route cannot be added without both.
+pub fn route_list() -> Vec<RouteInfo> {
     routes()
-        .listed
+        .entries
         .into_iter()
-        .map(|(method, path)| (method.to_owned(), format!("{PREFIX}{path}")))
+        .map(|entry| RouteInfo {
+            method: entry.method,
+            path: format!("{PREFIX}{}", entry.path),
+            access: entry.access,
+        })
         .collect()
 }
 
+// A table: one route per line reads better than rustfmt's layout.
+#[rustfmt::skip]
 fn routes() -> Routes {
+    use Action::{Assign, Create, Manage, Read, Update};
+    use Resource::{Account, ApiToken, Employer, House, Outflow, Resident, Unit};
+    let may = Access::Permission;
     Routes::default()
-        .get("/openapi.json", doc::openapi_json)
-        .get("/units", units::list_units)
-        .post("/units", units::create_unit)
-        .get("/units/{code}", units::get_unit)
-        .get("/units/{code}/children", units::list_children)
-        .post("/residents", residents::register_arrival)
-        .get("/residents", residents::search_residents)
-        .get("/residences/{id}", residences::get_residence)
-        .put("/residences/{id}", residences::update_stay)
-        .post("/residences/{id}/activate", residences::activate_residence)
-        .post("/residences/{id}/departure", residences::register_departure)
-        .get("/residences/{id}/history", residences::residence_history)
-        .get("/persons/{id}", persons::get_person)
-        .put("/persons/{id}", persons::update_person)
-        .get("/persons/{id}/history", persons::person_history)
-        .post("/houses", houses::create_house)
-        .get("/houses", houses::search_houses)
-        .get("/houses/{id}", houses::get_house)
-        .put("/houses/{id}", houses::update_house)
-        .get("/houses/{id}/tenants", houses::list_tenants)
-        .get("/houses/{id}/history", houses::house_history)
-        .post("/employers", employers::create_employer)
-        .get("/employers", employers::search_employers)
-        .get("/employers/{id}", employers::get_employer)
-        .put("/employers/{id}", employers::update_employer)
-        .get("/employers/{id}/workers", employers::list_workers)
-        .get("/employers/{id}/history", employers::employer_history)
-        .post("/outflows", outflows::create_outflow)
-        .get("/outflows", outflows::search_outflows)
-        .get("/outflows/{id}", outflows::get_outflow)
-        .put("/outflows/{id}", outflows::update_outflow)
-        .get("/outflows/{id}/history", outflows::outflow_history)
-        .get("/divisions", divisions::list_divisions)
-        .get("/divisions/{code}", divisions::get_division)
-        .get("/checks/id-number", checks::check_id_number)
+        .get("/openapi.json", doc::openapi_json, Access::Public)
+        // Signing in and out, and one's own password.
+        .post("/session", session::sign_in, Access::Public)
+        .get("/session", session::current_session, Access::SelfService)
+        .delete("/session", session::sign_out, Access::SelfService)
+        .post("/session/password", session::change_password, Access::SelfService)
+        // Staff accounts (三员分立: opening and disabling is the system
+        // administrator's; roles and credentials the security administrator's).
+        .get("/accounts", accounts::list_accounts, may(Read, Account))
+        .post("/accounts", accounts::create_account, may(Create, Account))
+        .get("/accounts/{id}", accounts::get_account, may(Read, Account))
+        .post("/accounts/{id}/disable", accounts::disable_account, may(Update, Account))
+        .post("/accounts/{id}/enable", accounts::enable_account, may(Update, Account))
+        .put("/accounts/{id}/roles", accounts::assign_roles, may(Assign, Account))
+        .post("/accounts/{id}/unlock", accounts::unlock_account, may(Manage, Account))
+        .post("/accounts/{id}/password", accounts::reset_password, may(Manage, Account))
+        .post("/accounts/{id}/totp", accounts::enrol_totp, may(Manage, Account))
+        .delete("/accounts/{id}/totp", accounts::withdraw_totp, may(Manage, Account))
+        // API tokens for programs.
+        .get("/tokens", tokens::list_tokens, may(Read, ApiToken))
+        .post("/tokens", tokens::create_token, may(Create, ApiToken))
+        .delete("/tokens/{id}", tokens::revoke_token, may(Manage, ApiToken))
+        // The jurisdiction tree and the registers.
+        .get("/units", units::list_units, may(Read, Unit))
+        .post("/units", units::create_unit, may(Create, Unit))
+        .get("/units/{code}", units::get_unit, may(Read, Unit))
+        .get("/units/{code}/children", units::list_children, may(Read, Unit))
+        .post("/residents", residents::register_arrival, may(Create, Resident))
+        .get("/residents", residents::list_residents, may(Read, Resident))
+        .post("/residents/search", residents::search_residents, may(Read, Resident))
+        .get("/residences/{id}", residences::get_residence, may(Read, Resident))
+        .put("/residences/{id}", residences::update_stay, may(Update, Resident))
+        .post("/residences/{id}/activate", residences::activate_residence, may(Update, Resident))
+        .post("/residences/{id}/departure", residences::register_departure, may(Update, Resident))
+        .get("/residences/{id}/history", residences::residence_history, may(Read, Resident))
+        .get("/persons/{id}", persons::get_person, may(Read, Resident))
+        .put("/persons/{id}", persons::update_person, may(Update, Resident))
+        .get("/persons/{id}/history", persons::person_history, may(Read, Resident))
+        .post("/houses", houses::create_house, may(Create, House))
+        .get("/houses", houses::list_houses, may(Read, House))
+        .post("/houses/search", houses::search_houses, may(Read, House))
+        .get("/houses/{id}", houses::get_house, may(Read, House))
+        .put("/houses/{id}", houses::update_house, may(Update, House))
+        // Tenants and workers are people: reading them is reading residents.
+        .get("/houses/{id}/tenants", houses::list_tenants, may(Read, Resident))
+        .get("/houses/{id}/history", houses::house_history, may(Read, House))
+        .post("/employers", employers::create_employer, may(Create, Employer))
+        .get("/employers", employers::list_employers, may(Read, Employer))
+        .post("/employers/search", employers::search_employers, may(Read, Employer))
+        .get("/employers/{id}", employers::get_employer, may(Read, Employer))
+        .put("/employers/{id}", employers::update_employer, may(Update, Employer))
+        .get("/employers/{id}/workers", employers::list_workers, may(Read, Resident))
+        .get("/employers/{id}/history", employers::employer_history, may(Read, Employer))
+        .post("/outflows", outflows::create_outflow, may(Create, Outflow))
+        .get("/outflows", outflows::list_outflows, may(Read, Outflow))
+        .post("/outflows/search", outflows::search_outflows, may(Read, Outflow))
+        .get("/outflows/{id}", outflows::get_outflow, may(Read, Outflow))
+        .put("/outflows/{id}", outflows::update_outflow, may(Update, Outflow))
+        .get("/outflows/{id}/history", outflows::outflow_history, may(Read, Outflow))
+        // Reference data, and checks that read no record.
+        .get("/divisions", divisions::list_divisions, Access::SignedIn)
+        .get("/divisions/{code}", divisions::get_division, Access::SignedIn)
+        .post("/checks/id-number", checks::check_id_number, Access::SignedIn)
 }
 
-/// A router that remembers what it was given.
+struct Entry {
+    method: &'static str,
+    path: &'static str,
+    access: Access,
+    route: MethodRouter<AppState>,
+}
+
+/// The route table: what builds the router and what [`route_list`] reads.
 #[derive(Default)]
 struct Routes {
-    router: Router<AppState>,
-    listed: Vec<(&'static str, &'static str)>,
+    entries: Vec<Entry>,
 }
 
 impl Routes {
@@ -107,22 +174,51 @@ impl Routes {
         method: &'static str,
         path: &'static str,
         route: MethodRouter<AppState>,
+        access: Access,
     ) -> Self {
-        self.listed.push((method, path));
-        self.router = self.router.route(path, route);
+        self.entries.push(Entry {
+            method,
+            path,
+            access,
+            route,
+        });
         self
     }
 
-    fn get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Self {
-        self.add("GET", path, get(handler))
+    fn get<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &'static str,
+        handler: H,
+        access: Access,
+    ) -> Self {
+        self.add("GET", path, get(handler), access)
     }
 
-    fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Self {
-        self.add("POST", path, post(handler))
+    fn post<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &'static str,
+        handler: H,
+        access: Access,
+    ) -> Self {
+        self.add("POST", path, post(handler), access)
     }
 
-    fn put<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Self {
-        self.add("PUT", path, put(handler))
+    fn put<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &'static str,
+        handler: H,
+        access: Access,
+    ) -> Self {
+        self.add("PUT", path, put(handler), access)
+    }
+
+    fn delete<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &'static str,
+        handler: H,
+        access: Access,
+    ) -> Self {
+        self.add("DELETE", path, delete(handler), access)
     }
 }
 
@@ -138,12 +234,6 @@ where
         .await
         .map_err(|e| ApiError::Internal(format!("store task failed: {e}")))?
         .map_err(ApiError::from)
-}
-
-/// Who the revision history names for changes made through the API.
-/// Accounts will replace this with the signed-in user.
-pub(crate) fn actor() -> Actor {
-    Actor::new("api")
 }
 
 /// Every version of a record in scope, oldest first.

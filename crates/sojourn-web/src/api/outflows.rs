@@ -1,6 +1,6 @@
 //! The outflow register (流出人口).
 
-use super::{actor, history_of, run};
+use super::{history_of, run};
 use crate::AppState;
 use crate::dto::RevisionResponse;
 use crate::dto::outflows::{
@@ -9,7 +9,7 @@ use crate::dto::outflows::{
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::json::Json;
-use crate::scope::CallerScope;
+use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use axum::http::StatusCode;
 use sojourn_domain::codes::IdNumber;
@@ -26,18 +26,42 @@ use sojourn_store::RecordRef;
 pub(crate) async fn create_outflow(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Json(body): Json<CreateOutflowRequest>,
 ) -> Result<(StatusCode, Json<OutflowResponse>), ApiError> {
     let (id_number, details) = <(IdNumber, OutflowDetails)>::try_from(&body)?;
     let outflow = run(&state, move |store| {
-        store.create_outflow(&scope, &id_number, &details, &actor())
+        store.create_outflow(&scope, &id_number, &details, &actor)
     })
     .await?;
     Ok((StatusCode::CREATED, Json((&outflow).into())))
 }
 
+/// Lists the outflows of the caller's jurisdiction by filters. A search
+/// term (`q`) is refused here: URLs end up in logs and browser history, so
+/// searching is `POST /api/v1/outflows/search`.
 #[utoipa::path(get, path = "/api/v1/outflows", tag = "outflows",
     params(OutflowListQuery),
+    responses(
+        (status = 200, body = OutflowPage),
+        (status = 422, description = "Invalid filter, or a unit outside your jurisdiction", body = ErrorBody),
+        (status = 400, description = "A search term in the URL", body = ErrorBody),
+    ))]
+pub(crate) async fn list_outflows(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Query(query): Query<OutflowListQuery>,
+) -> Result<Json<OutflowPage>, ApiError> {
+    if query.q.is_some() {
+        return Err(ApiError::SearchTermInUrl("/api/v1/outflows/search"));
+    }
+    page_of(&state, scope, &query).await
+}
+
+/// Searches the outflows of the caller's jurisdiction: the same filters as
+/// the list, with the search term, in the body.
+#[utoipa::path(post, path = "/api/v1/outflows/search", tag = "outflows",
+    request_body = OutflowListQuery,
     responses(
         (status = 200, body = OutflowPage),
         (status = 422, description = "Invalid filter, or a unit outside your jurisdiction", body = ErrorBody),
@@ -45,10 +69,18 @@ pub(crate) async fn create_outflow(
 pub(crate) async fn search_outflows(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
-    Query(query): Query<OutflowListQuery>,
+    Json(query): Json<OutflowListQuery>,
+) -> Result<Json<OutflowPage>, ApiError> {
+    page_of(&state, scope, &query).await
+}
+
+async fn page_of(
+    state: &AppState,
+    scope: sojourn_domain::unit::Scope,
+    query: &OutflowListQuery,
 ) -> Result<Json<OutflowPage>, ApiError> {
     let (query, paging) = query.parse()?;
-    let page = run(&state, move |store| store.search_outflows(&scope, &query)).await?;
+    let page = run(state, move |store| store.search_outflows(&scope, &query)).await?;
     let items = page.items.iter().map(Into::into).collect();
     Ok(Json(OutflowPage::new(items, page.total, paging)))
 }
@@ -83,12 +115,13 @@ pub(crate) async fn get_outflow(
 pub(crate) async fn update_outflow(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Path(id): Path<i64>,
     Json(body): Json<UpdateOutflowRequest>,
 ) -> Result<Json<OutflowResponse>, ApiError> {
     let details = OutflowDetails::try_from(&body.outflow)?;
     let outflow = run(&state, move |store| {
-        store.update_outflow(&scope, OutflowId(id), &details, body.version, &actor())
+        store.update_outflow(&scope, OutflowId(id), &details, body.version, &actor)
     })
     .await?;
     Ok(Json((&outflow).into()))

@@ -1,13 +1,13 @@
 //! Person files (一人一档).
 
-use super::{actor, history_of, run};
+use super::{history_of, run};
 use crate::AppState;
 use crate::dto::RevisionResponse;
 use crate::dto::people::{PersonFileResponse, PersonResponse, UpdatePersonRequest};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Path;
 use crate::json::Json;
-use crate::scope::CallerScope;
+use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use sojourn_domain::person::{PersonDetails, PersonId};
 use sojourn_store::RecordRef;
@@ -48,12 +48,13 @@ pub(crate) async fn get_person(
 pub(crate) async fn update_person(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Path(id): Path<i64>,
     Json(body): Json<UpdatePersonRequest>,
 ) -> Result<Json<PersonResponse>, ApiError> {
     let details = PersonDetails::try_from(body.person)?;
     let person = run(&state, move |store| {
-        store.update_person(&scope, PersonId(id), &details, body.version, &actor())
+        store.update_person(&scope, PersonId(id), &details, body.version, &actor)
     })
     .await?;
     Ok(Json((&person).into()))

@@ -1,14 +1,14 @@
 //! Residence episodes: reading, correcting, confirming and deregistering a
 //! stay (走有注销).
 
-use super::{actor, history_of, run};
+use super::{history_of, run};
 use crate::AppState;
 use crate::dto::residences::{DepartureRequest, ResidenceResponse, UpdateStayRequest};
 use crate::dto::{RevisionResponse, VersionRequest};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Path;
 use crate::json::Json;
-use crate::scope::CallerScope;
+use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use sojourn_domain::residence::{Departure, ResidenceId, StayDetails};
 use sojourn_store::RecordRef;
@@ -45,12 +45,13 @@ pub(crate) async fn get_residence(
 pub(crate) async fn update_stay(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Path(id): Path<i64>,
     Json(body): Json<UpdateStayRequest>,
 ) -> Result<Json<ResidenceResponse>, ApiError> {
     let stay = StayDetails::try_from(&body)?;
     let residence = run(&state, move |store| {
-        store.update_stay(&scope, ResidenceId(id), &stay, body.version, &actor())
+        store.update_stay(&scope, ResidenceId(id), &stay, body.version, &actor)
     })
     .await?;
     Ok(Json((&residence).into()))
@@ -69,11 +70,12 @@ pub(crate) async fn update_stay(
 pub(crate) async fn activate_residence(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Path(id): Path<i64>,
     Json(body): Json<VersionRequest>,
 ) -> Result<Json<ResidenceResponse>, ApiError> {
     let residence = run(&state, move |store| {
-        store.activate_residence(&scope, ResidenceId(id), body.version, &actor())
+        store.activate_residence(&scope, ResidenceId(id), body.version, &actor)
     })
     .await?;
     Ok(Json((&residence).into()))
@@ -92,12 +94,13 @@ pub(crate) async fn activate_residence(
 pub(crate) async fn register_departure(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Path(id): Path<i64>,
     Json(body): Json<DepartureRequest>,
 ) -> Result<Json<ResidenceResponse>, ApiError> {
     let departure = Departure::try_from(&body)?;
     let residence = run(&state, move |store| {
-        store.register_departure(&scope, ResidenceId(id), &departure, body.version, &actor())
+        store.register_departure(&scope, ResidenceId(id), &departure, body.version, &actor)
     })
     .await?;
     Ok(Json((&residence).into()))

@@ -1,13 +1,13 @@
 //! Registering arrivals (来有登记) and finding residents.
 
-use super::{actor, run};
+use super::run;
 use crate::AppState;
 use crate::dto::people::{ArrivalResponse, RegisterArrivalRequest};
 use crate::dto::residences::{ResidentListQuery, ResidentPage};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Query;
 use crate::json::Json;
-use crate::scope::CallerScope;
+use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use axum::http::StatusCode;
 use sojourn_domain::residence::Arrival;
@@ -24,11 +24,12 @@ use sojourn_domain::residence::Arrival;
 pub(crate) async fn register_arrival(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Json(body): Json<RegisterArrivalRequest>,
 ) -> Result<(StatusCode, Json<ArrivalResponse>), ApiError> {
     let arrival = Arrival::try_from(body)?;
     let (person, residence) = run(&state, move |store| {
-        store.register_arrival(&scope, &arrival, &actor())
+        store.register_arrival(&scope, &arrival, &actor)
     })
     .await?;
     Ok((
@@ -37,9 +38,31 @@ pub(crate) async fn register_arrival(
     ))
 }
 
-/// Lists and searches residents of the caller's jurisdiction.
+/// Lists the residents of the caller's jurisdiction by filters. A search
+/// term (`q`) is refused here: URLs end up in logs and browser history, so
+/// searching is `POST /api/v1/residents/search`.
 #[utoipa::path(get, path = "/api/v1/residents", tag = "residents",
     params(ResidentListQuery),
+    responses(
+        (status = 200, body = ResidentPage),
+        (status = 422, description = "Invalid filter, or a unit outside your jurisdiction", body = ErrorBody),
+        (status = 400, description = "A search term in the URL", body = ErrorBody),
+    ))]
+pub(crate) async fn list_residents(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    Query(query): Query<ResidentListQuery>,
+) -> Result<Json<ResidentPage>, ApiError> {
+    if query.q.is_some() {
+        return Err(ApiError::SearchTermInUrl("/api/v1/residents/search"));
+    }
+    page_of(&state, scope, &query).await
+}
+
+/// Searches the residents of the caller's jurisdiction: the same filters as
+/// the list, with the search term, in the body.
+#[utoipa::path(post, path = "/api/v1/residents/search", tag = "residents",
+    request_body = ResidentListQuery,
     responses(
         (status = 200, body = ResidentPage),
         (status = 422, description = "Invalid filter, or a unit outside your jurisdiction", body = ErrorBody),
@@ -47,10 +70,18 @@ pub(crate) async fn register_arrival(
 pub(crate) async fn search_residents(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
-    Query(query): Query<ResidentListQuery>,
+    Json(query): Json<ResidentListQuery>,
+) -> Result<Json<ResidentPage>, ApiError> {
+    page_of(&state, scope, &query).await
+}
+
+async fn page_of(
+    state: &AppState,
+    scope: sojourn_domain::unit::Scope,
+    query: &ResidentListQuery,
 ) -> Result<Json<ResidentPage>, ApiError> {
     let (query, paging) = query.parse()?;
-    let page = run(&state, move |store| store.search_residents(&scope, &query)).await?;
+    let page = run(state, move |store| store.search_residents(&scope, &query)).await?;
     let items = page.items.iter().map(Into::into).collect();
     Ok(Json(ResidentPage::new(items, page.total, paging)))
 }

@@ -1,13 +1,13 @@
 //! The jurisdiction tree: the units a caller may see, and new grids and
 //! collection points below them.
 
-use super::{actor, run};
+use super::run;
 use crate::AppState;
 use crate::dto::units::{CreateUnitRequest, UnitResponse, unit_code_param};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Path;
 use crate::json::Json;
-use crate::scope::CallerScope;
+use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use axum::http::StatusCode;
 use sojourn_domain::unit::Unit;
@@ -69,11 +69,12 @@ pub(crate) async fn list_children(
 pub(crate) async fn create_unit(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Json(body): Json<CreateUnitRequest>,
 ) -> Result<(StatusCode, Json<UnitResponse>), ApiError> {
     let unit = Unit::try_from(body)?;
     let unit = run(&state, move |store| {
-        store.create_unit(&scope, &unit, &actor())
+        store.create_unit(&scope, &unit, &actor)
     })
     .await?;
     Ok((StatusCode::CREATED, Json((&unit).into())))

@@ -5,11 +5,11 @@ use crate::error::Problem;
 use serde::{Deserialize, Serialize};
 use sojourn_domain::Localized;
 use sojourn_domain::codes::IdNumber;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct IdCheckQuery {
+/// The number to check, in the body: ID numbers never go into URLs.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct IdCheckRequest {
     /// The number as typed; 15-digit numbers are upgraded.
     pub value: String,
 }

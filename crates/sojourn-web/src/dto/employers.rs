@@ -120,10 +120,11 @@ super::page_type!(
     EmployerResponse
 );
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
 pub struct EmployerListQuery {
     /// Start of the name or of the credit code.
+    /// Only in the body of `POST …/search`: refused in a URL.
     pub q: Option<String>,
     /// A unit inside your jurisdiction.
     pub unit: Option<String>,

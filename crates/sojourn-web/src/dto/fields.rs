@@ -85,6 +85,14 @@ pub(crate) enum InputError {
     UnitLevelNotCreatable,
     #[error("{0} is not a province code (2 digits, e.g. 41)")]
     NotAProvince(String),
+    #[error("the number of days must be between 1 and {max}")]
+    DaysOutOfRange { max: u32 },
+    #[error(
+        "a token's role must grant nothing your own roles do not, and cannot be an administrator's"
+    )]
+    RoleAboveYours,
+    #[error("enrol a second factor (TOTP) for the account before granting an administrator role")]
+    AdministratorNeedsTotp,
 }
 
 impl Localized for InputError {
@@ -97,6 +105,9 @@ impl Localized for InputError {
             Self::NoRooms => "rooms_at_least_one",
             Self::UnitLevelNotCreatable => "unit_level_not_creatable",
             Self::NotAProvince(_) => "not_a_province",
+            Self::DaysOutOfRange { .. } => "days_out_of_range",
+            Self::RoleAboveYours => "role_above_yours",
+            Self::AdministratorNeedsTotp => "administrator_needs_totp",
         }
     }
 
@@ -113,6 +124,11 @@ impl Localized for InputError {
                 "只能新增网格或信息采集点；社区（村）来自行政区划数据".into()
             }
             Self::NotAProvince(s) => format!("“{s}”不是省级行政区划代码（2位数字，如 41）"),
+            Self::DaysOutOfRange { max } => format!("天数应在1到{max}之间"),
+            Self::RoleAboveYours => "令牌的角色不能超出您本人角色的权限，也不能是管理员角色".into(),
+            Self::AdministratorNeedsTotp => {
+                "授予管理员角色前，须先为该账号开通动态验证码（双因素认证）".into()
+            }
         }
     }
 

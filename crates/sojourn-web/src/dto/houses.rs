@@ -208,10 +208,11 @@ super::page_type!(
     HouseResponse
 );
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
 pub struct HouseListQuery {
     /// Start of the address or of the landlord's name.
+    /// Only in the body of `POST …/search`: refused in a URL.
     pub q: Option<String>,
     /// A unit inside your jurisdiction.
     pub unit: Option<String>,

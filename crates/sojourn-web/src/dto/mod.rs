@@ -4,6 +4,8 @@
 //! domain value, collecting every field error, and `From<&Domain>` for the
 //! response.
 
+/// Sign-in, staff accounts and API tokens.
+pub mod accounts;
 /// Identity checks for live form validation.
 pub mod checks;
 /// Administrative divisions for cascading pickers.

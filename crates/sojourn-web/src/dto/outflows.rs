@@ -236,10 +236,11 @@ super::page_type!(
     OutflowResponse
 );
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
 pub struct OutflowListQuery {
     /// ID number or its first digits, name, pinyin initials or full pinyin.
+    /// Only in the body of `POST …/search`: refused in a URL.
     pub q: Option<String>,
     /// A unit inside your jurisdiction.
     pub unit: Option<String>,

@@ -208,11 +208,12 @@ super::page_type!(
 );
 
 /// Filters of the resident list, all optional and combined.
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
 pub struct ResidentListQuery {
     /// One search box: ID number or its first digits, name, pinyin
     /// initials (`zs`), full pinyin (`zhangsan`) or phone.
+    /// Only in the body of `POST …/search`: refused in a URL.
     pub q: Option<String>,
     /// A unit inside your jurisdiction.
     pub unit: Option<String>,

@@ -72,8 +72,19 @@ async fn a_legacy_15_digit_number_is_upgraded() {
 }
 
 #[tokio::test]
-async fn a_check_without_a_value_is_a_bad_query() {
+async fn a_check_without_a_value_is_an_invalid_body() {
     let app = spawn_app(ROOT).await;
-    let reply = app.get("/api/v1/checks/id-number").await;
-    reply.expect_error(StatusCode::BAD_REQUEST, "invalid_query");
+    let reply = app
+        .post("/api/v1/checks/id-number", &serde_json::json!({}))
+        .await;
+    reply.expect_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+}
+
+#[tokio::test]
+async fn an_id_number_is_never_taken_from_the_url() {
+    let app = spawn_app(ROOT).await;
+    let reply = app
+        .get("/api/v1/checks/id-number?value=11010519491231002X")
+        .await;
+    reply.expect_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
 }

@@ -1,13 +1,22 @@
+//! `spawn_app`, the clients, the request helpers and one helper per
+//! endpoint. Every client is a signed-in user (or nobody) of a role in a
+//! unit: tests sign in as real users do, through `POST /api/v1/session`.
+
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
-use serde_json::Value;
-use sojourn_domain::text::UnitName;
-use sojourn_domain::unit::{Unit, UnitCode};
-use sojourn_store::Store;
+use serde_json::{Value, json};
+use sojourn_domain::account::{Role, Username};
+use sojourn_domain::text::{PersonName, UnitName};
+use sojourn_domain::unit::{Scope, Unit, UnitCode};
+use sojourn_store::{Actor, NewAccount, Store};
+use sojourn_web::auth::{Clock, ManualClock, SecurityConfig, password, totp};
 use sojourn_web::{AppState, app};
-use std::sync::Arc;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
 use tempfile::TempDir;
 use tower::ServiceExt;
 
@@ -17,12 +26,38 @@ pub const COMMUNITY: &str = "110101001001";
 pub const SIBLING: &str = "110101001002";
 pub const COMMUNITY_NAME: &str = "多福巷社区居委会";
 
-/// The application acting for one unit, over a store it may share with
-/// apps acting for other units.
-pub struct TestApp {
+/// The password of every account the helpers open.
+pub const PASSWORD: &str = "Test#Passw0rd-2026";
+
+/// What every client of one deployment shares.
+struct Shared {
     router: Router,
-    pub store: Arc<dyn Store>,
+    store: Arc<dyn Store>,
+    clock: Arc<ManualClock>,
+    security: SecurityConfig,
+    next: Arc<AtomicU32>,
     dir: Arc<TempDir>,
+}
+
+/// How a client signs its requests.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    None,
+    Session { cookie: String, csrf: String },
+    Bearer(String),
+}
+
+/// A client of the application: a signed-in user (or nobody), from an
+/// address of its own, over a store shared with the other clients.
+#[derive(Clone)]
+pub struct TestApp {
+    shared: Arc<Shared>,
+    pub credential: Credential,
+    pub address: IpAddr,
+    /// The account signed in, if any.
+    pub account_id: Option<i64>,
+    pub username: String,
+    pub totp_secret: Option<String>,
 }
 
 fn unit(code: &str, name: &str) -> Unit {
@@ -32,8 +67,26 @@ fn unit(code: &str, name: &str) -> Unit {
     }
 }
 
-/// A fresh deployment rooted at 东华门街道, served as `acting_unit`.
-pub async fn spawn_app(acting_unit: &str) -> TestApp {
+/// The PHC string of [`PASSWORD`], hashed once for every account.
+fn password_hash() -> String {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| password::hash(PASSWORD).expect("hash"))
+        .clone()
+}
+
+/// A fresh deployment rooted at 东华门街道, and the office director of
+/// `unit` signed in.
+pub async fn spawn_app(unit_code: &str) -> TestApp {
+    deployment().user(Role::OfficeDirector, unit_code).await
+}
+
+/// A fresh deployment and nobody signed in.
+pub fn deployment() -> TestApp {
+    deployment_with(SecurityConfig::default())
+}
+
+/// A fresh deployment with these security settings, and nobody signed in.
+pub fn deployment_with(security: SecurityConfig) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("sojourn.db");
     let store = sojourn_store::open(path.to_str().expect("UTF-8 path")).expect("open store");
@@ -46,13 +99,44 @@ pub async fn spawn_app(acting_unit: &str) -> TestApp {
             ],
         )
         .expect("init deployment");
-    TestApp::over(store, Arc::new(dir), acting_unit)
+    let clock = Arc::new(ManualClock::starting_now());
+    let shared = Shared::serving(
+        store,
+        clock,
+        security,
+        Arc::new(AtomicU32::new(1)),
+        Arc::new(dir),
+    );
+    TestApp::nobody(Arc::new(shared))
 }
 
-/// A response: status and JSON body (`Null` when empty).
+impl Shared {
+    fn serving(
+        store: Arc<dyn Store>,
+        clock: Arc<ManualClock>,
+        security: SecurityConfig,
+        next: Arc<AtomicU32>,
+        dir: Arc<TempDir>,
+    ) -> Self {
+        let state = AppState::new(Arc::clone(&store))
+            .with_clock(clock.clone())
+            .with_security(security.clone());
+        Self {
+            router: app(state),
+            store,
+            clock,
+            security,
+            next,
+            dir,
+        }
+    }
+}
+
+/// A response: status, headers and JSON body (`Null` when empty).
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub status: StatusCode,
+    pub headers: HeaderMap,
     pub body: Value,
 }
 
@@ -141,34 +225,189 @@ impl Reply {
     pub fn version(&self) -> i64 {
         self.body["version"].as_i64().expect("a version")
     }
+
+    /// The `Set-Cookie` header values.
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect()
+    }
+
+    /// The session id a sign-in set, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.set_cookies().iter().find_map(|c| {
+            c.strip_prefix("sojourn_session=")
+                .and_then(|rest| rest.split(';').next())
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        })
+    }
 }
 
 impl TestApp {
-    fn over(store: Arc<dyn Store>, dir: Arc<TempDir>, acting_unit: &str) -> Self {
-        let state = AppState {
-            store: Arc::clone(&store),
-            acting_unit: UnitCode::parse(acting_unit).expect("acting unit"),
-        };
+    fn nobody(shared: Arc<Shared>) -> Self {
+        let n = shared.next.fetch_add(1, Ordering::Relaxed);
         Self {
-            router: app(state),
-            store,
-            dir,
+            shared,
+            credential: Credential::None,
+            address: IpAddr::V4(Ipv4Addr::new(10, 0, (n / 250) as u8, (n % 250) as u8 + 1)),
+            account_id: None,
+            username: String::new(),
+            totp_secret: None,
         }
     }
 
-    /// The same deployment served as another unit.
-    pub fn acting_for(&self, unit: &str) -> TestApp {
-        TestApp::over(Arc::clone(&self.store), Arc::clone(&self.dir), unit)
+    /// Nobody signed in, from an address of its own.
+    pub fn anonymous(&self) -> TestApp {
+        Self::nobody(Arc::clone(&self.shared))
     }
 
-    pub async fn send(&self, request: Request<Body>) -> Reply {
+    /// The same client of a new server over the same database (a restart:
+    /// nothing kept in memory survives).
+    pub fn restarted(&self) -> TestApp {
+        let shared = &self.shared;
+        let restarted = Shared::serving(
+            Arc::clone(&shared.store),
+            Arc::clone(&shared.clock),
+            shared.security.clone(),
+            Arc::clone(&shared.next),
+            Arc::clone(&shared.dir),
+        );
+        TestApp {
+            shared: Arc::new(restarted),
+            ..self.clone()
+        }
+    }
+
+    /// The same client with another credential.
+    pub fn with_credential(&self, credential: Credential) -> TestApp {
+        TestApp {
+            credential,
+            ..self.clone()
+        }
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        self.shared.store.as_ref()
+    }
+
+    pub fn clock(&self) -> &ManualClock {
+        &self.shared.clock
+    }
+
+    /// The deployment's office director of `unit`, signed in.
+    pub async fn acting_for(&self, unit_code: &str) -> TestApp {
+        self.user(Role::OfficeDirector, unit_code).await
+    }
+
+    /// A new account holding `role` in `unit`, signed in.
+    pub async fn user(&self, role: Role, unit_code: &str) -> TestApp {
+        self.user_with_roles(&[role], unit_code).await
+    }
+
+    /// A new account holding `roles` in `unit` (with a second factor if
+    /// any is an administrator's), signed in.
+    pub async fn user_with_roles(&self, roles: &[Role], unit_code: &str) -> TestApp {
+        let (username, secret) = self.open_account(roles, unit_code, false);
+        let mut client = self.anonymous();
+        client.totp_secret = secret;
+        client.sign_in_as(&username).await;
+        client
+    }
+
+    /// Opens an account directly in the store; returns its user name and
+    /// TOTP secret (administrators always have one).
+    pub fn open_account(
+        &self,
+        roles: &[Role],
+        unit_code: &str,
+        must_change_password: bool,
+    ) -> (String, Option<String>) {
+        let n = self.shared.next.fetch_add(1, Ordering::Relaxed);
+        let username = format!("user{n}");
+        let secret = roles
+            .iter()
+            .any(|r| r.is_administrator())
+            .then(|| totp::new_secret().expect("random"));
+        let new = NewAccount {
+            username: Username::parse(&username).expect("user name"),
+            display_name: PersonName::parse("测试用户").expect("name"),
+            unit: UnitCode::parse(unit_code).expect("unit code"),
+            roles: roles.to_vec(),
+            password_hash: password_hash(),
+            password_set_at: self.clock().now(),
+            must_change_password,
+            totp_secret: secret.clone(),
+        };
+        let root = Scope::of(UnitCode::parse(ROOT).expect("root"));
+        self.store()
+            .create_account(&root, &new, &Actor::new("test"))
+            .expect("account opened");
+        (username, secret)
+    }
+
+    /// Signs this client in as `username` (with [`PASSWORD`] and, if this
+    /// client holds a TOTP secret, the current code), keeping the session.
+    pub async fn sign_in_as(&mut self, username: &str) {
+        let code = self.totp_code();
+        let reply = self
+            .sign_in(username, PASSWORD, code.as_deref())
+            .await
+            .expect(StatusCode::OK);
+        self.credential = Credential::Session {
+            cookie: reply.session_cookie().expect("a session cookie"),
+            csrf: reply.body["csrf_token"]
+                .as_str()
+                .expect("a CSRF token")
+                .to_owned(),
+        };
+        self.account_id = reply.body["principal"]["account_id"].as_i64();
+        self.username = username.to_owned();
+    }
+
+    /// The TOTP code of this client's secret now.
+    pub fn totp_code(&self) -> Option<String> {
+        let secret = self.totp_secret.as_deref()?;
+        totp::code_at(secret, self.clock().now())
+    }
+
+    /// `POST /api/v1/session` from this client, as it is.
+    pub async fn sign_in(&self, username: &str, password: &str, totp: Option<&str>) -> Reply {
+        let body = json!({ "username": username, "password": password, "totp": totp });
+        self.post("/api/v1/session", &body).await
+    }
+
+    pub async fn send(&self, mut request: Request<Body>) -> Reply {
+        let unsafe_method = !request.method().is_safe();
+        let headers = request.headers_mut();
+        match &self.credential {
+            Credential::None => {}
+            Credential::Session { cookie, csrf } => {
+                let value = format!("sojourn_session={cookie}");
+                headers.insert(header::COOKIE, value.parse().expect("cookie"));
+                if unsafe_method && !csrf.is_empty() && !headers.contains_key("x-csrf-token") {
+                    headers.insert("x-csrf-token", csrf.parse().expect("token"));
+                }
+            }
+            Credential::Bearer(token) => {
+                let value = format!("Bearer {token}");
+                headers.insert(header::AUTHORIZATION, value.parse().expect("token"));
+            }
+        }
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::new(self.address, 40000)));
         let response = self
+            .shared
             .router
             .clone()
             .oneshot(request)
             .await
             .expect("infallible");
         let status = response.status();
+        let headers = response.headers().clone();
         let bytes = response
             .into_body()
             .collect()
@@ -181,7 +420,11 @@ impl TestApp {
             serde_json::from_slice(&bytes)
                 .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
         };
-        Reply { status, body }
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn raw(
@@ -215,6 +458,32 @@ impl TestApp {
             .await
     }
 
+    pub async fn delete(&self, uri: &str) -> Reply {
+        let request = Request::delete(uri).body(Body::empty()).expect("request");
+        self.send(request).await
+    }
+
+    /// A list: `GET` with the filters, or — when the query has a search
+    /// term `q` — `POST …/search` with the same parameters as JSON.
+    async fn list(&self, path: &str, query: &str) -> Reply {
+        if !query.split('&').any(|pair| pair.starts_with("q=")) {
+            return self.get(&format!("{path}?{query}")).await;
+        }
+        let mut body = serde_json::Map::new();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = match (key, value.parse::<i64>(), value.parse::<bool>()) {
+                ("q", _, _) => Value::from(value),
+                (_, Ok(n), _) => Value::from(n),
+                (_, _, Ok(b)) => Value::from(b),
+                _ => Value::from(value),
+            };
+            body.insert(key.to_owned(), value);
+        }
+        self.post(&format!("{path}/search"), &Value::Object(body))
+            .await
+    }
+
     // ---- one helper per endpoint ----
 
     pub async fn list_units(&self) -> Reply {
@@ -234,7 +503,7 @@ impl TestApp {
         self.post("/api/v1/residents", body).await
     }
     pub async fn search_residents(&self, query: &str) -> Reply {
-        self.get(&format!("/api/v1/residents?{query}")).await
+        self.list("/api/v1/residents", query).await
     }
     pub async fn get_residence(&self, id: i64) -> Reply {
         self.get(&format!("/api/v1/residences/{id}")).await
@@ -269,7 +538,7 @@ impl TestApp {
         self.post("/api/v1/houses", body).await
     }
     pub async fn search_houses(&self, query: &str) -> Reply {
-        self.get(&format!("/api/v1/houses?{query}")).await
+        self.list("/api/v1/houses", query).await
     }
     pub async fn get_house(&self, id: i64) -> Reply {
         self.get(&format!("/api/v1/houses/{id}")).await
@@ -288,7 +557,7 @@ impl TestApp {
         self.post("/api/v1/employers", body).await
     }
     pub async fn search_employers(&self, query: &str) -> Reply {
-        self.get(&format!("/api/v1/employers?{query}")).await
+        self.list("/api/v1/employers", query).await
     }
     pub async fn get_employer(&self, id: i64) -> Reply {
         self.get(&format!("/api/v1/employers/{id}")).await
@@ -307,7 +576,7 @@ impl TestApp {
         self.post("/api/v1/outflows", body).await
     }
     pub async fn search_outflows(&self, query: &str) -> Reply {
-        self.get(&format!("/api/v1/outflows?{query}")).await
+        self.list("/api/v1/outflows", query).await
     }
     pub async fn get_outflow(&self, id: i64) -> Reply {
         self.get(&format!("/api/v1/outflows/{id}")).await
@@ -326,7 +595,7 @@ impl TestApp {
         self.get(&format!("/api/v1/divisions/{code}")).await
     }
     pub async fn check_id(&self, value: &str) -> Reply {
-        self.get(&format!("/api/v1/checks/id-number?value={value}"))
+        self.post("/api/v1/checks/id-number", &json!({ "value": value }))
             .await
     }
 }

@@ -1,17 +1,28 @@
 //! Black-box tests of the JSON API: each test builds the real application
-//! over a fresh SQLite file and drives it with requests, as a client would.
+//! over a fresh SQLite file and drives it with requests, as a client would,
+//! signed in as a user of some role in some unit.
 
 /// Valid and invalid request bodies and national codes.
 mod fixtures;
 /// `spawn_app`, the request helpers and one helper per endpoint.
 mod helpers;
 
+/// Staff accounts and the separation of the three administrators.
+mod accounts;
+/// Security headers, no personal data in URLs, client addresses.
+mod hardening;
+/// The access matrix: every role of sibling units against every route.
+mod matrix;
 /// The OpenAPI document.
 mod openapi;
 /// Refusals common to every route: bad JSON, sizes, routes, methods.
 mod protocol;
 /// Scope: a narrower caller neither sees nor changes records outside it.
 mod scope;
+/// Signing in and out, sessions, CSRF, lockout, second factor, passwords.
+mod session;
+/// API tokens for programs.
+mod tokens;
 
 /// Live ID-number checks.
 mod checks;

@@ -31,7 +31,8 @@ async fn the_openapi_document_is_json_describing_the_api() {
 async fn the_openapi_document_lists_every_route_of_the_router_and_no_other() {
     let doc = document().await;
     let routes = sojourn_web::api::route_list();
-    for (method, path) in &routes {
+    for route in &routes {
+        let (method, path) = (route.method, &route.path);
         let operation = &doc["paths"][path][method.to_lowercase()];
         assert!(
             operation.is_object(),
@@ -63,7 +64,8 @@ fn is_method(key: &str) -> bool {
 #[tokio::test]
 async fn every_listed_route_is_served() {
     let app = spawn_app(ROOT).await;
-    for (method, path) in sojourn_web::api::route_list() {
+    for route in sojourn_web::api::route_list() {
+        let (method, path) = (route.method, route.path);
         let uri = path.replace("{id}", "1").replace("{code}", "110101");
         let method: Method = method.parse().expect("method");
         let reply = app

@@ -2,9 +2,23 @@ use crate::fixtures::*;
 use crate::helpers::*;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
+use sojourn_domain::account::Role;
 
-/// Every route that writes, with the ids of seeded records.
-fn write_routes(s: &Seeded) -> Vec<(Method, String)> {
+/// Every route that writes, with the ids of seeded records, and a client
+/// allowed to call it: units are the system administrator's, the registers
+/// the director's.
+async fn write_routes(director: &TestApp, s: &Seeded) -> Vec<(TestApp, Method, String)> {
+    let admin = director.user(Role::SystemAdmin, ROOT).await;
+    let mut routes = vec![(admin, Method::POST, "/api/v1/units".to_owned())];
+    routes.extend(
+        register_write_routes(s)
+            .into_iter()
+            .map(|(method, uri)| (director.clone(), method, uri)),
+    );
+    routes
+}
+
+fn register_write_routes(s: &Seeded) -> Vec<(Method, String)> {
     let (r, p, h, e, o) = (
         s.residence_id(),
         s.person_id(),
@@ -13,7 +27,6 @@ fn write_routes(s: &Seeded) -> Vec<(Method, String)> {
         s.outflow_id(),
     );
     vec![
-        (Method::POST, "/api/v1/units".into()),
         (Method::POST, "/api/v1/residents".into()),
         (Method::PUT, format!("/api/v1/residences/{r}")),
         (Method::POST, format!("/api/v1/residences/{r}/activate")),
@@ -33,8 +46,8 @@ async fn malformed_json_is_refused_by_every_write_route_and_changes_nothing() {
     let app = spawn_app(ROOT).await;
     let seeded = seed(&app).await;
     let before = everything(&app, &seeded).await;
-    for (method, uri) in write_routes(&seeded) {
-        let reply = app
+    for (client, method, uri) in write_routes(&app, &seeded).await {
+        let reply = client
             .raw(
                 method.clone(),
                 &uri,
@@ -58,10 +71,11 @@ async fn json_of_the_wrong_shape_is_refused_by_every_write_route_and_changes_not
     let app = spawn_app(ROOT).await;
     let seeded = seed(&app).await;
     let before = everything(&app, &seeded).await;
+    let routes = write_routes(&app, &seeded).await;
     for body in [r#"{"version": "one"}"#, "[]", "42", "{}"] {
-        for (method, uri) in write_routes(&seeded) {
-            let reply = app
-                .raw(method.clone(), &uri, "application/json", body)
+        for (client, method, uri) in &routes {
+            let reply = client
+                .raw(method.clone(), uri, "application/json", body)
                 .await;
             assert_eq!(
                 reply.status,
@@ -79,8 +93,8 @@ async fn json_of_the_wrong_shape_is_refused_by_every_write_route_and_changes_not
 async fn a_body_not_declared_as_json_is_refused_by_every_write_route() {
     let app = spawn_app(ROOT).await;
     let seeded = seed(&app).await;
-    for (method, uri) in write_routes(&seeded) {
-        let reply = app.raw(method.clone(), &uri, "text/plain", "{}").await;
+    for (client, method, uri) in write_routes(&app, &seeded).await {
+        let reply = client.raw(method.clone(), &uri, "text/plain", "{}").await;
         assert_eq!(
             reply.status,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -55,7 +55,7 @@ async fn correcting_a_stay_keeps_the_old_version_in_its_history() {
         "东华门街道多福巷12号3单元201"
     );
     assert_eq!(versions[1]["action"], "updated");
-    assert_eq!(versions[1]["actor"], "api");
+    assert_eq!(versions[1]["actor"], app.username.as_str());
 }
 
 #[tokio::test]

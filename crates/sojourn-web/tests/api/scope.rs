@@ -7,13 +7,14 @@ use crate::helpers::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::{Value, json};
+use sojourn_domain::account::Role;
 
 /// A deployment seeded by the root in COMMUNITY, and the app acting for
 /// the sibling community.
 async fn seeded_and_sibling() -> (TestApp, Seeded, TestApp) {
     let root = spawn_app(ROOT).await;
     let seeded = seed(&root).await;
-    let sibling = root.acting_for(SIBLING);
+    let sibling = root.acting_for(SIBLING).await;
     (root, seeded, sibling)
 }
 
@@ -200,8 +201,9 @@ async fn creating_a_record_in_a_unit_outside_the_callers_is_refused_and_changes_
         "employer",
     );
     out(sibling.create_outflow(&outflow(&li_si())).await, "outflow");
+    let sibling_admin = root.user(Role::SystemAdmin, SIBLING).await;
     let grid = json!({ "code": "110101001001009", "name": "越界网格" });
-    out(sibling.create_unit(&grid).await, "grid");
+    out(sibling_admin.create_unit(&grid).await, "grid");
     assert_eq!(everything(&root, &s).await, before);
     let residents = root.search_residents(&format!("q={}", li_si())).await;
     assert_eq!(residents.body["total"], 0);

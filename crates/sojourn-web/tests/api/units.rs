@@ -1,4 +1,10 @@
 use crate::helpers::*;
+use sojourn_domain::account::Role;
+
+/// Adding units is the system administrator's job.
+async fn system_admin() -> TestApp {
+    deployment().user(Role::SystemAdmin, ROOT).await
+}
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -20,6 +26,7 @@ async fn the_unit_list_is_the_callers_subtree() {
     assert_eq!(reply.body[1]["parent"], ROOT);
     let narrow = app
         .acting_for(COMMUNITY)
+        .await
         .list_units()
         .await
         .expect(StatusCode::OK);
@@ -37,7 +44,7 @@ async fn a_unit_is_read_by_its_code_with_its_children() {
 
 #[tokio::test]
 async fn grids_and_collection_points_can_be_added() {
-    let app = spawn_app(ROOT).await;
+    let app = system_admin().await;
     let grid = json!({ "code": "110101001001001", "name": "第一网格" });
     let reply = app.create_unit(&grid).await.expect(StatusCode::CREATED);
     assert_eq!(reply.body["level"], "grid");
@@ -53,7 +60,7 @@ async fn grids_and_collection_points_can_be_added() {
 
 #[tokio::test]
 async fn a_unit_code_that_is_taken_is_a_conflict() {
-    let app = spawn_app(ROOT).await;
+    let app = system_admin().await;
     let grid = json!({ "code": "110101001001001", "name": "第一网格" });
     app.create_unit(&grid).await.expect(StatusCode::CREATED);
     let again = json!({ "code": "110101001001001", "name": "重复网格" });
@@ -68,7 +75,7 @@ async fn a_unit_code_that_is_taken_is_a_conflict() {
 
 #[tokio::test]
 async fn only_grids_and_collection_points_can_be_added() {
-    let app = spawn_app(ROOT).await;
+    let app = system_admin().await;
     let community = json!({ "code": "110101001003", "name": "新社区" });
     app.create_unit(&community)
         .await
@@ -103,4 +110,16 @@ async fn a_malformed_unit_code_in_the_path_is_refused() {
     app.get_unit("110101001003")
         .await
         .expect_error(StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn only_the_system_administrator_adds_units() {
+    let director = spawn_app(ROOT).await;
+    let grid = json!({ "code": "110101001001001", "name": "第一网格" });
+    director
+        .create_unit(&grid)
+        .await
+        .expect_error(StatusCode::FORBIDDEN, "forbidden");
+    let units = director.list_units().await;
+    assert_eq!(codes(&units), [ROOT, COMMUNITY, SIBLING]);
 }

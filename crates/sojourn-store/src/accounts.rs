@@ -1,0 +1,236 @@
+//! Staff accounts, their sessions and API tokens: the storage side of
+//! sign-in. What a password or token *is* (Argon2id, SHA-256) is the web
+//! layer's business; the store keeps hashes and never sees a secret.
+//!
+//! Accounts are scoped like records: an administrator reads and changes the
+//! accounts of their unit's subtree only. Sign-in itself cannot be scoped
+//! (the caller is not known yet), so the methods it uses say so in their
+//! name (`*_unscoped`) and look up by user name or by a secret's hash only.
+//!
+//! Times that decide locks and expiry are passed in, so the web layer's
+//! clock (injectable in tests) is the only one that counts.
+
+use crate::{Actor, Result};
+use sojourn_domain::account::{AccountId, Role, Username};
+use sojourn_domain::text::{Note, PersonName};
+use sojourn_domain::unit::{Scope, UnitCode};
+use std::net::IpAddr;
+use time::{Duration, OffsetDateTime};
+
+/// A staff account as administrators see it (no secrets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: AccountId,
+    pub username: Username,
+    pub display_name: PersonName,
+    /// The unit whose subtree the account works in.
+    pub unit: UnitCode,
+    /// In the order of [`Role`]; empty until the security administrator grants some.
+    pub roles: Vec<Role>,
+    pub disabled: bool,
+    /// Set for a first or reset password: the user may only change it.
+    pub must_change_password: bool,
+    pub password_changed_at: OffsetDateTime,
+    /// Failed sign-ins since the last success or lock.
+    pub failed_logins: u32,
+    pub locked_until: Option<OffsetDateTime>,
+    /// Whether a second factor (TOTP) is enrolled.
+    pub has_totp: bool,
+    pub last_login_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub created_by: String,
+    pub updated_at: OffsetDateTime,
+    pub updated_by: String,
+}
+
+impl Account {
+    pub fn is_locked_at(&self, now: OffsetDateTime) -> bool {
+        self.locked_until.is_some_and(|until| until > now)
+    }
+}
+
+/// An account with what sign-in checks: read only by sign-in and by the
+/// user changing their own password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub account: Account,
+    /// PHC string (`$argon2id$…`).
+    pub password_hash: String,
+    /// Base32 TOTP secret, if enrolled.
+    pub totp_secret: Option<String>,
+    /// The last 30-second step a code was accepted for: a code is good once.
+    pub totp_last_step: Option<i64>,
+}
+
+/// An account to open.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub username: Username,
+    pub display_name: PersonName,
+    pub unit: UnitCode,
+    pub roles: Vec<Role>,
+    pub password_hash: String,
+    pub password_set_at: OffsetDateTime,
+    pub must_change_password: bool,
+    pub totp_secret: Option<String>,
+}
+
+/// One change to an account.
+#[derive(Debug, Clone)]
+pub enum AccountChange {
+    /// Replace the roles (the caller has checked the combination).
+    Roles(Vec<Role>),
+    /// Disabling also ends every session of the account.
+    Disabled(bool),
+    /// Clear a lock and the failure count.
+    Unlock,
+    /// A new password hash. Ends every session of the account but `keep`
+    /// (the hash of the session making the change, if it is the owner's).
+    Password {
+        hash: String,
+        must_change: bool,
+        at: OffsetDateTime,
+        keep_session: Option<String>,
+    },
+    /// Enrol (Some) or withdraw (None) the TOTP secret.
+    Totp(Option<String>),
+}
+
+/// When repeated failures lock an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lockout {
+    pub threshold: u32,
+    pub duration: Duration,
+}
+
+/// A session to open: the hash of its secret id, never the id.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token_hash: String,
+    pub account: AccountId,
+    pub at: OffsetDateTime,
+    pub address: Option<IpAddr>,
+}
+
+/// A live session and its account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub account: Account,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ApiTokenId(pub i64);
+
+/// An API token to issue: the hash of its secret, never the secret.
+#[derive(Debug, Clone)]
+pub struct NewApiToken {
+    pub token_hash: String,
+    /// What the token is for, e.g. 社区数据对接程序.
+    pub name: Note,
+    pub unit: UnitCode,
+    pub role: Role,
+    /// The account the token acts for; it stops working when the account
+    /// is disabled or no longer holds what the role grants.
+    pub account: AccountId,
+    pub expires_at: OffsetDateTime,
+}
+
+/// An issued API token (without its secret, which is shown once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: ApiTokenId,
+    pub name: Note,
+    pub unit: UnitCode,
+    pub role: Role,
+    pub account: AccountId,
+    pub created_at: OffsetDateTime,
+    pub created_by: String,
+    pub expires_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+    pub revoked_by: Option<String>,
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+impl ApiToken {
+    /// Not revoked and not expired at `now`.
+    pub fn is_live_at(&self, now: OffsetDateTime) -> bool {
+        self.revoked_at.is_none() && self.expires_at > now
+    }
+}
+
+/// The storage of accounts, sessions and tokens. Part of every [`Store`](crate::Store).
+pub trait AccountStore {
+    // ---- accounts, managed by administrators in their subtree ----
+
+    /// Opens an account in a unit of `scope`. Refused with
+    /// [`StoreError::DuplicateAccount`](crate::StoreError::DuplicateAccount)
+    /// if the user name is taken anywhere in the deployment.
+    fn create_account(&self, scope: &Scope, new: &NewAccount, actor: &Actor) -> Result<Account>;
+    fn get_account(&self, scope: &Scope, id: AccountId) -> Result<Account>;
+    /// The accounts of the subtree, by user name.
+    fn list_accounts(&self, scope: &Scope) -> Result<Vec<Account>>;
+    fn change_account(
+        &self,
+        scope: &Scope,
+        id: AccountId,
+        change: &AccountChange,
+        actor: &Actor,
+    ) -> Result<Account>;
+    /// Whether the deployment has any account (a fresh one has none).
+    fn has_accounts_unscoped(&self) -> Result<bool>;
+
+    // ---- sign-in ----
+
+    /// The account signing in with `username`, with its secrets.
+    fn credentials_unscoped(&self, username: &Username) -> Result<Option<Credentials>>;
+    /// Counts a failed sign-in; the `lockout.threshold`-th in a row locks
+    /// the account until `at + lockout.duration` and starts the count
+    /// again. Returns the account as it now stands.
+    fn record_login_failure_unscoped(
+        &self,
+        id: AccountId,
+        at: OffsetDateTime,
+        lockout: &Lockout,
+    ) -> Result<Account>;
+    /// Clears the failure count and notes the sign-in.
+    fn record_login_success_unscoped(&self, id: AccountId, at: OffsetDateTime) -> Result<()>;
+    /// Accepts the TOTP step `step` for the account if no code of this or a
+    /// later step was accepted before: `false` means a replayed code.
+    fn claim_totp_step_unscoped(&self, id: AccountId, step: i64) -> Result<bool>;
+
+    // ---- sessions, found by the hash of their secret id ----
+
+    fn create_session(&self, new: &NewSession) -> Result<()>;
+    fn session_unscoped(&self, token_hash: &str) -> Result<Option<Session>>;
+    /// Notes activity, which keeps the session from idling out.
+    fn touch_session_unscoped(&self, token_hash: &str, at: OffsetDateTime) -> Result<()>;
+    fn end_session_unscoped(&self, token_hash: &str) -> Result<()>;
+    /// Ends sessions idle since before `idle_before` or opened before
+    /// `opened_before`; returns how many.
+    fn end_expired_sessions_unscoped(
+        &self,
+        idle_before: OffsetDateTime,
+        opened_before: OffsetDateTime,
+    ) -> Result<u64>;
+
+    // ---- API tokens ----
+
+    /// Issues a token bound to a unit of `scope`.
+    fn create_api_token(&self, scope: &Scope, new: &NewApiToken, actor: &Actor)
+    -> Result<ApiToken>;
+    /// Tokens bound to units of the subtree, newest first.
+    fn list_api_tokens(&self, scope: &Scope) -> Result<Vec<ApiToken>>;
+    /// Revokes a token of the subtree (revoking twice keeps the first time).
+    fn revoke_api_token(
+        &self,
+        scope: &Scope,
+        id: ApiTokenId,
+        at: OffsetDateTime,
+        actor: &Actor,
+    ) -> Result<ApiToken>;
+    /// The token with this hash and the account it acts for.
+    fn api_token_unscoped(&self, token_hash: &str) -> Result<Option<(ApiToken, Account)>>;
+    fn touch_api_token_unscoped(&self, id: ApiTokenId, at: OffsetDateTime) -> Result<()>;
+}

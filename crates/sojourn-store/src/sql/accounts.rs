@@ -1,0 +1,607 @@
+//! Accounts, sessions and API tokens over any backend. Times that decide
+//! locks and expiry come from the caller and are compared here, in Rust:
+//! SQLite keeps them as text, whose order is not time order across
+//! sub-second precisions.
+
+use super::{Backend, Row, SqlStore, Tx, Value, now, scope_bounds};
+use crate::accounts::*;
+use crate::{Actor, Result, StoreError};
+use sojourn_domain::account::{AccountId, Role, Username};
+use sojourn_domain::text::{Note, PersonName};
+use sojourn_domain::unit::{Scope, UnitCode};
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+const ACCOUNT_COLUMNS: &str = "a.id, a.username, a.display_name, a.unit_code, a.disabled, \
+    a.must_change_password, a.password_changed_at, a.failed_logins, a.locked_until, \
+    CASE WHEN a.totp_secret IS NULL THEN 0 ELSE 1 END, a.last_login_at, a.created_at, \
+    a.created_by, a.updated_at, a.updated_by";
+const ACCOUNT_WIDTH: usize = 15;
+
+const TOKEN_COLUMNS: &str = "t.id, t.name, t.unit_code, t.role, t.account_id, t.created_at, \
+    t.created_by, t.expires_at, t.revoked_at, t.revoked_by, t.last_used_at";
+
+fn bad(what: &str, value: &str) -> StoreError {
+    StoreError::Backend(format!("stored {what} {value:?} no longer parses"))
+}
+
+fn opt_time(row: &Row, i: usize) -> Result<Option<OffsetDateTime>> {
+    // A NULL reads as no integer; anything else must be a time.
+    match row.opt_int(i) {
+        Ok(None) => Ok(None),
+        _ => row.time(i).map(Some),
+    }
+}
+
+fn flag(row: &Row, i: usize) -> Result<bool> {
+    Ok(row.int(i)? != 0)
+}
+
+fn role(key: &str) -> Result<Role> {
+    Role::from_key(key).ok_or_else(|| bad("role", key))
+}
+
+fn unit_code(text: &str) -> Result<UnitCode> {
+    UnitCode::parse(text).map_err(|_| bad("unit code", text))
+}
+
+/// An account row without its roles.
+fn account(row: &Row, at: usize) -> Result<Account> {
+    let username = row.text(at + 1)?;
+    let display_name = row.text(at + 2)?;
+    Ok(Account {
+        id: AccountId(row.int(at)?),
+        username: Username::parse(username).map_err(|_| bad("user name", username))?,
+        display_name: PersonName::parse(display_name).map_err(|_| bad("name", display_name))?,
+        unit: unit_code(row.text(at + 3)?)?,
+        roles: Vec::new(),
+        disabled: flag(row, at + 4)?,
+        must_change_password: flag(row, at + 5)?,
+        password_changed_at: row.time(at + 6)?,
+        failed_logins: u32::try_from(row.int(at + 7)?).unwrap_or(u32::MAX),
+        locked_until: opt_time(row, at + 8)?,
+        has_totp: flag(row, at + 9)?,
+        last_login_at: opt_time(row, at + 10)?,
+        created_at: row.time(at + 11)?,
+        created_by: row.text(at + 12)?.to_owned(),
+        updated_at: row.time(at + 13)?,
+        updated_by: row.text(at + 14)?.to_owned(),
+    })
+}
+
+fn roles_of(tx: &mut dyn Tx, id: AccountId) -> Result<Vec<Role>> {
+    let rows = tx.query(
+        "SELECT role FROM account_roles WHERE account_id = $1 ORDER BY role",
+        &[id.0.into()],
+    )?;
+    let mut roles = rows
+        .iter()
+        .map(|r| role(r.text(0)?))
+        .collect::<Result<Vec<_>>>()?;
+    roles.sort_unstable();
+    Ok(roles)
+}
+
+fn with_roles(tx: &mut dyn Tx, mut account: Account) -> Result<Account> {
+    account.roles = roles_of(tx, account.id)?;
+    Ok(account)
+}
+
+/// The account with `id` in `scope`, or not found.
+fn get_account(tx: &mut dyn Tx, scope: &Scope, id: AccountId) -> Result<Account> {
+    let [low, high] = scope_bounds(scope);
+    let row = tx.query_opt(
+        &format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts a \
+             WHERE a.id = $1 AND a.unit_code >= $2 AND a.unit_code < $3"
+        ),
+        &[id.0.into(), low, high],
+    )?;
+    let account = row
+        .as_ref()
+        .map(|r| account(r, 0))
+        .transpose()?
+        .ok_or_else(|| StoreError::NotFound {
+            kind: "account",
+            id: id.0.to_string(),
+        })?;
+    with_roles(tx, account)
+}
+
+fn get_account_unscoped(tx: &mut dyn Tx, id: AccountId) -> Result<Account> {
+    let row = tx.query_one(
+        &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = $1"),
+        &[id.0.into()],
+    )?;
+    with_roles(tx, account(&row, 0)?)
+}
+
+fn set_roles(tx: &mut dyn Tx, id: AccountId, roles: &[Role]) -> Result<()> {
+    tx.execute(
+        "DELETE FROM account_roles WHERE account_id = $1",
+        &[id.0.into()],
+    )?;
+    for role in roles {
+        tx.execute(
+            "INSERT INTO account_roles (account_id, role) VALUES ($1, $2)",
+            &[id.0.into(), role.key().into()],
+        )?;
+    }
+    Ok(())
+}
+
+fn create_account(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    new: &NewAccount,
+    actor: &Actor,
+) -> Result<Account> {
+    super::require_unit(tx, scope, &new.unit)?;
+    let taken = tx.query_opt(
+        "SELECT 1 FROM accounts WHERE username = $1",
+        &[new.username.as_str().into()],
+    )?;
+    if taken.is_some() {
+        return Err(StoreError::DuplicateAccount(new.username.to_string()));
+    }
+    let at = now();
+    let row = tx.query_one(
+        "INSERT INTO accounts (username, display_name, unit_code, password_hash, \
+         password_changed_at, must_change_password, totp_secret, created_at, created_by, \
+         updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $9) RETURNING id",
+        &[
+            new.username.as_str().into(),
+            new.display_name.as_str().into(),
+            new.unit.as_str().into(),
+            new.password_hash.as_str().into(),
+            new.password_set_at.into(),
+            Value::Int(i64::from(new.must_change_password)),
+            new.totp_secret.clone().into(),
+            at.into(),
+            actor.name.as_str().into(),
+        ],
+    )?;
+    let id = AccountId(row.int(0)?);
+    set_roles(tx, id, &new.roles)?;
+    get_account(tx, scope, id)
+}
+
+fn list_accounts(tx: &mut dyn Tx, scope: &Scope) -> Result<Vec<Account>> {
+    let [low, high] = scope_bounds(scope);
+    let rows = tx.query(
+        &format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts a \
+             WHERE a.unit_code >= $1 AND a.unit_code < $2 ORDER BY a.username"
+        ),
+        &[low.clone(), high.clone()],
+    )?;
+    let mut roles: BTreeMap<i64, Vec<Role>> = BTreeMap::new();
+    for row in tx.query(
+        "SELECT r.account_id, r.role FROM account_roles r JOIN accounts a ON a.id = r.account_id \
+         WHERE a.unit_code >= $1 AND a.unit_code < $2 ORDER BY r.role",
+        &[low, high],
+    )? {
+        roles
+            .entry(row.int(0)?)
+            .or_default()
+            .push(role(row.text(1)?)?);
+    }
+    rows.iter()
+        .map(|row| {
+            let mut account = account(row, 0)?;
+            account.roles = roles.remove(&account.id.0).unwrap_or_default();
+            account.roles.sort_unstable();
+            Ok(account)
+        })
+        .collect()
+}
+
+fn change_account(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    id: AccountId,
+    change: &AccountChange,
+    actor: &Actor,
+) -> Result<Account> {
+    get_account(tx, scope, id)?;
+    // Placeholders are numbered in order of first use (SQLite binds them by
+    // position): the change's own values first, then who and when.
+    let stamp = |values: Vec<Value>| -> Vec<Value> {
+        let mut params = values;
+        params.extend([now().into(), actor.name.as_str().into(), id.0.into()]);
+        params
+    };
+    let update = |tx: &mut dyn Tx, set: &str, values: Vec<Value>| -> Result<u64> {
+        let n = values.len();
+        tx.execute(
+            &format!(
+                "UPDATE accounts SET {set}updated_at = ${}, updated_by = ${} WHERE id = ${}",
+                n + 1,
+                n + 2,
+                n + 3
+            ),
+            &stamp(values),
+        )
+    };
+    match change {
+        AccountChange::Roles(roles) => {
+            set_roles(tx, id, roles)?;
+            update(tx, "", vec![])?;
+        }
+        AccountChange::Disabled(disabled) => {
+            update(
+                tx,
+                "disabled = $1, ",
+                vec![Value::Int(i64::from(*disabled))],
+            )?;
+            if *disabled {
+                end_sessions_of(tx, id, None)?;
+            }
+        }
+        AccountChange::Unlock => {
+            update(tx, "failed_logins = 0, locked_until = NULL, ", vec![])?;
+        }
+        AccountChange::Password {
+            hash,
+            must_change,
+            at,
+            keep_session,
+        } => {
+            update(
+                tx,
+                "password_hash = $1, must_change_password = $2, password_changed_at = $3, ",
+                vec![
+                    hash.as_str().into(),
+                    Value::Int(i64::from(*must_change)),
+                    (*at).into(),
+                ],
+            )?;
+            end_sessions_of(tx, id, keep_session.as_deref())?;
+        }
+        AccountChange::Totp(secret) => {
+            update(
+                tx,
+                "totp_secret = $1, totp_last_step = NULL, ",
+                vec![secret.clone().into()],
+            )?;
+        }
+    }
+    get_account(tx, scope, id)
+}
+
+fn end_sessions_of(tx: &mut dyn Tx, id: AccountId, keep: Option<&str>) -> Result<()> {
+    match keep {
+        Some(keep) => tx.execute(
+            "DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2",
+            &[id.0.into(), keep.into()],
+        )?,
+        None => tx.execute("DELETE FROM sessions WHERE account_id = $1", &[id.0.into()])?,
+    };
+    Ok(())
+}
+
+fn credentials(tx: &mut dyn Tx, username: &Username) -> Result<Option<Credentials>> {
+    let Some(row) = tx.query_opt(
+        &format!(
+            "SELECT {ACCOUNT_COLUMNS}, a.password_hash, a.totp_secret, a.totp_last_step \
+             FROM accounts a WHERE a.username = $1"
+        ),
+        &[username.as_str().into()],
+    )?
+    else {
+        return Ok(None);
+    };
+    let account = with_roles(tx, account(&row, 0)?)?;
+    Ok(Some(Credentials {
+        account,
+        password_hash: row.text(ACCOUNT_WIDTH)?.to_owned(),
+        totp_secret: row.opt_text(ACCOUNT_WIDTH + 1)?.map(str::to_owned),
+        totp_last_step: row.opt_int(ACCOUNT_WIDTH + 2)?,
+    }))
+}
+
+fn record_login_failure(
+    tx: &mut dyn Tx,
+    id: AccountId,
+    at: OffsetDateTime,
+    lockout: &Lockout,
+) -> Result<Account> {
+    // The UPDATE takes the row lock first, so concurrent failures count
+    // one after the other.
+    tx.execute(
+        "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1",
+        &[id.0.into()],
+    )?;
+    let failures = tx
+        .query_one(
+            "SELECT failed_logins FROM accounts WHERE id = $1",
+            &[id.0.into()],
+        )?
+        .int(0)?;
+    if failures >= i64::from(lockout.threshold) {
+        tx.execute(
+            "UPDATE accounts SET failed_logins = 0, locked_until = $1 WHERE id = $2",
+            &[(at + lockout.duration).into(), id.0.into()],
+        )?;
+    }
+    get_account_unscoped(tx, id)
+}
+
+fn create_api_token(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    new: &NewApiToken,
+    actor: &Actor,
+) -> Result<ApiToken> {
+    super::require_unit(tx, scope, &new.unit)?;
+    let row = tx.query_one(
+        "INSERT INTO api_tokens (token_hash, name, unit_code, role, account_id, created_at, \
+         created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        &[
+            new.token_hash.as_str().into(),
+            new.name.as_str().into(),
+            new.unit.as_str().into(),
+            new.role.key().into(),
+            new.account.0.into(),
+            now().into(),
+            actor.name.as_str().into(),
+            new.expires_at.into(),
+        ],
+    )?;
+    get_api_token(tx, scope, ApiTokenId(row.int(0)?))
+}
+
+fn api_token(row: &Row, at: usize) -> Result<ApiToken> {
+    let name = row.text(at + 1)?;
+    Ok(ApiToken {
+        id: ApiTokenId(row.int(at)?),
+        name: Note::parse(name).map_err(|_| bad("token name", name))?,
+        unit: unit_code(row.text(at + 2)?)?,
+        role: role(row.text(at + 3)?)?,
+        account: AccountId(row.int(at + 4)?),
+        created_at: row.time(at + 5)?,
+        created_by: row.text(at + 6)?.to_owned(),
+        expires_at: row.time(at + 7)?,
+        revoked_at: opt_time(row, at + 8)?,
+        revoked_by: row.opt_text(at + 9)?.map(str::to_owned),
+        last_used_at: opt_time(row, at + 10)?,
+    })
+}
+
+fn get_api_token(tx: &mut dyn Tx, scope: &Scope, id: ApiTokenId) -> Result<ApiToken> {
+    let [low, high] = scope_bounds(scope);
+    tx.query_opt(
+        &format!(
+            "SELECT {TOKEN_COLUMNS} FROM api_tokens t \
+             WHERE t.id = $1 AND t.unit_code >= $2 AND t.unit_code < $3"
+        ),
+        &[id.0.into(), low, high],
+    )?
+    .as_ref()
+    .map(|r| api_token(r, 0))
+    .transpose()?
+    .ok_or_else(|| StoreError::NotFound {
+        kind: "api_token",
+        id: id.0.to_string(),
+    })
+}
+
+impl<B: Backend> AccountStore for SqlStore<B> {
+    fn create_account(&self, scope: &Scope, new: &NewAccount, actor: &Actor) -> Result<Account> {
+        self.backend
+            .write(|tx| create_account(tx, scope, new, actor))
+    }
+
+    fn get_account(&self, scope: &Scope, id: AccountId) -> Result<Account> {
+        self.backend.read(|tx| get_account(tx, scope, id))
+    }
+
+    fn list_accounts(&self, scope: &Scope) -> Result<Vec<Account>> {
+        self.backend.read(|tx| list_accounts(tx, scope))
+    }
+
+    fn change_account(
+        &self,
+        scope: &Scope,
+        id: AccountId,
+        change: &AccountChange,
+        actor: &Actor,
+    ) -> Result<Account> {
+        self.backend
+            .write(|tx| change_account(tx, scope, id, change, actor))
+    }
+
+    fn has_accounts_unscoped(&self) -> Result<bool> {
+        self.backend.read(|tx| {
+            Ok(tx
+                .query_opt("SELECT 1 FROM accounts LIMIT 1", &[])?
+                .is_some())
+        })
+    }
+
+    fn credentials_unscoped(&self, username: &Username) -> Result<Option<Credentials>> {
+        self.backend.read(|tx| credentials(tx, username))
+    }
+
+    fn record_login_failure_unscoped(
+        &self,
+        id: AccountId,
+        at: OffsetDateTime,
+        lockout: &Lockout,
+    ) -> Result<Account> {
+        self.backend
+            .write(|tx| record_login_failure(tx, id, at, lockout))
+    }
+
+    fn record_login_success_unscoped(&self, id: AccountId, at: OffsetDateTime) -> Result<()> {
+        self.backend.write(|tx| {
+            tx.execute(
+                "UPDATE accounts SET failed_logins = 0, locked_until = NULL, last_login_at = $1 \
+                 WHERE id = $2",
+                &[at.into(), id.0.into()],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn claim_totp_step_unscoped(&self, id: AccountId, step: i64) -> Result<bool> {
+        self.backend.write(|tx| {
+            let claimed = tx.execute(
+                "UPDATE accounts SET totp_last_step = $1 \
+                 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+                &[step.into(), id.0.into()],
+            )?;
+            Ok(claimed == 1)
+        })
+    }
+
+    fn create_session(&self, new: &NewSession) -> Result<()> {
+        self.backend.write(|tx| {
+            tx.execute(
+                "INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, address) \
+                 VALUES ($1, $2, $3, $3, $4)",
+                &[
+                    new.token_hash.as_str().into(),
+                    new.account.0.into(),
+                    new.at.into(),
+                    new.address.map(|a| a.to_string()).into(),
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn session_unscoped(&self, token_hash: &str) -> Result<Option<Session>> {
+        self.backend.read(|tx| {
+            let Some(row) = tx.query_opt(
+                &format!(
+                    "SELECT {ACCOUNT_COLUMNS}, s.created_at, s.last_seen_at FROM sessions s \
+                     JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1"
+                ),
+                &[token_hash.into()],
+            )?
+            else {
+                return Ok(None);
+            };
+            Ok(Some(Session {
+                account: with_roles(tx, account(&row, 0)?)?,
+                created_at: row.time(ACCOUNT_WIDTH)?,
+                last_seen_at: row.time(ACCOUNT_WIDTH + 1)?,
+            }))
+        })
+    }
+
+    fn touch_session_unscoped(&self, token_hash: &str, at: OffsetDateTime) -> Result<()> {
+        self.backend.write(|tx| {
+            tx.execute(
+                "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2",
+                &[at.into(), token_hash.into()],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn end_session_unscoped(&self, token_hash: &str) -> Result<()> {
+        self.backend.write(|tx| {
+            tx.execute(
+                "DELETE FROM sessions WHERE token_hash = $1",
+                &[token_hash.into()],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn end_expired_sessions_unscoped(
+        &self,
+        idle_before: OffsetDateTime,
+        opened_before: OffsetDateTime,
+    ) -> Result<u64> {
+        self.backend.write(|tx| {
+            let rows = tx.query(
+                "SELECT token_hash, created_at, last_seen_at FROM sessions",
+                &[],
+            )?;
+            let mut ended = 0;
+            for row in rows {
+                if row.time(2)? < idle_before || row.time(1)? < opened_before {
+                    ended += tx.execute(
+                        "DELETE FROM sessions WHERE token_hash = $1",
+                        &[row.text(0)?.into()],
+                    )?;
+                }
+            }
+            Ok(ended)
+        })
+    }
+
+    fn create_api_token(
+        &self,
+        scope: &Scope,
+        new: &NewApiToken,
+        actor: &Actor,
+    ) -> Result<ApiToken> {
+        self.backend
+            .write(|tx| create_api_token(tx, scope, new, actor))
+    }
+
+    fn list_api_tokens(&self, scope: &Scope) -> Result<Vec<ApiToken>> {
+        self.backend.read(|tx| {
+            let [low, high] = scope_bounds(scope);
+            let rows = tx.query(
+                &format!(
+                    "SELECT {TOKEN_COLUMNS} FROM api_tokens t \
+                     WHERE t.unit_code >= $1 AND t.unit_code < $2 ORDER BY t.id DESC"
+                ),
+                &[low, high],
+            )?;
+            rows.iter().map(|r| api_token(r, 0)).collect()
+        })
+    }
+
+    fn revoke_api_token(
+        &self,
+        scope: &Scope,
+        id: ApiTokenId,
+        at: OffsetDateTime,
+        actor: &Actor,
+    ) -> Result<ApiToken> {
+        self.backend.write(|tx| {
+            get_api_token(tx, scope, id)?;
+            tx.execute(
+                "UPDATE api_tokens SET revoked_at = $1, revoked_by = $2 \
+                 WHERE id = $3 AND revoked_at IS NULL",
+                &[at.into(), actor.name.as_str().into(), id.0.into()],
+            )?;
+            get_api_token(tx, scope, id)
+        })
+    }
+
+    fn api_token_unscoped(&self, token_hash: &str) -> Result<Option<(ApiToken, Account)>> {
+        self.backend.read(|tx| {
+            let Some(row) = tx.query_opt(
+                &format!(
+                    "SELECT {TOKEN_COLUMNS}, {ACCOUNT_COLUMNS} FROM api_tokens t \
+                     JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = $1"
+                ),
+                &[token_hash.into()],
+            )?
+            else {
+                return Ok(None);
+            };
+            let token = api_token(&row, 0)?;
+            let account = with_roles(tx, account(&row, 11)?)?;
+            Ok(Some((token, account)))
+        })
+    }
+
+    fn touch_api_token_unscoped(&self, id: ApiTokenId, at: OffsetDateTime) -> Result<()> {
+        self.backend.write(|tx| {
+            tx.execute(
+                "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2",
+                &[at.into(), id.0.into()],
+            )?;
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,423 @@
+//! Arrivals, one or many. The rules decide every row of a batch from facts
+//! gathered for the whole batch at once — which units, houses and employers
+//! are in scope, which ID numbers already have a file and a current
+//! residence — and the rows that pass are then written together. A single
+//! registration is a batch of one, so the web form, the API and a CSV import
+//! of a million rows follow the same rules and the same SQL.
+//!
+//! Deciding first and writing after is what lets a batch run without a
+//! savepoint per row: a row's outcome depends only on the database as the
+//! transaction found it and on the rows before it in the batch, both known
+//! before anything is written. Should a write still fail (a concurrent
+//! session registered the same number in between on PostgreSQL, a disk
+//! filled up), the whole transaction rolls back and the caller replays the
+//! batch one savepoint per row (`SqlStore::register_arrivals`).
+
+use super::residents::{person_values, set_person_unit, update_person_unscoped};
+use super::{Tx, Value, now, scope_bounds};
+use crate::{Actor, Result, StoreError};
+use sojourn_domain::employer::EmployerId;
+use sojourn_domain::house::HouseId;
+use sojourn_domain::person::PersonId;
+use sojourn_domain::residence::{Arrival, ResidenceId, StayDetails};
+use sojourn_domain::unit::Scope;
+use std::collections::{HashMap, HashSet};
+use time::{Date, OffsetDateTime};
+
+/// Columns of a new person file, in the order of [`new_person_row`].
+pub(crate) const PERSON_COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "ethnicity",
+    "domicile",
+    "domicile_address",
+    "phone",
+    "marital_status",
+    "education",
+    "political_status",
+    "occupation",
+    "id_number",
+    "unit_code",
+    "sex",
+    "birth_date",
+    "version",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+];
+
+/// Columns of a new residence, in the order of [`new_residence_row`].
+pub(crate) const RESIDENCE_COLUMNS: &[&str] = &[
+    "id",
+    "unit_code",
+    "arrived_on",
+    "intended_stay_months",
+    "reason",
+    "current_address",
+    "house_id",
+    "employer_id",
+    "person_id",
+    "status",
+    "version",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+];
+
+/// Columns of a new tenancy or employment, in the order of [`link_rows`].
+pub(crate) const LINK_COLUMNS: &[&str] = &[
+    "target_kind",
+    "target_id",
+    "residence_id",
+    "person_id",
+    "started_on",
+];
+
+/// Which references of some stays are in scope. Only keys that were looked
+/// up and found are kept: a key absent here is out of scope or missing,
+/// which the rules treat alike.
+#[derive(Debug, Default)]
+pub(crate) struct StayFacts {
+    /// Units in scope, with their names (a duplicate names its unit).
+    pub(crate) units: HashMap<String, String>,
+    pub(crate) houses: HashSet<i64>,
+    pub(crate) employers: HashSet<i64>,
+}
+
+impl StayFacts {
+    /// Looks up the references of `stays`, one indexed query per distinct
+    /// key (what SQLite does well; PostgreSQL asks per batch instead).
+    pub(crate) fn lookup<'a>(
+        tx: &mut dyn Tx,
+        scope: &Scope,
+        stays: impl IntoIterator<Item = &'a StayDetails>,
+    ) -> Result<Self> {
+        let mut facts = Self::default();
+        let mut asked = Keys::default();
+        let [low, high] = scope_bounds(scope);
+        for stay in stays {
+            let unit = stay.unit.as_str();
+            if scope.contains(&stay.unit) && asked.units.insert(unit.to_owned()) {
+                let found =
+                    tx.query_opt("SELECT name FROM units WHERE code = $1", &[unit.into()])?;
+                if let Some(row) = found {
+                    facts.units.insert(unit.to_owned(), row.text(0)?.to_owned());
+                }
+            }
+            if let Some(HouseId(id)) = stay.house
+                && asked.houses.insert(id)
+                && in_scope(tx, "houses", id, &low, &high)?
+            {
+                facts.houses.insert(id);
+            }
+            if let Some(EmployerId(id)) = stay.employer
+                && asked.employers.insert(id)
+                && in_scope(tx, "employers", id, &low, &high)?
+            {
+                facts.employers.insert(id);
+            }
+        }
+        Ok(facts)
+    }
+
+    /// Refuses a stay whose unit, house or employer is not in scope, in
+    /// that order.
+    pub(crate) fn check(&self, scope: &Scope, stay: &StayDetails) -> Result<()> {
+        if !scope.contains(&stay.unit) || !self.units.contains_key(stay.unit.as_str()) {
+            return Err(out_of_scope("unit", stay.unit.as_str()));
+        }
+        if let Some(HouseId(id)) = stay.house
+            && !self.houses.contains(&id)
+        {
+            return Err(out_of_scope("house", &id.to_string()));
+        }
+        if let Some(EmployerId(id)) = stay.employer
+            && !self.employers.contains(&id)
+        {
+            return Err(out_of_scope("employer", &id.to_string()));
+        }
+        Ok(())
+    }
+}
+
+/// Keys already looked up, found or not.
+#[derive(Default)]
+struct Keys {
+    units: HashSet<String>,
+    houses: HashSet<i64>,
+    employers: HashSet<i64>,
+}
+
+fn in_scope(tx: &mut dyn Tx, table: &str, id: i64, low: &Value, high: &Value) -> Result<bool> {
+    let sql = format!("SELECT 1 FROM {table} WHERE id = $1 AND unit_code >= $2 AND unit_code < $3");
+    Ok(tx
+        .query_opt(&sql, &[id.into(), low.clone(), high.clone()])?
+        .is_some())
+}
+
+fn out_of_scope(kind: &'static str, id: &str) -> StoreError {
+    StoreError::ReferenceOutOfScope {
+        kind,
+        id: id.to_owned(),
+    }
+}
+
+/// An existing person file and where its current residence is, if any.
+#[derive(Debug)]
+pub(crate) struct KnownPerson {
+    pub(crate) id: PersonId,
+    /// Code and name of the unit holding the current residence (重卡 if
+    /// present), seen across the whole deployment.
+    pub(crate) current: Option<(String, String)>,
+}
+
+/// What the database says about a batch of arrivals.
+#[derive(Debug, Default)]
+pub(crate) struct BatchFacts {
+    pub(crate) stays: StayFacts,
+    /// Existing person files by ID number.
+    pub(crate) persons: HashMap<String, KnownPerson>,
+}
+
+impl BatchFacts {
+    /// Gathers the facts row by row: an indexed lookup per distinct key.
+    pub(crate) fn lookup(tx: &mut dyn Tx, scope: &Scope, arrivals: &[Arrival]) -> Result<Self> {
+        let stays = StayFacts::lookup(tx, scope, arrivals.iter().map(|a| &a.stay))?;
+        let mut persons = HashMap::new();
+        for arrival in arrivals {
+            let number = arrival.id_number.as_str();
+            if persons.contains_key(number) {
+                continue;
+            }
+            // Two statements, not one join: SQLite re-prepares a statement
+            // on every new parameter value when a partial index (the one
+            // current residence) is weighed against a parameterised WHERE,
+            // and most numbers of a batch have no file at all.
+            let Some(row) = tx.query_opt(
+                "SELECT id FROM persons WHERE id_number = $1",
+                &[number.into()],
+            )?
+            else {
+                continue;
+            };
+            let id = PersonId(row.int(0)?);
+            let current = tx
+                .query_opt(
+                    "SELECT r.unit_code, u.name FROM residences r \
+                     LEFT JOIN units u ON u.code = r.unit_code \
+                     WHERE r.person_id = $1 AND r.status <> 'departed'",
+                    &[id.0.into()],
+                )?
+                .map(|row| -> Result<(String, String)> {
+                    Ok((
+                        row.text(0)?.to_owned(),
+                        row.opt_text(1)?.unwrap_or("").to_owned(),
+                    ))
+                })
+                .transpose()?;
+            persons.insert(number.to_owned(), KnownPerson { id, current });
+        }
+        Ok(Self { stays, persons })
+    }
+}
+
+/// Decides each arrival in batch order: the error refusing it, or the file
+/// it goes on (`None`: a new one). A number takes one current residence:
+/// the first row that passes takes it, and any later row with that number
+/// is a duplicate naming the first row's unit, as if the rows had been
+/// registered one after another.
+fn decide(
+    scope: &Scope,
+    arrivals: &[Arrival],
+    facts: &BatchFacts,
+) -> Vec<Result<Option<PersonId>>> {
+    let mut taken: HashMap<&str, &str> = HashMap::with_capacity(arrivals.len());
+    arrivals
+        .iter()
+        .map(|arrival| {
+            facts.stays.check(scope, &arrival.stay)?;
+            let number = arrival.id_number.as_str();
+            let known = facts.persons.get(number);
+            let current = match taken.get(number) {
+                Some(&code) => Some((code, facts.stays.units.get(code))),
+                None => known
+                    .and_then(|k| k.current.as_ref())
+                    .map(|(code, name)| (code.as_str(), Some(name))),
+            };
+            if let Some((code, name)) = current {
+                return Err(StoreError::DuplicateResidence {
+                    unit_code: code.to_owned(),
+                    unit_name: name.cloned().unwrap_or_default(),
+                });
+            }
+            taken.insert(number, arrival.stay.unit.as_str());
+            Ok(known.map(|k| k.id))
+        })
+        .collect()
+}
+
+/// Registers one arrival (see `Store::register_arrival`): a batch of one.
+pub(crate) fn register_arrival(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    arrival: &Arrival,
+    actor: &Actor,
+) -> Result<(PersonId, ResidenceId)> {
+    register_batch(tx, scope, std::slice::from_ref(arrival), actor)?
+        .pop()
+        .unwrap_or_else(|| Err(StoreError::Backend("a batch of one had no outcome".into())))
+}
+
+/// Registers a batch of arrivals in the caller's transaction: each row is
+/// refused with its own error or written whole. An `Err` means the
+/// transaction must be rolled back (nothing of the batch may stand).
+pub(crate) fn register_batch(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    arrivals: &[Arrival],
+    actor: &Actor,
+) -> Result<Vec<Result<(PersonId, ResidenceId)>>> {
+    let facts = tx.arrival_facts(scope, arrivals)?;
+    let decisions = decide(scope, arrivals, &facts);
+    let accepted = decisions.iter().filter(|d| d.is_ok()).count();
+    let at = now();
+    // New files are numbered and written in ID-number order: the unique
+    // index on the number, the longest key, then takes one sorted run per
+    // batch instead of scattered inserts.
+    let mut new_rows: Vec<usize> = (0..arrivals.len())
+        .filter(|&i| matches!(decisions[i], Ok(None)))
+        .collect();
+    new_rows.sort_unstable_by_key(|&i| arrivals[i].id_number.as_str());
+    let mut new_files = vec![None; arrivals.len()];
+    let mut persons = Vec::with_capacity(new_rows.len());
+    let mut person_ids = tx.reserve_ids("persons", new_rows.len())?.into_iter();
+    for i in new_rows {
+        let id = PersonId(reserved(&mut person_ids)?);
+        new_files[i] = Some(id);
+        persons.push(new_person_row(id, &arrivals[i], actor, at));
+    }
+    let mut residence_ids = tx.reserve_ids("residences", accepted)?.into_iter();
+    let mut residences = Vec::with_capacity(accepted);
+    let mut links = Vec::new();
+    let mut outcomes = Vec::with_capacity(arrivals.len());
+    for (i, (arrival, decision)) in arrivals.iter().zip(decisions).enumerate() {
+        let existing = match decision {
+            Ok(existing) => existing,
+            Err(refused) => {
+                outcomes.push(Err(refused));
+                continue;
+            }
+        };
+        let person = match existing {
+            Some(id) => {
+                update_person_unscoped(tx, id, &arrival.person, None, "arrival", actor)?;
+                set_person_unit(tx, id, &arrival.stay)?;
+                id
+            }
+            None => {
+                new_files[i].ok_or_else(|| StoreError::Backend("no id for a new file".into()))?
+            }
+        };
+        let residence = ResidenceId(reserved(&mut residence_ids)?);
+        residences.push(new_residence_row(
+            residence,
+            person,
+            &arrival.stay,
+            actor,
+            at,
+        ));
+        links.extend(link_rows(
+            person,
+            residence,
+            &arrival.stay,
+            arrival.stay.arrived_on.date(),
+        ));
+        outcomes.push(Ok((person, residence)));
+    }
+    tx.insert_rows("persons", PERSON_COLUMNS, &persons)?;
+    tx.insert_rows("residences", RESIDENCE_COLUMNS, &residences)?;
+    tx.insert_rows("links", LINK_COLUMNS, &links)?;
+    Ok(outcomes)
+}
+
+fn reserved(ids: &mut impl Iterator<Item = i64>) -> Result<i64> {
+    ids.next()
+        .ok_or_else(|| StoreError::Backend("fewer ids reserved than rows".into()))
+}
+
+fn new_person_row(
+    id: PersonId,
+    arrival: &Arrival,
+    actor: &Actor,
+    at: OffsetDateTime,
+) -> Vec<Value> {
+    let number = &arrival.id_number;
+    let mut values = Vec::with_capacity(PERSON_COLUMNS.len());
+    values.push(id.0.into());
+    values.extend(person_values(&arrival.person));
+    values.extend([
+        number.as_str().into(),
+        arrival.stay.unit.as_str().into(),
+        number.sex().code().into(),
+        number.birth_date().into(),
+        Value::Int(1),
+        at.into(),
+        actor.name.as_str().into(),
+        at.into(),
+        actor.name.as_str().into(),
+    ]);
+    values
+}
+
+fn new_residence_row(
+    id: ResidenceId,
+    person: PersonId,
+    stay: &StayDetails,
+    actor: &Actor,
+    at: OffsetDateTime,
+) -> Vec<Value> {
+    let mut values = Vec::with_capacity(RESIDENCE_COLUMNS.len());
+    values.push(id.0.into());
+    values.extend(super::residents::stay_values(stay));
+    values.extend([
+        person.0.into(),
+        "registered".into(),
+        Value::Int(1),
+        at.into(),
+        actor.name.as_str().into(),
+        at.into(),
+        actor.name.as_str().into(),
+    ]);
+    values
+}
+
+/// The tenancy and employment a stay opens, from `on`.
+pub(crate) fn link_rows(
+    person: PersonId,
+    residence: ResidenceId,
+    stay: &StayDetails,
+    on: Date,
+) -> Vec<Vec<Value>> {
+    let targets = [
+        ("house", stay.house.map(|HouseId(id)| id)),
+        ("employer", stay.employer.map(|EmployerId(id)| id)),
+    ];
+    targets
+        .into_iter()
+        .filter_map(|(kind, target)| {
+            target.map(|target| {
+                vec![
+                    kind.into(),
+                    target.into(),
+                    residence.0.into(),
+                    person.0.into(),
+                    on.into(),
+                ]
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,294 @@
+//! The one check every route passes before its handler runs: who is
+//! calling (session cookie or API token), whether a change through a
+//! session carries the session's CSRF token, whether the password must be
+//! changed first, and whether one of the caller's roles allows what the
+//! route does. The route table states each route's [`Access`]; this module
+//! enforces it, so a route's permission is data that tests can read.
+
+use super::client::ClientAddress;
+use super::secret::{API_TOKEN_PREFIX, constant_time_eq, csrf_token, digest};
+use super::{Caller, Credential, Denied, Principal, cookie};
+use crate::AppState;
+use crate::api::run;
+use crate::error::ApiError;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
+use sojourn_domain::account::{Action, Resource, role_within};
+use time::{Duration, OffsetDateTime};
+
+/// What a route requires of its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone: signing in, the API document.
+    Public,
+    /// Any signed-in account, even one that must change its password
+    /// first: its own session and the password change.
+    SelfService,
+    /// Any signed-in account with a usable password (reference data,
+    /// checks that read no records).
+    SignedIn,
+    /// A signed-in account one of whose roles the permission table allows
+    /// this action on this resource.
+    Permission(Action, Resource),
+}
+
+/// Header that carries the CSRF token of a cookie-authenticated change.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Activity is written back at most this often, so reads do not each
+/// cost a write; idle time is measured to within it.
+const TOUCH_EVERY: Duration = Duration::minutes(1);
+
+/// How a refused request is answered: the API answers with its JSON
+/// error; pages may answer with a sign-in page instead.
+pub type Refusal = fn(&Parts, ApiError) -> Response;
+
+#[derive(Clone)]
+struct Guarded {
+    state: AppState,
+    access: Access,
+    refuse: Refusal,
+}
+
+/// `route` behind the guard for `access`, refusals answered in JSON.
+pub fn guard(
+    route: MethodRouter<AppState>,
+    state: &AppState,
+    access: Access,
+) -> MethodRouter<AppState> {
+    guard_with(route, state, access, |_, error| error.into_response())
+}
+
+/// `route` behind the guard for `access`, refusals answered by `refuse`
+/// (a session that ended also has its cookie cleared).
+pub fn guard_with(
+    route: MethodRouter<AppState>,
+    state: &AppState,
+    access: Access,
+    refuse: Refusal,
+) -> MethodRouter<AppState> {
+    route.route_layer(axum::middleware::from_fn_with_state(
+        Guarded {
+            state: state.clone(),
+            access,
+            refuse,
+        },
+        check,
+    ))
+}
+
+async fn check(State(guarded): State<Guarded>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let body = match csrf_from_form(&mut parts, body).await {
+        Ok(body) => body,
+        Err(error) => return (guarded.refuse)(&parts, error),
+    };
+    match admit(&guarded.state, guarded.access, &mut parts).await {
+        Ok(()) => next.run(Request::from_parts(parts, body)).await,
+        Err(error) => {
+            let ended = matches!(error, ApiError::Denied(Denied::SessionExpired));
+            let mut response = (guarded.refuse)(&parts, error);
+            if ended {
+                let clear = cookie::clear(guarded.state.security.secure_cookies);
+                response.headers_mut().append(header::SET_COOKIE, clear);
+            }
+            response
+        }
+    }
+}
+
+/// Decides whether the request may reach a route requiring `access`; if
+/// so, leaves its [`ClientAddress`] and (unless public) its [`Caller`] in
+/// the request's extensions. (Routes get it through [`guard`] or
+/// [`guard_with`]; a form's `csrf_token` field is read there.)
+pub async fn admit(state: &AppState, access: Access, parts: &mut Parts) -> Result<(), ApiError> {
+    let address = ClientAddress::of(parts, &state.security.trusted_proxies);
+    parts.extensions.insert(address);
+    if access == Access::Public {
+        return Ok(());
+    }
+    let principal = authenticate(state, parts, address).await?;
+    if let Credential::Session { csrf_token, .. } = &principal.credential
+        && !parts.method.is_safe()
+    {
+        let sent = parts
+            .headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if !constant_time_eq(sent.as_bytes(), csrf_token.as_bytes()) {
+            return Err(Denied::CsrfTokenInvalid.into());
+        }
+    }
+    let role = match access {
+        Access::Public | Access::SelfService => None,
+        Access::SignedIn => {
+            usable_password(&principal)?;
+            None
+        }
+        Access::Permission(action, resource) => {
+            usable_password(&principal)?;
+            Some(
+                principal
+                    .role_allowing(action, resource)
+                    .ok_or(Denied::Forbidden)?,
+            )
+        }
+    };
+    parts.extensions.insert(Caller {
+        principal,
+        role,
+        address: address.0,
+    });
+    Ok(())
+}
+
+/// Form field that carries the CSRF token of a page's form.
+pub const CSRF_FIELD: &str = "csrf_token";
+
+/// A page's form posts its CSRF token as a field rather than a header:
+/// for a form body without the header, the field is copied into the
+/// header, so one check serves both. The body is read (within the request
+/// size limit) and handed on unchanged.
+async fn csrf_from_form(parts: &mut Parts, body: Body) -> Result<Body, ApiError> {
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if parts.method.is_safe() || !is_form || parts.headers.contains_key(CSRF_HEADER) {
+        return Ok(body);
+    }
+    let bytes = axum::body::to_bytes(body, crate::BODY_LIMIT_BYTES)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge)?;
+    let token = bytes
+        .split(|b| *b == b'&')
+        .filter_map(|pair| pair.strip_prefix(format!("{CSRF_FIELD}=").as_bytes()))
+        .next()
+        .and_then(|value| HeaderValue::from_bytes(value).ok());
+    if let Some(token) = token {
+        parts.headers.insert(CSRF_HEADER, token);
+    }
+    Ok(Body::from(bytes))
+}
+
+fn usable_password(principal: &Principal) -> Result<(), Denied> {
+    if principal.must_change_password {
+        Err(Denied::PasswordChangeRequired)
+    } else {
+        Ok(())
+    }
+}
+
+async fn authenticate(
+    state: &AppState,
+    parts: &Parts,
+    address: ClientAddress,
+) -> Result<Principal, ApiError> {
+    let now = state.clock.now();
+    if let Some(authorization) = parts.headers.get(header::AUTHORIZATION) {
+        return bearer(state, authorization, address, now).await;
+    }
+    match cookie::session_id(&parts.headers) {
+        Some(session_id) => session(state, &session_id, now).await,
+        None => Err(Denied::NotSignedIn.into()),
+    }
+}
+
+async fn session(
+    state: &AppState,
+    session_id: &str,
+    now: OffsetDateTime,
+) -> Result<Principal, ApiError> {
+    let token_hash = digest(session_id);
+    let hash = token_hash.clone();
+    let Some(session) = run(state, move |store| store.session_unscoped(&hash)).await? else {
+        return Err(Denied::SessionExpired.into());
+    };
+    let config = &state.security;
+    let idle = session.last_seen_at + config.session_idle <= now;
+    let too_old = session.created_at + config.session_absolute <= now;
+    if idle || too_old || session.account.disabled {
+        let hash = token_hash.clone();
+        run(state, move |store| store.end_session_unscoped(&hash)).await?;
+        return Err(Denied::SessionExpired.into());
+    }
+    if now - session.last_seen_at >= TOUCH_EVERY {
+        let hash = token_hash.clone();
+        run(state, move |store| store.touch_session_unscoped(&hash, now)).await?;
+    }
+    let credential = Credential::Session {
+        token_hash,
+        csrf_token: csrf_token(session_id),
+    };
+    Ok(Principal::of_session(
+        &session.account,
+        credential,
+        config,
+        now,
+    ))
+}
+
+async fn bearer(
+    state: &AppState,
+    authorization: &HeaderValue,
+    address: ClientAddress,
+    now: OffsetDateTime,
+) -> Result<Principal, ApiError> {
+    let limit = state.security.tokens_per_address;
+    let key = format!("bearer:{}", address.key());
+    state
+        .limiter
+        .check(&key, limit, now)
+        .map_err(|retry_after| Denied::TooManyAttempts { retry_after })?;
+    let refuse = || -> ApiError {
+        // Only failures count: a program using a good token is not slowed.
+        let _ = state.limiter.attempt(&key, limit, now);
+        Denied::InvalidToken.into()
+    };
+    let Some(token) = authorization
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| t.starts_with(API_TOKEN_PREFIX))
+    else {
+        return Err(refuse());
+    };
+    let hash = digest(token);
+    let Some((token, account)) = run(state, move |store| store.api_token_unscoped(&hash)).await?
+    else {
+        return Err(refuse());
+    };
+    // The token stops working when its account could no longer issue it.
+    let usable = token.is_live_at(now)
+        && !account.disabled
+        && account.unit.contains(&token.unit)
+        && role_within(token.role, &account.roles);
+    if !usable {
+        return Err(refuse());
+    }
+    if token
+        .last_used_at
+        .is_none_or(|used| now - used >= TOUCH_EVERY)
+    {
+        let id = token.id;
+        run(state, move |store| store.touch_api_token_unscoped(id, now)).await?;
+    }
+    Ok(Principal {
+        account: account.id,
+        username: account.username,
+        display_name: account.display_name,
+        unit: token.unit,
+        roles: vec![token.role],
+        credential: Credential::ApiToken { id: token.id },
+        must_change_password: false,
+        password_expires_at: token.expires_at,
+    })
+}

@@ -1,0 +1,287 @@
+//! Signing in and changing one's own password: the procedures behind the
+//! session routes (and the sign-in page), kept apart from HTTP so both use
+//! the same rules.
+//!
+//! Sign-in answers the same for an unknown user name, a wrong password and
+//! a disabled account, and takes as long (an Argon2id verification each
+//! time). Failures count towards the account's lock; attempts count
+//! towards per-address and per-user-name rate limits.
+
+use super::client::ClientAddress;
+use super::secret::{self, csrf_token, digest};
+use super::{Caller, Credential, Denied, Principal, password, totp};
+use crate::AppState;
+use crate::api::run;
+use crate::error::{ApiError, FieldProblem};
+use sojourn_domain::Localized;
+use sojourn_domain::account::{PasswordError, Username};
+use sojourn_store::{Account, AccountChange, Credentials, NewSession};
+use time::OffsetDateTime;
+
+/// What a user types to sign in.
+#[derive(Debug, Clone)]
+pub struct SignIn {
+    pub username: String,
+    pub password: String,
+    /// The authenticator app's code, when the account has a second factor.
+    pub totp: Option<String>,
+}
+
+/// A new session: its id goes into the cookie, never anywhere else.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub session_id: String,
+    pub principal: Principal,
+}
+
+/// Longer than any password the policy lets be set (128 characters of up
+/// to four bytes).
+const MAX_PASSWORD_BYTES: usize = 512;
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(e.to_string())
+}
+
+async fn verify_blocking(password: String, stored: Option<String>) -> Result<bool, ApiError> {
+    tokio::task::spawn_blocking(move || match stored {
+        Some(stored) => password::verify(&password, &stored),
+        None => {
+            password::verify_nobody(&password);
+            false
+        }
+    })
+    .await
+    .map_err(internal)
+}
+
+fn rate_limit(state: &AppState, address: ClientAddress, username: &str) -> Result<(), Denied> {
+    let now = state.clock.now();
+    let config = &state.security;
+    let too_many = |retry_after| Denied::TooManyAttempts { retry_after };
+    state
+        .limiter
+        .attempt(
+            &format!("sign-in:{}", address.key()),
+            config.sign_in_per_address,
+            now,
+        )
+        .map_err(too_many)?;
+    // Only names that could be accounts are counted: the key stays short
+    // whatever a client sends.
+    match Username::parse(username) {
+        Ok(name) => state
+            .limiter
+            .attempt(
+                &format!("sign-in-user:{name}"),
+                config.sign_in_per_username,
+                now,
+            )
+            .map_err(too_many),
+        Err(_) => Ok(()),
+    }
+}
+
+/// Counts a failure; the answer is "locked" if this one locked the account.
+async fn failed(state: &AppState, account: &Account, now: OffsetDateTime) -> ApiError {
+    let id = account.id;
+    let lockout = state.security.lockout;
+    match run(state, move |store| {
+        store.record_login_failure_unscoped(id, now, &lockout)
+    })
+    .await
+    {
+        Ok(after) if after.is_locked_at(now) => locked(&after, now).into(),
+        Ok(_) => Denied::InvalidCredentials.into(),
+        Err(error) => error,
+    }
+}
+
+fn locked(account: &Account, now: OffsetDateTime) -> Denied {
+    let seconds = account
+        .locked_until
+        .map_or(0, |until| (until - now).whole_seconds());
+    Denied::AccountLocked {
+        minutes: ((seconds + 59) / 60).max(1),
+    }
+}
+
+/// Checks the attempt and opens a new session, ending `replacing` (the
+/// session the browser had, if any: a sign-in always gets a new id).
+pub async fn sign_in(
+    state: &AppState,
+    attempt: SignIn,
+    address: ClientAddress,
+    replacing: Option<String>,
+) -> Result<SignedIn, ApiError> {
+    rate_limit(state, address, &attempt.username)?;
+    // No password is this long; do not spend hashing on megabytes.
+    if attempt.password.len() > MAX_PASSWORD_BYTES {
+        verify_blocking(String::new(), None).await?;
+        return Err(Denied::InvalidCredentials.into());
+    }
+    let credentials = match Username::parse(&attempt.username) {
+        Ok(username) => run(state, move |store| store.credentials_unscoped(&username)).await?,
+        Err(_) => None,
+    };
+    let now = state.clock.now();
+    let Some(Credentials {
+        account,
+        password_hash,
+        totp_secret,
+        ..
+    }) = credentials
+    else {
+        verify_blocking(attempt.password, None).await?;
+        return Err(Denied::InvalidCredentials.into());
+    };
+    if account.is_locked_at(now) {
+        return Err(locked(&account, now).into());
+    }
+    let matches = verify_blocking(attempt.password, Some(password_hash)).await?;
+    if account.disabled {
+        return Err(Denied::InvalidCredentials.into());
+    }
+    if !matches {
+        return Err(failed(state, &account, now).await);
+    }
+    let needs_totp = account.has_totp || account.roles.iter().any(|r| r.is_administrator());
+    if needs_totp {
+        let Some(secret) = totp_secret else {
+            // An administrator without a second factor cannot sign in; the
+            // security administrator must enrol one first.
+            return Err(Denied::InvalidCredentials.into());
+        };
+        let Some(code) = attempt.totp.filter(|c| !c.trim().is_empty()) else {
+            return Err(Denied::TotpRequired.into());
+        };
+        let Some(step) = totp::verify(&secret, &code, now) else {
+            return Err(failed(state, &account, now).await);
+        };
+        let id = account.id;
+        // A code is good once: a replayed one counts as a failure.
+        if !run(state, move |store| store.claim_totp_step_unscoped(id, step)).await? {
+            return Err(failed(state, &account, now).await);
+        }
+    }
+    open_session(state, &account, address, replacing, now).await
+}
+
+async fn open_session(
+    state: &AppState,
+    account: &Account,
+    address: ClientAddress,
+    replacing: Option<String>,
+    now: OffsetDateTime,
+) -> Result<SignedIn, ApiError> {
+    let session_id = secret::new_session_id().map_err(internal)?;
+    let token_hash = digest(&session_id);
+    let new = NewSession {
+        token_hash: token_hash.clone(),
+        account: account.id,
+        at: now,
+        address: address.0,
+    };
+    let id = account.id;
+    let (idle_before, opened_before) = (
+        now - state.security.session_idle,
+        now - state.security.session_absolute,
+    );
+    run(state, move |store| {
+        store.record_login_success_unscoped(id, now)?;
+        if let Some(old) = replacing {
+            store.end_session_unscoped(&digest(&old))?;
+        }
+        // Sweep ended sessions now and then: at every sign-in.
+        store.end_expired_sessions_unscoped(idle_before, opened_before)?;
+        store.create_session(&new)
+    })
+    .await?;
+    let credential = Credential::Session {
+        token_hash,
+        csrf_token: csrf_token(&session_id),
+    };
+    let mut account = account.clone();
+    account.last_login_at = Some(now);
+    Ok(SignedIn {
+        principal: Principal::of_session(&account, credential, &state.security, now),
+        session_id,
+    })
+}
+
+/// The current password given to change it was wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the current password is wrong")]
+pub struct CurrentPasswordWrong;
+
+impl Localized for CurrentPasswordWrong {
+    fn code(&self) -> &'static str {
+        "current_password_wrong"
+    }
+    fn message_zh(&self) -> String {
+        "当前密码不正确".into()
+    }
+    fn message_en(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// Changes the caller's own password: the current one must be given (a
+/// wrong one counts towards the lock), the new one must meet the policy
+/// and differ. Every other session of the account ends.
+pub async fn change_password(
+    state: &AppState,
+    caller: &Caller,
+    current: String,
+    new: String,
+) -> Result<Account, ApiError> {
+    let principal = &caller.principal;
+    let Credential::Session { token_hash, .. } = &principal.credential else {
+        return Err(Denied::SessionRequired.into());
+    };
+    rate_limit(
+        state,
+        ClientAddress(caller.address),
+        principal.username.as_str(),
+    )?;
+    let username = principal.username.clone();
+    let Some(credentials) = run(state, move |store| store.credentials_unscoped(&username)).await?
+    else {
+        return Err(Denied::SessionExpired.into());
+    };
+    let now = state.clock.now();
+    if credentials.account.is_locked_at(now) {
+        return Err(locked(&credentials.account, now).into());
+    }
+    let stored = credentials.password_hash.clone();
+    if !verify_blocking(current, Some(stored.clone())).await? {
+        failed(state, &credentials.account, now).await;
+        return Err(ApiError::Validation(vec![FieldProblem::new(
+            "current_password",
+            &CurrentPasswordWrong,
+        )]));
+    }
+    let policy = state.security.password_policy;
+    let refuse =
+        |e: PasswordError| ApiError::Validation(vec![FieldProblem::new("new_password", &e)]);
+    policy
+        .check(principal.username.as_str(), &new)
+        .map_err(refuse)?;
+    if verify_blocking(new.clone(), Some(stored)).await? {
+        return Err(refuse(PasswordError::Unchanged));
+    }
+    let hash = tokio::task::spawn_blocking(move || password::hash(&new))
+        .await
+        .map_err(internal)?
+        .map_err(internal)?;
+    let change = AccountChange::Password {
+        hash,
+        must_change: false,
+        at: now,
+        keep_session: Some(token_hash.clone()),
+    };
+    let (scope, id, actor) = (caller.scope(), principal.account, caller.actor());
+    run(state, move |store| {
+        store.change_account(&scope, id, &change, &actor)
+    })
+    .await
+}
