@@ -41,6 +41,10 @@ pub enum CliError {
     Demo(String),
     #[error("there is no account {0:?}")]
     UnknownAccount(String),
+    #[error("line {line} of the archive is not an audit entry")]
+    Archive { line: usize },
+    #[error("{0:?} is not an anchor: give SEQ:HASH as `sojourn audit verify` printed it")]
+    Anchor(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -69,6 +73,8 @@ impl Localized for CliError {
             Self::Serve(_) => "serve",
             Self::Demo(_) => "demo",
             Self::UnknownAccount(_) => "unknown_account",
+            Self::Archive { .. } => "audit_archive",
+            Self::Anchor(_) => "audit_anchor",
             Self::Internal(_) => "internal",
         }
     }
@@ -93,6 +99,8 @@ impl Localized for CliError {
             Self::Serve(e) => format!("服务已停止：{e}"),
             Self::Demo(e) => format!("演示数据生成失败：{e}"),
             Self::UnknownAccount(name) => format!("没有用户名为“{name}”的账号"),
+            Self::Archive { line } => format!("归档文件第{line}行不是审计记录"),
+            Self::Anchor(s) => format!("“{s}”不是校验锚点：应为 sojourn audit verify 输出的“序号:哈希”"),
             Self::Internal(e) => format!("内部错误：{e}"),
         }
     }

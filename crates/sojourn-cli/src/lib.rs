@@ -3,6 +3,8 @@
 
 /// Administrator accounts at `init`, and `reset-account`.
 pub mod accounts;
+/// `audit verify` and `audit export`: the hash chain checked and archived.
+pub mod audit;
 /// `check-id`: checks citizen ID numbers (written with the domain crate).
 mod check_id;
 /// The `--db` option and the deployment it holds.
@@ -142,6 +144,38 @@ enum Command {
         /// Numbers to check; standard input when none.
         numbers: Vec<String>,
     },
+    /// The audit trail: check its hash chain, or archive it.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain and name every edited, deleted, inserted or
+    /// reordered entry. Exits non-zero if anything was found.
+    Verify {
+        #[command(flatten)]
+        db: DbArg,
+        /// Check an archive written by `audit export` instead of the
+        /// database.
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// A `SEQ:HASH` printed by an earlier verify or export (repeat for
+        /// several): that entry must still be there, unchanged.
+        #[arg(long = "anchor", value_name = "SEQ:HASH")]
+        anchors: Vec<String>,
+    },
+    /// Write the whole trail, oldest first, as JSON lines with the hashes
+    /// (an archive `audit verify --file` checks). Entries stay in the
+    /// database: nothing deletes them.
+    Export {
+        /// Output file; standard output when left out.
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 /// Runs the command line and turns the outcome into the exit status.
@@ -198,6 +232,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import { register, file, db } => run_import(register, &file, &db.db),
         Command::Export { register, file, db } => run_export(register, file.as_ref(), &db.db),
         Command::ResetAccount { username, db } => run_reset_account(&username, &db.db),
+        Command::Audit { command } => run_audit(command),
         Command::CheckId { numbers } => {
             let mut out = std::io::stdout().lock();
             let all_valid = check_id::run(&numbers, std::io::stdin().lock(), &mut out)
@@ -246,6 +281,53 @@ fn run_init(unit: &str, db: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn run_audit(command: AuditCommand) -> Result<ExitCode> {
+    match command {
+        AuditCommand::Verify { db, file, anchors } => {
+            let anchors = anchors
+                .iter()
+                .map(|a| sojourn_store::Anchor::parse(a).ok_or_else(|| CliError::Anchor(a.clone())))
+                .collect::<Result<Vec<_>>>()?;
+            let report = match file {
+                Some(file) => {
+                    let path = file.display().to_string();
+                    let input = File::open(&file).map_err(|e| CliError::file(&path, e))?;
+                    audit::verify_file(BufReader::new(input), &anchors)?
+                }
+                None => {
+                    let store = db::open(&db.db)?;
+                    let report = audit::verify_db(&*store, &anchors)?;
+                    audit::record_verify(&*store, &report)?;
+                    report
+                }
+            };
+            audit::print_report(&mut std::io::stdout().lock(), &report)
+                .map_err(|e| CliError::file("stdout", e))?;
+            Ok(if report.is_intact() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        AuditCommand::Export { file, db } => {
+            let store = db::open(&db.db)?;
+            let (count, last) = match &file {
+                Some(file) => {
+                    let path = file.display().to_string();
+                    let out = File::create(file).map_err(|e| CliError::file(&path, e))?;
+                    audit::export(&*store, BufWriter::new(out))?
+                }
+                None => audit::export(&*store, BufWriter::new(std::io::stdout().lock()))?,
+            };
+            eprintln!("exported {count} audit entries / 已导出 {count} 条审计记录");
+            if let Some(last) = last {
+                eprintln!("anchor / 校验锚点：{}:{}", last.seq, last.hash);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
 fn run_reset_account(username: &str, db: &str) -> Result<ExitCode> {
     let deployment = db::Deployment::open(db)?;
     let issued = accounts::reset(&*deployment.store, &deployment.root, username)?;
@@ -278,6 +360,12 @@ fn run_import(register: Register, file: &PathBuf, db: &str) -> Result<ExitCode> 
         refused = report.refused(),
         "import done"
     );
+    audit::record_register_job(
+        &*deployment.store,
+        sojourn_store::AuditAction::Import,
+        register.key(),
+        serde_json::json!({ "file": path, "accepted": report.accepted, "refused": report.refused() }),
+    )?;
     report
         .print(&mut std::io::stdout().lock())
         .map_err(|e| CliError::file("stdout", e))?;
@@ -296,6 +384,7 @@ fn run_export(register: Register, file: Option<&PathBuf>, db: &str) -> Result<Ex
             let path = file.display().to_string();
             let out = File::create(file).map_err(|e| CliError::file(&path, e))?;
             let count = export::run(&*deployment.store, &scope, register, BufWriter::new(out))?;
+            record_export(&deployment, register, count, Some(&path))?;
             println!(
                 "exported {count} {} to {path} / 已导出 {count} 条",
                 register.key()
@@ -304,6 +393,7 @@ fn run_export(register: Register, file: Option<&PathBuf>, db: &str) -> Result<Ex
         None => {
             let out = std::io::stdout().lock();
             let count = export::run(&*deployment.store, &scope, register, BufWriter::new(out))?;
+            record_export(&deployment, register, count, None)?;
             // Standard output carries the CSV, so the count goes to stderr.
             eprintln!("exported {count} {} / 已导出 {count} 条", register.key());
         }
@@ -312,4 +402,20 @@ fn run_export(register: Register, file: Option<&PathBuf>, db: &str) -> Result<Ex
         .flush()
         .map_err(|e| CliError::file("stdout", e))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The export of a register is recorded in the audit trail: it carries
+/// every full value out of the system.
+fn record_export(
+    deployment: &db::Deployment,
+    register: Register,
+    count: u64,
+    path: Option<&str>,
+) -> Result<()> {
+    audit::record_register_job(
+        &*deployment.store,
+        sojourn_store::AuditAction::Export,
+        register.key(),
+        serde_json::json!({ "records": count, "file": path }),
+    )
 }

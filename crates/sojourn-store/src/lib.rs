@@ -19,6 +19,8 @@
 
 /// Staff accounts, sessions and API tokens.
 pub mod accounts;
+/// The tamper-evident audit trail.
+pub mod audit;
 /// Errors of the store layer.
 pub mod error;
 /// PostgreSQL backend.
@@ -36,6 +38,10 @@ pub mod sqlite;
 pub use accounts::{
     Account, AccountChange, AccountStore, ApiToken, ApiTokenId, Credentials, Lockout, NewAccount,
     NewApiToken, NewSession, Session,
+};
+pub use audit::{
+    Anchor, AuditAction, AuditEntry, AuditEvent, AuditLog, AuditObject, AuditQuery, AuditReport,
+    Finding, Outcome,
 };
 pub use error::StoreError;
 pub use query::*;
@@ -86,9 +92,9 @@ impl Actor {
 }
 
 /// The storage interface. See the crate documentation for the scope rule.
-/// Accounts, sessions and tokens are part of it ([`AccountStore`]), so one
-/// `Arc<dyn Store>` serves both.
-pub trait Store: AccountStore + Send + Sync {
+/// Accounts, sessions and tokens ([`AccountStore`]) and the audit trail
+/// ([`AuditLog`]) are part of it, so one `Arc<dyn Store>` serves all.
+pub trait Store: AccountStore + AuditLog + Send + Sync {
     // ---- the jurisdiction tree ----
 
     /// Creates the deployment's root unit and the units below it. Refused

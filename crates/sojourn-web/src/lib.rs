@@ -3,6 +3,8 @@
 
 /// Handlers of the JSON API, its route table and its OpenAPI document.
 pub mod api;
+/// What the HTTP layer writes to the audit trail.
+pub mod audit;
 /// Sign-in, sessions, API tokens and the guard every route passes.
 pub mod auth;
 /// Request and response bodies, and their conversions to domain values.
@@ -15,6 +17,8 @@ pub mod extract;
 pub mod headers;
 /// The JSON extractor that tells malformed JSON from JSON of the wrong shape.
 pub mod json;
+/// The pages staff work in, beside the API.
+pub mod pages;
 /// The caller's jurisdiction, drawn in one place and never from the request.
 pub mod scope;
 
@@ -70,6 +74,7 @@ impl AppState {
 pub fn app(state: AppState) -> axum::Router {
     let api = api::router(&state).method_not_allowed_fallback(method_not_allowed);
     axum::Router::new()
+        .merge(pages::routes(&state))
         .nest(api::PREFIX, api)
         .fallback(no_route)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
@@ -82,8 +87,14 @@ pub fn app(state: AppState) -> axum::Router {
         .with_state(state)
 }
 
-async fn no_route() -> ApiError {
-    ApiError::NoRoute
+/// No such route: a JSON error under the API's prefix, a page elsewhere.
+async fn no_route(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    let path = uri.path();
+    if path == api::PREFIX || path.starts_with(&format!("{}/", api::PREFIX)) {
+        ApiError::NoRoute.into_response()
+    } else {
+        pages::no_page(headers).await
+    }
 }
 
 async fn method_not_allowed() -> ApiError {

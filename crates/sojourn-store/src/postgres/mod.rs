@@ -22,8 +22,16 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/postgres/0001_registers.sql"),
     ),
     (
+        "0002_search",
+        include_str!("../../migrations/postgres/0002_search.sql"),
+    ),
+    (
         "0100_accounts",
         include_str!("../../migrations/postgres/0100_accounts.sql"),
+    ),
+    (
+        "0200_audit",
+        include_str!("../../migrations/postgres/0200_audit.sql"),
     ),
 ];
 
@@ -35,7 +43,15 @@ const POOL_SIZE: usize = 4;
 pub fn open(url: &str) -> Result<Box<dyn crate::Store>> {
     let mut clients = Vec::with_capacity(POOL_SIZE);
     for _ in 0..POOL_SIZE {
-        clients.push(Client::connect(url, NoTls)?);
+        let mut client = Client::connect(url, NoTls)?;
+        // Statements stay prepared (see `Connection`), but each execution
+        // is planned with its values: after five runs PostgreSQL would
+        // otherwise switch to a generic plan, which for a range search
+        // cannot tell a whole-town scope or a common surname from a narrow
+        // one, and costs seconds where the custom plan costs milliseconds
+        // (docs/PERFORMANCE.md, lookup and search, cause 3).
+        client.batch_execute("SET plan_cache_mode = force_custom_plan")?;
+        clients.push(client);
     }
     migrate(&mut clients[0])?;
     Ok(Box::new(SqlStore {

@@ -3,9 +3,12 @@
 //! SQLite keeps them as text, whose order is not time order across
 //! sub-second precisions.
 
+use super::audit::append;
 use super::{Backend, Row, SqlStore, Tx, Value, now, scope_bounds};
 use crate::accounts::*;
+use crate::audit::{AuditAction, AuditEvent, Outcome};
 use crate::{Actor, Result, StoreError};
+use serde_json::json;
 use sojourn_domain::account::{AccountId, Role, Username};
 use sojourn_domain::text::{Note, PersonName};
 use sojourn_domain::unit::{Scope, UnitCode};
@@ -164,7 +167,55 @@ fn create_account(
     )?;
     let id = AccountId(row.int(0)?);
     set_roles(tx, id, &new.roles)?;
-    get_account(tx, scope, id)
+    let account = get_account(tx, scope, id)?;
+    let event = AuditEvent::new(AuditAction::AccountCreated, Outcome::Success)
+        .object("account", id.0)
+        .unit(&account.unit)
+        .details(json!({
+            "username": account.username.as_str(),
+            "unit": account.unit.as_str(),
+            "roles": role_keys(&account.roles),
+            "second_factor": new.totp_secret.is_some(),
+        }));
+    append(tx, actor, event)?;
+    Ok(account)
+}
+
+fn role_keys(roles: &[Role]) -> Vec<&'static str> {
+    roles.iter().map(|r| r.key()).collect()
+}
+
+/// The audit entry of a change to an account: who it was, what changed;
+/// never a password hash or a second-factor secret.
+fn account_event(change: &AccountChange, before: &Account, actor: &Actor) -> AuditEvent {
+    let (action, details) = match change {
+        AccountChange::Roles(roles) => (
+            AuditAction::RolesAssigned,
+            json!({ "before": role_keys(&before.roles), "after": role_keys(roles) }),
+        ),
+        AccountChange::Disabled(true) => (AuditAction::AccountDisabled, json!({})),
+        AccountChange::Disabled(false) => (AuditAction::AccountEnabled, json!({})),
+        AccountChange::Unlock => (
+            AuditAction::AccountUnlocked,
+            json!({ "failed_logins": before.failed_logins }),
+        ),
+        AccountChange::Password { must_change, .. } if actor.account == Some(before.id) => (
+            AuditAction::PasswordChanged,
+            json!({ "must_change": must_change }),
+        ),
+        AccountChange::Password { must_change, .. } => (
+            AuditAction::PasswordReset,
+            json!({ "must_change": must_change }),
+        ),
+        AccountChange::Totp(Some(_)) => (AuditAction::TotpEnrolled, json!({})),
+        AccountChange::Totp(None) => (AuditAction::TotpWithdrawn, json!({})),
+    };
+    let mut details = details;
+    details["username"] = json!(before.username.as_str());
+    AuditEvent::new(action, Outcome::Success)
+        .object("account", before.id.0)
+        .unit(&before.unit)
+        .details(details)
 }
 
 fn list_accounts(tx: &mut dyn Tx, scope: &Scope) -> Result<Vec<Account>> {
@@ -204,7 +255,8 @@ fn change_account(
     change: &AccountChange,
     actor: &Actor,
 ) -> Result<Account> {
-    get_account(tx, scope, id)?;
+    let before = get_account(tx, scope, id)?;
+    append(tx, actor, account_event(change, &before, actor))?;
     // Placeholders are numbered in order of first use (SQLite binds them by
     // position): the change's own values first, then who and when.
     let stamp = |values: Vec<Value>| -> Vec<Value> {
@@ -349,7 +401,22 @@ fn create_api_token(
             new.expires_at.into(),
         ],
     )?;
-    get_api_token(tx, scope, ApiTokenId(row.int(0)?))
+    let token = get_api_token(tx, scope, ApiTokenId(row.int(0)?))?;
+    let expires_at = token
+        .expires_at
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let event = AuditEvent::new(AuditAction::TokenIssued, Outcome::Success)
+        .object("api_token", token.id.0)
+        .unit(&token.unit)
+        .details(json!({
+            "name": token.name.as_str(),
+            "role": token.role.key(),
+            "account": token.account.0,
+            "expires_at": expires_at,
+        }));
+    append(tx, actor, event)?;
+    Ok(token)
 }
 
 fn api_token(row: &Row, at: usize) -> Result<ApiToken> {
@@ -567,7 +634,15 @@ impl<B: Backend> AccountStore for SqlStore<B> {
         actor: &Actor,
     ) -> Result<ApiToken> {
         self.backend.write(|tx| {
-            get_api_token(tx, scope, id)?;
+            let token = get_api_token(tx, scope, id)?;
+            let event = AuditEvent::new(AuditAction::TokenRevoked, Outcome::Success)
+                .object("api_token", id.0)
+                .unit(&token.unit)
+                .details(json!({
+                    "name": token.name.as_str(),
+                    "already_revoked": token.revoked_at.is_some(),
+                }));
+            append(tx, actor, event)?;
             tx.execute(
                 "UPDATE api_tokens SET revoked_at = $1, revoked_by = $2 \
                  WHERE id = $3 AND revoked_at IS NULL",

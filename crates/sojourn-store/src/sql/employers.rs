@@ -1,6 +1,7 @@
 use super::residents::{Filter, check_version};
 use super::{Tx, Value, mapping, now, opt_text, record_revision, scope_bounds, units};
 use super::{links_of, narrow, page_of};
+use crate::audit::AuditAction;
 use crate::query::{EmployerQuery, Link, Page};
 use crate::{Actor, Result, StoreError, snapshot};
 use sojourn_domain::codes::Uscc;
@@ -45,7 +46,11 @@ pub(crate) fn create_employer(
          VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $8, $9) RETURNING id",
         &values,
     )?;
-    Ok(EmployerId(row.int(0)?))
+    let id = EmployerId(row.int(0)?);
+    let after = snapshot::employer(&get_employer(tx, scope, id)?);
+    let create = AuditAction::Create;
+    super::audit::record_change(tx, actor, create, "employer", id.0, &d.unit, None, &after)?;
+    Ok(id)
 }
 
 pub(crate) fn get_employer(tx: &mut dyn Tx, scope: &Scope, id: EmployerId) -> Result<Employer> {
@@ -95,7 +100,20 @@ pub(crate) fn update_employer(
          phone = $5, declared_workers = $6, version = $7, updated_at = $8, updated_by = $9 WHERE id = $10",
         &values,
     )?;
-    Ok(())
+    let before = snapshot::employer(&before);
+    let after = snapshot::employer(&get_employer(tx, scope, id)?);
+    let update = AuditAction::Update;
+    let unit = &d.unit;
+    super::audit::record_change(
+        tx,
+        actor,
+        update,
+        "employer",
+        id.0,
+        unit,
+        Some(&before),
+        &after,
+    )
 }
 
 pub(crate) fn search_employers(

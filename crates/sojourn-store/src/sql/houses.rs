@@ -1,5 +1,6 @@
 use super::residents::{Filter, check_version};
 use super::{Tx, Value, mapping, now, opt_text, record_revision, scope_bounds, units};
+use crate::audit::AuditAction;
 use crate::query::{HouseQuery, Link, Page};
 use crate::{Actor, Result, StoreError, snapshot};
 use sojourn_domain::house::{Filing, House, HouseDetails, HouseId, Landlord};
@@ -48,7 +49,11 @@ pub(crate) fn create_house(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $11, $12) RETURNING id",
         &values,
     )?;
-    Ok(HouseId(row.int(0)?))
+    let id = HouseId(row.int(0)?);
+    let after = snapshot::house(&get_house(tx, scope, id)?);
+    let create = AuditAction::Create;
+    super::audit::record_change(tx, actor, create, "house", id.0, &d.unit, None, &after)?;
+    Ok(id)
 }
 
 pub(crate) fn get_house(tx: &mut dyn Tx, scope: &Scope, id: HouseId) -> Result<House> {
@@ -99,7 +104,21 @@ pub(crate) fn update_house(
          security_agreement_on = $10, version = $11, updated_at = $12, updated_by = $13 WHERE id = $14",
         &values,
     )?;
-    Ok(())
+    let (before, after) = (
+        snapshot::house(&before),
+        snapshot::house(&get_house(tx, scope, id)?),
+    );
+    let update = AuditAction::Update;
+    super::audit::record_change(
+        tx,
+        actor,
+        update,
+        "house",
+        id.0,
+        &d.unit,
+        Some(&before),
+        &after,
+    )
 }
 
 pub(crate) fn search_houses(
@@ -159,30 +178,52 @@ pub(crate) fn page_of<T>(
     page: crate::PageRequest,
     map: impl Fn(&super::Row) -> Result<T>,
 ) -> Result<Page<T>> {
-    let total = tx
-        .query_one(&format!("SELECT COUNT(*) {from}"), params)?
-        .int(0)?;
+    Ok(Page {
+        total: count(tx, from, params, None)?,
+        items: rows(tx, from, columns, order, params, page, map)?,
+    })
+}
+
+/// Counts the rows of `from`; with a cap, counts at most `cap + 1` so a
+/// search matching half the register answers at once ("1000+").
+pub(crate) fn count(tx: &mut dyn Tx, from: &str, params: &[Value], cap: Option<u64>) -> Result<u64> {
+    let sql = match cap {
+        // The cap is a constant of the store, safe as a literal.
+        Some(cap) => format!("SELECT COUNT(*) FROM (SELECT 1 AS one {from} LIMIT {}) capped", cap + 1),
+        None => format!("SELECT COUNT(*) {from}"),
+    };
+    let total = tx.query_one(&sql, params)?.int(0)?;
+    Ok(u64::try_from(total).unwrap_or(0))
+}
+
+/// Reads one page of `from`, ordered by `order`.
+pub(crate) fn rows<T>(
+    tx: &mut dyn Tx,
+    from: &str,
+    columns: &str,
+    order: &str,
+    params: &[Value],
+    page: crate::PageRequest,
+    map: impl Fn(&super::Row) -> Result<T>,
+) -> Result<Vec<T>> {
     // LIMIT and OFFSET are bounded integers from a `PageRequest`.
     let sql = format!(
         "SELECT {columns} {from} ORDER BY {order} LIMIT {} OFFSET {}",
         page.limit(),
         page.offset()
     );
-    let items = tx
-        .query(&sql, params)?
-        .iter()
-        .map(map)
-        .collect::<Result<_>>()?;
-    Ok(Page {
-        items,
-        total: u64::try_from(total).unwrap_or(0),
-    })
+    tx.query(&sql, params)?.iter().map(map).collect()
 }
 
 /// Links (tenancies or employments) of a target, newest first: only those
 /// whose residence lies in scope, since a house may shelter people
 /// registered by another community.
-pub(crate) fn links_of(tx: &mut dyn Tx, scope: &Scope, kind: &str, target: i64) -> Result<Vec<Link>> {
+pub(crate) fn links_of(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    kind: &str,
+    target: i64,
+) -> Result<Vec<Link>> {
     let [low, high] = scope_bounds(scope);
     let rows = tx.query(
         "SELECT l.person_id, l.residence_id, p.name, l.started_on, l.ended_on FROM links l \

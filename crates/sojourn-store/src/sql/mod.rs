@@ -194,6 +194,8 @@ mod history;
 pub(crate) use history::*;
 /// Accounts, sessions and API tokens (`AccountStore`).
 mod accounts;
+/// The audit trail (`AuditLog`).
+pub(crate) mod audit;
 /// The `Store` implementation over any backend.
 mod store;
 pub(crate) use store::SqlStore;

@@ -1,6 +1,7 @@
 use super::residents::{Filter, check_version};
 use super::{Tx, Value, mapping, now, opt_text, record_revision, scope_bounds, units};
 use super::{narrow, page_of};
+use crate::audit::AuditAction;
 use crate::query::{OutflowQuery, Page};
 use crate::{Actor, Result, StoreError, snapshot};
 use sojourn_domain::codes::IdNumber;
@@ -58,6 +59,9 @@ pub(crate) fn create_outflow(
     )?;
     let id = OutflowId(row.int(0)?);
     insert_left_behind(tx, id, &d.left_behind)?;
+    let after = snapshot::outflow(&get_outflow(tx, scope, id)?);
+    let create = AuditAction::Create;
+    super::audit::record_change(tx, actor, create, "outflow", id.0, &d.unit, None, &after)?;
     Ok(id)
 }
 
@@ -155,7 +159,21 @@ pub(crate) fn update_outflow(
          contact_phone = $10, version = $11, updated_at = $12, updated_by = $13 WHERE id = $14",
         &values,
     )?;
-    insert_left_behind(tx, id, &d.left_behind)
+    insert_left_behind(tx, id, &d.left_behind)?;
+    let before = snapshot::outflow(&before);
+    let after = snapshot::outflow(&get_outflow(tx, scope, id)?);
+    let update = AuditAction::Update;
+    let unit = &d.unit;
+    super::audit::record_change(
+        tx,
+        actor,
+        update,
+        "outflow",
+        id.0,
+        unit,
+        Some(&before),
+        &after,
+    )
 }
 
 pub(crate) fn search_outflows(

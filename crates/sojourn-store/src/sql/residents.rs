@@ -371,29 +371,62 @@ pub(crate) fn search_residents(
     if let Some(province) = &query.origin_province {
         filter.prefix("p.domicile", province);
     }
-    let from = format!(
-        "FROM residences r JOIN persons p ON p.id = r.person_id WHERE {}",
-        filter.sql
-    );
-    let order = match query.sort {
-        ResidentSort::ArrivedDesc => "r.arrived_on DESC, r.id DESC",
-        ResidentSort::ArrivedAsc => "r.arrived_on, r.id",
-        ResidentSort::Name => "p.name_pinyin, r.id",
-    };
-    let columns = format!(
-        "{}, {}",
-        mapping::PERSON_COLUMNS,
-        mapping::RESIDENCE_COLUMNS
-    );
-    super::page_of(
-        tx,
-        &from,
-        &columns,
-        order,
-        &filter.params,
-        query.page,
-        resident_row,
-    )
+    let columns = format!("{}, {}", mapping::PERSON_COLUMNS, mapping::RESIDENCE_COLUMNS);
+    match &query.term {
+        None => {
+            let from = format!(
+                "FROM residences r JOIN persons p ON p.id = r.person_id WHERE {}",
+                filter.sql
+            );
+            let order = arrival_order(query.sort).unwrap_or("p.name_pinyin, r.id");
+            super::page_of(tx, &from, &columns, order, &filter.params, query.page, resident_row)
+        }
+        Some(term) => {
+            // A term selects few persons out of many residences: start from
+            // `persons` (CROSS JOIN fixes SQLite's loop order; PostgreSQL plans
+            // it as an ordinary join), cap the count, and order by the
+            // searched key so the index walk stops after one page.
+            let from = format!(
+                "FROM persons p CROSS JOIN residences r WHERE r.person_id = p.id AND {}",
+                filter.sql
+            );
+            let order = match query.sort {
+                ResidentSort::ArrivedDesc => term_order(term),
+                explicit => arrival_order(explicit).unwrap_or("p.name_pinyin, r.id"),
+            };
+            Ok(Page {
+                total: super::count(tx, &from, &filter.params, Some(SEARCH_COUNT_CAP))?,
+                items: super::rows(tx, &from, &columns, order, &filter.params, query.page, resident_row)?,
+            })
+        }
+    }
+}
+
+/// Searches count at most this many matches (and one more, to say "more").
+pub const SEARCH_COUNT_CAP: u64 = 1000;
+
+fn arrival_order(sort: ResidentSort) -> Option<&'static str> {
+    match sort {
+        ResidentSort::ArrivedDesc => Some("r.arrived_on DESC, r.id DESC"),
+        ResidentSort::ArrivedAsc => Some("r.arrived_on, r.id"),
+        ResidentSort::Name => None,
+    }
+}
+
+/// The order of the index a term searches, so a page needs only its rows.
+fn term_order(term: &SearchTerm) -> &'static str {
+    match term {
+        SearchTerm::IdNumber(_) | SearchTerm::Digits(_) => "p.id_number, r.id",
+        SearchTerm::Pinyin(letters) if is_initials_only(letters) => "p.name_initials, r.id",
+        SearchTerm::Pinyin(_) => "p.name_pinyin, r.id",
+        SearchTerm::Name(_) => "p.name, r.id",
+    }
+}
+
+/// Letters without a vowel cannot begin a full pinyin spelling (zs, lxm):
+/// they are initials, and only that column need be searched.
+fn is_initials_only(letters: &str) -> bool {
+    !letters.contains(['a', 'e', 'i', 'o', 'u', 'v'])
 }
 
 fn resident_row(row: &Row) -> Result<ResidentRow> {
@@ -470,6 +503,9 @@ impl Filter {
                 let id = self.prefix_clause("p.id_number", digits);
                 let phone = self.prefix_clause("p.phone", digits);
                 format!("({id} OR {phone})")
+            }
+            SearchTerm::Pinyin(letters) if is_initials_only(letters) => {
+                self.prefix_clause("p.name_initials", letters)
             }
             SearchTerm::Pinyin(letters) => {
                 let initials = self.prefix_clause("p.name_initials", letters);

@@ -1,4 +1,5 @@
 use super::{Row, Tx, Value, mapping, now, scope_bounds};
+use crate::audit::{AuditAction, AuditEvent, Outcome};
 use crate::{Actor, Result, StoreError};
 use sojourn_domain::DomainError;
 use sojourn_domain::unit::{Scope, Unit, UnitCode};
@@ -111,6 +112,11 @@ pub(crate) fn create_unit(
         .into());
     }
     insert_unit(tx, unit, false, actor)?;
+    let event = AuditEvent::new(AuditAction::Create, Outcome::Success)
+        .object("unit", unit.code.as_str())
+        .unit(&unit.code)
+        .details(serde_json::json!({ "name": unit.name.as_str() }));
+    super::audit::append(tx, actor, event)?;
     Ok(unit.clone())
 }
 

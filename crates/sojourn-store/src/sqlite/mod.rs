@@ -17,8 +17,16 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/sqlite/0001_registers.sql"),
     ),
     (
+        "0002_search",
+        include_str!("../../migrations/sqlite/0002_search.sql"),
+    ),
+    (
         "0100_accounts",
         include_str!("../../migrations/sqlite/0100_accounts.sql"),
+    ),
+    (
+        "0200_audit",
+        include_str!("../../migrations/sqlite/0200_audit.sql"),
     ),
 ];
 

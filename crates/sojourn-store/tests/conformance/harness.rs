@@ -36,6 +36,10 @@ impl TestDb {
         }
     }
 
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.raw, Raw::Postgres(_))
+    }
+
     /// Runs the SQL written for this test's backend (DDL differs).
     pub fn execute_raw_for_backend(&self, sqlite: &str, postgres: &str) -> Result<(), String> {
         match &self.raw {

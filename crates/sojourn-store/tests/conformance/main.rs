@@ -6,17 +6,22 @@
 
 /// Accounts, sessions and API tokens.
 mod accounts;
+/// The tamper-evident audit trail.
+mod audit;
 /// Batches of arrivals: rows meeting each other inside one batch.
 mod batches;
 mod cases;
 mod fixtures;
 mod harness;
+mod search;
 
 /// Every case by name, whichever file holds it.
 mod all {
     pub use crate::accounts::*;
+    pub use crate::audit::*;
     pub use crate::batches::*;
     pub use crate::cases::*;
+    pub use crate::search::*;
 }
 
 macro_rules! conformance {
@@ -31,6 +36,8 @@ macro_rules! conformance {
 }
 
 conformance!(
+    a_search_counts_at_most_one_more_than_the_cap,
+    a_search_lists_matches_in_the_order_of_the_searched_key,
     init_creates_the_tree_once,
     units_are_added_under_a_parent_of_the_level_above,
     an_arrival_creates_a_person_file_and_a_registered_residence,
@@ -65,4 +72,13 @@ conformance!(
     a_batch_takes_houses_and_employers_only_from_the_callers_scope,
     a_batch_stores_every_field_as_a_single_arrival_does,
     a_batch_broken_by_an_unforeseen_failure_still_decides_each_row_alone,
+    audit_entries_chain_in_order_and_are_found_by_filters_in_scope,
+    the_schema_refuses_to_change_or_delete_audit_entries,
+    verify_names_an_audit_entry_edited_in_the_database,
+    verify_names_audit_entries_deleted_in_the_database,
+    verify_names_an_audit_entry_inserted_in_the_database,
+    verify_names_audit_entries_reordered_in_the_database,
+    concurrent_appends_never_fork_the_audit_chain,
+    permission_changes_are_audited_with_the_change,
+    register_changes_are_audited_with_before_and_after_masked,
 );

@@ -4,8 +4,8 @@
 //! time; clients and tools read the JSON.
 
 use super::{
-    accounts, checks, divisions, employers, houses, outflows, persons, residences, residents,
-    session, tokens, units,
+    accounts, audit, checks, divisions, employers, houses, outflows, persons, residences,
+    residents, session, tokens, units,
 };
 use crate::json::Json;
 use utoipa::OpenApi;
@@ -19,7 +19,9 @@ use utoipa::OpenApi;
             from `POST /api/v1/session`; changes also send its `X-CSRF-Token`) or an API token \
             (`Authorization: Bearer …`), and a role the permission table allows (401 otherwise, 403 \
             without the role). Every call sees only the caller's jurisdiction; a record outside it \
-            answers 404 exactly like a missing one. Errors carry a stable `code` and messages in \
+            answers 404 exactly like a missing one. ID and phone numbers are masked in every response; \
+            a role with the reveal permission sees them in full through `POST …/reveal`, giving a \
+            reason (audited). Errors carry a stable `code` and messages in \
             zh-CN and en."
     ),
     paths(
@@ -34,13 +36,14 @@ use utoipa::OpenApi;
         residents::register_arrival, residents::list_residents, residents::search_residents,
         residences::get_residence, residences::update_stay, residences::activate_residence,
         residences::register_departure, residences::residence_history,
-        persons::get_person, persons::update_person, persons::person_history,
+        persons::get_person, persons::update_person, persons::person_history, persons::reveal_person,
         houses::create_house, houses::list_houses, houses::search_houses, houses::get_house, houses::update_house,
-        houses::list_tenants, houses::house_history,
+        houses::list_tenants, houses::house_history, houses::reveal_house,
         employers::create_employer, employers::list_employers, employers::search_employers, employers::get_employer,
         employers::update_employer, employers::list_workers, employers::employer_history,
         outflows::create_outflow, outflows::list_outflows, outflows::search_outflows, outflows::get_outflow,
-        outflows::update_outflow, outflows::outflow_history,
+        outflows::update_outflow, outflows::outflow_history, outflows::reveal_outflow,
+        audit::search_audit, audit::export_audit,
         divisions::list_divisions, divisions::get_division,
         checks::check_id_number,
     ),
@@ -56,6 +59,7 @@ use utoipa::OpenApi;
         (name = "houses", description = "Rental houses (出租房屋)"),
         (name = "employers", description = "Employers (用工单位)"),
         (name = "outflows", description = "Outflow register (流出人口)"),
+        (name = "audit", description = "The audit trail (audit administrator)"),
         (name = "divisions", description = "National administrative divisions"),
         (name = "checks", description = "Live checks for forms"),
         (name = "meta", description = "This document"),

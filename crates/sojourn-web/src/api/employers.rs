@@ -12,9 +12,10 @@ use crate::json::Json;
 use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use axum::http::StatusCode;
+use serde_json::json;
 use sojourn_domain::codes::Uscc;
 use sojourn_domain::employer::{EmployerDetails, EmployerId};
-use sojourn_store::RecordRef;
+use sojourn_store::{AuditAction, RecordRef};
 
 #[utoipa::path(post, path = "/api/v1/employers", tag = "employers",
     request_body = CreateEmployerRequest,
@@ -50,12 +51,13 @@ pub(crate) async fn create_employer(
 pub(crate) async fn list_employers(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Query(query): Query<EmployerListQuery>,
 ) -> Result<Json<EmployerPage>, ApiError> {
     if query.q.is_some() {
         return Err(ApiError::SearchTermInUrl("/api/v1/employers/search"));
     }
-    page_of(&state, scope, &query).await
+    page_of(&state, scope, actor, &query).await
 }
 
 /// Searches the employers of the caller's jurisdiction: the same filters as
@@ -69,18 +71,30 @@ pub(crate) async fn list_employers(
 pub(crate) async fn search_employers(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Json(query): Json<EmployerListQuery>,
 ) -> Result<Json<EmployerPage>, ApiError> {
-    page_of(&state, scope, &query).await
+    page_of(&state, scope, actor, &query).await
 }
 
+/// A page of employers; the search is audited with the ids it returned.
 async fn page_of(
     state: &AppState,
     scope: sojourn_domain::unit::Scope,
+    actor: sojourn_store::Actor,
     query: &EmployerListQuery,
 ) -> Result<Json<EmployerPage>, ApiError> {
     let (query, paging) = query.parse()?;
+    let details = json!({
+        "term": query.text.is_some(),
+        "unit": query.unit.as_ref().map(|u| u.as_str().to_owned()),
+        "page": paging.page,
+    });
+    let unit = query.unit.clone();
     let page = run(state, move |store| store.search_employers(&scope, &query)).await?;
+    let employers: Vec<i64> = page.items.iter().map(|e| e.id.0).collect();
+    let returned = json!({ "employers": employers });
+    crate::audit::search(state, actor, "employers", unit.as_ref(), details, returned).await?;
     let items = page.items.iter().map(Into::into).collect();
     Ok(Json(EmployerPage::new(items, page.total, paging)))
 }
@@ -94,10 +108,16 @@ async fn page_of(
 pub(crate) async fn get_employer(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Path(id): Path<i64>,
 ) -> Result<Json<EmployerResponse>, ApiError> {
-    let employer = run(&state, move |store| {
+    let read = run(&state, move |store| {
         store.get_employer(&scope, EmployerId(id))
+    })
+    .await;
+    let object = ("employer", id);
+    let employer = crate::audit::read(&state, actor, AuditAction::Read, object, read, |e| {
+        (Some(e.details.unit.clone()), json!({}))
     })
     .await?;
     Ok(Json((&employer).into()))
@@ -137,10 +157,20 @@ pub(crate) async fn update_employer(
 pub(crate) async fn list_workers(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<LinkResponse>>, ApiError> {
-    let links = run(&state, move |store| {
+    let read = run(&state, move |store| {
         store.workers_of(&scope, EmployerId(id))
+    })
+    .await;
+    let search = AuditAction::Search;
+    let links = crate::audit::read(&state, actor, search, ("employer", id), read, |links| {
+        let persons: Vec<i64> = links.iter().map(|l| l.person.0).collect();
+        (
+            None,
+            json!({ "list": "workers", "returned": { "persons": persons } }),
+        )
     })
     .await?;
     Ok(Json(links.iter().map(Into::into).collect()))
@@ -155,7 +185,8 @@ pub(crate) async fn list_workers(
 pub(crate) async fn employer_history(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<RevisionResponse>>, ApiError> {
-    history_of(&state, scope, RecordRef::Employer(EmployerId(id))).await
+    history_of(&state, scope, actor, RecordRef::Employer(EmployerId(id))).await
 }

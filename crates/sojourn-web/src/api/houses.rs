@@ -5,6 +5,7 @@ use crate::AppState;
 use crate::dto::houses::{
     HouseListQuery, HousePage, HouseRequest, HouseResponse, UpdateHouseRequest,
 };
+use crate::dto::reveal::{RevealRequest, RevealResponse};
 use crate::dto::{LinkResponse, RevisionResponse};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
@@ -12,8 +13,10 @@ use crate::json::Json;
 use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use axum::http::StatusCode;
+use serde_json::{Map, json};
+use sojourn_domain::house::Landlord;
 use sojourn_domain::house::{HouseDetails, HouseId};
-use sojourn_store::RecordRef;
+use sojourn_store::{AuditAction, RecordRef};
 
 #[utoipa::path(post, path = "/api/v1/houses", tag = "houses",
     request_body = HouseRequest,
@@ -48,12 +51,13 @@ pub(crate) async fn create_house(
 pub(crate) async fn list_houses(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Query(query): Query<HouseListQuery>,
 ) -> Result<Json<HousePage>, ApiError> {
     if query.q.is_some() {
         return Err(ApiError::SearchTermInUrl("/api/v1/houses/search"));
     }
-    page_of(&state, scope, &query).await
+    page_of(&state, scope, actor, &query).await
 }
 
 /// Searches the houses of the caller's jurisdiction: the same filters as
@@ -67,18 +71,31 @@ pub(crate) async fn list_houses(
 pub(crate) async fn search_houses(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Json(query): Json<HouseListQuery>,
 ) -> Result<Json<HousePage>, ApiError> {
-    page_of(&state, scope, &query).await
+    page_of(&state, scope, actor, &query).await
 }
 
+/// A page of houses; the search is audited with the ids it returned
+/// (landlords are people).
 async fn page_of(
     state: &AppState,
     scope: sojourn_domain::unit::Scope,
+    actor: sojourn_store::Actor,
     query: &HouseListQuery,
 ) -> Result<Json<HousePage>, ApiError> {
     let (query, paging) = query.parse()?;
+    let details = serde_json::json!({
+        "term": query.text.is_some(),
+        "unit": query.unit.as_ref().map(|u| u.as_str().to_owned()),
+        "page": paging.page,
+    });
+    let unit = query.unit.clone();
     let page = run(state, move |store| store.search_houses(&scope, &query)).await?;
+    let houses: Vec<i64> = page.items.iter().map(|h| h.id.0).collect();
+    let returned = serde_json::json!({ "houses": houses });
+    crate::audit::search(state, actor, "houses", unit.as_ref(), details, returned).await?;
     let items = page.items.iter().map(Into::into).collect();
     Ok(Json(HousePage::new(items, page.total, paging)))
 }
@@ -92,9 +109,14 @@ async fn page_of(
 pub(crate) async fn get_house(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Path(id): Path<i64>,
 ) -> Result<Json<HouseResponse>, ApiError> {
-    let house = run(&state, move |store| store.get_house(&scope, HouseId(id))).await?;
+    let read = run(&state, move |store| store.get_house(&scope, HouseId(id))).await;
+    let house = crate::audit::read(&state, actor, AuditAction::Read, ("house", id), read, |h| {
+        (Some(h.details.unit.clone()), json!({}))
+    })
+    .await?;
     Ok(Json((&house).into()))
 }
 
@@ -132,9 +154,19 @@ pub(crate) async fn update_house(
 pub(crate) async fn list_tenants(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<LinkResponse>>, ApiError> {
-    let links = run(&state, move |store| store.tenants_of(&scope, HouseId(id))).await?;
+    let read = run(&state, move |store| store.tenants_of(&scope, HouseId(id))).await;
+    let search = AuditAction::Search;
+    let links = crate::audit::read(&state, actor, search, ("house", id), read, |links| {
+        let persons: Vec<i64> = links.iter().map(|l| l.person.0).collect();
+        (
+            None,
+            json!({ "list": "tenants", "returned": { "persons": persons } }),
+        )
+    })
+    .await?;
     Ok(Json(links.iter().map(Into::into).collect()))
 }
 
@@ -147,7 +179,53 @@ pub(crate) async fn list_tenants(
 pub(crate) async fn house_history(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<RevisionResponse>>, ApiError> {
-    history_of(&state, scope, RecordRef::House(HouseId(id))).await
+    history_of(&state, scope, actor, RecordRef::House(HouseId(id))).await
+}
+
+/// Shows a person landlord's ID number or phone in full. The reason is
+/// required and, with the fields, goes into the audit trail.
+#[utoipa::path(post, path = "/api/v1/houses/{id}/reveal", tag = "houses",
+    params(("id" = i64, Path, description = "House id")),
+    request_body = RevealRequest,
+    responses(
+        (status = 200, description = "`landlord.id_number`, `landlord.phone` in full", body = RevealResponse),
+        (status = 403, description = "Your role may not reveal", body = ErrorBody),
+        (status = 404, description = "Not in your jurisdiction", body = ErrorBody),
+        (status = 422, description = "Unknown field, or no reason of 5–200 characters (`reveal_reason_length`)", body = ErrorBody),
+    ))]
+pub(crate) async fn reveal_house(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
+    Path(id): Path<i64>,
+    Json(body): Json<RevealRequest>,
+) -> Result<Json<RevealResponse>, ApiError> {
+    let reveal = body.parse(&["landlord.id_number", "landlord.phone"])?;
+    let read = run(&state, move |store| store.get_house(&scope, HouseId(id))).await;
+    let details = json!({ "fields": reveal.fields, "reason": reveal.reason });
+    let house = crate::audit::read(
+        &state,
+        actor,
+        AuditAction::Reveal,
+        ("house", id),
+        read,
+        |h| (Some(h.details.unit.clone()), details),
+    )
+    .await?;
+    let landlord = &house.details.landlord;
+    let mut values = Map::new();
+    for field in reveal.fields {
+        let value = match (field, landlord) {
+            ("landlord.id_number", Landlord::Person { id_number, .. }) => {
+                json!(id_number.as_str())
+            }
+            ("landlord.id_number", Landlord::Company { .. }) => json!(null),
+            _ => json!(landlord.phone().map(|p| p.as_str())),
+        };
+        values.insert(field.to_owned(), value);
+    }
+    Ok(Json(RevealResponse { values }))
 }

@@ -7,6 +7,8 @@
 
 /// Staff accounts: opening, disabling, roles, credentials.
 pub mod accounts;
+/// The audit trail: search and export.
+pub mod audit;
 /// Live checks for forms (ID numbers).
 pub mod checks;
 /// Administrative divisions for pickers.
@@ -86,8 +88,8 @@ pub fn route_list() -> Vec<RouteInfo> {
 // A table: one route per line reads better than rustfmt's layout.
 #[rustfmt::skip]
 fn routes() -> Routes {
-    use Action::{Assign, Create, Manage, Read, Update};
-    use Resource::{Account, ApiToken, Employer, House, Outflow, Resident, Unit};
+    use Action::{Assign, Create, Export, Manage, Read, Reveal, Update};
+    use Resource::{Account, ApiToken, Audit, Employer, House, Outflow, Resident, Unit};
     let may = Access::Permission;
     Routes::default()
         .get("/openapi.json", doc::openapi_json, Access::Public)
@@ -128,6 +130,7 @@ fn routes() -> Routes {
         .get("/persons/{id}", persons::get_person, may(Read, Resident))
         .put("/persons/{id}", persons::update_person, may(Update, Resident))
         .get("/persons/{id}/history", persons::person_history, may(Read, Resident))
+        .post("/persons/{id}/reveal", persons::reveal_person, may(Reveal, Resident))
         .post("/houses", houses::create_house, may(Create, House))
         .get("/houses", houses::list_houses, may(Read, House))
         .post("/houses/search", houses::search_houses, may(Read, House))
@@ -136,6 +139,7 @@ fn routes() -> Routes {
         // Tenants and workers are people: reading them is reading residents.
         .get("/houses/{id}/tenants", houses::list_tenants, may(Read, Resident))
         .get("/houses/{id}/history", houses::house_history, may(Read, House))
+        .post("/houses/{id}/reveal", houses::reveal_house, may(Reveal, House))
         .post("/employers", employers::create_employer, may(Create, Employer))
         .get("/employers", employers::list_employers, may(Read, Employer))
         .post("/employers/search", employers::search_employers, may(Read, Employer))
@@ -149,6 +153,10 @@ fn routes() -> Routes {
         .get("/outflows/{id}", outflows::get_outflow, may(Read, Outflow))
         .put("/outflows/{id}", outflows::update_outflow, may(Update, Outflow))
         .get("/outflows/{id}/history", outflows::outflow_history, may(Read, Outflow))
+        .post("/outflows/{id}/reveal", outflows::reveal_outflow, may(Reveal, Outflow))
+        // The audit trail: the audit administrator's alone.
+        .get("/audit", audit::search_audit, may(Read, Audit))
+        .get("/audit/export", audit::export_audit, may(Export, Audit))
         // Reference data, and checks that read no record.
         .get("/divisions", divisions::list_divisions, Access::SignedIn)
         .get("/divisions/{code}", divisions::get_division, Access::SignedIn)
@@ -236,13 +244,25 @@ where
         .map_err(ApiError::from)
 }
 
-/// Every version of a record in scope, oldest first.
+/// Every version of a record in scope, oldest first (ID and phone numbers
+/// masked). The read is audited.
 pub(crate) async fn history_of(
     state: &AppState,
     scope: Scope,
+    actor: sojourn_store::Actor,
     record: RecordRef,
 ) -> Result<Json<Vec<RevisionResponse>>, ApiError> {
-    let revisions = run(state, move |store| store.history(&scope, record)).await?;
+    let read = run(state, move |store| store.history(&scope, record)).await;
+    let object = (record.kind(), record.id());
+    let history = sojourn_store::AuditAction::History;
+    let revisions = crate::audit::read(state, actor, history, object, read, |revisions| {
+        let unit = revisions.last().and_then(|r| {
+            let snapshot: serde_json::Value = serde_json::from_str(&r.snapshot).ok()?;
+            sojourn_domain::unit::UnitCode::parse(snapshot["unit"].as_str()?).ok()
+        });
+        (unit, serde_json::json!({ "versions": revisions.len() }))
+    })
+    .await?;
     revisions
         .iter()
         .map(RevisionResponse::try_from)

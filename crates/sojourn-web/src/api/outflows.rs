@@ -6,15 +6,17 @@ use crate::dto::RevisionResponse;
 use crate::dto::outflows::{
     CreateOutflowRequest, OutflowListQuery, OutflowPage, OutflowResponse, UpdateOutflowRequest,
 };
+use crate::dto::reveal::{RevealRequest, RevealResponse};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::json::Json;
 use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use axum::http::StatusCode;
+use serde_json::{Map, json};
 use sojourn_domain::codes::IdNumber;
 use sojourn_domain::outflow::{OutflowDetails, OutflowId};
-use sojourn_store::RecordRef;
+use sojourn_store::{AuditAction, RecordRef};
 
 #[utoipa::path(post, path = "/api/v1/outflows", tag = "outflows",
     request_body = CreateOutflowRequest,
@@ -50,12 +52,13 @@ pub(crate) async fn create_outflow(
 pub(crate) async fn list_outflows(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Query(query): Query<OutflowListQuery>,
 ) -> Result<Json<OutflowPage>, ApiError> {
     if query.q.is_some() {
         return Err(ApiError::SearchTermInUrl("/api/v1/outflows/search"));
     }
-    page_of(&state, scope, &query).await
+    page_of(&state, scope, actor, &query).await
 }
 
 /// Searches the outflows of the caller's jurisdiction: the same filters as
@@ -69,18 +72,31 @@ pub(crate) async fn list_outflows(
 pub(crate) async fn search_outflows(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Json(query): Json<OutflowListQuery>,
 ) -> Result<Json<OutflowPage>, ApiError> {
-    page_of(&state, scope, &query).await
+    page_of(&state, scope, actor, &query).await
 }
 
+/// A page of outflow records; the search is audited with the ids it
+/// returned.
 async fn page_of(
     state: &AppState,
     scope: sojourn_domain::unit::Scope,
+    actor: sojourn_store::Actor,
     query: &OutflowListQuery,
 ) -> Result<Json<OutflowPage>, ApiError> {
     let (query, paging) = query.parse()?;
+    let details = json!({
+        "term": crate::audit::term_kind(query.term.as_ref()),
+        "unit": query.unit.as_ref().map(|u| u.as_str().to_owned()),
+        "page": paging.page,
+    });
+    let unit = query.unit.clone();
     let page = run(state, move |store| store.search_outflows(&scope, &query)).await?;
+    let outflows: Vec<i64> = page.items.iter().map(|o| o.id.0).collect();
+    let returned = json!({ "outflows": outflows });
+    crate::audit::search(state, actor, "outflows", unit.as_ref(), details, returned).await?;
     let items = page.items.iter().map(Into::into).collect();
     Ok(Json(OutflowPage::new(items, page.total, paging)))
 }
@@ -94,10 +110,16 @@ async fn page_of(
 pub(crate) async fn get_outflow(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Path(id): Path<i64>,
 ) -> Result<Json<OutflowResponse>, ApiError> {
-    let outflow = run(&state, move |store| {
+    let read = run(&state, move |store| {
         store.get_outflow(&scope, OutflowId(id))
+    })
+    .await;
+    let object = ("outflow", id);
+    let outflow = crate::audit::read(&state, actor, AuditAction::Read, object, read, |o| {
+        (Some(o.details.unit.clone()), json!({}))
     })
     .await?;
     Ok(Json((&outflow).into()))
@@ -136,7 +158,58 @@ pub(crate) async fn update_outflow(
 pub(crate) async fn outflow_history(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<RevisionResponse>>, ApiError> {
-    history_of(&state, scope, RecordRef::Outflow(OutflowId(id))).await
+    history_of(&state, scope, actor, RecordRef::Outflow(OutflowId(id))).await
+}
+
+/// Shows the ID number or contact phone of an outflow record (or the ID
+/// numbers of the family left behind) in full. The reason is required
+/// and, with the fields, goes into the audit trail.
+#[utoipa::path(post, path = "/api/v1/outflows/{id}/reveal", tag = "outflows",
+    params(("id" = i64, Path, description = "Outflow record id")),
+    request_body = RevealRequest,
+    responses(
+        (status = 200, description = "`id_number`, `contact_phone`, `left_behind.id_number` (a list, in order) in full", body = RevealResponse),
+        (status = 403, description = "Your role may not reveal", body = ErrorBody),
+        (status = 404, description = "Not in your jurisdiction", body = ErrorBody),
+        (status = 422, description = "Unknown field, or no reason of 5–200 characters (`reveal_reason_length`)", body = ErrorBody),
+    ))]
+pub(crate) async fn reveal_outflow(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
+    Path(id): Path<i64>,
+    Json(body): Json<RevealRequest>,
+) -> Result<Json<RevealResponse>, ApiError> {
+    let reveal = body.parse(&["id_number", "contact_phone", "left_behind.id_number"])?;
+    let read = run(&state, move |store| {
+        store.get_outflow(&scope, OutflowId(id))
+    })
+    .await;
+    let details = json!({ "fields": reveal.fields, "reason": reveal.reason });
+    let object = ("outflow", id);
+    let outflow = crate::audit::read(&state, actor, AuditAction::Reveal, object, read, |o| {
+        (Some(o.details.unit.clone()), details)
+    })
+    .await?;
+    let d = &outflow.details;
+    let mut values = Map::new();
+    for field in reveal.fields {
+        let value = match field {
+            "id_number" => json!(outflow.id_number.as_str()),
+            "contact_phone" => json!(d.contact_phone.as_ref().map(|p| p.as_str())),
+            _ => {
+                let ids: Vec<Option<&str>> = d
+                    .left_behind
+                    .iter()
+                    .map(|m| m.id_number.as_ref().map(|n| n.as_str()))
+                    .collect();
+                json!(ids)
+            }
+        };
+        values.insert(field.to_owned(), value);
+    }
+    Ok(Json(RevealResponse { values }))
 }

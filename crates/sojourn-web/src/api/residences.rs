@@ -11,7 +11,7 @@ use crate::json::Json;
 use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use sojourn_domain::residence::{Departure, ResidenceId, StayDetails};
-use sojourn_store::RecordRef;
+use sojourn_store::{AuditAction, RecordRef};
 
 #[utoipa::path(get, path = "/api/v1/residences/{id}", tag = "residences",
     params(("id" = i64, Path, description = "Residence id")),
@@ -22,10 +22,19 @@ use sojourn_store::RecordRef;
 pub(crate) async fn get_residence(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Path(id): Path<i64>,
 ) -> Result<Json<ResidenceResponse>, ApiError> {
-    let residence = run(&state, move |store| {
+    let read = run(&state, move |store| {
         store.get_residence(&scope, ResidenceId(id))
+    })
+    .await;
+    let object = ("residence", id);
+    let residence = crate::audit::read(&state, actor, AuditAction::Read, object, read, |r| {
+        (
+            Some(r.stay.unit.clone()),
+            serde_json::json!({ "person": r.person.0 }),
+        )
     })
     .await?;
     Ok(Json((&residence).into()))
@@ -115,7 +124,8 @@ pub(crate) async fn register_departure(
 pub(crate) async fn residence_history(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<RevisionResponse>>, ApiError> {
-    history_of(&state, scope, RecordRef::Residence(ResidenceId(id))).await
+    history_of(&state, scope, actor, RecordRef::Residence(ResidenceId(id))).await
 }

@@ -51,12 +51,13 @@ pub(crate) async fn register_arrival(
 pub(crate) async fn list_residents(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Query(query): Query<ResidentListQuery>,
 ) -> Result<Json<ResidentPage>, ApiError> {
     if query.q.is_some() {
         return Err(ApiError::SearchTermInUrl("/api/v1/residents/search"));
     }
-    page_of(&state, scope, &query).await
+    page_of(&state, scope, actor, &query).await
 }
 
 /// Searches the residents of the caller's jurisdiction: the same filters as
@@ -70,18 +71,32 @@ pub(crate) async fn list_residents(
 pub(crate) async fn search_residents(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     Json(query): Json<ResidentListQuery>,
 ) -> Result<Json<ResidentPage>, ApiError> {
-    page_of(&state, scope, &query).await
+    page_of(&state, scope, actor, &query).await
 }
 
+/// A page of residents; the search is audited with the ids it returned.
 async fn page_of(
     state: &AppState,
     scope: sojourn_domain::unit::Scope,
+    actor: sojourn_store::Actor,
     query: &ResidentListQuery,
 ) -> Result<Json<ResidentPage>, ApiError> {
     let (query, paging) = query.parse()?;
+    let details = serde_json::json!({
+        "term": crate::audit::term_kind(query.term.as_ref()),
+        "unit": query.unit.as_ref().map(|u| u.as_str().to_owned()),
+        "status": format!("{:?}", query.status),
+        "page": paging.page,
+    });
+    let unit = query.unit.clone();
     let page = run(state, move |store| store.search_residents(&scope, &query)).await?;
+    let persons: Vec<i64> = page.items.iter().map(|r| r.person.id.0).collect();
+    let residences: Vec<i64> = page.items.iter().map(|r| r.residence.id.0).collect();
+    let returned = serde_json::json!({ "persons": persons, "residences": residences });
+    crate::audit::search(state, actor, "residents", unit.as_ref(), details, returned).await?;
     let items = page.items.iter().map(Into::into).collect();
     Ok(Json(ResidentPage::new(items, page.total, paging)))
 }

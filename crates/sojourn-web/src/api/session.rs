@@ -66,10 +66,16 @@ pub(crate) async fn sign_out(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Response, ApiError> {
-    let Credential::Session { token_hash, .. } = caller.principal.credential else {
+    let Credential::Session { token_hash, .. } = caller.principal.credential.clone() else {
         return Err(Denied::SessionRequired.into());
     };
     super::run(&state, move |store| store.end_session_unscoped(&token_hash)).await?;
+    let event = sojourn_store::AuditEvent::new(
+        sojourn_store::AuditAction::SignOut,
+        sojourn_store::Outcome::Success,
+    )
+    .object("account", caller.principal.account.0);
+    crate::audit::record(&state, caller.actor(), event).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,

@@ -14,11 +14,13 @@ use crate::error::ApiError;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
+use serde_json::json;
 use sojourn_domain::account::{Action, Resource, role_within};
+use sojourn_store::{Actor, AuditAction, AuditEvent, Outcome};
 use time::{Duration, OffsetDateTime};
 
 /// What a route requires of its caller.
@@ -88,13 +90,50 @@ async fn check(State(guarded): State<Guarded>, request: Request, next: Next) -> 
         Ok(body) => body,
         Err(error) => return (guarded.refuse)(&parts, error),
     };
-    match admit(&guarded.state, guarded.access, &mut parts).await {
-        Ok(()) => next.run(Request::from_parts(parts, body)).await,
-        Err(error) => {
+    let state = &guarded.state;
+    match admit_as(state, guarded.access, &mut parts).await {
+        Ok(()) => {
+            let caller = parts.extensions.get::<Caller>().cloned();
+            let (method, path) = (parts.method.clone(), request_path(&parts));
+            let response = next.run(Request::from_parts(parts, body)).await;
+            // A handler's own refusals (not one's own account, not by
+            // token); a failed sign-in is recorded by sign-in itself.
+            let status = response.status();
+            let refused = status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN;
+            if refused && guarded.access != Access::Public {
+                let actor = caller.as_ref().map(Caller::actor);
+                let address = caller.and_then(|c| c.address);
+                let details =
+                    json!({ "method": method.as_str(), "path": path, "status": status.as_u16() });
+                if audit_refusal(state, actor, address, details).await.is_err() {
+                    return ApiError::Internal("the refusal could not be audited".into())
+                        .into_response();
+                }
+            }
+            response
+        }
+        Err((error, principal)) => {
+            let address = parts.extensions.get::<ClientAddress>().and_then(|a| a.0);
+            let actor = principal.map(|p| {
+                Caller {
+                    principal: p,
+                    role: None,
+                    address,
+                }
+                .actor()
+            });
+            let details = json!({
+                "method": parts.method.as_str(),
+                "path": request_path(&parts),
+                "status": error.status().as_u16(),
+                "code": crate::audit::error_code(&error),
+            });
+            // A refusal whose entry cannot be written is refused all the same.
+            let _ = audit_refusal(state, actor, address, details).await;
             let ended = matches!(error, ApiError::Denied(Denied::SessionExpired));
             let mut response = (guarded.refuse)(&parts, error);
             if ended {
-                let clear = cookie::clear(guarded.state.security.secure_cookies);
+                let clear = cookie::clear(state.security.secure_cookies);
                 response.headers_mut().append(header::SET_COOKIE, clear);
             }
             response
@@ -102,17 +141,52 @@ async fn check(State(guarded): State<Guarded>, request: Request, next: Next) -> 
     }
 }
 
+/// The path the client asked for (the API is nested under its prefix).
+fn request_path(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| parts.uri.path().to_owned(), |u| u.path().to_owned())
+}
+
+/// Records a request the guard or a handler refused (401, 403).
+async fn audit_refusal(
+    state: &AppState,
+    actor: Option<Actor>,
+    address: Option<std::net::IpAddr>,
+    details: serde_json::Value,
+) -> Result<(), ApiError> {
+    let actor = actor.unwrap_or_else(|| crate::audit::anonymous(address));
+    let event = AuditEvent::new(AuditAction::Refused, Outcome::Denied).details(details);
+    crate::audit::record(state, actor, event).await
+}
+
 /// Decides whether the request may reach a route requiring `access`; if
 /// so, leaves its [`ClientAddress`] and (unless public) its [`Caller`] in
 /// the request's extensions. (Routes get it through [`guard`] or
 /// [`guard_with`]; a form's `csrf_token` field is read there.)
 pub async fn admit(state: &AppState, access: Access, parts: &mut Parts) -> Result<(), ApiError> {
+    admit_as(state, access, parts)
+        .await
+        .map_err(|(error, _)| error)
+}
+
+/// [`admit`], and on refusal the principal refused, when it got that far
+/// (for the audit trail).
+async fn admit_as(
+    state: &AppState,
+    access: Access,
+    parts: &mut Parts,
+) -> Result<(), (ApiError, Option<Principal>)> {
     let address = ClientAddress::of(parts, &state.security.trusted_proxies);
     parts.extensions.insert(address);
     if access == Access::Public {
         return Ok(());
     }
-    let principal = authenticate(state, parts, address).await?;
+    let principal = authenticate(state, parts, address)
+        .await
+        .map_err(|e| (e, None))?;
+    let refuse = |error: ApiError| (error, Some(principal.clone()));
     if let Credential::Session { csrf_token, .. } = &principal.credential
         && !parts.method.is_safe()
     {
@@ -122,21 +196,21 @@ pub async fn admit(state: &AppState, access: Access, parts: &mut Parts) -> Resul
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
         if !constant_time_eq(sent.as_bytes(), csrf_token.as_bytes()) {
-            return Err(Denied::CsrfTokenInvalid.into());
+            return Err(refuse(Denied::CsrfTokenInvalid.into()));
         }
     }
     let role = match access {
         Access::Public | Access::SelfService => None,
         Access::SignedIn => {
-            usable_password(&principal)?;
+            usable_password(&principal).map_err(|d| refuse(d.into()))?;
             None
         }
         Access::Permission(action, resource) => {
-            usable_password(&principal)?;
+            usable_password(&principal).map_err(|d| refuse(d.into()))?;
             Some(
                 principal
                     .role_allowing(action, resource)
-                    .ok_or(Denied::Forbidden)?,
+                    .ok_or_else(|| refuse(Denied::Forbidden.into()))?,
             )
         }
     };

@@ -13,9 +13,12 @@ use super::{Caller, Credential, Denied, Principal, password, totp};
 use crate::AppState;
 use crate::api::run;
 use crate::error::{ApiError, FieldProblem};
+use serde_json::json;
 use sojourn_domain::Localized;
 use sojourn_domain::account::{PasswordError, Username};
-use sojourn_store::{Account, AccountChange, Credentials, NewSession};
+use sojourn_store::{
+    Account, AccountChange, Actor, AuditAction, AuditEvent, Credentials, NewSession, Outcome,
+};
 use time::OffsetDateTime;
 
 /// What a user types to sign in.
@@ -81,18 +84,64 @@ fn rate_limit(state: &AppState, address: ClientAddress, username: &str) -> Resul
     }
 }
 
+/// The account as the audit trail names it, from `address`.
+fn account_actor(account: &Account, address: ClientAddress) -> Actor {
+    let mut actor = Actor::new(account.username.as_str());
+    actor.account = Some(account.id);
+    actor.unit = Some(account.unit.clone());
+    actor.address = address.0;
+    actor
+}
+
+/// Records a sign-in event of `account` (or of a name that is none).
+async fn audit_sign_in(
+    state: &AppState,
+    account: Option<&Account>,
+    address: ClientAddress,
+    action: AuditAction,
+    reason: Option<&str>,
+) -> Result<(), ApiError> {
+    let actor = match account {
+        Some(account) => account_actor(account, address),
+        // The name typed is not kept: a password typed into the wrong
+        // field must not end up in the trail.
+        None => crate::audit::anonymous(address.0),
+    };
+    let outcome = match action {
+        AuditAction::SignIn => Outcome::Success,
+        _ => Outcome::Failure,
+    };
+    let mut event = AuditEvent::new(action, outcome).details(json!({ "reason": reason }));
+    if let Some(account) = account {
+        event = event.object("account", account.id.0).unit(&account.unit);
+    }
+    crate::audit::record(state, actor, event).await
+}
+
 /// Counts a failure; the answer is "locked" if this one locked the account.
-async fn failed(state: &AppState, account: &Account, now: OffsetDateTime) -> ApiError {
+async fn failed(
+    state: &AppState,
+    account: &Account,
+    address: ClientAddress,
+    reason: &str,
+    now: OffsetDateTime,
+) -> ApiError {
     let id = account.id;
     let lockout = state.security.lockout;
-    match run(state, move |store| {
+    let (error, action) = match run(state, move |store| {
         store.record_login_failure_unscoped(id, now, &lockout)
     })
     .await
     {
-        Ok(after) if after.is_locked_at(now) => locked(&after, now).into(),
-        Ok(_) => Denied::InvalidCredentials.into(),
-        Err(error) => error,
+        Ok(after) if after.is_locked_at(now) => {
+            (locked(&after, now).into(), AuditAction::SignInLocked)
+        }
+        Ok(_) => (Denied::InvalidCredentials.into(), AuditAction::SignInFailed),
+        Err(error) => return error,
+    };
+    match audit_sign_in(state, Some(account), address, action, Some(reason)).await {
+        Ok(()) => error,
+        Err(audit_error) => audit_error,
     }
 }
 
@@ -117,6 +166,8 @@ pub async fn sign_in(
     // No password is this long; do not spend hashing on megabytes.
     if attempt.password.len() > MAX_PASSWORD_BYTES {
         verify_blocking(String::new(), None).await?;
+        let reason = Some("password_too_long");
+        audit_sign_in(state, None, address, AuditAction::SignInFailed, reason).await?;
         return Err(Denied::InvalidCredentials.into());
     }
     let credentials = match Username::parse(&attempt.username) {
@@ -132,38 +183,51 @@ pub async fn sign_in(
     }) = credentials
     else {
         verify_blocking(attempt.password, None).await?;
+        let reason = Some("unknown_user");
+        audit_sign_in(state, None, address, AuditAction::SignInFailed, reason).await?;
         return Err(Denied::InvalidCredentials.into());
     };
+    let refuse = |action, reason: &'static str| {
+        let account = account.clone();
+        async move { audit_sign_in(state, Some(&account), address, action, Some(reason)).await }
+    };
     if account.is_locked_at(now) {
+        refuse(AuditAction::SignInLocked, "locked").await?;
         return Err(locked(&account, now).into());
     }
     let matches = verify_blocking(attempt.password, Some(password_hash)).await?;
     if account.disabled {
+        refuse(AuditAction::SignInFailed, "disabled").await?;
         return Err(Denied::InvalidCredentials.into());
     }
     if !matches {
-        return Err(failed(state, &account, now).await);
+        return Err(failed(state, &account, address, "wrong_password", now).await);
     }
     let needs_totp = account.has_totp || account.roles.iter().any(|r| r.is_administrator());
     if needs_totp {
         let Some(secret) = totp_secret else {
             // An administrator without a second factor cannot sign in; the
             // security administrator must enrol one first.
+            refuse(AuditAction::SignInFailed, "no_second_factor").await?;
             return Err(Denied::InvalidCredentials.into());
         };
         let Some(code) = attempt.totp.filter(|c| !c.trim().is_empty()) else {
+            // The password was right: worth knowing if the code never comes.
+            refuse(AuditAction::SignInFailed, "second_factor_required").await?;
             return Err(Denied::TotpRequired.into());
         };
         let Some(step) = totp::verify(&secret, &code, now) else {
-            return Err(failed(state, &account, now).await);
+            return Err(failed(state, &account, address, "wrong_code", now).await);
         };
         let id = account.id;
         // A code is good once: a replayed one counts as a failure.
         if !run(state, move |store| store.claim_totp_step_unscoped(id, step)).await? {
-            return Err(failed(state, &account, now).await);
+            return Err(failed(state, &account, address, "replayed_code", now).await);
         }
     }
-    open_session(state, &account, address, replacing, now).await
+    let signed_in = open_session(state, &account, address, replacing, now).await?;
+    audit_sign_in(state, Some(&account), address, AuditAction::SignIn, None).await?;
+    Ok(signed_in)
 }
 
 async fn open_session(
@@ -254,7 +318,9 @@ pub async fn change_password(
     }
     let stored = credentials.password_hash.clone();
     if !verify_blocking(current, Some(stored.clone())).await? {
-        failed(state, &credentials.account, now).await;
+        let address = ClientAddress(caller.address);
+        let account = &credentials.account;
+        failed(state, account, address, "wrong_current_password", now).await;
         return Err(ApiError::Validation(vec![FieldProblem::new(
             "current_password",
             &CurrentPasswordWrong,

@@ -138,17 +138,18 @@ pub struct LandlordResponse {
     /// `person` or `company`.
     pub kind: String,
     pub name: String,
-    /// For a person.
+    /// For a person; masked (`POST /api/v1/houses/{id}/reveal` shows it).
     pub id_number: Option<String>,
     /// For a company.
     pub uscc: Option<String>,
+    /// Masked.
     pub phone: Option<String>,
 }
 
 impl From<&Landlord> for LandlordResponse {
     fn from(landlord: &Landlord) -> Self {
         let (kind, id_number, uscc) = match landlord {
-            Landlord::Person { id_number, .. } => ("person", Some(id_number.to_string()), None),
+            Landlord::Person { id_number, .. } => ("person", Some(id_number.masked()), None),
             Landlord::Company { uscc, .. } => ("company", None, Some(uscc.to_string())),
         };
         Self {
@@ -156,7 +157,7 @@ impl From<&Landlord> for LandlordResponse {
             name: landlord.display_name().to_owned(),
             id_number,
             uscc,
-            phone: landlord.phone().map(ToString::to_string),
+            phone: landlord.phone().map(|p| p.masked()),
         }
     }
 }

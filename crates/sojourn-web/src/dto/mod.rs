@@ -6,6 +6,8 @@
 
 /// Sign-in, staff accounts and API tokens.
 pub mod accounts;
+/// The audit trail as the audit administrator sees it.
+pub mod audit;
 /// Identity checks for live form validation.
 pub mod checks;
 /// Administrative divisions for cascading pickers.
@@ -22,6 +24,8 @@ pub mod outflows;
 pub mod people;
 /// Residence episodes, departures and the resident list.
 pub mod residences;
+/// Showing masked values in full, with a reason.
+pub mod reveal;
 /// The jurisdiction tree.
 pub mod units;
 
@@ -79,7 +83,8 @@ pub struct RevisionResponse {
     pub actor: String,
     /// `created`, `updated`, `arrival`, `activated`, `departed`, …
     pub action: String,
-    /// The record as it stood, with the field names of its response.
+    /// The record as it stood, with the field names of its response; ID
+    /// and phone numbers masked as in the record's response.
     #[schema(value_type = Object)]
     pub snapshot: serde_json::Value,
 }
@@ -94,8 +99,9 @@ impl TryFrom<&Revision> for RevisionResponse {
             .to_offset(sojourn_domain::time_rules::CHINA)
             .format(&time::format_description::well_known::Rfc3339)
             .map_err(|e| format!("revision time does not format: {e}"))?;
-        let snapshot = serde_json::from_str(&revision.snapshot)
+        let mut snapshot = serde_json::from_str(&revision.snapshot)
             .map_err(|e| format!("revision snapshot is not JSON: {e}"))?;
+        sojourn_store::audit::mask_personal_numbers(&mut snapshot);
         Ok(Self {
             version: revision.version,
             at,

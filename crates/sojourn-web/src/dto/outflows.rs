@@ -160,6 +160,7 @@ pub struct UpdateOutflowRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LeftBehindResponse {
     pub name: String,
+    /// Masked.
     pub id_number: Option<String>,
     #[schema(value_type = String, format = Date)]
     pub birth_date: String,
@@ -172,7 +173,7 @@ impl From<&LeftBehind> for LeftBehindResponse {
     fn from(m: &LeftBehind) -> Self {
         Self {
             name: m.name.to_string(),
-            id_number: m.id_number.as_ref().map(ToString::to_string),
+            id_number: m.id_number.as_ref().map(|n| n.masked()),
             birth_date: iso(m.birth_date),
             relation: m.relation.to_string(),
             kind: m.kind().key().to_owned(),
@@ -180,9 +181,12 @@ impl From<&LeftBehind> for LeftBehindResponse {
     }
 }
 
+/// An outflow record; ID and phone numbers masked
+/// (`POST /api/v1/outflows/{id}/reveal` shows them).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutflowResponse {
     pub id: i64,
+    /// Masked: first 6 and last 4 characters.
     pub id_number: String,
     pub sex: String,
     pub sex_name: String,
@@ -197,6 +201,7 @@ pub struct OutflowResponse {
     pub destination_address: Option<String>,
     pub reason: Option<String>,
     pub employer_name: Option<String>,
+    /// Masked.
     pub contact_phone: Option<String>,
     pub left_behind: Vec<LeftBehindResponse>,
     /// Set when the person came back and the record was closed.
@@ -210,7 +215,7 @@ impl From<&Outflow> for OutflowResponse {
         let d = &o.details;
         Self {
             id: o.id.0,
-            id_number: o.id_number.to_string(),
+            id_number: o.id_number.masked(),
             sex: o.id_number.sex().code().to_owned(),
             sex_name: o.id_number.sex().name_zh().to_owned(),
             birth_date: iso(o.id_number.birth_date()),
@@ -222,7 +227,7 @@ impl From<&Outflow> for OutflowResponse {
             destination_address: d.destination_address.as_ref().map(ToString::to_string),
             reason: d.reason.as_ref().map(ToString::to_string),
             employer_name: d.employer_name.as_ref().map(ToString::to_string),
-            contact_phone: d.contact_phone.as_ref().map(ToString::to_string),
+            contact_phone: d.contact_phone.as_ref().map(|p| p.masked()),
             left_behind: d.left_behind.iter().map(Into::into).collect(),
             returned_on: o.returned_on.map(iso),
             version: o.version,

@@ -121,10 +121,14 @@ pub struct UpdatePersonRequest {
     pub person: PersonFields,
 }
 
-/// A person file. Sex and birth date are read from the ID number.
+/// A person file. Sex and birth date are read from the ID number. The ID
+/// and phone numbers are masked (`110105********1234`, `138****1234`);
+/// `POST /api/v1/persons/{id}/reveal` shows them in full, with a reason.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PersonResponse {
     pub id: i64,
+    /// Masked: first 6 and last 4 characters.
+    #[schema(example = "110105********002X")]
     pub id_number: String,
     pub name: String,
     /// GB/T 2261.1 code: `1` male, `2` female.
@@ -139,6 +143,7 @@ pub struct PersonResponse {
     /// Province to village, as the registers print it.
     pub domicile_name: Option<String>,
     pub domicile_address: Option<String>,
+    /// Masked: `138****1234`, or area code and last 4 digits.
     pub phone: Option<String>,
     pub marital_status: Option<String>,
     pub marital_status_name: Option<String>,
@@ -172,7 +177,7 @@ impl From<&Person> for PersonResponse {
         let (occupation, occupation_name) = code_and_name!(d.occupation);
         Self {
             id: person.id.0,
-            id_number: person.id_number.to_string(),
+            id_number: person.id_number.masked(),
             name: d.name.to_string(),
             sex: person.sex().code().to_owned(),
             sex_name: person.sex().name_zh().to_owned(),
@@ -182,7 +187,7 @@ impl From<&Person> for PersonResponse {
             domicile: d.domicile.to_string(),
             domicile_name: full_name(&d.domicile),
             domicile_address: d.domicile_address.as_ref().map(ToString::to_string),
-            phone: d.phone.as_ref().map(ToString::to_string),
+            phone: d.phone.as_ref().map(|p| p.masked()),
             marital_status,
             marital_status_name,
             education,

@@ -230,3 +230,8 @@ impl Seeded {
         body
     }
 }
+
+/// An ID number as every response shows it: first 6, last 4.
+pub fn masked_id(id: &str) -> String {
+    format!("{}********{}", &id[..6], &id[14..])
+}

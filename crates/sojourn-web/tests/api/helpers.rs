@@ -414,8 +414,14 @@ impl TestApp {
             .await
             .expect("body")
             .to_bytes();
+        let is_json = headers
+            .get(header::CONTENT_TYPE)
+            .is_none_or(|v| v.as_bytes().starts_with(b"application/json"));
         let body = if bytes.is_empty() {
             Value::Null
+        } else if !is_json {
+            // A download (an export): its text.
+            Value::String(String::from_utf8_lossy(&bytes).into_owned())
         } else {
             serde_json::from_slice(&bytes)
                 .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))

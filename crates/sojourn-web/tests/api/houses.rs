@@ -21,8 +21,8 @@ async fn a_house_is_registered_with_its_landlord_and_filing() {
     let body = &reply.body;
     assert_eq!(body["unit"], COMMUNITY);
     assert_eq!(body["landlord"]["kind"], "person");
-    assert_eq!(body["landlord"]["id_number"], li_si());
-    assert_eq!(body["landlord"]["phone"], "010-65123456");
+    assert_eq!(body["landlord"]["id_number"], masked_id(&li_si()));
+    assert_eq!(body["landlord"]["phone"], "010-****3456");
     assert_eq!(body["rooms"], 3);
     assert_eq!(body["usage_name"], "居住");
     assert_eq!(body["filed"], true);

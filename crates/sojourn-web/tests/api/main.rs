@@ -9,6 +9,8 @@ mod helpers;
 
 /// Staff accounts and the separation of the three administrators.
 mod accounts;
+/// The audit trail: what is recorded, who reads and exports it.
+mod audit;
 /// Security headers, no personal data in URLs, client addresses.
 mod hardening;
 /// The access matrix: every role of sibling units against every route.
@@ -17,6 +19,8 @@ mod matrix;
 mod openapi;
 /// Refusals common to every route: bad JSON, sizes, routes, methods.
 mod protocol;
+/// Masking by default; reveal with a reason.
+mod reveal;
 /// Scope: a narrower caller neither sees nor changes records outside it.
 mod scope;
 /// Signing in and out, sessions, CSRF, lockout, second factor, passwords.

@@ -237,6 +237,12 @@ fn body(route: &RouteInfo, foreign: &Seeds) -> Option<Value> {
             body
         }
         ("POST", "/checks/id-number") => json!({ "value": fresh_id }),
+        ("POST", "/persons/{id}/reveal" | "/outflows/{id}/reveal") => {
+            json!({ "fields": ["id_number"], "reason": "核实身份：办理居住证" })
+        }
+        ("POST", "/houses/{id}/reveal") => {
+            json!({ "fields": ["landlord.id_number"], "reason": "核实房东身份信息" })
+        }
         (method, path) => panic!("the access matrix has no body for {method} {path}: add one"),
     };
     Some(body)

@@ -145,7 +145,7 @@ async fn an_unknown_route_is_answered_with_a_json_error() {
     app.get("/api/v1/nothing-here")
         .await
         .expect_error(StatusCode::NOT_FOUND, "route_not_found");
-    app.get("/")
+    app.get("/api/v1/residents/1/nothing-here")
         .await
         .expect_error(StatusCode::NOT_FOUND, "route_not_found");
 }

@@ -1,0 +1,306 @@
+# Sojourn — UI text in English (on request; zh-CN is the default).
+# Every key here has its zh-CN counterpart; a test checks both against the
+# keys the templates and page code use.
+
+## Common
+app-name = Floating Population Service and Management
+lang-name = English
+skip-to-content = Skip to content
+footer-note = Data in this system is for work within your jurisdiction only; keep residents' personal data safe.
+print = Print
+nav-label = Main navigation
+nav-home = Home
+nav-residents = Residents
+nav-register = Register arrival
+nav-houses = Rental houses
+nav-employers = Employers
+nav-outflows = Outflow
+search-label = Find a person
+search-placeholder = ID number, name, pinyin initials or phone
+search-button = Find
+
+## Error page
+error-title = This page cannot be shown
+error-not-found = No such record, or it is not in your jurisdiction.
+error-internal = Server error; please try again later, and call the system administrator if it persists.
+error-back-home = Back to the home page
+error-not-a-number = Please enter a number
+error-domicile-required = Choose the place of household registration, at least the province
+error-destination-town = Choose the destination down to the town (street) level
+
+## Forms
+form-choose = Choose…
+form-not-given = Not given
+form-none-chosen = None
+form-cancel = Cancel
+form-error-summary = { $n ->
+    [one] One field needs correcting before you submit.
+   *[other] { $n } fields need correcting before you submit.
+}
+
+## Lists
+list-total = { $n ->
+    [one] { $n } record
+   *[other] { $n } records
+}
+list-empty = No records match
+pager-label = Pages
+pager-prev = Previous
+pager-next = Next
+filter-label = Filters
+filter-more = More filters
+filter-apply = Filter
+filter-clear = Clear filters
+filter-remove = Remove filter
+filter-any = Any
+filter-all-units = All units
+filter-origin-province = Province of origin
+filter-destination-province = Destination province
+filter-arrived-from = Arrived from
+filter-arrived-to = Arrived until
+filter-house-chip = Rental house: { $name }
+filter-employer-chip = Employer: { $name }
+col-name = Name
+col-age = Age
+col-unit = Unit
+col-status = Status
+col-origin = Province of origin
+chart-show-data = Show the figures
+
+## Residence status
+status-current = Living here (registered or active)
+status-registered = Registered
+status-active = Active
+status-departed = Deregistered
+status-any = All
+
+## Home
+home-title = Overview
+home-up = Up to the parent unit
+home-figures = Key figures
+home-active = Floating residents
+home-arrivals-month = Arrivals this month
+home-departures-month = Departures this month
+home-houses = Rental houses
+home-employers = Employers
+home-outflow = Outflow
+home-chart-flows = Arrivals and departures, last 24 months
+home-chart-origins = Residents by province of household registration
+home-series-arrivals = Arrivals
+home-series-departures = Departures
+home-departures-unknown = Too many departures to count by month for now.
+home-month = Month
+home-province = Province
+home-origin-other = Other provinces
+home-children = Units below
+home-no-children = No units below this one
+home-todo = To do
+home-todo-empty = Nothing to do right now.
+home-quick-register = Register a new arrival
+home-quick-unconfirmed = Registrations to confirm
+home-quick-unfiled = Rental houses not filed
+
+## Resident list
+residents-title = Floating residents
+
+## Registration form
+register-title = Register an arrival
+register-intro = Fields marked * are required. The ID number is checked as you type, and fills in birth date and sex.
+register-identity = Identity
+register-stay = Stay
+register-other = Other details
+register-submit = Register
+field-id-number = Citizen ID number
+field-id-number-hint = 18 characters, the last may be X; old 15-digit numbers are upgraded.
+field-birth-date = Birth date
+field-sex = Sex
+field-name = Name
+field-ethnicity = Ethnicity
+field-phone = Phone
+field-domicile = Household registration (hukou)
+field-domicile-address = Address at the place of registration
+field-domicile-address-hint = Street and number below the village or community
+field-unit = Community (grid) of residence
+field-arrived-on = Arrival date
+field-reason = Reason for stay
+field-intended-stay = Intended stay (months)
+field-intended-stay-hint = Leave blank if unknown
+field-current-address = Current address
+field-house = Rental house
+field-house-search = Find a rental house
+field-house-search-hint = Type the start of the address or the landlord's name
+field-employer = Employer
+field-employer-search = Find an employer
+field-employer-search-hint = Type the start of the name or the credit code
+field-marital-status = Marital status
+field-education = Education
+field-political-status = Political status
+field-occupation = Occupation
+field-uscc = Unified social credit code
+field-destination = Destination
+field-destination-address = Address at the destination
+field-departed-on = Departure date
+field-departure-reason = Reason for leaving
+field-departure-reason-hint = For example: went home, job transfer
+id-derived-placeholder = Filled in from the ID number
+id-typed-so-far = { $n } of 18 characters typed
+id-valid = Valid number, issued in { $county }
+id-valid-unknown-county = Valid number, but its first six digits are not a county code used since 1980; please check the card
+
+## Division pickers
+picker-province = Province
+picker-city = City (prefecture)
+picker-county = County (district)
+picker-town = Town (street)
+picker-village = Village (community)
+picker-refresh = Update the next level
+picker-chosen = Chosen:{ " " }
+
+## Person file
+person-title = File of { $name }
+person-file = Person file
+person-registered = Registered.
+person-departed = Departure registered.
+person-not-here = Not living here
+person-register-departure = Register departure
+person-contact-card = Print contact card
+person-identity = Identity
+person-current = Current stay
+person-no-current = No current stay in your jurisdiction.
+person-stays = Stays
+person-until-now = now
+person-went-to = Went to: { $place }
+person-history = Changes
+person-age = { $n ->
+    [one] { $n } year
+   *[other] { $n } years
+}
+person-months = { $n ->
+    [one] { $n } month
+   *[other] { $n } months
+}
+person-issuing-county = ID issued in
+history-at = Time
+history-record = Record
+history-action = Action
+history-actor = By
+history-created = created
+history-updated = changed
+history-arrival = arrival registered
+history-activated = confirmed
+history-departed = departure registered
+history-record-person = person file
+history-record-residence = stay
+
+## Departure
+departure-title = Departure of { $name }
+departure-heading = Register a departure
+departure-back = Back to the file
+departure-already = This stay has already ended; it cannot be deregistered twice.
+departure-when = When
+departure-where-hint = Choose down to the town (street) if you can; leave blank if unknown.
+departure-submit = Register departure
+
+## Rental houses
+houses-title = Rental houses
+houses-search-label = Address or landlord's name
+house-page = Rental house
+house-details = The house
+house-address = Address
+house-landlord = Landlord
+house-landlord-person = person
+house-landlord-company = company
+house-rooms = Rooms let
+house-usage = Use
+house-filing = Filing
+house-filed = Filed
+house-not-filed = Not filed
+house-filed-on = Filed on { $date }
+house-agreement = Security agreement
+house-agreement-on = Signed on { $date }
+house-no-agreement = Not signed
+house-add-tenant = Register a new tenant
+house-tenants-list = Show in the resident list
+house-tenants-now = Tenants now ({ $n })
+house-tenants-before = Former tenants ({ $n })
+link-since = From
+link-until = Until
+
+## Employers
+employers-title = Employers
+employers-search-label = Name or credit code
+employer-page = Employer
+employer-details = The employer
+employer-name = Name
+employer-representative = Legal representative
+employer-declared = Migrant workers declared
+employer-current = Workers registered
+employer-add-worker = Register a new worker
+employer-workers-list = Show in the resident list
+employer-workers-now = Workers now ({ $n })
+employer-workers-before = Former workers ({ $n })
+
+## Outflow
+outflows-title = Outflow
+outflow-page = Outflow record
+outflow-details = Where they went
+outflow-left-on = Left on
+outflow-employer = Employer there
+outflow-contact = Contact phone
+outflow-away = Away
+outflow-returned = Returned
+outflow-family = Family left behind
+outflow-no-family = No left-behind elderly or children recorded
+outflow-relation = Relation
+outflow-kind = Group
+outflow-elderly = Left-behind elderly
+outflow-child = Left-behind children
+
+## Contact card
+card-title = Floating Population Contact Card
+card-title-for = Contact card of { $name }
+card-print = Print the card
+card-back = Back to the file
+card-print-hint = Print on A4, cut along the dashed line and fold: registration on the front, services and contacts on the back.
+card-front = Front
+card-back-side = Back
+card-community = Community
+card-registered-on = Registered on
+card-motto = Register on arrival, deregister on departure
+card-services = Services you can use
+card-service-permit = Residence permit
+card-service-family-planning = Family planning, maternal care
+card-service-vaccination = Children's vaccinations
+card-service-schooling = Schooling for children
+card-service-employment = Jobs and labour rights
+card-service-legal-aid = Legal aid
+card-contacts = Contact us
+card-station = Station
+card-coordinator = Coordinator
+card-phone = Phone
+card-police = Community police
+card-reminder = When you leave or move, please tell the community station so your registration can be closed or changed.
+card-issuer = Floating Population Office, { $unit }
+
+## Signing in, changing the password, signing out
+account-change-password = Change password
+account-sign-out = Sign out
+sign-in-title = Sign in
+sign-in-username = User name
+sign-in-password = Password
+sign-in-totp = Verification code
+sign-in-totp-hint = Accounts with a second factor (every administrator): the 6 digits from your authenticator app; others leave it empty.
+sign-in-submit = Sign in
+sign-in-expired = Your session has ended; please sign in again.
+sign-in-signed-out = You have signed out.
+password-title = Change password
+password-required = Your password must be changed (first sign-in, reset or expired) before you can go on.
+password-current = Current password
+password-new = New password
+password-new-hint = At least three of: lower-case letters, capitals, digits, symbols; not containing the user name; not a common password.
+password-confirm = New password again
+password-mismatch = The two new passwords differ
+password-submit = Save the new password
+password-changed = Your password has been changed.
+error-refused = This request cannot be completed.
+error-no-page = There is no such page.

@@ -1,0 +1,185 @@
+//! What every page shares: the request context (language, where we are),
+//! the header and navigation around the content, and the HTML response.
+
+use super::assets;
+use super::error::PageError;
+use super::i18n::{Lang, Tr};
+use super::url::encode;
+use crate::auth::Caller;
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::convert::Infallible;
+
+/// The request as a page sees it: who reads (language), where (path and
+/// query, for the language switch to come back to), and the token a form
+/// or an htmx request must send back.
+#[derive(Debug, Clone)]
+pub(crate) struct PageCtx {
+    pub tr: Tr,
+    pub here: String,
+    pub csrf: String,
+    /// The signed-in user's display name; empty on public pages.
+    pub user: String,
+}
+
+/// The CSRF token of the caller's session, sent back by every form (field
+/// `csrf_token`) and every htmx request (header `x-csrf-token`): the guard
+/// leaves the signed-in [`Caller`] in the request's extensions. Empty on a
+/// public page.
+fn csrf_token(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<Caller>()
+        .and_then(|c| c.principal.csrf_token())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn user_name(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<Caller>()
+        .map(|c| c.principal.display_name.to_string())
+        .unwrap_or_default()
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Infallible> {
+        let lang = Lang::from_request_parts(parts, state).await?;
+        let here = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
+        Ok(Self {
+            tr: Tr::new(lang),
+            here,
+            csrf: csrf_token(parts),
+            user: user_name(parts),
+        })
+    }
+}
+
+/// Which navigation entry a page belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Nav {
+    Home,
+    Residents,
+    Register,
+    Houses,
+    Employers,
+    Outflows,
+    None,
+}
+
+/// One entry of the navigation bar.
+#[derive(Debug, Clone)]
+pub(crate) struct NavItem {
+    pub href: &'static str,
+    pub label: String,
+    pub active: bool,
+}
+
+fn nav_items(tr: Tr, active: Nav) -> Vec<NavItem> {
+    let item = |href, label: String, nav| NavItem {
+        href,
+        label,
+        active: nav == active,
+    };
+    vec![
+        item("/", tr.t("nav-home"), Nav::Home),
+        item("/residents", tr.t("nav-residents"), Nav::Residents),
+        item("/residents/new", tr.t("nav-register"), Nav::Register),
+        item("/houses", tr.t("nav-houses"), Nav::Houses),
+        item("/employers", tr.t("nav-employers"), Nav::Employers),
+        item("/outflows", tr.t("nav-outflows"), Nav::Outflows),
+    ]
+}
+
+/// The frame around a page's content.
+#[derive(Debug, Clone)]
+pub(crate) struct Chrome {
+    pub lang_tag: &'static str,
+    pub title: String,
+    pub nav: Vec<NavItem>,
+    /// Name of the unit whose data the reader sees (the scope's root).
+    pub unit_name: String,
+    /// The link that switches to the other language and comes back here.
+    pub switch_href: String,
+    pub switch_label: String,
+    pub css: String,
+    pub js: String,
+    pub htmx: String,
+    /// See [`csrf_token`]; empty when there is none.
+    pub csrf: String,
+    /// Who is signed in; empty on public pages, which then show neither
+    /// navigation nor search.
+    pub user: String,
+}
+
+impl Chrome {
+    pub(crate) fn new(ctx: &PageCtx, title: &str, nav: Nav, unit_name: &str) -> Self {
+        let tr = ctx.tr;
+        let other = tr.lang.other();
+        Self {
+            lang_tag: tr.lang.tag(),
+            title: title.to_owned(),
+            nav: nav_items(tr, nav),
+            unit_name: unit_name.to_owned(),
+            switch_href: format!("/lang/{}?back={}", other.tag(), encode(&ctx.here)),
+            switch_label: Tr::new(other).t("lang-name"),
+            css: assets::url("app.css"),
+            js: assets::url("app.js"),
+            htmx: assets::url("htmx.min.js"),
+            csrf: ctx.csrf.clone(),
+            user: ctx.user.clone(),
+        }
+    }
+
+    /// The frame of an error page, which knows neither unit nor place.
+    pub(crate) fn bare(tr: Tr, title: &str, nav: Nav) -> Self {
+        let ctx = PageCtx {
+            tr,
+            here: "/".to_owned(),
+            csrf: String::new(),
+            user: String::new(),
+        };
+        Self::new(&ctx, title, nav, "")
+    }
+}
+
+/// A rendered page. Pages show personal data, so no cache keeps them.
+pub(crate) struct HtmlPage {
+    pub body: String,
+    /// 200 unless set (422 for a refused form).
+    pub status: Option<StatusCode>,
+}
+
+impl IntoResponse for HtmlPage {
+    fn into_response(self) -> Response {
+        (
+            self.status.unwrap_or(StatusCode::OK),
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
+            self.body,
+        )
+            .into_response()
+    }
+}
+
+/// Renders a template into a page, or the error page if it fails.
+pub(crate) fn render(tr: Tr, template: &impl Template) -> Result<HtmlPage, PageError> {
+    template
+        .render()
+        .map(|body| HtmlPage { body, status: None })
+        .map_err(|e| PageError::internal(tr, format!("template: {e}")))
+}

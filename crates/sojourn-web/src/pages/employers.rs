@@ -1,0 +1,181 @@
+//! Employers (用工单位, 以业控人): the list and an employer's page with its
+//! workers now and before.
+
+use super::access::{Choice, Units, blocking};
+use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
+use super::error::PageError;
+use super::form::FormData;
+use super::format;
+use super::houses::{LinkView, split_links};
+use super::i18n::Tr;
+use super::lists::{ListRequest, answer, number, page_or_empty, unit_filter, without_term};
+use super::person::path_id;
+use super::url::Pager;
+use crate::AppState;
+use crate::dto::employers::EmployerListQuery;
+use crate::scope::CallerScope;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use sojourn_domain::employer::{Employer, EmployerId};
+use sojourn_domain::unit::Scope;
+use std::collections::HashMap;
+
+const KEYS: [&str; 4] = ["q", "unit", "page", "per_page"];
+
+struct EmployerView {
+    id: i64,
+    name: String,
+    uscc: String,
+    representative: String,
+    phone: String,
+    address: String,
+    declared: u32,
+    current: u32,
+    unit: String,
+}
+
+fn employer_view(units: &Units, e: &Employer) -> EmployerView {
+    let d = &e.details;
+    EmployerView {
+        id: e.id.0,
+        name: d.name.to_string(),
+        uscc: e.uscc.to_string(),
+        representative: d.legal_representative.to_string(),
+        phone: format::phone(d.phone.as_ref()),
+        address: d.address.to_string(),
+        declared: d.declared_workers,
+        current: e.current_workers,
+        unit: units.name_of(&d.unit),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "employers.html")]
+struct EmployersPage {
+    tr: Tr,
+    chrome: Chrome,
+    f: FormData,
+    rows: Vec<EmployerView>,
+    total: u64,
+    pager: Pager,
+    /// Whether a search term is in force, and what the hidden form posts.
+    searching: bool,
+    state: Vec<(String, String)>,
+    units: Vec<Choice>,
+}
+
+/// `GET /employers`: the list for the filters in the URL.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    ctx: PageCtx,
+    Query(raw): Query<HashMap<String, String>>,
+) -> Result<HtmlPage, PageError> {
+    show_list(&state, scope, &ctx, without_term(raw)).await
+}
+
+/// `POST /employers`: the list's form, with or without a search term (see
+/// [`super::lists`]).
+pub(crate) async fn search(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    ctx: PageCtx,
+    Form(body): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    answer("/employers", &KEYS, body, |fields| {
+        show_list(&state, scope, &ctx, fields)
+    })
+    .await
+}
+
+async fn show_list(
+    state: &AppState,
+    scope: Scope,
+    ctx: &PageCtx,
+    raw: HashMap<String, String>,
+) -> Result<HtmlPage, PageError> {
+    let tr = ctx.tr;
+    let request = ListRequest::read(tr, raw, &KEYS, |f| {
+        EmployerListQuery {
+            q: f.opt("q"),
+            unit: f.opt("unit"),
+            page: number(f, "page"),
+            per_page: number(f, "per_page"),
+        }
+        .parse()
+    })?;
+    let query = request.query;
+    let (units, page) = blocking(state, tr, move |store| {
+        let page = page_or_empty(
+            &scope,
+            query.as_ref(),
+            |q| q.unit.as_ref(),
+            |q| store.search_employers(&scope, q),
+        )?;
+        Ok((Units::load(store, &scope)?, page))
+    })
+    .await?;
+    let title = tr.t("employers-title");
+    let view = EmployersPage {
+        chrome: Chrome::new(ctx, &title, Nav::Employers, &units.root_name()),
+        rows: page
+            .items
+            .iter()
+            .map(|e| employer_view(&units, e))
+            .collect(),
+        total: page.total,
+        pager: Pager::new(
+            &request.params,
+            "/employers",
+            request.page,
+            request.per_page,
+            page.total,
+        )
+        .posted(request.searching),
+        units: unit_filter(tr, &units, request.f.val("unit")),
+        searching: request.searching,
+        state: request.state.clone(),
+        f: request.f,
+        tr,
+    };
+    render(tr, &view)
+}
+
+#[derive(Template)]
+#[template(path = "employer.html")]
+struct EmployerPage {
+    tr: Tr,
+    chrome: Chrome,
+    employer: EmployerView,
+    now: Vec<LinkView>,
+    before: Vec<LinkView>,
+}
+
+/// `GET /employers/{id}`.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+) -> Result<HtmlPage, PageError> {
+    let tr = ctx.tr;
+    let id = EmployerId(path_id(tr, &id)?);
+    let (units, employer, links) = blocking(&state, tr, move |store| {
+        let employer = store.get_employer(&scope, id)?;
+        let links = store.workers_of(&scope, id)?;
+        Ok((Units::load(store, &scope)?, employer, links))
+    })
+    .await?;
+    let (now, before) = split_links(&links);
+    let view = employer_view(&units, &employer);
+    let page = EmployerPage {
+        chrome: Chrome::new(&ctx, &view.name, Nav::Employers, &units.root_name()),
+        employer: view,
+        now,
+        before,
+        tr,
+    };
+    render(tr, &page)
+}

@@ -1,0 +1,116 @@
+//! How values are shown on pages: dates, identity numbers, places and the
+//! names of code-table values in the reader's language.
+
+use super::access::Choice;
+use super::i18n::{Lang, Tr};
+use sojourn_domain::codes::division::full_name;
+use sojourn_domain::codes::{DivisionCode, IdNumber, Phone, Sex};
+use sojourn_domain::residence::ResidenceStatus;
+use sojourn_domain::time_rules::age_on;
+use time::Date;
+
+/// An identity number as pages show it. The one place masking will be
+/// switched on (accounts: masked by default, revealed on request).
+pub(crate) fn id_number(id: &IdNumber) -> String {
+    id.to_string()
+}
+
+/// A phone number as pages show it (masking as for identity numbers).
+pub(crate) fn phone(phone: Option<&Phone>) -> String {
+    phone.map(ToString::to_string).unwrap_or_default()
+}
+
+/// A date as clerks write it in the registers: `2024-03-05`.
+pub(crate) fn date(date: Date) -> String {
+    date.to_string()
+}
+
+/// Age in whole years on `today`.
+pub(crate) fn age(birth: Date, today: Date) -> i32 {
+    age_on(birth, today)
+}
+
+/// A place from the province down, or the bare code if unknown.
+pub(crate) fn place(code: &DivisionCode) -> String {
+    full_name(code).unwrap_or_else(|| code.to_string())
+}
+
+/// Where an identity number was issued: the place in full where the
+/// county still exists, else its name in the code history since 1980.
+pub(crate) fn issuing_place(id: &IdNumber) -> Option<String> {
+    DivisionCode::parse_known(id.address_code())
+        .ok()
+        .and_then(|code| full_name(&code))
+        .or_else(|| id.issuing_county())
+}
+
+/// The province of a place (`河南省` of `410105`).
+pub(crate) fn province(code: &DivisionCode) -> String {
+    let province = &code.as_str()[..2.min(code.as_str().len())];
+    DivisionCode::parse_known(province)
+        .ok()
+        .and_then(|p| full_name(&p))
+        .unwrap_or_else(|| code.to_string())
+}
+
+pub(crate) fn sex(lang: Lang, sex: Sex) -> String {
+    lang.pick(sex.name_zh(), sex.name_en()).to_owned()
+}
+
+/// The status of a stay in the reader's language.
+pub(crate) fn status(tr: Tr, status: &ResidenceStatus) -> String {
+    match status {
+        ResidenceStatus::Registered => tr.t("status-registered"),
+        ResidenceStatus::Active => tr.t("status-active"),
+        ResidenceStatus::Departed(_) => tr.t("status-departed"),
+    }
+}
+
+/// CSS class of a status badge.
+pub(crate) fn status_class(status: &ResidenceStatus) -> &'static str {
+    match status {
+        ResidenceStatus::Registered => "badge registered",
+        ResidenceStatus::Active => "badge active",
+        ResidenceStatus::Departed(_) => "badge departed",
+    }
+}
+
+/// Options of a code-table `<select>`: `(code, zh, en)` rows, an empty
+/// first option unless `required`.
+pub(crate) fn code_options(
+    tr: Tr,
+    rows: impl Iterator<Item = (&'static str, &'static str, &'static str)>,
+    selected: &str,
+    required: bool,
+) -> Vec<Choice> {
+    let mut options = Vec::new();
+    let blank = if required {
+        tr.t("form-choose")
+    } else {
+        tr.t("form-not-given")
+    };
+    options.push(Choice::new("", blank, selected));
+    options.extend(rows.map(|(code, zh, en)| Choice::new(code, tr.lang.pick(zh, en), selected)));
+    options
+}
+
+/// Rows of a code table for [`code_options`].
+macro_rules! code_rows {
+    ($table:ty) => {
+        <$table>::ALL
+            .iter()
+            .map(|v| (v.code(), v.name_zh(), v.name_en()))
+    };
+}
+pub(crate) use code_rows;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provinces_are_named_from_any_code_below() {
+        let code = DivisionCode::parse_known("410105").expect("known");
+        assert_eq!(province(&code), "河南省");
+    }
+}

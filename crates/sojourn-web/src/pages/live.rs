@@ -1,0 +1,345 @@
+//! Fragments that htmx swaps into a form while it is being filled in: the
+//! verdict on an ID number (with birth date and sex filled in), one field's
+//! check, the next level of a division picker, and house or employer
+//! choices found by search. Each answers 200 with HTML; "invalid" is the
+//! answer asked for, not a failed request.
+
+use super::access::{Choice, blocking};
+use super::chrome::{HtmlPage, PageCtx, render};
+use super::error::{PageError, localized};
+use super::format;
+use super::i18n::Tr;
+use super::pickers::{Picker, PickerKind};
+use crate::AppState;
+use crate::scope::CallerScope;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use sojourn_domain::Localized;
+use sojourn_domain::codes::{IdNumber, IdNumberError, Phone};
+use sojourn_domain::employer::EmployerId;
+use sojourn_domain::house::HouseId;
+use sojourn_domain::text::{Address, Note, PersonName};
+use sojourn_domain::time_rules::{PastDate, china_today};
+use sojourn_domain::unit::Scope;
+use sojourn_store::{EmployerQuery, HouseQuery, PageRequest, Store, StoreError};
+use std::collections::HashMap;
+
+/// What the form shows about the ID number typed so far.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IdInfo {
+    /// `ok`, `error`, `hint` or empty: the message's CSS class.
+    pub kind: &'static str,
+    pub message: String,
+    pub birth_date: String,
+    pub sex: String,
+}
+
+impl IdInfo {
+    /// The verdict on `input`. While typing (`live`), a number still too
+    /// short is a hint, not an error.
+    pub(crate) fn of(tr: Tr, input: &str, live: bool) -> Self {
+        if input.trim().is_empty() {
+            return Self::default();
+        }
+        match IdNumber::parse(input) {
+            Ok(id) => Self::valid(tr, &id),
+            // Fifteen characters may be an old number or the start of a new
+            // one: only the submit settles which.
+            Err(IdNumberError::WrongLength(n)) if live && n < 18 => Self::typing(tr, n),
+            Err(_) if live && typed_len(input) == 15 => Self::typing(tr, 15),
+            Err(error) => Self {
+                kind: "error",
+                message: localized(tr, &error),
+                ..Self::default()
+            },
+        }
+    }
+
+    fn typing(tr: Tr, typed: usize) -> Self {
+        Self {
+            kind: "hint",
+            message: tr.tn("id-typed-so-far", typed as u64),
+            ..Self::default()
+        }
+    }
+
+    fn valid(tr: Tr, id: &IdNumber) -> Self {
+        let message = match format::issuing_place(id) {
+            Some(county) => tr.ts("id-valid", "county", &county),
+            None => tr.t("id-valid-unknown-county"),
+        };
+        Self {
+            kind: "ok",
+            message,
+            birth_date: format::date(id.birth_date()),
+            sex: format::sex(tr.lang, id.sex()),
+        }
+    }
+}
+
+fn typed_len(input: &str) -> usize {
+    input.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+#[derive(Template)]
+#[template(path = "id_check.html")]
+struct IdCheckFragment {
+    tr: Tr,
+    info: IdInfo,
+}
+
+/// `POST /ui/id-check`: the verdict beside the field, and birth date and
+/// sex swapped in out of band.
+pub(crate) async fn id_check(
+    ctx: PageCtx,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<HtmlPage, PageError> {
+    let input = form.get("id_number").map_or("", String::as_str);
+    let fragment = IdCheckFragment {
+        tr: ctx.tr,
+        info: IdInfo::of(ctx.tr, input, true),
+    };
+    render(ctx.tr, &fragment)
+}
+
+#[derive(Template)]
+#[template(path = "field_msg.html")]
+struct FieldMessage {
+    name: String,
+    message: String,
+}
+
+/// The check of one field on its own, or `None` for a field we do not
+/// check alone. Blank is no message: "required" waits for the submit.
+fn check_field(name: &str, value: &str) -> Option<Option<Box<dyn Localized>>> {
+    fn err<T, E: Localized + 'static>(r: Result<T, E>) -> Option<Box<dyn Localized>> {
+        r.err().map(|e| Box::new(e) as Box<dyn Localized>)
+    }
+    let today = china_today();
+    let verdict = match name {
+        "name" => err(PersonName::parse(value)),
+        "phone" | "contact_phone" => err(Phone::parse(value)),
+        "domicile_address" | "current_address" | "destination_address" => {
+            err(Address::parse(value))
+        }
+        "arrived_on" | "departed_on" => err(PastDate::parse(value, today)),
+        "reason_note" => err(Note::parse(value)),
+        _ => return None,
+    };
+    Some(if value.trim().is_empty() {
+        None
+    } else {
+        verdict
+    })
+}
+
+/// `POST /ui/field/{name}`: the message for one field as it is left.
+pub(crate) async fn field_check(
+    ctx: PageCtx,
+    Path(name): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<HtmlPage, PageError> {
+    let value = form.get(&name).map_or("", String::as_str);
+    let verdict = check_field(&name, value).ok_or_else(|| PageError::not_found(ctx.tr))?;
+    let fragment = FieldMessage {
+        message: verdict.map_or_else(String::new, |e| localized(ctx.tr, e.as_ref())),
+        name,
+    };
+    render(ctx.tr, &fragment)
+}
+
+/// `POST /ui/divisions/{picker}`: the picker again, one level deeper.
+pub(crate) async fn division_picker(
+    ctx: PageCtx,
+    Path(picker): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<HtmlPage, PageError> {
+    let kind = PickerKind::from_name(&picker).ok_or_else(|| PageError::not_found(ctx.tr))?;
+    let required = kind == PickerKind::Domicile;
+    let picker = Picker::from_form(ctx.tr, kind, &form, required);
+    render(ctx.tr, &picker)
+}
+
+/// Houses or employers offered by a search-and-pick field.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PickList {
+    options: Vec<Choice>,
+    selected: String,
+}
+
+#[derive(Template)]
+#[template(path = "pick_select.html")]
+struct PickSelect<'a> {
+    field: &'a str,
+    none: String,
+    options: &'a [Choice],
+}
+
+/// Matches shown by a search-and-pick field.
+const PICK_LIMIT: u32 = 20;
+
+fn pick_page() -> PageRequest {
+    PageRequest::new(0, PICK_LIMIT).unwrap_or_default()
+}
+
+/// Keeps a record that was found, and reads a missing one as none chosen.
+fn found<T>(result: sojourn_store::Result<T>) -> sojourn_store::Result<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(StoreError::NotFound { .. }) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+impl PickList {
+    fn new(selected: Option<&str>) -> Self {
+        Self {
+            options: Vec::new(),
+            selected: selected.unwrap_or_default().to_owned(),
+        }
+    }
+
+    fn push(&mut self, id: i64, label: String) {
+        let value = id.to_string();
+        if !self.options.iter().any(|o| o.value == value) {
+            let choice = Choice::new(&value, label, &self.selected);
+            self.options.push(choice);
+        }
+    }
+
+    pub(crate) fn houses(
+        store: &dyn Store,
+        scope: &Scope,
+        text: Option<&str>,
+        selected: Option<&str>,
+    ) -> sojourn_store::Result<Self> {
+        let mut list = Self::new(selected);
+        let label = |h: &sojourn_domain::house::House| {
+            format!(
+                "{}（{}）",
+                h.details.address,
+                h.details.landlord.display_name()
+            )
+        };
+        if let Some(id) = selected.and_then(|s| s.parse().ok())
+            && let Some(house) = found(store.get_house(scope, HouseId(id)))?
+        {
+            list.push(house.id.0, label(&house));
+        }
+        let query = HouseQuery {
+            text: text.map(str::to_owned),
+            page: pick_page(),
+            ..HouseQuery::default()
+        };
+        for house in store.search_houses(scope, &query)?.items {
+            list.push(house.id.0, label(&house));
+        }
+        Ok(list)
+    }
+
+    pub(crate) fn employers(
+        store: &dyn Store,
+        scope: &Scope,
+        text: Option<&str>,
+        selected: Option<&str>,
+    ) -> sojourn_store::Result<Self> {
+        let mut list = Self::new(selected);
+        if let Some(id) = selected.and_then(|s| s.parse().ok())
+            && let Some(employer) = found(store.get_employer(scope, EmployerId(id)))?
+        {
+            list.push(employer.id.0, employer.details.name.to_string());
+        }
+        let query = EmployerQuery {
+            text: text.map(str::to_owned),
+            page: pick_page(),
+            ..EmployerQuery::default()
+        };
+        for employer in store.search_employers(scope, &query)?.items {
+            list.push(employer.id.0, employer.details.name.to_string());
+        }
+        Ok(list)
+    }
+
+    /// The `<select>` named `field`.
+    pub(crate) fn html(&self, tr: Tr, field: &str) -> String {
+        let select = PickSelect {
+            field,
+            none: tr.t("form-none-chosen"),
+            options: &self.options,
+        };
+        select.render().unwrap_or_default()
+    }
+}
+
+/// Query of a search-and-pick field.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct PickQuery {
+    house_q: Option<String>,
+    house_id: Option<String>,
+    employer_q: Option<String>,
+    employer_id: Option<String>,
+}
+
+fn blank_to_none(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+/// `GET /ui/pick/houses?house_q=…`: houses in scope matching the search.
+pub(crate) async fn pick_house(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    ctx: PageCtx,
+    Query(query): Query<PickQuery>,
+) -> Result<HtmlPage, PageError> {
+    let (text, selected) = (blank_to_none(query.house_q), blank_to_none(query.house_id));
+    let list = blocking(&state, ctx.tr, move |store| {
+        PickList::houses(store, &scope, text.as_deref(), selected.as_deref())
+    })
+    .await?;
+    Ok(fragment(list.html(ctx.tr, "house_id")))
+}
+
+/// `GET /ui/pick/employers?employer_q=…`: employers in scope matching it.
+pub(crate) async fn pick_employer(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    ctx: PageCtx,
+    Query(query): Query<PickQuery>,
+) -> Result<HtmlPage, PageError> {
+    let (text, selected) = (
+        blank_to_none(query.employer_q),
+        blank_to_none(query.employer_id),
+    );
+    let list = blocking(&state, ctx.tr, move |store| {
+        PickList::employers(store, &scope, text.as_deref(), selected.as_deref())
+    })
+    .await?;
+    Ok(fragment(list.html(ctx.tr, "employer_id")))
+}
+
+fn fragment(body: String) -> HtmlPage {
+    HtmlPage { body, status: None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pages::i18n::Lang;
+
+    #[test]
+    fn a_wrong_check_digit_is_an_error_and_a_right_one_fills_birth_date_and_sex() {
+        let tr = Tr::new(Lang::ZhCn);
+        let wrong = IdInfo::of(tr, "110105194912310020", true);
+        assert_eq!(wrong.kind, "error");
+        assert!(wrong.message.contains("校验位错误"), "{}", wrong.message);
+        let right = IdInfo::of(tr, "11010519491231002X", true);
+        assert_eq!(
+            (right.kind, right.birth_date.as_str()),
+            ("ok", "1949-12-31")
+        );
+        assert_eq!(right.sex, "女");
+        let typing = IdInfo::of(tr, "1101051949", true);
+        assert_eq!(typing.kind, "hint");
+    }
+}

@@ -1,0 +1,134 @@
+//! The pages staff work in: server-rendered HTML (askama templates, checked
+//! at compile time), zh-CN first with English on request, enhanced by the
+//! vendored htmx where a live answer helps (ID check, pickers) and usable
+//! without it. No inline script: what little script there is lives in
+//! `assets/app.js`, so the content security policy can forbid inline code.
+//!
+//! Like the API, every handler takes the caller's scope from
+//! [`CallerScope`](crate::scope::CallerScope) and calls the store off the
+//! async runtime ([`access`]).
+
+/// Store calls off the async workers, and the units of the jurisdiction.
+mod access;
+/// Embedded static files with long-lived, content-hashed URLs.
+mod assets;
+/// The contact card (便民服务联系卡), a print view.
+mod card;
+/// Server-side SVG bar charts.
+mod charts;
+/// The frame every page shares and the request context.
+mod chrome;
+/// Registering a departure (走有注销).
+mod departure;
+/// Employer list and page.
+mod employers;
+/// The HTML error page.
+mod error;
+/// The API's guard on the pages, refusing with pages.
+mod guard;
+/// Submitted form values and their errors.
+mod form;
+/// Formatting of dates, codes and code-table values for display.
+mod format;
+/// The home dashboard.
+mod home;
+/// Rental house list and page.
+mod houses;
+/// Languages and message catalogues.
+mod i18n;
+/// What the register lists share: filters from the URL, empty pages.
+mod lists;
+/// Fragments for live validation and pickers (htmx).
+mod live;
+/// Outflow list and page.
+mod outflows;
+/// The person file (一人一档).
+mod person;
+/// Cascading division pickers (province → … → village).
+mod pickers;
+/// The registration form (来有登记).
+mod register;
+/// Signing in, changing one's password, signing out.
+mod session;
+/// The resident list with its filters.
+mod residents;
+/// Figures for the home page, from the store's list queries.
+mod stats;
+/// Links that keep a list's filters.
+mod url;
+
+use crate::AppState;
+use crate::auth::Access;
+use axum::Router;
+use axum::routing::{get, post};
+use guard::page;
+use sojourn_domain::account::{Action, Resource};
+
+pub(crate) use guard::no_page;
+
+/// Every page, fragment and asset route, each behind the guard for what it
+/// shows or changes (as the API route that does the same). Mounted at the
+/// site root beside the API (`/api/v1`); the assets and the language
+/// switch are public.
+pub fn routes(state: &AppState) -> Router<AppState> {
+    use Action::{Create, Read, Update};
+    use Resource::{Employer, House, Outflow, Resident};
+    let may = |action, resource| Access::Permission(action, resource);
+    let r = |route, access| page(route, state, access);
+    Router::new()
+        .route("/sign-in", r(get(session::form).post(session::submit), Access::Public))
+        .route(
+            "/password",
+            r(
+                get(session::password_form).post(session::password_submit),
+                Access::SelfService,
+            ),
+        )
+        .route("/sign-out", r(post(session::sign_out), Access::SelfService))
+        .route("/", r(get(home::show), may(Read, Resident)))
+        .route(
+            "/residents",
+            r(get(residents::list).post(residents::search), may(Read, Resident)),
+        )
+        .route(
+            "/residents/new",
+            r(get(register::form).post(register::submit), may(Create, Resident)),
+        )
+        .route("/persons/{id}", r(get(person::show), may(Read, Resident)))
+        .route("/persons/{id}/card", r(get(card::show), may(Read, Resident)))
+        .route(
+            "/residences/{id}/departure",
+            r(
+                get(departure::form).post(departure::submit),
+                may(Update, Resident),
+            ),
+        )
+        .route(
+            "/houses",
+            r(get(houses::list).post(houses::search), may(Read, House)),
+        )
+        .route("/houses/{id}", r(get(houses::show), may(Read, House)))
+        .route(
+            "/employers",
+            r(get(employers::list).post(employers::search), may(Read, Employer)),
+        )
+        .route("/employers/{id}", r(get(employers::show), may(Read, Employer)))
+        .route(
+            "/outflows",
+            r(get(outflows::list).post(outflows::search), may(Read, Outflow)),
+        )
+        .route("/outflows/{id}", r(get(outflows::show), may(Read, Outflow)))
+        .route("/lang/{tag}", get(i18n::switch))
+        .route("/assets/{name}", get(assets::serve))
+        .route("/ui/id-check", r(post(live::id_check), Access::SignedIn))
+        .route("/ui/field/{name}", r(post(live::field_check), Access::SignedIn))
+        .route(
+            "/ui/divisions/{picker}",
+            r(post(live::division_picker), Access::SignedIn),
+        )
+        .route("/ui/pick/houses", r(get(live::pick_house), may(Read, House)))
+        .route(
+            "/ui/pick/employers",
+            r(get(live::pick_employer), may(Read, Employer)),
+        )
+}

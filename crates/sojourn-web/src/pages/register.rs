@@ -1,0 +1,258 @@
+//! The registration form (来有登记): one page, checked as it is filled in
+//! (ID number, pickers, single fields through htmx) and in full on submit.
+//! A refused form comes back with everything typed and each error in the
+//! reader's language beside its field.
+
+use super::access::{Choice, Units, blocking, blocking_raw, unit_options};
+use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
+use super::error::{PageError, localized};
+use super::form::{FormData, optional_number};
+use super::format::{code_options, code_rows};
+use super::i18n::Tr;
+use super::live::{IdInfo, PickList};
+use super::pickers::{Picker, PickerKind};
+use crate::AppState;
+use crate::dto::people::{PersonFields, RegisterArrivalRequest};
+use crate::dto::residences::StayFields;
+use crate::scope::{CallerActor, CallerScope};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use sojourn_domain::codes::{
+    Education, Ethnicity, MaritalStatus, Occupation, PoliticalStatus, ReasonForStay,
+};
+use sojourn_domain::residence::Arrival;
+use sojourn_domain::time_rules::china_today;
+use sojourn_domain::unit::Scope;
+use sojourn_store::StoreError;
+use std::collections::HashMap;
+
+/// Fields that must not be blank, checked before the parsers so a blank
+/// field says "required" rather than "not a valid code".
+const REQUIRED: &[&str] = &[
+    "id_number",
+    "name",
+    "ethnicity",
+    "unit",
+    "arrived_on",
+    "reason",
+    "current_address",
+];
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    tr: Tr,
+    chrome: Chrome,
+    f: FormData,
+    id_info: IdInfo,
+    domicile: String,
+    ethnicities: Vec<Choice>,
+    marital_statuses: Vec<Choice>,
+    educations: Vec<Choice>,
+    political_statuses: Vec<Choice>,
+    occupations: Vec<Choice>,
+    reasons: Vec<Choice>,
+    units: Vec<Choice>,
+    houses: String,
+    employers: String,
+    today: String,
+}
+
+/// `GET /residents/new`, optionally with `house_id`, `employer_id` or
+/// `unit` chosen already (from a house's or employer's page).
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    ctx: PageCtx,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<HtmlPage, PageError> {
+    let mut form = FormData::default();
+    for key in ["house_id", "employer_id", "unit"] {
+        if let Some(value) = query.get(key) {
+            form.set(key, value.trim());
+        }
+    }
+    form.set("ethnicity", Ethnicity::Han.code());
+    form.set("arrived_on", china_today().to_string());
+    form.set(
+        "reason",
+        ReasonForStay::ALL.first().map_or("", |r| r.code()),
+    );
+    show(&state, scope, &ctx, form, StatusCode::OK).await
+}
+
+async fn show(
+    state: &AppState,
+    scope: Scope,
+    ctx: &PageCtx,
+    form: FormData,
+    status: StatusCode,
+) -> Result<HtmlPage, PageError> {
+    let tr = ctx.tr;
+    let house = form.opt("house_id");
+    let employer = form.opt("employer_id");
+    let (house_q, employer_q) = (form.opt("house_q"), form.opt("employer_q"));
+    let (units, houses, employers) = blocking(state, tr, move |store| {
+        let units = Units::load(store, &scope)?;
+        let houses = PickList::houses(store, &scope, house_q.as_deref(), house.as_deref())?;
+        let employers =
+            PickList::employers(store, &scope, employer_q.as_deref(), employer.as_deref())?;
+        Ok((units, houses, employers))
+    })
+    .await?;
+    let title = tr.t("register-title");
+    let picker = Picker::from_form(tr, PickerKind::Domicile, form.values(), true)
+        .with_error(form.error_for("domicile"));
+    let page = RegisterPage {
+        tr,
+        chrome: Chrome::new(ctx, &title, Nav::Register, &units.root_name()),
+        id_info: IdInfo::of(tr, form.val("id_number"), false),
+        domicile: picker.html(),
+        ethnicities: code_options(tr, code_rows!(Ethnicity), form.val("ethnicity"), true),
+        marital_statuses: code_options(
+            tr,
+            code_rows!(MaritalStatus),
+            form.val("marital_status"),
+            false,
+        ),
+        educations: code_options(tr, code_rows!(Education), form.val("education"), false),
+        political_statuses: code_options(
+            tr,
+            code_rows!(PoliticalStatus),
+            form.val("political_status"),
+            false,
+        ),
+        occupations: code_options(tr, code_rows!(Occupation), form.val("occupation"), false),
+        reasons: code_options(tr, code_rows!(ReasonForStay), form.val("reason"), true),
+        units: unit_choices(tr, &units, form.val("unit")),
+        houses: houses.html(tr, "house_id"),
+        employers: employers.html(tr, "employer_id"),
+        today: china_today().to_string(),
+        f: form,
+    };
+    let mut page = render(tr, &page)?;
+    if status != StatusCode::OK {
+        page.status = Some(status);
+    }
+    Ok(page)
+}
+
+fn unit_choices(tr: Tr, units: &Units, selected: &str) -> Vec<Choice> {
+    let mut choices = vec![Choice::new("", tr.t("form-choose"), selected)];
+    choices.extend(unit_options(&units.residence_units(), selected));
+    choices
+}
+
+/// The API's request, built from the form; problems of our own (a number
+/// that is not one) are recorded on the form.
+fn arrival_request(form: &mut FormData, tr: Tr, domicile: &str) -> RegisterArrivalRequest {
+    let intended_stay_months = optional_number(form, tr, "intended_stay_months");
+    let house_id = optional_number(form, tr, "house_id");
+    let employer_id = optional_number(form, tr, "employer_id");
+    RegisterArrivalRequest {
+        id_number: form.val("id_number").to_owned(),
+        person: PersonFields {
+            name: form.val("name").to_owned(),
+            ethnicity: form.val("ethnicity").to_owned(),
+            domicile: domicile.to_owned(),
+            domicile_address: form.opt("domicile_address"),
+            phone: form.opt("phone"),
+            marital_status: form.opt("marital_status"),
+            education: form.opt("education"),
+            political_status: form.opt("political_status"),
+            occupation: form.opt("occupation"),
+        },
+        stay: StayFields {
+            unit: form.val("unit").to_owned(),
+            arrived_on: form.val("arrived_on").to_owned(),
+            intended_stay_months,
+            reason: form.val("reason").to_owned(),
+            current_address: form.val("current_address").to_owned(),
+            house_id,
+            employer_id,
+        },
+    }
+}
+
+/// Checks the whole form; the arrival if every field holds.
+fn parse_arrival(form: &mut FormData, tr: Tr) -> Result<Option<Arrival>, PageError> {
+    let domicile = Picker::from_form(tr, PickerKind::Domicile, form.values(), true).value;
+    form.require(tr, REQUIRED);
+    if domicile.is_empty() {
+        form.refuse("domicile", tr.t("error-domicile-required"));
+    }
+    let request = arrival_request(form, tr, &domicile);
+    match Arrival::try_from(request) {
+        Ok(arrival) => Ok(form.is_valid().then_some(arrival)),
+        Err(error) => {
+            form.absorb(tr, error)
+                .map_err(|e| PageError::internal(tr, e.to_string()))?;
+            Ok(None)
+        }
+    }
+}
+
+/// `POST /residents/new`.
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
+    ctx: PageCtx,
+    Form(values): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let tr = ctx.tr;
+    let mut form = FormData::new(values);
+    if form.is_refresh() {
+        return Ok(show(&state, scope, &ctx, form, StatusCode::OK)
+            .await?
+            .into_response());
+    }
+    let Some(arrival) = parse_arrival(&mut form, tr)? else {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(show(&state, scope, &ctx, form, status)
+            .await?
+            .into_response());
+    };
+    let write_scope = scope.clone();
+    let outcome = blocking_raw(&state, tr, move |store| {
+        store.register_arrival(&write_scope, &arrival, &actor)
+    })
+    .await?;
+    match outcome {
+        Ok((person, _)) => {
+            let to = format!("/persons/{}?registered=1", person.id.0);
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(error) => {
+            refuse_from_store(&mut form, tr, error)?;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(show(&state, scope, &ctx, form, status)
+                .await?
+                .into_response())
+        }
+    }
+}
+
+/// Puts a store refusal on the form: beside the field it concerns, or at
+/// the top. Failures that are not the input's fault become the error page.
+fn refuse_from_store(form: &mut FormData, tr: Tr, error: StoreError) -> Result<(), PageError> {
+    match &error {
+        StoreError::ReferenceOutOfScope { kind, .. } => {
+            let field = match *kind {
+                "house" => "house_id",
+                "employer" => "employer_id",
+                _ => "unit",
+            };
+            form.refuse_with(tr, field, &error);
+            Ok(())
+        }
+        StoreError::DuplicateResidence { .. } | StoreError::Rule(_) => {
+            form.form_error = Some(localized(tr, &error));
+            Ok(())
+        }
+        _ => Err(PageError::store(tr, error)),
+    }
+}

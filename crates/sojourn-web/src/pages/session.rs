@@ -1,0 +1,216 @@
+//! Signing in, changing one's own password and signing out, as pages. The
+//! rules (password, second factor, lockout, rate limits, the audit trail)
+//! are the API's: these handlers call the same procedures
+//! ([`crate::auth::login`], the API's sign-out) and only turn their
+//! outcome into pages and redirects.
+
+use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
+use super::error::{PageError, localized};
+use super::form::FormData;
+use super::i18n::{Tr, is_local_path};
+use crate::AppState;
+use crate::auth::client::ClientAddress;
+use crate::auth::login::{self, SignIn};
+use crate::auth::{Caller, Denied, cookie};
+use crate::error::ApiError;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use std::collections::HashMap;
+
+/// Where to go after signing in: a page of this site, never the sign-in
+/// page itself or another origin.
+fn next_or_home(next: Option<&str>) -> String {
+    next.filter(|n| is_local_path(n) && !n.starts_with("/sign-in") && !n.starts_with("/api/"))
+        .unwrap_or("/")
+        .to_owned()
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    tr: Tr,
+    chrome: Chrome,
+    f: FormData,
+    /// Why the reader is here: the session ended, or they signed out.
+    notice: String,
+}
+
+fn sign_in_page(ctx: &PageCtx, f: FormData, notice: String) -> Result<HtmlPage, PageError> {
+    let tr = ctx.tr;
+    let title = tr.t("sign-in-title");
+    let page = SignInPage {
+        tr,
+        chrome: Chrome::new(ctx, &title, Nav::None, ""),
+        f,
+        notice,
+    };
+    render(tr, &page)
+}
+
+/// `GET /sign-in`, with `next` (where to go after) and `expired=1` (the
+/// guard sent the reader here because the session ended) or `out=1`.
+pub(crate) async fn form(
+    ctx: PageCtx,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<HtmlPage, PageError> {
+    let tr = ctx.tr;
+    let notice = if query.contains_key("expired") {
+        tr.t("sign-in-expired")
+    } else if query.contains_key("out") {
+        tr.t("sign-in-signed-out")
+    } else {
+        String::new()
+    };
+    let mut f = FormData::default();
+    f.set("next", next_or_home(query.get("next").map(String::as_str)));
+    sign_in_page(&ctx, f, notice)
+}
+
+/// `POST /sign-in`: the API's sign-in procedure; on success the session
+/// cookie is set and the reader goes where they were going, or to the
+/// password change when the password must be changed first.
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    address: ClientAddress,
+    headers: HeaderMap,
+    ctx: PageCtx,
+    Form(values): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let tr = ctx.tr;
+    let mut f = FormData::new(values);
+    let attempt = SignIn {
+        username: f.val("username").trim().to_owned(),
+        password: f.val("password").to_owned(),
+        totp: f.opt("totp"),
+    };
+    let replacing = cookie::session_id(&headers);
+    match login::sign_in(&state, attempt, address, replacing).await {
+        Ok(signed_in) => {
+            let to = if signed_in.principal.must_change_password {
+                "/password".to_owned()
+            } else {
+                next_or_home(f.opt("next").as_deref())
+            };
+            let mut response = Redirect::to(&to).into_response();
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                cookie::set(&signed_in.session_id, state.security.secure_cookies),
+            );
+            Ok(response)
+        }
+        Err(ApiError::Denied(denied)) => {
+            let status = denied.status();
+            if denied == Denied::TotpRequired {
+                f.refuse_with(tr, "totp", &denied);
+            } else {
+                f.form_error = Some(localized(tr, &denied));
+            }
+            // The password is never sent back.
+            f.set("password", "");
+            let mut page = sign_in_page(&ctx, f, String::new())?;
+            page.status = Some(status);
+            Ok(page.into_response())
+        }
+        Err(other) => Err(PageError::internal(tr, other.to_string())),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    tr: Tr,
+    chrome: Chrome,
+    f: FormData,
+    /// The password must be changed before anything else.
+    required: bool,
+    changed: bool,
+}
+
+fn password_page(
+    ctx: &PageCtx,
+    caller: &Caller,
+    f: FormData,
+    changed: bool,
+) -> Result<HtmlPage, PageError> {
+    let tr = ctx.tr;
+    let title = tr.t("password-title");
+    let page = PasswordPage {
+        tr,
+        chrome: Chrome::new(ctx, &title, Nav::None, ""),
+        f,
+        required: caller.principal.must_change_password,
+        changed,
+    };
+    render(tr, &page)
+}
+
+/// `GET /password` (`changed=1` after a change).
+pub(crate) async fn password_form(
+    caller: Caller,
+    ctx: PageCtx,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<HtmlPage, PageError> {
+    let changed = query.contains_key("changed");
+    password_page(&ctx, &caller, FormData::default(), changed)
+}
+
+/// `POST /password`: the API's password change; the errors stand beside
+/// their fields.
+pub(crate) async fn password_submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    ctx: PageCtx,
+    Form(values): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let tr = ctx.tr;
+    let mut f = FormData::new(values);
+    f.require(tr, &["current_password", "new_password", "confirm_password"]);
+    if f.is_valid() && f.val("new_password") != f.val("confirm_password") {
+        f.refuse("confirm_password", tr.t("password-mismatch"));
+    }
+    if f.is_valid() {
+        let (current, new) = (
+            f.val("current_password").to_owned(),
+            f.val("new_password").to_owned(),
+        );
+        match login::change_password(&state, &caller, current, new).await {
+            Ok(_) => return Ok(Redirect::to("/password?changed=1").into_response()),
+            Err(ApiError::Denied(denied)) => f.form_error = Some(localized(tr, &denied)),
+            Err(error) => {
+                if let Err(other) = f.absorb(tr, error) {
+                    return Err(PageError::internal(tr, other.to_string()));
+                }
+            }
+        }
+    }
+    // Passwords are never sent back.
+    for name in ["current_password", "new_password", "confirm_password"] {
+        f.set(name, "");
+    }
+    let mut page = password_page(&ctx, &caller, f, false)?;
+    page.status = Some(StatusCode::UNPROCESSABLE_ENTITY);
+    Ok(page.into_response())
+}
+
+/// `POST /sign-out`: the API's sign-out (which ends the session, records
+/// it and clears the cookie), then the sign-in page.
+pub(crate) async fn sign_out(
+    State(state): State<AppState>,
+    caller: Caller,
+    ctx: PageCtx,
+) -> Result<Response, PageError> {
+    let tr = ctx.tr;
+    let ended = crate::api::session::sign_out(State(state), caller)
+        .await
+        .map_err(|e| PageError::internal(tr, e.to_string()))?;
+    let mut response = Redirect::to("/sign-in?out=1").into_response();
+    for value in ended.headers().get_all(header::SET_COOKIE) {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, value.clone());
+    }
+    Ok(response)
+}
