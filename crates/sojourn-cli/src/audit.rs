@@ -106,13 +106,12 @@ pub fn export(store: &dyn Store, mut out: impl Write) -> Result<(u64, Option<Anc
         }
     }
     out.flush().map_err(|e| CliError::file("output", e))?;
-    let event = AuditEvent::new(AuditAction::AuditExport, Outcome::Success).details(
-        serde_json::json!({
+    let event =
+        AuditEvent::new(AuditAction::AuditExport, Outcome::Success).details(serde_json::json!({
             "entries": count,
             "last_seq": last.as_ref().map(|a: &Anchor| a.seq),
             "last_hash": last.as_ref().map(|a: &Anchor| a.hash.clone()),
-        }),
-    );
+        }));
     store.append_audit(&actor(), &event)?;
     Ok((count, last))
 }

@@ -100,7 +100,9 @@ impl Localized for CliError {
             Self::Demo(e) => format!("演示数据生成失败：{e}"),
             Self::UnknownAccount(name) => format!("没有用户名为“{name}”的账号"),
             Self::Archive { line } => format!("归档文件第{line}行不是审计记录"),
-            Self::Anchor(s) => format!("“{s}”不是校验锚点：应为 sojourn audit verify 输出的“序号:哈希”"),
+            Self::Anchor(s) => {
+                format!("“{s}”不是校验锚点：应为 sojourn audit verify 输出的“序号:哈希”")
+            }
             Self::Internal(e) => format!("内部错误：{e}"),
         }
     }

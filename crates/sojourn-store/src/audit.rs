@@ -603,6 +603,8 @@ pub(crate) struct Verifier {
     /// What the head table records, and whether an entry has its hash.
     head: Option<(i64, String)>,
     head_seen: bool,
+    /// The run holding the entry the head names.
+    head_run: Option<usize>,
 }
 
 impl Verifier {
@@ -617,19 +619,17 @@ impl Verifier {
             last: None,
             head,
             head_seen: false,
+            head_run: None,
         }
     }
 
     pub(crate) fn feed(&mut self, entry: &AuditEntry) {
         self.entries += 1;
         let intact = entry.is_intact();
-        if self
+        let is_head = self
             .head
             .as_ref()
-            .is_some_and(|(_, hash)| *hash == entry.hash)
-        {
-            self.head_seen = true;
-        }
+            .is_some_and(|(_, hash)| *hash == entry.hash);
         if !intact {
             self.findings.push(Finding::Edited { seq: entry.seq });
         }
@@ -656,6 +656,11 @@ impl Verifier {
                 tail_hash: entry.hash.clone(),
                 tail_intact: intact,
             }),
+        }
+        // A copy of the head entry further on does not move the head.
+        if is_head && !self.head_seen {
+            self.head_seen = true;
+            self.head_run = self.runs.len().checked_sub(1);
         }
     }
 
@@ -686,6 +691,8 @@ impl Verifier {
             Genesis,
             Run(usize),
             Missing,
+            /// An inserted branch, already reported.
+            Forged,
         }
         let mut pred: Vec<Pred> = runs
             .iter()
@@ -703,7 +710,20 @@ impl Verifier {
             .collect();
         let has_successor = |pred: &[Pred], i: usize| pred.contains(&Pred::Run(i));
         // A run committing to an entry inside another run: a fork. The
-        // branch no later entry continues is the inserted one.
+        // branch leading to the head (the entry the head table names, or
+        // the last entry) is the genuine one; the other was inserted.
+        let end = self.head_run.or(runs.len().checked_sub(1));
+        let leads_to_end = |pred: &[Pred], start: usize| {
+            let mut at = Some(start);
+            for _ in 0..=runs.len() {
+                match at {
+                    Some(run) if Some(run) == end => return true,
+                    Some(run) => at = pred.iter().position(|p| *p == Pred::Run(run)),
+                    None => return false,
+                }
+            }
+            false
+        };
         for j in 0..runs.len() {
             if pred[j] != Pred::Missing {
                 continue;
@@ -714,12 +734,18 @@ impl Verifier {
             let Some(i) = runs.iter().position(|r| r.first <= at && at < r.last) else {
                 continue;
             };
-            if !has_successor(&pred, i) {
+            if leads_to_end(&pred, j) && !leads_to_end(&pred, i) {
                 self.findings.push(Finding::Inserted {
                     from: at + 1,
                     to: runs[i].last,
                 });
                 pred[j] = Pred::Run(i);
+            } else {
+                self.findings.push(Finding::Inserted {
+                    from: runs[j].first,
+                    to: runs[j].last,
+                });
+                pred[j] = Pred::Forged;
             }
         }
         for j in 0..runs.len() {
@@ -756,16 +782,15 @@ impl Verifier {
                 self.findings.push(Finding::Broken { seq: before.last });
             }
         }
-        self.reordered(
-            &runs,
-            &pred
-                .iter()
-                .map(|p| match p {
-                    Pred::Run(i) => Some(*i),
-                    _ => None,
-                })
-                .collect::<Vec<_>>(),
-        );
+        let links: Vec<Option<usize>> = pred
+            .iter()
+            .map(|p| match p {
+                Pred::Run(i) => Some(*i),
+                _ => None,
+            })
+            .collect();
+        let forged: Vec<bool> = pred.iter().map(|p| *p == Pred::Forged).collect();
+        self.reordered(&runs, &links, &forged);
         // The entry the head names must still be there: if not, the end
         // was cut off (or rewritten).
         if let Some((head_seq, _)) = self.head.filter(|_| !self.head_seen) {
@@ -802,7 +827,7 @@ impl Verifier {
     /// Runs that are intact and linked, but not where the links put them:
     /// the fewest runs that, moved, restore the order (the complement of a
     /// longest increasing subsequence of the linked order).
-    fn reordered(&mut self, runs: &[Run], pred: &[Option<usize>]) {
+    fn reordered(&mut self, runs: &[Run], pred: &[Option<usize>], forged: &[bool]) {
         if runs.len() < 2
             || pred
                 .iter()
@@ -820,7 +845,8 @@ impl Verifier {
         // The linked order: each chain from a run nothing precedes, chains
         // in order of their first run.
         let mut order = Vec::with_capacity(runs.len());
-        let mut placed = vec![false; runs.len()];
+        // Inserted runs are reported already and have no place.
+        let mut placed = forged.to_vec();
         for start in 0..runs.len() {
             if pred[start].is_some() || placed[start] {
                 continue;
@@ -1001,6 +1027,24 @@ mod tests {
         assert!(
             found.contains(&Finding::Inserted { from: 5, to: 5 }),
             "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_copy_of_an_entry_appended_at_the_end_is_the_inserted_one() {
+        let mut entries = chain(8);
+        let mut copy = entries[5].clone();
+        copy.seq = 100;
+        entries.push(copy);
+        let head = Some((8, entries[7].hash.clone()));
+        let mut verifier = Verifier::new(&[], head);
+        for e in &entries {
+            verifier.feed(e);
+        }
+        let found: HashMap<String, i64> = [(entries[4].hash.clone(), 5)].into();
+        assert_eq!(
+            verifier.finish(&found).findings,
+            [Finding::Inserted { from: 100, to: 100 }]
         );
     }
 

@@ -21,6 +21,8 @@
 pub mod accounts;
 /// The tamper-evident audit trail.
 pub mod audit;
+/// Encryption at rest: AES-256-GCM and keyed blind indexes.
+pub mod crypto;
 /// Errors of the store layer.
 pub mod error;
 /// PostgreSQL backend.

@@ -186,10 +186,18 @@ pub(crate) fn page_of<T>(
 
 /// Counts the rows of `from`; with a cap, counts at most `cap + 1` so a
 /// search matching half the register answers at once ("1000+").
-pub(crate) fn count(tx: &mut dyn Tx, from: &str, params: &[Value], cap: Option<u64>) -> Result<u64> {
+pub(crate) fn count(
+    tx: &mut dyn Tx,
+    from: &str,
+    params: &[Value],
+    cap: Option<u64>,
+) -> Result<u64> {
     let sql = match cap {
         // The cap is a constant of the store, safe as a literal.
-        Some(cap) => format!("SELECT COUNT(*) FROM (SELECT 1 AS one {from} LIMIT {}) capped", cap + 1),
+        Some(cap) => format!(
+            "SELECT COUNT(*) FROM (SELECT 1 AS one {from} LIMIT {}) capped",
+            cap + 1
+        ),
         None => format!("SELECT COUNT(*) {from}"),
     };
     let total = tx.query_one(&sql, params)?.int(0)?;

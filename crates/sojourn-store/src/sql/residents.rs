@@ -371,7 +371,11 @@ pub(crate) fn search_residents(
     if let Some(province) = &query.origin_province {
         filter.prefix("p.domicile", province);
     }
-    let columns = format!("{}, {}", mapping::PERSON_COLUMNS, mapping::RESIDENCE_COLUMNS);
+    let columns = format!(
+        "{}, {}",
+        mapping::PERSON_COLUMNS,
+        mapping::RESIDENCE_COLUMNS
+    );
     match &query.term {
         None => {
             let from = format!(
@@ -379,7 +383,15 @@ pub(crate) fn search_residents(
                 filter.sql
             );
             let order = arrival_order(query.sort).unwrap_or("p.name_pinyin, r.id");
-            super::page_of(tx, &from, &columns, order, &filter.params, query.page, resident_row)
+            super::page_of(
+                tx,
+                &from,
+                &columns,
+                order,
+                &filter.params,
+                query.page,
+                resident_row,
+            )
         }
         Some(term) => {
             // A term selects few persons out of many residences: start from
@@ -396,7 +408,15 @@ pub(crate) fn search_residents(
             };
             Ok(Page {
                 total: super::count(tx, &from, &filter.params, Some(SEARCH_COUNT_CAP))?,
-                items: super::rows(tx, &from, &columns, order, &filter.params, query.page, resident_row)?,
+                items: super::rows(
+                    tx,
+                    &from,
+                    &columns,
+                    order,
+                    &filter.params,
+                    query.page,
+                    resident_row,
+                )?,
             })
         }
     }
@@ -413,20 +433,53 @@ fn arrival_order(sort: ResidentSort) -> Option<&'static str> {
     }
 }
 
-/// The order of the index a term searches, so a page needs only its rows.
+/// The order of the index a term searches (its key, then the row id the
+/// index also holds), so a page needs only its rows: many people share a
+/// name, and sorting a whole group of them would visit every one. A term
+/// that may match either of two columns has no single index order.
 fn term_order(term: &SearchTerm) -> &'static str {
     match term {
-        SearchTerm::IdNumber(_) | SearchTerm::Digits(_) => "p.id_number, r.id",
-        SearchTerm::Pinyin(letters) if is_initials_only(letters) => "p.name_initials, r.id",
-        SearchTerm::Pinyin(_) => "p.name_pinyin, r.id",
-        SearchTerm::Name(_) => "p.name, r.id",
+        SearchTerm::IdNumber(_) => "p.id_number, p.id, r.id",
+        SearchTerm::Digits(digits) if !may_be_phone(digits) => "p.id_number, p.id, r.id",
+        SearchTerm::Digits(_) => "p.id, r.id",
+        SearchTerm::Pinyin(letters) => match pinyin_reading(letters) {
+            PinyinReading::Initials => "p.name_initials, p.id, r.id",
+            PinyinReading::Full | PinyinReading::Either => "p.name_pinyin, p.id, r.id",
+        },
+        SearchTerm::Name(_) => "p.name, p.id, r.id",
     }
 }
 
-/// Letters without a vowel cannot begin a full pinyin spelling (zs, lxm):
-/// they are initials, and only that column need be searched.
-fn is_initials_only(letters: &str) -> bool {
-    !letters.contains(['a', 'e', 'i', 'o', 'u', 'v'])
+/// Which pinyin column a run of letters can match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PinyinReading {
+    /// No vowel: only initials (zs, lxm).
+    Initials,
+    /// I, u or ü begin no syllable, so they are never initials; and more
+    /// letters than a name has characters read as a spelling (zhangw).
+    Full,
+    /// Up to four letters with a, e or o (oym for 欧阳明, wang): either.
+    Either,
+}
+
+/// Longest run of initials taken for a name (复姓 plus two given characters).
+const MAX_NAME_CHARS_AS_INITIALS: usize = 4;
+
+fn pinyin_reading(letters: &str) -> PinyinReading {
+    if !letters.contains(['a', 'e', 'i', 'o', 'u', 'v']) {
+        PinyinReading::Initials
+    } else if letters.contains(['i', 'u', 'v']) || letters.len() > MAX_NAME_CHARS_AS_INITIALS {
+        PinyinReading::Full
+    } else {
+        PinyinReading::Either
+    }
+}
+
+/// Mainland mobile numbers start 13–19; other digits can only begin an ID
+/// number.
+fn may_be_phone(digits: &str) -> bool {
+    let bytes = digits.as_bytes();
+    bytes.first() == Some(&b'1') && bytes.get(1).is_none_or(|d| (b'3'..=b'9').contains(d))
 }
 
 fn resident_row(row: &Row) -> Result<ResidentRow> {
@@ -499,21 +552,48 @@ impl Filter {
                 let p = self.param(id.as_str().into());
                 format!("p.id_number = {p}")
             }
+            SearchTerm::Digits(digits) if !may_be_phone(digits) => {
+                self.prefix_clause("p.id_number", digits)
+            }
             SearchTerm::Digits(digits) => {
                 let id = self.prefix_clause("p.id_number", digits);
                 let phone = self.prefix_clause("p.phone", digits);
                 format!("({id} OR {phone})")
             }
-            SearchTerm::Pinyin(letters) if is_initials_only(letters) => {
-                self.prefix_clause("p.name_initials", letters)
-            }
-            SearchTerm::Pinyin(letters) => {
-                let initials = self.prefix_clause("p.name_initials", letters);
-                let full = self.prefix_clause("p.name_pinyin", letters);
-                format!("({initials} OR {full})")
-            }
+            SearchTerm::Pinyin(letters) => match pinyin_reading(letters) {
+                PinyinReading::Initials => self.prefix_clause("p.name_initials", letters),
+                PinyinReading::Full => self.prefix_clause("p.name_pinyin", letters),
+                PinyinReading::Either => {
+                    let initials = self.prefix_clause("p.name_initials", letters);
+                    let full = self.prefix_clause("p.name_pinyin", letters);
+                    format!("({initials} OR {full})")
+                }
+            },
             SearchTerm::Name(name) => self.prefix_clause("p.name", name),
         };
         self.sql.push_str(&format!(" AND {clause}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn letters_are_read_as_initials_spellings_or_either() {
+        assert_eq!(pinyin_reading("zs"), PinyinReading::Initials);
+        assert_eq!(pinyin_reading("lxm"), PinyinReading::Initials);
+        assert_eq!(pinyin_reading("li"), PinyinReading::Full);
+        assert_eq!(pinyin_reading("zhangw"), PinyinReading::Full);
+        assert_eq!(pinyin_reading("wang"), PinyinReading::Either);
+        assert_eq!(pinyin_reading("oym"), PinyinReading::Either);
+    }
+
+    #[test]
+    fn only_digits_a_mobile_can_start_with_may_be_a_phone() {
+        assert!(may_be_phone("138"));
+        assert!(may_be_phone("1"));
+        assert!(!may_be_phone("110105"));
+        assert!(!may_be_phone("410102"));
     }
 }

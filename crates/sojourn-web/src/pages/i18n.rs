@@ -74,8 +74,8 @@ impl Lang {
     }
 }
 
-/// The language chosen by the `lang` cookie, zh-CN without one. The
-/// accounts work replaces the cookie with the signed-in user's choice.
+/// The language chosen by the `lang` cookie, zh-CN without one. (Issue 4
+/// wants it remembered per account; that is still to come.)
 impl<S: Send + Sync> FromRequestParts<S> for Lang {
     type Rejection = Infallible;
 

@@ -24,12 +24,12 @@ mod departure;
 mod employers;
 /// The HTML error page.
 mod error;
-/// The API's guard on the pages, refusing with pages.
-mod guard;
 /// Submitted form values and their errors.
 mod form;
 /// Formatting of dates, codes and code-table values for display.
 mod format;
+/// The API's guard on the pages, refusing with pages.
+mod guard;
 /// The home dashboard.
 mod home;
 /// Rental house list and page.
@@ -48,10 +48,10 @@ mod person;
 mod pickers;
 /// The registration form (来有登记).
 mod register;
-/// Signing in, changing one's password, signing out.
-mod session;
 /// The resident list with its filters.
 mod residents;
+/// Signing in, changing one's password, signing out.
+mod session;
 /// Figures for the home page, from the store's list queries.
 mod stats;
 /// Links that keep a list's filters.
@@ -76,7 +76,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let may = |action, resource| Access::Permission(action, resource);
     let r = |route, access| page(route, state, access);
     Router::new()
-        .route("/sign-in", r(get(session::form).post(session::submit), Access::Public))
+        .route(
+            "/sign-in",
+            r(get(session::form).post(session::submit), Access::Public),
+        )
         .route(
             "/password",
             r(
@@ -88,14 +91,23 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/", r(get(home::show), may(Read, Resident)))
         .route(
             "/residents",
-            r(get(residents::list).post(residents::search), may(Read, Resident)),
+            r(
+                get(residents::list).post(residents::search),
+                may(Read, Resident),
+            ),
         )
         .route(
             "/residents/new",
-            r(get(register::form).post(register::submit), may(Create, Resident)),
+            r(
+                get(register::form).post(register::submit),
+                may(Create, Resident),
+            ),
         )
         .route("/persons/{id}", r(get(person::show), may(Read, Resident)))
-        .route("/persons/{id}/card", r(get(card::show), may(Read, Resident)))
+        .route(
+            "/persons/{id}/card",
+            r(get(card::show), may(Read, Resident)),
+        )
         .route(
             "/residences/{id}/departure",
             r(
@@ -110,23 +122,38 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/houses/{id}", r(get(houses::show), may(Read, House)))
         .route(
             "/employers",
-            r(get(employers::list).post(employers::search), may(Read, Employer)),
+            r(
+                get(employers::list).post(employers::search),
+                may(Read, Employer),
+            ),
         )
-        .route("/employers/{id}", r(get(employers::show), may(Read, Employer)))
+        .route(
+            "/employers/{id}",
+            r(get(employers::show), may(Read, Employer)),
+        )
         .route(
             "/outflows",
-            r(get(outflows::list).post(outflows::search), may(Read, Outflow)),
+            r(
+                get(outflows::list).post(outflows::search),
+                may(Read, Outflow),
+            ),
         )
         .route("/outflows/{id}", r(get(outflows::show), may(Read, Outflow)))
         .route("/lang/{tag}", get(i18n::switch))
         .route("/assets/{name}", get(assets::serve))
         .route("/ui/id-check", r(post(live::id_check), Access::SignedIn))
-        .route("/ui/field/{name}", r(post(live::field_check), Access::SignedIn))
+        .route(
+            "/ui/field/{name}",
+            r(post(live::field_check), Access::SignedIn),
+        )
         .route(
             "/ui/divisions/{picker}",
             r(post(live::division_picker), Access::SignedIn),
         )
-        .route("/ui/pick/houses", r(get(live::pick_house), may(Read, House)))
+        .route(
+            "/ui/pick/houses",
+            r(get(live::pick_house), may(Read, House)),
+        )
         .route(
             "/ui/pick/employers",
             r(get(live::pick_employer), may(Read, Employer)),

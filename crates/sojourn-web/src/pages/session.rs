@@ -167,7 +167,10 @@ pub(crate) async fn password_submit(
 ) -> Result<Response, PageError> {
     let tr = ctx.tr;
     let mut f = FormData::new(values);
-    f.require(tr, &["current_password", "new_password", "confirm_password"]);
+    f.require(
+        tr,
+        &["current_password", "new_password", "confirm_password"],
+    );
     if f.is_valid() && f.val("new_password") != f.val("confirm_password") {
         f.refuse("confirm_password", tr.t("password-mismatch"));
     }

@@ -38,6 +38,10 @@ fn assert_secured(reply: &Reply, what: &str) {
     assert_eq!(header("referrer-policy"), "no-referrer", "{what}");
     assert_eq!(header("x-frame-options"), "DENY", "{what}");
     assert_eq!(header("cache-control"), "no-store", "{what}");
+    // Nothing names the server, and no other origin is let in.
+    for name in ["server", "x-powered-by", "access-control-allow-origin"] {
+        assert!(!reply.headers.contains_key(name), "{what}: {name}");
+    }
 }
 
 #[tokio::test]

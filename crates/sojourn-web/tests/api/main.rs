@@ -17,6 +17,8 @@ mod hardening;
 mod matrix;
 /// The OpenAPI document.
 mod openapi;
+/// The pages behind the same guard: sign-in redirects, HTML refusals.
+mod pages;
 /// Refusals common to every route: bad JSON, sizes, routes, methods.
 mod protocol;
 /// Masking by default; reveal with a reason.

@@ -1,0 +1,324 @@
+//! End-to-end tests of the pages in Debian's headless Chromium: the real
+//! application on a free port over a fresh SQLite file, driven through
+//! chromedriver as a clerk would use it, in zh-CN. They fail (not skip)
+//! when Chromium or chromedriver is missing, unless SOJOURN_SKIP_BROWSER=1.
+//!
+//! Every test starts signed in as the street office's clerk, through the
+//! sign-in page.
+
+/// chromedriver, Chromium and the application under test.
+mod harness;
+/// Screenshots of every page at office and phone sizes.
+mod screenshots;
+/// A small register for the pages to show.
+mod seed;
+
+use harness::{Ctx, PASSWORD, communities, run};
+use sojourn_domain::account::Role;
+use std::sync::Arc;
+
+/// 张三's number: a man born 1990-03-07 in 郑州市金水区.
+fn zhang_san() -> String {
+    seed::id("410105", "19900307", "123")
+}
+
+fn with_wrong_check(id: &str) -> String {
+    let (first17, check) = id.split_at(17);
+    let wrong = if check == "0" { "1" } else { "0" };
+    format!("{first17}{wrong}")
+}
+
+#[test]
+fn the_id_number_is_checked_as_typed_with_the_zh_cn_error_and_birth_date_and_sex_filled_in() {
+    run(|ctx: Arc<Ctx>| async move {
+        ctx.goto("/residents/new").await;
+        ctx.type_into("#id_number", &with_wrong_check(&zhang_san()))
+            .await;
+        let message = ctx
+            .wait_text("#id_number-msg", "the check-digit error", |t| {
+                t.contains("校验位错误")
+            })
+            .await;
+        assert!(message.contains("号码可能录错"), "{message}");
+        let class = ctx.find("#id_number-msg").await.attr("class").await;
+        assert!(class.ok().flatten().unwrap_or_default().contains("error"));
+        assert_eq!(ctx.value("#birth_date").await, "");
+
+        ctx.type_into("#id_number", &zhang_san()).await;
+        ctx.wait_value("#birth_date", "1990-03-07").await;
+        ctx.wait_value("#sex", "男").await;
+        let message = ctx.text("#id_number-msg").await;
+        assert!(
+            message.contains("号码有效") && message.contains("金水区"),
+            "{message}"
+        );
+    });
+}
+
+/// Chooses 河南省 郑州市 金水区 and its first town in the domicile picker.
+async fn choose_domicile(ctx: &Ctx) {
+    ctx.choose("#domicile_province", "41").await;
+    ctx.choose("#domicile_city", "4101").await;
+    ctx.choose("#domicile_county", "410105").await;
+    let town = ctx
+        .find("#domicile_town option:nth-child(2)")
+        .await
+        .attr("value")
+        .await
+        .ok()
+        .flatten()
+        .expect("a town of 金水区");
+    ctx.choose("#domicile_town", &town).await;
+    ctx.wait_text("#domicile-picker .picked", "the chosen town", |t| {
+        t.contains("金水区")
+    })
+    .await;
+}
+
+#[test]
+fn a_resident_registered_through_the_form_is_found_by_pinyin_initials() {
+    run(|ctx: Arc<Ctx>| async move {
+        ctx.goto("/residents/new").await;
+        ctx.type_into("#id_number", &zhang_san()).await;
+        ctx.wait_value("#sex", "男").await;
+        ctx.type_into("#name", "欧阳晓明").await;
+        ctx.type_into("#phone", "13800138000").await;
+        choose_domicile(&ctx).await;
+        ctx.choose("#unit", &communities()[0]).await;
+
+        // Refused for the missing address: the error stands beside the
+        // field and nothing typed or chosen is lost.
+        ctx.click("form.form button.primary").await;
+        ctx.wait_text("#current_address-msg", "the required error", |t| {
+            t.contains("此项必填")
+        })
+        .await;
+        assert_eq!(ctx.value("#name").await, "欧阳晓明");
+        assert_eq!(ctx.value("#id_number").await, zhang_san());
+        assert_eq!(ctx.value("#birth_date").await, "1990-03-07");
+        assert!(
+            ctx.text("#domicile-picker .picked")
+                .await
+                .contains("金水区")
+        );
+
+        ctx.type_into("#current_address", "东华门大街5号2单元301室")
+            .await;
+        ctx.click("form.form button.primary").await;
+        ctx.wait_path("/persons/").await;
+        assert!(ctx.text(".alert.ok").await.contains("登记成功"));
+
+        ctx.goto("/").await;
+        ctx.type_into("#top-q", "oyxm").await;
+        ctx.click(".top-search button").await;
+        let table = ctx
+            .wait_text("#resident-table", "the resident found", |t| {
+                t.contains("欧阳晓明")
+            })
+            .await;
+        assert!(
+            table.contains("金水区") || table.contains("河南省"),
+            "{table}"
+        );
+        assert!(ctx.text(".count").await.contains("共 1 条"));
+        // The search term is personal data: it stays out of the URL.
+        let path = ctx.wait_path("/residents").await;
+        assert!(!path.contains("oyxm"), "the term reached the URL: {path}");
+    });
+}
+
+#[test]
+fn a_departure_is_registered_with_a_destination_down_to_town_level() {
+    run(|ctx: Arc<Ctx>| async move {
+        let seeded = seed::seed(ctx.app.store.as_ref());
+        ctx.goto(&format!("/persons/{}", seeded.person)).await;
+        ctx.click(&format!(
+            "a[href=\"/residences/{}/departure\"]",
+            seeded.residence
+        ))
+        .await;
+        ctx.wait_path("/residences/").await;
+
+        // A province alone is not enough; what was typed stays.
+        ctx.choose("#destination_province", "44").await;
+        ctx.find("#destination_city").await;
+        ctx.type_into("#reason_note", "返乡务工").await;
+        ctx.click("form.form button.primary").await;
+        ctx.wait_text("#destination-msg", "the town-level error", |t| {
+            t.contains("乡镇（街道）")
+        })
+        .await;
+        assert_eq!(ctx.value("#reason_note").await, "返乡务工");
+
+        ctx.choose("#destination_city", "4403").await;
+        ctx.choose("#destination_county", "440305").await;
+        let town = ctx
+            .find("#destination_town option:nth-child(2)")
+            .await
+            .attr("value")
+            .await
+            .ok()
+            .flatten()
+            .expect("a town of 南山区");
+        ctx.choose("#destination_town", &town).await;
+        ctx.wait_text("#destination-picker .picked", "the chosen town", |t| {
+            t.contains("南山区")
+        })
+        .await;
+        ctx.click("form.form button.primary").await;
+        ctx.wait_path(&format!("/persons/{}?departed=1", seeded.person))
+            .await;
+        assert!(ctx.text(".alert.ok").await.contains("已办理注销"));
+        let stays = ctx.text(".timeline").await;
+        assert!(stays.contains("去向：广东省 深圳市 南山区"), "{stays}");
+        assert!(stays.contains("已注销"), "{stays}");
+    });
+}
+
+#[test]
+fn the_contact_card_print_view_shows_the_card_and_nothing_else() {
+    run(|ctx: Arc<Ctx>| async move {
+        let seeded = seed::seed(ctx.app.store.as_ref());
+        ctx.goto(&format!("/persons/{}/card", seeded.person)).await;
+        assert_eq!(
+            ctx.text(".contact-card.front .card-title").await,
+            "流动人口便民服务联系卡"
+        );
+        let front = ctx.text(".contact-card.front").await;
+        assert!(
+            front.contains("********"),
+            "the card masks the ID number: {front}"
+        );
+        assert!(
+            ctx.text(".contact-card.back").await.contains("走有注销") || front.contains("走有注销")
+        );
+
+        screenshots::viewport(&ctx, 1366, 768).await;
+        ctx.emulate_media("print").await;
+        let shown =
+            |css: &str| format!("getComputedStyle(document.querySelector('{css}')).display");
+        assert_eq!(
+            ctx.eval(&format!("return {};", shown("header.top"))).await,
+            "none"
+        );
+        assert_eq!(
+            ctx.eval(&format!("return {};", shown("nav.main-nav")))
+                .await,
+            "none"
+        );
+        assert_ne!(
+            ctx.eval(&format!("return {};", shown(".contact-card.back")))
+                .await,
+            "none"
+        );
+        screenshots::save(&ctx, "card-print", 1366, 768).await;
+        ctx.emulate_media("screen").await;
+    });
+}
+
+#[test]
+fn every_page_is_screenshotted_at_office_and_phone_sizes() {
+    run(|ctx: Arc<Ctx>| async move {
+        let seeded = seed::seed(ctx.app.store.as_ref());
+        screenshots::every_page(&ctx, &seeded).await;
+    });
+}
+
+#[test]
+fn signed_in_as_a_coordinator_of_a_sibling_community_cannot_open_that_file() {
+    run(|ctx: Arc<Ctx>| async move {
+        let seeded = seed::seed(ctx.app.store.as_ref());
+        let file = format!("/persons/{}", seeded.person);
+        // The clerk of the street office sees the file (in communities[0]).
+        ctx.goto(&file).await;
+        ctx.find(".timeline").await;
+
+        let sibling = &communities()[1];
+        ctx.app
+            .open_account("coordinator", Role::Coordinator, sibling, false);
+        ctx.sign_out().await;
+        ctx.sign_in("coordinator").await;
+        ctx.goto(&file).await;
+        let message = ctx.text("main").await;
+        assert!(
+            message.contains("不在您的管辖范围内"),
+            "the sibling's coordinator saw: {message}"
+        );
+        assert!(!ctx.source().await.contains("timeline"));
+        // Nor through the card or the departure form.
+        ctx.goto(&format!("{file}/card")).await;
+        assert!(ctx.text("main").await.contains("不在您的管辖范围内"));
+        ctx.goto(&format!("/residences/{}/departure", seeded.residence))
+            .await;
+        assert!(ctx.text("main").await.contains("不在您的管辖范围内"));
+    });
+}
+
+#[test]
+fn a_password_that_must_be_changed_is_changed_before_anything_else() {
+    run(|ctx: Arc<Ctx>| async move {
+        ctx.app
+            .open_account("newcomer", Role::Clerk, harness::ROOT, true);
+        ctx.sign_out().await;
+        ctx.sign_in("newcomer").await;
+        ctx.wait_path("/password").await;
+        assert!(
+            ctx.text("#password-required")
+                .await
+                .contains("修改后才能继续")
+        );
+        // Any other page leads back here.
+        ctx.goto("/residents").await;
+        ctx.wait_path("/password").await;
+
+        ctx.type_into("#current_password", PASSWORD).await;
+        ctx.type_into("#new_password", "short").await;
+        ctx.type_into("#confirm_password", "short").await;
+        ctx.click("form.form button.primary").await;
+        ctx.wait_text("#new_password-msg", "the policy error", |t| {
+            t.contains("密码至少需要")
+        })
+        .await;
+
+        let new = "Dongcheng-2025?";
+        ctx.type_into("#current_password", PASSWORD).await;
+        ctx.type_into("#new_password", new).await;
+        ctx.type_into("#confirm_password", new).await;
+        ctx.click("form.form button.primary").await;
+        ctx.wait_path("/password?changed=1").await;
+        ctx.goto("/residents").await;
+        ctx.wait_path("/residents").await;
+        ctx.find("#resident-table, .empty").await;
+    });
+}
+
+#[test]
+fn a_wrong_password_is_refused_and_an_ended_session_says_so() {
+    run(|ctx: Arc<Ctx>| async move {
+        ctx.sign_out().await;
+        assert!(ctx.text("#sign-in-notice").await.contains("已安全退出"));
+        // Signed out, a page leads to the sign-in page, and back after.
+        ctx.goto("/houses").await;
+        let at = ctx.wait_path("/sign-in?next=").await;
+        assert!(at.ends_with("houses"), "{at}");
+
+        ctx.type_into("#username", harness::CLERK).await;
+        ctx.type_into("#password", "not-the-password").await;
+        ctx.click("form.form button.primary").await;
+        let error = ctx.text("#form-errors").await;
+        assert!(error.contains("用户名、密码或动态验证码错误"), "{error}");
+        assert_eq!(ctx.value("#password").await, "");
+        assert_eq!(ctx.value("#username").await, harness::CLERK);
+
+        ctx.type_into("#password", PASSWORD).await;
+        ctx.click("form.form button.primary").await;
+        ctx.wait_path("/houses").await;
+
+        // A session the server no longer knows (ended, expired) is an
+        // ended session: the sign-in page says so.
+        ctx.end_session_on_server().await;
+        ctx.goto("/employers").await;
+        ctx.wait_path("/sign-in?expired=1").await;
+        assert!(ctx.text("#sign-in-notice").await.contains("登录已超时"));
+    });
+}
