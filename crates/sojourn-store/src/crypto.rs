@@ -273,6 +273,65 @@ impl Keyring {
     }
 }
 
+/// Where the keys come from, in order: `SOJOURN_KEY` if set, else the key
+/// file.
+pub const KEY_ENV: &str = "SOJOURN_KEY";
+
+/// The key file's default name, beside the SQLite database.
+pub const KEY_FILE: &str = "sojourn.key";
+
+/// Reads the keyring from `SOJOURN_KEY`, or else from `path`; `None` when
+/// neither exists.
+pub fn load_keys(path: &std::path::Path) -> Result<Option<Keyring>, CryptoError> {
+    if let Ok(env) = std::env::var(KEY_ENV) {
+        return Keyring::parse_env(&env).map(Some);
+    }
+    match std::fs::read_to_string(path) {
+        Ok(text) => Keyring::parse_key_file(&text).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(CryptoError::BadKey(format!("{}: {e}", path.display()))),
+    }
+}
+
+/// Writes the key file readable by its owner only (mode 0600), replacing
+/// any old one atomically (a new file renamed over it), so a crash never
+/// leaves half a key file.
+pub fn write_key_file(path: &std::path::Path, keys: &Keyring) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| KEY_FILE.to_owned());
+    let temp = dir
+        .map(|d| d.join(format!(".{name}.new")))
+        .unwrap_or_else(|| std::path::PathBuf::from(format!(".{name}.new")));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&temp)?;
+    file.write_all(keys.to_key_file().as_bytes())?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&temp, path)
+}
+
+/// The keyring at `path` (or in `SOJOURN_KEY`), creating a key file with a
+/// new random key when there is none: what `init` and `demo` do.
+pub fn load_or_create_keys(path: &std::path::Path) -> Result<(Keyring, bool), CryptoError> {
+    if let Some(keys) = load_keys(path)? {
+        return Ok((keys, false));
+    }
+    let keys = Keyring::generate();
+    write_key_file(path, &keys)
+        .map_err(|e| CryptoError::BadKey(format!("{}: {e}", path.display())))?;
+    Ok((keys, true))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,5 +421,23 @@ mod tests {
             !file.contains(ring.current().id()),
             "the id is no part of the key"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_key_file_is_readable_by_its_owner_only_and_read_back() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("sojourn.key");
+        if std::env::var(KEY_ENV).is_ok() {
+            return;
+        }
+        let (made, created) = load_or_create_keys(&path).expect("created");
+        assert!(created);
+        let mode = std::fs::metadata(&path).expect("file").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let (read, created) = load_or_create_keys(&path).expect("read");
+        assert!(!created);
+        assert_eq!(read.current().id(), made.current().id());
     }
 }
