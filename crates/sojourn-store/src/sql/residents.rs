@@ -330,7 +330,12 @@ pub(crate) fn update_person(
     expected_version: i64,
     actor: &Actor,
 ) -> Result<()> {
-    get_person(tx, scope, id)?;
+    // A community keeps reading the people who once lived there, but only
+    // the unit holding the file now may change it.
+    let person = get_person(tx, scope, id)?;
+    if !scope.contains(&person.unit) {
+        return Err(not_found("person", id.0));
+    }
     update_person_unscoped(tx, id, details, Some(expected_version), "updated", actor)
 }
 

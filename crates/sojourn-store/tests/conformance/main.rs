@@ -36,6 +36,7 @@ macro_rules! conformance {
 }
 
 conformance!(
+    only_the_unit_holding_a_file_may_change_it,
     a_search_counts_at_most_one_more_than_the_cap,
     a_search_lists_matches_in_the_order_of_the_searched_key,
     init_creates_the_tree_once,
