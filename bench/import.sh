@@ -24,13 +24,14 @@
 #   (employer_uscc) where filled       residences_employer (partial, as ours)
 # Ours that have no counterpart, so only sojourn pays for them: the name's
 # pinyin and initials (persons_pinyin, persons_initials: derived, not in the
-# file), the person id of a stay (residences_person, residences_one_current)
-# and the second table itself (a file per person, a row per stay), its
-# foreign keys included. The comparison is therefore conservative: the
-# reference maintains 7 indexes on one table, sojourn 11 on two, and checks
-# every row besides (ID check character, dates, code tables, units in scope,
-# duplicates). The reference columns have the types ours have (DATE for
-# dates in PostgreSQL, TEXT COLLATE "C" for indexed text).
+# file), the indexes keyed by the store's person id (residences_person,
+# residences_one_current, residences_current_scope) and the second table
+# itself (a file per person, a row per stay), its foreign keys included.
+# The comparison is therefore conservative: the reference maintains 7
+# indexes on one table, sojourn 12 on two, and checks every row besides (ID
+# check character, dates, code tables, units in scope, duplicates). The
+# reference columns have the types ours have (DATE for dates in PostgreSQL,
+# TEXT COLLATE "C" for indexed text).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -79,15 +79,18 @@ pub(super) fn arrival_facts(
     Ok(facts)
 }
 
-/// The files of a batch's ID numbers and their current residence. The
-/// residence is a LATERAL probe of the one-current index per file found: as
-/// a plain join the planner would hash all residences for every batch.
-const KNOWN_PERSONS: &str = "SELECT p.id_number, p.id, r.unit_code, u.name \
-    FROM persons p \
+/// The files of a batch's ID numbers and their current residence, one
+/// index probe per number. The batch's numbers drive the query through
+/// LATERAL subqueries that cannot be flattened (`OFFSET 0`): as a filter
+/// `p.id_number = ANY($1)` the planner, seeing ten thousand values, scans
+/// and hashes every file instead — once per batch, quadratic over an
+/// import — and as a plain join it hashes every residence.
+const KNOWN_PERSONS: &str = "SELECT k.number, p.id, r.unit_code, u.name \
+    FROM unnest($1::text[]) AS k(number) \
+    CROSS JOIN LATERAL (SELECT id FROM persons WHERE id_number = k.number OFFSET 0) p \
     LEFT JOIN LATERAL (SELECT s.unit_code FROM residences s \
-        WHERE s.person_id = p.id AND s.status <> 'departed') r ON true \
-    LEFT JOIN units u ON u.code = r.unit_code \
-    WHERE p.id_number = ANY($1)";
+        WHERE s.person_id = p.id AND s.status <> 'departed' OFFSET 0) r ON true \
+    LEFT JOIN units u ON u.code = r.unit_code";
 
 fn distinct<T: Eq + std::hash::Hash + Copy>(keys: impl Iterator<Item = T>) -> Vec<T> {
     let mut seen = HashSet::new();
@@ -100,9 +103,10 @@ pub(super) fn reserve_ids(tx: &mut PgTx<'_>, table: &str, n: usize) -> Result<Ve
     if n == 0 {
         return Ok(Vec::new());
     }
+    // The sequence is looked up once (MATERIALIZED), not once per value.
     let rows = tx.query_typed(
-        "SELECT nextval(q.seq) FROM (SELECT pg_get_serial_sequence($1, 'id')::regclass) AS q(seq), \
-         generate_series(1, $2::bigint)",
+        "WITH q AS MATERIALIZED (SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq) \
+         SELECT nextval(q.seq) FROM q, generate_series(1, $2::bigint)",
         &[&table, &i64::try_from(n).unwrap_or(i64::MAX)],
     )?;
     let mut ids = rows
@@ -138,6 +142,10 @@ pub(super) fn insert_rows(
     // The INSERT's parameter types are the columns' types, which binary
     // COPY must be told.
     let types = insert.params().to_vec();
+    // Each row's foreign-key checks run a plan the server keeps; under the
+    // connection's force_custom_plan (see `open`) it would plan them anew
+    // for every row, a third of a COPY's time. Until the transaction ends:
+    tx.tx.batch_execute("SET LOCAL plan_cache_mode = auto")?;
     let sink = tx.tx.copy_in(&format!(
         "COPY {table} ({columns}) FROM STDIN (FORMAT binary)"
     ))?;
