@@ -181,6 +181,16 @@ pub trait AccountStore {
     /// Whether the deployment has any account (a fresh one has none).
     fn has_accounts_unscoped(&self) -> Result<bool>;
 
+    // ---- the account's own preferences ----
+
+    /// The language the account last chose for the pages (a BCP 47 tag),
+    /// `None` if it never chose one. Read at sign-in, for that account only.
+    fn account_locale_unscoped(&self, id: AccountId) -> Result<Option<String>>;
+    /// Remembers the language the account chose (`None` forgets it). Set by
+    /// the signed-in account itself; not an account change for the audit
+    /// trail, as it grants and reveals nothing.
+    fn set_account_locale_unscoped(&self, id: AccountId, locale: Option<&str>) -> Result<()>;
+
     // ---- sign-in ----
 
     /// The account signing in with `username`, with its secrets.

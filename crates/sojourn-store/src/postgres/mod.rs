@@ -30,6 +30,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/postgres/0100_accounts.sql"),
     ),
     (
+        "0110_account_locale",
+        include_str!("../../migrations/postgres/0110_account_locale.sql"),
+    ),
+    (
         "0200_audit",
         include_str!("../../migrations/postgres/0200_audit.sql"),
     ),

@@ -487,6 +487,36 @@ impl<B: Backend> AccountStore for SqlStore<B> {
         })
     }
 
+    fn account_locale_unscoped(&self, id: AccountId) -> Result<Option<String>> {
+        self.backend.read(|tx| {
+            let row = tx
+                .query_opt("SELECT locale FROM accounts WHERE id = $1", &[id.0.into()])?
+                .ok_or_else(|| StoreError::NotFound {
+                    kind: "account",
+                    id: id.0.to_string(),
+                })?;
+            Ok(row.opt_text(0)?.map(str::to_owned))
+        })
+    }
+
+    fn set_account_locale_unscoped(&self, id: AccountId, locale: Option<&str>) -> Result<()> {
+        self.backend.write(|tx| {
+            let value = locale.map_or(Value::Null, Value::from);
+            let changed = tx.execute(
+                "UPDATE accounts SET locale = $1 WHERE id = $2",
+                &[value, id.0.into()],
+            )?;
+            if changed == 1 {
+                Ok(())
+            } else {
+                Err(StoreError::NotFound {
+                    kind: "account",
+                    id: id.0.to_string(),
+                })
+            }
+        })
+    }
+
     fn credentials_unscoped(&self, username: &Username) -> Result<Option<Credentials>> {
         self.backend.read(|tx| credentials(tx, username))
     }

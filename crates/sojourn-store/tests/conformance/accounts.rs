@@ -351,3 +351,55 @@ pub fn api_tokens_are_scoped_revocable_and_found_by_hash(db: &TestDb) {
         .expect("revoked again");
     assert_eq!(again.revoked_at, Some(revoked_at));
 }
+
+pub fn an_account_remembers_its_language(db: &TestDb) {
+    let store = deployed(db);
+    let account = open(store, "wangxm", DUOFU, &[Role::Clerk]);
+    let other = open(store, "lisi", YINZHA, &[Role::Clerk]);
+    assert_eq!(
+        store.account_locale_unscoped(account.id).expect("read"),
+        None
+    );
+    store
+        .set_account_locale_unscoped(account.id, Some("en"))
+        .expect("set");
+    assert_eq!(
+        store.account_locale_unscoped(account.id).expect("read"),
+        Some("en".to_owned())
+    );
+    // Only that account's language changed, and nothing an administrator sees.
+    assert_eq!(store.account_locale_unscoped(other.id).expect("read"), None);
+    assert_eq!(
+        store.get_account(&scope(TOWN), account.id).expect("get"),
+        account
+    );
+    store
+        .set_account_locale_unscoped(account.id, Some("zh-CN"))
+        .expect("set again");
+    assert_eq!(
+        store.account_locale_unscoped(account.id).expect("read"),
+        Some("zh-CN".to_owned())
+    );
+    store
+        .set_account_locale_unscoped(account.id, None)
+        .expect("forget");
+    assert_eq!(
+        store.account_locale_unscoped(account.id).expect("read"),
+        None
+    );
+    let nobody = AccountId(account.id.0 + 1000);
+    assert!(matches!(
+        store.set_account_locale_unscoped(nobody, Some("en")),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.account_locale_unscoped(nobody),
+        Err(StoreError::NotFound { .. })
+    ));
+    // The schema refuses what is no language tag at all.
+    assert!(
+        store
+            .set_account_locale_unscoped(account.id, Some(&"x".repeat(40)))
+            .is_err()
+    );
+}

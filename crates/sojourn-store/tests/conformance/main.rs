@@ -60,6 +60,7 @@ conformance!(
     revisions_cannot_be_edited_or_deleted,
     accounts_are_opened_in_scope_and_unique_by_user_name,
     a_sibling_scope_neither_reads_nor_changes_accounts,
+    an_account_remembers_its_language,
     account_changes_are_kept_and_disabling_ends_sessions,
     failed_logins_lock_the_account_at_the_threshold_and_success_clears_them,
     a_totp_step_is_accepted_once,
