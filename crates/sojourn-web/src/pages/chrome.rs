@@ -11,6 +11,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use sojourn_domain::account::{Action, Resource, Role, allows};
 use std::convert::Infallible;
 
 /// The request as a page sees it: who reads (language), where (path and
@@ -23,6 +24,9 @@ pub(crate) struct PageCtx {
     pub csrf: String,
     /// The signed-in user's display name; empty on public pages.
     pub user: String,
+    /// The signed-in user's roles (none on public pages): the navigation
+    /// offers only what they allow.
+    pub roles: Vec<Role>,
 }
 
 /// The CSRF token of the caller's session, sent back by every form (field
@@ -36,6 +40,14 @@ fn csrf_token(parts: &Parts) -> String {
         .and_then(|c| c.principal.csrf_token())
         .unwrap_or_default()
         .to_owned()
+}
+
+fn user_roles(parts: &Parts) -> Vec<Role> {
+    parts
+        .extensions
+        .get::<Caller>()
+        .map(|c| c.principal.roles.clone())
+        .unwrap_or_default()
 }
 
 fn user_name(parts: &Parts) -> String {
@@ -60,6 +72,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
             here,
             csrf: csrf_token(parts),
             user: user_name(parts),
+            roles: user_roles(parts),
         })
     }
 }
@@ -73,6 +86,10 @@ pub(crate) enum Nav {
     Houses,
     Employers,
     Outflows,
+    Units,
+    Accounts,
+    Tokens,
+    Audit,
     None,
 }
 
@@ -84,20 +101,58 @@ pub(crate) struct NavItem {
     pub active: bool,
 }
 
-fn nav_items(tr: Tr, active: Nav) -> Vec<NavItem> {
+/// The entries the reader's roles allow (each page checks again).
+fn nav_items(tr: Tr, active: Nav, roles: &[Role]) -> Vec<NavItem> {
+    use Action::{Create, Read};
+    use Resource::{Account, ApiToken, Audit, Employer, House, Outflow, Resident, Unit};
     let item = |href, label: String, nav| NavItem {
         href,
         label,
         active: nav == active,
     };
-    vec![
-        item("/", tr.t("nav-home"), Nav::Home),
-        item("/residents", tr.t("nav-residents"), Nav::Residents),
-        item("/residents/new", tr.t("nav-register"), Nav::Register),
-        item("/houses", tr.t("nav-houses"), Nav::Houses),
-        item("/employers", tr.t("nav-employers"), Nav::Employers),
-        item("/outflows", tr.t("nav-outflows"), Nav::Outflows),
+    let may = |action, resource| roles.iter().any(|r| allows(*r, action, resource));
+    [
+        (may(Read, Resident), item("/", tr.t("nav-home"), Nav::Home)),
+        (
+            may(Read, Resident),
+            item("/residents", tr.t("nav-residents"), Nav::Residents),
+        ),
+        (
+            may(Create, Resident),
+            item("/residents/new", tr.t("nav-register"), Nav::Register),
+        ),
+        (
+            may(Read, House),
+            item("/houses", tr.t("nav-houses"), Nav::Houses),
+        ),
+        (
+            may(Read, Employer),
+            item("/employers", tr.t("nav-employers"), Nav::Employers),
+        ),
+        (
+            may(Read, Outflow),
+            item("/outflows", tr.t("nav-outflows"), Nav::Outflows),
+        ),
+        (
+            may(Read, Unit),
+            item("/admin/units", tr.t("nav-units"), Nav::Units),
+        ),
+        (
+            may(Read, Account),
+            item("/admin/accounts", tr.t("nav-accounts"), Nav::Accounts),
+        ),
+        (
+            may(Read, ApiToken),
+            item("/admin/tokens", tr.t("nav-tokens"), Nav::Tokens),
+        ),
+        (
+            may(Read, Audit),
+            item("/admin/audit", tr.t("nav-audit"), Nav::Audit),
+        ),
     ]
+    .into_iter()
+    .filter_map(|(shown, item)| shown.then_some(item))
+    .collect()
 }
 
 /// The frame around a page's content.
@@ -119,6 +174,8 @@ pub(crate) struct Chrome {
     /// Who is signed in; empty on public pages, which then show neither
     /// navigation nor search.
     pub user: String,
+    /// Whether the reader may search residents (the header's search box).
+    pub search: bool,
 }
 
 impl Chrome {
@@ -128,7 +185,7 @@ impl Chrome {
         Self {
             lang_tag: tr.lang.tag(),
             title: title.to_owned(),
-            nav: nav_items(tr, nav),
+            nav: nav_items(tr, nav, &ctx.roles),
             unit_name: unit_name.to_owned(),
             switch_href: format!("/lang/{}?back={}", other.tag(), encode(&ctx.here)),
             switch_label: Tr::new(other).t("lang-name"),
@@ -137,6 +194,10 @@ impl Chrome {
             htmx: assets::url("htmx.min.js"),
             csrf: ctx.csrf.clone(),
             user: ctx.user.clone(),
+            search: ctx
+                .roles
+                .iter()
+                .any(|r| allows(*r, Action::Read, Resource::Resident)),
         }
     }
 
@@ -147,6 +208,7 @@ impl Chrome {
             here: "/".to_owned(),
             csrf: String::new(),
             user: String::new(),
+            roles: Vec::new(),
         };
         Self::new(&ctx, title, nav, "")
     }

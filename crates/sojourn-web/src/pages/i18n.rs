@@ -16,8 +16,9 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::convert::Infallible;
 use std::sync::OnceLock;
 
-/// Name of the cookie that remembers the language until accounts keep it
-/// per user.
+/// Name of the cookie that carries the language between requests. The
+/// account keeps the choice too, and sign-in sets the cookie from it, so
+/// the language follows the user from one browser to another.
 pub(crate) const LANG_COOKIE: &str = "lang";
 
 /// A language of the UI. zh-CN is the default: the users are Chinese clerks.
@@ -74,8 +75,8 @@ impl Lang {
     }
 }
 
-/// The language chosen by the `lang` cookie, zh-CN without one. (Issue 4
-/// wants it remembered per account; that is still to come.)
+/// The language chosen by the `lang` cookie, zh-CN without one (sign-in
+/// sets the cookie to the account's remembered language).
 impl<S: Send + Sync> FromRequestParts<S> for Lang {
     type Rejection = Infallible;
 
@@ -107,10 +108,22 @@ pub(crate) struct SwitchQuery {
     back: Option<String>,
 }
 
-/// `GET /lang/{tag}`: remembers the language and returns to the page. A
-/// language preference reveals and changes nothing else, so a plain link
-/// serves (no form, no script).
+/// The `Set-Cookie` value that makes `lang` the pages' language.
+pub(crate) fn lang_cookie(lang: Lang) -> String {
+    format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+        lang.tag()
+    )
+}
+
+/// `GET /lang/{tag}`: remembers the language (in the cookie, and on the
+/// account of a signed-in reader) and returns to the page. A language
+/// preference reveals and changes nothing else, so a plain link serves (no
+/// form, no script); the session cookie is `SameSite=Strict`, so another
+/// site's link cannot change an account's language.
 pub(crate) async fn switch(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    mut parts: Parts,
     axum::extract::Path(tag): axum::extract::Path<String>,
     axum::extract::Query(query): axum::extract::Query<SwitchQuery>,
 ) -> Response {
@@ -119,11 +132,52 @@ pub(crate) async fn switch(
         .back
         .filter(|b| is_local_path(b))
         .unwrap_or_else(|| "/".to_owned());
-    let cookie = format!(
-        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
-        lang.tag()
-    );
-    ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
+    remember(&state, &mut parts, lang).await;
+    (
+        [(header::SET_COOKIE, lang_cookie(lang))],
+        Redirect::to(&back),
+    )
+        .into_response()
+}
+
+/// Keeps `lang` on the signed-in reader's account; a reader not signed in
+/// keeps it in the cookie alone. A failure to keep it is logged, not shown:
+/// the switch itself still works for this browser.
+async fn remember(state: &crate::AppState, parts: &mut Parts, lang: Lang) {
+    use crate::auth::{Access, Caller, guard::admit};
+    if crate::auth::cookie::session_id(&parts.headers).is_none()
+        || admit(state, Access::SelfService, parts).await.is_err()
+    {
+        return;
+    }
+    let Some(account) = parts
+        .extensions
+        .get::<Caller>()
+        .map(|c| c.principal.account)
+    else {
+        return;
+    };
+    let store = std::sync::Arc::clone(&state.store);
+    let kept = tokio::task::spawn_blocking(move || {
+        store.set_account_locale_unscoped(account, Some(lang.tag()))
+    })
+    .await;
+    if !matches!(kept, Ok(Ok(()))) {
+        tracing::warn!(?kept, "the language could not be kept on the account");
+    }
+}
+
+/// The language `account` chose, if it ever did (read at sign-in).
+pub(crate) async fn remembered(
+    state: &crate::AppState,
+    account: sojourn_domain::account::AccountId,
+) -> Option<Lang> {
+    let store = std::sync::Arc::clone(&state.store);
+    let tag = tokio::task::spawn_blocking(move || store.account_locale_unscoped(account))
+        .await
+        .ok()?
+        .ok()??;
+    Lang::from_tag(&tag)
 }
 
 /// A path on this site, never another origin (`//host`, `/\host`).

@@ -10,6 +10,9 @@
 
 /// Store calls off the async workers, and the units of the jurisdiction.
 mod access;
+/// The administrators' pages: unit tree, accounts, API tokens, audit
+/// trail; and where each role lands after signing in.
+mod admin;
 /// Embedded static files with long-lived, content-hashed URLs.
 mod assets;
 /// The contact card (便民服务联系卡), a print view.
@@ -60,22 +63,92 @@ mod url;
 use crate::AppState;
 use crate::auth::Access;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use guard::page;
 use sojourn_domain::account::{Action, Resource};
 
 pub(crate) use guard::no_page;
+
+/// One page route: its path and what it requires ([`Access::Public`] for
+/// the unguarded assets and language switch).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRoute {
+    pub path: &'static str,
+    pub access: Access,
+}
+
+/// A route of the table: guarded for an access requirement, or open.
+pub(crate) enum Entry {
+    Guarded(MethodRouter<AppState>, Access),
+    Open(MethodRouter<AppState>),
+}
+
+impl From<MethodRouter<AppState>> for Entry {
+    fn from(route: MethodRouter<AppState>) -> Self {
+        Self::Open(route)
+    }
+}
+
+/// The page routes being built: into a router (with the guards), or into
+/// the list of paths and access requirements the access matrix walks.
+/// Both come from the one table ([`table`]), so no page escapes the matrix.
+pub(crate) struct PageTable<'a> {
+    state: Option<&'a AppState>,
+    router: Router<AppState>,
+    list: Vec<PageRoute>,
+}
+
+impl PageTable<'_> {
+    pub(crate) fn route(mut self, path: &'static str, entry: impl Into<Entry>) -> Self {
+        let (route, access) = match entry.into() {
+            Entry::Guarded(route, access) => (route, Some(access)),
+            Entry::Open(route) => (route, None),
+        };
+        self.list.push(PageRoute {
+            path,
+            access: access.unwrap_or(Access::Public),
+        });
+        if let Some(state) = self.state {
+            let route = match access {
+                Some(access) => page(route, state, access),
+                None => route,
+            };
+            self.router = self.router.route(path, route);
+        }
+        self
+    }
+}
 
 /// Every page, fragment and asset route, each behind the guard for what it
 /// shows or changes (as the API route that does the same). Mounted at the
 /// site root beside the API (`/api/v1`); the assets and the language
 /// switch are public.
 pub fn routes(state: &AppState) -> Router<AppState> {
+    let built = table(PageTable {
+        state: Some(state),
+        router: Router::new(),
+        list: Vec::new(),
+    });
+    built.router
+}
+
+/// Every page route with its access requirement, read from the table that
+/// builds the router (the methods of each are found by asking the router).
+pub fn route_list() -> Vec<PageRoute> {
+    let built = table(PageTable {
+        state: None,
+        router: Router::new(),
+        list: Vec::new(),
+    });
+    built.list
+}
+
+fn table(pages: PageTable<'_>) -> PageTable<'_> {
     use Action::{Create, Read, Update};
     use Resource::{Employer, House, Outflow, Resident};
     let may = |action, resource| Access::Permission(action, resource);
-    let r = |route, access| page(route, state, access);
-    Router::new()
+    let r = |route, access| Entry::Guarded(route, access);
+    let pages = pages
         .route(
             "/sign-in",
             r(get(session::form).post(session::submit), Access::Public),
@@ -88,7 +161,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             ),
         )
         .route("/sign-out", r(post(session::sign_out), Access::SelfService))
-        .route("/", r(get(home::show), may(Read, Resident)))
+        // Each role lands on a home it may see (the dashboard, or its
+        // administration pages).
+        .route("/", r(get(admin::landing), Access::SignedIn))
         .route(
             "/residents",
             r(
@@ -157,5 +232,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(
             "/ui/pick/employers",
             r(get(live::pick_employer), may(Read, Employer)),
-        )
+        );
+    admin::table(pages)
 }

@@ -7,7 +7,7 @@
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::{PageError, localized};
 use super::form::FormData;
-use super::i18n::{Tr, is_local_path};
+use super::i18n::{Tr, is_local_path, lang_cookie, remembered};
 use crate::AppState;
 use crate::auth::client::ClientAddress;
 use crate::auth::login::{self, SignIn};
@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 
@@ -99,6 +99,12 @@ pub(crate) async fn submit(
                 header::SET_COOKIE,
                 cookie::set(&signed_in.session_id, state.security.secure_cookies),
             );
+            // The language the account chose last time, in this browser too.
+            if let Some(lang) = remembered(&state, signed_in.principal.account).await
+                && let Ok(value) = HeaderValue::from_str(&lang_cookie(lang))
+            {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
             Ok(response)
         }
         Err(ApiError::Denied(denied)) => {
