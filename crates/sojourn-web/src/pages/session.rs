@@ -212,9 +212,15 @@ pub(crate) async fn sign_out(
     ctx: PageCtx,
 ) -> Result<Response, PageError> {
     let tr = ctx.tr;
+    // A program's token has no session to end: refused, as by the API.
     let ended = crate::api::session::sign_out(State(state), caller)
         .await
-        .map_err(|e| PageError::internal(tr, e.to_string()))?;
+        .map_err(|e| match e {
+            ApiError::Denied(denied) => {
+                PageError::with_status(tr, denied.status(), localized(tr, &denied))
+            }
+            other => PageError::internal(tr, other.to_string()),
+        })?;
     let mut response = Redirect::to("/sign-in?out=1").into_response();
     for value in ended.headers().get_all(header::SET_COOKIE) {
         response

@@ -9,6 +9,9 @@ mod helpers;
 
 /// Staff accounts and the separation of the three administrators.
 mod accounts;
+/// The administration pages: accounts, units, tokens, audit; landing;
+/// the language kept per account.
+mod admin_pages;
 /// The audit trail: what is recorded, who reads and exports it.
 mod audit;
 /// Security headers, no personal data in URLs, client addresses.
@@ -17,6 +20,9 @@ mod hardening;
 mod matrix;
 /// The OpenAPI document.
 mod openapi;
+/// The access matrix of the pages: every role of sibling units against
+/// every page route.
+mod page_matrix;
 /// The pages behind the same guard: sign-in redirects, HTML refusals.
 mod pages;
 /// Refusals common to every route: bad JSON, sizes, routes, methods.

@@ -17,17 +17,17 @@ use sojourn_web::api::{RouteInfo, route_list};
 use sojourn_web::auth::Access;
 
 /// One community's records and what only they contain.
-struct Seeds {
-    unit: &'static str,
-    house: i64,
-    employer: i64,
-    person: i64,
-    residence: i64,
-    outflow: i64,
-    account: i64,
-    token: i64,
-    token_secret: String,
-    canaries: Vec<String>,
+pub(crate) struct Seeds {
+    pub(crate) unit: &'static str,
+    pub(crate) house: i64,
+    pub(crate) employer: i64,
+    pub(crate) person: i64,
+    pub(crate) residence: i64,
+    pub(crate) outflow: i64,
+    pub(crate) account: i64,
+    pub(crate) token: i64,
+    pub(crate) token_secret: String,
+    pub(crate) canaries: Vec<String>,
 }
 
 /// Values only community `k` (0 or 1) holds.
@@ -66,7 +66,12 @@ fn marks(k: usize) -> Marks {
     }
 }
 
-async fn seed_community(root: &TestApp, admin: &TestApp, k: usize, unit: &'static str) -> Seeds {
+pub(crate) async fn seed_community(
+    root: &TestApp,
+    admin: &TestApp,
+    k: usize,
+    unit: &'static str,
+) -> Seeds {
     let m = marks(k);
     let mut house_body = with(house(), "unit", json!(unit));
     house_body["address"] = json!(m.address);
@@ -263,7 +268,7 @@ async fn call(client: &TestApp, route: &RouteInfo, foreign: &Seeds) -> Reply {
 
 /// Everything both communities hold, as the root's administrators and
 /// director read it: equal before and after means nothing changed.
-async fn everything(
+pub(crate) async fn everything(
     director: &TestApp,
     sysadmin: &TestApp,
     secadmin: &TestApp,
@@ -345,13 +350,13 @@ async fn everything(
 
 /// Who calls: a label, the client, and the roles it acts with (none for
 /// nobody).
-struct Caller {
-    label: String,
-    client: TestApp,
-    roles: Vec<Role>,
+pub(crate) struct Caller {
+    pub label: String,
+    pub client: TestApp,
+    pub roles: Vec<Role>,
 }
 
-async fn callers_of(deployment: &TestApp, seeds: &Seeds) -> Vec<Caller> {
+pub(crate) async fn callers_of(deployment: &TestApp, seeds: &Seeds) -> Vec<Caller> {
     let mut callers = Vec::new();
     for role in Role::ALL {
         callers.push(Caller {
