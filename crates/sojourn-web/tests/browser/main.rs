@@ -6,6 +6,8 @@
 //! Every test starts signed in as the street office's clerk, through the
 //! sign-in page.
 
+/// The administration pages: accounts, the unit tree, the audit trail.
+mod admin;
 /// chromedriver, Chromium and the application under test.
 mod harness;
 /// Screenshots of every page at office and phone sizes.
