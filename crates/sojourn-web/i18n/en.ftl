@@ -448,3 +448,4 @@ audit-chain-broken = { $n ->
    *[other] The chain has { $n } problems:
 }
 audit-anchor-hint = Keep the last entry's number and hash somewhere else: a later verification against it finds entries cut off the end:
+home-no-roles = Your account has no role yet: ask the security administrator to grant one.

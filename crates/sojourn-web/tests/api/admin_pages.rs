@@ -80,6 +80,10 @@ async fn each_administrator_lands_on_a_page_of_their_own_and_staff_on_the_dashbo
         assert!(!text(&page).contains("href=\"/residents\""), "{role:?}");
         assert!(!text(&page).contains("action=\"/residents\""), "{role:?}");
     }
+    // An account without roles is told why it sees nothing.
+    let roleless = app.user_with_roles(&[], COMMUNITY).await;
+    let reply = roleless.get("/").await.expect(StatusCode::FORBIDDEN);
+    assert!(text(&reply).contains("尚未被授予任何角色"));
     let clerk = app.user(Role::Clerk, ROOT).await;
     let home = clerk.get("/").await.expect(StatusCode::OK);
     assert!(text(&home).contains("href=\"/residents\""));

@@ -26,7 +26,7 @@ use super::home::{self, HomeQuery};
 use super::i18n::Tr;
 use super::{Entry, PageTable};
 use crate::AppState;
-use crate::auth::{Access, Caller, Denied};
+use crate::auth::{Access, Caller};
 use crate::error::ApiError;
 use crate::scope::CallerScope;
 use axum::extract::{Query, State};
@@ -140,11 +140,8 @@ pub(crate) async fn landing(
         .find(|(action, resource, _)| principal.role_allowing(*action, *resource).is_some())
         .map(|(_, _, home)| Redirect::to(home).into_response())
         .ok_or_else(|| {
-            PageError::with_status(
-                ctx.tr,
-                StatusCode::FORBIDDEN,
-                localized(ctx.tr, &Denied::Forbidden),
-            )
+            // An account the security administrator has not yet given a role.
+            PageError::with_status(ctx.tr, StatusCode::FORBIDDEN, ctx.tr.t("home-no-roles"))
         })
 }
 
