@@ -449,3 +449,4 @@ audit-chain-broken = { $n ->
 }
 audit-anchor-hint = Keep the last entry's number and hash somewhere else: a later verification against it finds entries cut off the end:
 home-no-roles = Your account has no role yet: ask the security administrator to grant one.
+audit-export-unit-note = (The export covers your whole jurisdiction, not only the chosen unit.)

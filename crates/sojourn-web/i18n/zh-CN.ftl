@@ -430,3 +430,4 @@ audit-chain-intact = 日志链完整：已校验 { $n } 条记录，未发现篡
 audit-chain-broken = 日志链发现 { $n } 处问题：
 audit-anchor-hint = 请另行留存最后一条记录的序号和校验值，日后校验时可据此发现截断：
 home-no-roles = 您的账号尚未被授予任何角色，请联系安全管理员。
+audit-export-unit-note = （导出范围为您的全部管辖范围，不按所选单位筛选。）
