@@ -327,7 +327,7 @@ async fn the_unit_tree_shows_staff_and_takes_new_grids_with_every_wrong_input_re
         (
             format!("parent={COMMUNITY}&number=001&name=x"),
             StatusCode::CONFLICT,
-            "已",
+            "单位代码 110101001001001 已存在",
         ),
         (
             format!("parent={COMMUNITY}&number=01&name=x"),
@@ -343,6 +343,7 @@ async fn the_unit_tree_shows_staff_and_takes_new_grids_with_every_wrong_input_re
         let reply = form(&admin, "/admin/units/new", &body).await;
         assert_eq!(reply.status, status, "{body}: {}", text(&reply));
         assert!(text(&reply).contains(message), "{body}");
+        assert!(text(&reply).contains("aria-invalid=\"true\""), "{body}");
     }
     let community_admin = app.user(Role::SystemAdmin, COMMUNITY).await;
     let outside = form(
