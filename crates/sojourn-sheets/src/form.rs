@@ -57,6 +57,8 @@ pub enum Form {
     Houses,
     /// 《流出人口登记表》.
     Outflows,
+    /// 用工单位登记表 (no national paper form; the register's own columns).
+    Employers,
 }
 
 const ID_NUMBER: &[&str] = &[
@@ -343,8 +345,59 @@ const OUTFLOWS: &[Field] = &[
     ),
 ];
 
+const EMPLOYERS: &[Field] = &[
+    field(
+        "uscc",
+        "统一社会信用代码",
+        &["信用代码", "社会信用代码"],
+        Kind::Code,
+        true,
+    ),
+    field(
+        "name",
+        "单位名称",
+        &["名称", "企业名称", "用工单位"],
+        Kind::Text,
+        true,
+    ),
+    field(
+        "legal_representative",
+        "法定代表人",
+        &["法人", "法人代表", "负责人"],
+        Kind::Text,
+        true,
+    ),
+    field("unit", "所属社区代码", UNIT, Kind::Code, true),
+    field(
+        "address",
+        "单位地址",
+        &["地址", "经营地址", "注册地址"],
+        Kind::Text,
+        true,
+    ),
+    field(
+        "phone",
+        "联系电话",
+        &["电话", "联系方式"],
+        Kind::Code,
+        false,
+    ),
+    field(
+        "declared_workers",
+        "流动人口用工人数",
+        &["用工人数", "申报用工人数"],
+        Kind::Integer,
+        false,
+    ),
+];
+
 impl Form {
-    pub const ALL: [Form; 3] = [Self::Residents, Self::Houses, Self::Outflows];
+    pub const ALL: [Form; 4] = [
+        Self::Residents,
+        Self::Houses,
+        Self::Outflows,
+        Self::Employers,
+    ];
 
     /// The form's key, as the command line names it.
     pub fn key(self) -> &'static str {
@@ -352,6 +405,7 @@ impl Form {
             Self::Residents => "residents",
             Self::Houses => "houses",
             Self::Outflows => "outflows",
+            Self::Employers => "employers",
         }
     }
 
@@ -361,6 +415,7 @@ impl Form {
             Self::Residents => "流动人口信息登记表",
             Self::Houses => "出租房屋申请备案表",
             Self::Outflows => "流出人口登记表",
+            Self::Employers => "用工单位登记表",
         }
     }
 
@@ -369,6 +424,7 @@ impl Form {
             Self::Residents => RESIDENTS,
             Self::Houses => HOUSES,
             Self::Outflows => OUTFLOWS,
+            Self::Employers => EMPLOYERS,
         }
     }
 
@@ -407,7 +463,7 @@ impl Form {
                 "多福巷12号",
                 "个人",
                 "李四",
-                "110101196501010014",
+                "110105196501010013",
                 "",
                 "13912345678",
                 "3",
@@ -416,7 +472,7 @@ impl Form {
                 "2024-01-10",
             ],
             Self::Outflows => &[
-                "110101196501010014",
+                "110105196501010013",
                 "李四",
                 "110101001001",
                 "2024-02-01",
@@ -426,6 +482,15 @@ impl Form {
                 "某电子厂",
                 "13912345678",
                 "王五/母亲/1940-05-06/",
+            ],
+            Self::Employers => &[
+                "91110101MA01ABCD2C",
+                "北京鑫达餐饮管理有限公司",
+                "李明",
+                "110101001001",
+                "多福巷2号",
+                "010-65123456",
+                "12",
             ],
         }
     }
@@ -488,6 +553,16 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn sample_codes_are_valid() {
+        let uscc = Form::Employers.sample()[0];
+        let check = sojourn_domain::codes::uscc::check_character(&uscc[..17]);
+        assert_eq!(check, uscc.chars().last(), "{uscc}");
+        for form in [Form::Residents, Form::Outflows] {
+            assert!(sojourn_domain::codes::IdNumber::parse(form.sample()[0]).is_ok());
         }
     }
 

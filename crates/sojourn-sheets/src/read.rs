@@ -414,7 +414,7 @@ fn read_csv(mut input: impl BufRead, rows: &mut RowSink) -> Result<(), SheetErro
         let mut utf8 = true;
         for field in record.iter() {
             match std::str::from_utf8(field) {
-                Ok(text) if text.is_empty() => cells.push(RawCell::Empty),
+                Ok("") => cells.push(RawCell::Empty),
                 Ok(text) => cells.push(RawCell::Text(text.to_owned())),
                 Err(_) => {
                     utf8 = false;
