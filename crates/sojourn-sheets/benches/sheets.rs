@@ -52,7 +52,12 @@ fn row(n: u64) -> Vec<String> {
     set("id_number", id_number(n));
     set(
         "name",
-        format!("{}{}{}", SURNAMES[(n % 8) as usize], GIVEN[(n / 8 % 8) as usize], GIVEN[(n / 64 % 8) as usize]),
+        format!(
+            "{}{}{}",
+            SURNAMES[(n % 8) as usize],
+            GIVEN[(n / 8 % 8) as usize],
+            GIVEN[(n / 64 % 8) as usize]
+        ),
     );
     set("ethnicity", "汉族".into());
     set("domicile", "410102001002".into());
@@ -71,7 +76,15 @@ fn row(n: u64) -> Vec<String> {
         },
     );
     set("reason", "务工".into());
-    set("current_address", format!("多福巷{}号院{}号楼{}室", n % 97 + 1, n % 13 + 1, n % 600 + 101));
+    set(
+        "current_address",
+        format!(
+            "多福巷{}号院{}号楼{}室",
+            n % 97 + 1,
+            n % 13 + 1,
+            n % 600 + 101
+        ),
+    );
     cells
 }
 
@@ -129,7 +142,10 @@ fn read(path: &Path) {
 
 fn main() {
     // `cargo bench` passes `--bench`; the rest are ours.
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let rows = |i: usize| args.get(i).map_or(1_000_000, |r| r.parse().unwrap());
     match args.first().map(String::as_str) {
         Some("write") => write(Path::new(&args[1]), rows(2)),

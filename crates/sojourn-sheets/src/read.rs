@@ -84,7 +84,12 @@ impl Layout {
             .iter()
             .filter(|(_, i, _)| fields[*i].required)
             .count();
-        if columns.len() < 2 || found_required * 2 < required {
+        // Three headers of the form, or half its required ones, make a
+        // header row (then missing columns are named); a title or a data
+        // row matches one at most.
+        let is_header =
+            columns.len() >= 3 || (columns.len() >= 2 && found_required * 2 >= required);
+        if !is_header {
             return None;
         }
         Some(Self::check(form, row, columns, ignored, by_key_only))
