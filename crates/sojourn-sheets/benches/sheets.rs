@@ -4,6 +4,7 @@
 //! ```sh
 //! cargo bench -p sojourn-sheets --bench sheets                  # both, in a temporary directory
 //! cargo bench -p sojourn-sheets --bench sheets -- write big.xlsx [ROWS]
+//! cargo bench -p sojourn-sheets --bench sheets -- write-shared excel.xlsx [ROWS]  # as Excel saves
 //! cargo bench -p sojourn-sheets --bench sheets -- read big.xlsx  # under /usr/bin/time -v for peak memory
 //! ```
 #![allow(clippy::unwrap_used)]
@@ -106,6 +107,27 @@ fn write(path: &Path, rows: u64) {
     );
 }
 
+/// The same rows as Excel saves them: strings in the shared string table
+/// (which a reader must hold whole), not inline.
+fn write_shared(path: &Path, rows: u64) {
+    let form = Form::Residents;
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet_with_low_memory();
+    sheet.write_string(0, 0, form.title()).unwrap();
+    for (column, field) in form.fields().iter().enumerate() {
+        sheet.write_string(1, column as u16, field.header).unwrap();
+    }
+    for n in 0..rows {
+        for (column, cell) in row(n).iter().enumerate() {
+            if !cell.is_empty() {
+                sheet.write_string(n as u32 + 2, column as u16, cell).unwrap();
+            }
+        }
+    }
+    workbook.save(path).unwrap();
+    println!("wrote {rows} rows with shared strings");
+}
+
 /// Every field the resident parser reads, through the domain's parsers.
 fn validate(row: &SheetRow) -> bool {
     let form = Form::Residents;
@@ -149,6 +171,7 @@ fn main() {
     let rows = |i: usize| args.get(i).map_or(1_000_000, |r| r.parse().unwrap());
     match args.first().map(String::as_str) {
         Some("write") => write(Path::new(&args[1]), rows(2)),
+        Some("write-shared") => write_shared(Path::new(&args[1]), rows(2)),
         Some("read") => read(Path::new(&args[1])),
         _ => {
             let dir = tempfile::tempdir().unwrap();
