@@ -501,3 +501,51 @@ fn templates_import_and_xlsx_exports_read_back() {
     assert!(!to_stdout.status.success());
     assert!(text(&to_stdout.stderr).contains("导出 .xlsx 须指定输出文件"));
 }
+
+#[test]
+fn a_csv_in_the_forms_words_goes_through_the_sheet_reader_and_a_dry_run_writes_nothing() {
+    let sandbox = Sandbox::new();
+    let scope = Scope::of(UnitCode::parse(TOWN).expect("unit code"));
+    let houses = |store: &dyn Store| {
+        store
+            .search_houses(&scope, &sojourn_store::HouseQuery::default())
+            .expect("list")
+            .total
+    };
+    // The machine form (English keys), checked only.
+    std::fs::write(
+        sandbox.path("houses.csv"),
+        format!(
+            "unit,address,landlord_kind,landlord_name,landlord_id_number,rooms,usage\n\
+             {COMMUNITY},多福巷3号,person,王建国,11010519491231002X,2,居住\n"
+        ),
+    )
+    .expect("written");
+    let dry = sandbox.run(&["import", "houses", "houses.csv", "--dry-run"]);
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    assert!(text(&dry.stdout).contains("1 would be accepted (dry run, nothing written)"));
+    assert_eq!(houses(&*sandbox.store()), 0, "a dry run writes nothing");
+
+    // The form as a community keeps it in CSV: title, Chinese headers,
+    // full-width digits, a date in Chinese; a repeat of the machine row.
+    std::fs::write(
+        sandbox.path("备案表.csv"),
+        format!(
+            "\u{feff}出租房屋申请备案表,,,,,,,\n\
+             序号,房屋坐落,所属社区,房主类型,房主姓名,房主身份证号,出租间数,房屋用途,备案时间\n\
+             1,多福巷5号,{COMMUNITY},个人,李建华,11010519491231002x,３,居住,2024年1月10日\n\
+             2,多福巷5号,{COMMUNITY},个人,李建华,11010519491231002X,3,居住,2024-01-10\n"
+        ),
+    )
+    .expect("written");
+    // No option: the header tells the sheet reader to take it.
+    let real = sandbox.run(&["import", "houses", "备案表.csv"]);
+    let out = text(&real.stdout);
+    assert!(
+        out.contains("refused row 4 [repeated_in_file]: 与本表第3行重复"),
+        "{out}"
+    );
+    assert!(out.contains("houses: 1 accepted, 1 refused"), "{out}");
+    assert!(out.contains("ignored column \"序号\""), "{out}");
+    assert_eq!(houses(&*sandbox.store()), 1);
+}

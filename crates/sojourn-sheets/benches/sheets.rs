@@ -120,7 +120,9 @@ fn write_shared(path: &Path, rows: u64) {
     for n in 0..rows {
         for (column, cell) in row(n).iter().enumerate() {
             if !cell.is_empty() {
-                sheet.write_string(n as u32 + 2, column as u16, cell).unwrap();
+                sheet
+                    .write_string(n as u32 + 2, column as u16, cell)
+                    .unwrap();
             }
         }
     }
