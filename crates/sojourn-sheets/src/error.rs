@@ -19,7 +19,7 @@ pub enum CellError {
     NotACode(String),
     #[error("the cell holds an Excel error ({0})")]
     ExcelError(String),
-    #[error("the row is not valid UTF-8; save the sheet as \"CSV UTF-8\"")]
+    #[error("the row is neither UTF-8 nor GBK text; save the sheet as \"CSV UTF-8\"")]
     NotUtf8,
 }
 
@@ -46,7 +46,7 @@ impl Localized for CellError {
             Self::NotAWholeNumber(s) => format!("“{s}”不是整数"),
             Self::NotACode(s) => format!("“{s}”是数字，不是代码"),
             Self::ExcelError(s) => format!("单元格为 Excel 错误值（{s}）"),
-            Self::NotUtf8 => "该行不是UTF-8编码，请将表格另存为“CSV UTF-8”".into(),
+            Self::NotUtf8 => "该行既不是UTF-8也不是GBK编码的文字，请将表格另存为“CSV UTF-8”".into(),
         }
     }
 

@@ -416,18 +416,18 @@ fn read_csv(mut input: impl BufRead, rows: &mut RowSink) -> Result<(), SheetErro
     {
         row += 1;
         cells.clear();
-        let mut utf8 = true;
+        let mut readable = true;
         for field in record.iter() {
-            match std::str::from_utf8(field) {
-                Ok("") => cells.push(RawCell::Empty),
-                Ok(text) => cells.push(RawCell::Text(text.to_owned())),
-                Err(_) => {
-                    utf8 = false;
-                    cells.push(RawCell::Error("#UTF-8".into()));
+            match decode(field) {
+                Some(text) if text.is_empty() => cells.push(RawCell::Empty),
+                Some(text) => cells.push(RawCell::Text(text)),
+                None => {
+                    readable = false;
+                    cells.push(RawCell::Empty);
                 }
             }
         }
-        if !utf8 && rows.layout.is_some() {
+        if !readable && rows.layout.is_some() {
             let stop = (rows.visit)(SheetRow {
                 row,
                 values: vec![None; rows.form.fields().len()],
@@ -447,6 +447,20 @@ fn read_csv(mut input: impl BufRead, rows: &mut RowSink) -> Result<(), SheetErro
         }
     }
     Ok(())
+}
+
+/// A CSV cell's text: UTF-8, or else GBK/GB18030, which Excel writes for
+/// "CSV (逗号分隔)" on a Chinese system. Splitting the file into cells on
+/// bytes is safe for both: every byte of a GBK character's second half is
+/// 0x40 or above, never a comma, quote or line end. `None` when it is
+/// neither.
+fn decode(bytes: &[u8]) -> Option<String> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Some(text.to_owned()),
+        Err(_) => encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .map(std::borrow::Cow::into_owned),
+    }
 }
 
 /// Reads CSV text (for tests and callers holding the bytes).

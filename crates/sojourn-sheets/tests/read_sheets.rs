@@ -277,3 +277,24 @@ fn templates_read_back_as_their_form_with_the_sample_row() {
         }
     }
 }
+
+#[test]
+fn a_gbk_csv_as_excel_saves_it_on_a_chinese_system_reads_like_utf8() {
+    let text = "流出人口登记表\n姓名,身份证号,户籍社区,流出日期,流入地\n李四,110105196501010013,110101001001,2024年2月1日,440304001\n";
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(text);
+    assert!(!unmappable);
+    assert!(
+        std::str::from_utf8(&gbk).is_err(),
+        "the bytes are GBK, not UTF-8"
+    );
+    let mut rows = Vec::new();
+    let layout = read_csv_bytes(&gbk, Form::Outflows, &mut |row| {
+        rows.push(row);
+        ControlFlow::Continue(())
+    })
+    .expect("read");
+    assert_eq!(layout.header_of("left_on"), "流出日期");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].value(Form::Outflows, "name"), Some("李四"));
+    assert_eq!(rows[0].value(Form::Outflows, "left_on"), Some("2024-02-01"));
+}
