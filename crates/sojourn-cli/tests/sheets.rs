@@ -549,3 +549,40 @@ fn a_csv_in_the_forms_words_goes_through_the_sheet_reader_and_a_dry_run_writes_n
     assert!(out.contains("ignored column \"序号\""), "{out}");
     assert_eq!(houses(&*sandbox.store()), 1);
 }
+
+#[test]
+fn rows_imported_before_are_found_by_asking_the_store_when_the_register_is_large() {
+    let sandbox = Sandbox::new();
+    let ids = ids();
+    let sheet = sandbox.path("登记表.xlsx");
+    messy_sheet(&sheet, &ids);
+    let store = sandbox.store();
+    let scope = Scope::of(UnitCode::parse(TOWN).expect("unit code"));
+    let today = sojourn_domain::time_rules::china_today();
+    let import = |dry_run| {
+        // 0: the register is always "large", so each row is looked up.
+        sojourn_cli::import::sheet::run_with(
+            &*store,
+            &scope,
+            sojourn_cli::registers::Register::Residents,
+            &sheet,
+            today,
+            dry_run,
+            0,
+        )
+        .expect("imported")
+    };
+    let first = import(false);
+    assert_eq!(
+        (first.accepted, first.refused, first.already_imported),
+        (6, 5, 0)
+    );
+    let again = import(false);
+    assert_eq!(
+        (again.accepted, again.refused, again.already_imported),
+        (0, 4, 7)
+    );
+    let dry = import(true);
+    assert_eq!((dry.accepted, dry.refused, dry.already_imported), (0, 4, 7));
+    assert_eq!(sandbox.residents(), 6);
+}

@@ -128,6 +128,40 @@ fn for_each_page_of<T>(
     })
 }
 
+/// A register up to this size is loaded whole to find the rows imported
+/// before; a larger one is asked row by row, since its pages come by
+/// offset and loading it whole would take time growing with the square of
+/// its size.
+const LOAD_WHOLE_UP_TO: u64 = 50_000;
+
+/// How rows imported before are found.
+enum Existing {
+    /// The keys of every record of the register.
+    Keys(HashSet<String>),
+    /// A person's stays looked up by ID number (residents, large registers).
+    AskStore,
+}
+
+fn existing(
+    store: &dyn Store,
+    scope: &Scope,
+    register: Register,
+    load_whole_up_to: u64,
+) -> Result<Existing> {
+    if register == Register::Residents {
+        let first = ResidentQuery {
+            status: StatusFilter::Any,
+            page: sojourn_store::PageRequest::new(0, 1)
+                .ok_or_else(|| CliError::Internal("page size".into()))?,
+            ..ResidentQuery::default()
+        };
+        if store.search_residents(scope, &first)?.total > load_whole_up_to {
+            return Ok(Existing::AskStore);
+        }
+    }
+    existing_keys(store, scope, register).map(Existing::Keys)
+}
+
 /// The keys of the records the register holds in `scope`.
 fn existing_keys(store: &dyn Store, scope: &Scope, register: Register) -> Result<HashSet<String>> {
     let mut keys = HashSet::new();
@@ -191,15 +225,17 @@ fn existing_keys(store: &dyn Store, scope: &Scope, register: Register) -> Result
 
 /// Sets aside rows that cannot be read, are in the register already, or
 /// repeat an earlier row of the file.
-struct Screen {
+struct Screen<'a> {
     form: Form,
     today: Date,
-    existing: HashSet<String>,
+    store: &'a dyn Store,
+    scope: &'a Scope,
+    existing: Existing,
     /// Key → first row holding it.
     seen: HashMap<String, u64>,
 }
 
-impl Screen {
+impl Screen<'_> {
     /// `Some` when the row is decided here.
     fn screen(&mut self, row: &SheetRow) -> Option<RowOutcome> {
         if !row.problems.is_empty() {
@@ -211,7 +247,7 @@ impl Screen {
             return Some(outcome(row.row, Status::Refused, problems));
         }
         let key = record_key(self.form, row, self.today)?;
-        if self.existing.contains(&key) {
+        if self.is_imported(row, &key) {
             let problem = Problem::new(None, &RowError::AlreadyImported);
             return Some(outcome(row.row, Status::AlreadyImported, vec![problem]));
         }
@@ -221,6 +257,44 @@ impl Screen {
         }
         self.seen.insert(key, row.row);
         None
+    }
+}
+
+impl Screen<'_> {
+    /// Whether the register holds the row's record already.
+    fn is_imported(&self, row: &SheetRow, key: &str) -> bool {
+        match &self.existing {
+            Existing::Keys(keys) => keys.contains(key),
+            Existing::AskStore => self.has_stay(row).unwrap_or_else(|error| {
+                // The row goes on to the import, where the store says why.
+                tracing::warn!(
+                    row = row.row,
+                    code = error.code(),
+                    "looking up a stay failed"
+                );
+                false
+            }),
+        }
+    }
+
+    /// Whether the row's person has a stay with the row's arrival date.
+    fn has_stay(&self, row: &SheetRow) -> sojourn_store::Result<bool> {
+        let form = self.form;
+        let (Some(id), Some(arrived)) =
+            (row.value(form, "id_number"), row.value(form, "arrived_on"))
+        else {
+            return Ok(false);
+        };
+        let Ok(id) = IdNumber::parse_as_of(id, self.today) else {
+            return Ok(false);
+        };
+        let Some(person) = self.store.find_person(self.scope, &id)? else {
+            return Ok(false);
+        };
+        let stays = self.store.residences_of(self.scope, person.id)?;
+        Ok(stays
+            .iter()
+            .any(|s| s.stay.arrived_on.to_string() == arrived))
     }
 }
 
@@ -280,11 +354,36 @@ pub fn run(
     today: Date,
     dry_run: bool,
 ) -> Result<Report> {
+    run_with(
+        store,
+        scope,
+        register,
+        path,
+        today,
+        dry_run,
+        LOAD_WHOLE_UP_TO,
+    )
+}
+
+/// [`run`], loading the register whole to find rows imported before only
+/// up to `load_whole_up_to` records (tests use 0 to take the other way).
+#[doc(hidden)]
+pub fn run_with(
+    store: &dyn Store,
+    scope: &Scope,
+    register: Register,
+    path: &Path,
+    today: Date,
+    dry_run: bool,
+    load_whole_up_to: u64,
+) -> Result<Report> {
     let form = form_of(register);
     let screen = Screen {
         form,
         today,
-        existing: existing_keys(store, scope, register)?,
+        store,
+        scope,
+        existing: existing(store, scope, register, load_whole_up_to)?,
         seen: HashMap::new(),
     };
     let file = path.display().to_string();
