@@ -28,6 +28,10 @@ pub enum CliError {
     },
     #[error("reading the CSV failed: {0}")]
     Csv(#[from] csv::Error),
+    #[error(transparent)]
+    Sheet(#[from] sojourn_sheets::SheetError),
+    #[error("{0}")]
+    Usage(&'static str),
     #[error("the CSV header is wrong: {0}")]
     Header(String),
     #[error("cannot listen on {addr}: {source}")]
@@ -69,6 +73,8 @@ impl Localized for CliError {
             Self::File { .. } => "file",
             Self::Csv(_) => "csv",
             Self::Header(_) => "csv_header",
+            Self::Sheet(e) => e.code(),
+            Self::Usage(_) => "usage",
             Self::Listen { .. } => "listen",
             Self::Serve(_) => "serve",
             Self::Demo(_) => "demo",
@@ -95,6 +101,8 @@ impl Localized for CliError {
             Self::File { path, source } => format!("无法读写文件 {path}：{source}"),
             Self::Csv(e) => format!("读取CSV文件出错：{e}"),
             Self::Header(e) => format!("CSV表头有误：{e}"),
+            Self::Sheet(e) => e.message_zh(),
+            Self::Usage(e) => usage_zh(e).to_owned(),
             Self::Listen { addr, source } => format!("无法在 {addr} 上监听：{source}"),
             Self::Serve(e) => format!("服务已停止：{e}"),
             Self::Demo(e) => format!("演示数据生成失败：{e}"),
@@ -110,9 +118,21 @@ impl Localized for CliError {
     fn message_en(&self) -> String {
         match self {
             Self::Store(e) => e.message_en(),
+            Self::Sheet(e) => e.message_en(),
             other => other.to_string(),
         }
     }
 }
+
+/// Chinese for the [`CliError::Usage`] texts.
+fn usage_zh(en: &str) -> &'static str {
+    match en {
+        XLSX_NEEDS_FILE => "导出 .xlsx 须指定输出文件",
+        _ => "命令用法有误",
+    }
+}
+
+/// An .xlsx export cannot go to standard output.
+pub const XLSX_NEEDS_FILE: &str = "an .xlsx export needs an output FILE";
 
 pub type Result<T> = std::result::Result<T, CliError>;

@@ -13,16 +13,65 @@ use sojourn_store::{
 };
 use std::io::Write;
 
+/// The file format of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
 /// Writes `register` to `out` and returns the number of records.
 pub fn run(store: &dyn Store, scope: &Scope, register: Register, out: impl Write) -> Result<u64> {
     let mut csv = table::writer(out).map_err(|e| CliError::file("output", e))?;
     let header: Vec<&str> = register.columns().iter().map(|c| c.key).collect();
     csv.write_record(&header)?;
     let mut count = 0_u64;
-    let mut write = |record: Vec<String>| -> Result<()> {
+    records(store, scope, register, &mut |record| {
         count += 1;
         csv.write_record(&record).map_err(CliError::from)
-    };
+    })?;
+    csv.flush().map_err(|e| CliError::file("output", e))?;
+    Ok(count)
+}
+
+/// Writes `register` to the .xlsx file `path` as its form: the form's
+/// title, its Chinese headers, the same values as the CSV export (which
+/// `sojourn import` reads back). Returns the number of records.
+pub fn run_xlsx(
+    store: &dyn Store,
+    scope: &Scope,
+    register: Register,
+    form: sojourn_sheets::Form,
+    path: &std::path::Path,
+) -> Result<u64> {
+    let header: Vec<&str> = register
+        .columns()
+        .iter()
+        .map(|column| {
+            form.fields()
+                .iter()
+                .find(|f| f.key == column.key)
+                .map_or(column.key, |f| f.header)
+        })
+        .collect();
+    let mut table =
+        sojourn_sheets::TableWriter::create(path, form.title(), Some(form.title()), &header)?;
+    let mut count = 0_u64;
+    records(store, scope, register, &mut |record| {
+        count += 1;
+        table.row(&record).map_err(CliError::from)
+    })?;
+    table.finish()?;
+    Ok(count)
+}
+
+/// Calls `write` with the row of every record of `register`.
+fn records(
+    store: &dyn Store,
+    scope: &Scope,
+    register: Register,
+    mut write: &mut dyn FnMut(Vec<String>) -> Result<()>,
+) -> Result<()> {
     match register {
         Register::Residents => export_residents(store, scope, &mut write)?,
         Register::Houses => {
@@ -68,8 +117,7 @@ pub fn run(store: &dyn Store, scope: &Scope, register: Register, out: impl Write
             })?;
         }
     }
-    csv.flush().map_err(|e| CliError::file("output", e))?;
-    Ok(count)
+    Ok(())
 }
 
 /// Every stay, departed ones included, oldest arrival first: a person's
@@ -78,7 +126,7 @@ pub fn run(store: &dyn Store, scope: &Scope, register: Register, out: impl Write
 fn export_residents(
     store: &dyn Store,
     scope: &Scope,
-    write: &mut impl FnMut(Vec<String>) -> Result<()>,
+    write: &mut &mut dyn FnMut(Vec<String>) -> Result<()>,
 ) -> Result<()> {
     let directory = Directory::load(store, scope)?;
     let fetch = |page| {

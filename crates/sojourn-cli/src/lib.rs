@@ -13,9 +13,9 @@ pub mod db;
 pub mod demo;
 /// Errors that stop a command, in zh-CN and English.
 pub mod error;
-/// `export`: a register as CSV.
+/// `export`: a register as CSV or .xlsx.
 pub mod export;
-/// `import`: a register from CSV, row by row checked.
+/// `import`: a register from CSV or .xlsx, row by row checked.
 pub mod import;
 /// `init`: roots a deployment at a street or town.
 pub mod init;
@@ -108,26 +108,48 @@ enum Command {
         #[arg(long)]
         no_serve: bool,
     },
-    /// Import a register from a CSV file; bad rows are refused and listed,
-    /// good rows are kept. Exits non-zero if any row was refused.
+    /// Import a register from an .xlsx or CSV file; bad rows are refused
+    /// and listed, good rows are kept, rows imported before are reported
+    /// and not written twice. Exits non-zero if any row was refused.
     #[command(after_long_help = registers::columns_help())]
     Import {
         /// Which register the file holds.
         register: Register,
-        /// CSV file, UTF-8 with a header row.
+        /// .xlsx file (the form as staff keep it: title rows, Chinese
+        /// headers in any order), or CSV (UTF-8) with the same or the
+        /// machine form's English header.
         file: PathBuf,
+        /// Check every row and report, but write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the report of every row here too: .xlsx, or JSON for any
+        /// other name (repeat for both).
+        #[arg(long = "report", value_name = "FILE")]
+        reports: Vec<PathBuf>,
         #[command(flatten)]
         db: DbArg,
     },
-    /// Export a register as CSV (UTF-8 with BOM, readable by import and Excel).
+    /// Export a register as CSV (UTF-8 with BOM, readable by import and
+    /// Excel) or .xlsx (the form's title and Chinese headers).
     #[command(after_long_help = registers::columns_help())]
     Export {
         /// Which register to write.
         register: Register,
-        /// Output file; standard output when left out.
+        /// Output file; standard output when left out (CSV only).
         file: Option<PathBuf>,
+        /// csv or xlsx.
+        #[arg(long, value_enum, default_value_t = export::Format::Csv)]
+        format: export::Format,
         #[command(flatten)]
         db: DbArg,
+    },
+    /// Write the blank .xlsx form of a register (title, header, one sample
+    /// row) for staff to fill in and import.
+    Template {
+        /// Which register's form.
+        register: Register,
+        /// Output .xlsx file.
+        file: PathBuf,
     },
     /// Give an account a new one-time password (and, for an administrator,
     /// a new second factor) and lift its lock: for when no security
@@ -229,8 +251,40 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { register, file, db } => run_import(register, &file, &db.db),
-        Command::Export { register, file, db } => run_export(register, file.as_ref(), &db.db),
+        Command::Import {
+            register,
+            file,
+            dry_run,
+            reports,
+            db,
+        } => {
+            let options = ImportOptions { dry_run, reports };
+            if options.dry_run
+                || !options.reports.is_empty()
+                || import::sheet::is_sheet(&file, register)?
+            {
+                run_sheet_import(register, &file, &options, &db.db)
+            } else {
+                run_import(register, &file, &db.db)
+            }
+        }
+        Command::Export {
+            register,
+            file,
+            format,
+            db,
+        } => run_export(register, file.as_ref(), format, &db.db),
+        Command::Template { register, file } => {
+            let form = import::sheet::form_of(register);
+            sojourn_sheets::write_template(form, &file)?;
+            println!(
+                "wrote the {} form to {} / 已生成《{}》模板",
+                register.key(),
+                file.display(),
+                form.title()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::ResetAccount { username, db } => run_reset_account(&username, &db.db),
         Command::Audit { command } => run_audit(command),
         Command::CheckId { numbers } => {
@@ -376,9 +430,86 @@ fn run_import(register: Register, file: &PathBuf, db: &str) -> Result<ExitCode> 
     })
 }
 
-fn run_export(register: Register, file: Option<&PathBuf>, db: &str) -> Result<ExitCode> {
+/// What `sojourn import` was asked beyond the file.
+struct ImportOptions {
+    dry_run: bool,
+    reports: Vec<PathBuf>,
+}
+
+/// The import of a sheet (.xlsx, or a CSV in the form staff keep), with
+/// the report of every row.
+fn run_sheet_import(
+    register: Register,
+    file: &std::path::Path,
+    options: &ImportOptions,
+    db: &str,
+) -> Result<ExitCode> {
+    let path = file.display().to_string();
+    let deployment = db::Deployment::open(db)?;
+    let today = sojourn_domain::time_rules::china_today();
+    let report = import::sheet::run(
+        &*deployment.store,
+        &deployment.scope(),
+        register,
+        file,
+        today,
+        options.dry_run,
+    )?;
+    if !options.dry_run {
+        // A dry run writes nothing, not even to the audit trail.
+        audit::record_register_job(
+            &*deployment.store,
+            sojourn_store::AuditAction::Import,
+            register.key(),
+            serde_json::json!({
+                "file": path,
+                "accepted": report.accepted,
+                "refused": report.refused,
+                "already_imported": report.already_imported,
+            }),
+        )?;
+    }
+    for target in &options.reports {
+        let is_xlsx = target
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+        if is_xlsx {
+            report.write_xlsx(target)?;
+        } else {
+            let name = target.display().to_string();
+            let out = File::create(target).map_err(|e| CliError::file(&name, e))?;
+            report.write_json(out)?;
+        }
+    }
+    import::sheet::print(&report, register, &mut std::io::stdout().lock())
+        .map_err(|e| CliError::file("stdout", e))?;
+    Ok(if report.refused == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn run_export(
+    register: Register,
+    file: Option<&PathBuf>,
+    format: export::Format,
+    db: &str,
+) -> Result<ExitCode> {
     let deployment = db::Deployment::open(db)?;
     let scope = deployment.scope();
+    if format == export::Format::Xlsx {
+        let file = file.ok_or(CliError::Usage(error::XLSX_NEEDS_FILE))?;
+        let path = file.display().to_string();
+        let form = import::sheet::form_of(register);
+        let count = export::run_xlsx(&*deployment.store, &scope, register, form, file)?;
+        record_export(&deployment, register, count, Some(&path))?;
+        println!(
+            "exported {count} {} to {path} / 已导出 {count} 条",
+            register.key()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     match file {
         Some(file) => {
             let path = file.display().to_string();

@@ -5,6 +5,9 @@
 /// The resident import: batched and pipelined, since it is the one that
 /// runs to millions of rows.
 mod residents;
+/// Sheets as staff keep them (.xlsx, or CSV with the forms' headers),
+/// read by `sojourn-sheets` and fed to the same import.
+pub mod sheet;
 
 use crate::error::{CliError, Result};
 use crate::registers::{Directory, Register, employers, houses, outflows};

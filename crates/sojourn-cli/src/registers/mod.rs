@@ -101,7 +101,10 @@ pub fn columns_help() -> String {
         "CSV files: UTF-8 (a BOM is accepted; export writes one), a header row of the keys \
          below in any order, dates YYYY-MM-DD, codes or Chinese names in code-table columns. \
          * marks required columns. Import houses and employers before residents: residents \
-         refer to them by address and credit code.\n",
+         refer to them by address and credit code.\n\
+         .xlsx files, and CSV files whose header is not the keys below, are read as the \
+         forms staff keep (`sojourn template <register> FILE.xlsx` writes one): title rows \
+         above a header in Chinese, columns in any order, dates in any common form.\n",
     );
     for register in Register::ALL {
         help.push_str(&format!("\n{} ({}):\n", register.key(), register.name_zh()));
