@@ -1,6 +1,7 @@
 //! SQLite backend: one file in WAL mode, one writer connection and a few
 //! readers, so lists stay fast while a clerk saves.
 
+use crate::crypto::{KeySource, Keyring};
 use crate::sql::{Backend, BatchFacts, Row, SqlStore, Tx, Value};
 use crate::{Result, StoreError};
 use rusqlite::types::{ToSqlOutput, ValueRef};
@@ -8,6 +9,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use sojourn_domain::residence::Arrival;
 use sojourn_domain::unit::Scope;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -28,23 +30,31 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0200_audit",
         include_str!("../../migrations/sqlite/0200_audit.sql"),
     ),
+    (
+        "0300_encryption",
+        include_str!("../../migrations/sqlite/0300_encryption.sql"),
+    ),
 ];
 
 /// Reader connections kept open; reads beyond this many wait their turn.
 const READERS: usize = 4;
 
-/// Opens (creating if needed) the SQLite store at `path` and applies the
-/// migrations it has not seen.
-pub fn open(path: &Path) -> Result<Box<dyn crate::Store>> {
-    Ok(Box::new(SqlStore {
-        backend: SqliteBackend::open(path)?,
-    }))
+/// Opens (creating if needed) the SQLite store at `path`, applies the
+/// migrations it has not seen, and checks that `keys` hold every key the
+/// data is encrypted under.
+pub fn open(path: &Path, keys: impl Into<KeySource>) -> Result<Box<dyn crate::Store>> {
+    let store = SqlStore {
+        backend: SqliteBackend::open(path, keys.into())?,
+    };
+    store.check_keys()?;
+    Ok(Box::new(store))
 }
 
 pub(crate) struct SqliteBackend {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    keys: KeySource,
 }
 
 fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
@@ -65,7 +75,7 @@ fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
 }
 
 impl SqliteBackend {
-    fn open(path: &Path) -> Result<Self> {
+    fn open(path: &Path, keys: KeySource) -> Result<Self> {
         let mut writer = connect(path, OpenFlags::default())?;
         migrate(&mut writer)?;
         let readers = (0..READERS)
@@ -81,6 +91,7 @@ impl SqliteBackend {
             writer: Mutex::new(writer),
             readers,
             next_reader: AtomicUsize::new(0),
+            keys,
         })
     }
 
@@ -128,7 +139,7 @@ impl Backend for SqliteBackend {
                 .map_err(|_| StoreError::Backend("reader connection poisoned".into()))?,
         };
         let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
-        let result = f(&mut SqliteTx(&tx))?;
+        let result = f(&mut SqliteTx(&tx, self.keys.current()))?;
         tx.commit()?;
         Ok(result)
     }
@@ -136,7 +147,7 @@ impl Backend for SqliteBackend {
     fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
         let mut conn = self.lock_writer()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let result = f(&mut SqliteTx(&tx))?;
+        let result = f(&mut SqliteTx(&tx, self.keys.current()))?;
         tx.commit()?;
         Ok(result)
     }
@@ -149,9 +160,10 @@ impl Backend for SqliteBackend {
         let mut conn = self.lock_writer()?;
         let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut outcomes = Vec::with_capacity(items.len());
+        let keys = self.keys.current();
         for item in items {
             let savepoint = tx.savepoint()?;
-            let outcome = f(&mut SqliteTx(&savepoint), item);
+            let outcome = f(&mut SqliteTx(&savepoint, keys.clone()), item);
             if outcome.is_ok() {
                 savepoint.commit()?;
             }
@@ -163,7 +175,7 @@ impl Backend for SqliteBackend {
     }
 }
 
-struct SqliteTx<'a>(&'a Connection);
+struct SqliteTx<'a>(&'a Connection, Arc<Keyring>);
 
 /// Binds without copying text: most of what a bulk import binds.
 impl rusqlite::ToSql for Value {
@@ -211,6 +223,10 @@ impl SqliteTx<'_> {
 }
 
 impl Tx for SqliteTx<'_> {
+    fn keys(&self) -> Arc<Keyring> {
+        self.1.clone()
+    }
+
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         let mut stmt = self.statement(sql, params)?;
         let width = stmt.column_count();
