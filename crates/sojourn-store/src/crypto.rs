@@ -526,6 +526,30 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_watched_key_file_is_read_again_when_it_changes_and_kept_when_it_breaks() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("sojourn.key");
+        let first = Keyring::generate();
+        write_key_file(&path, &first).expect("written");
+        let source = KeySource::watch(&path, first.clone());
+        assert_eq!(source.current().current().id(), first.current().id());
+        let rotated = Keyring::new(DataKey::generate(), vec![first.current().clone()]);
+        // Far enough apart for any file system's modification times.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write_key_file(&path, &rotated).expect("rewritten");
+        std::thread::sleep(KEY_FILE_RECHECK + std::time::Duration::from_millis(50));
+        let now = source.current();
+        assert_eq!(now.current().id(), rotated.current().id());
+        assert_eq!(now.keys().len(), 2);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&path, "not a key file").expect("broken");
+        std::thread::sleep(KEY_FILE_RECHECK + std::time::Duration::from_millis(50));
+        assert_eq!(source.current().current().id(), rotated.current().id());
+        let fixed = KeySource::fixed(first.clone());
+        assert_eq!(fixed.current().current().id(), first.current().id());
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_new_key_file_is_readable_by_its_owner_only_and_read_back() {

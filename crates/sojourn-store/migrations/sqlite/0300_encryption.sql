@@ -7,15 +7,52 @@
 -- the uniqueness the plaintext columns carried. Rows written before this
 -- migration are sealed by the store on its first open with a key.
 --
--- persons.id_number keeps its inline UNIQUE (SQLite cannot drop it
--- without rebuilding a table others reference); ciphertexts never repeat,
--- so it refuses nothing.
+-- persons is rebuilt (SQLite cannot drop a column's inline UNIQUE): a
+-- unique index over random ciphertexts would refuse nothing and cost every
+-- insert a scattered B-tree write. The store runs migrations with foreign
+-- keys off and checks them after (`sqlite::migrate`), as SQLite's
+-- procedure for changing a table others reference asks.
 
-ALTER TABLE persons ADD COLUMN id_number_bidx TEXT;
-ALTER TABLE persons ADD COLUMN phone_bidx TEXT;
+CREATE TABLE persons_sealed (
+    id                INTEGER PRIMARY KEY,
+    id_number         TEXT NOT NULL,
+    id_number_bidx    TEXT,
+    unit_code         TEXT NOT NULL REFERENCES units (code),
+    name              TEXT NOT NULL,
+    name_pinyin       TEXT NOT NULL,
+    name_initials     TEXT NOT NULL,
+    sex               TEXT NOT NULL,
+    birth_date        TEXT NOT NULL,
+    ethnicity         TEXT NOT NULL,
+    domicile          TEXT NOT NULL,
+    domicile_address  TEXT,
+    phone             TEXT,
+    phone_bidx        TEXT,
+    marital_status    TEXT,
+    education         TEXT,
+    political_status  TEXT,
+    occupation        TEXT,
+    version           INTEGER NOT NULL,
+    created_at        TEXT NOT NULL,
+    created_by        TEXT NOT NULL,
+    updated_at        TEXT NOT NULL,
+    updated_by        TEXT NOT NULL
+);
+INSERT INTO persons_sealed (id, id_number, unit_code, name, name_pinyin, name_initials, sex,
+    birth_date, ethnicity, domicile, domicile_address, phone, marital_status, education,
+    political_status, occupation, version, created_at, created_by, updated_at, updated_by)
+SELECT id, id_number, unit_code, name, name_pinyin, name_initials, sex,
+    birth_date, ethnicity, domicile, domicile_address, phone, marital_status, education,
+    political_status, occupation, version, created_at, created_by, updated_at, updated_by
+FROM persons;
+DROP TABLE persons;
+ALTER TABLE persons_sealed RENAME TO persons;
+CREATE INDEX persons_unit ON persons (unit_code);
+CREATE INDEX persons_name ON persons (name);
+CREATE INDEX persons_pinyin ON persons (name_pinyin);
+CREATE INDEX persons_initials ON persons (name_initials);
 -- One file per ID number.
 CREATE UNIQUE INDEX persons_id_number_bidx ON persons (id_number_bidx);
-DROP INDEX persons_phone;
 CREATE INDEX persons_phone_bidx ON persons (phone_bidx);
 
 ALTER TABLE outflows ADD COLUMN id_number_bidx TEXT;

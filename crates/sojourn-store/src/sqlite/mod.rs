@@ -102,7 +102,26 @@ impl SqliteBackend {
     }
 }
 
+/// Applies the migrations not yet applied, each in its own transaction,
+/// with foreign keys off (a migration may rebuild a table others
+/// reference, which SQLite allows only so) and checked once all are done.
 fn migrate(conn: &mut Connection) -> Result<()> {
+    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+    let applied = apply_migrations(conn);
+    let broken: Option<String> = conn
+        .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
+        .ok();
+    conn.execute_batch("PRAGMA foreign_keys = ON")?;
+    applied?;
+    match broken {
+        Some(table) => Err(StoreError::Backend(format!(
+            "a migration left a broken reference in {table}"
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn apply_migrations(conn: &mut Connection) -> Result<()> {
     conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")?;
     for (name, sql) in MIGRATIONS {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -299,5 +318,78 @@ impl Tx for SqliteTx<'_> {
             stmt.raw_execute()?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::Keyring;
+    use sojourn_domain::codes::IdNumber;
+    use sojourn_domain::unit::UnitCode;
+
+    /// A database from before encryption, with a resident in the clear,
+    /// is migrated (persons rebuilt under its references) and sealed on
+    /// its first open with a key, and reads back whole.
+    #[test]
+    fn a_database_from_before_encryption_is_sealed_on_first_open() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("old.db");
+        let number = "11010519491231002X";
+        {
+            let mut conn = connect(&path, OpenFlags::default()).expect("connect");
+            conn.execute_batch("PRAGMA foreign_keys = OFF")
+                .expect("pragma");
+            let before = &MIGRATIONS[..MIGRATIONS.len() - 1];
+            conn.execute_batch(
+                "CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
+            )
+            .expect("table");
+            for (name, sql) in before {
+                conn.execute_batch(sql).expect("old migration");
+                conn.execute("INSERT INTO schema_migrations VALUES (?1, 'then')", [name])
+                    .expect("recorded");
+            }
+            let tx = conn.transaction().expect("tx");
+            tx.execute_batch(&format!(
+                "PRAGMA foreign_keys = ON;
+                 INSERT INTO units VALUES ('110101001', '东华门街道', 1, 't', 'x');
+                 INSERT INTO persons (id, id_number, unit_code, name, name_pinyin, name_initials,
+                    sex, birth_date, ethnicity, domicile, phone, version, created_at, created_by,
+                    updated_at, updated_by)
+                 VALUES (1, '{number}', '110101001', '张三', 'zhangsan', 'zs', '2',
+                    '1949-12-31', '01', '110105', '13800138000', 1, 't', 'x', 't', 'x');
+                 INSERT INTO residences (id, person_id, unit_code, arrived_on, reason,
+                    current_address, status, version, created_at, created_by, updated_at, updated_by)
+                 VALUES (1, 1, '110101001', '2024-03-05', '01', '多福巷12号', 'registered', 1,
+                    't', 'x', 't', 'x');"
+            ))
+            .expect("old rows");
+            tx.commit().expect("commit");
+        }
+        let keys = Keyring::generate();
+        let store = open(&path, keys).expect("migrated and sealed");
+        let raw = Connection::open(&path).expect("raw");
+        let stored: String = raw
+            .query_row("SELECT id_number || ' ' || phone FROM persons", [], |r| {
+                r.get(0)
+            })
+            .expect("row");
+        assert!(!stored.contains(number) && !stored.contains("13800138000"));
+        let scope = Scope::of(UnitCode::parse("110101001").expect("code"));
+        let id = IdNumber::parse(number).expect("number");
+        let person = store
+            .find_person(&scope, &id)
+            .expect("find")
+            .expect("found by blind index");
+        assert_eq!(person.id_number, id);
+        assert_eq!(
+            store.residences_of(&scope, person.id).expect("stays").len(),
+            1
+        );
+        let broken: Option<String> = raw
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .ok();
+        assert_eq!(broken, None);
     }
 }
