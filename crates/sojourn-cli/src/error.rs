@@ -49,6 +49,16 @@ pub enum CliError {
     Archive { line: usize },
     #[error("{0:?} is not an anchor: give SEQ:HASH as `sojourn audit verify` printed it")]
     Anchor(String),
+    #[error(
+        "no data key: neither SOJOURN_KEY nor the key file {path} exists. Restore the key file \
+         from its backup (or give --key-file); a new deployment gets one from \
+         `sojourn init --unit <town code>`"
+    )]
+    NoKey { path: String },
+    #[error("the data key cannot be used: {0}")]
+    Keys(String),
+    #[error("{0}")]
+    Rotation(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -81,6 +91,9 @@ impl Localized for CliError {
             Self::UnknownAccount(_) => "unknown_account",
             Self::Archive { .. } => "audit_archive",
             Self::Anchor(_) => "audit_anchor",
+            Self::NoKey { .. } => "no_key",
+            Self::Keys(_) => "keys",
+            Self::Rotation(_) => "key_rotation",
             Self::Internal(_) => "internal",
         }
     }
@@ -111,6 +124,12 @@ impl Localized for CliError {
             Self::Anchor(s) => {
                 format!("“{s}”不是校验锚点：应为 sojourn audit verify 输出的“序号:哈希”")
             }
+            Self::NoKey { path } => format!(
+                "找不到数据密钥：未设置 SOJOURN_KEY，密钥文件 {path} 也不存在。请从备份恢复密钥文件\
+                 （或用 --key-file 指定）；新部署由 sojourn init --unit <街道/镇代码> 生成密钥"
+            ),
+            Self::Keys(e) => format!("数据密钥无法使用：{e}"),
+            Self::Rotation(e) => format!("密钥轮换未完成：{e}"),
             Self::Internal(e) => format!("内部错误：{e}"),
         }
     }

@@ -19,6 +19,8 @@ pub mod export;
 pub mod import;
 /// `init`: roots a deployment at a street or town.
 pub mod init;
+/// `keys rotate`: a new data key, every value re-encrypted under it.
+pub mod keys;
 /// The registers' CSV columns and row mapping.
 pub mod registers;
 /// `serve`: the web application.
@@ -49,6 +51,23 @@ struct DbArg {
     /// The store: a SQLite file path, or a postgres:// URL.
     #[arg(long, default_value = db::DEFAULT_DB)]
     db: String,
+    /// The data key file (mode 0600; back it up). Default: sojourn.key
+    /// beside the SQLite file, or in the working directory for PostgreSQL.
+    /// The SOJOURN_KEY environment variable, if set, is used instead.
+    #[arg(long, value_name = "PATH")]
+    key_file: Option<PathBuf>,
+}
+
+impl DbArg {
+    /// The store, with the key that must already exist.
+    fn open(&self) -> Result<std::sync::Arc<dyn sojourn_store::Store>> {
+        db::open(&self.db, self.key_file.as_deref(), db::Keys::Existing)
+    }
+
+    /// The initialised deployment in the store.
+    fn deployment(&self) -> Result<db::Deployment> {
+        db::Deployment::open(&self.db, self.key_file.as_deref())
+    }
 }
 
 #[derive(Debug, Args)]
@@ -171,6 +190,29 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The data key that encrypts ID and phone numbers at rest.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Put a new key first in the key file (the old one kept as retiring)
+    /// and re-encrypt every value under it, batch by batch, while servers
+    /// keep running. Run again to resume an interrupted rotation; then
+    /// `--finish` drops the old key.
+    Rotate {
+        #[command(flatten)]
+        db: DbArg,
+        /// Drop the retiring key from the key file once no value uses it.
+        #[arg(long)]
+        finish: bool,
+        /// Rows per transaction.
+        #[arg(long, default_value_t = 1000)]
+        batch: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -230,13 +272,9 @@ fn init_logging() {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Init { unit, db } => run_init(&unit, &db.db),
+        Command::Init { unit, db } => run_init(&unit, &db),
         Command::Serve { listen, db } => {
-            serve::serve(
-                db::Deployment::open(&db.db)?,
-                &listen.listen,
-                listen.security(),
-            )?;
+            serve::serve(db.deployment()?, &listen.listen, listen.security())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo {
@@ -245,7 +283,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             seed,
             no_serve,
         } => {
-            let deployment = demo::prepare(&db.db, seed)?;
+            let deployment = demo::prepare(&db.db, db.key_file.as_deref(), seed)?;
             if !no_serve {
                 serve::serve(deployment, &listen.listen, listen.security())?;
             }
@@ -263,9 +301,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 || !options.reports.is_empty()
                 || import::sheet::is_sheet(&file, register)?
             {
-                run_sheet_import(register, &file, &options, &db.db)
+                run_sheet_import(register, &file, &options, &db)
             } else {
-                run_import(register, &file, &db.db)
+                run_import(register, &file, &db)
             }
         }
         Command::Export {
@@ -273,7 +311,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             file,
             format,
             db,
-        } => run_export(register, file.as_ref(), format, &db.db),
+        } => run_export(register, file.as_ref(), format, &db),
         Command::Template { register, file } => {
             let form = import::sheet::form_of(register);
             sojourn_sheets::write_template(form, &file)?;
@@ -285,8 +323,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::ResetAccount { username, db } => run_reset_account(&username, &db.db),
+        Command::ResetAccount { username, db } => run_reset_account(&username, &db),
         Command::Audit { command } => run_audit(command),
+        Command::Keys {
+            command: KeysCommand::Rotate { db, finish, batch },
+        } => {
+            let path = db
+                .key_file
+                .clone()
+                .unwrap_or_else(|| db::default_key_file(&db.db));
+            let mut out = std::io::stdout().lock();
+            if finish {
+                keys::finish(&db.db, &path, batch, &mut out)?;
+            } else {
+                keys::rotate(&db.db, &path, batch, &mut out)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::CheckId { numbers } => {
             let mut out = std::io::stdout().lock();
             let all_valid = check_id::run(&numbers, std::io::stdin().lock(), &mut out)
@@ -300,8 +353,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn run_init(unit: &str, db: &str) -> Result<ExitCode> {
-    let store = db::open(db)?;
+fn run_init(unit: &str, db: &DbArg) -> Result<ExitCode> {
+    let store = db::open(&db.db, db.key_file.as_deref(), db::Keys::CreateIfMissing)?;
     let root = match init::init_deployment(&*store, unit)? {
         init::InitOutcome::Created { root, communities } => {
             println!(
@@ -349,7 +402,7 @@ fn run_audit(command: AuditCommand) -> Result<ExitCode> {
                     audit::verify_file(BufReader::new(input), &anchors)?
                 }
                 None => {
-                    let store = db::open(&db.db)?;
+                    let store = db.open()?;
                     let report = audit::verify_db(&*store, &anchors)?;
                     audit::record_verify(&*store, &report)?;
                     report
@@ -364,7 +417,7 @@ fn run_audit(command: AuditCommand) -> Result<ExitCode> {
             })
         }
         AuditCommand::Export { file, db } => {
-            let store = db::open(&db.db)?;
+            let store = db.open()?;
             let (count, last) = match &file {
                 Some(file) => {
                     let path = file.display().to_string();
@@ -382,8 +435,8 @@ fn run_audit(command: AuditCommand) -> Result<ExitCode> {
     }
 }
 
-fn run_reset_account(username: &str, db: &str) -> Result<ExitCode> {
-    let deployment = db::Deployment::open(db)?;
+fn run_reset_account(username: &str, db: &DbArg) -> Result<ExitCode> {
+    let deployment = db.deployment()?;
     let issued = accounts::reset(&*deployment.store, &deployment.root, username)?;
     let mut out = std::io::stdout().lock();
     writeln!(
@@ -396,10 +449,10 @@ fn run_reset_account(username: &str, db: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_import(register: Register, file: &PathBuf, db: &str) -> Result<ExitCode> {
+fn run_import(register: Register, file: &PathBuf, db: &DbArg) -> Result<ExitCode> {
     let path = file.display().to_string();
     let input = File::open(file).map_err(|e| CliError::file(&path, e))?;
-    let deployment = db::Deployment::open(db)?;
+    let deployment = db.deployment()?;
     let today = sojourn_domain::time_rules::china_today();
     let mut report = import::run(
         &*deployment.store,
@@ -442,10 +495,10 @@ fn run_sheet_import(
     register: Register,
     file: &std::path::Path,
     options: &ImportOptions,
-    db: &str,
+    db: &DbArg,
 ) -> Result<ExitCode> {
     let path = file.display().to_string();
-    let deployment = db::Deployment::open(db)?;
+    let deployment = db.deployment()?;
     let today = sojourn_domain::time_rules::china_today();
     let report = import::sheet::run(
         &*deployment.store,
@@ -494,9 +547,9 @@ fn run_export(
     register: Register,
     file: Option<&PathBuf>,
     format: export::Format,
-    db: &str,
+    db: &DbArg,
 ) -> Result<ExitCode> {
-    let deployment = db::Deployment::open(db)?;
+    let deployment = db.deployment()?;
     let scope = deployment.scope();
     if format == export::Format::Xlsx {
         let file = file.ok_or(CliError::Usage(error::XLSX_NEEDS_FILE))?;

@@ -56,8 +56,12 @@ impl Sandbox {
         name.to_owned()
     }
 
+    /// The store as the binary opens it: with the key file beside it
+    /// (made here if no command has made it yet).
     fn store(&self, db: &str) -> Arc<dyn Store> {
-        sojourn_store::open(self.path(db).to_str().expect("UTF-8 path")).expect("store opens")
+        let (keys, _) = sojourn_store::crypto::load_or_create_keys(&self.path("sojourn.key"))
+            .expect("key file reads");
+        sojourn_store::open(self.path(db).to_str().expect("UTF-8 path"), keys).expect("store opens")
     }
 }
 
@@ -592,6 +596,119 @@ fn export_then_import_into_a_fresh_database_round_trips() {
         // their dates tie; the content must be the same.
         assert_eq!(sorted_lines(&first), sorted_lines(&second), "{register}");
     }
+}
+
+// ---- data keys ----
+
+fn key_lines(sandbox: &Sandbox) -> Vec<String> {
+    std::fs::read_to_string(sandbox.path("sojourn.key"))
+        .expect("key file")
+        .lines()
+        .filter(|l| l.starts_with("sojourn-key-v1"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn init_makes_an_owner_only_key_file_kept_out_of_the_database() {
+    let sandbox = Sandbox::new();
+    let output = sandbox.run(&["init", "--unit", TOWN]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("sojourn.key") && stdout(&output).contains("back it up"),
+        "{}",
+        stdout(&output)
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(sandbox.path("sojourn.key"))
+            .expect("key file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let keys = key_lines(&sandbox);
+    assert_eq!(keys.len(), 1);
+    let key = keys[0].trim_start_matches("sojourn-key-v1").trim();
+    for file in ["sojourn.db", "sojourn.db-wal"] {
+        if let Ok(bytes) = std::fs::read(sandbox.path(file)) {
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(!text.contains(key), "the key is in {file}");
+        }
+    }
+    // A second init keeps the key.
+    let again = sandbox.run(&["init", "--unit", TOWN]);
+    assert!(again.status.success());
+    assert_eq!(key_lines(&sandbox), keys);
+}
+
+#[test]
+fn commands_refuse_a_missing_or_wrong_key_and_make_none() {
+    let sandbox = Sandbox::new();
+    sandbox.init("sojourn.db");
+    let key = sandbox.path("sojourn.key");
+    std::fs::rename(&key, sandbox.path("backup.key")).expect("moved");
+    let serve = sandbox.run(&["serve", "--listen", "127.0.0.1:0"]);
+    assert!(!serve.status.success());
+    assert!(stderr(&serve).contains("no data key"), "{}", stderr(&serve));
+    assert!(!key.exists(), "serve made a key");
+
+    let wrong = sojourn_store::crypto::Keyring::generate();
+    std::fs::write(&key, wrong.to_key_file()).expect("wrong key");
+    let export = sandbox.run(&["export", "residents", "--db", "sojourn.db"]);
+    assert!(!export.status.success());
+    assert!(
+        stderr(&export).contains("does not hold"),
+        "{}",
+        stderr(&export)
+    );
+    // `init` on a database encrypted under another key makes no new key.
+    std::fs::remove_file(&key).expect("removed");
+    let init = sandbox.run(&["init", "--unit", TOWN]);
+    assert!(!init.status.success());
+    assert!(!key.exists(), "init left a useless key behind");
+
+    let with_backup = sandbox.run(&[
+        "export",
+        "residents",
+        "--db",
+        "sojourn.db",
+        "--key-file",
+        "backup.key",
+    ]);
+    assert!(with_backup.status.success(), "{}", stderr(&with_backup));
+}
+
+#[test]
+fn keys_rotate_reencrypts_everything_and_finish_drops_the_old_key() {
+    let sandbox = Sandbox::new();
+    generate_into(&sandbox, "sojourn.db", 3);
+    let original = key_lines(&sandbox);
+    let export = |name: &str| {
+        let out = sandbox.run(&["export", "residents", name, "--db", "sojourn.db"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        sorted_lines(&sandbox.path(name))
+    };
+    let before = export("before.csv");
+
+    let rotate = sandbox.run(&["keys", "rotate", "--batch", "100"]);
+    assert!(rotate.status.success(), "{}", stderr(&rotate));
+    let rotating = key_lines(&sandbox);
+    assert_eq!(rotating.len(), 2);
+    assert_eq!(rotating[1], original[0], "the old key kept as retiring");
+    assert_eq!(export("during.csv"), before);
+
+    let finish = sandbox.run(&["keys", "rotate", "--finish"]);
+    assert!(finish.status.success(), "{}", stderr(&finish));
+    let after = key_lines(&sandbox);
+    assert_eq!(after, vec![rotating[0].clone()]);
+    assert_eq!(export("after.csv"), before);
+
+    let old = sojourn_store::crypto::Keyring::parse_key_file(&original.join("\n")).expect("old");
+    assert!(sojourn_store::open(sandbox.path("sojourn.db").to_str().expect("path"), old).is_err());
+    let again = sandbox.run(&["keys", "rotate", "--finish"]);
+    assert!(!again.status.success(), "no rotation under way");
 }
 
 // ---- check-id ----

@@ -43,7 +43,10 @@ impl Sandbox {
 
     fn store(&self) -> Arc<dyn Store> {
         let path = self.path("sojourn.db");
-        sojourn_store::open(path.to_str().expect("UTF-8 path")).expect("store opens")
+        let keys = sojourn_store::crypto::load_keys(&self.path("sojourn.key"))
+            .expect("key file readable")
+            .expect("init made the key file");
+        sojourn_store::open(path.to_str().expect("UTF-8 path"), keys).expect("store opens")
     }
 
     fn residents(&self) -> u64 {

@@ -29,6 +29,11 @@ pub enum CryptoError {
     UnknownKey(String),
     #[error("a stored value does not decrypt: it was altered, or belongs to another field")]
     Corrupt,
+    #[error(
+        "the database is encrypted under key(s) {0}, which the key file (or SOJOURN_KEY) does not hold: \
+         is this the key file made for this database?"
+    )]
+    WrongKey(String),
 }
 
 /// The length of a master key: 256 bits.
@@ -332,6 +337,104 @@ pub fn load_or_create_keys(path: &std::path::Path) -> Result<(Keyring, bool), Cr
     Ok((keys, true))
 }
 
+/// Where a running store takes its keys from: a ring fixed at start
+/// (`SOJOURN_KEY`, tests), or a key file it reads again when the file
+/// changes, so `sojourn keys rotate` can add a key to a running server
+/// without a restart.
+#[derive(Debug)]
+pub struct KeySource {
+    ring: std::sync::RwLock<std::sync::Arc<Keyring>>,
+    file: Option<WatchedFile>,
+}
+
+#[derive(Debug)]
+struct WatchedFile {
+    path: std::path::PathBuf,
+    /// When the file was last looked at, and its modification time then.
+    seen: std::sync::Mutex<(std::time::Instant, Option<std::time::SystemTime>)>,
+}
+
+/// How often a watched key file is looked at (a `stat`, at most once per
+/// this interval, on the way into a transaction).
+pub const KEY_FILE_RECHECK: std::time::Duration = std::time::Duration::from_millis(500);
+
+fn modified(path: &std::path::Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+impl KeySource {
+    /// A ring that never changes.
+    pub fn fixed(ring: Keyring) -> Self {
+        Self {
+            ring: std::sync::RwLock::new(std::sync::Arc::new(ring)),
+            file: None,
+        }
+    }
+
+    /// The ring read from `path` now, read again whenever the file's
+    /// modification time changes. A file that has become unreadable keeps
+    /// the ring last read (and says so in the log).
+    pub fn watch(path: &std::path::Path, ring: Keyring) -> Self {
+        Self {
+            ring: std::sync::RwLock::new(std::sync::Arc::new(ring)),
+            file: Some(WatchedFile {
+                path: path.to_owned(),
+                seen: std::sync::Mutex::new((std::time::Instant::now(), modified(path))),
+            }),
+        }
+    }
+
+    /// The ring to use for one transaction.
+    pub fn current(&self) -> std::sync::Arc<Keyring> {
+        if let Some(file) = &self.file {
+            self.reload_if_changed(file);
+        }
+        match self.ring.read() {
+            Ok(ring) => ring.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn reload_if_changed(&self, file: &WatchedFile) {
+        let Ok(mut seen) = file.seen.try_lock() else {
+            return; // another thread is looking right now
+        };
+        if seen.0.elapsed() < KEY_FILE_RECHECK {
+            return;
+        }
+        let now_modified = modified(&file.path);
+        seen.0 = std::time::Instant::now();
+        if now_modified == seen.1 {
+            return;
+        }
+        let read = std::fs::read_to_string(&file.path)
+            .map_err(|e| CryptoError::BadKey(e.to_string()))
+            .and_then(|text| Keyring::parse_key_file(&text));
+        match read {
+            Ok(ring) => {
+                tracing::info!(
+                    current = ring.current().id(),
+                    keys = ring.keys().len(),
+                    "key file changed: keys reloaded"
+                );
+                seen.1 = now_modified;
+                if let Ok(mut slot) = self.ring.write() {
+                    *slot = std::sync::Arc::new(ring);
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "key file changed but does not read: keeping the keys in use");
+            }
+        }
+    }
+}
+
+impl From<Keyring> for KeySource {
+    fn from(ring: Keyring) -> Self {
+        Self::fixed(ring)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,6 +524,30 @@ mod tests {
             !file.contains(ring.current().id()),
             "the id is no part of the key"
         );
+    }
+
+    #[test]
+    fn a_watched_key_file_is_read_again_when_it_changes_and_kept_when_it_breaks() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("sojourn.key");
+        let first = Keyring::generate();
+        write_key_file(&path, &first).expect("written");
+        let source = KeySource::watch(&path, first.clone());
+        assert_eq!(source.current().current().id(), first.current().id());
+        let rotated = Keyring::new(DataKey::generate(), vec![first.current().clone()]);
+        // Far enough apart for any file system's modification times.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write_key_file(&path, &rotated).expect("rewritten");
+        std::thread::sleep(KEY_FILE_RECHECK + std::time::Duration::from_millis(50));
+        let now = source.current();
+        assert_eq!(now.current().id(), rotated.current().id());
+        assert_eq!(now.keys().len(), 2);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&path, "not a key file").expect("broken");
+        std::thread::sleep(KEY_FILE_RECHECK + std::time::Duration::from_millis(50));
+        assert_eq!(source.current().current().id(), rotated.current().id());
+        let fixed = KeySource::fixed(first.clone());
+        assert_eq!(fixed.current().current().id(), first.current().id());
     }
 
     #[cfg(unix)]

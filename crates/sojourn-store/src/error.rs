@@ -42,6 +42,10 @@ pub enum StoreError {
     /// A domain rule refused the change.
     #[error(transparent)]
     Rule(#[from] DomainError),
+    /// The keys do not fit the data: a key file other than the one the
+    /// database was encrypted with, a key missing, a value altered.
+    #[error(transparent)]
+    Crypto(#[from] crate::crypto::CryptoError),
     /// The database failed; details are logged, not shown.
     #[error("database error: {0}")]
     Backend(String),
@@ -78,6 +82,7 @@ impl Localized for StoreError {
             Self::ReferenceOutOfScope { .. } => "reference_out_of_scope",
             Self::Deployment(_) => "deployment_state",
             Self::Rule(e) => e.code(),
+            Self::Crypto(_) => "keys",
             Self::Backend(_) => "internal",
         }
     }
@@ -110,6 +115,7 @@ impl Localized for StoreError {
             }
             Self::Deployment(_) => "系统尚未初始化或已经初始化".into(),
             Self::Rule(e) => e.message_zh(),
+            Self::Crypto(_) => "数据密钥与数据库不符或缺失，请联系系统管理员".into(),
             Self::Backend(_) => "数据库出错，请稍后再试；如仍出错请联系系统管理员".into(),
         }
     }

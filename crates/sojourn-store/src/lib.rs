@@ -233,16 +233,38 @@ pub trait Store: AccountStore + AuditLog + Send + Sync {
 
     /// Every revision of a record in scope, oldest first.
     fn history(&self, scope: &Scope, record: RecordRef) -> Result<Vec<Revision>>;
+
+    // ---- encryption at rest (`sojourn keys rotate`) ----
+
+    /// Re-encrypts every sealed value that is not under the current key
+    /// (and its blind index), `batch` rows per transaction, while the
+    /// store stays in use. `progress` hears each batch (table, rows
+    /// rewritten) and stops the walk by returning `false`; running it again
+    /// resumes. Returns the rows rewritten.
+    fn reencrypt_unscoped(
+        &self,
+        batch: u32,
+        progress: &mut dyn FnMut(&str, u64) -> bool,
+    ) -> Result<u64>;
+    /// How many stored values are not yet under the current key.
+    fn stale_values_unscoped(&self) -> Result<u64>;
+    /// Records every key but the current one as retired, refused while a
+    /// value still uses one; returns the ids retired.
+    fn retire_keys_unscoped(&self) -> Result<Vec<String>>;
 }
 
 /// Opens the store a `--db` URL names: `postgres://…` (or `postgresql://…`)
 /// for PostgreSQL, anything else a SQLite file path (`sqlite://` optional).
-pub fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
+/// `keys` encrypt and decrypt the sensitive columns: a [`crypto::Keyring`]
+/// fixed for the store's life, or a [`crypto::KeySource`] that follows a
+/// key file. Refused with [`StoreError::Crypto`] when the data is encrypted
+/// under a key the ring does not hold.
+pub fn open(url: &str, keys: impl Into<crypto::KeySource>) -> Result<std::sync::Arc<dyn Store>> {
     let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        postgres::open(url)?
+        postgres::open(url, keys)?
     } else {
         let path = url.strip_prefix("sqlite://").unwrap_or(url);
-        sqlite::open(std::path::Path::new(path))?
+        sqlite::open(std::path::Path::new(path), keys)?
     };
     Ok(std::sync::Arc::from(store))
 }

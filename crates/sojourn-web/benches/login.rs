@@ -55,7 +55,11 @@ fn main() {
 
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("bench.db");
-    let store = sojourn_store::open(path.to_str().expect("UTF-8 path")).expect("store");
+    let store = sojourn_store::open(
+        path.to_str().expect("UTF-8 path"),
+        sojourn_store::crypto::Keyring::generate(),
+    )
+    .expect("store");
     let root = Unit {
         code: UnitCode::parse("110101001").expect("code"),
         name: UnitName::parse("东华门街道").expect("name"),

@@ -239,7 +239,10 @@ impl From<StoreError> for ApiError {
             }
             // Deployment state is settled by `sojourn init` before the API
             // runs; meeting it here is a server fault, not a client's.
-            StoreError::Deployment(_) | StoreError::Backend(_) => Self::Internal(error.to_string()),
+            // So is a key that does not fit the data (checked at start).
+            StoreError::Deployment(_) | StoreError::Backend(_) | StoreError::Crypto(_) => {
+                Self::Internal(error.to_string())
+            }
         }
     }
 }

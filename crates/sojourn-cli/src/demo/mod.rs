@@ -97,8 +97,8 @@ fn actor() -> Actor {
 
 /// Opens `db`, roots it at [`DEMO_TOWN`] if new, and fills it unless it
 /// already holds data (a second `demo` just serves what is there).
-pub fn prepare(db: &str, seed: u64) -> Result<Deployment> {
-    let store = db::open(db)?;
+pub fn prepare(db: &str, key_file: Option<&std::path::Path>, seed: u64) -> Result<Deployment> {
+    let store = db::open(db, key_file, db::Keys::CreateIfMissing)?;
     // A database `init` rooted elsewhere gets its demo data there.
     if store.deployment_root_unscoped()?.is_none()
         && let InitOutcome::Created { root, communities } = init_deployment(&*store, DEMO_TOWN)?

@@ -9,6 +9,7 @@
 //! between the `Store` figures and these.
 
 use sojourn_domain::search::SearchTerm;
+use sojourn_store::crypto::Keyring;
 
 /// The columns `search_residents` reads (`mapping::PERSON_COLUMNS` and
 /// `mapping::RESIDENCE_COLUMNS`).
@@ -25,7 +26,7 @@ pub const FIND_PERSON: &str = "SELECT p.id, p.id_number, p.unit_code, p.name, p.
     p.political_status, p.occupation, p.version FROM persons p WHERE \
     ((p.unit_code >= $1 AND p.unit_code < $2) OR EXISTS \
     (SELECT 1 FROM residences s WHERE s.person_id = p.id AND s.unit_code >= $1 AND s.unit_code < $2)) \
-    AND p.id_number = $3";
+    AND p.id_number_bidx = $3";
 
 /// The two statements of one `search_residents` call and their parameters.
 pub struct Search {
@@ -35,7 +36,7 @@ pub struct Search {
 }
 
 /// What `search_residents` runs for a term in a scope, default options.
-pub fn search(scope: (&str, &str), term: &SearchTerm) -> Search {
+pub fn search(scope: (&str, &str), term: &SearchTerm, keys: &Keyring) -> Search {
     let mut params = vec![scope.0.to_owned(), scope.1.to_owned()];
     let prefix = |column: &str, prefix: &str, params: &mut Vec<String>| {
         params.push(prefix.to_owned());
@@ -45,13 +46,12 @@ pub fn search(scope: (&str, &str), term: &SearchTerm) -> Search {
     };
     let clause = match term {
         SearchTerm::IdNumber(id) => {
-            params.push(id.as_str().to_owned());
-            "p.id_number = $3".to_owned()
+            params.push(keys.blind_index("id_number", id.as_str()));
+            "p.id_number_bidx = $3".to_owned()
         }
         SearchTerm::Digits(d) => {
-            let id = prefix("p.id_number", d, &mut params);
-            let phone = prefix("p.phone", d, &mut params);
-            format!("({id} OR {phone})")
+            params.push(keys.blind_index("phone", d));
+            "p.phone_bidx = $3".to_owned()
         }
         SearchTerm::Pinyin(l) => {
             let initials = prefix("p.name_initials", l, &mut params);
@@ -117,7 +117,8 @@ impl Raw {
     }
 
     /// The residents with the given row ids.
-    pub fn samples(&mut self, ids: &[i64]) -> Res<Vec<Sample>> {
+    /// ID and phone numbers are read sealed and opened with `keys`.
+    pub fn samples(&mut self, ids: &[i64], keys: &Keyring) -> Res<Vec<Sample>> {
         let mut out = Vec::with_capacity(ids.len());
         for &id in ids {
             let sample = match self {
@@ -140,6 +141,11 @@ impl Raw {
                         phone: r.try_get(4)?,
                     }
                 }
+            };
+            let sample = Sample {
+                id_number: keys.decrypt("id_number", &sample.id_number)?,
+                phone: keys.decrypt("phone", &sample.phone)?,
+                ..sample
             };
             out.push(sample);
         }

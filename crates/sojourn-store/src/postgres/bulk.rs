@@ -5,6 +5,7 @@
 
 use super::{PgTx, bind};
 use crate::Result;
+use crate::sql::sealed::ID_NUMBER;
 use crate::sql::{BatchFacts, KnownPerson, Value};
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::ToSql;
@@ -64,8 +65,16 @@ pub(super) fn arrival_facts(
             set.insert(row.int(0)?);
         }
     }
-    let numbers = distinct(arrivals.iter().map(|a| a.id_number.as_str()));
-    for row in tx.query_typed(KNOWN_PERSONS, &[&numbers])? {
+    // Each number under every key of the ring (one but during a rotation).
+    let keys = tx.keys.clone();
+    let (mut numbers, mut indexes) = (Vec::new(), Vec::new());
+    for number in distinct(arrivals.iter().map(|a| a.id_number.as_str())) {
+        for index in keys.blind_indexes(ID_NUMBER, number) {
+            numbers.push(number);
+            indexes.push(index);
+        }
+    }
+    for row in tx.query_typed(KNOWN_PERSONS, &[&numbers, &indexes])? {
         let current = match row.opt_text(2)? {
             Some(code) => Some((code.to_owned(), row.opt_text(3)?.unwrap_or("").to_owned())),
             None => None,
@@ -82,12 +91,12 @@ pub(super) fn arrival_facts(
 /// The files of a batch's ID numbers and their current residence, one
 /// index probe per number. The batch's numbers drive the query through
 /// LATERAL subqueries that cannot be flattened (`OFFSET 0`): as a filter
-/// `p.id_number = ANY($1)` the planner, seeing ten thousand values, scans
+/// `p.id_number_bidx = ANY($1)` the planner, seeing ten thousand values, scans
 /// and hashes every file instead — once per batch, quadratic over an
 /// import — and as a plain join it hashes every residence.
 const KNOWN_PERSONS: &str = "SELECT k.number, p.id, r.unit_code, u.name \
-    FROM unnest($1::text[]) AS k(number) \
-    CROSS JOIN LATERAL (SELECT id FROM persons WHERE id_number = k.number OFFSET 0) p \
+    FROM unnest($1::text[], $2::text[]) AS k(number, bidx) \
+    CROSS JOIN LATERAL (SELECT id FROM persons WHERE id_number_bidx = k.bidx OFFSET 0) p \
     LEFT JOIN LATERAL (SELECT s.unit_code FROM residences s \
         WHERE s.person_id = p.id AND s.status <> 'departed' OFFSET 0) r ON true \
     LEFT JOIN units u ON u.code = r.unit_code";

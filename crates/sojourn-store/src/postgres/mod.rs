@@ -2,6 +2,7 @@
 //! clients. Calls come from `spawn_blocking` threads, where the `postgres`
 //! crate's own runtime may block.
 
+use crate::crypto::{KeySource, Keyring};
 use crate::sql::{Backend, BatchFacts, Row, SqlStore, Tx, Value};
 use crate::{Result, StoreError};
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
@@ -9,6 +10,7 @@ use postgres::{Client, NoTls, Statement, Transaction};
 use sojourn_domain::residence::Arrival;
 use sojourn_domain::unit::Scope;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -37,14 +39,18 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0200_audit",
         include_str!("../../migrations/postgres/0200_audit.sql"),
     ),
+    (
+        "0300_encryption",
+        include_str!("../../migrations/postgres/0300_encryption.sql"),
+    ),
 ];
 
 /// Connections kept open; calls beyond this many wait their turn.
 const POOL_SIZE: usize = 4;
 
-/// Connects to the database at `url` and applies the migrations it has not
-/// seen.
-pub fn open(url: &str) -> Result<Box<dyn crate::Store>> {
+/// Connects to the database at `url`, applies the migrations it has not
+/// seen, and checks that `keys` hold every key the data is encrypted under.
+pub fn open(url: &str, keys: impl Into<KeySource>) -> Result<Box<dyn crate::Store>> {
     let mut clients = Vec::with_capacity(POOL_SIZE);
     for _ in 0..POOL_SIZE {
         let mut client = Client::connect(url, NoTls)?;
@@ -58,7 +64,7 @@ pub fn open(url: &str) -> Result<Box<dyn crate::Store>> {
         clients.push(client);
     }
     migrate(&mut clients[0])?;
-    Ok(Box::new(SqlStore {
+    let store = SqlStore {
         backend: PostgresBackend {
             clients: clients
                 .into_iter()
@@ -70,8 +76,11 @@ pub fn open(url: &str) -> Result<Box<dyn crate::Store>> {
                 })
                 .collect(),
             next: AtomicUsize::new(0),
+            keys: keys.into(),
         },
-    }))
+    };
+    store.check_keys()?;
+    Ok(Box::new(store))
 }
 
 fn migrate(client: &mut Client) -> Result<()> {
@@ -99,6 +108,7 @@ fn migrate(client: &mut Client) -> Result<()> {
 pub(crate) struct PostgresBackend {
     clients: Vec<Mutex<Connection>>,
     next: AtomicUsize,
+    keys: KeySource,
 }
 
 /// Statements kept prepared per connection. Most SQL is a fixed string, but
@@ -114,10 +124,11 @@ struct Connection {
 }
 
 impl Connection {
-    fn transaction(&mut self) -> Result<PgTx<'_>> {
+    fn transaction(&mut self, keys: Arc<Keyring>) -> Result<PgTx<'_>> {
         Ok(PgTx {
             tx: self.client.transaction()?,
             statements: &mut self.statements,
+            keys,
         })
     }
 }
@@ -146,6 +157,7 @@ impl Backend for PostgresBackend {
         let mut pg = PgTx {
             tx: client.build_transaction().read_only(true).start()?,
             statements,
+            keys: self.keys.current(),
         };
         let result = f(&mut pg)?;
         pg.tx.commit()?;
@@ -154,7 +166,7 @@ impl Backend for PostgresBackend {
 
     fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
         let mut conn = self.client()?;
-        let mut pg = conn.transaction()?;
+        let mut pg = conn.transaction(self.keys.current())?;
         let result = f(&mut pg)?;
         pg.tx.commit()?;
         Ok(result)
@@ -166,12 +178,13 @@ impl Backend for PostgresBackend {
         mut f: impl FnMut(&mut dyn Tx, &I) -> Result<T>,
     ) -> Result<Vec<Result<T>>> {
         let mut conn = self.client()?;
-        let mut pg = conn.transaction()?;
+        let mut pg = conn.transaction(self.keys.current())?;
         let mut outcomes = Vec::with_capacity(items.len());
         for item in items {
             let mut savepoint = PgTx {
                 tx: pg.tx.savepoint("item")?,
                 statements: &mut *pg.statements,
+                keys: pg.keys.clone(),
             };
             let outcome = f(&mut savepoint, item);
             if outcome.is_ok() {
@@ -188,6 +201,7 @@ impl Backend for PostgresBackend {
 struct PgTx<'a> {
     tx: Transaction<'a>,
     statements: &'a mut HashMap<String, Statement>,
+    keys: Arc<Keyring>,
 }
 
 impl PgTx<'_> {
@@ -279,6 +293,10 @@ fn read_value(row: &postgres::Row, i: usize) -> Result<Value> {
 }
 
 impl Tx for PgTx<'_> {
+    fn keys(&self) -> Arc<Keyring> {
+        self.keys.clone()
+    }
+
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         let bound: Vec<&(dyn ToSql + Sync)> = params.iter().map(bind).collect();
         self.query_typed(sql, &bound)

@@ -160,7 +160,11 @@ fn create_account(
             new.password_hash.as_str().into(),
             new.password_set_at.into(),
             Value::Int(i64::from(new.must_change_password)),
-            new.totp_secret.clone().into(),
+            super::sealed::seal_opt(
+                &tx.keys(),
+                super::sealed::TOTP_SECRET,
+                new.totp_secret.as_ref(),
+            ),
             at.into(),
             actor.name.as_str().into(),
         ],
@@ -312,10 +316,13 @@ fn change_account(
             end_sessions_of(tx, id, keep_session.as_deref())?;
         }
         AccountChange::Totp(secret) => {
+            let keys = tx.keys();
+            let sealed =
+                super::sealed::seal_opt(&keys, super::sealed::TOTP_SECRET, secret.as_ref());
             update(
                 tx,
                 "totp_secret = $1, totp_last_step = NULL, ",
-                vec![secret.clone().into()],
+                vec![sealed],
             )?;
         }
     }
@@ -348,7 +355,11 @@ fn credentials(tx: &mut dyn Tx, username: &Username) -> Result<Option<Credential
     Ok(Some(Credentials {
         account,
         password_hash: row.text(ACCOUNT_WIDTH)?.to_owned(),
-        totp_secret: row.opt_text(ACCOUNT_WIDTH + 1)?.map(str::to_owned),
+        totp_secret: super::sealed::open_opt(
+            &tx.keys(),
+            super::sealed::TOTP_SECRET,
+            row.opt_text(ACCOUNT_WIDTH + 1)?,
+        )?,
         totp_last_step: row.opt_int(ACCOUNT_WIDTH + 2)?,
     }))
 }

@@ -14,7 +14,10 @@
 //! batch one savepoint per row (`SqlStore::register_arrivals`).
 
 use super::residents::{person_values, set_person_unit, update_person_unscoped};
+use super::sealed::{self, ID_NUMBER};
 use super::{Tx, Value, now, scope_bounds};
+use crate::audit::{AuditAction, AuditEvent, Outcome};
+use crate::crypto::Keyring;
 use crate::{Actor, Result, StoreError};
 use sojourn_domain::employer::EmployerId;
 use sojourn_domain::house::HouseId;
@@ -38,7 +41,9 @@ pub(crate) const PERSON_COLUMNS: &[&str] = &[
     "education",
     "political_status",
     "occupation",
+    "phone_bidx",
     "id_number",
+    "id_number_bidx",
     "unit_code",
     "sex",
     "birth_date",
@@ -197,10 +202,13 @@ impl BatchFacts {
             // on every new parameter value when a partial index (the one
             // current residence) is weighed against a parameterised WHERE,
             // and most numbers of a batch have no file at all.
-            let Some(row) = tx.query_opt(
-                "SELECT id FROM persons WHERE id_number = $1",
-                &[number.into()],
-            )?
+            // By blind index: under every key of the ring while a
+            // rotation is under way, else one.
+            let mut params = Vec::new();
+            let matches =
+                sealed::index_match(&tx.keys(), "id_number_bidx", ID_NUMBER, number, &mut params);
+            let Some(row) =
+                tx.query_opt(&format!("SELECT id FROM persons WHERE {matches}"), &params)?
             else {
                 continue;
             };
@@ -285,21 +293,32 @@ pub(crate) fn register_batch(
     let decisions = decide(scope, arrivals, &facts);
     let accepted = decisions.iter().filter(|d| d.is_ok()).count();
     let at = now();
-    // New files are numbered and written in ID-number order: the unique
-    // index on the number, the longest key, then takes one sorted run per
-    // batch instead of scattered inserts.
-    let mut new_rows: Vec<usize> = (0..arrivals.len())
+    let keys = tx.keys();
+    // New files are numbered and written in blind-index order: the unique
+    // index on it, the longest key, then takes one sorted run per batch
+    // instead of scattered inserts.
+    let mut new_rows: Vec<(String, usize)> = (0..arrivals.len())
         .filter(|&i| matches!(decisions[i], Ok(None)))
+        .map(|i| {
+            (
+                keys.blind_index(ID_NUMBER, arrivals[i].id_number.as_str()),
+                i,
+            )
+        })
         .collect();
-    new_rows.sort_unstable_by_key(|&i| arrivals[i].id_number.as_str());
+    new_rows.sort_unstable();
     let mut new_files = vec![None; arrivals.len()];
     let mut persons = Vec::with_capacity(new_rows.len());
     let mut person_ids = tx.reserve_ids("persons", new_rows.len())?.into_iter();
-    for i in new_rows {
+    for (index, i) in new_rows {
         let id = PersonId(reserved(&mut person_ids)?);
         new_files[i] = Some(id);
-        persons.push(new_person_row(id, &arrivals[i], actor, at));
+        persons.push(new_person_row(id, &arrivals[i], index, actor, at, &keys));
     }
+    let single_before = match (arrivals, decisions.first()) {
+        ([_], Some(Ok(Some(existing)))) => Some(super::get_person(tx, scope, *existing)?),
+        _ => None,
+    };
     let mut residence_ids = tx.reserve_ids("residences", accepted)?.into_iter();
     let mut residences = Vec::with_capacity(accepted);
     let mut links = Vec::new();
@@ -341,7 +360,70 @@ pub(crate) fn register_batch(
     tx.insert_rows("persons", PERSON_COLUMNS, &persons)?;
     tx.insert_rows("residences", RESIDENCE_COLUMNS, &residences)?;
     tx.insert_rows("links", LINK_COLUMNS, &links)?;
+    let files = persons.len();
+    audit_arrivals(tx, scope, arrivals, &outcomes, files, single_before, actor)?;
     Ok(outcomes)
+}
+
+/// Records the arrivals that were written, inside their transaction: a
+/// single arrival as the file and stay before and after (numbers
+/// masked), a batch as one entry with its counts and the ids it made.
+/// Nothing written, nothing recorded.
+#[allow(clippy::too_many_arguments)]
+fn audit_arrivals(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    arrivals: &[Arrival],
+    outcomes: &[Result<(PersonId, ResidenceId)>],
+    new_files: usize,
+    single_before: Option<sojourn_domain::person::Person>,
+    actor: &Actor,
+) -> Result<()> {
+    let written: Vec<(PersonId, ResidenceId)> = outcomes
+        .iter()
+        .filter_map(|o| o.as_ref().ok().copied())
+        .collect();
+    match (arrivals, written.as_slice()) {
+        (_, []) => Ok(()),
+        ([arrival], [(person, residence)]) => {
+            let person = super::get_person(tx, scope, *person)?;
+            let stay = super::get_residence(tx, scope, *residence)?;
+            let json = |p: &sojourn_domain::person::Person| -> serde_json::Value {
+                serde_json::from_str(&crate::snapshot::person(p)).unwrap_or_default()
+            };
+            let after = serde_json::json!({
+                "person": json(&person),
+                "residence": serde_json::from_str::<serde_json::Value>(
+                    &crate::snapshot::residence(&stay)
+                ).unwrap_or_default(),
+            });
+            let before =
+                single_before.map(|p| serde_json::json!({ "person": json(&p) }).to_string());
+            super::audit::record_change(
+                tx,
+                actor,
+                AuditAction::Create,
+                "residence",
+                residence.0,
+                &arrival.stay.unit,
+                before.as_deref(),
+                &after.to_string(),
+            )
+        }
+        _ => {
+            let event = AuditEvent::new(AuditAction::Create, Outcome::Success)
+                .object("arrival_batch", written[0].1.0)
+                .details(serde_json::json!({
+                    "rows": arrivals.len(),
+                    "written": written.len(),
+                    "refused": arrivals.len() - written.len(),
+                    "new_files": new_files,
+                    "residences": written.iter().map(|(_, r)| r.0).collect::<Vec<_>>(),
+                    "persons": written.iter().map(|(p, _)| p.0).collect::<Vec<_>>(),
+                }));
+            super::audit::append(tx, actor, event).map(drop)
+        }
+    }
 }
 
 fn reserved(ids: &mut impl Iterator<Item = i64>) -> Result<i64> {
@@ -352,15 +434,18 @@ fn reserved(ids: &mut impl Iterator<Item = i64>) -> Result<i64> {
 fn new_person_row(
     id: PersonId,
     arrival: &Arrival,
+    id_number_index: String,
     actor: &Actor,
     at: OffsetDateTime,
+    keys: &Keyring,
 ) -> Vec<Value> {
     let number = &arrival.id_number;
     let mut values = Vec::with_capacity(PERSON_COLUMNS.len());
     values.push(id.0.into());
-    values.extend(person_values(&arrival.person));
+    values.extend(person_values(&arrival.person, keys));
     values.extend([
-        number.as_str().into(),
+        sealed::seal(keys, ID_NUMBER, number.as_str()),
+        Value::Text(id_number_index),
         arrival.stay.unit.as_str().into(),
         number.sex().code().into(),
         number.birth_date().into(),

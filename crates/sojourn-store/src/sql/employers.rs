@@ -1,20 +1,22 @@
 use super::residents::{Filter, check_version};
-use super::{Tx, Value, mapping, now, opt_text, record_revision, scope_bounds, units};
+use super::sealed::{self, LEGAL_REPRESENTATIVE, PHONE};
+use super::{Tx, Value, mapping, now, record_revision, scope_bounds, units};
 use super::{links_of, narrow, page_of};
 use crate::audit::AuditAction;
+use crate::crypto::Keyring;
 use crate::query::{EmployerQuery, Link, Page};
 use crate::{Actor, Result, StoreError, snapshot};
 use sojourn_domain::codes::Uscc;
 use sojourn_domain::employer::{Employer, EmployerDetails, EmployerId};
 use sojourn_domain::unit::Scope;
 
-fn employer_values(d: &EmployerDetails) -> Vec<Value> {
+fn employer_values(d: &EmployerDetails, keys: &Keyring) -> Vec<Value> {
     vec![
         d.unit.as_str().into(),
         d.name.as_str().into(),
-        d.legal_representative.as_str().into(),
+        sealed::seal(keys, LEGAL_REPRESENTATIVE, d.legal_representative.as_str()),
         d.address.as_str().into(),
-        opt_text(d.phone.as_ref()),
+        sealed::seal_opt(keys, PHONE, d.phone.as_ref()),
         i64::from(d.declared_workers).into(),
     ]
 }
@@ -34,7 +36,7 @@ pub(crate) fn create_employer(
     if taken.is_some() {
         return Err(StoreError::DuplicateEmployer);
     }
-    let mut values = employer_values(d);
+    let mut values = employer_values(d, &tx.keys());
     values.extend([
         uscc.as_str().into(),
         now().into(),
@@ -59,8 +61,9 @@ pub(crate) fn get_employer(tx: &mut dyn Tx, scope: &Scope, id: EmployerId) -> Re
         "SELECT {} FROM employers e WHERE e.unit_code >= $1 AND e.unit_code < $2 AND e.id = $3",
         mapping::EMPLOYER_COLUMNS
     );
+    let keys = tx.keys();
     tx.query_opt(&sql, &[low, high, id.0.into()])?
-        .map(|row| mapping::employer(&row))
+        .map(|row| mapping::employer(&row, &keys))
         .transpose()?
         .ok_or_else(|| StoreError::NotFound {
             kind: "employer",
@@ -88,7 +91,7 @@ pub(crate) fn update_employer(
         actor,
         &snapshot::employer(&before),
     )?;
-    let mut values = employer_values(d);
+    let mut values = employer_values(d, &tx.keys());
     values.extend([
         (before.version + 1).into(),
         now().into(),
@@ -129,6 +132,7 @@ pub(crate) fn search_employers(
         filter.sql.push_str(&format!(" AND ({name} OR {uscc})"));
     }
     let from = format!("FROM employers e WHERE {}", filter.sql);
+    let keys = tx.keys();
     page_of(
         tx,
         &from,
@@ -136,7 +140,7 @@ pub(crate) fn search_employers(
         "e.id",
         &filter.params,
         query.page,
-        mapping::employer,
+        |row| mapping::employer(row, &keys),
     )
 }
 

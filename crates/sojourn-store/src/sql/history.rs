@@ -23,7 +23,7 @@ pub(crate) fn record_revision(
             action.into(),
             actor.name.as_str().into(),
             now().into(),
-            snapshot_before.into(),
+            super::sealed::seal(&tx.keys(), super::sealed::REVISION, snapshot_before),
         ],
     )?;
     Ok(())
@@ -49,8 +49,13 @@ pub(crate) fn history(
     )?;
     // Version k's state is the snapshot kept when version k+1 replaced it.
     let mut states: Vec<String> = Vec::with_capacity(changes.len() + 1);
+    let keys = tx.keys();
     for change in &changes {
-        states.push(change.text(4)?.to_owned());
+        states.push(super::sealed::open(
+            &keys,
+            super::sealed::REVISION,
+            change.text(4)?,
+        )?);
     }
     states.push(current);
     let mut revisions = Vec::with_capacity(states.len());

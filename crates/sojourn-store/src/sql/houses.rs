@@ -1,6 +1,8 @@
 use super::residents::{Filter, check_version};
-use super::{Tx, Value, mapping, now, opt_text, record_revision, scope_bounds, units};
+use super::sealed::{self, LANDLORD_CODE, PHONE};
+use super::{Tx, Value, mapping, now, record_revision, scope_bounds, units};
 use crate::audit::AuditAction;
+use crate::crypto::Keyring;
 use crate::query::{HouseQuery, Link, Page};
 use crate::{Actor, Result, StoreError, snapshot};
 use sojourn_domain::house::{Filing, House, HouseDetails, HouseId, Landlord};
@@ -8,7 +10,7 @@ use sojourn_domain::person::PersonId;
 use sojourn_domain::residence::ResidenceId;
 use sojourn_domain::unit::Scope;
 
-fn house_values(d: &HouseDetails) -> Vec<Value> {
+fn house_values(d: &HouseDetails, keys: &Keyring) -> Vec<Value> {
     let (kind, name, code) = match &d.landlord {
         Landlord::Person {
             name, id_number, ..
@@ -24,8 +26,8 @@ fn house_values(d: &HouseDetails) -> Vec<Value> {
         d.address.as_str().into(),
         kind.into(),
         name.into(),
-        code.into(),
-        opt_text(d.landlord.phone()),
+        sealed::seal(keys, LANDLORD_CODE, code),
+        sealed::seal_opt(keys, PHONE, d.landlord.phone()),
         i64::from(d.rooms).into(),
         d.usage.key().into(),
         filed_on,
@@ -40,7 +42,7 @@ pub(crate) fn create_house(
     actor: &Actor,
 ) -> Result<HouseId> {
     units::require_unit(tx, scope, &d.unit)?;
-    let mut values = house_values(d);
+    let mut values = house_values(d, &tx.keys());
     values.extend([now().into(), actor.name.as_str().into()]);
     let row = tx.query_one(
         "INSERT INTO houses (unit_code, address, landlord_kind, landlord_name, landlord_code, \
@@ -62,8 +64,9 @@ pub(crate) fn get_house(tx: &mut dyn Tx, scope: &Scope, id: HouseId) -> Result<H
         "SELECT {} FROM houses h WHERE h.unit_code >= $1 AND h.unit_code < $2 AND h.id = $3",
         mapping::HOUSE_COLUMNS
     );
+    let keys = tx.keys();
     tx.query_opt(&sql, &[low, high, id.0.into()])?
-        .map(|row| mapping::house(&row))
+        .map(|row| mapping::house(&row, &keys))
         .transpose()?
         .ok_or_else(|| StoreError::NotFound {
             kind: "house",
@@ -91,7 +94,7 @@ pub(crate) fn update_house(
         actor,
         &snapshot::house(&before),
     )?;
-    let mut values = house_values(d);
+    let mut values = house_values(d, &tx.keys());
     values.extend([
         (before.version + 1).into(),
         now().into(),
@@ -141,6 +144,7 @@ pub(crate) fn search_houses(
         None => {}
     }
     let from = format!("FROM houses h WHERE {}", filter.sql);
+    let keys = tx.keys();
     page_of(
         tx,
         &from,
@@ -148,7 +152,7 @@ pub(crate) fn search_houses(
         "h.id",
         &filter.params,
         query.page,
-        mapping::house,
+        |row| mapping::house(row, &keys),
     )
 }
 

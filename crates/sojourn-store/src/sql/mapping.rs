@@ -4,6 +4,8 @@
 //! error instead of an invalid value.
 
 use super::Row;
+use super::sealed::{self, ID_NUMBER, LANDLORD_CODE, LEGAL_REPRESENTATIVE, PHONE};
+use crate::crypto::Keyring;
 use crate::{Result, StoreError};
 use sojourn_domain::codes::{
     DivisionCode, Education, Ethnicity, IdNumber, MaritalStatus, Occupation, Phone,
@@ -73,13 +75,24 @@ pub(crate) const PERSON_COLUMNS: &str = "p.id, p.id_number, p.unit_code, p.name,
     p.political_status, p.occupation, p.version";
 pub(crate) const PERSON_WIDTH: usize = 13;
 
-pub(crate) fn person(row: &Row, at: usize) -> Result<Person> {
+/// A sealed ID number, opened and parsed.
+fn sealed_id_number(keys: &Keyring, stored: &str) -> Result<IdNumber> {
+    id_number(&sealed::open(keys, ID_NUMBER, stored)?)
+}
+
+/// A sealed phone number, if any, opened and parsed.
+fn sealed_phone(keys: &Keyring, stored: Option<&str>) -> Result<Option<Phone>> {
+    let phone = sealed::open_opt(keys, PHONE, stored)?;
+    opt("phone", phone.as_deref(), Phone::parse)
+}
+
+pub(crate) fn person(row: &Row, at: usize, keys: &Keyring) -> Result<Person> {
     let details = PersonDetails {
         name: parse("name", row.text(at + 3)?, PersonName::parse)?,
         ethnicity: code_of("ethnicity", row.text(at + 4)?, Ethnicity::from_code)?,
         domicile: parse("domicile", row.text(at + 5)?, DivisionCode::parse_form)?,
         domicile_address: opt("address", row.opt_text(at + 6)?, Address::parse)?,
-        phone: opt("phone", row.opt_text(at + 7)?, Phone::parse)?,
+        phone: sealed_phone(keys, row.opt_text(at + 7)?)?,
         marital_status: opt(
             "marital status",
             row.opt_text(at + 8)?,
@@ -95,7 +108,7 @@ pub(crate) fn person(row: &Row, at: usize) -> Result<Person> {
     };
     Ok(Person {
         id: PersonId(row.int(at)?),
-        id_number: id_number(row.text(at + 1)?)?,
+        id_number: sealed_id_number(keys, row.text(at + 1)?)?,
         unit: unit_code(row.text(at + 2)?)?,
         details,
         version: row.int(at + 12)?,
@@ -147,17 +160,18 @@ pub(crate) const HOUSE_COLUMNS: &str = "h.id, h.unit_code, h.address, h.landlord
     h.landlord_name, h.landlord_code, h.landlord_phone, h.rooms, h.usage, h.filed_on, \
     h.security_agreement_on, h.version";
 
-pub(crate) fn house(row: &Row) -> Result<House> {
-    let phone = opt("phone", row.opt_text(6)?, Phone::parse)?;
+pub(crate) fn house(row: &Row, keys: &Keyring) -> Result<House> {
+    let phone = sealed_phone(keys, row.opt_text(6)?)?;
+    let code = sealed::open(keys, LANDLORD_CODE, row.text(5)?)?;
     let landlord = match row.text(3)? {
         "person" => Landlord::Person {
             name: parse("name", row.text(4)?, PersonName::parse)?,
-            id_number: id_number(row.text(5)?)?,
+            id_number: id_number(&code)?,
             phone,
         },
         "company" => Landlord::Company {
             name: parse("name", row.text(4)?, OrgName::parse)?,
-            uscc: parse("credit code", row.text(5)?, Uscc::parse)?,
+            uscc: parse("credit code", &code, Uscc::parse)?,
             phone,
         },
         other => return Err(bad("landlord kind", other)),
@@ -186,7 +200,8 @@ pub(crate) const EMPLOYER_COLUMNS: &str = "e.id, e.uscc, e.unit_code, e.name, \
     e.legal_representative, e.address, e.phone, e.declared_workers, e.version, \
     (SELECT COUNT(*) FROM residences w WHERE w.employer_id = e.id AND w.status <> 'departed')";
 
-pub(crate) fn employer(row: &Row) -> Result<Employer> {
+pub(crate) fn employer(row: &Row, keys: &Keyring) -> Result<Employer> {
+    let representative = sealed::open(keys, LEGAL_REPRESENTATIVE, row.text(4)?)?;
     let declared = row.int(7)?;
     let current = row.int(9)?;
     Ok(Employer {
@@ -195,9 +210,9 @@ pub(crate) fn employer(row: &Row) -> Result<Employer> {
         details: EmployerDetails {
             unit: unit_code(row.text(2)?)?,
             name: parse("name", row.text(3)?, OrgName::parse)?,
-            legal_representative: parse("name", row.text(4)?, PersonName::parse)?,
+            legal_representative: parse("name", &representative, PersonName::parse)?,
             address: parse("address", row.text(5)?, Address::parse)?,
-            phone: opt("phone", row.opt_text(6)?, Phone::parse)?,
+            phone: sealed_phone(keys, row.opt_text(6)?)?,
             declared_workers: u32::try_from(declared)
                 .map_err(|_| bad("worker count", &declared.to_string()))?,
         },
@@ -211,10 +226,10 @@ pub(crate) const OUTFLOW_COLUMNS: &str = "o.id, o.id_number, o.unit_code, o.name
     o.returned_on, o.version";
 
 /// An outflow row without its left-behind family, which the caller loads.
-pub(crate) fn outflow(row: &Row, left_behind: Vec<LeftBehind>) -> Result<Outflow> {
+pub(crate) fn outflow(row: &Row, left_behind: Vec<LeftBehind>, keys: &Keyring) -> Result<Outflow> {
     Ok(Outflow {
         id: OutflowId(row.int(0)?),
-        id_number: id_number(row.text(1)?)?,
+        id_number: sealed_id_number(keys, row.text(1)?)?,
         details: OutflowDetails {
             unit: unit_code(row.text(2)?)?,
             name: parse("name", row.text(3)?, PersonName::parse)?,
@@ -223,7 +238,7 @@ pub(crate) fn outflow(row: &Row, left_behind: Vec<LeftBehind>) -> Result<Outflow
             destination_address: opt("address", row.opt_text(6)?, Address::parse)?,
             reason: opt("reason", row.opt_text(7)?, Note::parse)?,
             employer_name: opt("employer", row.opt_text(8)?, OrgName::parse)?,
-            contact_phone: opt("phone", row.opt_text(9)?, Phone::parse)?,
+            contact_phone: sealed_phone(keys, row.opt_text(9)?)?,
             left_behind,
         },
         returned_on: row.opt_date(10)?,
@@ -233,10 +248,11 @@ pub(crate) fn outflow(row: &Row, left_behind: Vec<LeftBehind>) -> Result<Outflow
 
 pub(crate) const LEFT_BEHIND_COLUMNS: &str = "name, id_number, birth_date, relation";
 
-pub(crate) fn left_behind(row: &Row, left_on: Date) -> Result<LeftBehind> {
+pub(crate) fn left_behind(row: &Row, left_on: Date, keys: &Keyring) -> Result<LeftBehind> {
+    let number = sealed::open_opt(keys, ID_NUMBER, row.opt_text(1)?)?;
     LeftBehind::new(
         parse("name", row.text(0)?, PersonName::parse)?,
-        opt("ID number", row.opt_text(1)?, |v| {
+        opt("ID number", number.as_deref(), |v| {
             IdNumber::parse_as_of(v, READ_TODAY)
         })?,
         row.date(2)?,

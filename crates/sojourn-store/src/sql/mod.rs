@@ -131,6 +131,9 @@ fn corrupt(i: usize, want: &str, got: &Value) -> StoreError {
 
 /// One open transaction of a backend.
 pub(crate) trait Tx {
+    /// The keys this transaction encrypts and decrypts with (taken once,
+    /// when it began, so a reloaded key file never changes keys midway).
+    fn keys(&self) -> std::sync::Arc<crate::crypto::Keyring>;
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>>;
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64>;
 
@@ -173,6 +176,10 @@ pub(crate) trait Backend: Send + Sync {
 
 /// Arrivals, one or many: rules decided per batch, rows written together.
 pub(crate) mod arrivals;
+/// Re-encryption under a new key, batch by batch.
+pub(crate) mod rotation;
+/// Encrypted columns and their blind indexes.
+pub(crate) mod sealed;
 pub(crate) use arrivals::{BatchFacts, KnownPerson};
 /// The deployment's tree.
 mod units;

@@ -1,7 +1,9 @@
 use super::residents::{Filter, check_version};
+use super::sealed::{self, ID_NUMBER, PHONE};
 use super::{Tx, Value, mapping, now, opt_text, record_revision, scope_bounds, units};
 use super::{narrow, page_of};
 use crate::audit::AuditAction;
+use crate::crypto::Keyring;
 use crate::query::{OutflowQuery, Page};
 use crate::{Actor, Result, StoreError, snapshot};
 use sojourn_domain::codes::IdNumber;
@@ -9,7 +11,7 @@ use sojourn_domain::outflow::{LeftBehind, Outflow, OutflowDetails, OutflowId};
 use sojourn_domain::search::SearchTerm;
 use sojourn_domain::unit::Scope;
 
-fn outflow_values(d: &OutflowDetails) -> Vec<Value> {
+fn outflow_values(d: &OutflowDetails, keys: &Keyring) -> Vec<Value> {
     vec![
         d.unit.as_str().into(),
         d.name.as_str().into(),
@@ -20,7 +22,7 @@ fn outflow_values(d: &OutflowDetails) -> Vec<Value> {
         opt_text(d.destination_address.as_ref()),
         opt_text(d.reason.as_ref()),
         opt_text(d.employer_name.as_ref()),
-        opt_text(d.contact_phone.as_ref()),
+        sealed::seal_opt(keys, PHONE, d.contact_phone.as_ref()),
     ]
 }
 
@@ -32,9 +34,18 @@ pub(crate) fn create_outflow(
     actor: &Actor,
 ) -> Result<OutflowId> {
     units::require_unit(tx, scope, &d.unit)?;
+    let keys = tx.keys();
+    let mut params = Vec::new();
+    let matches = sealed::index_match(
+        &keys,
+        "id_number_bidx",
+        ID_NUMBER,
+        number.as_str(),
+        &mut params,
+    );
     let open = tx.query_opt(
-        "SELECT unit_code FROM outflows WHERE id_number = $1 AND returned_on IS NULL",
-        &[number.as_str().into()],
+        &format!("SELECT unit_code FROM outflows WHERE {matches} AND returned_on IS NULL"),
+        &params,
     )?;
     if let Some(row) = open {
         let unit_code = row.text(0)?.to_owned();
@@ -44,17 +55,18 @@ pub(crate) fn create_outflow(
             unit_name,
         });
     }
-    let mut values = outflow_values(d);
+    let mut values = outflow_values(d, &keys);
     values.extend([
-        number.as_str().into(),
+        sealed::seal(&keys, ID_NUMBER, number.as_str()),
+        sealed::index(&keys, ID_NUMBER, number.as_str()),
         now().into(),
         actor.name.as_str().into(),
     ]);
     let row = tx.query_one(
         "INSERT INTO outflows (unit_code, name, name_pinyin, name_initials, left_on, destination, \
-         destination_address, reason, employer_name, contact_phone, id_number, version, \
-         created_at, created_by, updated_at, updated_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $12, $13) RETURNING id",
+         destination_address, reason, employer_name, contact_phone, id_number, id_number_bidx, \
+         version, created_at, created_by, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $13, $14) RETURNING id",
         &values,
     )?;
     let id = OutflowId(row.int(0)?);
@@ -70,6 +82,7 @@ fn insert_left_behind(tx: &mut dyn Tx, id: OutflowId, family: &[LeftBehind]) -> 
         "DELETE FROM left_behind WHERE outflow_id = $1",
         &[id.0.into()],
     )?;
+    let keys = tx.keys();
     for (position, member) in (0_i64..).zip(family) {
         tx.execute(
             "INSERT INTO left_behind (outflow_id, position, name, id_number, birth_date, relation, kind) \
@@ -78,7 +91,7 @@ fn insert_left_behind(tx: &mut dyn Tx, id: OutflowId, family: &[LeftBehind]) -> 
                 id.0.into(),
                 position.into(),
                 member.name.as_str().into(),
-                opt_text(member.id_number.as_ref()),
+                sealed::seal_opt(&keys, ID_NUMBER, member.id_number.as_ref()),
                 member.birth_date.into(),
                 member.relation.as_str().into(),
                 member.kind().key().into(),
@@ -93,6 +106,7 @@ fn load_left_behind(
     id: OutflowId,
     left_on: time::Date,
 ) -> Result<Vec<LeftBehind>> {
+    let keys = tx.keys();
     tx.query(
         &format!(
             "SELECT {} FROM left_behind WHERE outflow_id = $1 ORDER BY position",
@@ -101,14 +115,14 @@ fn load_left_behind(
         &[id.0.into()],
     )?
     .iter()
-    .map(|row| mapping::left_behind(row, left_on))
+    .map(|row| mapping::left_behind(row, left_on, &keys))
     .collect()
 }
 
 fn outflow_from(tx: &mut dyn Tx, row: &super::Row) -> Result<Outflow> {
     let id = OutflowId(row.int(0)?);
     let family = load_left_behind(tx, id, row.date(4)?)?;
-    mapping::outflow(row, family)
+    mapping::outflow(row, family, &tx.keys())
 }
 
 pub(crate) fn get_outflow(tx: &mut dyn Tx, scope: &Scope, id: OutflowId) -> Result<Outflow> {
@@ -146,7 +160,7 @@ pub(crate) fn update_outflow(
         actor,
         &snapshot::outflow(&before),
     )?;
-    let mut values = outflow_values(d);
+    let mut values = outflow_values(d, &tx.keys());
     values.extend([
         (before.version + 1).into(),
         now().into(),
@@ -185,11 +199,16 @@ pub(crate) fn search_outflows(
     let mut filter = Filter::on("o.unit_code", &scope);
     if let Some(term) = &query.term {
         let clause = match term {
-            SearchTerm::IdNumber(id) => {
-                let p = filter.param(id.as_str().into());
-                format!("o.id_number = {p}")
-            }
-            SearchTerm::Digits(digits) => filter.prefix_clause("o.id_number", digits),
+            // Stored encrypted: found whole through the blind index; a
+            // part of a number matches nothing.
+            SearchTerm::IdNumber(id) => sealed::index_match(
+                &tx.keys(),
+                "o.id_number_bidx",
+                ID_NUMBER,
+                id.as_str(),
+                &mut filter.params,
+            ),
+            SearchTerm::Digits(_) => "1 = 0".to_owned(),
             SearchTerm::Pinyin(letters) => {
                 let initials = filter.prefix_clause("o.name_initials", letters);
                 let full = filter.prefix_clause("o.name_pinyin", letters);

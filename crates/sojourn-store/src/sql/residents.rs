@@ -1,4 +1,7 @@
+use super::sealed::{self, ID_NUMBER, PHONE};
 use super::{Row, Tx, Value, arrivals, mapping, now, opt_text, scope_bounds};
+use crate::audit::AuditAction;
+use crate::crypto::Keyring;
 use crate::query::{Page, ResidentQuery, ResidentRow, ResidentSort, StatusFilter};
 use crate::{Actor, Result, StoreError, snapshot};
 use sojourn_domain::codes::IdNumber;
@@ -19,24 +22,35 @@ pub(crate) fn get_person(tx: &mut dyn Tx, scope: &Scope, id: PersonId) -> Result
         "SELECT {} FROM persons p WHERE {PERSON_IN_SCOPE} AND p.id = $3",
         mapping::PERSON_COLUMNS
     );
+    let keys = tx.keys();
     tx.query_opt(&sql, &[low, high, id.0.into()])?
-        .map(|row| mapping::person(&row, 0))
+        .map(|row| mapping::person(&row, 0, &keys))
         .transpose()?
         .ok_or_else(|| not_found("person", id.0))
 }
 
+/// Finds a file by its ID number through the blind index (an index seek;
+/// the number itself is stored encrypted).
 pub(crate) fn find_person(
     tx: &mut dyn Tx,
     scope: &Scope,
     number: &IdNumber,
 ) -> Result<Option<Person>> {
-    let [low, high] = scope_bounds(scope);
+    let keys = tx.keys();
+    let mut params = scope_bounds(scope).to_vec();
+    let matches = sealed::index_match(
+        &keys,
+        "p.id_number_bidx",
+        ID_NUMBER,
+        number.as_str(),
+        &mut params,
+    );
     let sql = format!(
-        "SELECT {} FROM persons p WHERE {PERSON_IN_SCOPE} AND p.id_number = $3",
+        "SELECT {} FROM persons p WHERE {PERSON_IN_SCOPE} AND {matches}",
         mapping::PERSON_COLUMNS
     );
-    tx.query_opt(&sql, &[low, high, number.as_str().into()])?
-        .map(|row| mapping::person(&row, 0))
+    tx.query_opt(&sql, &params)?
+        .map(|row| mapping::person(&row, 0, &keys))
         .transpose()
 }
 
@@ -77,7 +91,9 @@ fn not_found(kind: &'static str, id: i64) -> StoreError {
     }
 }
 
-pub(crate) fn person_values(d: &PersonDetails) -> Vec<Value> {
+/// The values of the person columns a clerk edits, in the order of
+/// `arrivals::PERSON_COLUMNS` (the phone sealed, its blind index last).
+pub(crate) fn person_values(d: &PersonDetails, keys: &Keyring) -> Vec<Value> {
     vec![
         d.name.as_str().into(),
         d.name.pinyin_full().into(),
@@ -85,11 +101,12 @@ pub(crate) fn person_values(d: &PersonDetails) -> Vec<Value> {
         d.ethnicity.code().into(),
         d.domicile.as_str().into(),
         opt_text(d.domicile_address.as_ref()),
-        opt_text(d.phone.as_ref()),
+        sealed::seal_opt(keys, PHONE, d.phone.as_ref()),
         d.marital_status.map(|v| v.code()).into(),
         d.education.map(|v| v.code()).into(),
         d.political_status.map(|v| v.code()).into(),
         d.occupation.map(|v| v.code()).into(),
+        sealed::index_opt(keys, PHONE, d.phone.as_ref()),
     ]
 }
 
@@ -117,7 +134,7 @@ pub(crate) fn update_person_unscoped(
         actor,
         &snapshot::person(&before),
     )?;
-    let mut values = person_values(details);
+    let mut values = person_values(details, &tx.keys());
     values.extend([
         (before.version + 1).into(),
         now().into(),
@@ -127,8 +144,8 @@ pub(crate) fn update_person_unscoped(
     tx.execute(
         "UPDATE persons SET name = $1, name_pinyin = $2, name_initials = $3, ethnicity = $4, \
          domicile = $5, domicile_address = $6, phone = $7, marital_status = $8, education = $9, \
-         political_status = $10, occupation = $11, version = $12, updated_at = $13, updated_by = $14 \
-         WHERE id = $15",
+         political_status = $10, occupation = $11, phone_bidx = $12, version = $13, \
+         updated_at = $14, updated_by = $15 WHERE id = $16",
         &values,
     )?;
     Ok(())
@@ -139,8 +156,9 @@ fn load_person_unscoped(tx: &mut dyn Tx, id: PersonId) -> Result<Person> {
         "SELECT {} FROM persons p WHERE p.id = $1",
         mapping::PERSON_COLUMNS
     );
+    let keys = tx.keys();
     tx.query_opt(&sql, &[id.0.into()])?
-        .map(|row| mapping::person(&row, 0))
+        .map(|row| mapping::person(&row, 0, &keys))
         .transpose()?
         .ok_or_else(|| not_found("person", id.0))
 }
@@ -244,7 +262,30 @@ pub(crate) fn activate_residence(
         "UPDATE residences SET status = 'active', version = $1, updated_at = $2, updated_by = $3 WHERE id = $4",
         &stamp(before.version + 1, actor, id),
     )?;
-    Ok(())
+    audit_residence(tx, scope, &before, AuditAction::Activate, actor)
+}
+
+/// Records a change of a residence (its tenancy and employment included:
+/// the house and employer are part of the stay) in the audit trail,
+/// inside the change's transaction.
+fn audit_residence(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    before: &Residence,
+    action: AuditAction,
+    actor: &Actor,
+) -> Result<()> {
+    let after = get_residence(tx, scope, before.id)?;
+    super::audit::record_change(
+        tx,
+        actor,
+        action,
+        "residence",
+        before.id.0,
+        &after.stay.unit,
+        Some(&snapshot::residence(before)),
+        &snapshot::residence(&after),
+    )
 }
 
 pub(crate) fn register_departure(
@@ -272,7 +313,8 @@ pub(crate) fn register_departure(
          updated_by = $7 WHERE id = $8",
         &values,
     )?;
-    close_links(tx, id, &["house", "employer"], departure.departed_on.date())
+    close_links(tx, id, &["house", "employer"], departure.departed_on.date())?;
+    audit_residence(tx, scope, &before, AuditAction::Depart, actor)
 }
 
 pub(crate) fn update_stay(
@@ -299,7 +341,8 @@ pub(crate) fn update_stay(
         &values,
     )?;
     relink_changed(tx, &before, stay)?;
-    set_person_unit(tx, before.person, stay)
+    set_person_unit(tx, before.person, stay)?;
+    audit_residence(tx, scope, &before, AuditAction::Update, actor)
 }
 
 /// Moves a residence's tenancy or employment when the stay names a new
@@ -336,7 +379,18 @@ pub(crate) fn update_person(
     if !scope.contains(&person.unit) {
         return Err(not_found("person", id.0));
     }
-    update_person_unscoped(tx, id, details, Some(expected_version), "updated", actor)
+    update_person_unscoped(tx, id, details, Some(expected_version), "updated", actor)?;
+    let after = get_person(tx, scope, id)?;
+    super::audit::record_change(
+        tx,
+        actor,
+        AuditAction::Update,
+        "person",
+        id.0,
+        &after.unit,
+        Some(&snapshot::person(&person)),
+        &snapshot::person(&after),
+    )
 }
 
 pub(crate) fn search_residents(
@@ -355,8 +409,9 @@ pub(crate) fn search_residents(
     };
     let mut filter = Filter::new(&scope);
     filter.status(query.status);
+    let keys = tx.keys();
     if let Some(term) = &query.term {
-        filter.term(term);
+        filter.term(term, &keys);
     }
     if let Some(sex) = query.sex {
         filter.push("p.sex = ", sex.code().into());
@@ -395,7 +450,7 @@ pub(crate) fn search_residents(
                 order,
                 &filter.params,
                 query.page,
-                resident_row,
+                |row| resident_row(row, &keys),
             )
         }
         Some(term) => {
@@ -420,7 +475,7 @@ pub(crate) fn search_residents(
                     order,
                     &filter.params,
                     query.page,
-                    resident_row,
+                    |row| resident_row(row, &keys),
                 )?,
             })
         }
@@ -444,9 +499,7 @@ fn arrival_order(sort: ResidentSort) -> Option<&'static str> {
 /// that may match either of two columns has no single index order.
 fn term_order(term: &SearchTerm) -> &'static str {
     match term {
-        SearchTerm::IdNumber(_) => "p.id_number, p.id, r.id",
-        SearchTerm::Digits(digits) if !may_be_phone(digits) => "p.id_number, p.id, r.id",
-        SearchTerm::Digits(_) => "p.id, r.id",
+        SearchTerm::IdNumber(_) | SearchTerm::Digits(_) => "p.id, r.id",
         SearchTerm::Pinyin(letters) => match pinyin_reading(letters) {
             PinyinReading::Initials => "p.name_initials, p.id, r.id",
             PinyinReading::Full | PinyinReading::Either => "p.name_pinyin, p.id, r.id",
@@ -487,9 +540,9 @@ fn may_be_phone(digits: &str) -> bool {
     bytes.first() == Some(&b'1') && bytes.get(1).is_none_or(|d| (b'3'..=b'9').contains(d))
 }
 
-fn resident_row(row: &Row) -> Result<ResidentRow> {
+fn resident_row(row: &Row, keys: &Keyring) -> Result<ResidentRow> {
     Ok(ResidentRow {
-        person: mapping::person(row, 0)?,
+        person: mapping::person(row, 0, keys)?,
         residence: mapping::residence(row, mapping::PERSON_WIDTH)?,
     })
 }
@@ -549,22 +602,29 @@ impl Filter {
         self.sql.push_str(clause);
     }
 
-    /// The one search box: ID number, digits (ID prefix or phone), pinyin
-    /// or name.
-    pub(crate) fn term(&mut self, term: &SearchTerm) {
+    /// The one search box: ID number, phone, pinyin or name. ID and phone
+    /// numbers are stored encrypted, so they are found whole, through
+    /// their blind indexes; a part of a number matches nothing (the
+    /// numbers' prefixes are exactly what encryption hides).
+    pub(crate) fn term(&mut self, term: &SearchTerm, keys: &Keyring) {
         let clause = match term {
-            SearchTerm::IdNumber(id) => {
-                let p = self.param(id.as_str().into());
-                format!("p.id_number = {p}")
-            }
-            SearchTerm::Digits(digits) if !may_be_phone(digits) => {
-                self.prefix_clause("p.id_number", digits)
-            }
-            SearchTerm::Digits(digits) => {
-                let id = self.prefix_clause("p.id_number", digits);
-                let phone = self.prefix_clause("p.phone", digits);
-                format!("({id} OR {phone})")
-            }
+            SearchTerm::IdNumber(id) => sealed::index_match(
+                keys,
+                "p.id_number_bidx",
+                ID_NUMBER,
+                id.as_str(),
+                &mut self.params,
+            ),
+            SearchTerm::Digits(digits) => match sojourn_domain::codes::Phone::parse(digits) {
+                Ok(phone) if may_be_phone(digits) => sealed::index_match(
+                    keys,
+                    "p.phone_bidx",
+                    PHONE,
+                    &phone.to_string(),
+                    &mut self.params,
+                ),
+                _ => "1 = 0".to_owned(),
+            },
             SearchTerm::Pinyin(letters) => match pinyin_reading(letters) {
                 PinyinReading::Initials => self.prefix_clause("p.name_initials", letters),
                 PinyinReading::Full => self.prefix_clause("p.name_pinyin", letters),

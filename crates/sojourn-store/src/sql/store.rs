@@ -263,6 +263,22 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.read(|tx| search_outflows(tx, scope, query))
     }
 
+    fn reencrypt_unscoped(
+        &self,
+        batch: u32,
+        progress: &mut dyn FnMut(&str, u64) -> bool,
+    ) -> Result<u64> {
+        rotation::reencrypt(&self.backend, batch, progress)
+    }
+
+    fn stale_values_unscoped(&self) -> Result<u64> {
+        self.backend.read(rotation::stale_values)
+    }
+
+    fn retire_keys_unscoped(&self) -> Result<Vec<String>> {
+        self.retire_keys()
+    }
+
     fn history(&self, scope: &Scope, record: RecordRef) -> Result<Vec<Revision>> {
         self.backend.read(|tx| {
             let (table, current) = match record {

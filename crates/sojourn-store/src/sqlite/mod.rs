@@ -1,6 +1,7 @@
 //! SQLite backend: one file in WAL mode, one writer connection and a few
 //! readers, so lists stay fast while a clerk saves.
 
+use crate::crypto::{KeySource, Keyring};
 use crate::sql::{Backend, BatchFacts, Row, SqlStore, Tx, Value};
 use crate::{Result, StoreError};
 use rusqlite::types::{ToSqlOutput, ValueRef};
@@ -8,6 +9,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use sojourn_domain::residence::Arrival;
 use sojourn_domain::unit::Scope;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -32,23 +34,31 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0200_audit",
         include_str!("../../migrations/sqlite/0200_audit.sql"),
     ),
+    (
+        "0300_encryption",
+        include_str!("../../migrations/sqlite/0300_encryption.sql"),
+    ),
 ];
 
 /// Reader connections kept open; reads beyond this many wait their turn.
 const READERS: usize = 4;
 
-/// Opens (creating if needed) the SQLite store at `path` and applies the
-/// migrations it has not seen.
-pub fn open(path: &Path) -> Result<Box<dyn crate::Store>> {
-    Ok(Box::new(SqlStore {
-        backend: SqliteBackend::open(path)?,
-    }))
+/// Opens (creating if needed) the SQLite store at `path`, applies the
+/// migrations it has not seen, and checks that `keys` hold every key the
+/// data is encrypted under.
+pub fn open(path: &Path, keys: impl Into<KeySource>) -> Result<Box<dyn crate::Store>> {
+    let store = SqlStore {
+        backend: SqliteBackend::open(path, keys.into())?,
+    };
+    store.check_keys()?;
+    Ok(Box::new(store))
 }
 
 pub(crate) struct SqliteBackend {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    keys: KeySource,
 }
 
 fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
@@ -69,7 +79,7 @@ fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
 }
 
 impl SqliteBackend {
-    fn open(path: &Path) -> Result<Self> {
+    fn open(path: &Path, keys: KeySource) -> Result<Self> {
         let mut writer = connect(path, OpenFlags::default())?;
         migrate(&mut writer)?;
         let readers = (0..READERS)
@@ -85,6 +95,7 @@ impl SqliteBackend {
             writer: Mutex::new(writer),
             readers,
             next_reader: AtomicUsize::new(0),
+            keys,
         })
     }
 
@@ -95,7 +106,26 @@ impl SqliteBackend {
     }
 }
 
+/// Applies the migrations not yet applied, each in its own transaction,
+/// with foreign keys off (a migration may rebuild a table others
+/// reference, which SQLite allows only so) and checked once all are done.
 fn migrate(conn: &mut Connection) -> Result<()> {
+    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+    let applied = apply_migrations(conn);
+    let broken: Option<String> = conn
+        .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
+        .ok();
+    conn.execute_batch("PRAGMA foreign_keys = ON")?;
+    applied?;
+    match broken {
+        Some(table) => Err(StoreError::Backend(format!(
+            "a migration left a broken reference in {table}"
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn apply_migrations(conn: &mut Connection) -> Result<()> {
     conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")?;
     for (name, sql) in MIGRATIONS {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -132,7 +162,7 @@ impl Backend for SqliteBackend {
                 .map_err(|_| StoreError::Backend("reader connection poisoned".into()))?,
         };
         let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
-        let result = f(&mut SqliteTx(&tx))?;
+        let result = f(&mut SqliteTx(&tx, self.keys.current()))?;
         tx.commit()?;
         Ok(result)
     }
@@ -140,7 +170,7 @@ impl Backend for SqliteBackend {
     fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
         let mut conn = self.lock_writer()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let result = f(&mut SqliteTx(&tx))?;
+        let result = f(&mut SqliteTx(&tx, self.keys.current()))?;
         tx.commit()?;
         Ok(result)
     }
@@ -153,9 +183,10 @@ impl Backend for SqliteBackend {
         let mut conn = self.lock_writer()?;
         let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut outcomes = Vec::with_capacity(items.len());
+        let keys = self.keys.current();
         for item in items {
             let savepoint = tx.savepoint()?;
-            let outcome = f(&mut SqliteTx(&savepoint), item);
+            let outcome = f(&mut SqliteTx(&savepoint, keys.clone()), item);
             if outcome.is_ok() {
                 savepoint.commit()?;
             }
@@ -167,7 +198,7 @@ impl Backend for SqliteBackend {
     }
 }
 
-struct SqliteTx<'a>(&'a Connection);
+struct SqliteTx<'a>(&'a Connection, Arc<Keyring>);
 
 /// Binds without copying text: most of what a bulk import binds.
 impl rusqlite::ToSql for Value {
@@ -215,6 +246,10 @@ impl SqliteTx<'_> {
 }
 
 impl Tx for SqliteTx<'_> {
+    fn keys(&self) -> Arc<Keyring> {
+        self.1.clone()
+    }
+
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         let mut stmt = self.statement(sql, params)?;
         let width = stmt.column_count();
@@ -287,5 +322,78 @@ impl Tx for SqliteTx<'_> {
             stmt.raw_execute()?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::Keyring;
+    use sojourn_domain::codes::IdNumber;
+    use sojourn_domain::unit::UnitCode;
+
+    /// A database from before encryption, with a resident in the clear,
+    /// is migrated (persons rebuilt under its references) and sealed on
+    /// its first open with a key, and reads back whole.
+    #[test]
+    fn a_database_from_before_encryption_is_sealed_on_first_open() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("old.db");
+        let number = "11010519491231002X";
+        {
+            let mut conn = connect(&path, OpenFlags::default()).expect("connect");
+            conn.execute_batch("PRAGMA foreign_keys = OFF")
+                .expect("pragma");
+            let before = &MIGRATIONS[..MIGRATIONS.len() - 1];
+            conn.execute_batch(
+                "CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
+            )
+            .expect("table");
+            for (name, sql) in before {
+                conn.execute_batch(sql).expect("old migration");
+                conn.execute("INSERT INTO schema_migrations VALUES (?1, 'then')", [name])
+                    .expect("recorded");
+            }
+            let tx = conn.transaction().expect("tx");
+            tx.execute_batch(&format!(
+                "PRAGMA foreign_keys = ON;
+                 INSERT INTO units VALUES ('110101001', '东华门街道', 1, 't', 'x');
+                 INSERT INTO persons (id, id_number, unit_code, name, name_pinyin, name_initials,
+                    sex, birth_date, ethnicity, domicile, phone, version, created_at, created_by,
+                    updated_at, updated_by)
+                 VALUES (1, '{number}', '110101001', '张三', 'zhangsan', 'zs', '2',
+                    '1949-12-31', '01', '110105', '13800138000', 1, 't', 'x', 't', 'x');
+                 INSERT INTO residences (id, person_id, unit_code, arrived_on, reason,
+                    current_address, status, version, created_at, created_by, updated_at, updated_by)
+                 VALUES (1, 1, '110101001', '2024-03-05', '01', '多福巷12号', 'registered', 1,
+                    't', 'x', 't', 'x');"
+            ))
+            .expect("old rows");
+            tx.commit().expect("commit");
+        }
+        let keys = Keyring::generate();
+        let store = open(&path, keys).expect("migrated and sealed");
+        let raw = Connection::open(&path).expect("raw");
+        let stored: String = raw
+            .query_row("SELECT id_number || ' ' || phone FROM persons", [], |r| {
+                r.get(0)
+            })
+            .expect("row");
+        assert!(!stored.contains(number) && !stored.contains("13800138000"));
+        let scope = Scope::of(UnitCode::parse("110101001").expect("code"));
+        let id = IdNumber::parse(number).expect("number");
+        let person = store
+            .find_person(&scope, &id)
+            .expect("find")
+            .expect("found by blind index");
+        assert_eq!(person.id_number, id);
+        assert_eq!(
+            store.residences_of(&scope, person.id).expect("stays").len(),
+            1
+        );
+        let broken: Option<String> = raw
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .ok();
+        assert_eq!(broken, None);
     }
 }

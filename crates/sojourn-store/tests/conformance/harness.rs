@@ -1,12 +1,16 @@
 //! Fresh, isolated stores for each test.
 
 use sojourn_store::Store;
+use sojourn_store::crypto::Keyring;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A store and whatever must outlive it (temp dir, test database).
 pub struct TestDb {
     store: Option<Arc<dyn Store>>,
+    /// The keys the store was opened with (a fresh test key per database).
+    pub keys: Keyring,
+    url: String,
     _dir: Option<tempfile::TempDir>,
     raw: Raw,
     drop_database: Option<(String, String)>,
@@ -33,6 +37,34 @@ impl TestDb {
             Raw::Postgres(url) => postgres::Client::connect(url, postgres::NoTls)
                 .and_then(|mut c| c.batch_execute(sql))
                 .map_err(|e| e.to_string()),
+        }
+    }
+
+    /// Opens the same database again with other keys (a rotated key
+    /// file, a wrong one), beside the store already open.
+    pub fn open_with(&self, keys: Keyring) -> Result<Arc<dyn Store>, sojourn_store::StoreError> {
+        sojourn_store::open(&self.url, keys)
+    }
+
+    /// Every text value of one column, read behind the store's back.
+    pub fn raw_texts(&self, table: &str, column: &str) -> Vec<String> {
+        let sql = format!("SELECT {column} FROM {table} WHERE {column} IS NOT NULL");
+        match &self.raw {
+            Raw::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).expect("open raw");
+                let mut stmt = conn.prepare(&sql).expect("prepare");
+                stmt.query_map([], |row| row.get::<_, String>(0))
+                    .expect("query")
+                    .collect::<Result<_, _>>()
+                    .expect("rows")
+            }
+            Raw::Postgres(url) => postgres::Client::connect(url, postgres::NoTls)
+                .expect("connect raw")
+                .query(&sql, &[])
+                .expect("query")
+                .iter()
+                .map(|row| row.get::<_, String>(0))
+                .collect(),
         }
     }
 
@@ -63,9 +95,13 @@ impl Drop for TestDb {
 pub fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("test.db");
-    let store = sojourn_store::open(path.to_str().expect("utf-8 path")).expect("open sqlite");
+    let keys = Keyring::generate();
+    let url = path.to_str().expect("utf-8 path").to_owned();
+    let store = sojourn_store::open(&url, keys.clone()).expect("open sqlite");
     TestDb {
         store: Some(store),
+        keys,
+        url,
         _dir: Some(dir),
         raw: Raw::Sqlite(path),
         drop_database: None,
@@ -93,9 +129,12 @@ pub fn postgres() -> TestDb {
         ))
         .expect("create test database");
     let url = database_url(&admin_url, &name);
-    let store = sojourn_store::open(&url).expect("open postgres store");
+    let keys = Keyring::generate();
+    let store = sojourn_store::open(&url, keys.clone()).expect("open postgres store");
     TestDb {
         store: Some(store),
+        keys,
+        url: url.clone(),
         _dir: None,
         raw: Raw::Postgres(url),
         drop_database: Some((name, admin_url)),

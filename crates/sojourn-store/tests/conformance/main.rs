@@ -11,6 +11,8 @@ mod audit;
 /// Batches of arrivals: rows meeting each other inside one batch.
 mod batches;
 mod cases;
+/// Encryption at rest, blind indexes and key rotation.
+mod encryption;
 mod fixtures;
 mod harness;
 mod search;
@@ -21,6 +23,7 @@ mod all {
     pub use crate::audit::*;
     pub use crate::batches::*;
     pub use crate::cases::*;
+    pub use crate::encryption::*;
     pub use crate::search::*;
 }
 
@@ -83,4 +86,9 @@ conformance!(
     concurrent_appends_never_fork_the_audit_chain,
     permission_changes_are_audited_with_the_change,
     register_changes_are_audited_with_before_and_after_masked,
+    sensitive_columns_hold_only_ciphertext_and_read_back_whole,
+    one_file_per_id_number_is_enforced_on_the_blind_index,
+    a_wrong_key_is_refused_at_open_and_names_the_key,
+    a_rotation_keeps_data_readable_and_resumes_when_interrupted,
+    register_changes_of_residents_are_audited_in_their_transaction,
 );

@@ -89,7 +89,11 @@ pub fn deployment() -> TestApp {
 pub fn deployment_with(security: SecurityConfig) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("sojourn.db");
-    let store = sojourn_store::open(path.to_str().expect("UTF-8 path")).expect("open store");
+    let store = sojourn_store::open(
+        path.to_str().expect("UTF-8 path"),
+        sojourn_store::crypto::Keyring::generate(),
+    )
+    .expect("open store");
     store
         .init_deployment_unscoped(
             &unit(ROOT, "东华门街道"),

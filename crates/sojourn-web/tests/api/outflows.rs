@@ -123,7 +123,9 @@ async fn the_outflow_list_searches_and_filters() {
         ("q=sq", vec!["孙七"]),
         ("q=zhouba", vec!["周八"]),
         ("q=孙", vec!["孙七"]),
-        (&format!("q={}", &wang()[..8]) as &str, vec!["孙七"]),
+        (&format!("q={}", wang()) as &str, vec!["孙七"]),
+        // Stored encrypted: found whole, a part finds nothing.
+        (&format!("q={}", &wang()[..8]) as &str, vec![]),
         ("destination_province=31", vec!["周八"]),
         ("destination_province=440000", vec!["孙七"]),
         ("returned=true", vec![]),

@@ -135,7 +135,11 @@ impl App {
     async fn spawn() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("sojourn.db");
-        let store = sojourn_store::open(path.to_str().expect("UTF-8 path")).expect("open store");
+        let store = sojourn_store::open(
+            path.to_str().expect("UTF-8 path"),
+            sojourn_store::crypto::Keyring::generate(),
+        )
+        .expect("open store");
         let below: Vec<Unit> = communities().iter().map(|c| unit(c)).collect();
         store
             .init_deployment_unscoped(&unit(ROOT), &below)

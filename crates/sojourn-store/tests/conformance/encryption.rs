@@ -1,0 +1,344 @@
+//! Encryption at rest: what the database holds is ciphertext (read behind
+//! the store's back), lookups go through blind indexes, a wrong key is
+//! refused at open, and a key rotation keeps every value readable before,
+//! during and after, and resumes when interrupted.
+
+use crate::fixtures::*;
+use crate::harness::TestDb;
+use sojourn_store::crypto::{CryptoError, DataKey, Keyring};
+use sojourn_store::*;
+
+fn deployed(db: &TestDb) -> &dyn Store {
+    let store = db.store();
+    deploy(store);
+    store
+}
+
+/// Three residents with phones 1390000000<i>, one edited (a revision).
+fn residents(store: &dyn Store) -> Vec<sojourn_domain::codes::IdNumber> {
+    let numbers: Vec<_> = (0..3).map(|i| id_number("19900307", 200 + i)).collect();
+    for (i, number) in numbers.iter().enumerate() {
+        let mut a = arrival(number, "张三", DUOFU, "2024-03-05");
+        a.person.phone =
+            Some(sojourn_domain::codes::Phone::parse(&format!("1390000000{i}")).expect("phone"));
+        let (person, _) = store
+            .register_arrival(&scope(TOWN), &a, &actor())
+            .expect("arrival");
+        if i == 0 {
+            store
+                .update_person(&scope(TOWN), person.id, &person.details, 1, &actor())
+                .expect("edit");
+        }
+    }
+    numbers
+}
+
+fn phone_search(store: &dyn Store, phone: &str) -> u64 {
+    let query = ResidentQuery {
+        term: sojourn_domain::search::SearchTerm::parse(phone),
+        status: StatusFilter::Any,
+        ..Default::default()
+    };
+    store
+        .search_residents(&scope(TOWN), &query)
+        .expect("search")
+        .total
+}
+
+pub fn sensitive_columns_hold_only_ciphertext_and_read_back_whole(db: &TestDb) {
+    let store = deployed(db);
+    let numbers = residents(store);
+    store
+        .create_house(&scope(DUOFU), &house(DUOFU, "多福巷3号"), &actor())
+        .expect("house");
+    let mut boss = employer(DUOFU, "东华门饭店");
+    boss.phone = Some(sojourn_domain::codes::Phone::parse("13700137000").expect("phone"));
+    store
+        .create_employer(&scope(DUOFU), &uscc(1), &boss, &actor())
+        .expect("employer");
+    store
+        .create_outflow(
+            &scope(DUOFU),
+            &id_number("19850505", 31),
+            &outflow(DUOFU, "孙大"),
+            &actor(),
+        )
+        .expect("outflow");
+    let plaintexts = [
+        numbers[0].as_str().to_owned(),
+        "19900307".to_owned(),
+        "13900000000".to_owned(),
+        id_number("19600101", 11).as_str().to_owned(),
+        "65123456".to_owned(),
+        "钱法人".to_owned(),
+        "13700137000".to_owned(),
+        "19850505".to_owned(),
+        "13900139000".to_owned(),
+        "20150606".to_owned(),
+        "13800138000".to_owned(),
+    ];
+    let sealed = [
+        ("persons", "id_number"),
+        ("persons", "phone"),
+        ("houses", "landlord_code"),
+        ("houses", "landlord_phone"),
+        ("employers", "legal_representative"),
+        ("employers", "phone"),
+        ("outflows", "id_number"),
+        ("outflows", "contact_phone"),
+        ("left_behind", "id_number"),
+        ("revisions", "snapshot"),
+    ];
+    for (table, column) in sealed {
+        let values = db.raw_texts(table, column);
+        assert!(!values.is_empty(), "{table}.{column} holds values");
+        for value in values {
+            assert!(value.starts_with("v1:"), "{table}.{column}: {value}");
+            for plain in &plaintexts {
+                assert!(!value.contains(plain.as_str()), "{table}.{column}: {value}");
+            }
+        }
+    }
+    // Blind indexes are HMACs, not the numbers either.
+    for value in db.raw_texts("persons", "id_number_bidx") {
+        assert_eq!(value.len(), 32);
+        assert!(!plaintexts.iter().any(|p| value.contains(p.as_str())));
+    }
+    // Read back whole through the store, and masked from the whole value.
+    let person = store
+        .find_person(&scope(TOWN), &numbers[0])
+        .expect("find")
+        .expect("on file");
+    assert_eq!(person.id_number, numbers[0]);
+    assert_eq!(person.id_number.masked(), numbers[0].masked());
+    assert!(person.id_number.masked().contains("********"));
+    assert_eq!(
+        person.details.phone.as_ref().map(|p| p.as_str()),
+        Some("13900000000")
+    );
+    assert_eq!(phone_search(store, "13900000002"), 1);
+    let history = store
+        .history(&scope(TOWN), RecordRef::Person(person.id))
+        .expect("history");
+    assert!(history[0].snapshot.contains(numbers[0].as_str()));
+}
+
+pub fn one_file_per_id_number_is_enforced_on_the_blind_index(db: &TestDb) {
+    let store = deployed(db);
+    let numbers = residents(store);
+    let refused = db.execute_raw(
+        "INSERT INTO persons (id, id_number, id_number_bidx, unit_code, name, name_pinyin, \
+         name_initials, sex, birth_date, ethnicity, domicile, version, created_at, created_by, \
+         updated_at, updated_by) SELECT 99, 'v1:x:y', id_number_bidx, unit_code, name, \
+         name_pinyin, name_initials, sex, birth_date, ethnicity, domicile, 1, created_at, \
+         created_by, updated_at, updated_by FROM persons WHERE id = 1",
+    );
+    assert!(refused.is_err(), "a second file for the same blind index");
+    let again = store.register_arrival(
+        &scope(TOWN),
+        &arrival(&numbers[1], "张三", YINZHA, "2024-04-01"),
+        &actor(),
+    );
+    assert!(matches!(again, Err(StoreError::DuplicateResidence { .. })));
+}
+
+pub fn a_wrong_key_is_refused_at_open_and_names_the_key(db: &TestDb) {
+    let store = deployed(db);
+    residents(store);
+    let wrong = db.open_with(Keyring::generate());
+    match wrong {
+        Err(StoreError::Crypto(CryptoError::WrongKey(ids))) => {
+            assert!(ids.contains(db.keys.current().id()), "{ids}");
+        }
+        Err(other) => panic!("refused for the wrong reason: {other}"),
+        Ok(_) => panic!("a wrong key was accepted"),
+    }
+    assert!(db.open_with(db.keys.clone()).is_ok());
+}
+
+pub fn a_rotation_keeps_data_readable_and_resumes_when_interrupted(db: &TestDb) {
+    let store = deployed(db);
+    let numbers = residents(store);
+    let old = db.keys.current().clone();
+    let rotating = Keyring::new(DataKey::generate(), vec![old.clone()]);
+    let new_id = rotating.current().id().to_owned();
+    let during = db.open_with(rotating.clone()).expect("open with both keys");
+    // Interrupted after the first batch of one row.
+    let mut batches = 0;
+    during
+        .reencrypt_unscoped(1, &mut |_, _| {
+            batches += 1;
+            batches < 1
+        })
+        .expect("first batch");
+    let stale = during.stale_values_unscoped().expect("count");
+    assert!(stale > 0, "the walk stopped early");
+    let persons = db.raw_texts("persons", "id_number");
+    assert!(
+        persons
+            .iter()
+            .any(|v| v.starts_with(&format!("v1:{new_id}:")))
+    );
+    assert!(
+        persons
+            .iter()
+            .any(|v| v.starts_with(&format!("v1:{}:", old.id())))
+    );
+    // Mid-rotation: every file found by number (blind index under either
+    // key) and by phone, read whole; a returning number is still a
+    // duplicate; retiring the old key is refused.
+    for number in &numbers {
+        let found = during.find_person(&scope(TOWN), number).expect("find");
+        assert_eq!(found.map(|p| p.id_number), Some(number.clone()));
+    }
+    assert_eq!(phone_search(during.as_ref(), "13900000001"), 1);
+    let again = during.register_arrival(
+        &scope(TOWN),
+        &arrival(&numbers[2], "张三", YINZHA, "2024-04-01"),
+        &actor(),
+    );
+    assert!(matches!(again, Err(StoreError::DuplicateResidence { .. })));
+    during
+        .register_arrival(
+            &scope(TOWN),
+            &arrival(&id_number("19910101", 7), "李四", DUOFU, "2024-04-01"),
+            &actor(),
+        )
+        .expect("a new arrival mid-rotation");
+    assert!(during.retire_keys_unscoped().is_err());
+    // Resumed to the end.
+    let rewritten = during
+        .reencrypt_unscoped(2, &mut |_, _| true)
+        .expect("resume");
+    assert!(rewritten > 0);
+    assert_eq!(during.stale_values_unscoped().expect("count"), 0);
+    assert_eq!(
+        during.retire_keys_unscoped().expect("retire"),
+        vec![old.id().to_owned()]
+    );
+    for value in db.raw_texts("persons", "id_number") {
+        assert!(value.starts_with(&format!("v1:{new_id}:")), "{value}");
+    }
+    // After: the new key alone reads everything; the old key alone is
+    // refused.
+    let after = db
+        .open_with(Keyring::new(rotating.current().clone(), Vec::new()))
+        .expect("open with the new key");
+    for number in &numbers {
+        assert!(
+            after
+                .find_person(&scope(TOWN), number)
+                .expect("find")
+                .is_some()
+        );
+    }
+    let person = after
+        .find_person(&scope(TOWN), &numbers[0])
+        .expect("find")
+        .expect("on file");
+    let history = after
+        .history(&scope(TOWN), RecordRef::Person(person.id))
+        .expect("history after rotation");
+    assert_eq!(history.len(), 2);
+    assert!(matches!(
+        db.open_with(Keyring::new(old, Vec::new())),
+        Err(StoreError::Crypto(CryptoError::WrongKey(_)))
+    ));
+}
+
+pub fn register_changes_of_residents_are_audited_in_their_transaction(db: &TestDb) {
+    let store = deployed(db);
+    let mut clerk = Actor::new("wangxm");
+    clerk.unit = Some(code(DUOFU));
+    clerk.address = Some("192.0.2.9".parse().expect("address"));
+    let number = id_number("19900307", 321);
+    let (person, stay) = store
+        .register_arrival(
+            &scope(DUOFU),
+            &arrival(&number, "张三", DUOFU, "2024-03-05"),
+            &clerk,
+        )
+        .expect("arrival");
+    let stay = store
+        .activate_residence(&scope(DUOFU), stay.id, 1, &clerk)
+        .expect("activate");
+    let mut details = person.details.clone();
+    details.phone = Some(sojourn_domain::codes::Phone::parse("13600136000").expect("phone"));
+    store
+        .update_person(&scope(DUOFU), person.id, &details, person.version, &clerk)
+        .expect("edit");
+    // Refused changes write nothing.
+    let early = store.register_departure(
+        &scope(DUOFU),
+        stay.id,
+        &departure("2024-01-01"),
+        stay.version,
+        &clerk,
+    );
+    assert!(early.is_err());
+    let stale = store.activate_residence(&scope(DUOFU), stay.id, 1, &clerk);
+    assert!(stale.is_err());
+    store
+        .register_departure(
+            &scope(DUOFU),
+            stay.id,
+            &departure("2025-01-01"),
+            stay.version,
+            &clerk,
+        )
+        .expect("departure");
+    let batch: Vec<_> = (0..3)
+        .map(|i| arrival(&id_number("19920202", 400 + i), "李四", DUOFU, "2024-05-05"))
+        .collect();
+    store
+        .register_arrivals(&scope(DUOFU), &batch, &clerk)
+        .expect("batch");
+
+    let entries = store.audit_entries_unscoped(0, 100).expect("entries");
+    let stay_id = stay.id.0.to_string();
+    let person_id = person.id.0.to_string();
+    let summary: Vec<(&str, Option<&str>, Option<&str>)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e.action.as_str(),
+                e.object_kind.as_deref(),
+                e.object_id.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        &summary[..4],
+        [
+            ("create", Some("residence"), Some(stay_id.as_str())),
+            ("activate", Some("residence"), Some(stay_id.as_str())),
+            ("update", Some("person"), Some(person_id.as_str())),
+            ("depart", Some("residence"), Some(stay_id.as_str())),
+        ]
+    );
+    assert_eq!(summary.len(), 5, "{summary:?}");
+    assert_eq!(summary[4].0, "create");
+    assert_eq!(summary[4].1, Some("arrival_batch"));
+    let json = |i: usize| -> serde_json::Value {
+        serde_json::from_str(&entries[i].details).expect("json details")
+    };
+    assert_eq!(
+        json(0)["after"]["person"]["id_number"],
+        serde_json::json!(number.masked())
+    );
+    assert_eq!(json(1)["before"]["status"], "registered");
+    assert_eq!(json(1)["after"]["status"], "active");
+    assert_eq!(json(2)["before"]["phone"], "138****8000");
+    assert_eq!(json(2)["after"]["phone"], "136****6000");
+    assert_eq!(json(3)["after"]["status"], "departed");
+    assert_eq!(json(4)["written"], 3);
+    assert_eq!(json(4)["residences"].as_array().map(Vec::len), Some(3));
+    for entry in &entries {
+        assert_eq!(entry.actor_name, "wangxm");
+        assert_eq!(entry.address.as_deref(), Some("192.0.2.9"));
+        assert_eq!(entry.unit.as_deref(), Some(DUOFU));
+        for plain in [number.as_str(), "13600136000", "13800138000"] {
+            assert!(!entry.details.contains(plain), "{}", entry.details);
+        }
+    }
+}
