@@ -36,6 +36,8 @@ mod snapshot;
 mod sql;
 /// SQLite backend.
 pub mod sqlite;
+/// Running totals for the home page.
+pub mod statistics;
 
 pub use accounts::{
     Account, AccountChange, AccountStore, ApiToken, ApiTokenId, Credentials, Lockout, NewAccount,
@@ -47,6 +49,7 @@ pub use audit::{
 };
 pub use error::StoreError;
 pub use query::*;
+pub use statistics::ResidentStatistics;
 
 use sojourn_domain::account::{AccountId, Role};
 use sojourn_domain::codes::{IdNumber, Uscc};
@@ -233,6 +236,20 @@ pub trait Store: AccountStore + AuditLog + Send + Sync {
 
     /// Every revision of a record in scope, oldest first.
     fn history(&self, scope: &Scope, record: RecordRef) -> Result<Vec<Revision>>;
+
+    // ---- figures ----
+
+    /// The running totals of the units in scope (residents now by origin,
+    /// arrivals and departures by month from `since`'s on), or `None` from
+    /// a store that keeps none: the caller then counts through the lists.
+    fn resident_statistics(
+        &self,
+        scope: &Scope,
+        since: time::Date,
+    ) -> Result<Option<ResidentStatistics>> {
+        let _ = (scope, since);
+        Ok(None)
+    }
 }
 
 /// Opens the store a `--db` URL names: `postgres://…` (or `postgresql://…`)

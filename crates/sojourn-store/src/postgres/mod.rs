@@ -33,6 +33,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0200_audit",
         include_str!("../../migrations/postgres/0200_audit.sql"),
     ),
+    (
+        "0400_statistics",
+        include_str!("../../migrations/postgres/0400_statistics.sql"),
+    ),
 ];
 
 /// Connections kept open; calls beyond this many wait their turn.

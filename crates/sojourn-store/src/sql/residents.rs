@@ -376,6 +376,12 @@ pub(crate) fn search_residents(
     if let Some(province) = &query.origin_province {
         filter.prefix("p.domicile", province);
     }
+    if let Some(from) = query.born_from {
+        filter.push("p.birth_date >= ", from.into());
+    }
+    if let Some(to) = query.born_to {
+        filter.push("p.birth_date <= ", to.into());
+    }
     let columns = format!(
         "{}, {}",
         mapping::PERSON_COLUMNS,

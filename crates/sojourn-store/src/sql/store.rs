@@ -283,4 +283,14 @@ impl<B: Backend> Store for SqlStore<B> {
             history(tx, record, table, current)
         })
     }
+
+    fn resident_statistics(
+        &self,
+        scope: &Scope,
+        since: time::Date,
+    ) -> Result<Option<crate::ResidentStatistics>> {
+        self.backend
+            .read(|tx| statistics::resident_statistics(tx, scope, since))
+            .map(Some)
+    }
 }

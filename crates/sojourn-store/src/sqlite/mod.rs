@@ -28,6 +28,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0200_audit",
         include_str!("../../migrations/sqlite/0200_audit.sql"),
     ),
+    (
+        "0400_statistics",
+        include_str!("../../migrations/sqlite/0400_statistics.sql"),
+    ),
 ];
 
 /// Reader connections kept open; reads beyond this many wait their turn.

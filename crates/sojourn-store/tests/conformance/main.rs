@@ -14,6 +14,8 @@ mod cases;
 mod fixtures;
 mod harness;
 mod search;
+/// Running totals of the home page.
+mod statistics;
 
 /// Every case by name, whichever file holds it.
 mod all {
@@ -22,6 +24,7 @@ mod all {
     pub use crate::batches::*;
     pub use crate::cases::*;
     pub use crate::search::*;
+    pub use crate::statistics::*;
 }
 
 macro_rules! conformance {
@@ -82,4 +85,6 @@ conformance!(
     concurrent_appends_never_fork_the_audit_chain,
     permission_changes_are_audited_with_the_change,
     register_changes_are_audited_with_before_and_after_masked,
+    // Running totals of the home page.
+    running_totals_follow_arrivals_departures_and_corrections,
 );

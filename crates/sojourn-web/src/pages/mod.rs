@@ -57,6 +57,16 @@ mod stats;
 /// Links that keep a list's filters.
 mod url;
 
+// ---- person file edits, reveals, tenants, age bands ----
+/// Changing a person file and its current stay.
+mod person_edit;
+/// Showing a file's numbers in full, with a reason, audited.
+mod reveal;
+/// What each revision of a record changed.
+mod revisions;
+/// Adding or moving a tenant from a house's page.
+mod tenants;
+
 use crate::AppState;
 use crate::auth::Access;
 use axum::Router;
@@ -139,6 +149,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             ),
         )
         .route("/outflows/{id}", r(get(outflows::show), may(Read, Outflow)))
+        .merge(file_routes(state))
         .route("/lang/{tag}", get(i18n::switch))
         .route("/assets/{name}", get(assets::serve))
         .route("/ui/id-check", r(post(live::id_check), Access::SignedIn))
@@ -157,5 +168,30 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(
             "/ui/pick/employers",
             r(get(live::pick_employer), may(Read, Employer)),
+        )
+}
+
+/// Changing a person file, revealing its numbers, moving tenants: each
+/// behind the permission of the API route that does the same.
+fn file_routes(state: &AppState) -> Router<AppState> {
+    use Action::{Reveal, Update};
+    use Resource::Resident;
+    let may = |action, resource| Access::Permission(action, resource);
+    let r = |route, access| page(route, state, access);
+    Router::new()
+        .route(
+            "/persons/{id}/edit",
+            r(
+                get(person_edit::form).post(person_edit::submit),
+                may(Update, Resident),
+            ),
+        )
+        .route(
+            "/persons/{id}/reveal",
+            r(post(reveal::person), may(Reveal, Resident)),
+        )
+        .route(
+            "/houses/{id}/tenants",
+            r(post(tenants::submit), may(Update, Resident)),
         )
 }

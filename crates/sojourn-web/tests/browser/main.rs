@@ -6,6 +6,8 @@
 //! Every test starts signed in as the street office's clerk, through the
 //! sign-in page.
 
+/// Editing a file, revealing its numbers, moving tenants, age bands.
+mod file_pages;
 /// chromedriver, Chromium and the application under test.
 mod harness;
 /// Screenshots of every page at office and phone sizes.
