@@ -46,6 +46,8 @@ fn a_file_is_edited_through_its_form_and_the_history_shows_what_changed() {
             screenshots::viewport(&ctx, width, height).await;
             ctx.goto(&format!("{file}?saved=1")).await;
             ctx.find("#history-title").await;
+            ctx.eval("document.getElementById('history-title').scrollIntoView(); return null;")
+                .await;
             screenshots::save(&ctx, "person-history", width, height).await;
             ctx.goto(&format!("{file}/edit")).await;
             ctx.find("#edit-form").await;
@@ -132,6 +134,8 @@ fn a_tenant_found_by_search_moves_in_and_leaves_the_old_house() {
         assert!(found.contains("********"), "masked: {found}");
         for (width, height) in [(1366, 768), (390, 844)] {
             screenshots::viewport(&ctx, width, height).await;
+            ctx.eval("document.getElementById('tenant-move').scrollIntoView(); return null;")
+                .await;
             screenshots::save(&ctx, "house-tenant-search", width, height).await;
         }
         ctx.click("#tenant-candidates button.primary").await;
@@ -151,7 +155,9 @@ fn the_age_band_filter_is_chosen_in_the_form_and_kept_in_the_url() {
     run(|ctx: Arc<Ctx>| async move {
         seed::seed(ctx.app.store.as_ref());
         ctx.goto("/residents").await;
-        ctx.click("details.filter-more summary").await;
+        // Open on an office screen already; opened here whatever the size.
+        ctx.eval("document.querySelector('details.filter-more').open = true; return null;")
+            .await;
         ctx.choose("#filter-age_band", "16_59").await;
         ctx.click("form.filters button.primary").await;
         let path = ctx.wait_path("/residents?").await;
