@@ -250,6 +250,22 @@ pub trait Store: AccountStore + AuditLog + Send + Sync {
         let _ = (scope, since);
         Ok(None)
     }
+
+    /// A page of the residents of `unit` (in `scope`) with `status`, in
+    /// order of arrival, walked along an arrival index: for a unit holding
+    /// a good share of the register, where the ordinary search would sort
+    /// the whole unit. No total. `None` from a store without the index.
+    fn residents_by_arrival(
+        &self,
+        scope: &Scope,
+        unit: &UnitCode,
+        status: StatusFilter,
+        newest_first: bool,
+        page: PageRequest,
+    ) -> Result<Option<Vec<ResidentRow>>> {
+        let _ = (scope, unit, status, newest_first, page);
+        Ok(None)
+    }
 }
 
 /// Opens the store a `--db` URL names: `postgres://…` (or `postgresql://…`)

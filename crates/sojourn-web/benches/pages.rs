@@ -16,7 +16,9 @@
 //! store is kept under `target/bench-data/` and reused when complete
 //! (`SOJOURN_BENCH_FRESH=1` rebuilds it). Then it signs both in and
 //! requests every page `SOJOURN_BENCH_ITERS` times (default 50, after 3
-//! unmeasured), printing p50/p95/max per page.
+//! unmeasured; a page stops early once it has spent
+//! `SOJOURN_BENCH_SECONDS`, default 20, and has 5 samples), printing
+//! p50/p95/max per page.
 
 #[allow(dead_code)]
 #[path = "../../sojourn-store/benches/lookup/data.rs"]
@@ -65,6 +67,7 @@ fn env_or(name: &str, default: u64) -> u64 {
 fn main() -> Res<()> {
     let rows = env_or("SOJOURN_BENCH_ROWS", 1_000_000);
     let iters = env_or("SOJOURN_BENCH_ITERS", 50) as usize;
+    let budget = Duration::from_secs(env_or("SOJOURN_BENCH_SECONDS", 20));
     let path = bench_dir()?.join(format!("pages-sqlite-{rows}.db"));
     let store: Arc<dyn Store> = Arc::from(open_store(&path, rows)?);
     let ids = extras(store.as_ref())?;
@@ -83,10 +86,15 @@ fn main() -> Res<()> {
     let mut worst: (String, Duration) = (String::new(), Duration::ZERO);
     for page in &pages {
         let mut times = Vec::with_capacity(iters);
+        let started = Instant::now();
         for i in 0..iters + 3 {
             let took = runtime.block_on(time(&router, page))?;
             if i >= 3 {
                 times.push(took);
+            }
+            // A slow page stops early (after at least 5 samples).
+            if times.len() >= 5 && started.elapsed() > budget {
+                break;
             }
         }
         times.sort();
@@ -94,8 +102,13 @@ fn main() -> Res<()> {
             |q: f64| times[((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1];
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let p95 = pick(0.95);
+        let short = if times.len() < iters {
+            format!("  ({} samples: time budget)", times.len())
+        } else {
+            String::new()
+        };
         println!(
-            "{:<58} {:>8.1} {:>8.1} {:>8.1}",
+            "{:<58} {:>8.1} {:>8.1} {:>8.1}{short}",
             page.label,
             ms(pick(0.5)),
             ms(p95),

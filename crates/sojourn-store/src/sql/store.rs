@@ -293,4 +293,23 @@ impl<B: Backend> Store for SqlStore<B> {
             .read(|tx| statistics::resident_statistics(tx, scope, since))
             .map(Some)
     }
+
+    fn residents_by_arrival(
+        &self,
+        scope: &Scope,
+        unit: &UnitCode,
+        status: StatusFilter,
+        newest_first: bool,
+        page: PageRequest,
+    ) -> Result<Option<Vec<ResidentRow>>> {
+        if !scope.contains(unit) {
+            return Err(crate::StoreError::ReferenceOutOfScope {
+                kind: "unit",
+                id: unit.to_string(),
+            });
+        }
+        self.backend
+            .read(|tx| recent::residents_by_arrival(tx, unit, status, newest_first, page))
+            .map(Some)
+    }
 }

@@ -32,6 +32,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0400_statistics",
         include_str!("../../migrations/sqlite/0400_statistics.sql"),
     ),
+    (
+        "0410_arrival_order",
+        include_str!("../../migrations/sqlite/0410_arrival_order.sql"),
+    ),
 ];
 
 /// Reader connections kept open; reads beyond this many wait their turn.

@@ -87,4 +87,5 @@ conformance!(
     register_changes_are_audited_with_before_and_after_masked,
     // Running totals of the home page.
     running_totals_follow_arrivals_departures_and_corrections,
+    the_arrival_walk_lists_what_the_search_lists_in_the_same_order,
 );

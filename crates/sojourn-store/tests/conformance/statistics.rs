@@ -135,3 +135,93 @@ pub fn running_totals_follow_arrivals_departures_and_corrections(db: &TestDb) {
         store.get_person(&town, zhang.id).expect("same file").id
     );
 }
+
+/// The ids of `rows`, for comparing two listings.
+fn ids(rows: &[ResidentRow]) -> Vec<i64> {
+    rows.iter().map(|r| r.residence.id.0).collect()
+}
+
+pub fn the_arrival_walk_lists_what_the_search_lists_in_the_same_order(db: &TestDb) {
+    let store = db.store();
+    deploy(store);
+    let town = scope(TOWN);
+    let people = [
+        ("19900307", 101, DUOFU, "2024-03-05"),
+        ("19920202", 103, YINZHA, "2024-05-05"),
+        ("19950815", 105, DUOFU, "2024-05-05"),
+        ("19850101", 107, DUOFU, "2023-01-01"),
+        ("19700101", 109, YINZHA, "2025-01-01"),
+    ];
+    for (birth, seq, unit, arrived) in people {
+        store
+            .register_arrival(
+                &town,
+                &arrival(&id_number(birth, seq), "张三", unit, arrived),
+                &actor(),
+            )
+            .expect("arrival");
+    }
+    let first = store
+        .search_residents(&town, &ResidentQuery::default())
+        .expect("search")
+        .items[0]
+        .residence
+        .clone();
+    store
+        .register_departure(
+            &town,
+            first.id,
+            &departure("2025-06-01"),
+            first.version,
+            &actor(),
+        )
+        .expect("departure");
+    for unit in [TOWN, DUOFU, YINZHA] {
+        for status in [
+            StatusFilter::Current,
+            StatusFilter::Any,
+            StatusFilter::Departed,
+        ] {
+            for (newest_first, sort) in [
+                (true, ResidentSort::ArrivedDesc),
+                (false, ResidentSort::ArrivedAsc),
+            ] {
+                for page in [
+                    PageRequest::new(0, 2).expect("page"),
+                    PageRequest::new(1, 3).expect("page"),
+                ] {
+                    let query = ResidentQuery {
+                        unit: Some(code(unit)),
+                        status,
+                        sort,
+                        page,
+                        ..Default::default()
+                    };
+                    let searched = store.search_residents(&town, &query).expect("search").items;
+                    let walked = store
+                        .residents_by_arrival(&town, &code(unit), status, newest_first, page)
+                        .expect("walk")
+                        .expect("this store walks the arrival index");
+                    assert_eq!(
+                        ids(&walked),
+                        ids(&searched),
+                        "{unit} {status:?} {sort:?} {page:?}"
+                    );
+                    assert_eq!(walked, searched);
+                }
+            }
+        }
+    }
+    // A unit outside the scope is refused, not listed.
+    assert!(
+        store
+            .residents_by_arrival(
+                &scope(DUOFU),
+                &code(YINZHA),
+                StatusFilter::Any,
+                true,
+                PageRequest::default()
+            )
+            .is_err()
+    );
+}

@@ -58,6 +58,8 @@ mod stats;
 mod url;
 
 // ---- person file edits, reveals, tenants, age bands ----
+/// The resident list of a large unit, from running totals and an index walk.
+mod by_arrival;
 /// Changing a person file and its current stay.
 mod person_edit;
 /// Showing a file's numbers in full, with a reason, audited.

@@ -152,7 +152,10 @@ fn find(
         scope,
         query,
         |q| q.unit.as_ref(),
-        |q| store.search_residents(scope, q),
+        |q| match super::by_arrival::page(store, scope, q)? {
+            Some(page) => Ok(page),
+            None => store.search_residents(scope, q),
+        },
     )?;
     let house = match query.and_then(|q| q.house) {
         Some(id) => name_or_none(

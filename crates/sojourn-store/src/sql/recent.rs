@@ -1,0 +1,62 @@
+//! The resident list with no filter but unit and status, in order of
+//! arrival: the page most visited, and one that a large scope cannot sort
+//! (a street office's million residences). Walks the arrival index
+//! (`residences_arrival`, migration `0410_arrival_order`) from the newest
+//! end and keeps the rows in scope, so a page costs its own rows (times
+//! the share of the deployment outside the scope) rather than the scope's.
+//!
+//! The scope is tested on a prefix of the unit code, which no index
+//! serves, so that both engines walk the arrival index rather than the
+//! unit index; callers use this for scopes that hold a good share of the
+//! register, and the ordinary search for small ones.
+
+use super::mapping;
+use super::{Row, Tx, Value};
+use crate::Result;
+use crate::query::{PageRequest, ResidentRow, StatusFilter};
+use sojourn_domain::unit::UnitCode;
+
+/// One page of the residences of `unit`'s subtree with `status`, newest
+/// (or oldest) arrival first.
+pub(crate) fn residents_by_arrival(
+    tx: &mut dyn Tx,
+    unit: &UnitCode,
+    status: StatusFilter,
+    newest_first: bool,
+    page: PageRequest,
+) -> Result<Vec<ResidentRow>> {
+    let status = match status {
+        StatusFilter::Current => " AND r.status <> 'departed'",
+        StatusFilter::Registered => " AND r.status = 'registered'",
+        StatusFilter::Active => " AND r.status = 'active'",
+        StatusFilter::Departed => " AND r.status = 'departed'",
+        StatusFilter::Any => "",
+    };
+    let order = if newest_first {
+        "r.arrived_on DESC, r.id DESC"
+    } else {
+        "r.arrived_on, r.id"
+    };
+    let code = unit.as_str();
+    // The prefix length, LIMIT and OFFSET are integers of our own.
+    let sql = format!(
+        "SELECT {}, {} FROM residences r JOIN persons p ON p.id = r.person_id \
+         WHERE substr(r.unit_code, 1, {}) = $1{status} ORDER BY {order} LIMIT {} OFFSET {}",
+        mapping::PERSON_COLUMNS,
+        mapping::RESIDENCE_COLUMNS,
+        code.len(),
+        page.limit(),
+        page.offset()
+    );
+    tx.query(&sql, &[Value::Text(code.to_owned())])?
+        .iter()
+        .map(resident_row)
+        .collect()
+}
+
+fn resident_row(row: &Row) -> Result<ResidentRow> {
+    Ok(ResidentRow {
+        person: mapping::person(row, 0)?,
+        residence: mapping::residence(row, mapping::PERSON_WIDTH)?,
+    })
+}

@@ -1,0 +1,97 @@
+//! The resident list of a large unit with no filter but its status, in
+//! order of arrival: its total from the store's running totals and its
+//! page from a walk of the arrival index, so that a street office of a
+//! million residents opens its list as fast as a community does. Any other
+//! list (a filter, a search, another order, a small unit) goes through the
+//! ordinary search.
+
+use sojourn_domain::unit::Scope;
+use sojourn_store::{Page, ResidentQuery, ResidentRow, ResidentSort, StatusFilter, Store};
+use time::{Date, Month};
+
+/// Below this many residences a unit's list is sorted by the ordinary
+/// search, which is fast at that size and walks no index in vain.
+const LARGE: u64 = 20_000;
+
+/// Whether `query` asks for nothing but a unit and a status, in order of
+/// arrival: `Some(newest_first)` if so.
+fn plain(query: &ResidentQuery) -> Option<bool> {
+    let filtered = query.term.is_some()
+        || query.sex.is_some()
+        || query.house.is_some()
+        || query.employer.is_some()
+        || query.arrived_from.is_some()
+        || query.arrived_to.is_some()
+        || query.origin_province.is_some()
+        || query.born_from.is_some()
+        || query.born_to.is_some();
+    match query.sort {
+        _ if filtered => None,
+        ResidentSort::ArrivedDesc => Some(true),
+        ResidentSort::ArrivedAsc => Some(false),
+        ResidentSort::Name => None,
+    }
+}
+
+/// The page by the running totals and the arrival index, or `None` where
+/// the ordinary search is the way (see the module).
+pub(crate) fn page(
+    store: &dyn Store,
+    scope: &Scope,
+    query: &ResidentQuery,
+) -> sojourn_store::Result<Option<Page<ResidentRow>>> {
+    let Some(newest_first) = plain(query) else {
+        return Ok(None);
+    };
+    let unit = query.unit.clone().unwrap_or_else(|| scope.root().clone());
+    if !scope.contains(&unit) {
+        return Ok(None);
+    }
+    let ever = Date::from_calendar_date(1900, Month::January, 1).unwrap_or(Date::MIN);
+    let Some(totals) = store.resident_statistics(scope, ever)? else {
+        return Ok(None);
+    };
+    let sum = |rows: &[(sojourn_domain::unit::UnitCode, String, u64)]| -> u64 {
+        rows.iter()
+            .filter(|(code, _, _)| unit.contains(code))
+            .map(|(_, _, n)| n)
+            .sum()
+    };
+    let total = match query.status {
+        StatusFilter::Current => sum(&totals.current),
+        StatusFilter::Any => sum(&totals.arrivals),
+        StatusFilter::Departed => sum(&totals.departures),
+        StatusFilter::Registered | StatusFilter::Active => return Ok(None),
+    };
+    if total < LARGE {
+        return Ok(None);
+    }
+    let rows = store.residents_by_arrival(scope, &unit, query.status, newest_first, query.page)?;
+    Ok(rows.map(|items| Page { items, total }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sojourn_domain::codes::Sex;
+
+    #[test]
+    fn only_an_unfiltered_list_in_order_of_arrival_is_plain() {
+        assert_eq!(plain(&ResidentQuery::default()), Some(true));
+        let oldest = ResidentQuery {
+            sort: ResidentSort::ArrivedAsc,
+            ..ResidentQuery::default()
+        };
+        assert_eq!(plain(&oldest), Some(false));
+        let by_name = ResidentQuery {
+            sort: ResidentSort::Name,
+            ..ResidentQuery::default()
+        };
+        assert_eq!(plain(&by_name), None);
+        let women = ResidentQuery {
+            sex: Some(Sex::Female),
+            ..ResidentQuery::default()
+        };
+        assert_eq!(plain(&women), None);
+    }
+}
