@@ -266,6 +266,19 @@ pub trait Store: AccountStore + AuditLog + Send + Sync {
         let _ = (scope, unit, status, newest_first, page);
         Ok(None)
     }
+
+    /// As [`Store::residents_by_arrival`], by the full pinyin of the name
+    /// (same spellings in the order the files were opened).
+    fn residents_by_name(
+        &self,
+        scope: &Scope,
+        unit: &UnitCode,
+        status: StatusFilter,
+        page: PageRequest,
+    ) -> Result<Option<Vec<ResidentRow>>> {
+        let _ = (scope, unit, status, page);
+        Ok(None)
+    }
 }
 
 /// Opens the store a `--db` URL names: `postgres://…` (or `postgresql://…`)

@@ -25,13 +25,7 @@ pub(crate) fn residents_by_arrival(
     newest_first: bool,
     page: PageRequest,
 ) -> Result<Vec<ResidentRow>> {
-    let status = match status {
-        StatusFilter::Current => " AND r.status <> 'departed'",
-        StatusFilter::Registered => " AND r.status = 'registered'",
-        StatusFilter::Active => " AND r.status = 'active'",
-        StatusFilter::Departed => " AND r.status = 'departed'",
-        StatusFilter::Any => "",
-    };
+    let status = status_clause(status);
     let order = if newest_first {
         "r.arrived_on DESC, r.id DESC"
     } else {
@@ -52,6 +46,45 @@ pub(crate) fn residents_by_arrival(
         .iter()
         .map(resident_row)
         .collect()
+}
+
+/// One page of the residences of `unit`'s subtree with `status`, by the
+/// full pinyin of the name, walking the persons' pinyin index (persons of
+/// the same spelling in the order they were filed, then their stays).
+pub(crate) fn residents_by_name(
+    tx: &mut dyn Tx,
+    unit: &UnitCode,
+    status: StatusFilter,
+    page: PageRequest,
+) -> Result<Vec<ResidentRow>> {
+    let code = unit.as_str();
+    // CROSS JOIN keeps SQLite's loops in this order (persons outside);
+    // the prefix length, LIMIT and OFFSET are integers of our own.
+    let sql = format!(
+        "SELECT {}, {} FROM persons p CROSS JOIN residences r \
+         WHERE r.person_id = p.id AND substr(r.unit_code, 1, {}) = $1{} \
+         ORDER BY p.name_pinyin, p.id, r.id LIMIT {} OFFSET {}",
+        mapping::PERSON_COLUMNS,
+        mapping::RESIDENCE_COLUMNS,
+        code.len(),
+        status_clause(status),
+        page.limit(),
+        page.offset()
+    );
+    tx.query(&sql, &[Value::Text(code.to_owned())])?
+        .iter()
+        .map(resident_row)
+        .collect()
+}
+
+fn status_clause(status: StatusFilter) -> &'static str {
+    match status {
+        StatusFilter::Current => " AND r.status <> 'departed'",
+        StatusFilter::Registered => " AND r.status = 'registered'",
+        StatusFilter::Active => " AND r.status = 'active'",
+        StatusFilter::Departed => " AND r.status = 'departed'",
+        StatusFilter::Any => "",
+    }
 }
 
 fn resident_row(row: &Row) -> Result<ResidentRow> {

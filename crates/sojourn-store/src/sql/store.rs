@@ -312,4 +312,22 @@ impl<B: Backend> Store for SqlStore<B> {
             .read(|tx| recent::residents_by_arrival(tx, unit, status, newest_first, page))
             .map(Some)
     }
+
+    fn residents_by_name(
+        &self,
+        scope: &Scope,
+        unit: &UnitCode,
+        status: StatusFilter,
+        page: PageRequest,
+    ) -> Result<Option<Vec<ResidentRow>>> {
+        if !scope.contains(unit) {
+            return Err(crate::StoreError::ReferenceOutOfScope {
+                kind: "unit",
+                id: unit.to_string(),
+            });
+        }
+        self.backend
+            .read(|tx| recent::residents_by_name(tx, unit, status, page))
+            .map(Some)
+    }
 }

@@ -1,9 +1,9 @@
 //! The resident list of a large unit with no filter but its status, in
-//! order of arrival: its total from the store's running totals and its
-//! page from a walk of the arrival index, so that a street office of a
-//! million residents opens its list as fast as a community does. Any other
-//! list (a filter, a search, another order, a small unit) goes through the
-//! ordinary search.
+//! order of arrival or by name: its total from the store's running totals
+//! and its page from a walk of the arrival (or pinyin) index, so that a
+//! street office of a million residents opens its list as fast as a
+//! community does. Any other list (a filter, a search, a small unit) goes
+//! through the ordinary search.
 
 use sojourn_domain::unit::Scope;
 use sojourn_store::{Page, ResidentQuery, ResidentRow, ResidentSort, StatusFilter, Store};
@@ -13,9 +13,9 @@ use time::{Date, Month};
 /// search, which is fast at that size and walks no index in vain.
 const LARGE: u64 = 20_000;
 
-/// Whether `query` asks for nothing but a unit and a status, in order of
-/// arrival: `Some(newest_first)` if so.
-fn plain(query: &ResidentQuery) -> Option<bool> {
+/// Whether `query` asks for nothing but a unit and a status: its order if
+/// so.
+fn plain(query: &ResidentQuery) -> Option<ResidentSort> {
     let filtered = query.term.is_some()
         || query.sex.is_some()
         || query.house.is_some()
@@ -25,12 +25,7 @@ fn plain(query: &ResidentQuery) -> Option<bool> {
         || query.origin_province.is_some()
         || query.born_from.is_some()
         || query.born_to.is_some();
-    match query.sort {
-        _ if filtered => None,
-        ResidentSort::ArrivedDesc => Some(true),
-        ResidentSort::ArrivedAsc => Some(false),
-        ResidentSort::Name => None,
-    }
+    (!filtered).then_some(query.sort)
 }
 
 /// The page by the running totals and the arrival index, or `None` where
@@ -40,7 +35,7 @@ pub(crate) fn page(
     scope: &Scope,
     query: &ResidentQuery,
 ) -> sojourn_store::Result<Option<Page<ResidentRow>>> {
-    let Some(newest_first) = plain(query) else {
+    let Some(sort) = plain(query) else {
         return Ok(None);
     };
     let unit = query.unit.clone().unwrap_or_else(|| scope.root().clone());
@@ -66,7 +61,16 @@ pub(crate) fn page(
     if total < LARGE {
         return Ok(None);
     }
-    let rows = store.residents_by_arrival(scope, &unit, query.status, newest_first, query.page)?;
+    let (status, page) = (query.status, query.page);
+    let rows = match sort {
+        ResidentSort::ArrivedDesc => {
+            store.residents_by_arrival(scope, &unit, status, true, page)?
+        }
+        ResidentSort::ArrivedAsc => {
+            store.residents_by_arrival(scope, &unit, status, false, page)?
+        }
+        ResidentSort::Name => store.residents_by_name(scope, &unit, status, page)?,
+    };
     Ok(rows.map(|items| Page { items, total }))
 }
 
@@ -76,18 +80,16 @@ mod tests {
     use sojourn_domain::codes::Sex;
 
     #[test]
-    fn only_an_unfiltered_list_in_order_of_arrival_is_plain() {
-        assert_eq!(plain(&ResidentQuery::default()), Some(true));
-        let oldest = ResidentQuery {
-            sort: ResidentSort::ArrivedAsc,
-            ..ResidentQuery::default()
-        };
-        assert_eq!(plain(&oldest), Some(false));
+    fn only_an_unfiltered_list_is_plain() {
+        assert_eq!(
+            plain(&ResidentQuery::default()),
+            Some(ResidentSort::ArrivedDesc)
+        );
         let by_name = ResidentQuery {
             sort: ResidentSort::Name,
             ..ResidentQuery::default()
         };
-        assert_eq!(plain(&by_name), None);
+        assert_eq!(plain(&by_name), Some(ResidentSort::Name));
         let women = ResidentQuery {
             sex: Some(Sex::Female),
             ..ResidentQuery::default()
