@@ -279,6 +279,21 @@ pub trait Store: AccountStore + AuditLog + Send + Sync {
         let _ = (scope, unit, status, page);
         Ok(None)
     }
+
+    /// The residents of `unit` (in `scope`) matching the filters of `query`
+    /// (its term, unit and order aside), newest arrival first, walked along
+    /// the arrival index; the total counted up to `cap + 1`, as a search
+    /// counts. `None` from a store without the index.
+    fn residents_filtered_by_arrival(
+        &self,
+        scope: &Scope,
+        unit: &UnitCode,
+        query: &ResidentQuery,
+        cap: u64,
+    ) -> Result<Option<Page<ResidentRow>>> {
+        let _ = (scope, unit, query, cap);
+        Ok(None)
+    }
 }
 
 /// Opens the store a `--db` URL names: `postgres://…` (or `postgresql://…`)

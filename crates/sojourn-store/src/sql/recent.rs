@@ -11,9 +11,9 @@
 //! register, and the ordinary search for small ones.
 
 use super::mapping;
-use super::{Row, Tx, Value};
+use super::{Filter, Row, Tx, Value};
 use crate::Result;
-use crate::query::{PageRequest, ResidentRow, StatusFilter};
+use crate::query::{Page, PageRequest, ResidentQuery, ResidentRow, StatusFilter};
 use sojourn_domain::unit::UnitCode;
 
 /// One page of the residences of `unit`'s subtree with `status`, newest
@@ -75,6 +75,72 @@ pub(crate) fn residents_by_name(
         .iter()
         .map(resident_row)
         .collect()
+}
+
+/// A page of the residences of `unit`'s subtree matching the filters of
+/// `query` (its term, unit and order aside), newest arrival first, walking
+/// the arrival index with the filters as conditions on each row; the total
+/// counted up to `cap + 1` (as a search counts), since an exact count of
+/// filters no index serves reads the whole unit.
+pub(crate) fn residents_filtered(
+    tx: &mut dyn Tx,
+    unit: &UnitCode,
+    query: &ResidentQuery,
+    cap: u64,
+) -> Result<Page<ResidentRow>> {
+    let code = unit.as_str();
+    let mut filter = Filter {
+        sql: format!("substr(r.unit_code, 1, {}) = $1", code.len()),
+        params: vec![Value::Text(code.to_owned())],
+    };
+    filter.sql.push_str(status_clause(query.status));
+    if let Some(sex) = query.sex {
+        filter.push("p.sex = ", sex.code().into());
+    }
+    if let Some(house) = query.house {
+        filter.push("r.house_id = ", house.0.into());
+    }
+    if let Some(employer) = query.employer {
+        filter.push("r.employer_id = ", employer.0.into());
+    }
+    if let Some(from) = query.arrived_from {
+        filter.push("r.arrived_on >= ", from.into());
+    }
+    if let Some(to) = query.arrived_to {
+        filter.push("r.arrived_on <= ", to.into());
+    }
+    if let Some(province) = &query.origin_province {
+        filter.prefix("p.domicile", province);
+    }
+    if let Some(from) = query.born_from {
+        filter.push("p.birth_date >= ", from.into());
+    }
+    if let Some(to) = query.born_to {
+        filter.push("p.birth_date <= ", to.into());
+    }
+    let from = format!(
+        "FROM residences r JOIN persons p ON p.id = r.person_id WHERE {}",
+        filter.sql
+    );
+    // The cap, LIMIT and OFFSET are integers of our own.
+    let count = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 AS one {from} LIMIT {}) capped",
+        cap + 1
+    );
+    let total = u64::try_from(tx.query_one(&count, &filter.params)?.int(0)?).unwrap_or(0);
+    let rows = format!(
+        "SELECT {}, {} {from} ORDER BY r.arrived_on DESC, r.id DESC LIMIT {} OFFSET {}",
+        mapping::PERSON_COLUMNS,
+        mapping::RESIDENCE_COLUMNS,
+        query.page.limit(),
+        query.page.offset()
+    );
+    let items = tx
+        .query(&rows, &filter.params)?
+        .iter()
+        .map(resident_row)
+        .collect::<Result<_>>()?;
+    Ok(Page { items, total })
 }
 
 fn status_clause(status: StatusFilter) -> &'static str {

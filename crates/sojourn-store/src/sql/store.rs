@@ -330,4 +330,22 @@ impl<B: Backend> Store for SqlStore<B> {
             .read(|tx| recent::residents_by_name(tx, unit, status, page))
             .map(Some)
     }
+
+    fn residents_filtered_by_arrival(
+        &self,
+        scope: &Scope,
+        unit: &UnitCode,
+        query: &ResidentQuery,
+        cap: u64,
+    ) -> Result<Option<Page<ResidentRow>>> {
+        if !scope.contains(unit) {
+            return Err(crate::StoreError::ReferenceOutOfScope {
+                kind: "unit",
+                id: unit.to_string(),
+            });
+        }
+        self.backend
+            .read(|tx| recent::residents_filtered(tx, unit, query, cap))
+            .map(Some)
+    }
 }

@@ -212,6 +212,51 @@ pub fn the_arrival_walk_lists_what_the_search_lists_in_the_same_order(db: &TestD
             }
         }
     }
+    // Filtered: the same rows as the search, the total counted up to the cap.
+    let filters = [
+        ResidentQuery {
+            status: StatusFilter::Any,
+            arrived_from: Some(date("2024-04-01")),
+            ..Default::default()
+        },
+        ResidentQuery {
+            sex: Some(sojourn_domain::codes::Sex::Male),
+            ..Default::default()
+        },
+        ResidentQuery {
+            origin_province: Some("41".into()),
+            born_to: Some(date("1990-12-31")),
+            ..Default::default()
+        },
+        ResidentQuery {
+            origin_province: Some("51".into()),
+            ..Default::default()
+        },
+    ];
+    for query in filters {
+        for (unit, cap) in [(TOWN, 100), (DUOFU, 100), (TOWN, 1)] {
+            let query = ResidentQuery {
+                unit: Some(code(unit)),
+                ..query.clone()
+            };
+            let searched = store.search_residents(&town, &query).expect("search");
+            let walked = store
+                .residents_filtered_by_arrival(&town, &code(unit), &query, cap)
+                .expect("walk")
+                .expect("this store walks the arrival index");
+            let shown = if cap == 1 {
+                query.page.limit() as usize
+            } else {
+                searched.items.len()
+            };
+            assert_eq!(
+                ids(&walked.items),
+                ids(&searched.items[..shown.min(searched.items.len())]),
+                "{query:?}"
+            );
+            assert_eq!(walked.total, searched.total.min(cap + 1), "{query:?}");
+        }
+    }
     // A unit outside the scope is refused, not listed.
     assert!(
         store

@@ -13,6 +13,10 @@ use time::{Date, Month};
 /// search, which is fast at that size and walks no index in vain.
 const LARGE: u64 = 20_000;
 
+/// A filtered list counts at most this many more than its page needs (as
+/// a search does): "共 1001 条" then means "more than 1,000".
+const FILTERED_COUNT_CAP: u64 = 1_000;
+
 /// Whether `query` asks for nothing but a unit and a status: its order if
 /// so.
 fn plain(query: &ResidentQuery) -> Option<ResidentSort> {
@@ -35,10 +39,10 @@ pub(crate) fn page(
     scope: &Scope,
     query: &ResidentQuery,
 ) -> sojourn_store::Result<Option<Page<ResidentRow>>> {
-    let Some(sort) = plain(query) else {
-        return Ok(None);
-    };
     let unit = query.unit.clone().unwrap_or_else(|| scope.root().clone());
+    let Some(sort) = plain(query) else {
+        return filtered(store, scope, &unit, query);
+    };
     if !scope.contains(&unit) {
         return Ok(None);
     }
@@ -72,6 +76,40 @@ pub(crate) fn page(
         ResidentSort::Name => store.residents_by_name(scope, &unit, status, page)?,
     };
     Ok(rows.map(|items| Page { items, total }))
+}
+
+/// A filtered list of a large unit, newest first, without a term: a
+/// capped count and a walk of the arrival index.
+fn filtered(
+    store: &dyn Store,
+    scope: &Scope,
+    unit: &sojourn_domain::unit::UnitCode,
+    query: &ResidentQuery,
+) -> sojourn_store::Result<Option<Page<ResidentRow>>> {
+    // A house or an employer selects few residences through its own index.
+    let indexed = query.house.is_some() || query.employer.is_some();
+    if indexed
+        || query.term.is_some()
+        || query.sort != ResidentSort::ArrivedDesc
+        || !scope.contains(unit)
+    {
+        return Ok(None);
+    }
+    let ever = Date::from_calendar_date(1900, Month::January, 1).unwrap_or(Date::MIN);
+    let Some(totals) = store.resident_statistics(scope, ever)? else {
+        return Ok(None);
+    };
+    let size: u64 = totals
+        .arrivals
+        .iter()
+        .filter(|(code, _, _)| unit.contains(code))
+        .map(|(_, _, n)| n)
+        .sum();
+    if size < LARGE {
+        return Ok(None);
+    }
+    let cap = FILTERED_COUNT_CAP.max(query.page.offset() + u64::from(query.page.limit()));
+    store.residents_filtered_by_arrival(scope, unit, query, cap)
 }
 
 #[cfg(test)]
