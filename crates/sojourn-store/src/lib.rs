@@ -36,6 +36,8 @@ mod snapshot;
 mod sql;
 /// SQLite backend.
 pub mod sqlite;
+/// Running totals for the home page.
+pub mod statistics;
 
 pub use accounts::{
     Account, AccountChange, AccountStore, ApiToken, ApiTokenId, Credentials, Lockout, NewAccount,
@@ -47,6 +49,7 @@ pub use audit::{
 };
 pub use error::StoreError;
 pub use query::*;
+pub use statistics::ResidentStatistics;
 
 use sojourn_domain::account::{AccountId, Role};
 use sojourn_domain::codes::{IdNumber, Uscc};
@@ -251,6 +254,63 @@ pub trait Store: AccountStore + AuditLog + Send + Sync {
     /// Records every key but the current one as retired, refused while a
     /// value still uses one; returns the ids retired.
     fn retire_keys_unscoped(&self) -> Result<Vec<String>>;
+    // ---- figures ----
+
+    /// The running totals of the units in scope (residents now by origin,
+    /// arrivals and departures by month from `since`'s on), or `None` from
+    /// a store that keeps none: the caller then counts through the lists.
+    fn resident_statistics(
+        &self,
+        scope: &Scope,
+        since: time::Date,
+    ) -> Result<Option<ResidentStatistics>> {
+        let _ = (scope, since);
+        Ok(None)
+    }
+
+    /// A page of the residents of `unit` (in `scope`) with `status`, in
+    /// order of arrival, walked along an arrival index: for a unit holding
+    /// a good share of the register, where the ordinary search would sort
+    /// the whole unit. No total. `None` from a store without the index.
+    fn residents_by_arrival(
+        &self,
+        scope: &Scope,
+        unit: &UnitCode,
+        status: StatusFilter,
+        newest_first: bool,
+        page: PageRequest,
+    ) -> Result<Option<Vec<ResidentRow>>> {
+        let _ = (scope, unit, status, newest_first, page);
+        Ok(None)
+    }
+
+    /// As [`Store::residents_by_arrival`], by the full pinyin of the name
+    /// (same spellings in the order the files were opened).
+    fn residents_by_name(
+        &self,
+        scope: &Scope,
+        unit: &UnitCode,
+        status: StatusFilter,
+        page: PageRequest,
+    ) -> Result<Option<Vec<ResidentRow>>> {
+        let _ = (scope, unit, status, page);
+        Ok(None)
+    }
+
+    /// The residents of `unit` (in `scope`) matching the filters of `query`
+    /// (its term, unit and order aside), newest arrival first, walked along
+    /// the arrival index; the total counted up to `cap + 1`, as a search
+    /// counts. `None` from a store without the index.
+    fn residents_filtered_by_arrival(
+        &self,
+        scope: &Scope,
+        unit: &UnitCode,
+        query: &ResidentQuery,
+        cap: u64,
+    ) -> Result<Option<Page<ResidentRow>>> {
+        let _ = (scope, unit, query, cap);
+        Ok(None)
+    }
 }
 
 /// Opens the store a `--db` URL names: `postgres://…` (or `postgresql://…`)

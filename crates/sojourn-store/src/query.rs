@@ -90,6 +90,10 @@ pub struct ResidentQuery {
     pub arrived_to: Option<Date>,
     /// Two-digit province code of the domicile.
     pub origin_province: Option<String>,
+    /// Earliest birth date, inclusive (an age band's upper age).
+    pub born_from: Option<Date>,
+    /// Latest birth date, inclusive (an age band's lower age).
+    pub born_to: Option<Date>,
     pub sort: ResidentSort,
     pub page: PageRequest,
 }

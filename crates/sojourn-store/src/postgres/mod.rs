@@ -43,6 +43,14 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0300_encryption",
         include_str!("../../migrations/postgres/0300_encryption.sql"),
     ),
+    (
+        "0400_statistics",
+        include_str!("../../migrations/postgres/0400_statistics.sql"),
+    ),
+    (
+        "0410_arrival_order",
+        include_str!("../../migrations/postgres/0410_arrival_order.sql"),
+    ),
 ];
 
 /// Connections kept open; calls beyond this many wait their turn.

@@ -203,6 +203,10 @@ pub(crate) use history::*;
 mod accounts;
 /// The audit trail (`AuditLog`).
 pub(crate) mod audit;
+/// The resident list in order of arrival, for large scopes.
+mod recent;
+/// Running totals for the home page.
+mod statistics;
 /// The `Store` implementation over any backend.
 mod store;
 pub(crate) use store::SqlStore;

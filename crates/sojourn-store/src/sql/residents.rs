@@ -431,6 +431,12 @@ pub(crate) fn search_residents(
     if let Some(province) = &query.origin_province {
         filter.prefix("p.domicile", province);
     }
+    if let Some(from) = query.born_from {
+        filter.push("p.birth_date >= ", from.into());
+    }
+    if let Some(to) = query.born_to {
+        filter.push("p.birth_date <= ", to.into());
+    }
     let columns = format!(
         "{}, {}",
         mapping::PERSON_COLUMNS,
@@ -540,7 +546,7 @@ fn may_be_phone(digits: &str) -> bool {
     bytes.first() == Some(&b'1') && bytes.get(1).is_none_or(|d| (b'3'..=b'9').contains(d))
 }
 
-fn resident_row(row: &Row, keys: &Keyring) -> Result<ResidentRow> {
+pub(crate) fn resident_row(row: &Row, keys: &Keyring) -> Result<ResidentRow> {
     Ok(ResidentRow {
         person: mapping::person(row, 0, keys)?,
         residence: mapping::residence(row, mapping::PERSON_WIDTH)?,

@@ -299,4 +299,69 @@ impl<B: Backend> Store for SqlStore<B> {
             history(tx, record, table, current)
         })
     }
+
+    fn resident_statistics(
+        &self,
+        scope: &Scope,
+        since: time::Date,
+    ) -> Result<Option<crate::ResidentStatistics>> {
+        self.backend
+            .read(|tx| statistics::resident_statistics(tx, scope, since))
+            .map(Some)
+    }
+
+    fn residents_by_arrival(
+        &self,
+        scope: &Scope,
+        unit: &UnitCode,
+        status: StatusFilter,
+        newest_first: bool,
+        page: PageRequest,
+    ) -> Result<Option<Vec<ResidentRow>>> {
+        if !scope.contains(unit) {
+            return Err(crate::StoreError::ReferenceOutOfScope {
+                kind: "unit",
+                id: unit.to_string(),
+            });
+        }
+        self.backend
+            .read(|tx| recent::residents_by_arrival(tx, unit, status, newest_first, page))
+            .map(Some)
+    }
+
+    fn residents_by_name(
+        &self,
+        scope: &Scope,
+        unit: &UnitCode,
+        status: StatusFilter,
+        page: PageRequest,
+    ) -> Result<Option<Vec<ResidentRow>>> {
+        if !scope.contains(unit) {
+            return Err(crate::StoreError::ReferenceOutOfScope {
+                kind: "unit",
+                id: unit.to_string(),
+            });
+        }
+        self.backend
+            .read(|tx| recent::residents_by_name(tx, unit, status, page))
+            .map(Some)
+    }
+
+    fn residents_filtered_by_arrival(
+        &self,
+        scope: &Scope,
+        unit: &UnitCode,
+        query: &ResidentQuery,
+        cap: u64,
+    ) -> Result<Option<Page<ResidentRow>>> {
+        if !scope.contains(unit) {
+            return Err(crate::StoreError::ReferenceOutOfScope {
+                kind: "unit",
+                id: unit.to_string(),
+            });
+        }
+        self.backend
+            .read(|tx| recent::residents_filtered(tx, unit, query, cap))
+            .map(Some)
+    }
 }

@@ -38,6 +38,14 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0300_encryption",
         include_str!("../../migrations/sqlite/0300_encryption.sql"),
     ),
+    (
+        "0400_statistics",
+        include_str!("../../migrations/sqlite/0400_statistics.sql"),
+    ),
+    (
+        "0410_arrival_order",
+        include_str!("../../migrations/sqlite/0410_arrival_order.sql"),
+    ),
 ];
 
 /// Reader connections kept open; reads beyond this many wait their turn.

@@ -16,6 +16,8 @@ mod encryption;
 mod fixtures;
 mod harness;
 mod search;
+/// Running totals of the home page.
+mod statistics;
 
 /// Every case by name, whichever file holds it.
 mod all {
@@ -25,6 +27,7 @@ mod all {
     pub use crate::cases::*;
     pub use crate::encryption::*;
     pub use crate::search::*;
+    pub use crate::statistics::*;
 }
 
 macro_rules! conformance {
@@ -91,4 +94,7 @@ conformance!(
     a_wrong_key_is_refused_at_open_and_names_the_key,
     a_rotation_keeps_data_readable_and_resumes_when_interrupted,
     register_changes_of_residents_are_audited_in_their_transaction,
+    // Running totals of the home page.
+    running_totals_follow_arrivals_departures_and_corrections,
+    the_arrival_walk_lists_what_the_search_lists_in_the_same_order,
 );

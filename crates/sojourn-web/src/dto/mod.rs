@@ -4,8 +4,10 @@
 //! domain value, collecting every field error, and `From<&Domain>` for the
 //! response.
 
-/// Sign-in, staff accounts and API tokens.
 pub mod accounts;
+/// Sign-in, staff accounts and API tokens.
+/// Age bands of the resident list.
+pub mod age_band;
 /// The audit trail as the audit administrator sees it.
 pub mod audit;
 /// Identity checks for live form validation.

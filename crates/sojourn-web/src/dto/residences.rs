@@ -1,5 +1,6 @@
 //! Residence episodes: the stay, its departure, and the resident list.
 
+use super::age_band::AgeBand;
 use super::fields::{Fields, InputError, Paging, assemble, non_blank, option, paging};
 use super::people::PersonResponse;
 use crate::error::ApiError;
@@ -230,6 +231,8 @@ pub struct ResidentListQuery {
     pub arrived_to: Option<String>,
     /// Two-digit province code of the household registration.
     pub origin_province: Option<String>,
+    /// Age today: `under_16`, `16_59` or `60_plus`.
+    pub age_band: Option<String>,
     /// `arrived_desc` (default), `arrived_asc` or `name` (by pinyin).
     pub sort: Option<String>,
     /// Page number from 1.
@@ -267,10 +270,14 @@ impl ResidentListQuery {
             "origin_province",
             self.origin_province.as_deref(),
         );
+        let age_band = fields.optional("age_band", self.age_band.as_deref(), AgeBand::parse);
         let sort = option(&mut fields, "sort", self.sort.as_deref(), SORTS);
         let paging = paging(&mut fields, self.page, self.per_page);
         let parsed = assemble(|| {
             let paging = paging?;
+            let (born_from, born_to) = age_band?
+                .map(|band| band.birth_dates(china_today()))
+                .unwrap_or_default();
             let query = ResidentQuery {
                 unit: unit?,
                 term: non_blank(self.q.as_deref()).and_then(SearchTerm::parse),
@@ -281,6 +288,8 @@ impl ResidentListQuery {
                 arrived_from: arrived_from?,
                 arrived_to: arrived_to?,
                 origin_province: origin_province?,
+                born_from,
+                born_to,
                 sort: sort?,
                 page: paging.request,
             };

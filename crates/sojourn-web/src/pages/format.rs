@@ -9,15 +9,41 @@ use sojourn_domain::residence::ResidenceStatus;
 use sojourn_domain::time_rules::age_on;
 use time::Date;
 
-/// An identity number as pages show it. The one place masking will be
-/// switched on (accounts: masked by default, revealed on request).
+/// An identity number as pages show it: masked (`110105********1234`),
+/// as the API masks it; only a reveal shows it in full
+/// ([`id_number_in`]).
 pub(crate) fn id_number(id: &IdNumber) -> String {
-    id.to_string()
+    id.masked()
 }
 
-/// A phone number as pages show it (masking as for identity numbers).
+/// A phone number as pages show it: masked (`138****1234`).
 pub(crate) fn phone(phone: Option<&Phone>) -> String {
-    phone.map(ToString::to_string).unwrap_or_default()
+    phone.map(Phone::masked).unwrap_or_default()
+}
+
+/// Whether a page shows personal numbers masked or, after an audited
+/// reveal, in full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Numbers {
+    #[default]
+    Masked,
+    InFull,
+}
+
+/// An identity number masked or in full.
+pub(crate) fn id_number_in(numbers: Numbers, id: &IdNumber) -> String {
+    match numbers {
+        Numbers::Masked => id_number(id),
+        Numbers::InFull => id.to_string(),
+    }
+}
+
+/// A phone number masked or in full.
+pub(crate) fn phone_in(numbers: Numbers, value: Option<&Phone>) -> String {
+    match numbers {
+        Numbers::Masked => phone(value),
+        Numbers::InFull => value.map(ToString::to_string).unwrap_or_default(),
+    }
 }
 
 /// A date as clerks write it in the registers: `2024-03-05`.
@@ -107,6 +133,16 @@ pub(crate) use code_rows;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_masked_unless_shown_in_full() {
+        let id = IdNumber::parse("11010519491231002X").expect("valid");
+        let phone = Phone::parse("13812341234").expect("valid");
+        assert_eq!(id_number(&id), "110105********002X");
+        assert_eq!(super::phone(Some(&phone)), "138****1234");
+        assert_eq!(id_number_in(Numbers::InFull, &id), "11010519491231002X");
+        assert_eq!(phone_in(Numbers::InFull, Some(&phone)), "13812341234");
+    }
 
     #[test]
     fn provinces_are_named_from_any_code_below() {

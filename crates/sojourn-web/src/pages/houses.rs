@@ -10,8 +10,10 @@ use super::format;
 use super::i18n::Tr;
 use super::lists::{ListRequest, answer, number, page_or_empty, unit_filter, without_term};
 use super::person::{Item, path_id};
+use super::tenants::TenantPanel;
 use super::url::Pager;
 use crate::AppState;
+use crate::auth::Caller;
 use crate::dto::houses::HouseListQuery;
 use crate::scope::CallerScope;
 use askama::Template;
@@ -210,6 +212,8 @@ struct HousePage {
     landlord: Vec<Item>,
     now: Vec<LinkView>,
     before: Vec<LinkView>,
+    /// The panel that adds or moves a tenant.
+    tenant: TenantPanel,
 }
 
 fn landlord_items(tr: Tr, landlord: &Landlord) -> Vec<Item> {
@@ -241,16 +245,40 @@ fn landlord_items(tr: Tr, landlord: &Landlord) -> Vec<Item> {
     ]
 }
 
+/// Flags the tenant form sends the reader back with.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct HouseNotice {
+    moved: Option<String>,
+}
+
 /// `GET /houses/{id}`.
 pub(crate) async fn show(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    caller: Caller,
     ctx: PageCtx,
     Path(id): Path<String>,
+    Query(notice): Query<HouseNotice>,
 ) -> Result<HtmlPage, PageError> {
     let tr = ctx.tr;
     let id = HouseId(path_id(tr, &id)?);
-    let (units, house, links) = blocking(&state, tr, move |store| {
+    let mut tenant = TenantPanel::for_caller(&caller);
+    if notice.moved.is_some() {
+        tenant.notice = tr.t("tenant-moved");
+    }
+    render_house(&state, scope, &ctx, id, tenant).await
+}
+
+/// A house's page, with the tenant panel as given.
+pub(crate) async fn render_house(
+    state: &AppState,
+    scope: Scope,
+    ctx: &PageCtx,
+    id: HouseId,
+    tenant: TenantPanel,
+) -> Result<HtmlPage, PageError> {
+    let tr = ctx.tr;
+    let (units, house, links) = blocking(state, tr, move |store| {
         let house = store.get_house(&scope, id)?;
         let links = store.tenants_of(&scope, id)?;
         Ok((Units::load(store, &scope)?, house, links))
@@ -258,13 +286,17 @@ pub(crate) async fn show(
     .await?;
     let (now, before) = split_links(&links);
     let view = house_view(tr, &units, &house);
+    let status = tenant.status;
     let page = HousePage {
-        chrome: Chrome::new(&ctx, &view.address, Nav::Houses, &units.root_name()),
+        chrome: Chrome::new(ctx, &view.address, Nav::Houses, &units.root_name()),
         landlord: landlord_items(tr, &house.details.landlord),
         house: view,
         now,
         before,
+        tenant,
         tr,
     };
-    render(tr, &page)
+    let mut html = render(tr, &page)?;
+    html.status = status;
+    Ok(html)
 }

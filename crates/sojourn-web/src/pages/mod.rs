@@ -60,6 +60,18 @@ mod stats;
 /// Links that keep a list's filters.
 mod url;
 
+// ---- person file edits, reveals, tenants, age bands ----
+/// The resident list of a large unit, from running totals and an index walk.
+mod by_arrival;
+/// Changing a person file and its current stay.
+mod person_edit;
+/// Showing a file's numbers in full, with a reason, audited.
+mod reveal;
+/// What each revision of a record changed.
+mod revisions;
+/// Adding or moving a tenant from a house's page.
+mod tenants;
+
 use crate::AppState;
 use crate::auth::Access;
 use axum::Router;
@@ -233,5 +245,30 @@ fn table(pages: PageTable<'_>) -> PageTable<'_> {
             "/ui/pick/employers",
             r(get(live::pick_employer), may(Read, Employer)),
         );
-    admin::table(pages)
+    admin::table(file_routes(pages))
+}
+
+/// Changing a person file, revealing its numbers, moving tenants: each
+/// behind the permission of the API route that does the same.
+fn file_routes(pages: PageTable<'_>) -> PageTable<'_> {
+    use Action::{Reveal, Update};
+    use Resource::Resident;
+    let may = |action, resource| Access::Permission(action, resource);
+    let r = |route, access| Entry::Guarded(route, access);
+    pages
+        .route(
+            "/persons/{id}/edit",
+            r(
+                get(person_edit::form).post(person_edit::submit),
+                may(Update, Resident),
+            ),
+        )
+        .route(
+            "/persons/{id}/reveal",
+            r(post(reveal::person), may(Reveal, Resident)),
+        )
+        .route(
+            "/houses/{id}/tenants",
+            r(post(tenants::submit), may(Update, Resident)),
+        )
 }

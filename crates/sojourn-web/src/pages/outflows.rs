@@ -247,7 +247,7 @@ pub(crate) async fn show(
         },
         Item {
             label: tr.t("outflow-contact"),
-            value: text(d.contact_phone.as_ref().map(ToString::to_string)),
+            value: text(Some(format::phone(d.contact_phone.as_ref())).filter(|p| !p.is_empty())),
         },
     ];
     let today = china_today();

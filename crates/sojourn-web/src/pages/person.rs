@@ -2,21 +2,28 @@
 //! and employer, every stay as a timeline, and the history of changes.
 //! It prints as a file (print CSS).
 
-use super::access::{Units, blocking};
+use super::access::{Units, blocking_raw};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
-use super::format;
+use super::form::FormData;
+use super::format::{self, Numbers};
 use super::i18n::{Lang, Tr};
+use super::revisions::{FieldChange, changed_fields};
 use crate::AppState;
+use crate::audit;
+use crate::auth::Caller;
+use crate::error::ApiError;
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use sojourn_domain::account::{Action, Resource};
 use sojourn_domain::employer::Employer;
 use sojourn_domain::house::House;
 use sojourn_domain::person::{Person, PersonId};
 use sojourn_domain::residence::{Residence, ResidenceStatus};
 use sojourn_domain::time_rules::{CHINA, china_today};
 use sojourn_domain::unit::Scope;
+use sojourn_store::AuditAction;
 use sojourn_store::{RecordRef, Revision, Store};
 
 /// A labelled value of the identity section.
@@ -40,12 +47,14 @@ struct StayView {
     is_current: bool,
 }
 
-/// One change in the history.
+/// One change in the history: who, when, what, and which fields it
+/// changed (from the revision before), numbers masked.
 struct ChangeView {
     at: String,
     actor: String,
     action: String,
     record: String,
+    fields: Vec<FieldChange>,
 }
 
 #[derive(Template)]
@@ -63,6 +72,14 @@ struct PersonPage {
     stays: Vec<StayView>,
     changes: Vec<ChangeView>,
     notice: String,
+    /// Whether the reader's role may see the numbers in full, and change
+    /// the file: the page offers the controls only then.
+    may_reveal: bool,
+    may_edit: bool,
+    /// The reveal form (its reason, and the error if refused).
+    reveal: FormData,
+    /// Whether the numbers are shown in full (after an audited reveal).
+    revealed: bool,
 }
 
 /// Flags the registration and departure forms send the reader back with.
@@ -70,6 +87,7 @@ struct PersonPage {
 pub(crate) struct Notice {
     registered: Option<String>,
     departed: Option<String>,
+    saved: Option<String>,
 }
 
 /// Everything the file shows, read in one blocking call.
@@ -80,7 +98,11 @@ pub(crate) struct PersonFile {
     pub stays: Vec<Residence>,
     pub house: Option<House>,
     pub employer: Option<Employer>,
-    pub changes: Vec<(&'static str, Revision)>,
+    /// Revisions of the person and of each stay, oldest first per record.
+    pub changes: Vec<(&'static str, Vec<Revision>)>,
+    /// Whether the file lies in the reader's scope now (a past community
+    /// reads it but may not change it).
+    pub editable: bool,
 }
 
 impl PersonFile {
@@ -100,17 +122,15 @@ impl PersonFile {
             Some(e) => Some(store.get_employer(scope, e)?),
             None => None,
         };
-        let mut changes: Vec<(&'static str, Revision)> = store
-            .history(scope, RecordRef::Person(id))?
-            .into_iter()
-            .map(|r| ("person", r))
-            .collect();
+        let mut changes = vec![("person", store.history(scope, RecordRef::Person(id))?)];
         for stay in &stays {
-            let revisions = store.history(scope, RecordRef::Residence(stay.id))?;
-            changes.extend(revisions.into_iter().map(|r| ("residence", r)));
+            changes.push((
+                "residence",
+                store.history(scope, RecordRef::Residence(stay.id))?,
+            ));
         }
-        changes.sort_by_key(|(_, r)| std::cmp::Reverse(r.at));
         Ok(Self {
+            editable: scope.contains(&person.unit),
             units: Units::load(store, scope)?,
             person,
             stays,
@@ -130,24 +150,96 @@ pub(crate) fn path_id(tr: Tr, text: &str) -> Result<i64, PageError> {
     text.parse().map_err(|_| PageError::not_found(tr))
 }
 
-/// `GET /persons/{id}`.
+/// `GET /persons/{id}`. The read is audited, as the API's.
 pub(crate) async fn show(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    caller: Caller,
     ctx: PageCtx,
     Path(id): Path<String>,
     Query(notice): Query<Notice>,
 ) -> Result<HtmlPage, PageError> {
     let tr = ctx.tr;
     let id = PersonId(path_id(tr, &id)?);
-    let file = blocking(&state, tr, move |store| PersonFile::load(store, &scope, id)).await?;
+    let file = load_audited(&state, tr, scope, &caller, id, AuditAction::Read, None).await?;
+    let view = FileView {
+        notice: notice_text(tr, &notice),
+        ..FileView::default()
+    };
+    render_file(&ctx, &caller, &file, view)
+}
+
+/// Loads a person file and records the read (or its refusal) in the audit
+/// trail; `details` replaces the default ones (the stays read).
+pub(crate) async fn load_audited(
+    state: &AppState,
+    tr: Tr,
+    scope: Scope,
+    caller: &Caller,
+    id: PersonId,
+    action: AuditAction,
+    details: Option<serde_json::Value>,
+) -> Result<PersonFile, PageError> {
+    let outcome = blocking_raw(state, tr, move |store| PersonFile::load(store, &scope, id))
+        .await?
+        .map_err(ApiError::from);
+    audit::read(
+        state,
+        caller.actor(),
+        action,
+        ("person", id.0),
+        outcome,
+        |file| {
+            let stays: Vec<i64> = file.stays.iter().map(|r| r.id.0).collect();
+            let details = details.unwrap_or_else(|| serde_json::json!({ "residences": stays }));
+            (Some(file.person.unit.clone()), details)
+        },
+    )
+    .await
+    .map_err(|e| page_error(tr, e))
+}
+
+/// The page for an error of the API layer (here: of a store read).
+pub(crate) fn page_error(tr: Tr, error: ApiError) -> PageError {
+    match error {
+        ApiError::NotFound(_) => PageError::not_found(tr),
+        ApiError::Internal(detail) => PageError::internal(tr, detail),
+        other => PageError::with_status(tr, other.status(), tr.t("error-internal")),
+    }
+}
+
+/// What a rendering of the file adds to the file itself.
+#[derive(Default)]
+pub(crate) struct FileView {
+    pub notice: String,
+    pub numbers: Numbers,
+    pub reveal: FormData,
+    pub status: Option<axum::http::StatusCode>,
+}
+
+/// Whether the caller's roles allow `action` on residents.
+pub(crate) fn may(caller: &Caller, action: Action) -> bool {
+    caller
+        .principal
+        .role_allowing(action, Resource::Resident)
+        .is_some()
+}
+
+/// Renders the file as its page.
+pub(crate) fn render_file(
+    ctx: &PageCtx,
+    caller: &Caller,
+    file: &PersonFile,
+    view: FileView,
+) -> Result<HtmlPage, PageError> {
+    let tr = ctx.tr;
     let name = file.person.details.name.to_string();
     let title = tr.ts("person-title", "name", &name);
     let page = PersonPage {
         tr,
-        chrome: Chrome::new(&ctx, &title, Nav::Residents, &file.units.root_name()),
+        chrome: Chrome::new(ctx, &title, Nav::Residents, &file.units.root_name()),
         person_id: file.person.id.0,
-        identity: identity(tr, &file.person),
+        identity: identity(tr, &file.person, view.numbers),
         current: file.current().map(|r| stay_view(tr, &file.units, r)),
         current_items: file
             .current()
@@ -166,20 +258,24 @@ pub(crate) async fn show(
             .iter()
             .map(|r| stay_view(tr, &file.units, r))
             .collect(),
-        changes: file
-            .changes
-            .iter()
-            .map(|(k, r)| change_view(tr, k, r))
-            .collect(),
-        notice: notice_text(tr, &notice),
+        changes: change_views(tr, &file.changes),
+        notice: view.notice,
+        may_reveal: may(caller, Action::Reveal),
+        may_edit: may(caller, Action::Update) && file.editable,
+        reveal: view.reveal,
+        revealed: view.numbers == Numbers::InFull,
         name,
     };
-    render(tr, &page)
+    let mut html = render(tr, &page)?;
+    html.status = view.status;
+    Ok(html)
 }
 
 fn notice_text(tr: Tr, notice: &Notice) -> String {
     if notice.registered.is_some() {
         tr.t("person-registered")
+    } else if notice.saved.is_some() {
+        tr.t("person-saved")
     } else if notice.departed.is_some() {
         tr.t("person-departed")
     } else {
@@ -204,7 +300,7 @@ fn named<T: Copy>(
     value.map_or_else(|| "—".to_owned(), |v| lang.pick(zh(v), en(v)).to_owned())
 }
 
-pub(crate) fn identity(tr: Tr, person: &Person) -> Vec<Item> {
+pub(crate) fn identity(tr: Tr, person: &Person, numbers: Numbers) -> Vec<Item> {
     let d = &person.details;
     let lang = tr.lang;
     let birth = person.birth_date();
@@ -215,7 +311,7 @@ pub(crate) fn identity(tr: Tr, person: &Person) -> Vec<Item> {
     vec![
         item(
             tr.t("field-id-number"),
-            format::id_number(&person.id_number),
+            format::id_number_in(numbers, &person.id_number),
         ),
         item(tr.t("field-sex"), format::sex(lang, person.sex())),
         item(
@@ -234,7 +330,10 @@ pub(crate) fn identity(tr: Tr, person: &Person) -> Vec<Item> {
             lang.pick(d.ethnicity.name_zh(), d.ethnicity.name_en()),
         ),
         item(tr.t("field-domicile"), domicile),
-        item(tr.t("field-phone"), format::phone(d.phone.as_ref())),
+        item(
+            tr.t("field-phone"),
+            format::phone_in(numbers, d.phone.as_ref()),
+        ),
         item(
             tr.t("field-marital-status"),
             named(lang, d.marital_status, |v| v.name_zh(), |v| v.name_en()),
@@ -318,6 +417,24 @@ fn stay_view(tr: Tr, units: &Units, r: &Residence) -> StayView {
     }
 }
 
+/// Every change of the file, newest first, each with what it changed.
+fn change_views(tr: Tr, records: &[(&'static str, Vec<Revision>)]) -> Vec<ChangeView> {
+    let mut changes: Vec<(time::OffsetDateTime, ChangeView)> = Vec::new();
+    for (kind, revisions) in records {
+        let mut before: Option<&Revision> = None;
+        for revision in revisions {
+            let mut view = change_view(tr, kind, revision);
+            if let Some(before) = before {
+                view.fields = changed_fields(tr, &before.snapshot, &revision.snapshot);
+            }
+            changes.push((revision.at, view));
+            before = Some(revision);
+        }
+    }
+    changes.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    changes.into_iter().map(|(_, view)| view).collect()
+}
+
 fn change_view(tr: Tr, kind: &str, r: &Revision) -> ChangeView {
     let at =
         r.at.to_offset(CHINA)
@@ -342,5 +459,6 @@ fn change_view(tr: Tr, kind: &str, r: &Revision) -> ChangeView {
         actor: r.actor.clone(),
         action,
         record,
+        fields: Vec::new(),
     }
 }

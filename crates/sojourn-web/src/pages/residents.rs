@@ -10,6 +10,7 @@ use super::i18n::Tr;
 use super::lists::{ListRequest, answer, number, page_or_empty, unit_filter, without_term};
 use super::url::{Pager, Params};
 use crate::AppState;
+use crate::dto::age_band::AgeBand;
 use crate::dto::residences::ResidentListQuery;
 use crate::scope::CallerScope;
 use askama::Template;
@@ -24,11 +25,12 @@ use sojourn_store::{Page, ResidentQuery, ResidentRow, Store, StoreError};
 use std::collections::HashMap;
 
 /// The list's parameters, as they appear in its URL.
-const KEYS: [&str; 12] = [
+const KEYS: [&str; 13] = [
     "q",
     "unit",
     "status",
     "sex",
+    "age_band",
     "origin_province",
     "arrived_from",
     "arrived_to",
@@ -40,10 +42,11 @@ const KEYS: [&str; 12] = [
 ];
 
 /// The filters folded under the search box on a phone.
-const FOLDED: [&str; 6] = [
+const FOLDED: [&str; 7] = [
     "unit",
     "status",
     "sex",
+    "age_band",
     "origin_province",
     "arrived_from",
     "arrived_to",
@@ -98,6 +101,7 @@ struct ResidentsPage {
     units: Vec<Choice>,
     statuses: Vec<Choice>,
     sexes: Vec<Choice>,
+    age_bands: Vec<Choice>,
     provinces: Vec<Choice>,
     chips: Vec<Chip>,
     clear: String,
@@ -123,6 +127,7 @@ fn list_query(f: &mut FormData, tr: Tr) -> ResidentListQuery {
         arrived_from: f.opt("arrived_from"),
         arrived_to: f.opt("arrived_to"),
         origin_province: f.opt("origin_province"),
+        age_band: f.opt("age_band"),
         sort: f.opt("sort"),
         page: number(f, "page"),
         per_page: number(f, "per_page"),
@@ -147,7 +152,10 @@ fn find(
         scope,
         query,
         |q| q.unit.as_ref(),
-        |q| store.search_residents(scope, q),
+        |q| match super::by_arrival::page(store, scope, q)? {
+            Some(page) => Ok(page),
+            None => store.search_residents(scope, q),
+        },
     )?;
     let house = match query.and_then(|q| q.house) {
         Some(id) => name_or_none(
@@ -232,6 +240,7 @@ async fn show_list(
         units: unit_filter(tr, &found.units, f.val("unit")),
         statuses: statuses(tr, f.val("status")),
         sexes: sexes(tr, f.val("sex")),
+        age_bands: age_bands(tr, f.val("age_band")),
         provinces: provinces(tr, f.val("origin_province")),
         chips: chips(tr, &params, found.house, found.employer),
         clear: "/residents".to_owned(),
@@ -308,6 +317,19 @@ fn sexes(tr: Tr, selected: &str) -> Vec<Choice> {
     let mut choices = vec![Choice::new("", tr.t("filter-any"), selected)];
     for sex in [Sex::Male, Sex::Female] {
         choices.push(Choice::new(sex.code(), format::sex(tr.lang, sex), selected));
+    }
+    choices
+}
+
+fn age_bands(tr: Tr, selected: &str) -> Vec<Choice> {
+    let mut choices = vec![Choice::new("", tr.t("filter-any"), selected)];
+    for band in AgeBand::ALL {
+        let label = match band {
+            AgeBand::Under16 => tr.t("age-band-under-16"),
+            AgeBand::From16To59 => tr.t("age-band-16-59"),
+            AgeBand::From60 => tr.t("age-band-60-plus"),
+        };
+        choices.push(Choice::new(band.code(), label, selected));
     }
     choices
 }

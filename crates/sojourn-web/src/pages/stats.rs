@@ -1,18 +1,17 @@
-//! Figures for the home page, computed from the store's list queries.
-//!
-//! Stopgap: each count is a one-row page of a list query read for its
-//! total, and departures are counted by reading the departed stays, since
-//! the store has no aggregate queries yet. That is fine for a street's
-//! register and too slow for a city's; the store is to gain `unit_summary`,
-//! `monthly_flows` and `origin_breakdown` (see the report that came with
-//! this module), and then these functions become single calls.
+//! Figures for the home page. From the running totals the store keeps
+//! ([`Store::resident_statistics`]): one read of a few hundred rows,
+//! summed here per unit, month and province, however large the register.
+//! A store that keeps no totals is counted through its list queries
+//! instead (each count a one-row page read for its total, departures by
+//! reading the departed stays), which is fine for a street's register and
+//! too slow for a city's.
 
 use sojourn_domain::codes::division;
 use sojourn_domain::residence::ResidenceStatus;
 use sojourn_domain::unit::{Scope, Unit, UnitCode};
 use sojourn_store::{
     EmployerQuery, HouseQuery, OutflowQuery, PageRequest, ResidentQuery, ResidentSort,
-    StatusFilter, Store,
+    ResidentStatistics, StatusFilter, Store,
 };
 use time::{Date, Month};
 
@@ -248,6 +247,127 @@ pub(crate) fn dashboard(
     scope: &Scope,
     today: Date,
 ) -> sojourn_store::Result<Dashboard> {
+    let months = last_months(today, 24);
+    let since = months.first().copied().unwrap_or(today);
+    match store.resident_statistics(scope, since)? {
+        Some(totals) => from_totals(store, scope, today, &months, &totals),
+        None => counted(store, scope, today),
+    }
+}
+
+/// `2026-03`, as the totals name months.
+fn month_key(start: Date) -> String {
+    format!("{}-{:02}", start.year(), u8::from(start.month()))
+}
+
+/// Sum of the rows of `unit`'s subtree (all rows for `None`) whose key
+/// `keep` accepts.
+fn sum(
+    rows: &[(UnitCode, String, u64)],
+    unit: Option<&UnitCode>,
+    keep: impl Fn(&str) -> bool,
+) -> u64 {
+    rows.iter()
+        .filter(|(code, key, _)| unit.is_none_or(|u| u.contains(code)) && keep(key))
+        .map(|(_, _, n)| n)
+        .sum()
+}
+
+/// The figures of one unit (the whole scope for `None`) from the totals,
+/// with the counts of the smaller registers from their lists.
+fn unit_counts(
+    store: &dyn Store,
+    scope: &Scope,
+    unit: Option<&UnitCode>,
+    this_month: &str,
+    totals: &ResidentStatistics,
+) -> sojourn_store::Result<Counts> {
+    let (houses, employers, outflow) = register_counts(store, scope, unit)?;
+    Ok(Counts {
+        active: sum(&totals.current, unit, |_| true),
+        arrivals_this_month: sum(&totals.arrivals, unit, |m| m == this_month),
+        departures_this_month: Some(sum(&totals.departures, unit, |m| m == this_month)),
+        houses,
+        employers,
+        outflow,
+    })
+}
+
+fn from_totals(
+    store: &dyn Store,
+    scope: &Scope,
+    today: Date,
+    months: &[Date],
+    totals: &ResidentStatistics,
+) -> sojourn_store::Result<Dashboard> {
+    let this_month = month_key(today);
+    let children = store
+        .list_units(scope, Some(scope.root()))?
+        .into_iter()
+        .map(|unit| {
+            let counts = unit_counts(store, scope, Some(&unit.code), &this_month, totals)?;
+            Ok(ChildUnit { unit, counts })
+        })
+        .collect::<sojourn_store::Result<Vec<_>>>()?;
+    let months = months
+        .iter()
+        .map(|start| {
+            let key = month_key(*start);
+            MonthFlow {
+                arrivals: sum(&totals.arrivals, None, |m| m == key),
+                departures: Some(sum(&totals.departures, None, |m| m == key)),
+                label: key,
+            }
+        })
+        .collect();
+    let mut origins: Vec<(String, u64)> = division::children(None)
+        .into_iter()
+        .map(|p| {
+            let n = sum(&totals.current, None, |code| code == p.code.as_str());
+            (p.name, n)
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    origins.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    Ok(Dashboard {
+        counts: unit_counts(store, scope, None, &this_month, totals)?,
+        months,
+        origins,
+        children,
+    })
+}
+
+/// Houses, employers and outflow records still away, of one unit.
+fn register_counts(
+    store: &dyn Store,
+    scope: &Scope,
+    unit: Option<&UnitCode>,
+) -> sojourn_store::Result<(u64, u64, u64)> {
+    let houses = HouseQuery {
+        unit: unit.cloned(),
+        page: one_row(),
+        ..HouseQuery::default()
+    };
+    let employers = EmployerQuery {
+        unit: unit.cloned(),
+        page: one_row(),
+        ..EmployerQuery::default()
+    };
+    let outflow = OutflowQuery {
+        unit: unit.cloned(),
+        returned: Some(false),
+        page: one_row(),
+        ..OutflowQuery::default()
+    };
+    Ok((
+        store.search_houses(scope, &houses)?.total,
+        store.search_employers(scope, &employers)?.total,
+        store.search_outflows(scope, &outflow)?.total,
+    ))
+}
+
+/// The figures counted through the list queries.
+fn counted(store: &dyn Store, scope: &Scope, today: Date) -> sojourn_store::Result<Dashboard> {
     let departed = departures(store, scope)?;
     let departed = departed.as_deref();
     let children = store

@@ -14,6 +14,8 @@ mod accounts;
 mod admin_pages;
 /// The audit trail: what is recorded, who reads and exports it.
 mod audit;
+/// The person file's edit and reveal pages, tenant moves, age bands.
+mod file_pages;
 /// Security headers, no personal data in URLs, client addresses.
 mod hardening;
 /// The access matrix: every role of sibling units against every route.

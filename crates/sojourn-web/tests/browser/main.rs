@@ -8,6 +8,8 @@
 
 /// The administration pages: accounts, the unit tree, the audit trail.
 mod admin;
+/// Editing a file, revealing its numbers, moving tenants, age bands.
+mod file_pages;
 /// chromedriver, Chromium and the application under test.
 mod harness;
 /// Screenshots of every page at office and phone sizes.

@@ -1,0 +1,374 @@
+//! Changing a person file (修改档案): identity and contact fields and the
+//! current stay, in one form. A refused form comes back with everything
+//! as typed and each error in the reader's language beside its field; the
+//! versions read travel with the form, so a change made meanwhile by
+//! someone else is refused rather than overwritten. Every change is kept
+//! as a revision the file's history shows.
+//!
+//! The phone field starts empty, so the form never shows a number in full:
+//! left empty it keeps the number on file, and "remove" clears it.
+
+use super::access::{Choice, Units, blocking, blocking_raw, unit_options};
+use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
+use super::error::{PageError, localized};
+use super::form::{FormData, optional_number};
+use super::format::{self, code_options, code_rows};
+use super::i18n::Tr;
+use super::live::PickList;
+use super::person::{PersonFile, load_audited, path_id};
+use super::pickers::{LEVELS, Picker, PickerKind};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::dto::fields::Fields;
+use crate::dto::people::{PersonFields, person_details};
+use crate::dto::residences::{StayFields, stay_details};
+use crate::scope::CallerScope;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use sojourn_domain::codes::{
+    Education, Ethnicity, MaritalStatus, Occupation, PoliticalStatus, ReasonForStay,
+};
+use sojourn_domain::person::{PersonDetails, PersonId};
+use sojourn_domain::residence::{ResidenceId, StayDetails};
+use sojourn_domain::time_rules::china_today;
+use sojourn_domain::unit::Scope;
+use sojourn_store::{AuditAction, StoreError};
+use std::collections::HashMap;
+
+/// Fields that must not be blank (as on the registration form).
+const REQUIRED: &[&str] = &["name", "ethnicity"];
+const REQUIRED_STAY: &[&str] = &["unit", "arrived_on", "reason", "current_address"];
+
+#[derive(Template)]
+#[template(path = "person_edit.html")]
+struct EditPage {
+    tr: Tr,
+    chrome: Chrome,
+    f: FormData,
+    person_id: i64,
+    name: String,
+    id_number: String,
+    /// The phone on file, masked, for the hint beside the empty field.
+    phone_on_file: String,
+    has_stay: bool,
+    domicile: String,
+    ethnicities: Vec<Choice>,
+    marital_statuses: Vec<Choice>,
+    educations: Vec<Choice>,
+    political_statuses: Vec<Choice>,
+    occupations: Vec<Choice>,
+    reasons: Vec<Choice>,
+    units: Vec<Choice>,
+    houses: String,
+    employers: String,
+    today: String,
+}
+
+/// `GET /persons/{id}/edit`: the form filled from the file.
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    caller: Caller,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+) -> Result<HtmlPage, PageError> {
+    let tr = ctx.tr;
+    let id = PersonId(path_id(tr, &id)?);
+    let file = editable_file(&state, tr, scope.clone(), &caller, id).await?;
+    let form = filled(&file);
+    show(&state, scope, &ctx, &file, form, StatusCode::OK).await
+}
+
+/// The file, if the reader may change it: a past community reads a file
+/// but may not change it, and sees "no such page" here.
+async fn editable_file(
+    state: &AppState,
+    tr: Tr,
+    scope: Scope,
+    caller: &Caller,
+    id: PersonId,
+) -> Result<PersonFile, PageError> {
+    let file = load_audited(state, tr, scope, caller, id, AuditAction::Read, None).await?;
+    if file.editable {
+        Ok(file)
+    } else {
+        Err(PageError::not_found(tr))
+    }
+}
+
+/// The form's values as the file holds them.
+fn filled(file: &PersonFile) -> FormData {
+    let mut f = FormData::default();
+    let d = &file.person.details;
+    f.set("version", file.person.version.to_string());
+    f.set("name", d.name.to_string());
+    f.set("ethnicity", d.ethnicity.code());
+    let domicile = d.domicile.as_str();
+    for (level, len) in LEVELS.iter().zip([2, 4, 6, 9, 12]) {
+        if let Some(prefix) = domicile.get(..len) {
+            f.set(&format!("domicile_{level}"), prefix);
+        }
+    }
+    let text = |v: Option<String>| v.unwrap_or_default();
+    f.set(
+        "domicile_address",
+        text(d.domicile_address.as_ref().map(ToString::to_string)),
+    );
+    f.set("marital_status", d.marital_status.map_or("", |v| v.code()));
+    f.set("education", d.education.map_or("", |v| v.code()));
+    f.set(
+        "political_status",
+        d.political_status.map_or("", |v| v.code()),
+    );
+    f.set("occupation", d.occupation.map_or("", |v| v.code()));
+    if let Some(r) = file.current() {
+        let s = &r.stay;
+        f.set("stay_id", r.id.0.to_string());
+        f.set("stay_version", r.version.to_string());
+        f.set("unit", s.unit.as_str());
+        f.set("arrived_on", s.arrived_on.date().to_string());
+        f.set(
+            "intended_stay_months",
+            text(s.intended_stay_months.map(|m| m.to_string())),
+        );
+        f.set("reason", s.reason.code());
+        f.set("current_address", s.current_address.to_string());
+        f.set("house_id", text(s.house.map(|h| h.0.to_string())));
+        f.set("employer_id", text(s.employer.map(|e| e.0.to_string())));
+    }
+    f
+}
+
+async fn show(
+    state: &AppState,
+    scope: Scope,
+    ctx: &PageCtx,
+    file: &PersonFile,
+    form: FormData,
+    status: StatusCode,
+) -> Result<HtmlPage, PageError> {
+    let tr = ctx.tr;
+    let house = form.opt("house_id");
+    let employer = form.opt("employer_id");
+    let (house_q, employer_q) = (form.opt("house_q"), form.opt("employer_q"));
+    let (houses, employers) = blocking(state, tr, move |store| {
+        let houses = PickList::houses(store, &scope, house_q.as_deref(), house.as_deref())?;
+        let employers =
+            PickList::employers(store, &scope, employer_q.as_deref(), employer.as_deref())?;
+        Ok((houses, employers))
+    })
+    .await?;
+    let name = file.person.details.name.to_string();
+    let title = tr.ts("edit-title", "name", &name);
+    let picker = Picker::from_form(tr, PickerKind::Domicile, form.values(), true)
+        .with_error(form.error_for("domicile"));
+    let page = EditPage {
+        tr,
+        chrome: Chrome::new(ctx, &title, Nav::Residents, &file.units.root_name()),
+        person_id: file.person.id.0,
+        name,
+        id_number: format::id_number(&file.person.id_number),
+        phone_on_file: format::phone(file.person.details.phone.as_ref()),
+        has_stay: file.current().is_some(),
+        domicile: picker.html(),
+        ethnicities: code_options(tr, code_rows!(Ethnicity), form.val("ethnicity"), true),
+        marital_statuses: code_options(
+            tr,
+            code_rows!(MaritalStatus),
+            form.val("marital_status"),
+            false,
+        ),
+        educations: code_options(tr, code_rows!(Education), form.val("education"), false),
+        political_statuses: code_options(
+            tr,
+            code_rows!(PoliticalStatus),
+            form.val("political_status"),
+            false,
+        ),
+        occupations: code_options(tr, code_rows!(Occupation), form.val("occupation"), false),
+        reasons: code_options(tr, code_rows!(ReasonForStay), form.val("reason"), true),
+        units: unit_choices(tr, &file.units, form.val("unit")),
+        houses: houses.html(tr, "house_id"),
+        employers: employers.html(tr, "employer_id"),
+        today: china_today().to_string(),
+        f: form,
+    };
+    let mut page = render(tr, &page)?;
+    if status != StatusCode::OK {
+        page.status = Some(status);
+    }
+    Ok(page)
+}
+
+fn unit_choices(tr: Tr, units: &Units, selected: &str) -> Vec<Choice> {
+    let mut choices = vec![Choice::new("", tr.t("form-choose"), selected)];
+    choices.extend(unit_options(&units.residence_units(), selected));
+    choices
+}
+
+/// A checked change: the person's details and, if the file has a current
+/// stay, the stay's; each with the version it was read at.
+struct Change {
+    person: PersonDetails,
+    version: i64,
+    stay: Option<(ResidenceId, StayDetails, i64)>,
+}
+
+/// The phone as the change keeps it: a new number if typed, none if
+/// "remove" is ticked, else the number on file.
+fn phone_field(form: &FormData, file: &PersonFile) -> Option<String> {
+    if let Some(typed) = form.opt("phone") {
+        return Some(typed);
+    }
+    if form.opt("phone_clear").is_some() {
+        return None;
+    }
+    file.person
+        .details
+        .phone
+        .as_ref()
+        .map(|p| p.as_str().to_owned())
+}
+
+/// Checks the whole form; the change if every field holds.
+fn parse_change(
+    form: &mut FormData,
+    tr: Tr,
+    file: &PersonFile,
+) -> Result<Option<Change>, PageError> {
+    let domicile = Picker::from_form(tr, PickerKind::Domicile, form.values(), true).value;
+    form.require(tr, REQUIRED);
+    let current = file.current();
+    if current.is_some() {
+        form.require(tr, REQUIRED_STAY);
+    }
+    if domicile.is_empty() {
+        form.refuse("domicile", tr.t("error-domicile-required"));
+    }
+    let version = optional_number::<i64>(form, tr, "version");
+    let stay_version = optional_number::<i64>(form, tr, "stay_version");
+    let person_fields = PersonFields {
+        name: form.val("name").to_owned(),
+        ethnicity: form.val("ethnicity").to_owned(),
+        domicile,
+        domicile_address: form.opt("domicile_address"),
+        phone: phone_field(form, file),
+        marital_status: form.opt("marital_status"),
+        education: form.opt("education"),
+        political_status: form.opt("political_status"),
+        occupation: form.opt("occupation"),
+    };
+    let stay_fields = StayFields {
+        unit: form.val("unit").to_owned(),
+        arrived_on: form.val("arrived_on").to_owned(),
+        intended_stay_months: optional_number(form, tr, "intended_stay_months"),
+        reason: form.val("reason").to_owned(),
+        current_address: form.val("current_address").to_owned(),
+        house_id: optional_number(form, tr, "house_id"),
+        employer_id: optional_number(form, tr, "employer_id"),
+    };
+    let mut fields = Fields::default();
+    let person = person_details(&mut fields, &person_fields);
+    let stay = current.map(|_| stay_details(&mut fields, &stay_fields, china_today()));
+    let parsed = fields.finish(Some(()));
+    if let Err(error) = parsed {
+        form.absorb(tr, error)
+            .map_err(|e| PageError::internal(tr, e.to_string()))?;
+        return Ok(None);
+    }
+    let stay = match (current, stay.flatten()) {
+        (Some(r), Some(details)) => Some((r.id, details, stay_version.unwrap_or(r.version))),
+        _ => None,
+    };
+    let change = person.map(|person| Change {
+        person,
+        version: version.unwrap_or(file.person.version),
+        stay,
+    });
+    Ok(change.filter(|_| form.is_valid()))
+}
+
+/// `POST /persons/{id}/edit`.
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    caller: Caller,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    Form(values): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let tr = ctx.tr;
+    let id = PersonId(path_id(tr, &id)?);
+    let file = editable_file(&state, tr, scope.clone(), &caller, id).await?;
+    let mut form = FormData::new(values);
+    let refused = StatusCode::UNPROCESSABLE_ENTITY;
+    if form.is_refresh() {
+        return Ok(show(&state, scope, &ctx, &file, form, StatusCode::OK)
+            .await?
+            .into_response());
+    }
+    let Some(change) = parse_change(&mut form, tr, &file)? else {
+        return Ok(show(&state, scope, &ctx, &file, form, refused)
+            .await?
+            .into_response());
+    };
+    let (write_scope, actor) = (scope.clone(), caller.actor());
+    let outcome = blocking_raw(&state, tr, move |store| {
+        let person = store.update_person(&write_scope, id, &change.person, change.version, &actor);
+        let person = match person {
+            Ok(person) => person,
+            Err(error) => return Ok((None, Some(error))),
+        };
+        let stay = change.stay.map(|(stay, details, version)| {
+            store.update_stay(&write_scope, stay, &details, version, &actor)
+        });
+        Ok((Some(person.version), stay.and_then(Result::err)))
+    })
+    .await?
+    .map_err(|e| PageError::store(tr, e))?;
+    match outcome {
+        (_, None) => {
+            let to = format!("/persons/{}?saved=1", id.0);
+            Ok(Redirect::to(&to).into_response())
+        }
+        (saved_version, Some(error)) => {
+            // The person may be saved and the stay refused: the form then
+            // carries the new version, so a corrected stay can be sent.
+            if let Some(version) = saved_version {
+                form.set("version", version.to_string());
+            }
+            refuse_from_store(&mut form, tr, error)?;
+            Ok(show(&state, scope, &ctx, &file, form, refused)
+                .await?
+                .into_response())
+        }
+    }
+}
+
+/// Puts a store refusal on the form: beside the field it concerns, or at
+/// the top. Failures that are not the input's fault become the error page.
+fn refuse_from_store(form: &mut FormData, tr: Tr, error: StoreError) -> Result<(), PageError> {
+    match &error {
+        StoreError::ReferenceOutOfScope { kind, .. } => {
+            let field = match *kind {
+                "house" => "house_id",
+                "employer" => "employer_id",
+                _ => "unit",
+            };
+            form.refuse_with(tr, field, &error);
+            Ok(())
+        }
+        StoreError::VersionConflict { .. } => {
+            form.form_error = Some(tr.t("edit-conflict"));
+            Ok(())
+        }
+        StoreError::Rule(_) => {
+            form.form_error = Some(localized(tr, &error));
+            Ok(())
+        }
+        _ => Err(PageError::store(tr, error)),
+    }
+}
