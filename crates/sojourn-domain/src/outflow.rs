@@ -104,6 +104,24 @@ pub struct Outflow {
     pub version: i64,
 }
 
+impl Outflow {
+    /// Checks that the person may be recorded as back on `returned_on`:
+    /// the record is still open, and nobody returns before leaving.
+    pub fn check_return(&self, returned_on: PastDate) -> Result<(), DomainError> {
+        if self.returned_on.is_some() {
+            return Err(DomainError::AlreadyReturned);
+        }
+        let left = self.details.left_on.date();
+        if returned_on.date() < left {
+            return Err(DomainError::ReturnBeforeLeaving {
+                left: left.to_string(),
+                returned: returned_on.date().to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

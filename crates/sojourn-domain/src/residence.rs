@@ -24,6 +24,16 @@ pub struct Arrival {
     pub stay: StayDetails,
 }
 
+impl Arrival {
+    /// The rules between the fields of an arrival: nobody arrives before
+    /// being born, and a stay lies at a community (village) or below.
+    pub fn check(&self) -> Result<(), DomainError> {
+        self.stay.check_unit_level()?;
+        self.stay
+            .check_not_before_birth(self.id_number.birth_date())
+    }
+}
+
 /// The facts of one stay that a clerk may correct while it lasts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StayDetails {
@@ -89,6 +99,30 @@ pub struct Residence {
     pub stay: StayDetails,
     pub status: ResidenceStatus,
     pub version: i64,
+}
+
+impl StayDetails {
+    /// A stay lies at a community (village), grid or collection point: a
+    /// street or a county is where people are counted, not where they live.
+    pub fn check_unit_level(&self) -> Result<(), DomainError> {
+        let level = self.unit.level();
+        if level < crate::unit::UnitLevel::Community {
+            return Err(DomainError::StayUnitAboveCommunity { level });
+        }
+        Ok(())
+    }
+
+    /// Refuses an arrival before `born`.
+    pub fn check_not_before_birth(&self, born: Date) -> Result<(), DomainError> {
+        let arrived = self.arrived_on.date();
+        if arrived < born {
+            return Err(DomainError::ArrivalBeforeBirth {
+                born: born.to_string(),
+                arrived: arrived.to_string(),
+            });
+        }
+        Ok(())
+    }
 }
 
 impl Residence {

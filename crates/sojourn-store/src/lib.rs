@@ -55,6 +55,7 @@ use sojourn_domain::house::{House, HouseDetails, HouseId};
 use sojourn_domain::outflow::{Outflow, OutflowDetails, OutflowId};
 use sojourn_domain::person::{Person, PersonDetails, PersonId};
 use sojourn_domain::residence::{Arrival, Departure, Residence, ResidenceId, StayDetails};
+use sojourn_domain::time_rules::PastDate;
 use sojourn_domain::unit::{Scope, Unit, UnitCode};
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -110,6 +111,21 @@ pub trait Store: AccountStore + AuditLog + Send + Sync {
     fn get_unit(&self, scope: &Scope, code: &UnitCode) -> Result<Unit>;
     /// The units directly below `parent`, or the whole subtree when `None`.
     fn list_units(&self, scope: &Scope, parent: Option<&UnitCode>) -> Result<Vec<Unit>>;
+
+    // ---- bulk loading ----
+
+    /// Prepares the first load of an empty register: when no person file
+    /// and no residence exists yet, drops the indexes only searches use (and
+    /// on PostgreSQL the foreign keys of persons and residences), noting
+    /// each so it can be rebuilt. Every rule of an arrival still holds
+    /// during the load (the unique ID number and the one current residence
+    /// stay). Returns whether the register was empty. Changes no record.
+    /// Unscoped: the schema belongs to the whole deployment.
+    fn begin_bulk_load_unscoped(&self) -> Result<bool>;
+    /// Rebuilds what `begin_bulk_load_unscoped` set aside, each index from
+    /// sorted data in one pass, and checks the foreign keys once. Idempotent;
+    /// a store opened after an interrupted load does it itself.
+    fn finish_bulk_load_unscoped(&self) -> Result<()>;
 
     // ---- persons and residences (流动人口) ----
 
@@ -224,6 +240,17 @@ pub trait Store: AccountStore + AuditLog + Send + Sync {
         scope: &Scope,
         id: OutflowId,
         details: &OutflowDetails,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Outflow>;
+    /// Records that the person came back on `returned_on`, closing the
+    /// record. Refused if it is already closed or the date is before the
+    /// person left.
+    fn register_return(
+        &self,
+        scope: &Scope,
+        id: OutflowId,
+        returned_on: PastDate,
         expected_version: i64,
         actor: &Actor,
     ) -> Result<Outflow>;

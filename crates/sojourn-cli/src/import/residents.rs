@@ -52,6 +52,27 @@ impl Batch {
 pub(super) fn import<R: Read + Send>(
     store: &dyn Store,
     scope: &Scope,
+    reader: csv::Reader<R>,
+    header: &Header,
+    context: &Context,
+    report: &mut ImportReport,
+) -> Result<()> {
+    // Into an empty register, the search indexes are built once at the
+    // end instead of row by row; they come back even if the import fails.
+    let deferred = store.begin_bulk_load_unscoped()?;
+    let imported = pipeline(store, scope, reader, header, context, report);
+    let restored = if deferred {
+        store.finish_bulk_load_unscoped().map_err(CliError::from)
+    } else {
+        Ok(())
+    };
+    imported.and(restored)
+}
+
+/// Parses on a second thread while this one stores.
+fn pipeline<R: Read + Send>(
+    store: &dyn Store,
+    scope: &Scope,
     mut reader: csv::Reader<R>,
     header: &Header,
     context: &Context,

@@ -15,6 +15,8 @@ use std::sync::{Mutex, MutexGuard};
 /// The bulk hooks: facts per batch in one statement each, rows by binary
 /// COPY.
 mod bulk;
+/// Index and foreign-key set-aside for the first load of an empty register.
+mod bulk_load;
 
 const MIGRATIONS: &[(&str, &str)] = &[
     (
@@ -32,6 +34,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0200_audit",
         include_str!("../../migrations/postgres/0200_audit.sql"),
+    ),
+    (
+        "0400_bulk_load",
+        include_str!("../../migrations/postgres/0400_bulk_load.sql"),
     ),
 ];
 
@@ -54,20 +60,21 @@ pub fn open(url: &str) -> Result<Box<dyn crate::Store>> {
         clients.push(client);
     }
     migrate(&mut clients[0])?;
-    Ok(Box::new(SqlStore {
-        backend: PostgresBackend {
-            clients: clients
-                .into_iter()
-                .map(|client| {
-                    Mutex::new(Connection {
-                        client,
-                        statements: HashMap::new(),
-                    })
+    let backend = PostgresBackend {
+        clients: clients
+            .into_iter()
+            .map(|client| {
+                Mutex::new(Connection {
+                    client,
+                    statements: HashMap::new(),
                 })
-                .collect(),
-            next: AtomicUsize::new(0),
-        },
-    }))
+            })
+            .collect(),
+        next: AtomicUsize::new(0),
+    };
+    // A bulk load that never finished left indexes and keys set aside.
+    bulk_load::restore(&backend)?;
+    Ok(Box::new(SqlStore { backend }))
 }
 
 fn migrate(client: &mut Client) -> Result<()> {
@@ -178,6 +185,14 @@ impl Backend for PostgresBackend {
         }
         pg.tx.commit()?;
         Ok(outcomes)
+    }
+
+    fn defer_for_bulk_load(&self) -> Result<bool> {
+        bulk_load::defer(self)
+    }
+
+    fn restore_deferred(&self) -> Result<()> {
+        bulk_load::restore(self)
     }
 }
 

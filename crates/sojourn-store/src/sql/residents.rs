@@ -288,6 +288,14 @@ pub(crate) fn update_stay(
     if !before.status.is_current() {
         return Err(sojourn_domain::DomainError::AlreadyDeparted.into());
     }
+    stay.check_unit_level()?;
+    let born = tx
+        .query_one(
+            "SELECT birth_date FROM persons WHERE id = $1",
+            &[before.person.0.into()],
+        )?
+        .date(0)?;
+    stay.check_not_before_birth(born)?;
     arrivals::StayFacts::lookup(tx, scope, [stay])?.check(scope, stay)?;
     begin_residence_change(tx, scope, id, expected_version, "updated", actor)?;
     let mut values = stay_values(stay);
@@ -457,7 +465,7 @@ fn term_order(term: &SearchTerm) -> &'static str {
 
 /// Which pinyin column a run of letters can match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PinyinReading {
+pub(crate) enum PinyinReading {
     /// No vowel: only initials (zs, lxm).
     Initials,
     /// I, u or ü begin no syllable, so they are never initials; and more
@@ -470,7 +478,7 @@ enum PinyinReading {
 /// Longest run of initials taken for a name (复姓 plus two given characters).
 const MAX_NAME_CHARS_AS_INITIALS: usize = 4;
 
-fn pinyin_reading(letters: &str) -> PinyinReading {
+pub(crate) fn pinyin_reading(letters: &str) -> PinyinReading {
     if !letters.contains(['a', 'e', 'i', 'o', 'u', 'v']) {
         PinyinReading::Initials
     } else if letters.contains(['i', 'u', 'v']) || letters.len() > MAX_NAME_CHARS_AS_INITIALS {

@@ -10,6 +10,7 @@ use sojourn_domain::house::{House, HouseDetails, HouseId};
 use sojourn_domain::outflow::{Outflow, OutflowDetails, OutflowId};
 use sojourn_domain::person::{Person, PersonDetails, PersonId};
 use sojourn_domain::residence::{Arrival, Departure, Residence, ResidenceId, StayDetails};
+use sojourn_domain::time_rules::PastDate;
 use sojourn_domain::unit::{Scope, Unit, UnitCode};
 
 /// The register logic bound to one backend.
@@ -36,6 +37,14 @@ impl<B: Backend> Store for SqlStore<B> {
 
     fn list_units(&self, scope: &Scope, parent: Option<&UnitCode>) -> Result<Vec<Unit>> {
         self.backend.read(|tx| list_units(tx, scope, parent))
+    }
+
+    fn begin_bulk_load_unscoped(&self) -> Result<bool> {
+        self.backend.defer_for_bulk_load()
+    }
+
+    fn finish_bulk_load_unscoped(&self) -> Result<()> {
+        self.backend.restore_deferred()
     }
 
     fn register_arrival(
@@ -255,6 +264,20 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> Result<Outflow> {
         self.backend.write(|tx| {
             update_outflow(tx, scope, id, details, expected_version, actor)?;
+            get_outflow(tx, scope, id)
+        })
+    }
+
+    fn register_return(
+        &self,
+        scope: &Scope,
+        id: OutflowId,
+        returned_on: PastDate,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Outflow> {
+        self.backend.write(|tx| {
+            register_return(tx, scope, id, returned_on, expected_version, actor)?;
             get_outflow(tx, scope, id)
         })
     }

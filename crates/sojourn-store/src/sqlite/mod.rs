@@ -28,7 +28,14 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0200_audit",
         include_str!("../../migrations/sqlite/0200_audit.sql"),
     ),
+    (
+        "0400_bulk_load",
+        include_str!("../../migrations/sqlite/0400_bulk_load.sql"),
+    ),
 ];
+
+/// Index set-aside for the first load of an empty register.
+mod bulk_load;
 
 /// Reader connections kept open; reads beyond this many wait their turn.
 const READERS: usize = 4;
@@ -68,6 +75,8 @@ impl SqliteBackend {
     fn open(path: &Path) -> Result<Self> {
         let mut writer = connect(path, OpenFlags::default())?;
         migrate(&mut writer)?;
+        // A bulk load that never finished left its indexes set aside.
+        bulk_load::restore(&mut writer)?;
         let readers = (0..READERS)
             .map(|_| {
                 connect(
@@ -160,6 +169,14 @@ impl Backend for SqliteBackend {
         }
         tx.commit()?;
         Ok(outcomes)
+    }
+
+    fn defer_for_bulk_load(&self) -> Result<bool> {
+        bulk_load::defer(&mut *self.lock_writer()?)
+    }
+
+    fn restore_deferred(&self) -> Result<()> {
+        bulk_load::restore(&mut *self.lock_writer()?)
     }
 }
 

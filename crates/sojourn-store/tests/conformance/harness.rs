@@ -36,6 +36,24 @@ impl TestDb {
         }
     }
 
+    /// A second store opened on the same database, as the next run of the
+    /// program would open it (migrations and recovery on open included).
+    pub fn open_again(&self) -> Arc<dyn Store> {
+        let url = match &self.raw {
+            Raw::Sqlite(path) => path.to_str().expect("utf-8 path").to_owned(),
+            Raw::Postgres(url) => url.clone(),
+        };
+        sojourn_store::open(&url).expect("open the store again")
+    }
+
+    /// A fresh, empty database of the same backend.
+    pub fn another(&self) -> TestDb {
+        match self.raw {
+            Raw::Sqlite(_) => sqlite(),
+            Raw::Postgres(_) => postgres(),
+        }
+    }
+
     pub fn is_postgres(&self) -> bool {
         matches!(self.raw, Raw::Postgres(_))
     }

@@ -10,9 +10,13 @@ mod accounts;
 mod audit;
 /// Batches of arrivals: rows meeting each other inside one batch.
 mod batches;
+/// The first load of an empty register, its search indexes set aside.
+mod bulk_load;
 mod cases;
 mod fixtures;
 mod harness;
+/// Rules between fields, outflow returns and the outflow search.
+mod rules;
 mod search;
 
 /// Every case by name, whichever file holds it.
@@ -20,7 +24,9 @@ mod all {
     pub use crate::accounts::*;
     pub use crate::audit::*;
     pub use crate::batches::*;
+    pub use crate::bulk_load::*;
     pub use crate::cases::*;
+    pub use crate::rules::*;
     pub use crate::search::*;
 }
 
@@ -36,6 +42,13 @@ macro_rules! conformance {
 }
 
 conformance!(
+    an_arrival_before_the_birth_date_is_refused_and_changes_nothing,
+    a_stay_above_community_level_is_refused_and_changes_nothing,
+    a_return_closes_an_outflow_record_once_and_keeps_its_history,
+    the_outflow_search_reads_letters_as_the_resident_search_does,
+    a_bulk_load_into_an_empty_register_matches_the_normal_path,
+    a_bulk_load_sets_nothing_aside_once_the_register_has_a_resident,
+    an_interrupted_bulk_load_gets_its_indexes_back_on_the_next_open,
     only_the_unit_holding_a_file_may_change_it,
     a_search_counts_at_most_one_more_than_the_cap,
     a_search_lists_matches_in_the_order_of_the_searched_key,
