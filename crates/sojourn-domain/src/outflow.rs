@@ -111,7 +111,14 @@ impl Outflow {
         if self.returned_on.is_some() {
             return Err(DomainError::AlreadyReturned);
         }
-        let left = self.details.left_on.date();
+        self.details.check_return_date(returned_on)
+    }
+}
+
+impl OutflowDetails {
+    /// Nobody returns before leaving.
+    pub fn check_return_date(&self, returned_on: PastDate) -> Result<(), DomainError> {
+        let left = self.left_on.date();
         if returned_on.date() < left {
             return Err(DomainError::ReturnBeforeLeaving {
                 left: left.to_string(),

@@ -184,6 +184,16 @@ pub trait Store: AccountStore + AuditLog + Send + Sync {
     /// Every residence of a person that lies in scope, newest first.
     fn residences_of(&self, scope: &Scope, person: PersonId) -> Result<Vec<Residence>>;
     fn search_residents(&self, scope: &Scope, query: &ResidentQuery) -> Result<Page<ResidentRow>>;
+    /// Every stay in scope, departed ones included, in the order they were
+    /// registered: at most `limit` (1 to [`PageRequest::MAX_LIMIT`]) after
+    /// the stay `after`. Keyset paging for exports: each page costs the
+    /// same however deep into the register it lies.
+    fn export_residents(
+        &self,
+        scope: &Scope,
+        after: Option<ResidenceId>,
+        limit: u32,
+    ) -> Result<Vec<ResidentRow>>;
 
     // ---- rental houses ----
 
@@ -255,6 +265,14 @@ pub trait Store: AccountStore + AuditLog + Send + Sync {
         actor: &Actor,
     ) -> Result<Outflow>;
     fn search_outflows(&self, scope: &Scope, query: &OutflowQuery) -> Result<Page<Outflow>>;
+    /// Every outflow record in scope in the order recorded, as
+    /// [`Store::export_residents`] pages stays.
+    fn export_outflows(
+        &self,
+        scope: &Scope,
+        after: Option<OutflowId>,
+        limit: u32,
+    ) -> Result<Vec<Outflow>>;
 
     // ---- history ----
 

@@ -7,7 +7,7 @@
 use super::{PgTx, PostgresBackend};
 use crate::sql::Tx;
 use crate::sql::bulk_load::{
-    self, DEFERRABLE_FOREIGN_KEYS_OF, DEFERRABLE_INDEXES, Deferred, DeferredKind,
+    self, DEFERRABLE_FOREIGN_KEYS, DEFERRABLE_INDEXES, Deferred, DeferredKind,
 };
 use crate::{Result, StoreError};
 use std::sync::Mutex;
@@ -48,22 +48,20 @@ pub(super) fn defer(backend: &PostgresBackend) -> Result<bool> {
             });
         }
     }
-    for &table in DEFERRABLE_FOREIGN_KEYS_OF {
-        let keys = pg.query(
-            "SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c \
+    for &(table, name) in DEFERRABLE_FOREIGN_KEYS {
+        let found = pg.query_opt(
+            "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c \
              JOIN pg_class t ON t.oid = c.conrelid \
-             WHERE c.contype = 'f' AND t.relname = $1 \
-               AND t.relnamespace = current_schema()::regnamespace \
-             ORDER BY c.conname",
-            &[table.into()],
+             WHERE c.contype = 'f' AND t.relname = $1 AND c.conname = $2 \
+               AND t.relnamespace = current_schema()::regnamespace",
+            &[table.into(), name.into()],
         )?;
-        for row in keys {
-            let name = row.text(0)?;
+        if let Some(row) = found {
             items.push(Deferred {
                 name: name.to_owned(),
                 kind: DeferredKind::ForeignKey,
                 table: table.to_owned(),
-                definition: format!("ALTER TABLE {table} ADD CONSTRAINT {name} {}", row.text(1)?),
+                definition: format!("ALTER TABLE {table} ADD CONSTRAINT {name} {}", row.text(0)?),
             });
         }
     }

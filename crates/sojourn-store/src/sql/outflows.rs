@@ -234,6 +234,26 @@ pub(crate) fn search_outflows(
     })
 }
 
+/// Every outflow record in scope in the order recorded, `limit` after
+/// `after`: keyset paging, as `export_residents`.
+pub(crate) fn export_outflows(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    after: Option<OutflowId>,
+    limit: u32,
+) -> Result<Vec<Outflow>> {
+    let filter = Filter::on("o.unit_code", scope);
+    let sql = format!(
+        "SELECT {} FROM outflows o WHERE {} AND o.id > $3 ORDER BY o.id LIMIT {limit}",
+        mapping::OUTFLOW_COLUMNS,
+        filter.sql,
+    );
+    let mut params = filter.params;
+    params.push(after.map_or(0, |id| id.0).into());
+    let rows = tx.query(&sql, &params)?;
+    rows.iter().map(|row| outflow_from(tx, row)).collect()
+}
+
 /// Closes an open record: the person came back on `returned_on`. The
 /// record stays, with its history; a later departure opens a new one.
 pub(crate) fn register_return(

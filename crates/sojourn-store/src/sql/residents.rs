@@ -435,6 +435,31 @@ pub(crate) fn search_residents(
     }
 }
 
+/// Every stay in scope, departed ones included, in the order they were
+/// registered, `limit` after the stay `after`: keyset paging on the
+/// primary key, so each page costs the same however deep into the
+/// register it lies (an OFFSET walks past every row before it). A
+/// person's earlier stay comes before their return, the order an import
+/// can register them again.
+pub(crate) fn export_residents(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    after: Option<ResidenceId>,
+    limit: u32,
+) -> Result<Vec<ResidentRow>> {
+    let filter = Filter::new(scope);
+    let sql = format!(
+        "SELECT {}, {} FROM residences r JOIN persons p ON p.id = r.person_id \
+         WHERE {} AND r.id > $3 ORDER BY r.id LIMIT {limit}",
+        mapping::PERSON_COLUMNS,
+        mapping::RESIDENCE_COLUMNS,
+        filter.sql,
+    );
+    let mut params = filter.params;
+    params.push(after.map_or(0, |id| id.0).into());
+    tx.query(&sql, &params)?.iter().map(resident_row).collect()
+}
+
 /// Searches count at most this many matches (and one more, to say "more").
 pub const SEARCH_COUNT_CAP: u64 = 1000;
 

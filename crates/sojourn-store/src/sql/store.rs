@@ -165,6 +165,17 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.read(|tx| search_residents(tx, scope, query))
     }
 
+    fn export_residents(
+        &self,
+        scope: &Scope,
+        after: Option<ResidenceId>,
+        limit: u32,
+    ) -> Result<Vec<ResidentRow>> {
+        let limit = export_limit(limit)?;
+        self.backend
+            .read(|tx| export_residents(tx, scope, after, limit))
+    }
+
     fn create_house(&self, scope: &Scope, details: &HouseDetails, actor: &Actor) -> Result<House> {
         self.backend.write(|tx| {
             let id = create_house(tx, scope, details, actor)?;
@@ -286,6 +297,17 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.read(|tx| search_outflows(tx, scope, query))
     }
 
+    fn export_outflows(
+        &self,
+        scope: &Scope,
+        after: Option<OutflowId>,
+        limit: u32,
+    ) -> Result<Vec<Outflow>> {
+        let limit = export_limit(limit)?;
+        self.backend
+            .read(|tx| export_outflows(tx, scope, after, limit))
+    }
+
     fn history(&self, scope: &Scope, record: RecordRef) -> Result<Vec<Revision>> {
         self.backend.read(|tx| {
             let (table, current) = match record {
@@ -306,4 +328,12 @@ impl<B: Backend> Store for SqlStore<B> {
             history(tx, record, table, current)
         })
     }
+}
+
+/// A page size of an export, within what a page may hold (it is written
+/// into the SQL, so it must be a checked number).
+fn export_limit(limit: u32) -> Result<u32> {
+    PageRequest::new(0, limit)
+        .map(|page| page.limit())
+        .ok_or_else(|| StoreError::Backend(format!("page size {limit} out of range")))
 }

@@ -9,7 +9,8 @@ use sojourn_domain::residence::Arrival;
 use sojourn_domain::search::SearchTerm;
 use sojourn_store::*;
 
-/// Every index the bulk load may set aside.
+/// Every index of persons and residences the schema defines, whether the
+/// bulk load sets it aside or keeps it.
 const DEFERRABLE: &[&str] = &[
     "persons_unit",
     "persons_name",
@@ -19,6 +20,9 @@ const DEFERRABLE: &[&str] = &[
     "residences_unit",
     "residences_house",
     "residences_employer",
+    "residences_person",
+    "residences_one_current",
+    "residences_current_scope",
 ];
 
 /// Index names the database does not know (creating one under that name

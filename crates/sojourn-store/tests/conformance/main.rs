@@ -13,6 +13,8 @@ mod batches;
 /// The first load of an empty register, its search indexes set aside.
 mod bulk_load;
 mod cases;
+/// Export paging by key.
+mod export;
 mod fixtures;
 mod harness;
 /// Rules between fields, outflow returns and the outflow search.
@@ -26,6 +28,7 @@ mod all {
     pub use crate::batches::*;
     pub use crate::bulk_load::*;
     pub use crate::cases::*;
+    pub use crate::export::*;
     pub use crate::rules::*;
     pub use crate::search::*;
 }
@@ -42,6 +45,8 @@ macro_rules! conformance {
 }
 
 conformance!(
+    an_export_pages_every_stay_in_scope_once_in_registration_order,
+    an_export_pages_every_outflow_in_scope_once,
     an_arrival_before_the_birth_date_is_refused_and_changes_nothing,
     a_stay_above_community_level_is_refused_and_changes_nothing,
     a_return_closes_an_outflow_record_once_and_keeps_its_history,
