@@ -153,3 +153,47 @@ fn check_not_before(arrived: Date, departed: Date) -> Result<(), DomainError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn stay_at(unit: &str, arrived: Date) -> StayDetails {
+        StayDetails {
+            unit: UnitCode::parse(unit).expect("unit code"),
+            arrived_on: PastDate::new(arrived, date!(2026 - 11 - 28)).expect("past"),
+            intended_stay_months: None,
+            reason: ReasonForStay::Work,
+            current_address: Address::parse("多福巷1号").expect("address"),
+            house: None,
+            employer: None,
+        }
+    }
+
+    #[test]
+    fn a_stay_lies_at_a_community_or_below() {
+        let day = date!(2024 - 03 - 05);
+        for unit in ["110101001001", "110101001001001", "110101001001001001"] {
+            assert_eq!(stay_at(unit, day).check_unit_level(), Ok(()), "{unit}");
+        }
+        for unit in ["110101", "110101001"] {
+            assert!(matches!(
+                stay_at(unit, day).check_unit_level(),
+                Err(DomainError::StayUnitAboveCommunity { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn nobody_arrives_before_being_born() {
+        let born = date!(1990 - 03 - 07);
+        let on_the_day = stay_at("110101001001", born);
+        assert_eq!(on_the_day.check_not_before_birth(born), Ok(()));
+        let before = stay_at("110101001001", date!(1990 - 03 - 06));
+        assert!(matches!(
+            before.check_not_before_birth(born),
+            Err(DomainError::ArrivalBeforeBirth { .. })
+        ));
+    }
+}
