@@ -13,6 +13,11 @@
 # runs after neither load instead of during one — and removes it and every
 # file it made on exit; SOJOURN_BENCH_KEEP=1 keeps the files.
 #
+# sojourn loads into a freshly initialised store: the first load of an
+# empty register, so it takes the bulk path (search indexes and, on
+# PostgreSQL, the per-row foreign keys set aside and rebuilt once at the end,
+# all inside the timed run; docs/PERFORMANCE.md).
+#
 # The reference table. The CSV's 24 columns, one table, with an index for
 # every index of ours whose key is a column of the file:
 #   UNIQUE (id_number)                 persons' unique ID number

@@ -1,6 +1,8 @@
 //! `sojourn export <register> [FILE]`: every record in the root's scope as
 //! CSV that `sojourn import` reads back, page by page so a large register
-//! never sits in memory whole.
+//! never sits in memory whole. Residents and outflows, the registers that
+//! grow to millions, are paged by key; houses and employers (hundreds to
+//! a few thousand) by the list pages the API uses.
 
 use crate::error::{CliError, Result};
 use crate::registers::{
@@ -8,9 +10,7 @@ use crate::registers::{
 };
 use crate::table;
 use sojourn_domain::unit::Scope;
-use sojourn_store::{
-    EmployerQuery, HouseQuery, OutflowQuery, ResidentQuery, ResidentSort, StatusFilter, Store,
-};
+use sojourn_store::{EmployerQuery, HouseQuery, PageRequest, Store};
 use std::io::Write;
 
 /// The file format of an export.
@@ -103,43 +103,36 @@ fn records(
             })?;
         }
         Register::Outflows => {
-            let fetch = |page| {
-                store.search_outflows(
-                    scope,
-                    &OutflowQuery {
-                        page,
-                        ..OutflowQuery::default()
-                    },
-                )
-            };
-            for_each_page(fetch, |items| {
-                items.iter().try_for_each(|o| write(outflows::record(o)))
-            })?;
+            let mut after = None;
+            loop {
+                let page = store.export_outflows(scope, after, PageRequest::MAX_LIMIT)?;
+                let Some(last) = page.last() else { break };
+                after = Some(last.id);
+                page.iter().try_for_each(|o| write(outflows::record(o)))?;
+            }
         }
     }
     Ok(())
 }
 
-/// Every stay, departed ones included, oldest arrival first: a person's
-/// earlier (departed) stay then comes before their return, the order in
-/// which import can register them again.
+/// Every stay, departed ones included, in the order registered: a
+/// person's earlier (departed) stay then comes before their return, the
+/// order in which import can register them again. Paged by key, so a
+/// million stays cost a million rows read, not half a billion.
 fn export_residents(
     store: &dyn Store,
     scope: &Scope,
     write: &mut &mut dyn FnMut(Vec<String>) -> Result<()>,
 ) -> Result<()> {
     let directory = Directory::load(store, scope)?;
-    let fetch = |page| {
-        let query = ResidentQuery {
-            status: StatusFilter::Any,
-            sort: ResidentSort::ArrivedAsc,
-            page,
-            ..ResidentQuery::default()
+    let mut after = None;
+    loop {
+        let rows = store.export_residents(scope, after, PageRequest::MAX_LIMIT)?;
+        let Some(last) = rows.last() else {
+            return Ok(());
         };
-        store.search_residents(scope, &query)
-    };
-    for_each_page(fetch, |rows| {
+        after = Some(last.residence.id);
         rows.iter()
-            .try_for_each(|row| write(residents::record(row, &directory)))
-    })
+            .try_for_each(|row| write(residents::record(row, &directory)))?;
+    }
 }

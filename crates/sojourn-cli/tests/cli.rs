@@ -747,3 +747,132 @@ fn check_id_prints_one_line_per_number() {
     assert!(output.status.success());
     assert_eq!(stdout(&output).lines().count(), 2);
 }
+
+// ---- the first load of an empty register ----
+
+/// A file with the cases a load must decide alike on either path: a stay
+/// that ended and the person's return, a duplicate (重卡), a bad number.
+fn mixed_residents_csv() -> String {
+    let back = with_check("34010419900315222");
+    let twice = with_check("41010219800101123");
+    let other = with_check("41010219850101123");
+    let valid = with_check("41010219860202124");
+    let wrong = if valid.ends_with('0') { '1' } else { '0' };
+    let bad = format!("{}{wrong}", &valid[..17]);
+    format!(
+        "{RESIDENT_HEADER}\
+{back},李四,01,410102001002,,{COMMUNITY},2023-05-01,01,多福巷9号,,,departed,2024-02-01,410102001,返乡\n\
+{twice},张三,汉族,410102001002,13912345678,{COMMUNITY},2024-03-01,务工,多福巷1号,,,active,,,\n\
+{twice},张三丰,汉族,410102001002,,{COMMUNITY},2024-04-01,务工,多福巷9号,,,,,,\n\
+{bad},钱七,汉族,410102001002,,{COMMUNITY},2024-03-01,务工,多福巷9号,,,,,,\n\
+{back},李肆,01,410102001002,,{COMMUNITY},2024-05-01,01,多福巷7号,,,registered,,,\n\
+{other},赵六,汉族,410102001002,,{COMMUNITY},2024-03-02,务工,多福巷9号,,,,,,\n"
+    )
+}
+
+#[test]
+fn a_first_import_into_an_empty_register_decides_and_stores_as_into_a_filled_one() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.write("mixed.csv", &mixed_residents_csv());
+    // Into an empty register: the bulk path, search indexes set aside.
+    sandbox.init("bulk.db");
+    let bulk = import(&sandbox, "residents", &file, "bulk.db");
+    // Into a register that already has someone: the normal path.
+    sandbox.init("normal.db");
+    let someone = with_check("11010119700101001");
+    let first = sandbox.write(
+        "someone.csv",
+        &format!(
+            "{RESIDENT_HEADER}{someone},周一,汉族,110101001001,,{COMMUNITY},2022-01-01,务工,多福巷2号,,,,,,\n"
+        ),
+    );
+    assert!(
+        import(&sandbox, "residents", &first, "normal.db")
+            .status
+            .success()
+    );
+    let normal = import(&sandbox, "residents", &file, "normal.db");
+
+    assert_eq!(stdout(&bulk), stdout(&normal));
+    assert!(
+        stdout(&bulk).contains("residents: 4 accepted, 2 refused"),
+        "{}",
+        stdout(&bulk)
+    );
+    let export = |db: &str| {
+        let out = format!("{db}.csv");
+        assert!(
+            sandbox
+                .run(&["export", "residents", &out, "--db", db])
+                .status
+                .success()
+        );
+        let mut lines = sorted_lines(&sandbox.path(&out));
+        lines.retain(|line| !line.contains(&someone));
+        lines
+    };
+    assert_eq!(export("bulk.db"), export("normal.db"));
+    // The bulk-loaded store searches as the other does.
+    let store = sandbox.store("bulk.db");
+    let query = ResidentQuery {
+        term: sojourn_domain::search::SearchTerm::parse("zs"),
+        ..ResidentQuery::default()
+    };
+    let found = store.search_residents(&scope(), &query).expect("search");
+    assert_eq!(found.total, 1);
+    assert_eq!(found.items[0].person.details.name.as_str(), "张三");
+}
+
+#[test]
+fn an_outflow_that_came_back_is_imported_closed_and_exported_with_its_return() {
+    let sandbox = Sandbox::new();
+    sandbox.init("sojourn.db");
+    let number = with_check("41010219880808131");
+    let early = with_check("41010219880808132");
+    let future = with_check("41010219880808133");
+    let tomorrow = sojourn_domain::time_rules::china_today()
+        .next_day()
+        .expect("a tomorrow");
+    let file = sandbox.write(
+        "outflows.csv",
+        &format!(
+            "id_number,name,unit,left_on,destination,returned_on\n\
+{number},孙大,{COMMUNITY},2024-01-01,440106,2024-06-01\n\
+{number},孙大,{COMMUNITY},2024-08-01,440106,\n\
+{early},孙二,{COMMUNITY},2024-05-01,440106,2024-04-30\n\
+{future},孙三,{COMMUNITY},2024-05-01,440106,{tomorrow}\n"
+        ),
+    );
+    let output = import(&sandbox, "outflows", &file, "sojourn.db");
+    let text = stdout(&output);
+    assert!(text.contains("outflows: 2 accepted, 2 refused"), "{text}");
+    assert!(
+        text.contains("refused row 4, returned_on [return_before_leaving]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("refused row 5, returned_on [date_in_future]"),
+        "{text}"
+    );
+
+    assert!(
+        sandbox
+            .run(&["export", "outflows", "out.csv", "--db", "sojourn.db"])
+            .status
+            .success()
+    );
+    let exported = std::fs::read_to_string(sandbox.path("out.csv")).expect("export");
+    let rows: Vec<&str> = exported.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{exported}");
+    assert!(
+        rows[0].starts_with(&number) && rows[0].ends_with(",2024-06-01"),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows[1].starts_with(&number) && rows[1].ends_with(','),
+        "{}",
+        rows[1]
+    );
+    assert!(!exported.contains(&early) && !exported.contains(&future));
+}

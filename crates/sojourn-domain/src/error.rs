@@ -30,6 +30,17 @@ pub enum DomainError {
     NotLeftBehindAge { age: i32 },
     #[error("tenancy end {ended} is before its start {started}")]
     TenancyEndBeforeStart { started: String, ended: String },
+    #[error("arrival date {arrived} is before the birth date {born}")]
+    ArrivalBeforeBirth { born: String, arrived: String },
+    #[error(
+        "a stay is registered at a community (village), grid or collection point, not at a {}",
+        .level.key()
+    )]
+    StayUnitAboveCommunity { level: crate::unit::UnitLevel },
+    #[error("return date {returned} is before the leaving date {left}")]
+    ReturnBeforeLeaving { left: String, returned: String },
+    #[error("the outflow record is already closed: the person has returned")]
+    AlreadyReturned,
 }
 
 impl Localized for DomainError {
@@ -41,6 +52,10 @@ impl Localized for DomainError {
             Self::UnitLevelMismatch { .. } => "unit_level_mismatch",
             Self::NotLeftBehindAge { .. } => "not_left_behind_age",
             Self::TenancyEndBeforeStart { .. } => "tenancy_end_before_start",
+            Self::ArrivalBeforeBirth { .. } => "arrival_before_birth",
+            Self::StayUnitAboveCommunity { .. } => "stay_unit_above_community",
+            Self::ReturnBeforeLeaving { .. } => "return_before_leaving",
+            Self::AlreadyReturned => "already_returned",
         }
     }
 
@@ -60,6 +75,17 @@ impl Localized for DomainError {
             Self::TenancyEndBeforeStart { started, ended } => {
                 format!("退租日期 {ended} 早于入住日期 {started}")
             }
+            Self::ArrivalBeforeBirth { born, arrived } => {
+                format!("来本地日期 {arrived} 早于出生日期 {born}")
+            }
+            Self::StayUnitAboveCommunity { level } => format!(
+                "居住地须登记到社区（村）、网格或信息采集点，不能登记在“{}”",
+                level.name_zh()
+            ),
+            Self::ReturnBeforeLeaving { left, returned } => {
+                format!("返回日期 {returned} 早于外出日期 {left}")
+            }
+            Self::AlreadyReturned => "该流出人口已登记返回，记录已关闭".into(),
         }
     }
 

@@ -104,6 +104,31 @@ pub struct Outflow {
     pub version: i64,
 }
 
+impl Outflow {
+    /// Checks that the person may be recorded as back on `returned_on`:
+    /// the record is still open, and nobody returns before leaving.
+    pub fn check_return(&self, returned_on: PastDate) -> Result<(), DomainError> {
+        if self.returned_on.is_some() {
+            return Err(DomainError::AlreadyReturned);
+        }
+        self.details.check_return_date(returned_on)
+    }
+}
+
+impl OutflowDetails {
+    /// Nobody returns before leaving.
+    pub fn check_return_date(&self, returned_on: PastDate) -> Result<(), DomainError> {
+        let left = self.left_on.date();
+        if returned_on.date() < left {
+            return Err(DomainError::ReturnBeforeLeaving {
+                left: left.to_string(),
+                returned: returned_on.date().to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +157,39 @@ mod tests {
         assert_eq!(
             member(date!(1980 - 01 - 01)),
             Err(DomainError::NotLeftBehindAge { age: 46 })
+        );
+    }
+
+    #[test]
+    fn a_return_comes_after_the_leaving_and_closes_the_record_once() {
+        let today = date!(2026 - 11 - 28);
+        let past = |d: Date| PastDate::new(d, today).expect("past");
+        let mut record = Outflow {
+            id: OutflowId(1),
+            id_number: IdNumber::parse("11010519491231002X").expect("id"),
+            details: OutflowDetails {
+                unit: UnitCode::parse("110101001001").expect("unit"),
+                name: PersonName::parse("孙大").expect("name"),
+                left_on: past(date!(2025 - 03 - 01)),
+                destination: DivisionCode::parse_form("440106").expect("division"),
+                destination_address: None,
+                reason: None,
+                employer_name: None,
+                contact_phone: None,
+                left_behind: Vec::new(),
+            },
+            returned_on: None,
+            version: 1,
+        };
+        assert!(matches!(
+            record.check_return(past(date!(2025 - 02 - 28))),
+            Err(DomainError::ReturnBeforeLeaving { .. })
+        ));
+        assert_eq!(record.check_return(past(date!(2025 - 03 - 01))), Ok(()));
+        record.returned_on = Some(date!(2025 - 06 - 01));
+        assert_eq!(
+            record.check_return(past(date!(2025 - 07 - 01))),
+            Err(DomainError::AlreadyReturned)
         );
     }
 }

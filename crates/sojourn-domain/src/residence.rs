@@ -24,6 +24,16 @@ pub struct Arrival {
     pub stay: StayDetails,
 }
 
+impl Arrival {
+    /// The rules between the fields of an arrival: nobody arrives before
+    /// being born, and a stay lies at a community (village) or below.
+    pub fn check(&self) -> Result<(), DomainError> {
+        self.stay.check_unit_level()?;
+        self.stay
+            .check_not_before_birth(self.id_number.birth_date())
+    }
+}
+
 /// The facts of one stay that a clerk may correct while it lasts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StayDetails {
@@ -91,6 +101,30 @@ pub struct Residence {
     pub version: i64,
 }
 
+impl StayDetails {
+    /// A stay lies at a community (village), grid or collection point: a
+    /// street or a county is where people are counted, not where they live.
+    pub fn check_unit_level(&self) -> Result<(), DomainError> {
+        let level = self.unit.level();
+        if level < crate::unit::UnitLevel::Community {
+            return Err(DomainError::StayUnitAboveCommunity { level });
+        }
+        Ok(())
+    }
+
+    /// Refuses an arrival before `born`.
+    pub fn check_not_before_birth(&self, born: Date) -> Result<(), DomainError> {
+        let arrived = self.arrived_on.date();
+        if arrived < born {
+            return Err(DomainError::ArrivalBeforeBirth {
+                born: born.to_string(),
+                arrived: arrived.to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
 impl Residence {
     /// Checks that the stay can be confirmed.
     pub fn check_activation(&self) -> Result<(), DomainError> {
@@ -118,4 +152,48 @@ fn check_not_before(arrived: Date, departed: Date) -> Result<(), DomainError> {
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn stay_at(unit: &str, arrived: Date) -> StayDetails {
+        StayDetails {
+            unit: UnitCode::parse(unit).expect("unit code"),
+            arrived_on: PastDate::new(arrived, date!(2026 - 11 - 28)).expect("past"),
+            intended_stay_months: None,
+            reason: ReasonForStay::Work,
+            current_address: Address::parse("多福巷1号").expect("address"),
+            house: None,
+            employer: None,
+        }
+    }
+
+    #[test]
+    fn a_stay_lies_at_a_community_or_below() {
+        let day = date!(2024 - 03 - 05);
+        for unit in ["110101001001", "110101001001001", "110101001001001001"] {
+            assert_eq!(stay_at(unit, day).check_unit_level(), Ok(()), "{unit}");
+        }
+        for unit in ["110101", "110101001"] {
+            assert!(matches!(
+                stay_at(unit, day).check_unit_level(),
+                Err(DomainError::StayUnitAboveCommunity { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn nobody_arrives_before_being_born() {
+        let born = date!(1990 - 03 - 07);
+        let on_the_day = stay_at("110101001001", born);
+        assert_eq!(on_the_day.check_not_before_birth(born), Ok(()));
+        let before = stay_at("110101001001", date!(1990 - 03 - 06));
+        assert!(matches!(
+            before.check_not_before_birth(born),
+            Err(DomainError::ArrivalBeforeBirth { .. })
+        ));
+    }
 }

@@ -58,6 +58,7 @@ use sojourn_domain::house::{House, HouseDetails, HouseId};
 use sojourn_domain::outflow::{Outflow, OutflowDetails, OutflowId};
 use sojourn_domain::person::{Person, PersonDetails, PersonId};
 use sojourn_domain::residence::{Arrival, Departure, Residence, ResidenceId, StayDetails};
+use sojourn_domain::time_rules::PastDate;
 use sojourn_domain::unit::{Scope, Unit, UnitCode};
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -113,6 +114,21 @@ pub trait Store: AccountStore + AuditLog + Send + Sync {
     fn get_unit(&self, scope: &Scope, code: &UnitCode) -> Result<Unit>;
     /// The units directly below `parent`, or the whole subtree when `None`.
     fn list_units(&self, scope: &Scope, parent: Option<&UnitCode>) -> Result<Vec<Unit>>;
+
+    // ---- bulk loading ----
+
+    /// Prepares the first load of an empty register: when no person file
+    /// and no residence exists yet, drops the indexes only searches use (and
+    /// on PostgreSQL the foreign keys of persons and residences), noting
+    /// each so it can be rebuilt. Every rule of an arrival still holds
+    /// during the load (the unique ID number and the one current residence
+    /// stay). Returns whether the register was empty. Changes no record.
+    /// Unscoped: the schema belongs to the whole deployment.
+    fn begin_bulk_load_unscoped(&self) -> Result<bool>;
+    /// Rebuilds what `begin_bulk_load_unscoped` set aside, each index from
+    /// sorted data in one pass, and checks the foreign keys once. Idempotent;
+    /// a store opened after an interrupted load does it itself.
+    fn finish_bulk_load_unscoped(&self) -> Result<()>;
 
     // ---- persons and residences (流动人口) ----
 
@@ -171,6 +187,16 @@ pub trait Store: AccountStore + AuditLog + Send + Sync {
     /// Every residence of a person that lies in scope, newest first.
     fn residences_of(&self, scope: &Scope, person: PersonId) -> Result<Vec<Residence>>;
     fn search_residents(&self, scope: &Scope, query: &ResidentQuery) -> Result<Page<ResidentRow>>;
+    /// Every stay in scope, departed ones included, in the order they were
+    /// registered: at most `limit` (1 to [`PageRequest::MAX_LIMIT`]) after
+    /// the stay `after`. Keyset paging for exports: each page costs the
+    /// same however deep into the register it lies.
+    fn export_residents(
+        &self,
+        scope: &Scope,
+        after: Option<ResidenceId>,
+        limit: u32,
+    ) -> Result<Vec<ResidentRow>>;
 
     // ---- rental houses ----
 
@@ -230,7 +256,26 @@ pub trait Store: AccountStore + AuditLog + Send + Sync {
         expected_version: i64,
         actor: &Actor,
     ) -> Result<Outflow>;
+    /// Records that the person came back on `returned_on`, closing the
+    /// record. Refused if it is already closed or the date is before the
+    /// person left.
+    fn register_return(
+        &self,
+        scope: &Scope,
+        id: OutflowId,
+        returned_on: PastDate,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Outflow>;
     fn search_outflows(&self, scope: &Scope, query: &OutflowQuery) -> Result<Page<Outflow>>;
+    /// Every outflow record in scope in the order recorded, as
+    /// [`Store::export_residents`] pages stays.
+    fn export_outflows(
+        &self,
+        scope: &Scope,
+        after: Option<OutflowId>,
+        limit: u32,
+    ) -> Result<Vec<Outflow>>;
 
     // ---- history ----
 

@@ -16,6 +16,7 @@ use sojourn_domain::codes::{IdNumber, Uscc};
 use sojourn_domain::employer::EmployerDetails;
 use sojourn_domain::house::HouseDetails;
 use sojourn_domain::outflow::OutflowDetails;
+use sojourn_domain::time_rules::PastDate;
 use sojourn_domain::unit::Scope;
 use sojourn_store::{Actor, Store, StoreError};
 use std::collections::BTreeSet;
@@ -271,15 +272,30 @@ struct OutflowImporter<'a> {
 }
 
 impl RowImporter for OutflowImporter<'_> {
-    type Record = (IdNumber, OutflowDetails);
+    type Record = (IdNumber, OutflowDetails, Option<PastDate>);
 
     fn parse(&mut self, fields: &mut Fields) -> Option<Self::Record> {
-        outflows::parse(fields, self.today, &self.directory)
+        let (id_number, details) = outflows::parse(fields, self.today, &self.directory)?;
+        let returned_on = outflows::parse_return(fields, &details, self.today)?;
+        Some((id_number, details, returned_on))
     }
 
-    fn save(&mut self, (id_number, details): Self::Record) -> sojourn_store::Result<()> {
-        self.store
-            .create_outflow(self.scope, &id_number, &details, &actor())
-            .map(drop)
+    /// A record whose person came back is stored, then closed: the order
+    /// in which it happened, so a later record of the same number (they
+    /// left again) finds this one closed.
+    fn save(
+        &mut self,
+        (id_number, details, returned_on): Self::Record,
+    ) -> sojourn_store::Result<()> {
+        let record = self
+            .store
+            .create_outflow(self.scope, &id_number, &details, &actor())?;
+        match returned_on {
+            Some(date) => self
+                .store
+                .register_return(self.scope, record.id, date, record.version, &actor())
+                .map(drop),
+            None => Ok(()),
+        }
     }
 }

@@ -40,6 +40,11 @@ pub const COLUMNS: &[Column] = &[
         false,
         "family left behind, `;`-separated, each name/relation/birth date/ID number",
     ),
+    column(
+        "returned_on",
+        false,
+        "date the person came back, which closes the record",
+    ),
 ];
 
 /// Separates family members in the `left_behind` cell.
@@ -74,6 +79,23 @@ pub fn parse(
         left_behind,
     };
     f.is_clean().then_some((id_number?, details))
+}
+
+/// The `returned_on` cell of a row whose other cells gave `details`:
+/// `Some(None)` when empty, `None` when refused (not a past date, or before
+/// the person left).
+pub fn parse_return(
+    f: &mut Fields,
+    details: &OutflowDetails,
+    today: Date,
+) -> Option<Option<PastDate>> {
+    let returned_on = f.optional("returned_on", |s| PastDate::parse(s, today));
+    if let Some(date) = returned_on
+        && let Err(error) = details.check_return_date(date)
+    {
+        f.refuse(Some("returned_on"), &error);
+    }
+    f.is_clean().then_some(returned_on)
 }
 
 /// Every member of the `left_behind` cell; a bad member refuses the row.
@@ -140,6 +162,7 @@ fn value(key: &str, outflow: &Outflow) -> String {
         "employer_name" => cell(d.employer_name.as_ref()),
         "contact_phone" => cell(d.contact_phone.as_ref()),
         "left_behind" => left_behind_cell(&d.left_behind),
+        "returned_on" => cell(outflow.returned_on.as_ref()),
         _ => String::new(),
     }
 }

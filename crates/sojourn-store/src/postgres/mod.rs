@@ -17,6 +17,8 @@ use std::sync::{Mutex, MutexGuard};
 /// The bulk hooks: facts per batch in one statement each, rows by binary
 /// COPY.
 mod bulk;
+/// Index and foreign-key set-aside for the first load of an empty register.
+mod bulk_load;
 
 const MIGRATIONS: &[(&str, &str)] = &[
     (
@@ -51,6 +53,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0410_arrival_order",
         include_str!("../../migrations/postgres/0410_arrival_order.sql"),
     ),
+    (
+        "0420_bulk_load",
+        include_str!("../../migrations/postgres/0420_bulk_load.sql"),
+    ),
 ];
 
 /// Connections kept open; calls beyond this many wait their turn.
@@ -72,21 +78,22 @@ pub fn open(url: &str, keys: impl Into<KeySource>) -> Result<Box<dyn crate::Stor
         clients.push(client);
     }
     migrate(&mut clients[0])?;
-    let store = SqlStore {
-        backend: PostgresBackend {
-            clients: clients
-                .into_iter()
-                .map(|client| {
-                    Mutex::new(Connection {
-                        client,
-                        statements: HashMap::new(),
-                    })
+    let backend = PostgresBackend {
+        clients: clients
+            .into_iter()
+            .map(|client| {
+                Mutex::new(Connection {
+                    client,
+                    statements: HashMap::new(),
                 })
-                .collect(),
-            next: AtomicUsize::new(0),
-            keys: keys.into(),
-        },
+            })
+            .collect(),
+        next: AtomicUsize::new(0),
+        keys: keys.into(),
     };
+    // A bulk load that never finished left indexes and keys set aside.
+    bulk_load::restore(&backend)?;
+    let store = SqlStore { backend };
     store.check_keys()?;
     Ok(Box::new(store))
 }
@@ -203,6 +210,14 @@ impl Backend for PostgresBackend {
         }
         pg.tx.commit()?;
         Ok(outcomes)
+    }
+
+    fn defer_for_bulk_load(&self) -> Result<bool> {
+        bulk_load::defer(self)
+    }
+
+    fn restore_deferred(&self) -> Result<()> {
+        bulk_load::restore(self)
     }
 }
 

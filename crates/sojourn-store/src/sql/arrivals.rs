@@ -247,6 +247,7 @@ fn decide(
     arrivals
         .iter()
         .map(|arrival| {
+            arrival.check()?;
             facts.stays.check(scope, &arrival.stay)?;
             let number = arrival.id_number.as_str();
             let known = facts.persons.get(number);

@@ -172,6 +172,11 @@ pub(crate) trait Backend: Send + Sync {
         items: &[I],
         f: impl FnMut(&mut dyn Tx, &I) -> Result<T>,
     ) -> Result<Vec<Result<T>>>;
+    /// Sets aside what `bulk_load` lets an empty register's first load
+    /// go without; `false` (nothing done) unless the register is empty.
+    fn defer_for_bulk_load(&self) -> Result<bool>;
+    /// Brings back whatever is still set aside; nothing to do is fine.
+    fn restore_deferred(&self) -> Result<()>;
 }
 
 /// Arrivals, one or many: rules decided per batch, rows written together.
@@ -181,6 +186,8 @@ pub(crate) mod rotation;
 /// Encrypted columns and their blind indexes.
 pub(crate) mod sealed;
 pub(crate) use arrivals::{BatchFacts, KnownPerson};
+/// Index set-aside for the first load of an empty register.
+pub(crate) mod bulk_load;
 /// The deployment's tree.
 mod units;
 pub(crate) use units::*;

@@ -1,4 +1,4 @@
-use super::residents::{Filter, check_version};
+use super::residents::{Filter, PinyinReading, check_version, pinyin_reading};
 use super::sealed::{self, ID_NUMBER, PHONE};
 use super::{Tx, Value, mapping, now, opt_text, record_revision, scope_bounds, units};
 use super::{narrow, page_of};
@@ -9,6 +9,7 @@ use crate::{Actor, Result, StoreError, snapshot};
 use sojourn_domain::codes::IdNumber;
 use sojourn_domain::outflow::{LeftBehind, Outflow, OutflowDetails, OutflowId};
 use sojourn_domain::search::SearchTerm;
+use sojourn_domain::time_rules::PastDate;
 use sojourn_domain::unit::Scope;
 
 fn outflow_values(d: &OutflowDetails, keys: &Keyring) -> Vec<Value> {
@@ -209,11 +210,17 @@ pub(crate) fn search_outflows(
                 &mut filter.params,
             ),
             SearchTerm::Digits(_) => "1 = 0".to_owned(),
-            SearchTerm::Pinyin(letters) => {
-                let initials = filter.prefix_clause("o.name_initials", letters);
-                let full = filter.prefix_clause("o.name_pinyin", letters);
-                format!("({initials} OR {full})")
-            }
+            // Read as residents' search reads them: one column where the
+            // letters can match only one, so one index answers.
+            SearchTerm::Pinyin(letters) => match pinyin_reading(letters) {
+                PinyinReading::Initials => filter.prefix_clause("o.name_initials", letters),
+                PinyinReading::Full => filter.prefix_clause("o.name_pinyin", letters),
+                PinyinReading::Either => {
+                    let initials = filter.prefix_clause("o.name_initials", letters);
+                    let full = filter.prefix_clause("o.name_pinyin", letters);
+                    format!("({initials} OR {full})")
+                }
+            },
             SearchTerm::Name(name) => filter.prefix_clause("o.name", name),
         };
         filter.sql.push_str(&format!(" AND {clause}"));
@@ -244,4 +251,71 @@ pub(crate) fn search_outflows(
         items,
         total: rows.total,
     })
+}
+
+/// Every outflow record in scope in the order recorded, `limit` after
+/// `after`: keyset paging, as `export_residents`.
+pub(crate) fn export_outflows(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    after: Option<OutflowId>,
+    limit: u32,
+) -> Result<Vec<Outflow>> {
+    let filter = Filter::on("o.unit_code", scope);
+    let sql = format!(
+        "SELECT {} FROM outflows o WHERE {} AND o.id > $3 ORDER BY o.id LIMIT {limit}",
+        mapping::OUTFLOW_COLUMNS,
+        filter.sql,
+    );
+    let mut params = filter.params;
+    params.push(after.map_or(0, |id| id.0).into());
+    let rows = tx.query(&sql, &params)?;
+    rows.iter().map(|row| outflow_from(tx, row)).collect()
+}
+
+/// Closes an open record: the person came back on `returned_on`. The
+/// record stays, with its history; a later departure opens a new one.
+pub(crate) fn register_return(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    id: OutflowId,
+    returned_on: PastDate,
+    expected_version: i64,
+    actor: &Actor,
+) -> Result<()> {
+    let before = get_outflow(tx, scope, id)?;
+    check_version(expected_version, before.version)?;
+    before.check_return(returned_on)?;
+    let snapshot_before = snapshot::outflow(&before);
+    record_revision(
+        tx,
+        "outflow",
+        id.0,
+        before.version + 1,
+        "returned",
+        actor,
+        &snapshot_before,
+    )?;
+    tx.execute(
+        "UPDATE outflows SET returned_on = $1, version = $2, updated_at = $3, updated_by = $4 \
+         WHERE id = $5",
+        &[
+            returned_on.date().into(),
+            (before.version + 1).into(),
+            now().into(),
+            actor.name.as_str().into(),
+            id.0.into(),
+        ],
+    )?;
+    let after = snapshot::outflow(&get_outflow(tx, scope, id)?);
+    super::audit::record_change(
+        tx,
+        actor,
+        AuditAction::Update,
+        "outflow",
+        id.0,
+        &before.details.unit,
+        Some(&snapshot_before),
+        &after,
+    )
 }

@@ -330,6 +330,14 @@ pub(crate) fn update_stay(
     if !before.status.is_current() {
         return Err(sojourn_domain::DomainError::AlreadyDeparted.into());
     }
+    stay.check_unit_level()?;
+    let born = tx
+        .query_one(
+            "SELECT birth_date FROM persons WHERE id = $1",
+            &[before.person.0.into()],
+        )?
+        .date(0)?;
+    stay.check_not_before_birth(born)?;
     arrivals::StayFacts::lookup(tx, scope, [stay])?.check(scope, stay)?;
     begin_residence_change(tx, scope, id, expected_version, "updated", actor)?;
     let mut values = stay_values(stay);
@@ -488,6 +496,35 @@ pub(crate) fn search_residents(
     }
 }
 
+/// Every stay in scope, departed ones included, in the order they were
+/// registered, `limit` after the stay `after`: keyset paging on the
+/// primary key, so each page costs the same however deep into the
+/// register it lies (an OFFSET walks past every row before it). A
+/// person's earlier stay comes before their return, the order an import
+/// can register them again.
+pub(crate) fn export_residents(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    after: Option<ResidenceId>,
+    limit: u32,
+) -> Result<Vec<ResidentRow>> {
+    let filter = Filter::new(scope);
+    let sql = format!(
+        "SELECT {}, {} FROM residences r JOIN persons p ON p.id = r.person_id \
+         WHERE {} AND r.id > $3 ORDER BY r.id LIMIT {limit}",
+        mapping::PERSON_COLUMNS,
+        mapping::RESIDENCE_COLUMNS,
+        filter.sql,
+    );
+    let mut params = filter.params;
+    params.push(after.map_or(0, |id| id.0).into());
+    let keys = tx.keys();
+    tx.query(&sql, &params)?
+        .iter()
+        .map(|row| resident_row(row, &keys))
+        .collect()
+}
+
 /// Searches count at most this many matches (and one more, to say "more").
 pub const SEARCH_COUNT_CAP: u64 = 1000;
 
@@ -516,7 +553,7 @@ fn term_order(term: &SearchTerm) -> &'static str {
 
 /// Which pinyin column a run of letters can match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PinyinReading {
+pub(crate) enum PinyinReading {
     /// No vowel: only initials (zs, lxm).
     Initials,
     /// I, u or ü begin no syllable, so they are never initials; and more
@@ -529,7 +566,7 @@ enum PinyinReading {
 /// Longest run of initials taken for a name (复姓 plus two given characters).
 const MAX_NAME_CHARS_AS_INITIALS: usize = 4;
 
-fn pinyin_reading(letters: &str) -> PinyinReading {
+pub(crate) fn pinyin_reading(letters: &str) -> PinyinReading {
     if !letters.contains(['a', 'e', 'i', 'o', 'u', 'v']) {
         PinyinReading::Initials
     } else if letters.contains(['i', 'u', 'v']) || letters.len() > MAX_NAME_CHARS_AS_INITIALS {

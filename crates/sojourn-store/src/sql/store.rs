@@ -10,6 +10,7 @@ use sojourn_domain::house::{House, HouseDetails, HouseId};
 use sojourn_domain::outflow::{Outflow, OutflowDetails, OutflowId};
 use sojourn_domain::person::{Person, PersonDetails, PersonId};
 use sojourn_domain::residence::{Arrival, Departure, Residence, ResidenceId, StayDetails};
+use sojourn_domain::time_rules::PastDate;
 use sojourn_domain::unit::{Scope, Unit, UnitCode};
 
 /// The register logic bound to one backend.
@@ -36,6 +37,14 @@ impl<B: Backend> Store for SqlStore<B> {
 
     fn list_units(&self, scope: &Scope, parent: Option<&UnitCode>) -> Result<Vec<Unit>> {
         self.backend.read(|tx| list_units(tx, scope, parent))
+    }
+
+    fn begin_bulk_load_unscoped(&self) -> Result<bool> {
+        self.backend.defer_for_bulk_load()
+    }
+
+    fn finish_bulk_load_unscoped(&self) -> Result<()> {
+        self.backend.restore_deferred()
     }
 
     fn register_arrival(
@@ -156,6 +165,17 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.read(|tx| search_residents(tx, scope, query))
     }
 
+    fn export_residents(
+        &self,
+        scope: &Scope,
+        after: Option<ResidenceId>,
+        limit: u32,
+    ) -> Result<Vec<ResidentRow>> {
+        let limit = export_limit(limit)?;
+        self.backend
+            .read(|tx| export_residents(tx, scope, after, limit))
+    }
+
     fn create_house(&self, scope: &Scope, details: &HouseDetails, actor: &Actor) -> Result<House> {
         self.backend.write(|tx| {
             let id = create_house(tx, scope, details, actor)?;
@@ -259,6 +279,20 @@ impl<B: Backend> Store for SqlStore<B> {
         })
     }
 
+    fn register_return(
+        &self,
+        scope: &Scope,
+        id: OutflowId,
+        returned_on: PastDate,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Outflow> {
+        self.backend.write(|tx| {
+            register_return(tx, scope, id, returned_on, expected_version, actor)?;
+            get_outflow(tx, scope, id)
+        })
+    }
+
     fn search_outflows(&self, scope: &Scope, query: &OutflowQuery) -> Result<Page<Outflow>> {
         self.backend.read(|tx| search_outflows(tx, scope, query))
     }
@@ -277,6 +311,17 @@ impl<B: Backend> Store for SqlStore<B> {
 
     fn retire_keys_unscoped(&self) -> Result<Vec<String>> {
         self.retire_keys()
+    }
+
+    fn export_outflows(
+        &self,
+        scope: &Scope,
+        after: Option<OutflowId>,
+        limit: u32,
+    ) -> Result<Vec<Outflow>> {
+        let limit = export_limit(limit)?;
+        self.backend
+            .read(|tx| export_outflows(tx, scope, after, limit))
     }
 
     fn history(&self, scope: &Scope, record: RecordRef) -> Result<Vec<Revision>> {
@@ -364,4 +409,12 @@ impl<B: Backend> Store for SqlStore<B> {
             .read(|tx| recent::residents_filtered(tx, unit, query, cap))
             .map(Some)
     }
+}
+
+/// A page size of an export, within what a page may hold (it is written
+/// into the SQL, so it must be a checked number).
+fn export_limit(limit: u32) -> Result<u32> {
+    PageRequest::new(0, limit)
+        .map(|page| page.limit())
+        .ok_or_else(|| StoreError::Backend(format!("page size {limit} out of range")))
 }

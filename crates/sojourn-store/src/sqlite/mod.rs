@@ -46,7 +46,14 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0410_arrival_order",
         include_str!("../../migrations/sqlite/0410_arrival_order.sql"),
     ),
+    (
+        "0420_bulk_load",
+        include_str!("../../migrations/sqlite/0420_bulk_load.sql"),
+    ),
 ];
+
+/// Index set-aside for the first load of an empty register.
+mod bulk_load;
 
 /// Reader connections kept open; reads beyond this many wait their turn.
 const READERS: usize = 4;
@@ -90,6 +97,8 @@ impl SqliteBackend {
     fn open(path: &Path, keys: KeySource) -> Result<Self> {
         let mut writer = connect(path, OpenFlags::default())?;
         migrate(&mut writer)?;
+        // A bulk load that never finished left its indexes set aside.
+        bulk_load::restore(&mut writer, keys.current())?;
         let readers = (0..READERS)
             .map(|_| {
                 connect(
@@ -203,6 +212,14 @@ impl Backend for SqliteBackend {
         }
         tx.commit()?;
         Ok(outcomes)
+    }
+
+    fn defer_for_bulk_load(&self) -> Result<bool> {
+        bulk_load::defer(&mut *self.lock_writer()?, self.keys.current())
+    }
+
+    fn restore_deferred(&self) -> Result<()> {
+        bulk_load::restore(&mut *self.lock_writer()?, self.keys.current())
     }
 }
 

@@ -68,6 +68,26 @@ impl TestDb {
         }
     }
 
+    /// A second store opened on the same database, as the next run of the
+    /// program would open it (migrations and recovery on open included).
+    pub fn open_again(&self) -> Arc<dyn Store> {
+        let url = match &self.raw {
+            Raw::Sqlite(path) => path.to_str().expect("utf-8 path").to_owned(),
+            Raw::Postgres(url) => url.clone(),
+        };
+        sojourn_store::open(&url, self.keys.clone()).expect("open the store again")
+    }
+
+    /// A fresh, empty database of the same backend, under the same keys
+    /// (a batch opens new files in blind-index order, so equal keys give
+    /// equal ids).
+    pub fn another(&self) -> TestDb {
+        match self.raw {
+            Raw::Sqlite(_) => sqlite_with(self.keys.clone()),
+            Raw::Postgres(_) => postgres_with(self.keys.clone()),
+        }
+    }
+
     pub fn is_postgres(&self) -> bool {
         matches!(self.raw, Raw::Postgres(_))
     }
@@ -93,9 +113,12 @@ impl Drop for TestDb {
 }
 
 pub fn sqlite() -> TestDb {
+    sqlite_with(Keyring::generate())
+}
+
+fn sqlite_with(keys: Keyring) -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("test.db");
-    let keys = Keyring::generate();
     let url = path.to_str().expect("utf-8 path").to_owned();
     let store = sojourn_store::open(&url, keys.clone()).expect("open sqlite");
     TestDb {
@@ -112,6 +135,10 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// A new database on the test server, dropped afterwards.
 pub fn postgres() -> TestDb {
+    postgres_with(Keyring::generate())
+}
+
+fn postgres_with(keys: Keyring) -> TestDb {
     let admin_url = std::env::var("SOJOURN_TEST_POSTGRES_URL").expect(
         "SOJOURN_TEST_POSTGRES_URL must name a PostgreSQL server for the conformance suite; \
          run scripts/test, which starts one",
@@ -129,7 +156,6 @@ pub fn postgres() -> TestDb {
         ))
         .expect("create test database");
     let url = database_url(&admin_url, &name);
-    let keys = Keyring::generate();
     let store = sojourn_store::open(&url, keys.clone()).expect("open postgres store");
     TestDb {
         store: Some(store),

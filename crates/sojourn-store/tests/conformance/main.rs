@@ -10,11 +10,17 @@ mod accounts;
 mod audit;
 /// Batches of arrivals: rows meeting each other inside one batch.
 mod batches;
+/// The first load of an empty register, its search indexes set aside.
+mod bulk_load;
 mod cases;
 /// Encryption at rest, blind indexes and key rotation.
 mod encryption;
+/// Export paging by key.
+mod export;
 mod fixtures;
 mod harness;
+/// Rules between fields, outflow returns and the outflow search.
+mod rules;
 mod search;
 /// Running totals of the home page.
 mod statistics;
@@ -24,8 +30,11 @@ mod all {
     pub use crate::accounts::*;
     pub use crate::audit::*;
     pub use crate::batches::*;
+    pub use crate::bulk_load::*;
     pub use crate::cases::*;
     pub use crate::encryption::*;
+    pub use crate::export::*;
+    pub use crate::rules::*;
     pub use crate::search::*;
     pub use crate::statistics::*;
 }
@@ -42,6 +51,15 @@ macro_rules! conformance {
 }
 
 conformance!(
+    an_export_pages_every_stay_in_scope_once_in_registration_order,
+    an_export_pages_every_outflow_in_scope_once,
+    an_arrival_before_the_birth_date_is_refused_and_changes_nothing,
+    a_stay_above_community_level_is_refused_and_changes_nothing,
+    a_return_closes_an_outflow_record_once_and_keeps_its_history,
+    the_outflow_search_reads_letters_as_the_resident_search_does,
+    a_bulk_load_into_an_empty_register_matches_the_normal_path,
+    a_bulk_load_sets_nothing_aside_once_the_register_has_a_resident,
+    an_interrupted_bulk_load_gets_its_indexes_back_on_the_next_open,
     only_the_unit_holding_a_file_may_change_it,
     a_search_counts_at_most_one_more_than_the_cap,
     a_search_lists_matches_in_the_order_of_the_searched_key,

@@ -152,6 +152,7 @@ fn routes() -> Routes {
         .post("/outflows/search", outflows::search_outflows, may(Read, Outflow))
         .get("/outflows/{id}", outflows::get_outflow, may(Read, Outflow))
         .put("/outflows/{id}", outflows::update_outflow, may(Update, Outflow))
+        .post("/outflows/{id}/return", outflows::register_return, may(Update, Outflow))
         .get("/outflows/{id}/history", outflows::outflow_history, may(Read, Outflow))
         .post("/outflows/{id}/reveal", outflows::reveal_outflow, may(Reveal, Outflow))
         // The audit trail: the audit administrator's alone.

@@ -4,7 +4,8 @@ use super::{history_of, run};
 use crate::AppState;
 use crate::dto::RevisionResponse;
 use crate::dto::outflows::{
-    CreateOutflowRequest, OutflowListQuery, OutflowPage, OutflowResponse, UpdateOutflowRequest,
+    CreateOutflowRequest, OutflowListQuery, OutflowPage, OutflowResponse, ReturnRequest,
+    UpdateOutflowRequest,
 };
 use crate::dto::reveal::{RevealRequest, RevealResponse};
 use crate::error::{ApiError, ErrorBody};
@@ -16,6 +17,7 @@ use axum::http::StatusCode;
 use serde_json::{Map, json};
 use sojourn_domain::codes::IdNumber;
 use sojourn_domain::outflow::{OutflowDetails, OutflowId};
+use sojourn_domain::time_rules::PastDate;
 use sojourn_store::{AuditAction, RecordRef};
 
 #[utoipa::path(post, path = "/api/v1/outflows", tag = "outflows",
@@ -212,4 +214,30 @@ pub(crate) async fn reveal_outflow(
         values.insert(field.to_owned(), value);
     }
     Ok(Json(RevealResponse { values }))
+}
+
+/// Records that the person came back: the record closes and keeps its
+/// history; should they leave again, a new record is opened.
+#[utoipa::path(post, path = "/api/v1/outflows/{id}/return", tag = "outflows",
+    params(("id" = i64, Path, description = "Outflow record id")),
+    request_body = ReturnRequest,
+    responses(
+        (status = 200, body = OutflowResponse),
+        (status = 404, description = "Not in your jurisdiction", body = ErrorBody),
+        (status = 409, description = "Changed since you read it", body = ErrorBody),
+        (status = 422, description = "Invalid date, a return before the leaving, or already returned", body = ErrorBody),
+    ))]
+pub(crate) async fn register_return(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
+    Path(id): Path<i64>,
+    Json(body): Json<ReturnRequest>,
+) -> Result<Json<OutflowResponse>, ApiError> {
+    let returned_on = PastDate::try_from(&body)?;
+    let outflow = run(&state, move |store| {
+        store.register_return(&scope, OutflowId(id), returned_on, body.version, &actor)
+    })
+    .await?;
+    Ok(Json((&outflow).into()))
 }

@@ -157,6 +157,27 @@ pub struct UpdateOutflowRequest {
     pub outflow: OutflowFields,
 }
 
+/// The person came back (返回): the record closes.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReturnRequest {
+    #[schema(value_type = String, format = Date)]
+    pub returned_on: String,
+    pub version: i64,
+}
+
+impl TryFrom<&ReturnRequest> for PastDate {
+    type Error = ApiError;
+
+    fn try_from(input: &ReturnRequest) -> Result<Self, ApiError> {
+        let mut fields = Fields::default();
+        let returned_on = fields.take(
+            "returned_on",
+            PastDate::parse(&input.returned_on, china_today()),
+        );
+        fields.finish(returned_on)
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LeftBehindResponse {
     pub name: String,

@@ -241,6 +241,7 @@ fn body(route: &RouteInfo, foreign: &Seeds) -> Option<Value> {
             body.as_object_mut().map(|o| o.remove("id_number"));
             body
         }
+        ("POST", "/outflows/{id}/return") => json!({ "returned_on": "2024-08-01", "version": 1 }),
         ("POST", "/checks/id-number") => json!({ "value": fresh_id }),
         ("POST", "/persons/{id}/reveal" | "/outflows/{id}/reveal") => {
             json!({ "fields": ["id_number"], "reason": "核实身份：办理居住证" })

@@ -190,3 +190,53 @@ async fn an_outflow_change_that_is_stale_or_invalid_changes_nothing() {
         .expect_field("destination", "division_malformed");
     assert_eq!(app.get_outflow(id(&created)).await.body, created);
 }
+
+#[tokio::test]
+async fn a_return_closes_the_record_once_and_wrong_returns_change_nothing() {
+    let app = spawn_app(ROOT).await;
+    let created = app
+        .create_outflow(&outflow(&wang()))
+        .await
+        .expect(StatusCode::CREATED);
+    let id = created.id();
+    let uri = format!("/api/v1/outflows/{id}/return");
+    // Before the leaving day (2024-06-01), in the future, not a date, no
+    // version: refused, each with its reason.
+    app.post(&uri, &json!({ "returned_on": "2024-05-31", "version": 1 }))
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "return_before_leaving");
+    app.post(&uri, &json!({ "returned_on": "2999-01-01", "version": 1 }))
+        .await
+        .expect_field("returned_on", "date_in_future");
+    app.post(&uri, &json!({ "returned_on": "2024-13-01", "version": 1 }))
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    app.post(&uri, &json!({ "returned_on": "2024-08-01" }))
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    app.post(
+        "/api/v1/outflows/999999/return",
+        &json!({ "returned_on": "2024-08-01", "version": 1 }),
+    )
+    .await
+    .expect(StatusCode::NOT_FOUND);
+    let unchanged = app.get_outflow(id).await.expect(StatusCode::OK);
+    assert_eq!(unchanged.body, created.body);
+
+    let back = app
+        .post(&uri, &json!({ "returned_on": "2024-08-01", "version": 1 }))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(back.body["returned_on"], "2024-08-01");
+    assert_eq!(back.body["version"], 2);
+    app.post(&uri, &json!({ "returned_on": "2024-09-01", "version": 2 }))
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "already_returned");
+    app.post(&uri, &json!({ "returned_on": "2024-09-01", "version": 1 }))
+        .await
+        .expect_error(StatusCode::CONFLICT, "version_conflict");
+    assert_eq!(
+        app.get_outflow(id).await.expect(StatusCode::OK).body,
+        back.body
+    );
+}

@@ -38,6 +38,7 @@ fn register_write_routes(s: &Seeded) -> Vec<(Method, String)> {
         (Method::PUT, format!("/api/v1/employers/{e}")),
         (Method::POST, "/api/v1/outflows".into()),
         (Method::PUT, format!("/api/v1/outflows/{o}")),
+        (Method::POST, format!("/api/v1/outflows/{o}/return")),
     ]
 }
 

@@ -329,3 +329,34 @@ async fn a_list_filter_of_the_wrong_type_is_a_bad_query() {
         .await
         .expect_error(StatusCode::BAD_REQUEST, "invalid_query");
 }
+
+#[tokio::test]
+async fn an_arrival_before_the_birth_or_at_the_street_itself_is_refused_and_changes_nothing() {
+    let app = spawn_app(ROOT).await;
+    // 张三 was born on 1990-03-07.
+    let early = with(arrival(&zhang_san()), "arrived_on", json!("1990-03-06"));
+    let reply = app
+        .register_arrival(&early)
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "arrival_before_birth");
+    assert!(
+        reply.body["error"]["message"]["zh-CN"]
+            .as_str()
+            .is_some_and(|m| m.contains("早于出生日期"))
+    );
+    let at_street = with(arrival(&zhang_san()), "unit", json!(ROOT));
+    let reply = app.register_arrival(&at_street).await.expect_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "stay_unit_above_community",
+    );
+    assert!(
+        reply.body["error"]["message"]["en"]
+            .as_str()
+            .is_some_and(|m| m.contains("community"))
+    );
+    let list = app
+        .search_residents("status=any")
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(list.body["total"], 0);
+}

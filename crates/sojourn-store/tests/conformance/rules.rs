@@ -1,0 +1,204 @@
+//! Rules between fields that only the register can check as a whole: an
+//! arrival after the birth its ID number gives, a stay at a community or
+//! below, an outflow closed once by a return after the leaving; and the
+//! outflow search reading letters as residents' search does.
+
+use crate::fixtures::*;
+use crate::harness::TestDb;
+use sojourn_domain::DomainError;
+use sojourn_domain::outflow::OutflowId;
+use sojourn_domain::search::SearchTerm;
+use sojourn_store::*;
+
+fn deployed(db: &TestDb) -> &dyn Store {
+    let store = db.store();
+    deploy(store);
+    store
+}
+
+fn stays_in_town(store: &dyn Store) -> u64 {
+    let query = ResidentQuery {
+        status: StatusFilter::Any,
+        ..Default::default()
+    };
+    store
+        .search_residents(&scope(TOWN), &query)
+        .expect("list")
+        .total
+}
+
+pub fn an_arrival_before_the_birth_date_is_refused_and_changes_nothing(db: &TestDb) {
+    let store = deployed(db);
+    let born_1990 = id_number("19900307", 123);
+    let early = arrival(&born_1990, "张三", DUOFU, "1990-03-06");
+    let refused = store.register_arrival(&scope(TOWN), &early, &actor());
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::Rule(DomainError::ArrivalBeforeBirth { .. }))
+        ),
+        "{refused:?}"
+    );
+    // The same rule in a batch, the good row beside it stored.
+    let outcomes = store
+        .register_arrivals(
+            &scope(TOWN),
+            &[early, arrival(&born_1990, "张三", DUOFU, "1990-03-07")],
+            &actor(),
+        )
+        .expect("batch");
+    assert!(matches!(
+        outcomes[0],
+        Err(StoreError::Rule(DomainError::ArrivalBeforeBirth { .. }))
+    ));
+    let stay = *outcomes[1]
+        .as_ref()
+        .expect("born that day, arrived that day");
+    assert_eq!(stays_in_town(store), 1);
+    // A correction may not move the arrival before the birth either.
+    let stored = store.get_residence(&scope(TOWN), stay).expect("stay");
+    let corrected = stay_details(DUOFU, "1989-12-31");
+    assert!(matches!(
+        store.update_stay(&scope(TOWN), stay, &corrected, stored.version, &actor()),
+        Err(StoreError::Rule(DomainError::ArrivalBeforeBirth { .. }))
+    ));
+    assert_eq!(
+        store.get_residence(&scope(TOWN), stay).expect("stay"),
+        stored
+    );
+}
+
+fn stay_details(unit: &str, arrived: &str) -> sojourn_domain::residence::StayDetails {
+    stay(unit, arrived)
+}
+
+pub fn a_stay_above_community_level_is_refused_and_changes_nothing(db: &TestDb) {
+    let store = deployed(db);
+    let number = id_number("19900307", 123);
+    let at_town = arrival(&number, "张三", TOWN, "2024-03-05");
+    let refused = store.register_arrival(&scope(TOWN), &at_town, &actor());
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::Rule(DomainError::StayUnitAboveCommunity { .. }))
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(stays_in_town(store), 0);
+    assert!(
+        store
+            .find_person(&scope(TOWN), &number)
+            .expect("find")
+            .is_none()
+    );
+    // Moving a stay up to the street is refused too.
+    let (_, residence) = store
+        .register_arrival(
+            &scope(TOWN),
+            &arrival(&number, "张三", DUOFU, "2024-03-05"),
+            &actor(),
+        )
+        .expect("arrival at a community");
+    let moved = stay(TOWN, "2024-03-05");
+    assert!(matches!(
+        store.update_stay(&scope(TOWN), residence.id, &moved, 1, &actor()),
+        Err(StoreError::Rule(DomainError::StayUnitAboveCommunity { .. }))
+    ));
+    assert_eq!(
+        store
+            .get_residence(&scope(TOWN), residence.id)
+            .expect("stay"),
+        residence
+    );
+}
+
+fn leave(store: &dyn Store, number_seq: u16, name: &str) -> OutflowId {
+    store
+        .create_outflow(
+            &scope(TOWN),
+            &id_number("19880808", number_seq),
+            &outflow(DUOFU, name),
+            &actor(),
+        )
+        .expect("outflow")
+        .id
+}
+
+pub fn a_return_closes_an_outflow_record_once_and_keeps_its_history(db: &TestDb) {
+    let store = deployed(db);
+    let id = leave(store, 131, "孙大");
+    let before = store.get_outflow(&scope(TOWN), id).expect("record");
+    // Before the leaving day (2025-03-01): refused, nothing changed.
+    assert!(matches!(
+        store.register_return(&scope(TOWN), id, past("2025-02-28"), 1, &actor()),
+        Err(StoreError::Rule(DomainError::ReturnBeforeLeaving { .. }))
+    ));
+    // Out of scope: reported as missing.
+    assert!(matches!(
+        store.register_return(&scope(YINZHA), id, past("2026-01-05"), 1, &actor()),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(store.get_outflow(&scope(TOWN), id).expect("record"), before);
+    let back = store
+        .register_return(&scope(TOWN), id, past("2026-01-05"), 1, &actor())
+        .expect("return");
+    assert_eq!(back.returned_on, Some(date("2026-01-05")));
+    assert_eq!(back.version, 2);
+    assert_eq!(back.details, before.details);
+    // Once closed, a second return is refused; a stale version too.
+    assert!(matches!(
+        store.register_return(&scope(TOWN), id, past("2026-02-01"), 2, &actor()),
+        Err(StoreError::Rule(DomainError::AlreadyReturned))
+    ));
+    assert!(matches!(
+        store.register_return(&scope(TOWN), id, past("2026-02-01"), 1, &actor()),
+        Err(StoreError::VersionConflict { .. })
+    ));
+    let history = store
+        .history(&scope(TOWN), RecordRef::Outflow(id))
+        .expect("history");
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].action, "created");
+    assert_eq!(history[1].action, "returned");
+    // Closed records are found as came back, and the number may leave again.
+    let came_back = store
+        .search_outflows(
+            &scope(TOWN),
+            &OutflowQuery {
+                returned: Some(true),
+                ..Default::default()
+            },
+        )
+        .expect("search");
+    assert_eq!(came_back.total, 1);
+    leave(store, 131, "孙大");
+}
+
+pub fn the_outflow_search_reads_letters_as_the_resident_search_does(db: &TestDb) {
+    let store = deployed(db);
+    leave(store, 131, "张三"); // zhangsan, zs
+    leave(store, 132, "周华"); // zhouhua, zh
+    let found = |letters: &str| -> Vec<String> {
+        let mut names: Vec<String> = store
+            .search_outflows(
+                &scope(TOWN),
+                &OutflowQuery {
+                    term: SearchTerm::parse(letters),
+                    ..Default::default()
+                },
+            )
+            .expect("search")
+            .items
+            .into_iter()
+            .map(|o| o.details.name.as_str().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    // No vowel: initials only, so 张三 (zhangsan) is not an "zh" match.
+    assert_eq!(found("zh"), vec!["周华"]);
+    assert_eq!(found("zs"), vec!["张三"]);
+    // With i, u or ü, or longer than a name: a spelling.
+    assert_eq!(found("zhou"), vec!["周华"]);
+    assert_eq!(found("zhangsan"), vec!["张三"]);
+}
