@@ -34,6 +34,7 @@ pub(crate) const DEFERRABLE_INDEXES: &[&str] = &[
     "persons_initials",
     "persons_phone_bidx",
     "residences_unit",
+    "residences_arrival",
 ];
 
 /// Foreign keys an engine that can drop them defers too, by table and

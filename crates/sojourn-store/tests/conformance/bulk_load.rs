@@ -18,6 +18,7 @@ const DEFERRABLE: &[&str] = &[
     "persons_initials",
     "persons_phone_bidx",
     "residences_unit",
+    "residences_arrival",
     "residences_house",
     "residences_employer",
     "residences_person",
