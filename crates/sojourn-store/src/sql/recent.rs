@@ -97,30 +97,7 @@ pub(crate) fn residents_filtered(
         params: vec![Value::Text(code.to_owned())],
     };
     filter.sql.push_str(status_clause(query.status));
-    if let Some(sex) = query.sex {
-        filter.push("p.sex = ", sex.code().into());
-    }
-    if let Some(house) = query.house {
-        filter.push("r.house_id = ", house.0.into());
-    }
-    if let Some(employer) = query.employer {
-        filter.push("r.employer_id = ", employer.0.into());
-    }
-    if let Some(from) = query.arrived_from {
-        filter.push("r.arrived_on >= ", from.into());
-    }
-    if let Some(to) = query.arrived_to {
-        filter.push("r.arrived_on <= ", to.into());
-    }
-    if let Some(province) = &query.origin_province {
-        filter.prefix("p.domicile", province);
-    }
-    if let Some(from) = query.born_from {
-        filter.push("p.birth_date >= ", from.into());
-    }
-    if let Some(to) = query.born_to {
-        filter.push("p.birth_date <= ", to.into());
-    }
+    filter.resident_facets(query);
     let from = format!(
         "FROM residences r JOIN persons p ON p.id = r.person_id WHERE {}",
         filter.sql

@@ -421,30 +421,7 @@ pub(crate) fn search_residents(
     if let Some(term) = &query.term {
         filter.term(term, &keys);
     }
-    if let Some(sex) = query.sex {
-        filter.push("p.sex = ", sex.code().into());
-    }
-    if let Some(house) = query.house {
-        filter.push("r.house_id = ", house.0.into());
-    }
-    if let Some(employer) = query.employer {
-        filter.push("r.employer_id = ", employer.0.into());
-    }
-    if let Some(from) = query.arrived_from {
-        filter.push("r.arrived_on >= ", from.into());
-    }
-    if let Some(to) = query.arrived_to {
-        filter.push("r.arrived_on <= ", to.into());
-    }
-    if let Some(province) = &query.origin_province {
-        filter.prefix("p.domicile", province);
-    }
-    if let Some(from) = query.born_from {
-        filter.push("p.birth_date >= ", from.into());
-    }
-    if let Some(to) = query.born_to {
-        filter.push("p.birth_date <= ", to.into());
-    }
+    filter.resident_facets(query);
     let columns = format!(
         "{}, {}",
         mapping::PERSON_COLUMNS,
@@ -616,6 +593,36 @@ impl Filter {
     }
 
     /// Adds `AND <condition><param>`.
+    /// The conditions of a resident list's filters other than its unit,
+    /// status and term: sex, house, employer, arrival period, origin
+    /// province and birth dates (the age band).
+    pub(crate) fn resident_facets(&mut self, query: &ResidentQuery) {
+        if let Some(sex) = query.sex {
+            self.push("p.sex = ", sex.code().into());
+        }
+        if let Some(house) = query.house {
+            self.push("r.house_id = ", house.0.into());
+        }
+        if let Some(employer) = query.employer {
+            self.push("r.employer_id = ", employer.0.into());
+        }
+        if let Some(from) = query.arrived_from {
+            self.push("r.arrived_on >= ", from.into());
+        }
+        if let Some(to) = query.arrived_to {
+            self.push("r.arrived_on <= ", to.into());
+        }
+        if let Some(province) = &query.origin_province {
+            self.prefix("p.domicile", province);
+        }
+        if let Some(from) = query.born_from {
+            self.push("p.birth_date >= ", from.into());
+        }
+        if let Some(to) = query.born_to {
+            self.push("p.birth_date <= ", to.into());
+        }
+    }
+
     pub(crate) fn push(&mut self, condition: &str, value: Value) {
         let p = self.param(value);
         self.sql.push_str(&format!(" AND {condition}{p}"));
