@@ -22,7 +22,7 @@
 # every index of ours whose key is a column of the file:
 #   UNIQUE (id_number)                 persons' unique ID number
 #   (name)                             persons_name
-#   (phone)                            persons_phone
+#   (phone)                            persons_phone_bidx (blind index)
 #   (unit)                             persons_unit
 #   (unit, arrived_on)                 residences_unit
 #   (house_address) where filled       residences_house   (partial, as ours)
