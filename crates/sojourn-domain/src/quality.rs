@@ -487,7 +487,58 @@ pub fn probable_duplicates(records: &[DuplicateCandidate<'_>]) -> Vec<DuplicateP
 /// Pairs found so far, keyed by the two record indices (lower first).
 #[derive(Default)]
 struct PairSet {
-    reasons: HashMap<(u32, u32), Vec<DuplicateReason>>,
+    reasons: HashMap<(u32, u32), ReasonSet>,
+}
+
+/// A pair's reasons in two bytes rather than a vector, so millions of pairs
+/// stay small: one flag per kind of reason, and the position of a one-digit
+/// difference (two different numbers differ in one digit at one position
+/// only, so one position is all there is to keep).
+#[derive(Default, Clone, Copy)]
+struct ReasonSet {
+    flags: u8,
+    position: u8,
+}
+
+impl ReasonSet {
+    const SAME_ID: u8 = 1;
+    const NAME_AND_BIRTH: u8 = 2;
+    const PINYIN_AND_YEAR: u8 = 4;
+    const ONE_DIGIT: u8 = 8;
+
+    fn insert(&mut self, why: DuplicateReason) {
+        self.flags |= match why {
+            DuplicateReason::SameIdNumber => Self::SAME_ID,
+            DuplicateReason::SameNameAndBirthDate => Self::NAME_AND_BIRTH,
+            DuplicateReason::SamePinyinAndBirthYear => Self::PINYIN_AND_YEAR,
+            DuplicateReason::IdDiffersInOneDigit { position } => {
+                self.position = position;
+                Self::ONE_DIGIT
+            }
+        };
+    }
+
+    /// The reasons in the order of [`DuplicateReason`].
+    fn to_vec(self) -> Vec<DuplicateReason> {
+        [
+            (Self::SAME_ID, DuplicateReason::SameIdNumber),
+            (Self::NAME_AND_BIRTH, DuplicateReason::SameNameAndBirthDate),
+            (
+                Self::PINYIN_AND_YEAR,
+                DuplicateReason::SamePinyinAndBirthYear,
+            ),
+            (
+                Self::ONE_DIGIT,
+                DuplicateReason::IdDiffersInOneDigit {
+                    position: self.position,
+                },
+            ),
+        ]
+        .into_iter()
+        .filter(|(flag, _)| self.flags & flag != 0)
+        .map(|(_, why)| why)
+        .collect()
+    }
 }
 
 impl PairSet {
@@ -496,18 +547,15 @@ impl PairSet {
             return;
         }
         let key = (a.min(b), a.max(b));
-        let reasons = self.reasons.entry(key).or_default();
-        if !reasons.contains(&why) {
-            reasons.push(why);
-        }
+        self.reasons.entry(key).or_default().insert(why);
     }
 
     fn into_sorted(self, records: &[DuplicateCandidate<'_>]) -> Vec<DuplicatePair> {
         let mut pairs: Vec<DuplicatePair> = self
             .reasons
             .into_iter()
-            .map(|((a, b), mut reasons)| {
-                reasons.sort();
+            .map(|((a, b), set)| {
+                let reasons = set.to_vec();
                 let (x, y) = (records[a as usize].record, records[b as usize].record);
                 let total: u32 = reasons.iter().map(|r| u32::from(r.weight())).sum();
                 DuplicatePair {
@@ -518,7 +566,7 @@ impl PairSet {
                 }
             })
             .collect();
-        pairs.sort_by(|p, q| {
+        pairs.sort_unstable_by(|p, q| {
             q.score
                 .cmp(&p.score)
                 .then(p.first.cmp(&q.first))
