@@ -12,6 +12,7 @@ use crate::codes::id_number::check_character;
 use crate::codes::{IdNumber, IdNumberError, Sex};
 use crate::error::Localized;
 use crate::house::HouseDetails;
+use crate::person::PersonDetails;
 use crate::residence::Residence;
 use crate::time_rules::age_on;
 use std::collections::HashMap;
@@ -323,6 +324,11 @@ pub fn check_address_division(field: AddressField, raw: &str) -> Option<Finding>
         });
     }
     None
+}
+
+/// The address rule on a person file's place of household registration.
+pub fn check_domicile(details: &PersonDetails) -> Option<Finding> {
+    check_address_division(AddressField::Domicile, details.domicile.as_str())
 }
 
 /// A rental house whose landlord has not signed the security-responsibility
@@ -905,6 +911,29 @@ mod tests {
                 code: "999999001".into()
             })
         );
+    }
+
+    #[test]
+    fn a_person_files_domicile_is_judged_by_the_address_rule() {
+        let details = |code: &str| PersonDetails {
+            name: PersonName::parse("王芳").expect("name"),
+            ethnicity: crate::codes::Ethnicity::parse("汉族").expect("ethnicity"),
+            domicile: DivisionCode::parse_form(code).expect("division code"),
+            domicile_address: None,
+            phone: None,
+            marital_status: None,
+            education: None,
+            political_status: None,
+            occupation: None,
+        };
+        assert!(matches!(
+            check_domicile(&details("360426")),
+            Some(Finding::AddressNotDownToTown {
+                field: AddressField::Domicile,
+                ..
+            })
+        ));
+        assert_eq!(check_domicile(&details("110101001001")), None);
     }
 
     // --- houses and residents --------------------------------------------
