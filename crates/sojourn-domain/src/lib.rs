@@ -19,6 +19,8 @@ pub mod house;
 pub mod outflow;
 /// Person files (一人一档): identity and personal details.
 pub mod person;
+/// Data-quality rules and the probable-duplicate finder (监控管理).
+pub mod quality;
 /// Residence episodes: arrival, activation and departure (来有登记, 走有注销).
 pub mod residence;
 /// Free-text survey helpers: how one search box is read.
