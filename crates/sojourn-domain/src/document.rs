@@ -246,18 +246,18 @@ mod tests {
             Some("  原件已核对 "),
             TODAY,
         )
-        .unwrap();
+        .expect("valid");
         assert_eq!(check.kind, DocumentKind::LabourContract);
         assert_eq!(check.checked_on(), Some(TODAY));
         assert_eq!(check.due_on(), None);
-        assert_eq!(check.note.unwrap().as_str(), "原件已核对");
+        assert_eq!(check.note.expect("note").as_str(), "原件已核对");
     }
 
     #[test]
     fn a_chase_due_today_or_later_is_accepted() {
         let check =
             DocumentCheck::parse("婚育证明", Some(""), Some("2026-12-15"), Some(" "), TODAY)
-                .unwrap();
+                .expect("valid");
         assert_eq!(check.due_on(), Some(date!(2026 - 12 - 15)));
         assert_eq!(check.checked_on(), None);
         assert_eq!(check.note, None);
@@ -305,14 +305,14 @@ mod tests {
             ),
         ];
         for (result, code, field) in cases {
-            let err = result.unwrap_err();
+            let err = result.expect_err("refused");
             assert_eq!(err.code(), code, "{err}");
             assert_eq!(err.field(), field);
             assert!(!err.message_zh().is_empty());
             assert!(!err.message_en().is_empty());
         }
         let long = "备".repeat(Note::MAX_CHARS + 1);
-        let err = parse("接种证", Some("2026-11-01"), None, Some(&long)).unwrap_err();
+        let err = parse("接种证", Some("2026-11-01"), None, Some(&long)).expect_err("refused");
         assert_eq!((err.code(), err.field()), ("text_too_long", "note"));
         assert!(err.message_zh().contains("备注"));
     }
