@@ -154,6 +154,16 @@ fn present(input: Option<&str>) -> Option<&str> {
     input.map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// A check as the register keeps it: who recorded it and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedDocumentCheck {
+    pub id: i64,
+    pub person: crate::person::PersonId,
+    pub check: DocumentCheck,
+    pub recorded_at: time::OffsetDateTime,
+    pub recorded_by: String,
+}
+
 /// Why a document check was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DocumentError {
