@@ -111,3 +111,110 @@ async fn a_sibling_unit_neither_reads_nor_records_document_checks() {
     let list = root.get(&documents(id)).await.expect(StatusCode::OK);
     assert_eq!(list.body, json!([]));
 }
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// Percent-encodes form pairs (UTF-8 bytes outside the unreserved set).
+fn encode(pairs: &[(&str, &str)]) -> String {
+    let value = |v: &str| -> String {
+        v.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", value(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn page_path(id: i64) -> String {
+    format!("/persons/{id}/documents")
+}
+
+#[tokio::test]
+async fn the_person_file_records_and_lists_a_document_check() {
+    let app = spawn_app(ROOT).await;
+    let id = person(&app).await;
+    let empty = app
+        .get(&format!("/persons/{id}"))
+        .await
+        .expect(StatusCode::OK);
+    let html = empty.body.as_str().unwrap_or_default();
+    assert!(html.contains("证件查验"), "{html}");
+    assert!(html.contains(&format!("action=\"/persons/{id}/documents\"")));
+
+    let pairs = [
+        ("doc_kind", "labour_contract"),
+        ("doc_action", "check"),
+        ("doc_date", "2024-08-01"),
+        ("doc_note", "原件已核对"),
+    ];
+    let saved = app
+        .raw(
+            axum::http::Method::POST,
+            &page_path(id),
+            FORM,
+            encode(&pairs),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{:?}", saved.body);
+    let location = saved
+        .headers
+        .get(axum::http::header::LOCATION)
+        .expect("location");
+    assert_eq!(
+        location.to_str().ok(),
+        Some(format!("/persons/{id}?documented=1").as_str())
+    );
+
+    let page = app
+        .get(&format!("/persons/{id}?documented=1"))
+        .await
+        .expect(StatusCode::OK);
+    let html = page.body.as_str().unwrap_or_default();
+    for shown in [
+        "证件查验已记录",
+        "劳动合同",
+        "2024-08-01 已查验",
+        "原件已核对",
+    ] {
+        assert!(html.contains(shown), "{shown} missing");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_document_form_is_refused_in_chinese_keeping_what_was_typed() {
+    let app = spawn_app(ROOT).await;
+    let id = person(&app).await;
+    let yesterday = in_days(-1);
+    let pairs = [
+        ("doc_kind", "vaccination_certificate"),
+        ("doc_action", "chase"),
+        ("doc_date", yesterday.as_str()),
+        ("doc_note", "请尽快补交接种证"),
+    ];
+    let refused = app
+        .raw(
+            axum::http::Method::POST,
+            &page_path(id),
+            FORM,
+            encode(&pairs),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.body.as_str().unwrap_or_default();
+    assert!(html.contains("催办期限"), "{html}");
+    assert!(html.contains("早于今天"));
+    assert!(html.contains(&format!("value=\"{yesterday}\"")));
+    assert!(html.contains("value=\"请尽快补交接种证\""));
+    assert!(html.contains("value=\"chase\" checked"));
+    assert!(html.contains("value=\"vaccination_certificate\" selected"));
+    let list = app.get(&documents(id)).await.expect(StatusCode::OK);
+    assert_eq!(list.body, json!([]));
+}
