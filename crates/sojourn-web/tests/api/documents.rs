@@ -218,3 +218,47 @@ async fn a_wrong_document_form_is_refused_in_chinese_keeping_what_was_typed() {
     let list = app.get(&documents(id)).await.expect(StatusCode::OK);
     assert_eq!(list.body, json!([]));
 }
+
+#[tokio::test]
+async fn a_role_that_may_not_update_sees_the_checks_but_no_form_and_is_refused() {
+    let app = deployment();
+    let clerk = app
+        .user(sojourn_domain::account::Role::Clerk, COMMUNITY)
+        .await;
+    let id = person(&clerk).await;
+    let check = json!({ "kind": "labour_contract", "checked_on": "2024-08-01" });
+    clerk
+        .post(&documents(id), &check)
+        .await
+        .expect(StatusCode::CREATED);
+    let inspector = app
+        .user(sojourn_domain::account::Role::Inspector, COMMUNITY)
+        .await;
+    let file = inspector
+        .get(&format!("/persons/{id}"))
+        .await
+        .expect(StatusCode::OK);
+    let html = file.body.as_str().unwrap_or_default();
+    assert!(html.contains("劳动合同"));
+    assert!(!html.contains("/documents\""));
+    let pairs = [
+        ("doc_kind", "接种证"),
+        ("doc_action", "check"),
+        ("doc_date", "2024-08-01"),
+    ];
+    inspector
+        .raw(
+            axum::http::Method::POST,
+            &page_path(id),
+            FORM,
+            encode(&pairs),
+        )
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    inspector
+        .post(&documents(id), &check)
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    let list = clerk.get(&documents(id)).await.expect(StatusCode::OK);
+    assert_eq!(list.body.as_array().map(Vec::len), Some(1));
+}
