@@ -53,6 +53,7 @@ pub use statistics::ResidentStatistics;
 
 use sojourn_domain::account::{AccountId, Role};
 use sojourn_domain::codes::{IdNumber, Uscc};
+use sojourn_domain::document::{DocumentCheck, RecordedDocumentCheck};
 use sojourn_domain::employer::{Employer, EmployerDetails, EmployerId};
 use sojourn_domain::house::{House, HouseDetails, HouseId};
 use sojourn_domain::outflow::{Outflow, OutflowDetails, OutflowId};
@@ -184,6 +185,21 @@ pub trait Store: AccountStore + AuditLog + Send + Sync {
         expected_version: i64,
         actor: &Actor,
     ) -> Result<Person>;
+    /// Records a document check or chase on a person's file. Only the unit
+    /// holding the file now may (as for `update_person`); audited.
+    fn record_document_check(
+        &self,
+        scope: &Scope,
+        person: PersonId,
+        check: &DocumentCheck,
+        actor: &Actor,
+    ) -> Result<RecordedDocumentCheck>;
+    /// The document checks of a person readable in scope, newest first.
+    fn document_checks(
+        &self,
+        scope: &Scope,
+        person: PersonId,
+    ) -> Result<Vec<RecordedDocumentCheck>>;
     /// Every residence of a person that lies in scope, newest first.
     fn residences_of(&self, scope: &Scope, person: PersonId) -> Result<Vec<Residence>>;
     fn search_residents(&self, scope: &Scope, query: &ResidentQuery) -> Result<Page<ResidentRow>>;

@@ -483,3 +483,19 @@ filter-age-band = Age band
 age-band-under-16 = Under 16
 age-band-16-59 = 16 to 59
 age-band-60-plus = 60 and over
+
+## Documents checked or chased on the person file (R2.6)
+documents-title = Documents checked
+documents-none = No document checked or chased yet.
+documents-kind = Document
+documents-state = Checked / chased
+documents-note = Note
+documents-checked-on = checked on { $date }
+documents-chased-due = chased, due { $date }
+documents-action = Action
+documents-action-check = Check
+documents-action-chase = Chase
+documents-date = Date
+documents-date-hint = For a check, the day checked (not after today); for a chase, the due date (not before today).
+documents-submit = Record
+documents-recorded = Document check recorded.

@@ -464,3 +464,19 @@ filter-age-band = 年龄段
 age-band-under-16 = 16岁以下
 age-band-16-59 = 16至59岁
 age-band-60-plus = 60岁及以上
+
+## Documents checked or chased on the person file (R2.6)
+documents-title = 证件查验
+documents-none = 尚无查验或催办记录。
+documents-kind = 证件
+documents-state = 查验 / 催办
+documents-note = 备注
+documents-checked-on = { $date } 已查验
+documents-chased-due = 催办，期限 { $date }
+documents-action = 办理
+documents-action-check = 查验
+documents-action-chase = 催办
+documents-date = 日期
+documents-date-hint = 查验填查验日期（不晚于今天）；催办填期限（不早于今天）。
+documents-submit = 记录
+documents-recorded = 证件查验已记录。

@@ -57,6 +57,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0420_bulk_load",
         include_str!("../../migrations/postgres/0420_bulk_load.sql"),
     ),
+    (
+        "0430_documents",
+        include_str!("../../migrations/postgres/0430_documents.sql"),
+    ),
 ];
 
 /// Connections kept open; calls beyond this many wait their turn.

@@ -203,6 +203,9 @@ pub(crate) use employers::*;
 /// The outflow register.
 mod outflows;
 pub(crate) use outflows::*;
+/// Documents checked or chased for a person.
+mod documents;
+pub(crate) use documents::*;
 /// Revision history.
 mod history;
 pub(crate) use history::*;

@@ -5,6 +5,7 @@ use super::*;
 use crate::query::*;
 use crate::{Actor, Result, Store, snapshot};
 use sojourn_domain::codes::{IdNumber, Uscc};
+use sojourn_domain::document::{DocumentCheck, RecordedDocumentCheck};
 use sojourn_domain::employer::{Employer, EmployerDetails, EmployerId};
 use sojourn_domain::house::{House, HouseDetails, HouseId};
 use sojourn_domain::outflow::{Outflow, OutflowDetails, OutflowId};
@@ -137,6 +138,25 @@ impl<B: Backend> Store for SqlStore<B> {
 
     fn get_person(&self, scope: &Scope, id: PersonId) -> Result<Person> {
         self.backend.read(|tx| get_person(tx, scope, id))
+    }
+
+    fn record_document_check(
+        &self,
+        scope: &Scope,
+        person: PersonId,
+        check: &DocumentCheck,
+        actor: &Actor,
+    ) -> Result<RecordedDocumentCheck> {
+        self.backend
+            .write(|tx| record_document_check(tx, scope, person, check, actor))
+    }
+
+    fn document_checks(
+        &self,
+        scope: &Scope,
+        person: PersonId,
+    ) -> Result<Vec<RecordedDocumentCheck>> {
+        self.backend.read(|tx| document_checks(tx, scope, person))
     }
 
     fn find_person(&self, scope: &Scope, id_number: &IdNumber) -> Result<Option<Person>> {

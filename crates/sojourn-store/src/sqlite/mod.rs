@@ -50,6 +50,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0420_bulk_load",
         include_str!("../../migrations/sqlite/0420_bulk_load.sql"),
     ),
+    (
+        "0430_documents",
+        include_str!("../../migrations/sqlite/0430_documents.sql"),
+    ),
 ];
 
 /// Index set-aside for the first load of an empty register.

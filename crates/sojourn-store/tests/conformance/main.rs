@@ -13,6 +13,8 @@ mod batches;
 /// The first load of an empty register, its search indexes set aside.
 mod bulk_load;
 mod cases;
+/// Documents checked or chased on a person's file.
+mod documents;
 /// Encryption at rest, blind indexes and key rotation.
 mod encryption;
 /// Export paging by key.
@@ -32,6 +34,7 @@ mod all {
     pub use crate::batches::*;
     pub use crate::bulk_load::*;
     pub use crate::cases::*;
+    pub use crate::documents::*;
     pub use crate::encryption::*;
     pub use crate::export::*;
     pub use crate::rules::*;
@@ -115,4 +118,9 @@ conformance!(
     // Running totals of the home page.
     running_totals_follow_arrivals_departures_and_corrections,
     the_arrival_walk_lists_what_the_search_lists_in_the_same_order,
+    // Documents checked or chased.
+    document_checks_are_listed_newest_first,
+    a_chase_then_a_check_keeps_both,
+    a_person_outside_the_scope_gets_no_document_checks,
+    a_document_check_is_audited_with_it,
 );

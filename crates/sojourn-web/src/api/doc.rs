@@ -4,8 +4,8 @@
 //! time; clients and tools read the JSON.
 
 use super::{
-    accounts, audit, checks, divisions, employers, houses, outflows, persons, residences,
-    residents, session, tokens, units,
+    accounts, audit, checks, divisions, documents, employers, houses, outflows, persons,
+    residences, residents, session, tokens, units,
 };
 use crate::json::Json;
 use utoipa::OpenApi;
@@ -37,6 +37,7 @@ use utoipa::OpenApi;
         residences::get_residence, residences::update_stay, residences::activate_residence,
         residences::register_departure, residences::residence_history,
         persons::get_person, persons::update_person, persons::person_history, persons::reveal_person,
+        documents::list_document_checks, documents::record_document_check,
         houses::create_house, houses::list_houses, houses::search_houses, houses::get_house, houses::update_house,
         houses::list_tenants, houses::house_history, houses::reveal_house,
         employers::create_employer, employers::list_employers, employers::search_employers, employers::get_employer,

@@ -15,6 +15,8 @@ pub mod checks;
 pub mod divisions;
 /// The OpenAPI document, generated from the handlers' annotations.
 pub mod doc;
+/// Documents checked or chased on a person's file.
+pub mod documents;
 /// Employers.
 pub mod employers;
 /// Rental houses.
@@ -131,6 +133,8 @@ fn routes() -> Routes {
         .put("/persons/{id}", persons::update_person, may(Update, Resident))
         .get("/persons/{id}/history", persons::person_history, may(Read, Resident))
         .post("/persons/{id}/reveal", persons::reveal_person, may(Reveal, Resident))
+        .get("/persons/{id}/documents", documents::list_document_checks, may(Read, Resident))
+        .post("/persons/{id}/documents", documents::record_document_check, may(Update, Resident))
         .post("/houses", houses::create_house, may(Create, House))
         .get("/houses", houses::list_houses, may(Read, House))
         .post("/houses/search", houses::search_houses, may(Read, House))

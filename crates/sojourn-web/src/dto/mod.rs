@@ -14,6 +14,8 @@ pub mod audit;
 pub mod checks;
 /// Administrative divisions for cascading pickers.
 pub mod divisions;
+/// Documents checked or chased on a person's file.
+pub mod documents;
 /// Employers and their workers.
 pub mod employers;
 /// Collecting every field error of a request, and input rules of our own.

@@ -63,6 +63,8 @@ mod url;
 // ---- person file edits, reveals, tenants, age bands ----
 /// The resident list of a large unit, from running totals and an index walk.
 mod by_arrival;
+/// Recording a document check or chase from the person file.
+mod documents;
 /// Changing a person file and its current stay.
 mod person_edit;
 /// Showing a file's numbers in full, with a reason, audited.
@@ -262,6 +264,10 @@ fn file_routes(pages: PageTable<'_>) -> PageTable<'_> {
                 get(person_edit::form).post(person_edit::submit),
                 may(Update, Resident),
             ),
+        )
+        .route(
+            "/persons/{id}/documents",
+            r(post(documents::submit), may(Update, Resident)),
         )
         .route(
             "/persons/{id}/reveal",

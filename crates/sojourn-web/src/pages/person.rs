@@ -17,6 +17,7 @@ use crate::scope::CallerScope;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use sojourn_domain::account::{Action, Resource};
+use sojourn_domain::document::{DocumentKind, DocumentStatus, RecordedDocumentCheck};
 use sojourn_domain::employer::Employer;
 use sojourn_domain::house::House;
 use sojourn_domain::person::{Person, PersonId};
@@ -45,6 +46,22 @@ struct StayView {
     status_class: &'static str,
     destination: String,
     is_current: bool,
+}
+
+/// One document check or chase, as the file lists it.
+struct DocumentView {
+    kind: String,
+    /// "checked on …" or "chase, due …".
+    state: String,
+    note: String,
+    by: String,
+    at: String,
+}
+
+/// A choice of the document form's kind select.
+struct KindOption {
+    code: &'static str,
+    name: String,
 }
 
 /// One change in the history: who, when, what, and which fields it
@@ -80,6 +97,11 @@ struct PersonPage {
     reveal: FormData,
     /// Whether the numbers are shown in full (after an audited reveal).
     revealed: bool,
+    /// Document checks and chases, newest first.
+    documents: Vec<DocumentView>,
+    document_kinds: Vec<KindOption>,
+    /// The document form (what was typed, and the errors if refused).
+    document_form: FormData,
 }
 
 /// Flags the registration and departure forms send the reader back with.
@@ -88,6 +110,7 @@ pub(crate) struct Notice {
     registered: Option<String>,
     departed: Option<String>,
     saved: Option<String>,
+    documented: Option<String>,
 }
 
 /// Everything the file shows, read in one blocking call.
@@ -100,6 +123,8 @@ pub(crate) struct PersonFile {
     pub employer: Option<Employer>,
     /// Revisions of the person and of each stay, oldest first per record.
     pub changes: Vec<(&'static str, Vec<Revision>)>,
+    /// Document checks and chases, newest first.
+    pub documents: Vec<RecordedDocumentCheck>,
     /// Whether the file lies in the reader's scope now (a past community
     /// reads it but may not change it).
     pub editable: bool,
@@ -130,6 +155,7 @@ impl PersonFile {
             ));
         }
         Ok(Self {
+            documents: store.document_checks(scope, id)?,
             editable: scope.contains(&person.unit),
             units: Units::load(store, scope)?,
             person,
@@ -214,6 +240,7 @@ pub(crate) struct FileView {
     pub notice: String,
     pub numbers: Numbers,
     pub reveal: FormData,
+    pub documents: FormData,
     pub status: Option<axum::http::StatusCode>,
 }
 
@@ -264,6 +291,19 @@ pub(crate) fn render_file(
         may_edit: may(caller, Action::Update) && file.editable,
         reveal: view.reveal,
         revealed: view.numbers == Numbers::InFull,
+        documents: file
+            .documents
+            .iter()
+            .map(|d| document_view(tr, d))
+            .collect(),
+        document_kinds: DocumentKind::ALL
+            .iter()
+            .map(|k| KindOption {
+                code: k.code(),
+                name: tr.lang.pick(k.name_zh(), k.name_en()).to_owned(),
+            })
+            .collect(),
+        document_form: view.documents,
         name,
     };
     let mut html = render(tr, &page)?;
@@ -276,6 +316,8 @@ fn notice_text(tr: Tr, notice: &Notice) -> String {
         tr.t("person-registered")
     } else if notice.saved.is_some() {
         tr.t("person-saved")
+    } else if notice.documented.is_some() {
+        tr.t("documents-recorded")
     } else if notice.departed.is_some() {
         tr.t("person-departed")
     } else {
@@ -414,6 +456,36 @@ fn stay_view(tr: Tr, units: &Units, r: &Residence) -> StayView {
         status_class: format::status_class(&r.status),
         destination,
         is_current: r.status.is_current(),
+    }
+}
+
+fn document_view(tr: Tr, d: &RecordedDocumentCheck) -> DocumentView {
+    let state = match d.check.status {
+        DocumentStatus::Checked { on } => {
+            tr.ts("documents-checked-on", "date", &format::date(on.date()))
+        }
+        DocumentStatus::Chased { due } => {
+            tr.ts("documents-chased-due", "date", &format::date(due.date()))
+        }
+    };
+    let kind = d.check.kind;
+    DocumentView {
+        kind: tr.lang.pick(kind.name_zh(), kind.name_en()).to_owned(),
+        state,
+        note: d
+            .check
+            .note
+            .as_ref()
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        by: d.recorded_by.clone(),
+        at: d
+            .recorded_at
+            .to_offset(CHINA)
+            .format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute]"
+            ))
+            .unwrap_or_default(),
     }
 }
 

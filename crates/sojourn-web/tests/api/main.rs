@@ -14,6 +14,8 @@ mod accounts;
 mod admin_pages;
 /// The audit trail: what is recorded, who reads and exports it.
 mod audit;
+/// Documents checked or chased on a person's file.
+mod documents;
 /// The person file's edit and reveal pages, tenant moves, age bands.
 mod file_pages;
 /// Security headers, no personal data in URLs, client addresses.

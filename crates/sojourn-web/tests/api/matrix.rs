@@ -243,6 +243,9 @@ fn body(route: &RouteInfo, foreign: &Seeds) -> Option<Value> {
         }
         ("POST", "/outflows/{id}/return") => json!({ "returned_on": "2024-08-01", "version": 1 }),
         ("POST", "/checks/id-number") => json!({ "value": fresh_id }),
+        ("POST", "/persons/{id}/documents") => {
+            json!({ "kind": "接种证", "checked_on": "2024-08-01" })
+        }
         ("POST", "/persons/{id}/reveal" | "/outflows/{id}/reveal") => {
             json!({ "fields": ["id_number"], "reason": "核实身份：办理居住证" })
         }
@@ -286,6 +289,7 @@ pub(crate) async fn everything(
             format!("/api/v1/employers/{}/history", s.employer),
             format!("/api/v1/persons/{}", s.person),
             format!("/api/v1/persons/{}/history", s.person),
+            format!("/api/v1/persons/{}/documents", s.person),
             format!("/api/v1/residences/{}", s.residence),
             format!("/api/v1/residences/{}/history", s.residence),
             format!("/api/v1/outflows/{}", s.outflow),
