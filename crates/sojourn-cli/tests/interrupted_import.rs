@@ -13,6 +13,8 @@
 //! ```text
 //! SOJOURN_KILL_TEST_ROWS=1000000 cargo test --release -p sojourn-cli --test interrupted_import -- --nocapture
 //! ```
+//!
+//! (`SOJOURN_KILL_TEST_AFTER=500000` waits for half the rows before the kill.)
 
 use rusqlite::{Connection, OpenFlags};
 use sojourn_domain::codes::IdNumber;
@@ -67,12 +69,20 @@ const DEFERRABLE_INDEXES: [&str; 6] = [
 ];
 
 fn rows() -> usize {
-    std::env::var("SOJOURN_KILL_TEST_ROWS")
-        .map(|v| {
-            v.parse()
-                .expect("SOJOURN_KILL_TEST_ROWS is a number of rows")
-        })
-        .unwrap_or(DEFAULT_ROWS)
+    env_rows("SOJOURN_KILL_TEST_ROWS").unwrap_or(DEFAULT_ROWS)
+}
+
+/// Committed rows to wait for before the kill: the first batch unless
+/// `SOJOURN_KILL_TEST_AFTER` asks for later (say half the file).
+fn kill_after() -> i64 {
+    env_rows("SOJOURN_KILL_TEST_AFTER").map_or(1, |n| i64::try_from(n).expect("fits"))
+}
+
+fn env_rows(name: &str) -> Option<usize> {
+    std::env::var(name).ok().map(|v| {
+        v.parse()
+            .unwrap_or_else(|_| panic!("{name} is a number of rows"))
+    })
 }
 
 /// Row `i`'s ID number: distinct for every `i` below 152,000,000 (county,
@@ -165,6 +175,7 @@ fn kill_after_first_batch(dir: &Path, db: &Path, csv: &Path, rows: usize) -> i64
         .spawn()
         .expect("the import starts");
     let started = Instant::now();
+    let wanted = kill_after();
     loop {
         if let Some(status) = child.try_wait().expect("child status") {
             panic!(
@@ -173,7 +184,7 @@ fn kill_after_first_batch(dir: &Path, db: &Path, csv: &Path, rows: usize) -> i64
             );
         }
         // A read can find the database busy mid-commit: try again.
-        if count(db, "SELECT count(*) FROM persons").is_ok_and(|n| n > 0) {
+        if count(db, "SELECT count(*) FROM persons").is_ok_and(|n| n >= wanted) {
             break;
         }
         assert!(
