@@ -29,6 +29,9 @@ pub struct ImportReport {
     pub register: Register,
     pub accepted: u64,
     pub refusals: Vec<Refusal>,
+    /// Rows whose record the register holds already (an earlier run of
+    /// the same file, finished or interrupted): neither new nor refused.
+    pub already_imported: u64,
     /// Data-quality remarks on accepted rows.
     pub warnings: Vec<Refusal>,
 }
@@ -39,6 +42,7 @@ impl ImportReport {
             register,
             accepted: 0,
             refusals: Vec::new(),
+            already_imported: 0,
             warnings: Vec::new(),
         }
     }
@@ -60,9 +64,16 @@ impl ImportReport {
             writeln!(out, "warning {warning}")?;
         }
         let (accepted, refused) = (self.accepted, self.refused());
+        let (already, already_zh) = match self.already_imported {
+            0 => (String::new(), String::new()),
+            n => (
+                format!(", {n} already imported"),
+                format!("，已导入过 {n} 行"),
+            ),
+        };
         writeln!(
             out,
-            "{}: {accepted} accepted, {refused} refused / {}：导入 {accepted} 行，拒绝 {refused} 行",
+            "{}: {accepted} accepted, {refused} refused{already} / {}：导入 {accepted} 行，拒绝 {refused} 行{already_zh}",
             self.register.key(),
             self.register.name_zh(),
         )

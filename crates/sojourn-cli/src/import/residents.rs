@@ -9,7 +9,7 @@ use crate::registers::residents::{self, Context, Outcome, ParsedStay};
 use crate::table::{Header, Refusal};
 use sojourn_domain::residence::{Arrival, ResidenceId};
 use sojourn_domain::unit::Scope;
-use sojourn_store::Store;
+use sojourn_store::{Store, StoreError};
 use std::collections::HashSet;
 use std::io::{IsTerminal, Read};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -178,14 +178,37 @@ fn store_batch(
         return Ok(());
     }
     let results = store.register_arrivals(scope, &batch.arrivals, &actor())?;
-    let rows = batch.rows.iter().zip(batch.outcomes);
-    for (result, (row, outcome)) in results.into_iter().zip(rows) {
+    let rows = batch.rows.iter().zip(batch.outcomes).zip(&batch.arrivals);
+    for (result, ((row, outcome), arrival)) in results.into_iter().zip(rows) {
         match result.and_then(|id| finish_stay(store, scope, id, &outcome)) {
             Ok(()) => report.accepted += 1,
+            Err(StoreError::DuplicateResidence { .. })
+                if imported_before(store, scope, arrival)? =>
+            {
+                report.already_imported += 1;
+            }
             Err(error) => report.refusals.push(store_refusal(*row, &error)),
         }
     }
     Ok(())
+}
+
+/// Whether the stay the row opens is in the register already: the same
+/// person at the same unit since the same day, as a run of the same file
+/// that was interrupted (or had finished) left it. Asked only of rows the
+/// store refused as 重卡, so a first import pays nothing for it.
+fn imported_before(
+    store: &dyn Store,
+    scope: &Scope,
+    arrival: &Arrival,
+) -> sojourn_store::Result<bool> {
+    let Some(person) = store.find_person(scope, &arrival.id_number)? else {
+        return Ok(false);
+    };
+    let stays = store.residences_of(scope, person.id)?;
+    Ok(stays
+        .iter()
+        .any(|s| s.stay.unit == arrival.stay.unit && s.stay.arrived_on == arrival.stay.arrived_on))
 }
 
 /// Brings a newly registered stay (version 1) to the status the row gives.
