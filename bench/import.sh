@@ -180,8 +180,8 @@ psql -q "$url/postgres" -c "CREATE DATABASE sojourn" -c "CREATE DATABASE referen
 echo "server $("$pg_bin/postgres" --version | cut -d' ' -f3): $(psql -tA "$url/postgres" \
     -c "SELECT string_agg(name || ' = ' || current_setting(name), ', ' ORDER BY name) FROM pg_settings \
         WHERE name IN ('shared_buffers', 'max_wal_size', 'fsync', 'synchronous_commit', 'autovacuum')")"
-"$sojourn" init --unit 110101001 --db "$url/sojourn" >/dev/null
-measure "sojourn import (PostgreSQL)" "$sojourn" import residents "$csv" --db "$url/sojourn"
+"$sojourn" init --unit 110101001 --db "$url/sojourn" --key-file "$work/pg.key" >/dev/null
+measure "sojourn import (PostgreSQL)" "$sojourn" import residents "$csv" --db "$url/sojourn" --key-file "$work/pg.key"
 check_accepted "sojourn import (PostgreSQL)"
 pg_table="CREATE TABLE residents ($(echo "$columns" | sed -E 's/,/ TEXT COLLATE "C",/g') TEXT);
 ALTER TABLE residents ALTER birth_date TYPE DATE USING birth_date::date,
@@ -196,7 +196,7 @@ echo "sizes: sojourn $(psql -tA "$url/postgres" -c "SELECT pg_size_pretty(pg_dat
 # The yardstick again: psql \copy of the rows sojourn stored into an empty
 # store of the same schema, in one transaction.
 psql -q "$url/postgres" -c "CREATE DATABASE floor"
-"$sojourn" init --unit 110101001 --db "$url/floor" >/dev/null
+"$sojourn" init --unit 110101001 --db "$url/floor" --key-file "$work/pg-floor.key" >/dev/null
 for table in persons residences links; do
     psql -q "$url/sojourn" -c "\\copy $table TO '$work/$table.copy'"
     echo "\\copy $table FROM '$work/$table.copy'" >>"$work/floor.psql"
