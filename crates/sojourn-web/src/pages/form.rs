@@ -1,11 +1,12 @@
 //! What a submitted form holds and what was wrong with it: the values come
 //! back into the form exactly as typed, each error beside its field.
 
-use super::error::localized;
+use super::error::{PageError, localized};
 use super::i18n::Tr;
 use crate::dto::fields::InputError;
 use crate::error::{ApiError, FieldProblem};
 use sojourn_domain::Localized;
+use sojourn_store::StoreError;
 use std::collections::HashMap;
 
 /// The fields of a submitted (or re-shown) form, as typed.
@@ -18,6 +19,32 @@ pub(crate) struct FormData {
 }
 
 impl FormData {
+    /// Puts a store refusal of a person-and-stay form (registration, file
+    /// edit) on the form: beside the field it concerns, or at the top.
+    /// Failures that are not the input's fault become the error page.
+    pub(crate) fn refuse_from_store(&mut self, tr: Tr, error: StoreError) -> Result<(), PageError> {
+        match &error {
+            StoreError::ReferenceOutOfScope { kind, .. } => {
+                let field = match *kind {
+                    "house" => "house_id",
+                    "employer" => "employer_id",
+                    _ => "unit",
+                };
+                self.refuse_with(tr, field, &error);
+                Ok(())
+            }
+            StoreError::VersionConflict { .. } => {
+                self.form_error = Some(tr.t("edit-conflict"));
+                Ok(())
+            }
+            StoreError::DuplicateResidence { .. } | StoreError::Rule(_) => {
+                self.form_error = Some(localized(tr, &error));
+                Ok(())
+            }
+            _ => Err(PageError::store(tr, error)),
+        }
+    }
+
     pub(crate) fn new(values: HashMap<String, String>) -> Self {
         Self {
             values,

@@ -10,7 +10,7 @@
 
 use super::access::{Choice, Units, blocking, blocking_raw, unit_options};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
-use super::error::{PageError, localized};
+use super::error::PageError;
 use super::form::{FormData, optional_number};
 use super::format::{self, code_options, code_rows};
 use super::i18n::Tr;
@@ -35,7 +35,7 @@ use sojourn_domain::person::{PersonDetails, PersonId};
 use sojourn_domain::residence::{ResidenceId, StayDetails};
 use sojourn_domain::time_rules::china_today;
 use sojourn_domain::unit::Scope;
-use sojourn_store::{AuditAction, StoreError};
+use sojourn_store::AuditAction;
 use std::collections::HashMap;
 
 /// Fields that must not be blank (as on the registration form).
@@ -340,35 +340,10 @@ pub(crate) async fn submit(
             if let Some(version) = saved_version {
                 form.set("version", version.to_string());
             }
-            refuse_from_store(&mut form, tr, error)?;
+            form.refuse_from_store(tr, error)?;
             Ok(show(&state, scope, &ctx, &file, form, refused)
                 .await?
                 .into_response())
         }
-    }
-}
-
-/// Puts a store refusal on the form: beside the field it concerns, or at
-/// the top. Failures that are not the input's fault become the error page.
-fn refuse_from_store(form: &mut FormData, tr: Tr, error: StoreError) -> Result<(), PageError> {
-    match &error {
-        StoreError::ReferenceOutOfScope { kind, .. } => {
-            let field = match *kind {
-                "house" => "house_id",
-                "employer" => "employer_id",
-                _ => "unit",
-            };
-            form.refuse_with(tr, field, &error);
-            Ok(())
-        }
-        StoreError::VersionConflict { .. } => {
-            form.form_error = Some(tr.t("edit-conflict"));
-            Ok(())
-        }
-        StoreError::Rule(_) => {
-            form.form_error = Some(localized(tr, &error));
-            Ok(())
-        }
-        _ => Err(PageError::store(tr, error)),
     }
 }

@@ -5,7 +5,7 @@
 
 use super::access::{Choice, Units, blocking, blocking_raw, unit_options};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
-use super::error::{PageError, localized};
+use super::error::PageError;
 use super::form::{FormData, optional_number};
 use super::format::{code_options, code_rows};
 use super::i18n::Tr;
@@ -26,7 +26,6 @@ use sojourn_domain::codes::{
 use sojourn_domain::residence::Arrival;
 use sojourn_domain::time_rules::china_today;
 use sojourn_domain::unit::Scope;
-use sojourn_store::StoreError;
 use std::collections::HashMap;
 
 /// Fields that must not be blank, checked before the parsers so a blank
@@ -227,32 +226,11 @@ pub(crate) async fn submit(
             Ok(Redirect::to(&to).into_response())
         }
         Err(error) => {
-            refuse_from_store(&mut form, tr, error)?;
+            form.refuse_from_store(tr, error)?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(show(&state, scope, &ctx, form, status)
                 .await?
                 .into_response())
         }
-    }
-}
-
-/// Puts a store refusal on the form: beside the field it concerns, or at
-/// the top. Failures that are not the input's fault become the error page.
-fn refuse_from_store(form: &mut FormData, tr: Tr, error: StoreError) -> Result<(), PageError> {
-    match &error {
-        StoreError::ReferenceOutOfScope { kind, .. } => {
-            let field = match *kind {
-                "house" => "house_id",
-                "employer" => "employer_id",
-                _ => "unit",
-            };
-            form.refuse_with(tr, field, &error);
-            Ok(())
-        }
-        StoreError::DuplicateResidence { .. } | StoreError::Rule(_) => {
-            form.form_error = Some(localized(tr, &error));
-            Ok(())
-        }
-        _ => Err(PageError::store(tr, error)),
     }
 }
