@@ -310,13 +310,12 @@ pub(crate) fn register_batch(
     new_rows.sort_unstable();
     let mut new_files = vec![None; arrivals.len()];
     let mut person_ids = tx.reserve_ids("persons", new_rows.len())?.into_iter();
-    let mut numbered = Vec::with_capacity(new_rows.len());
+    let mut persons = Vec::with_capacity(new_rows.len());
     for (index, i) in new_rows {
         let id = PersonId(reserved(&mut person_ids)?);
         new_files[i] = Some(id);
-        numbered.push((id, i, index));
+        persons.push(new_person_row(id, &arrivals[i], index, actor, at, &keys));
     }
-    let persons = new_person_rows(&numbered, arrivals, actor, at, &keys);
     let single_before = match (arrivals, decisions.first()) {
         ([_], Some(Ok(Some(existing)))) => Some(super::get_person(tx, scope, *existing)?),
         _ => None,
@@ -431,42 +430,6 @@ fn audit_arrivals(
 fn reserved(ids: &mut impl Iterator<Item = i64>) -> Result<i64> {
     ids.next()
         .ok_or_else(|| StoreError::Backend("fewer ids reserved than rows".into()))
-}
-
-/// The rows of the new files, sealed on two threads for a big batch:
-/// sealing (AES-GCM and HMAC of every number) is most of the CPU a batch
-/// costs this side of the database, and the other core is otherwise idle
-/// while the store writes.
-fn new_person_rows(
-    numbered: &[(PersonId, usize, String)],
-    arrivals: &[Arrival],
-    actor: &Actor,
-    at: OffsetDateTime,
-    keys: &Keyring,
-) -> Vec<Vec<Value>> {
-    const PARALLEL_FROM: usize = 2_000;
-    let build = |part: &[(PersonId, usize, String)]| -> Vec<Vec<Value>> {
-        part.iter()
-            .map(|(id, i, index)| {
-                new_person_row(*id, &arrivals[*i], index.clone(), actor, at, keys)
-            })
-            .collect()
-    };
-    if numbered.len() < PARALLEL_FROM {
-        return build(numbered);
-    }
-    let (first, second) = numbered.split_at(numbered.len() / 2);
-    std::thread::scope(|scope| {
-        let other = scope.spawn(|| build(second));
-        let mut rows = build(first);
-        // A panic in the other thread carries on in this one.
-        rows.extend(
-            other
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-        );
-        rows
-    })
 }
 
 fn new_person_row(
