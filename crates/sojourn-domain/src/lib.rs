@@ -25,6 +25,8 @@ pub mod person;
 pub mod quality;
 /// Residence episodes: arrival, activation and departure (来有登记, 走有注销).
 pub mod residence;
+/// The review workflow: collected → entered → reviewed → spot-checked.
+pub mod review;
 /// Free-text survey helpers: how one search box is read.
 pub mod search;
 /// Bounded, trimmed text values (names, addresses, notes).

@@ -98,10 +98,13 @@ pub enum Resource {
     ApiToken,
     /// The audit trail.
     Audit,
+    /// The review workflow of register records (采集→录入→审核→抽查):
+    /// its queues, counts and steps.
+    Review,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 8] = [
+    pub const ALL: [Resource; 9] = [
         Self::Resident,
         Self::House,
         Self::Employer,
@@ -110,6 +113,7 @@ impl Resource {
         Self::Account,
         Self::ApiToken,
         Self::Audit,
+        Self::Review,
     ];
 
     pub fn key(self) -> &'static str {
@@ -122,6 +126,7 @@ impl Resource {
             Self::Account => "account",
             Self::ApiToken => "api_token",
             Self::Audit => "audit",
+            Self::Review => "review",
         }
     }
 }
@@ -144,10 +149,15 @@ pub enum Action {
     Manage,
     /// Grant or withdraw roles.
     Assign,
+    /// The station's decision on an entered record: approve, reject or
+    /// return for correction (审核).
+    Review,
+    /// Check an approved record on site (实地抽查).
+    SpotCheck,
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 9] = [
         Self::Read,
         Self::Create,
         Self::Update,
@@ -155,6 +165,8 @@ impl Action {
         Self::Export,
         Self::Manage,
         Self::Assign,
+        Self::Review,
+        Self::SpotCheck,
     ];
 
     pub fn key(self) -> &'static str {
@@ -166,6 +178,8 @@ impl Action {
             Self::Export => "export",
             Self::Manage => "manage",
             Self::Assign => "assign",
+            Self::Review => "review",
+            Self::SpotCheck => "spot_check",
         }
     }
 }
@@ -212,11 +226,30 @@ fn administrative_actions(role: Role, resource: Resource) -> &'static [Action] {
     }
 }
 
+/// Actions each role may take in the review workflow (R3.1): collectors
+/// see it; the grid's coordinator (and the entry clerk) enters and
+/// re-submits corrected records (`Update`); the station decides
+/// (`Review`); inspectors and the heads check on site (`SpotCheck`).
+fn review_actions(role: Role) -> &'static [Action] {
+    match role {
+        Role::OfficeDirector | Role::StationChief => &[Read, Update, Review, SpotCheck],
+        Role::Clerk | Role::Coordinator => &[Read, Update],
+        Role::Inspector => &[Read, SpotCheck],
+        Role::Collector
+        | Role::PoliceLiaison
+        | Role::FamilyPlanningOfficer
+        | Role::HealthWorker => &[Read],
+        Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin => &[],
+    }
+}
+
 /// Whether `role` may take `action` on `resource` (inside its unit's
 /// subtree; the scope is checked separately, by the store).
 pub fn allows(role: Role, action: Action, resource: Resource) -> bool {
     let actions = if REGISTERS.contains(&resource) {
         register_actions(role)
+    } else if resource == Resource::Review {
+        review_actions(role)
     } else {
         administrative_actions(role, resource)
     };
@@ -358,6 +391,28 @@ mod tests {
         assert!(!allows(Role::Coordinator, Export, Resource::Resident));
         assert!(!allows(Role::Inspector, Reveal, Resource::Resident));
         assert!(!allows(Role::Clerk, Manage, Resource::Account));
+    }
+
+    #[test]
+    fn the_review_steps_are_split_between_grid_station_and_inspectors() {
+        assert!(allows(Role::Coordinator, Update, Resource::Review));
+        assert!(!allows(Role::Coordinator, Review, Resource::Review));
+        assert!(!allows(Role::Collector, Update, Resource::Review));
+        assert!(allows(Role::StationChief, Review, Resource::Review));
+        assert!(allows(Role::Inspector, SpotCheck, Resource::Review));
+        assert!(!allows(Role::Inspector, Review, Resource::Review));
+        // The workflow's actions mean nothing on the registers themselves.
+        for resource in REGISTERS {
+            for role in Role::ALL {
+                assert!(!allows(role, Review, resource));
+                assert!(!allows(role, SpotCheck, resource));
+            }
+        }
+        for role in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin] {
+            for action in Action::ALL {
+                assert!(!allows(role, action, Resource::Review));
+            }
+        }
     }
 
     #[test]
