@@ -361,6 +361,42 @@ pub struct ReviewStatus {
     pub spot_check_result: Option<SpotCheckResult>,
 }
 
+impl ReviewStatus {
+    /// The status after `step`, taken as `stamp` says: the state moved by
+    /// [`ReviewState::after`] (or the step refused), the version bumped,
+    /// and who and when kept beside the step's outcome.
+    pub fn take(&self, step: &ReviewStep, stamp: Stamp) -> Result<Self, ReviewError> {
+        let mut next = self.clone();
+        next.state = self.state.after(step)?;
+        next.version += 1;
+        match step {
+            ReviewStep::Enter => {
+                next.entered_late = self
+                    .collected
+                    .as_ref()
+                    .is_some_and(|c| entered_late(c.at, stamp.at));
+                next.entered = Some(stamp);
+            }
+            // The first entry (and whether it was late) stands; the
+            // re-submission is in the history.
+            ReviewStep::Resubmit => {}
+            ReviewStep::Approve => {
+                next.decided = Some(stamp);
+                next.reason = None;
+            }
+            ReviewStep::Reject { reason } | ReviewStep::Return { reason } => {
+                next.decided = Some(stamp);
+                next.reason = Some(reason.as_str().to_owned());
+            }
+            ReviewStep::SpotCheck { result, .. } => {
+                next.spot_checked = Some(stamp);
+                next.spot_check_result = Some(*result);
+            }
+        }
+        Ok(next)
+    }
+}
+
 /// One step in a record's history (append-only).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewEvent {
@@ -449,7 +485,7 @@ mod tests {
     use ReviewState::*;
 
     fn reason() -> Note {
-        Note::parse("地址与房屋不符").unwrap()
+        Note::parse("地址与房屋不符").expect("allowed")
     }
 
     fn steps() -> Vec<ReviewStep> {
@@ -477,7 +513,7 @@ mod tests {
             (ReviewStep::Approve, Approved),
             (steps()[5].clone(), SpotChecked),
         ] {
-            state = state.after(&step).unwrap();
+            state = state.after(&step).expect("allowed");
             assert_eq!(state, expected);
         }
         assert_eq!(ReviewState::opening(false), Entered);
@@ -499,7 +535,7 @@ mod tests {
                 if allowed.contains(&(state, step.kind())) {
                     assert!(outcome.is_ok(), "{state:?} {step:?}");
                 } else {
-                    let error = outcome.unwrap_err();
+                    let error = outcome.expect_err("refused");
                     assert_eq!(
                         error,
                         ReviewError::WrongStep {
@@ -531,7 +567,7 @@ mod tests {
         );
         assert_eq!(
             ReviewStep::parse("return", Some("缺少房东信息"), None)
-                .unwrap()
+                .expect("allowed")
                 .reason()
                 .map(Note::as_str),
             Some("缺少房东信息")
@@ -546,7 +582,7 @@ mod tests {
         ));
         assert_eq!(
             ReviewStep::parse("spot_check", None, Some("不符"))
-                .unwrap()
+                .expect("allowed")
                 .result(),
             Some(SpotCheckResult::Discrepant)
         );
@@ -557,6 +593,60 @@ mod tests {
         // Collecting is not a step taken afterwards.
         assert!(ReviewStep::parse("collect", None, None).is_err());
         assert!(ReviewStep::parse("approve!", None, None).is_err());
+    }
+
+    #[test]
+    fn a_status_keeps_who_and_when_and_whether_the_entry_was_late() {
+        let at = |h: i64| OffsetDateTime::UNIX_EPOCH + Duration::hours(h);
+        let stamp = |by: &str, h| Stamp {
+            by: by.into(),
+            at: at(h),
+        };
+        let collected = ReviewStatus {
+            record: ReviewRecord {
+                kind: RecordKind::House,
+                id: 7,
+            },
+            unit: "110101001001".into(),
+            person: None,
+            state: Collected,
+            version: 1,
+            collected: Some(stamp("caiji", 0)),
+            collected_place: Some("110101001001001".into()),
+            entered: None,
+            entered_late: false,
+            decided: None,
+            reason: None,
+            spot_checked: None,
+            spot_check_result: None,
+        };
+        let entered = collected
+            .take(&ReviewStep::Enter, stamp("xieguan", 30))
+            .expect("allowed");
+        assert_eq!(entered.state, Entered);
+        assert_eq!(entered.version, 2);
+        assert!(entered.entered_late);
+        assert_eq!(entered.entered, Some(stamp("xieguan", 30)));
+        let on_time = collected
+            .take(&ReviewStep::Enter, stamp("xieguan", 23))
+            .expect("allowed");
+        assert!(!on_time.entered_late);
+        let returned = entered
+            .take(&ReviewStep::Return { reason: reason() }, stamp("zhan", 31))
+            .expect("allowed");
+        assert_eq!(returned.reason.as_deref(), Some("地址与房屋不符"));
+        assert_eq!(returned.decided, Some(stamp("zhan", 31)));
+        let approved = returned
+            .take(&ReviewStep::Resubmit, stamp("xieguan", 32))
+            .and_then(|s| s.take(&ReviewStep::Approve, stamp("zhan", 33)))
+            .expect("allowed");
+        assert_eq!(approved.reason, None);
+        assert_eq!(approved.version, 5);
+        assert!(
+            approved
+                .take(&ReviewStep::Approve, stamp("zhan", 34))
+                .is_err()
+        );
     }
 
     #[test]

@@ -42,6 +42,9 @@ pub enum StoreError {
     /// A domain rule refused the change.
     #[error(transparent)]
     Rule(#[from] DomainError),
+    /// The review step is not one the record's state allows.
+    #[error(transparent)]
+    Review(#[from] sojourn_domain::review::ReviewError),
     /// The keys do not fit the data: a key file other than the one the
     /// database was encrypted with, a key missing, a value altered.
     #[error(transparent)]
@@ -82,6 +85,7 @@ impl Localized for StoreError {
             Self::ReferenceOutOfScope { .. } => "reference_out_of_scope",
             Self::Deployment(_) => "deployment_state",
             Self::Rule(e) => e.code(),
+            Self::Review(e) => e.code(),
             Self::Crypto(_) => "keys",
             Self::Backend(_) => "internal",
         }
@@ -115,6 +119,7 @@ impl Localized for StoreError {
             }
             Self::Deployment(_) => "系统尚未初始化或已经初始化".into(),
             Self::Rule(e) => e.message_zh(),
+            Self::Review(e) => e.message_zh(),
             Self::Crypto(_) => "数据密钥与数据库不符或缺失，请联系系统管理员".into(),
             Self::Backend(_) => "数据库出错，请稍后再试；如仍出错请联系系统管理员".into(),
         }

@@ -29,6 +29,8 @@ pub mod error;
 pub mod postgres;
 /// Queries, filters and pages shared by both backends.
 pub mod query;
+/// The review workflow's queues and counts.
+pub mod review;
 /// JSON snapshots of records for the revision history.
 mod snapshot;
 /// The register logic, written once over a minimal SQL driver interface
@@ -49,6 +51,7 @@ pub use audit::{
 };
 pub use error::StoreError;
 pub use query::*;
+pub use review::{ReviewCounts, ReviewQueue, StepCount};
 pub use statistics::ResidentStatistics;
 
 use sojourn_domain::account::{AccountId, Role};
@@ -297,6 +300,44 @@ pub trait Store: AccountStore + AuditLog + Send + Sync {
 
     /// Every revision of a record in scope, oldest first.
     fn history(&self, scope: &Scope, record: RecordRef) -> Result<Vec<Revision>>;
+
+    // ---- the review workflow (采集 → 录入 → 审核 → 抽查, R3.1) ----
+
+    /// A record's review as it stands and every step taken, oldest first.
+    /// `NotFound` when the record is out of scope or predates the workflow.
+    fn review_status(
+        &self,
+        scope: &Scope,
+        record: sojourn_domain::review::ReviewRecord,
+    ) -> Result<(
+        sojourn_domain::review::ReviewStatus,
+        Vec<sojourn_domain::review::ReviewEvent>,
+    )>;
+    /// Takes a step on a record in scope whose review is at
+    /// `expected_version`, at `at` (the caller's clock). A step the state
+    /// does not allow is refused with [`StoreError::Review`]; audited.
+    fn take_review_step(
+        &self,
+        scope: &Scope,
+        record: sojourn_domain::review::ReviewRecord,
+        step: &sojourn_domain::review::ReviewStep,
+        expected_version: i64,
+        at: time::OffsetDateTime,
+        actor: &Actor,
+    ) -> Result<sojourn_domain::review::ReviewStatus>;
+    /// A page of one of the workflow's queues in scope.
+    fn review_queue(
+        &self,
+        scope: &Scope,
+        queue: ReviewQueue,
+        page: PageRequest,
+    ) -> Result<Vec<sojourn_domain::review::ReviewStatus>>;
+    /// Steps taken on records in scope since `since`, per person and unit.
+    fn review_counts(
+        &self,
+        scope: &Scope,
+        since: Option<time::OffsetDateTime>,
+    ) -> Result<ReviewCounts>;
 
     // ---- encryption at rest (`sojourn keys rotate`) ----
 

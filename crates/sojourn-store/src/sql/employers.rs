@@ -52,6 +52,13 @@ pub(crate) fn create_employer(
     let after = snapshot::employer(&get_employer(tx, scope, id)?);
     let create = AuditAction::Create;
     super::audit::record_change(tx, actor, create, "employer", id.0, &d.unit, None, &after)?;
+    super::review::open_review(
+        tx,
+        sojourn_domain::review::RecordKind::Employer,
+        id.0,
+        &d.unit,
+        actor,
+    )?;
     Ok(id)
 }
 

@@ -55,6 +55,13 @@ pub(crate) fn create_house(
     let after = snapshot::house(&get_house(tx, scope, id)?);
     let create = AuditAction::Create;
     super::audit::record_change(tx, actor, create, "house", id.0, &d.unit, None, &after)?;
+    super::review::open_review(
+        tx,
+        sojourn_domain::review::RecordKind::House,
+        id.0,
+        &d.unit,
+        actor,
+    )?;
     Ok(id)
 }
 

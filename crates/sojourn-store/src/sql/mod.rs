@@ -113,6 +113,13 @@ impl Row {
         }
     }
 
+    pub(crate) fn opt_time(&self, i: usize) -> Result<Option<OffsetDateTime>> {
+        match self.get(i)? {
+            Value::Null => Ok(None),
+            _ => self.time(i).map(Some),
+        }
+    }
+
     pub(crate) fn time(&self, i: usize) -> Result<OffsetDateTime> {
         match self.get(i)? {
             Value::Time(t) => Ok(*t),
@@ -208,6 +215,8 @@ mod documents;
 pub(crate) use documents::*;
 /// Revision history.
 mod history;
+/// The review workflow: states, steps, queues and counts.
+pub(crate) mod review;
 pub(crate) use history::*;
 /// Accounts, sessions and API tokens (`AccountStore`).
 mod accounts;

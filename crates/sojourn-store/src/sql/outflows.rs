@@ -75,6 +75,13 @@ pub(crate) fn create_outflow(
     let after = snapshot::outflow(&get_outflow(tx, scope, id)?);
     let create = AuditAction::Create;
     super::audit::record_change(tx, actor, create, "outflow", id.0, &d.unit, None, &after)?;
+    super::review::open_review(
+        tx,
+        sojourn_domain::review::RecordKind::Outflow,
+        id.0,
+        &d.unit,
+        actor,
+    )?;
     Ok(id)
 }
 

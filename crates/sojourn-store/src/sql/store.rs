@@ -317,6 +317,53 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.read(|tx| search_outflows(tx, scope, query))
     }
 
+    // ---- the review workflow ----
+
+    fn review_status(
+        &self,
+        scope: &Scope,
+        record: sojourn_domain::review::ReviewRecord,
+    ) -> Result<(
+        sojourn_domain::review::ReviewStatus,
+        Vec<sojourn_domain::review::ReviewEvent>,
+    )> {
+        self.backend
+            .read(|tx| review::review_status(tx, scope, record))
+    }
+
+    fn take_review_step(
+        &self,
+        scope: &Scope,
+        record: sojourn_domain::review::ReviewRecord,
+        step: &sojourn_domain::review::ReviewStep,
+        expected_version: i64,
+        at: time::OffsetDateTime,
+        actor: &Actor,
+    ) -> Result<sojourn_domain::review::ReviewStatus> {
+        self.backend.write(|tx| {
+            review::take_review_step(tx, scope, record, step, expected_version, at, actor)
+        })
+    }
+
+    fn review_queue(
+        &self,
+        scope: &Scope,
+        queue: crate::ReviewQueue,
+        page: PageRequest,
+    ) -> Result<Vec<sojourn_domain::review::ReviewStatus>> {
+        self.backend
+            .read(|tx| review::review_queue(tx, scope, queue, page))
+    }
+
+    fn review_counts(
+        &self,
+        scope: &Scope,
+        since: Option<time::OffsetDateTime>,
+    ) -> Result<crate::ReviewCounts> {
+        self.backend
+            .read(|tx| review::review_counts(tx, scope, since))
+    }
+
     fn reencrypt_unscoped(
         &self,
         batch: u32,

@@ -21,6 +21,8 @@ mod encryption;
 mod export;
 mod fixtures;
 mod harness;
+/// The review workflow: collected, entered, reviewed, spot-checked.
+mod review;
 /// Rules between fields, outflow returns and the outflow search.
 mod rules;
 mod search;
@@ -37,6 +39,7 @@ mod all {
     pub use crate::documents::*;
     pub use crate::encryption::*;
     pub use crate::export::*;
+    pub use crate::review::*;
     pub use crate::rules::*;
     pub use crate::search::*;
     pub use crate::statistics::*;
@@ -54,6 +57,14 @@ macro_rules! conformance {
 }
 
 conformance!(
+    a_collected_stay_is_entered_returned_corrected_approved_and_spot_checked,
+    every_register_record_gets_its_review_when_created,
+    a_step_the_state_does_not_allow_is_refused_and_changes_nothing,
+    a_review_step_with_a_stale_version_is_refused,
+    a_record_out_of_scope_is_not_found_in_the_workflow,
+    collected_records_not_entered_in_24_hours_are_overdue,
+    review_steps_are_counted_per_person_and_unit_and_audited,
+    the_review_history_is_append_only,
     an_export_pages_every_stay_in_scope_once_in_registration_order,
     an_export_pages_every_outflow_in_scope_once,
     an_arrival_before_the_birth_date_is_refused_and_changes_nothing,

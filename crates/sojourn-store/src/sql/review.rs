@@ -1,0 +1,477 @@
+//! The review workflow (R3.1): each register record's review state and the
+//! append-only history of its steps. A record gets its state in the
+//! transaction that creates it (`open_reviews`, called by the register
+//! paths); later steps move it through `ReviewStatus::take`, scoped to the
+//! unit holding the record now, versioned and audited.
+
+use super::{Row, Tx, Value, scope_bounds};
+use crate::audit::AuditAction;
+use crate::review::{ReviewCounts, ReviewQueue, StepCount};
+use crate::{Actor, PageRequest, Result, StoreError};
+use sojourn_domain::account::Role;
+use sojourn_domain::person::PersonId;
+use sojourn_domain::residence::{Arrival, ResidenceId};
+use sojourn_domain::review::{
+    ENTRY_DEADLINE, RecordKind, ReviewEvent, ReviewRecord, ReviewState, ReviewStatus, ReviewStep,
+    SpotCheckResult, Stamp, StepKind,
+};
+use sojourn_domain::unit::{Scope, UnitCode};
+use time::OffsetDateTime;
+
+const STATE_COLUMNS: &[&str] = &[
+    "record_kind",
+    "record_id",
+    "unit_code",
+    "person_id",
+    "state",
+    "version",
+    "collected_at",
+    "collected_s",
+    "collected_by",
+    "collected_place",
+    "entered_at",
+    "entered_by",
+    "entered_late",
+];
+
+const STEP_COLUMNS: &[&str] = &[
+    "record_kind",
+    "record_id",
+    "unit_code",
+    "step",
+    "state_after",
+    "actor",
+    "actor_account",
+    "actor_unit",
+    "at",
+    "at_s",
+    "place",
+    "reason",
+    "result",
+];
+
+const SELECT_STATE: &str = "SELECT record_kind, record_id, unit_code, person_id, state, version, \
+    collected_at, collected_by, collected_place, entered_at, entered_by, entered_late, \
+    decided_at, decided_by, reason, checked_at, checked_by, check_result FROM review_states";
+
+/// A record just created, as its review begins.
+pub(crate) struct Opened<'a> {
+    pub id: i64,
+    pub unit: &'a UnitCode,
+    pub person: Option<PersonId>,
+}
+
+/// Starts the review of records created by `actor` at `at`, in the
+/// creating transaction: collected (at the collector's collection point)
+/// when a collector made them, entered otherwise.
+pub(crate) fn open_reviews(
+    tx: &mut dyn Tx,
+    kind: RecordKind,
+    records: &[Opened<'_>],
+    actor: &Actor,
+    at: OffsetDateTime,
+) -> Result<()> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let by_collector = actor.role == Some(Role::Collector);
+    let state = ReviewState::opening(by_collector);
+    let step = if by_collector {
+        StepKind::Collect
+    } else {
+        StepKind::Enter
+    };
+    let place: Value = if by_collector {
+        actor.unit.as_ref().map(|u| u.as_str()).into()
+    } else {
+        Value::Null
+    };
+    let stamp_if = |yes: bool, value: Value| if yes { value } else { Value::Null };
+    let states: Vec<Vec<Value>> = records
+        .iter()
+        .map(|r| {
+            vec![
+                kind.code().into(),
+                r.id.into(),
+                r.unit.as_str().into(),
+                r.person.map(|p| p.0).into(),
+                state.code().into(),
+                1i64.into(),
+                stamp_if(by_collector, at.into()),
+                stamp_if(by_collector, at.unix_timestamp().into()),
+                stamp_if(by_collector, actor.name.as_str().into()),
+                place.clone(),
+                stamp_if(!by_collector, at.into()),
+                stamp_if(!by_collector, actor.name.as_str().into()),
+                0i64.into(),
+            ]
+        })
+        .collect();
+    let steps: Vec<Vec<Value>> = records
+        .iter()
+        .map(|r| {
+            let event = Event {
+                step,
+                state_after: state,
+                place: place.clone(),
+                reason: None,
+                result: None,
+            };
+            step_row(kind, r.id, r.unit, &event, actor, at)
+        })
+        .collect();
+    tx.insert_rows("review_states", STATE_COLUMNS, &states)?;
+    tx.insert_rows("review_steps", STEP_COLUMNS, &steps)
+}
+
+/// Starts the review of one record just created (not a stay).
+pub(crate) fn open_review(
+    tx: &mut dyn Tx,
+    kind: RecordKind,
+    id: i64,
+    unit: &UnitCode,
+    actor: &Actor,
+) -> Result<()> {
+    let opened = Opened {
+        id,
+        unit,
+        person: None,
+    };
+    open_reviews(tx, kind, &[opened], actor, super::now())
+}
+
+/// Starts the review of the stays a batch of arrivals wrote.
+pub(crate) fn open_arrival_reviews(
+    tx: &mut dyn Tx,
+    arrivals: &[Arrival],
+    outcomes: &[Result<(PersonId, ResidenceId)>],
+    actor: &Actor,
+    at: OffsetDateTime,
+) -> Result<()> {
+    let opened: Vec<Opened<'_>> = arrivals
+        .iter()
+        .zip(outcomes)
+        .filter_map(|(arrival, outcome)| {
+            let (person, residence) = outcome.as_ref().ok()?;
+            Some(Opened {
+                id: residence.0,
+                unit: &arrival.stay.unit,
+                person: Some(*person),
+            })
+        })
+        .collect();
+    open_reviews(tx, RecordKind::Residence, &opened, actor, at)
+}
+
+struct Event {
+    step: StepKind,
+    state_after: ReviewState,
+    place: Value,
+    reason: Option<String>,
+    result: Option<SpotCheckResult>,
+}
+
+fn step_row(
+    kind: RecordKind,
+    id: i64,
+    unit: &UnitCode,
+    event: &Event,
+    actor: &Actor,
+    at: OffsetDateTime,
+) -> Vec<Value> {
+    vec![
+        kind.code().into(),
+        id.into(),
+        unit.as_str().into(),
+        event.step.code().into(),
+        event.state_after.code().into(),
+        actor.name.as_str().into(),
+        actor.account.map(|a| a.0).into(),
+        actor.unit.as_ref().map(|u| u.as_str()).into(),
+        at.into(),
+        at.unix_timestamp().into(),
+        event.place.clone(),
+        event.reason.clone().into(),
+        event.result.map(|r| r.code()).into(),
+    ]
+}
+
+fn table(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Residence => "residences",
+        RecordKind::House => "houses",
+        RecordKind::Employer => "employers",
+        RecordKind::Outflow => "outflows",
+    }
+}
+
+fn not_found(record: ReviewRecord) -> StoreError {
+    StoreError::NotFound {
+        kind: record.kind.code(),
+        id: record.id.to_string(),
+    }
+}
+
+/// The unit holding the record now, if it is in scope.
+fn record_unit(tx: &mut dyn Tx, scope: &Scope, record: ReviewRecord) -> Result<String> {
+    let [low, high] = scope_bounds(scope);
+    let sql = format!(
+        "SELECT unit_code FROM {} WHERE id = $1 AND unit_code >= $2 AND unit_code < $3",
+        table(record.kind)
+    );
+    let row = tx.query_opt(&sql, &[record.id.into(), low, high])?;
+    match row {
+        Some(row) => Ok(row.text(0)?.to_owned()),
+        None => Err(not_found(record)),
+    }
+}
+
+/// A record's review as it stands, read in scope: `NotFound` when the
+/// record is out of scope, or predates the workflow.
+fn current(tx: &mut dyn Tx, scope: &Scope, record: ReviewRecord) -> Result<ReviewStatus> {
+    record_unit(tx, scope, record)?;
+    let sql = format!("{SELECT_STATE} WHERE record_kind = $1 AND record_id = $2");
+    match tx.query_opt(&sql, &[record.kind.code().into(), record.id.into()])? {
+        Some(row) => status(&row),
+        None => Err(not_found(record)),
+    }
+}
+
+/// A record's review and its history, oldest step first.
+pub(crate) fn review_status(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    record: ReviewRecord,
+) -> Result<(ReviewStatus, Vec<ReviewEvent>)> {
+    let now = current(tx, scope, record)?;
+    let rows = tx.query(
+        "SELECT step, state_after, actor, at, place, reason, result FROM review_steps \
+         WHERE record_kind = $1 AND record_id = $2 ORDER BY id",
+        &[record.kind.code().into(), record.id.into()],
+    )?;
+    let events = rows.iter().map(event).collect::<Result<Vec<_>>>()?;
+    Ok((now, events))
+}
+
+/// Takes `step` on a record in scope whose review is at `expected_version`,
+/// at `at` (the caller's clock), audited in the same transaction.
+pub(crate) fn take_review_step(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    record: ReviewRecord,
+    step: &ReviewStep,
+    expected_version: i64,
+    at: OffsetDateTime,
+    actor: &Actor,
+) -> Result<ReviewStatus> {
+    let before = current(tx, scope, record)?;
+    if before.version != expected_version {
+        return Err(StoreError::VersionConflict {
+            expected: expected_version,
+            current: before.version,
+        });
+    }
+    let stamp = Stamp {
+        by: actor.name.clone(),
+        at,
+    };
+    let mut after = before.take(step, stamp).map_err(StoreError::Review)?;
+    // The record may have moved since its review began.
+    after.unit = record_unit(tx, scope, record)?;
+    let unit = UnitCode::parse(&after.unit).map_err(|_| {
+        StoreError::Backend(format!("stored unit {:?} no longer parses", after.unit))
+    })?;
+    let changed = tx.execute(
+        "UPDATE review_states SET unit_code = $1, state = $2, version = $3, entered_at = $4, \
+         entered_by = $5, entered_late = $6, decided_at = $7, decided_by = $8, reason = $9, \
+         checked_at = $10, checked_by = $11, check_result = $12 \
+         WHERE record_kind = $13 AND record_id = $14 AND version = $15",
+        &[
+            after.unit.as_str().into(),
+            after.state.code().into(),
+            after.version.into(),
+            after.entered.as_ref().map(|s| s.at).into(),
+            after.entered.as_ref().map(|s| s.by.as_str()).into(),
+            i64::from(after.entered_late).into(),
+            after.decided.as_ref().map(|s| s.at).into(),
+            after.decided.as_ref().map(|s| s.by.as_str()).into(),
+            after.reason.as_deref().into(),
+            after.spot_checked.as_ref().map(|s| s.at).into(),
+            after.spot_checked.as_ref().map(|s| s.by.as_str()).into(),
+            after.spot_check_result.map(|r| r.code()).into(),
+            record.kind.code().into(),
+            record.id.into(),
+            expected_version.into(),
+        ],
+    )?;
+    if changed != 1 {
+        return Err(StoreError::VersionConflict {
+            expected: expected_version,
+            current: expected_version + 1,
+        });
+    }
+    let event = Event {
+        step: step.kind(),
+        state_after: after.state,
+        place: Value::Null,
+        reason: step.reason().map(|r| r.as_str().to_owned()),
+        result: step.result(),
+    };
+    tx.insert_rows(
+        "review_steps",
+        STEP_COLUMNS,
+        &[step_row(record.kind, record.id, &unit, &event, actor, at)],
+    )?;
+    super::audit::record_change(
+        tx,
+        actor,
+        AuditAction::Update,
+        audit_kind(record.kind),
+        record.id,
+        &unit,
+        Some(&snapshot(&before, None)),
+        &snapshot(&after, Some(step)),
+    )?;
+    Ok(after)
+}
+
+fn audit_kind(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Residence => "residence_review",
+        RecordKind::House => "house_review",
+        RecordKind::Employer => "employer_review",
+        RecordKind::Outflow => "outflow_review",
+    }
+}
+
+/// What the audit trail keeps of a review (no personal data in it).
+fn snapshot(s: &ReviewStatus, step: Option<&ReviewStep>) -> String {
+    serde_json::json!({
+        "record": s.record.kind.code(),
+        "id": s.record.id,
+        "state": s.state.code(),
+        "version": s.version,
+        "step": step.map(|s| s.kind().code()),
+        "reason": s.reason,
+        "spot_check_result": s.spot_check_result.map(|r| r.code()),
+    })
+    .to_string()
+}
+
+/// A page of one of the workflow's queues in scope.
+pub(crate) fn review_queue(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    queue: ReviewQueue,
+    page: PageRequest,
+) -> Result<Vec<ReviewStatus>> {
+    let [low, high] = scope_bounds(scope);
+    let mut params = vec![low, high];
+    let filter = match queue {
+        ReviewQueue::AwaitingReview => "state = 'entered'".to_owned(),
+        ReviewQueue::Corrections => "state = 'returned'".to_owned(),
+        ReviewQueue::AwaitingSpotCheck => "state = 'approved'".to_owned(),
+        ReviewQueue::Overdue { now } => {
+            params.push((now - ENTRY_DEADLINE).unix_timestamp().into());
+            "((state = 'collected' AND collected_s < $3) OR entered_late = 1)".to_owned()
+        }
+    };
+    let (limit, offset) = (params.len() + 1, params.len() + 2);
+    params.push(i64::from(page.limit()).into());
+    params.push(i64::try_from(page.offset()).unwrap_or(i64::MAX).into());
+    let sql = format!(
+        "{SELECT_STATE} WHERE unit_code >= $1 AND unit_code < $2 AND {filter} \
+         ORDER BY record_kind, record_id LIMIT ${limit} OFFSET ${offset}"
+    );
+    tx.query(&sql, &params)?.iter().map(status).collect()
+}
+
+/// Steps taken on records in scope since `since` (all when `None`), by
+/// step and person and by step and unit.
+pub(crate) fn review_counts(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    since: Option<OffsetDateTime>,
+) -> Result<ReviewCounts> {
+    let [low, high] = scope_bounds(scope);
+    let since = since.map_or(i64::MIN, OffsetDateTime::unix_timestamp);
+    let filter = "FROM review_steps WHERE unit_code >= $1 AND unit_code < $2 AND at_s >= $3";
+    let params = [low, high, since.into()];
+    let by_person = tx.query(
+        &format!("SELECT step, actor, COUNT(*) {filter} GROUP BY step, actor ORDER BY actor, step"),
+        &params,
+    )?;
+    let by_unit = tx.query(
+        &format!(
+            "SELECT step, unit_code, COUNT(*) {filter} GROUP BY step, unit_code \
+             ORDER BY unit_code, step"
+        ),
+        &params,
+    )?;
+    Ok(ReviewCounts {
+        by_person: by_person.iter().map(step_count).collect::<Result<_>>()?,
+        by_unit: by_unit.iter().map(step_count).collect::<Result<_>>()?,
+    })
+}
+
+fn step_count(row: &Row) -> Result<StepCount> {
+    Ok(StepCount {
+        step: StepKind::parse(row.text(0)?).map_err(StoreError::Review)?,
+        who: row.text(1)?.to_owned(),
+        count: u64::try_from(row.int(2)?).unwrap_or(0),
+    })
+}
+
+fn stamp(row: &Row, at: usize, by: usize) -> Result<Option<Stamp>> {
+    match (row.opt_time(at)?, row.opt_text(by)?) {
+        (Some(at), Some(by)) => Ok(Some(Stamp {
+            by: by.to_owned(),
+            at,
+        })),
+        _ => Ok(None),
+    }
+}
+
+fn status(row: &Row) -> Result<ReviewStatus> {
+    let kind = RecordKind::parse(row.text(0)?).map_err(StoreError::Review)?;
+    Ok(ReviewStatus {
+        record: ReviewRecord {
+            kind,
+            id: row.int(1)?,
+        },
+        unit: row.text(2)?.to_owned(),
+        person: row.opt_int(3)?,
+        state: ReviewState::parse(row.text(4)?).map_err(StoreError::Review)?,
+        version: row.int(5)?,
+        collected: stamp(row, 6, 7)?,
+        collected_place: row.opt_text(8)?.map(str::to_owned),
+        entered: stamp(row, 9, 10)?,
+        entered_late: row.int(11)? != 0,
+        decided: stamp(row, 12, 13)?,
+        reason: row.opt_text(14)?.map(str::to_owned),
+        spot_checked: stamp(row, 15, 16)?,
+        spot_check_result: row
+            .opt_text(17)?
+            .map(SpotCheckResult::parse)
+            .transpose()
+            .map_err(StoreError::Review)?,
+    })
+}
+
+fn event(row: &Row) -> Result<ReviewEvent> {
+    Ok(ReviewEvent {
+        step: StepKind::parse(row.text(0)?).map_err(StoreError::Review)?,
+        state_after: ReviewState::parse(row.text(1)?).map_err(StoreError::Review)?,
+        stamp: Stamp {
+            by: row.text(2)?.to_owned(),
+            at: row.time(3)?,
+        },
+        place: row.opt_text(4)?.map(str::to_owned),
+        reason: row.opt_text(5)?.map(str::to_owned),
+        result: row
+            .opt_text(6)?
+            .map(SpotCheckResult::parse)
+            .transpose()
+            .map_err(StoreError::Review)?,
+    })
+}

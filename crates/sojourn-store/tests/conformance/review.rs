@@ -1,0 +1,420 @@
+//! The review workflow (R3.1): collected → entered → approved / rejected /
+//! returned → spot-checked, on every kind of register record.
+
+use crate::fixtures::*;
+use crate::harness::TestDb;
+use sojourn_domain::account::Role;
+use sojourn_domain::review::{
+    RecordKind, ReviewError, ReviewRecord, ReviewState, ReviewStep, SpotCheckResult, StepKind,
+};
+use sojourn_domain::text::Note;
+use sojourn_store::*;
+use time::{Duration, OffsetDateTime};
+
+/// A collection point below 多福巷社区 (grid 001, point 001).
+const POINT: &str = "110101001001001";
+
+fn deployed(db: &TestDb) -> &dyn Store {
+    let store = db.store();
+    deploy(store);
+    store
+}
+
+fn as_role(name: &str, role: Role, unit: &str) -> Actor {
+    let mut actor = Actor::new(name);
+    actor.role = Some(role);
+    actor.unit = Some(code(unit));
+    actor
+}
+
+fn collector() -> Actor {
+    as_role("caiji01", Role::Collector, POINT)
+}
+fn coordinator() -> Actor {
+    as_role("xieguan01", Role::Coordinator, DUOFU)
+}
+fn chief() -> Actor {
+    as_role("zhanzhang01", Role::StationChief, TOWN)
+}
+fn inspector() -> Actor {
+    as_role("ducha01", Role::Inspector, TOWN)
+}
+
+fn stay_by(store: &dyn Store, who: &Actor, seq: u16) -> ReviewRecord {
+    let number = id_number("19900307", seq);
+    let (_, residence) = store
+        .register_arrival(
+            &scope(DUOFU),
+            &arrival(&number, "张三", DUOFU, "2024-03-05"),
+            who,
+        )
+        .expect("arrival");
+    ReviewRecord {
+        kind: RecordKind::Residence,
+        id: residence.id.0,
+    }
+}
+
+fn reason(text: &str) -> Note {
+    Note::parse(text).expect("reason")
+}
+
+fn step(
+    store: &dyn Store,
+    record: ReviewRecord,
+    step: ReviewStep,
+    version: i64,
+    at: OffsetDateTime,
+    who: &Actor,
+) -> Result<sojourn_domain::review::ReviewStatus> {
+    store.take_review_step(&scope(TOWN), record, &step, version, at, who)
+}
+
+pub fn a_collected_stay_is_entered_returned_corrected_approved_and_spot_checked(db: &TestDb) {
+    let store = deployed(db);
+    let record = stay_by(store, &collector(), 31);
+    let (status, history) = store.review_status(&scope(DUOFU), record).expect("status");
+    assert_eq!(status.state, ReviewState::Collected);
+    assert_eq!(
+        status.collected.as_ref().map(|s| s.by.as_str()),
+        Some("caiji01")
+    );
+    assert_eq!(status.collected_place.as_deref(), Some(POINT));
+    assert!(status.person.is_some());
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].step, StepKind::Collect);
+
+    let now = OffsetDateTime::now_utc();
+    let entered = step(store, record, ReviewStep::Enter, 1, now, &coordinator()).expect("enter");
+    assert_eq!(entered.state, ReviewState::Entered);
+    assert!(!entered.entered_late);
+    let returned = step(
+        store,
+        record,
+        ReviewStep::Return {
+            reason: reason("现住址门牌号缺失"),
+        },
+        2,
+        now,
+        &chief(),
+    )
+    .expect("return");
+    assert_eq!(returned.reason.as_deref(), Some("现住址门牌号缺失"));
+    let corrections = store
+        .review_queue(
+            &scope(DUOFU),
+            ReviewQueue::Corrections,
+            PageRequest::default(),
+        )
+        .expect("corrections");
+    assert_eq!(
+        corrections.iter().map(|s| s.record).collect::<Vec<_>>(),
+        [record]
+    );
+
+    step(store, record, ReviewStep::Resubmit, 3, now, &coordinator()).expect("resubmit");
+    let waiting = store
+        .review_queue(
+            &scope(TOWN),
+            ReviewQueue::AwaitingReview,
+            PageRequest::default(),
+        )
+        .expect("queue");
+    assert_eq!(
+        waiting.iter().map(|s| s.record).collect::<Vec<_>>(),
+        [record]
+    );
+    let approved = step(store, record, ReviewStep::Approve, 4, now, &chief()).expect("approve");
+    assert_eq!(
+        approved.decided.as_ref().map(|s| s.by.as_str()),
+        Some("zhanzhang01")
+    );
+    assert_eq!(approved.reason, None);
+    let checked = step(
+        store,
+        record,
+        ReviewStep::SpotCheck {
+            result: SpotCheckResult::Confirmed,
+            note: None,
+        },
+        5,
+        now,
+        &inspector(),
+    )
+    .expect("spot check");
+    assert_eq!(checked.state, ReviewState::SpotChecked);
+    assert_eq!(checked.spot_check_result, Some(SpotCheckResult::Confirmed));
+    assert_eq!(checked.version, 6);
+
+    let (_, history) = store.review_status(&scope(TOWN), record).expect("status");
+    let steps: Vec<_> = history
+        .iter()
+        .map(|e| (e.step, e.stamp.by.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (StepKind::Collect, "caiji01"),
+            (StepKind::Enter, "xieguan01"),
+            (StepKind::Return, "zhanzhang01"),
+            (StepKind::Resubmit, "xieguan01"),
+            (StepKind::Approve, "zhanzhang01"),
+            (StepKind::SpotCheck, "ducha01"),
+        ]
+    );
+    assert_eq!(history[2].reason.as_deref(), Some("现住址门牌号缺失"));
+}
+
+pub fn every_register_record_gets_its_review_when_created(db: &TestDb) {
+    let store = deployed(db);
+    let house = store
+        .create_house(&scope(DUOFU), &house(DUOFU, "多福巷12号"), &collector())
+        .expect("house");
+    let employer = store
+        .create_employer(
+            &scope(DUOFU),
+            &uscc(31),
+            &employer(DUOFU, "某餐饮公司"),
+            &actor(),
+        )
+        .expect("employer");
+    let outflow = store
+        .create_outflow(
+            &scope(DUOFU),
+            &id_number("19850101", 31),
+            &outflow(DUOFU, "孙外出"),
+            &coordinator(),
+        )
+        .expect("outflow");
+    let batch = [
+        arrival(&id_number("19910101", 32), "李四", DUOFU, "2024-03-05"),
+        arrival(&id_number("19910101", 33), "王五", YINZHA, "2024-03-06"),
+    ];
+    let stays = store
+        .register_arrivals(&scope(TOWN), &batch, &actor())
+        .expect("batch");
+    let mut expected = vec![
+        (RecordKind::House, house.id.0, ReviewState::Collected),
+        (RecordKind::Employer, employer.id.0, ReviewState::Entered),
+        (RecordKind::Outflow, outflow.id.0, ReviewState::Entered),
+    ];
+    for stay in stays {
+        let stay = stay.expect("stay");
+        expected.push((RecordKind::Residence, stay.0, ReviewState::Entered));
+    }
+    for (kind, id, state) in expected {
+        let (status, history) = store
+            .review_status(&scope(TOWN), ReviewRecord { kind, id })
+            .expect("status");
+        assert_eq!(status.state, state, "{kind:?}");
+        assert_eq!(status.version, 1);
+        assert_eq!(history.len(), 1);
+        if state == ReviewState::Entered {
+            assert!(status.entered.is_some() && status.collected.is_none());
+        }
+    }
+}
+
+pub fn a_step_the_state_does_not_allow_is_refused_and_changes_nothing(db: &TestDb) {
+    let store = deployed(db);
+    let record = stay_by(store, &collector(), 34);
+    let now = OffsetDateTime::now_utc();
+    for wrong in [
+        ReviewStep::Approve,
+        ReviewStep::Resubmit,
+        ReviewStep::Reject {
+            reason: reason("不实"),
+        },
+    ] {
+        let kind = wrong.kind();
+        let refused = step(store, record, wrong, 1, now, &chief()).expect_err("refused");
+        assert!(
+            matches!(
+                refused,
+                StoreError::Review(ReviewError::WrongStep {
+                    from: ReviewState::Collected,
+                    step
+                }) if step == kind
+            ),
+            "{refused:?}"
+        );
+    }
+    step(store, record, ReviewStep::Enter, 1, now, &coordinator()).expect("enter");
+    step(
+        store,
+        record,
+        ReviewStep::Reject {
+            reason: reason("身份信息不实"),
+        },
+        2,
+        now,
+        &chief(),
+    )
+    .expect("reject");
+    // Rejected is final.
+    let refused = step(store, record, ReviewStep::Resubmit, 3, now, &coordinator());
+    assert!(matches!(refused, Err(StoreError::Review(_))));
+    let (status, history) = store.review_status(&scope(TOWN), record).expect("status");
+    assert_eq!(status.state, ReviewState::Rejected);
+    assert_eq!(status.version, 3);
+    assert_eq!(history.len(), 3);
+}
+
+pub fn a_review_step_with_a_stale_version_is_refused(db: &TestDb) {
+    let store = deployed(db);
+    let record = stay_by(store, &actor(), 35);
+    let now = OffsetDateTime::now_utc();
+    step(store, record, ReviewStep::Approve, 1, now, &chief()).expect("approve");
+    let stale = step(
+        store,
+        record,
+        ReviewStep::SpotCheck {
+            result: SpotCheckResult::Discrepant,
+            note: None,
+        },
+        1,
+        now,
+        &inspector(),
+    );
+    assert!(
+        matches!(
+            stale,
+            Err(StoreError::VersionConflict {
+                expected: 1,
+                current: 2
+            })
+        ),
+        "{stale:?}"
+    );
+    let (status, _) = store.review_status(&scope(TOWN), record).expect("status");
+    assert_eq!(status.state, ReviewState::Approved);
+}
+
+pub fn a_record_out_of_scope_is_not_found_in_the_workflow(db: &TestDb) {
+    let store = deployed(db);
+    let record = stay_by(store, &actor(), 36);
+    let now = OffsetDateTime::now_utc();
+    let elsewhere = scope(YINZHA);
+    assert!(matches!(
+        store.review_status(&elsewhere, record),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.take_review_step(&elsewhere, record, &ReviewStep::Approve, 1, now, &chief()),
+        Err(StoreError::NotFound { .. })
+    ));
+    let missing = ReviewRecord {
+        kind: RecordKind::House,
+        id: 999_999,
+    };
+    assert!(matches!(
+        store.review_status(&scope(TOWN), missing),
+        Err(StoreError::NotFound { .. })
+    ));
+    for queue in [ReviewQueue::AwaitingReview, ReviewQueue::Overdue { now }] {
+        let listed = store
+            .review_queue(&elsewhere, queue, PageRequest::default())
+            .expect("queue");
+        assert!(listed.is_empty(), "{queue:?}");
+    }
+    let counts = store.review_counts(&elsewhere, None).expect("counts");
+    assert_eq!(counts, ReviewCounts::default());
+    let (status, _) = store.review_status(&scope(DUOFU), record).expect("status");
+    assert_eq!(status.version, 1);
+}
+
+pub fn collected_records_not_entered_in_24_hours_are_overdue(db: &TestDb) {
+    let store = deployed(db);
+    let waiting = stay_by(store, &collector(), 37);
+    let late = stay_by(store, &collector(), 38);
+    let on_time = stay_by(store, &collector(), 39);
+    let now = OffsetDateTime::now_utc();
+    let overdue = |at| {
+        store
+            .review_queue(
+                &scope(TOWN),
+                ReviewQueue::Overdue { now: at },
+                PageRequest::default(),
+            )
+            .expect("overdue")
+            .iter()
+            .map(|s| s.record)
+            .collect::<Vec<_>>()
+    };
+    assert!(overdue(now).is_empty());
+    let entered = step(
+        store,
+        on_time,
+        ReviewStep::Enter,
+        1,
+        now + Duration::hours(2),
+        &coordinator(),
+    )
+    .expect("enter on time");
+    assert!(!entered.entered_late);
+    let entered = step(
+        store,
+        late,
+        ReviewStep::Enter,
+        1,
+        now + Duration::hours(25),
+        &coordinator(),
+    )
+    .expect("enter late");
+    assert!(entered.entered_late);
+    let mut expected = vec![waiting, late];
+    expected.sort_by_key(|r| r.id);
+    assert_eq!(overdue(now + Duration::hours(25)), expected);
+    assert_eq!(overdue(now), [late]);
+}
+
+pub fn review_steps_are_counted_per_person_and_unit_and_audited(db: &TestDb) {
+    let store = deployed(db);
+    let first = stay_by(store, &collector(), 40);
+    let second = stay_by(store, &collector(), 41);
+    let now = OffsetDateTime::now_utc();
+    for record in [first, second] {
+        step(store, record, ReviewStep::Enter, 1, now, &coordinator()).expect("enter");
+    }
+    step(store, first, ReviewStep::Approve, 2, now, &chief()).expect("approve");
+    let counts = store.review_counts(&scope(TOWN), None).expect("counts");
+    let of = |list: &[StepCount], step: StepKind, who: &str| {
+        list.iter()
+            .find(|c| c.step == step && c.who == who)
+            .map(|c| c.count)
+    };
+    assert_eq!(of(&counts.by_person, StepKind::Collect, "caiji01"), Some(2));
+    assert_eq!(of(&counts.by_person, StepKind::Enter, "xieguan01"), Some(2));
+    assert_eq!(
+        of(&counts.by_person, StepKind::Approve, "zhanzhang01"),
+        Some(1)
+    );
+    assert_eq!(of(&counts.by_unit, StepKind::Enter, DUOFU), Some(2));
+    let later = store
+        .review_counts(&scope(TOWN), Some(now + Duration::hours(1)))
+        .expect("counts");
+    assert!(later.by_person.is_empty());
+
+    let entries = store.audit_entries_unscoped(0, 1000).expect("entries");
+    let entry = entries.last().expect("an entry");
+    assert_eq!(entry.action.as_str(), "update");
+    assert_eq!(entry.object_kind.as_deref(), Some("residence_review"));
+    assert_eq!(entry.object_id, Some(first.id.to_string()));
+    assert_eq!(entry.actor_name, "zhanzhang01");
+    let details: serde_json::Value = serde_json::from_str(&entry.details).expect("json");
+    assert_eq!(details["before"]["state"], "entered");
+    assert_eq!(details["after"]["state"], "approved");
+}
+
+pub fn the_review_history_is_append_only(db: &TestDb) {
+    let store = deployed(db);
+    stay_by(store, &collector(), 42);
+    assert!(
+        db.execute_raw("UPDATE review_steps SET actor = 'x'")
+            .is_err()
+    );
+    assert!(db.execute_raw("DELETE FROM review_steps").is_err());
+    if db.is_postgres() {
+        assert!(db.execute_raw("TRUNCATE review_steps").is_err());
+    }
+}
