@@ -5,7 +5,7 @@
 
 use super::{
     accounts, audit, checks, divisions, documents, employers, houses, outflows, persons,
-    residences, residents, session, tokens, units,
+    residences, residents, review, session, tokens, units,
 };
 use crate::json::Json;
 use utoipa::OpenApi;
@@ -46,6 +46,9 @@ use utoipa::OpenApi;
         outflows::update_outflow, outflows::register_return, outflows::outflow_history,
         outflows::reveal_outflow,
         audit::search_audit, audit::export_audit,
+        review::awaiting_review, review::corrections, review::awaiting_spot_check, review::overdue,
+        review::counts, review::get_review, review::enter, review::resubmit, review::approve,
+        review::reject, review::return_for_correction, review::spot_check,
         divisions::list_divisions, divisions::get_division,
         checks::check_id_number,
     ),
@@ -62,6 +65,7 @@ use utoipa::OpenApi;
         (name = "employers", description = "Employers (用工单位)"),
         (name = "outflows", description = "Outflow register (流出人口)"),
         (name = "audit", description = "The audit trail (audit administrator)"),
+        (name = "review", description = "The review workflow: collected, entered, reviewed, spot-checked"),
         (name = "divisions", description = "National administrative divisions"),
         (name = "checks", description = "Live checks for forms"),
         (name = "meta", description = "This document"),

@@ -29,6 +29,8 @@ pub mod persons;
 pub mod residences;
 /// Registration of arrivals and the resident list.
 pub mod residents;
+/// The review workflow: steps, queues, counts.
+pub mod review;
 /// Signing in and out; one's own password.
 pub mod session;
 /// API tokens for programs.
@@ -162,6 +164,19 @@ fn routes() -> Routes {
         // The audit trail: the audit administrator's alone.
         .get("/audit", audit::search_audit, may(Read, Audit))
         .get("/audit/export", audit::export_audit, may(Export, Audit))
+        // The review workflow (采集 → 录入 → 审核 → 抽查): each step its permission.
+        .get("/review/queue", review::awaiting_review, may(Read, Resource::Review))
+        .get("/review/corrections", review::corrections, may(Read, Resource::Review))
+        .get("/review/spot-checks", review::awaiting_spot_check, may(Read, Resource::Review))
+        .get("/review/overdue", review::overdue, may(Read, Resource::Review))
+        .get("/review/counts", review::counts, may(Read, Resource::Review))
+        .get("/review/{kind}/{id}", review::get_review, may(Read, Resource::Review))
+        .post("/review/{kind}/{id}/enter", review::enter, may(Update, Resource::Review))
+        .post("/review/{kind}/{id}/resubmit", review::resubmit, may(Update, Resource::Review))
+        .post("/review/{kind}/{id}/approve", review::approve, may(Action::Review, Resource::Review))
+        .post("/review/{kind}/{id}/reject", review::reject, may(Action::Review, Resource::Review))
+        .post("/review/{kind}/{id}/return", review::return_for_correction, may(Action::Review, Resource::Review))
+        .post("/review/{kind}/{id}/spot-check", review::spot_check, may(Action::SpotCheck, Resource::Review))
         // Reference data, and checks that read no record.
         .get("/divisions", divisions::list_divisions, Access::SignedIn)
         .get("/divisions/{code}", divisions::get_division, Access::SignedIn)

@@ -30,6 +30,8 @@ pub mod people;
 pub mod residences;
 /// Showing masked values in full, with a reason.
 pub mod reveal;
+/// The review workflow: steps, statuses, queues and counts.
+pub mod review;
 /// The jurisdiction tree.
 pub mod units;
 

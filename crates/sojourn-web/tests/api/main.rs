@@ -33,6 +33,8 @@ mod pages;
 mod protocol;
 /// Masking by default; reveal with a reason.
 mod reveal;
+/// The review workflow: steps, queues, counts, wrong input.
+mod review;
 /// Scope: a narrower caller neither sees nor changes records outside it.
 mod scope;
 /// Signing in and out, sessions, CSRF, lockout, second factor, passwords.

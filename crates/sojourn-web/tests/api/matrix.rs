@@ -178,6 +178,10 @@ fn uri(route: &RouteInfo, foreign: &Seeds) -> String {
         "tokens",
     ];
     let mut path = route.path.clone();
+    if path.starts_with("/api/v1/review/{kind}/{id}") {
+        let id = foreign.residence.to_string();
+        path = path.replace("{kind}", "residence").replace("{id}", &id);
+    }
     if path.contains("{id}") {
         let id = kinds
             .iter()
@@ -249,6 +253,13 @@ fn body(route: &RouteInfo, foreign: &Seeds) -> Option<Value> {
         ("POST", "/persons/{id}/reveal" | "/outflows/{id}/reveal") => {
             json!({ "fields": ["id_number"], "reason": "核实身份：办理居住证" })
         }
+        ("POST", "/review/{kind}/{id}/reject" | "/review/{kind}/{id}/return") => {
+            json!({ "version": 1, "reason": "越界审核" })
+        }
+        ("POST", "/review/{kind}/{id}/spot-check") => {
+            json!({ "version": 1, "result": "confirmed" })
+        }
+        ("POST", path) if path.starts_with("/review/") => json!({ "version": 1 }),
         ("POST", "/houses/{id}/reveal") => {
             json!({ "fields": ["landlord.id_number"], "reason": "核实房东身份信息" })
         }
@@ -294,6 +305,10 @@ pub(crate) async fn everything(
             format!("/api/v1/residences/{}/history", s.residence),
             format!("/api/v1/outflows/{}", s.outflow),
             format!("/api/v1/outflows/{}/history", s.outflow),
+            format!("/api/v1/review/residence/{}", s.residence),
+            format!("/api/v1/review/house/{}", s.house),
+            format!("/api/v1/review/employer/{}", s.employer),
+            format!("/api/v1/review/outflow/{}", s.outflow),
         ] {
             records.push(director.get(&path).await.expect(StatusCode::OK).body);
         }

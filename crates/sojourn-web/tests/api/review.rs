@@ -1,0 +1,246 @@
+//! The review workflow through the API: collected by a collector, entered
+//! by the coordinator, returned, corrected, approved by the station and
+//! spot-checked by an inspector; wrong input refused with a JSON error.
+
+use crate::fixtures::*;
+use crate::helpers::*;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use sojourn_domain::account::Role;
+use time::Duration;
+
+/// A stay registered by `app`; returns its residence id.
+async fn stay(app: &TestApp, id_number: &str) -> i64 {
+    let reply = app
+        .register_arrival(&arrival(id_number))
+        .await
+        .expect(StatusCode::CREATED);
+    reply.body["residence"]["id"]
+        .as_i64()
+        .expect("residence id")
+}
+
+fn review(id: i64) -> String {
+    format!("/api/v1/review/residence/{id}")
+}
+
+fn items(reply: &Reply) -> Vec<i64> {
+    reply.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["id"].as_i64().expect("id"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_collected_stay_goes_through_entry_correction_approval_and_spot_check() {
+    let deployment = deployment();
+    let collector = deployment.user(Role::Collector, COMMUNITY).await;
+    let coordinator = deployment.user(Role::Coordinator, COMMUNITY).await;
+    let chief = deployment.user(Role::StationChief, ROOT).await;
+    let inspector = deployment.user(Role::Inspector, ROOT).await;
+    let id = stay(&collector, &zhang_san()).await;
+
+    let read = coordinator.get(&review(id)).await.expect(StatusCode::OK);
+    assert_eq!(read.body["status"]["state"], "collected");
+    assert_eq!(read.body["status"]["collected_place"], COMMUNITY);
+    assert_eq!(read.body["status"]["overdue"], false);
+    assert_eq!(read.body["history"][0]["step"], "collect");
+
+    let entered = coordinator
+        .post(&format!("{}/enter", review(id)), &json!({ "version": 1 }))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(entered.body["state"], "entered");
+    assert_eq!(entered.body["entered_late"], false);
+    let queue = chief
+        .get("/api/v1/review/queue")
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(items(&queue), [id]);
+
+    let reason = json!({ "version": 2, "reason": "现住址缺少门牌号" });
+    let returned = chief
+        .post(&format!("{}/return", review(id)), &reason)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(returned.body["reason"], "现住址缺少门牌号");
+    let corrections = coordinator
+        .get("/api/v1/review/corrections")
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(items(&corrections), [id]);
+    coordinator
+        .post(
+            &format!("{}/resubmit", review(id)),
+            &json!({ "version": 3 }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    chief
+        .post(&format!("{}/approve", review(id)), &json!({ "version": 4 }))
+        .await
+        .expect(StatusCode::OK);
+    let waiting = inspector
+        .get("/api/v1/review/spot-checks")
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(items(&waiting), [id]);
+    let checked = inspector
+        .post(
+            &format!("{}/spot-check", review(id)),
+            &json!({ "version": 5, "result": "属实", "reason": "入户核实" }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(checked.body["state"], "spot_checked");
+    assert_eq!(checked.body["spot_check_result"], "confirmed");
+
+    let history = chief.get(&review(id)).await.expect(StatusCode::OK);
+    let steps: Vec<&str> = history.body["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .map(|e| e["step"].as_str().expect("step"))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "collect",
+            "enter",
+            "return",
+            "resubmit",
+            "approve",
+            "spot_check"
+        ]
+    );
+
+    let counts = chief
+        .get("/api/v1/review/counts")
+        .await
+        .expect(StatusCode::OK);
+    let per_unit: Vec<(String, u64)> = counts.body["by_unit"]
+        .as_array()
+        .expect("by unit")
+        .iter()
+        .map(|c| {
+            (
+                c["step"].as_str().expect("step").to_owned(),
+                c["count"].as_u64().expect("n"),
+            )
+        })
+        .collect();
+    assert!(per_unit.contains(&("approve".to_owned(), 1)));
+    assert_eq!(per_unit.len(), 6);
+    assert_eq!(counts.body["by_person"].as_array().map(Vec::len), Some(6));
+}
+
+#[tokio::test]
+async fn a_stay_not_entered_within_24_hours_is_overdue_and_its_entry_late() {
+    let deployment = deployment();
+    let collector = deployment.user(Role::Collector, COMMUNITY).await;
+    let id = stay(&collector, &zhang_san()).await;
+    let on_time = stay(&collector, &li_si()).await;
+    let coordinator = deployment.user(Role::Coordinator, COMMUNITY).await;
+    coordinator
+        .post(
+            &format!("{}/enter", review(on_time)),
+            &json!({ "version": 1 }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    let overdue = coordinator
+        .get("/api/v1/review/overdue")
+        .await
+        .expect(StatusCode::OK);
+    assert!(items(&overdue).is_empty());
+
+    deployment.clock().advance(Duration::hours(25));
+    let coordinator = deployment.user(Role::Coordinator, COMMUNITY).await;
+    let overdue = coordinator
+        .get("/api/v1/review/overdue")
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(items(&overdue), [id]);
+    assert_eq!(overdue.body["items"][0]["overdue"], true);
+    let late = coordinator
+        .post(&format!("{}/enter", review(id)), &json!({ "version": 1 }))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(late.body["entered_late"], true);
+    // Entered late, it stays on the list.
+    let overdue = coordinator
+        .get("/api/v1/review/overdue")
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(items(&overdue), [id]);
+}
+
+#[tokio::test]
+async fn wrong_review_input_is_refused_with_a_json_error_and_changes_nothing() {
+    let deployment = deployment();
+    let coordinator = deployment.user(Role::Coordinator, COMMUNITY).await;
+    let chief = deployment.user(Role::StationChief, ROOT).await;
+    let id = stay(&coordinator, &zhang_san()).await;
+
+    chief
+        .get("/api/v1/review/shed/1")
+        .await
+        .expect_field("kind", "review_kind_unknown");
+    chief
+        .post(&format!("{}/reject", review(id)), &json!({ "version": 1 }))
+        .await
+        .expect_field("reason", "review_reason_required");
+    chief
+        .post(
+            &format!("{}/reject", review(id)),
+            &json!({ "version": 1, "reason": "长".repeat(501) }),
+        )
+        .await
+        .expect_field("reason", "text_too_long");
+    chief
+        .post(
+            &format!("{}/spot-check", review(id)),
+            &json!({ "version": 1, "result": "maybe" }),
+        )
+        .await
+        .expect_field("result", "review_result_unknown");
+    let missing_version = chief
+        .post(&format!("{}/approve", review(id)), &json!({}))
+        .await;
+    assert!(missing_version.status.is_client_error());
+    assert!(!missing_version.code().is_empty());
+    chief
+        .post(&format!("{}/enter", review(id)), &json!({ "version": 1 }))
+        .await
+        .expect_error(StatusCode::CONFLICT, "review_wrong_step");
+    chief
+        .post(&format!("{}/approve", review(id)), &json!({ "version": 7 }))
+        .await
+        .expect_error(StatusCode::CONFLICT, "version_conflict");
+    // The coordinator may not decide; the sibling community cannot see it.
+    coordinator
+        .post(&format!("{}/approve", review(id)), &json!({ "version": 1 }))
+        .await
+        .expect_error(StatusCode::FORBIDDEN, "forbidden");
+    let sibling = deployment.user(Role::StationChief, SIBLING).await;
+    sibling
+        .post(&format!("{}/approve", review(id)), &json!({ "version": 1 }))
+        .await
+        .expect(StatusCode::NOT_FOUND);
+    chief
+        .get("/api/v1/review/counts?since=yesterday")
+        .await
+        .expect_field("since", "date_malformed");
+    chief
+        .get("/api/v1/review/queue?per_page=501")
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+
+    let read = chief.get(&review(id)).await.expect(StatusCode::OK);
+    assert_eq!(read.body["status"]["state"], "entered");
+    assert_eq!(read.body["status"]["version"], 1);
+    assert_eq!(read.body["history"].as_array().map(Vec::len), Some(1));
+    assert_eq!(read.body["status"]["collected_at"], Value::Null);
+}
