@@ -74,6 +74,10 @@ mod revisions;
 /// Adding or moving a tenant from a house's page.
 mod tenants;
 
+// ---- the review workflow ----
+/// Review queue, corrections, overdue list, spot checks, counts.
+mod review;
+
 use crate::AppState;
 use crate::auth::Access;
 use axum::Router;
@@ -247,7 +251,34 @@ fn table(pages: PageTable<'_>) -> PageTable<'_> {
             "/ui/pick/employers",
             r(get(live::pick_employer), may(Read, Employer)),
         );
-    admin::table(file_routes(pages))
+    admin::table(review_routes(file_routes(pages)))
+}
+
+/// The review workflow's pages: each list behind reading the workflow,
+/// each step behind the permission of the API route taking it.
+fn review_routes(pages: PageTable<'_>) -> PageTable<'_> {
+    use Action::{Read, Review, SpotCheck, Update};
+    let may = |action| Access::Permission(action, Resource::Review);
+    let r = |route, access| Entry::Guarded(route, access);
+    let step = |action| r(post(review::take), may(action));
+    pages
+        .route("/review", r(get(review::queue), may(Read)))
+        .route(
+            "/review/corrections",
+            r(get(review::corrections), may(Read)),
+        )
+        .route("/review/overdue", r(get(review::overdue), may(Read)))
+        .route(
+            "/review/spot-checks",
+            r(get(review::spot_checks), may(Read)),
+        )
+        .route("/review/counts", r(get(review::counts), may(Read)))
+        .route("/review/{kind}/{id}/enter", step(Update))
+        .route("/review/{kind}/{id}/resubmit", step(Update))
+        .route("/review/{kind}/{id}/approve", step(Review))
+        .route("/review/{kind}/{id}/reject", step(Review))
+        .route("/review/{kind}/{id}/return", step(Review))
+        .route("/review/{kind}/{id}/spot-check", step(SpotCheck))
 }
 
 /// Changing a person file, revealing its numbers, moving tenants: each

@@ -102,6 +102,8 @@ struct PersonPage {
     document_kinds: Vec<KindOption>,
     /// The document form (what was typed, and the errors if refused).
     document_form: FormData,
+    /// The review of each stay under review, and its steps.
+    reviews: Vec<super::review::StayReview>,
 }
 
 /// Flags the registration and departure forms send the reader back with.
@@ -128,6 +130,12 @@ pub(crate) struct PersonFile {
     /// Whether the file lies in the reader's scope now (a past community
     /// reads it but may not change it).
     pub editable: bool,
+    /// The review of each stay under review: residence id, status, steps.
+    pub reviews: Vec<(
+        i64,
+        sojourn_domain::review::ReviewStatus,
+        Vec<sojourn_domain::review::ReviewEvent>,
+    )>,
 }
 
 impl PersonFile {
@@ -154,7 +162,9 @@ impl PersonFile {
                 store.history(scope, RecordRef::Residence(stay.id))?,
             ));
         }
+        let reviews = stay_reviews(store, scope, &stays)?;
         Ok(Self {
+            reviews,
             documents: store.document_checks(scope, id)?,
             editable: scope.contains(&person.unit),
             units: Units::load(store, scope)?,
@@ -169,6 +179,34 @@ impl PersonFile {
     pub(crate) fn current(&self) -> Option<&Residence> {
         self.stays.iter().find(|r| r.status.is_current())
     }
+}
+
+/// The review of each stay that has one (a stay registered before the
+/// workflow has none).
+fn stay_reviews(
+    store: &dyn Store,
+    scope: &Scope,
+    stays: &[Residence],
+) -> sojourn_store::Result<
+    Vec<(
+        i64,
+        sojourn_domain::review::ReviewStatus,
+        Vec<sojourn_domain::review::ReviewEvent>,
+    )>,
+> {
+    let mut reviews = Vec::new();
+    for stay in stays {
+        let record = sojourn_domain::review::ReviewRecord {
+            kind: sojourn_domain::review::RecordKind::Residence,
+            id: stay.id.0,
+        };
+        match store.review_status(scope, record) {
+            Ok((status, history)) => reviews.push((stay.id.0, status, history)),
+            Err(sojourn_store::StoreError::NotFound { .. }) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(reviews)
 }
 
 /// A path id; anything else is "no such record".
@@ -304,6 +342,7 @@ pub(crate) fn render_file(
             })
             .collect(),
         document_form: view.documents,
+        reviews: super::review::stay_reviews(tr, &file.reviews),
         name,
     };
     let mut html = render(tr, &page)?;

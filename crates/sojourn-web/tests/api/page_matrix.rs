@@ -29,6 +29,7 @@ fn uri(route: &PageRoute, foreign: &Seeds) -> String {
         ("/outflows/{id}", foreign.outflow),
         ("/admin/accounts/{id}", foreign.account),
         ("/admin/tokens/{id}", foreign.token),
+        ("/review/{kind}/{id}", foreign.residence),
     ]
     .into_iter()
     .find(|(prefix, _)| path.starts_with(prefix));
@@ -38,6 +39,7 @@ fn uri(route: &PageRoute, foreign: &Seeds) -> String {
         uri = uri.replace("{id}", &id.to_string());
     }
     let uri = uri
+        .replace("{kind}", "residence")
         .replace("{tag}", "en")
         .replace("{name}", "name")
         .replace("{picker}", "domicile");
@@ -61,6 +63,9 @@ fn form(route: &PageRoute, foreign: &Seeds) -> String {
         }
         "/admin/accounts/{id}/roles" => "role=clerk".to_owned(),
         "/admin/tokens/new" => format!("name=%E8%B6%8A%E7%95%8C&role=collector&unit={unit}"),
+        path if path.starts_with("/review/{kind}") => {
+            "version=1&reason=%E8%B6%8A%E7%95%8C&result=confirmed".to_owned()
+        }
         _ => format!("unit={unit}&q=zs"),
     }
 }

@@ -244,3 +244,176 @@ async fn wrong_review_input_is_refused_with_a_json_error_and_changes_nothing() {
     assert_eq!(read.body["history"].as_array().map(Vec::len), Some(1));
     assert_eq!(read.body["status"]["collected_at"], Value::Null);
 }
+
+// ---- the pages ----
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// Percent-encodes form pairs.
+fn encode(pairs: &[(&str, &str)]) -> String {
+    let value = |v: &str| -> String {
+        v.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", value(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn html(reply: &Reply) -> &str {
+    reply.body.as_str().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_station_approves_from_its_queue_and_the_file_shows_the_review() {
+    let deployment = deployment();
+    let coordinator = deployment.user(Role::Coordinator, COMMUNITY).await;
+    let chief = deployment.user(Role::StationChief, ROOT).await;
+    let reply = coordinator
+        .register_arrival(&arrival(&zhang_san()))
+        .await
+        .expect(StatusCode::CREATED);
+    let id = reply.body["residence"]["id"].as_i64().expect("residence");
+    let person = reply.body["person"]["id"].as_i64().expect("person");
+
+    let queue = chief.get("/review").await.expect(StatusCode::OK);
+    assert!(html(&queue).contains("审核队列"));
+    let approve = format!("action=\"/review/residence/{id}/approve\"");
+    assert!(html(&queue).contains(&approve), "{}", html(&queue));
+    // The coordinator sees the queue but may not decide.
+    let seen = coordinator.get("/review").await.expect(StatusCode::OK);
+    assert!(!html(&seen).contains(&approve));
+
+    let pairs = [("version", "1"), ("back", "/review")];
+    let done = chief
+        .raw(
+            axum::http::Method::POST,
+            &format!("/review/residence/{id}/approve"),
+            FORM,
+            encode(&pairs),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let location = done
+        .headers
+        .get(axum::http::header::LOCATION)
+        .expect("location");
+    assert_eq!(location.to_str().ok(), Some("/review?done=approve"));
+    let after = chief
+        .get("/review?done=approve")
+        .await
+        .expect(StatusCode::OK);
+    assert!(html(&after).contains("已办理：审核通过"));
+    assert!(!html(&after).contains(&approve));
+
+    let file = chief
+        .get(&format!("/persons/{person}"))
+        .await
+        .expect(StatusCode::OK);
+    for shown in ["id=\"review-title\"", "审核通过", "录入"] {
+        assert!(html(&file).contains(shown), "{shown} missing");
+    }
+    let read = chief.get(&review(id)).await.expect(StatusCode::OK);
+    assert_eq!(read.body["status"]["state"], "approved");
+}
+
+#[tokio::test]
+async fn a_return_without_reason_is_refused_on_the_page_and_changes_nothing() {
+    let deployment = deployment();
+    let coordinator = deployment.user(Role::Coordinator, COMMUNITY).await;
+    let chief = deployment.user(Role::StationChief, ROOT).await;
+    let id = stay(&coordinator, &zhang_san()).await;
+    let pairs = [("version", "1"), ("back", "/review"), ("reason", " ")];
+    let refused = chief
+        .raw(
+            axum::http::Method::POST,
+            &format!("/review/residence/{id}/return"),
+            FORM,
+            encode(&pairs),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html(&refused).contains("须填写原因"), "{}", html(&refused));
+    let stale = [("version", "9"), ("back", "/review")];
+    let refused = chief
+        .raw(
+            axum::http::Method::POST,
+            &format!("/review/residence/{id}/approve"),
+            FORM,
+            encode(&stale),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(html(&refused).contains("已被他人修改"));
+    chief
+        .raw(
+            axum::http::Method::POST,
+            &format!("/review/shed/{id}/approve"),
+            FORM,
+            encode(&stale),
+        )
+        .await
+        .expect(StatusCode::NOT_FOUND);
+    let read = chief.get(&review(id)).await.expect(StatusCode::OK);
+    assert_eq!(read.body["status"]["state"], "entered");
+    assert_eq!(read.body["status"]["version"], 1);
+}
+
+#[tokio::test]
+async fn corrections_overdue_and_counts_pages_list_what_they_should() {
+    let deployment = deployment();
+    let collector = deployment.user(Role::Collector, COMMUNITY).await;
+    let coordinator = deployment.user(Role::Coordinator, COMMUNITY).await;
+    let chief = deployment.user(Role::StationChief, ROOT).await;
+    let waiting = stay(&collector, &zhang_san()).await;
+    let returned = stay(&coordinator, &li_si()).await;
+    chief
+        .post(
+            &format!("{}/return", review(returned)),
+            &json!({ "version": 1, "reason": "联系电话有误" }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    let corrections = coordinator
+        .get("/review/corrections")
+        .await
+        .expect(StatusCode::OK);
+    assert!(html(&corrections).contains("联系电话有误"));
+    assert!(html(&corrections).contains(&format!("/review/residence/{returned}/resubmit")));
+
+    let overdue = coordinator
+        .get("/review/overdue")
+        .await
+        .expect(StatusCode::OK);
+    assert!(!html(&overdue).contains(&format!("#{waiting}<")));
+    deployment.clock().advance(Duration::hours(25));
+    let coordinator = deployment.user(Role::Coordinator, COMMUNITY).await;
+    let overdue = coordinator
+        .get("/review/overdue")
+        .await
+        .expect(StatusCode::OK);
+    assert!(
+        html(&overdue).contains(&format!("#{waiting}<")),
+        "{}",
+        html(&overdue)
+    );
+    assert!(html(&overdue).contains(&format!("/review/residence/{waiting}/enter")));
+
+    let chief = deployment.user(Role::StationChief, ROOT).await;
+    let counts = chief.get("/review/counts").await.expect(StatusCode::OK);
+    assert!(html(&counts).contains("工作量统计"));
+    assert!(html(&counts).contains(COMMUNITY_NAME));
+    let bad = chief.get("/review/counts?since=soon").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Administrators do not reach the workflow.
+    let sysadmin = deployment.user(Role::SystemAdmin, ROOT).await;
+    sysadmin.get("/review").await.expect(StatusCode::FORBIDDEN);
+}

@@ -1,0 +1,585 @@
+//! The review workflow's pages (R3.1): the station's review queue (审核队列)
+//! with approve / reject / return, the coordinator's corrections (待更正),
+//! the overdue list (超时未录入), approved records awaiting a spot check,
+//! and the counts per person and unit. Each step is a form posting to
+//! `/review/{kind}/{id}/{step}`, behind the permission of the API route
+//! taking the same step; a refusal shows the list again with the reason.
+
+use super::access::{Units, blocking, blocking_raw};
+use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
+use super::error::{PageError, localized};
+use super::i18n::Tr;
+use crate::AppState;
+use crate::auth::Caller;
+use crate::scope::CallerScope;
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use sojourn_domain::account::{Action, Resource};
+use sojourn_domain::review::{
+    RecordKind, ReviewEvent, ReviewRecord, ReviewState, ReviewStatus, ReviewStep, Stamp, StepKind,
+    entry_overdue,
+};
+use sojourn_domain::time_rules::{CHINA, parse_iso_date};
+use sojourn_domain::unit::{Scope, UnitCode};
+use sojourn_store::{PageRequest, ReviewQueue, StepCount, StoreError};
+use std::collections::HashMap;
+use time::OffsetDateTime;
+
+/// The lists, each at its own path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum List {
+    Queue,
+    Corrections,
+    Overdue,
+    SpotChecks,
+}
+
+impl List {
+    const ALL: [List; 4] = [
+        Self::Queue,
+        Self::Corrections,
+        Self::Overdue,
+        Self::SpotChecks,
+    ];
+
+    fn path(self) -> &'static str {
+        match self {
+            Self::Queue => "/review",
+            Self::Corrections => "/review/corrections",
+            Self::Overdue => "/review/overdue",
+            Self::SpotChecks => "/review/spot-checks",
+        }
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            Self::Queue => "review-queue-title",
+            Self::Corrections => "review-corrections-title",
+            Self::Overdue => "review-overdue-title",
+            Self::SpotChecks => "review-spot-checks-title",
+        }
+    }
+
+    fn queue(self, now: OffsetDateTime) -> ReviewQueue {
+        match self {
+            Self::Queue => ReviewQueue::AwaitingReview,
+            Self::Corrections => ReviewQueue::Corrections,
+            Self::Overdue => ReviewQueue::Overdue { now },
+            Self::SpotChecks => ReviewQueue::AwaitingSpotCheck,
+        }
+    }
+
+    fn from_back(back: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|l| l.path() == back)
+            .unwrap_or(Self::Queue)
+    }
+}
+
+/// A tab of the review pages.
+struct Tab {
+    href: &'static str,
+    label: String,
+    active: bool,
+}
+
+fn tabs(tr: Tr, active: Option<List>) -> Vec<Tab> {
+    let mut tabs: Vec<Tab> = List::ALL
+        .into_iter()
+        .map(|l| Tab {
+            href: l.path(),
+            label: tr.t(l.key()),
+            active: Some(l) == active,
+        })
+        .collect();
+    tabs.push(Tab {
+        href: "/review/counts",
+        label: tr.t("review-counts-title"),
+        active: active.is_none(),
+    });
+    tabs
+}
+
+/// One record of a list.
+struct RowView {
+    kind: &'static str,
+    kind_name: String,
+    id: i64,
+    /// The record's own page.
+    href: String,
+    unit: String,
+    state: String,
+    version: i64,
+    collected: String,
+    entered: String,
+    late: bool,
+    overdue: bool,
+    reason: String,
+    /// The steps the reader may take on it here.
+    may_enter: bool,
+    may_decide: bool,
+    may_resubmit: bool,
+    may_spot_check: bool,
+}
+
+#[derive(Template)]
+#[template(path = "review.html")]
+struct ListPage {
+    tr: Tr,
+    chrome: Chrome,
+    heading: String,
+    intro: String,
+    tabs: Vec<Tab>,
+    rows: Vec<RowView>,
+    back: &'static str,
+    notice: String,
+    error: String,
+    page: u32,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ListQuery {
+    page: Option<u32>,
+    done: Option<String>,
+}
+
+const PER_PAGE: u32 = 50;
+
+pub(crate) async fn queue(
+    state: State<AppState>,
+    scope: CallerScope,
+    caller: Caller,
+    ctx: PageCtx,
+    query: Query<ListQuery>,
+) -> Result<HtmlPage, PageError> {
+    list(state, scope, caller, ctx, query, List::Queue).await
+}
+
+pub(crate) async fn corrections(
+    state: State<AppState>,
+    scope: CallerScope,
+    caller: Caller,
+    ctx: PageCtx,
+    query: Query<ListQuery>,
+) -> Result<HtmlPage, PageError> {
+    list(state, scope, caller, ctx, query, List::Corrections).await
+}
+
+pub(crate) async fn overdue(
+    state: State<AppState>,
+    scope: CallerScope,
+    caller: Caller,
+    ctx: PageCtx,
+    query: Query<ListQuery>,
+) -> Result<HtmlPage, PageError> {
+    list(state, scope, caller, ctx, query, List::Overdue).await
+}
+
+pub(crate) async fn spot_checks(
+    state: State<AppState>,
+    scope: CallerScope,
+    caller: Caller,
+    ctx: PageCtx,
+    query: Query<ListQuery>,
+) -> Result<HtmlPage, PageError> {
+    list(state, scope, caller, ctx, query, List::SpotChecks).await
+}
+
+async fn list(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    caller: Caller,
+    ctx: PageCtx,
+    Query(query): Query<ListQuery>,
+    which: List,
+) -> Result<HtmlPage, PageError> {
+    let notice = match query.done.as_deref().and_then(|d| StepKind::parse(d).ok()) {
+        Some(step) => ctx.tr.ts("review-done", "step", &step_name(ctx.tr, step)),
+        None => String::new(),
+    };
+    let page = query.page.unwrap_or(1).max(1);
+    render_list(&state, scope, &caller, &ctx, which, page, notice, None).await
+}
+
+/// Whether the caller's roles allow `action` in the workflow.
+fn may(caller: &Caller, action: Action) -> bool {
+    caller
+        .principal
+        .role_allowing(action, Resource::Review)
+        .is_some()
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_list(
+    state: &AppState,
+    scope: Scope,
+    caller: &Caller,
+    ctx: &PageCtx,
+    which: List,
+    page: u32,
+    notice: String,
+    error: Option<(StatusCode, String)>,
+) -> Result<HtmlPage, PageError> {
+    let tr = ctx.tr;
+    let now = state.clock.now();
+    let offset = u64::from(page - 1) * u64::from(PER_PAGE);
+    let request = PageRequest::new(offset, PER_PAGE + 1).unwrap_or_default();
+    let (units, mut items) = blocking(state, tr, move |store| {
+        let units = Units::load(store, &scope)?;
+        let items = store.review_queue(&scope, which.queue(now), request)?;
+        Ok((units, items))
+    })
+    .await?;
+    let more = items.len() > PER_PAGE as usize;
+    items.truncate(PER_PAGE as usize);
+    let rights = (
+        may(caller, Action::Update),
+        may(caller, Action::Review),
+        may(caller, Action::SpotCheck),
+    );
+    let rows = items
+        .iter()
+        .map(|s| row_view(tr, &units, s, now, rights))
+        .collect();
+    let title = tr.t(which.key());
+    let link = |p: u32| format!("{}?page={p}", which.path());
+    let (status, error) = match error {
+        Some((status, message)) => (Some(status), message),
+        None => (None, String::new()),
+    };
+    let list = ListPage {
+        tr,
+        chrome: Chrome::new(ctx, &title, Nav::Review, &units.root_name()),
+        intro: tr.t(&format!("{}-intro", which.key().trim_end_matches("-title"))),
+        heading: title,
+        tabs: tabs(tr, Some(which)),
+        rows,
+        back: which.path(),
+        notice,
+        error,
+        page,
+        prev: (page > 1).then(|| link(page - 1)),
+        next: more.then(|| link(page + 1)),
+    };
+    let mut html = render(tr, &list)?;
+    html.status = status;
+    Ok(html)
+}
+
+fn when(at: OffsetDateTime) -> String {
+    at.to_offset(CHINA)
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]"
+        ))
+        .unwrap_or_default()
+}
+
+fn stamped(stamp: Option<&Stamp>) -> String {
+    stamp.map_or_else(String::new, |s| format!("{} {}", s.by, when(s.at)))
+}
+
+pub(crate) fn kind_name(tr: Tr, kind: RecordKind) -> String {
+    tr.t(&format!("review-kind-{}", kind.code()))
+}
+
+pub(crate) fn state_name(tr: Tr, state: ReviewState) -> String {
+    tr.t(&format!("review-state-{}", state.code().replace('_', "-")))
+}
+
+pub(crate) fn step_name(tr: Tr, step: StepKind) -> String {
+    tr.t(&format!("review-step-{}", step.code().replace('_', "-")))
+}
+
+fn record_href(s: &ReviewStatus) -> String {
+    match (s.record.kind, s.person) {
+        (RecordKind::Residence, Some(person)) => format!("/persons/{person}"),
+        (RecordKind::Residence, None) => "/residents".to_owned(),
+        (RecordKind::House, _) => format!("/houses/{}", s.record.id),
+        (RecordKind::Employer, _) => format!("/employers/{}", s.record.id),
+        (RecordKind::Outflow, _) => format!("/outflows/{}", s.record.id),
+    }
+}
+
+fn unit_name(units: &Units, code: &str) -> String {
+    UnitCode::parse(code).map_or_else(|_| code.to_owned(), |c| units.name_of(&c))
+}
+
+fn row_view(
+    tr: Tr,
+    units: &Units,
+    s: &ReviewStatus,
+    now: OffsetDateTime,
+    (may_update, may_review, may_spot_check): (bool, bool, bool),
+) -> RowView {
+    let waiting = s.state == ReviewState::Collected;
+    RowView {
+        kind: s.record.kind.code(),
+        kind_name: kind_name(tr, s.record.kind),
+        id: s.record.id,
+        href: record_href(s),
+        unit: unit_name(units, &s.unit),
+        state: state_name(tr, s.state),
+        version: s.version,
+        collected: stamped(s.collected.as_ref()),
+        entered: stamped(s.entered.as_ref()),
+        late: s.entered_late,
+        overdue: waiting
+            && s.collected
+                .as_ref()
+                .is_some_and(|c| entry_overdue(c.at, now)),
+        reason: s.reason.clone().unwrap_or_default(),
+        may_enter: may_update && waiting,
+        may_decide: may_review && s.state == ReviewState::Entered,
+        may_resubmit: may_update && s.state == ReviewState::Returned,
+        may_spot_check: may_spot_check && s.state == ReviewState::Approved,
+    }
+}
+
+/// `POST /review/{kind}/{id}/{step}`: takes the step, then back to the
+/// list it was taken from; a refusal shows that list with the reason.
+pub(crate) async fn take(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    caller: Caller,
+    ctx: PageCtx,
+    Path((kind, id)): Path<(String, String)>,
+    Form(values): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let tr = ctx.tr;
+    let value = |name: &str| values.get(name).map(String::as_str);
+    let back = List::from_back(value("back").unwrap_or_default());
+    let record = match (RecordKind::parse(&kind), id.parse::<i64>()) {
+        (Ok(kind), Ok(id)) => ReviewRecord { kind, id },
+        _ => return Err(PageError::not_found(tr)),
+    };
+    // The step is the path's last segment (`…/spot-check`): each has its
+    // own route, so that each has its own permission.
+    let path = ctx.here.split('?').next().unwrap_or_default();
+    let code = path
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .replace('-', "_");
+    let parsed = ReviewStep::parse(&code, value("reason"), value("result"));
+    let version = value("version").and_then(|v| v.trim().parse::<i64>().ok());
+    let refused = |status, message: String| Refusal {
+        which: back,
+        status,
+        message,
+    };
+    let (step, version) = match (parsed, version) {
+        (Ok(step), Some(version)) => (step, version),
+        (Err(error), _) => {
+            let refusal = refused(StatusCode::UNPROCESSABLE_ENTITY, localized(tr, &error));
+            return refusal.show(&state, scope, &caller, &ctx).await;
+        }
+        (_, None) => {
+            let refusal = refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                tr.t("review-version-missing"),
+            );
+            return refusal.show(&state, scope, &caller, &ctx).await;
+        }
+    };
+    let kind_of_step = step.kind();
+    let (write_scope, actor, at) = (scope.clone(), caller.actor(), state.clock.now());
+    let outcome = blocking_raw(&state, tr, move |store| {
+        store.take_review_step(&write_scope, record, &step, version, at, &actor)
+    })
+    .await?;
+    match outcome {
+        Ok(_) => {
+            let to = format!("{}?done={}", back.path(), kind_of_step.code());
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(StoreError::NotFound { .. }) => Err(PageError::not_found(tr)),
+        Err(error @ (StoreError::Backend(_) | StoreError::Deployment(_))) => {
+            Err(PageError::store(tr, error))
+        }
+        Err(error) => {
+            let refusal = refused(StatusCode::CONFLICT, localized(tr, &error));
+            refusal.show(&state, scope, &caller, &ctx).await
+        }
+    }
+}
+
+/// A step refused: the list it was taken from, with the reason.
+struct Refusal {
+    which: List,
+    status: StatusCode,
+    message: String,
+}
+
+impl Refusal {
+    async fn show(
+        self,
+        state: &AppState,
+        scope: Scope,
+        caller: &Caller,
+        ctx: &PageCtx,
+    ) -> Result<Response, PageError> {
+        let page = render_list(
+            state,
+            scope,
+            caller,
+            ctx,
+            self.which,
+            1,
+            String::new(),
+            Some((self.status, self.message)),
+        )
+        .await?;
+        Ok(page.into_response())
+    }
+}
+
+/// One line of the counts: who (a person or a unit) and a count per step.
+struct CountRow {
+    who: String,
+    counts: Vec<u64>,
+}
+
+#[derive(Template)]
+#[template(path = "review_counts.html")]
+struct CountsPage {
+    tr: Tr,
+    chrome: Chrome,
+    tabs: Vec<Tab>,
+    steps: Vec<String>,
+    by_person: Vec<CountRow>,
+    by_unit: Vec<CountRow>,
+    since: String,
+    error: String,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct CountsQuery {
+    since: Option<String>,
+}
+
+/// `GET /review/counts`: steps per person and per unit, since a day.
+pub(crate) async fn counts(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    ctx: PageCtx,
+    Query(query): Query<CountsQuery>,
+) -> Result<HtmlPage, PageError> {
+    let tr = ctx.tr;
+    let since_text = query.since.unwrap_or_default().trim().to_owned();
+    let (since, error) = match since_text.as_str() {
+        "" => (None, String::new()),
+        text => match parse_iso_date(text) {
+            Ok(day) => (Some(day.midnight().assume_offset(CHINA)), String::new()),
+            Err(e) => (None, localized(tr, &e)),
+        },
+    };
+    let (units, counts) = blocking(&state, tr, move |store| {
+        Ok((
+            Units::load(store, &scope)?,
+            store.review_counts(&scope, since)?,
+        ))
+    })
+    .await?;
+    let title = tr.t("review-counts-title");
+    let page = CountsPage {
+        tr,
+        chrome: Chrome::new(&ctx, &title, Nav::Review, &units.root_name()),
+        tabs: tabs(tr, None),
+        steps: StepKind::ALL
+            .into_iter()
+            .map(|s| step_name(tr, s))
+            .collect(),
+        by_person: pivot(&counts.by_person, |who| who.to_owned()),
+        by_unit: pivot(&counts.by_unit, |code| unit_name(&units, code)),
+        since: since_text,
+        error: error.clone(),
+    };
+    let mut html = render(tr, &page)?;
+    if !error.is_empty() {
+        html.status = Some(StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    Ok(html)
+}
+
+/// One row per person or unit, one column per step.
+fn pivot(counts: &[StepCount], name: impl Fn(&str) -> String) -> Vec<CountRow> {
+    let mut rows: Vec<(String, Vec<u64>)> = Vec::new();
+    for c in counts {
+        let column = StepKind::ALL
+            .iter()
+            .position(|s| *s == c.step)
+            .unwrap_or_default();
+        let at = match rows.iter().position(|(who, _)| *who == c.who) {
+            Some(at) => at,
+            None => {
+                rows.push((c.who.clone(), vec![0; StepKind::ALL.len()]));
+                rows.len() - 1
+            }
+        };
+        rows[at].1[column] += c.count;
+    }
+    rows.into_iter()
+        .map(|(who, counts)| CountRow {
+            who: name(&who),
+            counts,
+        })
+        .collect()
+}
+
+/// A stay's review as the person file shows it.
+pub(crate) struct StayReview {
+    pub residence: i64,
+    pub state: String,
+    pub late: bool,
+    pub reason: String,
+    pub history: Vec<EventView>,
+}
+
+/// One step of a review history.
+pub(crate) struct EventView {
+    pub step: String,
+    pub by: String,
+    pub at: String,
+    pub note: String,
+}
+
+/// The review of each stay that has one, for the person file.
+pub(crate) fn stay_reviews(
+    tr: Tr,
+    reviews: &[(i64, ReviewStatus, Vec<ReviewEvent>)],
+) -> Vec<StayReview> {
+    reviews
+        .iter()
+        .map(|(residence, status, history)| StayReview {
+            residence: *residence,
+            state: state_name(tr, status.state),
+            late: status.entered_late,
+            reason: status.reason.clone().unwrap_or_default(),
+            history: history
+                .iter()
+                .map(|e| EventView {
+                    step: step_name(tr, e.step),
+                    by: e.stamp.by.clone(),
+                    at: when(e.stamp.at),
+                    note: match (&e.reason, e.result) {
+                        (Some(reason), Some(result)) => {
+                            format!("{} {reason}", result_name(tr, result.code()))
+                        }
+                        (None, Some(result)) => result_name(tr, result.code()),
+                        (Some(reason), None) => reason.clone(),
+                        (None, None) => e.place.clone().unwrap_or_default(),
+                    },
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn result_name(tr: Tr, code: &str) -> String {
+    tr.t(&format!("review-result-{code}"))
+}
