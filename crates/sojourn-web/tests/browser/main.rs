@@ -12,6 +12,8 @@ mod admin;
 mod file_pages;
 /// chromedriver, Chromium and the application under test.
 mod harness;
+/// The review workflow: approving from the station's queue.
+mod review;
 /// Screenshots of every page at office and phone sizes.
 mod screenshots;
 /// A small register for the pages to show.
