@@ -110,6 +110,12 @@ pub(crate) fn update_employer(
          phone = $5, declared_workers = $6, version = $7, updated_at = $8, updated_by = $9 WHERE id = $10",
         &values,
     )?;
+    super::review::follow_unit(
+        tx,
+        sojourn_domain::review::RecordKind::Employer,
+        id.0,
+        &d.unit,
+    )?;
     let before = snapshot::employer(&before);
     let after = snapshot::employer(&get_employer(tx, scope, id)?);
     let update = AuditAction::Update;

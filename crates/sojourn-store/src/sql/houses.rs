@@ -114,6 +114,7 @@ pub(crate) fn update_house(
          security_agreement_on = $10, version = $11, updated_at = $12, updated_by = $13 WHERE id = $14",
         &values,
     )?;
+    super::review::follow_unit(tx, sojourn_domain::review::RecordKind::House, id.0, &d.unit)?;
     let (before, after) = (
         snapshot::house(&before),
         snapshot::house(&get_house(tx, scope, id)?),

@@ -181,6 +181,12 @@ pub(crate) fn update_outflow(
          contact_phone = $10, version = $11, updated_at = $12, updated_by = $13 WHERE id = $14",
         &values,
     )?;
+    super::review::follow_unit(
+        tx,
+        sojourn_domain::review::RecordKind::Outflow,
+        id.0,
+        &d.unit,
+    )?;
     insert_left_behind(tx, id, &d.left_behind)?;
     let before = snapshot::outflow(&before);
     let after = snapshot::outflow(&get_outflow(tx, scope, id)?);

@@ -348,6 +348,12 @@ pub(crate) fn update_stay(
          updated_at = $9, updated_by = $10 WHERE id = $11",
         &values,
     )?;
+    super::review::follow_unit(
+        tx,
+        sojourn_domain::review::RecordKind::Residence,
+        id.0,
+        &stay.unit,
+    )?;
     relink_changed(tx, &before, stay)?;
     set_person_unit(tx, before.person, stay)?;
     audit_residence(tx, scope, &before, AuditAction::Update, actor)

@@ -140,6 +140,22 @@ pub(crate) fn open_review(
     open_reviews(tx, kind, &[opened], actor, super::now())
 }
 
+/// Keeps a record's review with the unit holding the record, when an edit
+/// moves it (so the new unit's queues list it, and the old unit's no more).
+pub(crate) fn follow_unit(
+    tx: &mut dyn Tx,
+    kind: RecordKind,
+    id: i64,
+    unit: &UnitCode,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE review_states SET unit_code = $1 \
+         WHERE record_kind = $2 AND record_id = $3 AND unit_code <> $1",
+        &[unit.as_str().into(), kind.code().into(), id.into()],
+    )
+    .map(drop)
+}
+
 /// Starts the review of the stays a batch of arrivals wrote.
 pub(crate) fn open_arrival_reviews(
     tx: &mut dyn Tx,

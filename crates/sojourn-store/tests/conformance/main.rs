@@ -65,6 +65,7 @@ conformance!(
     collected_records_not_entered_in_24_hours_are_overdue,
     review_steps_are_counted_per_person_and_unit_and_audited,
     the_review_history_is_append_only,
+    a_record_moved_to_another_unit_takes_its_review_along,
     an_export_pages_every_stay_in_scope_once_in_registration_order,
     an_export_pages_every_outflow_in_scope_once,
     an_arrival_before_the_birth_date_is_refused_and_changes_nothing,

@@ -418,3 +418,43 @@ pub fn the_review_history_is_append_only(db: &TestDb) {
         assert!(db.execute_raw("TRUNCATE review_steps").is_err());
     }
 }
+
+pub fn a_record_moved_to_another_unit_takes_its_review_along(db: &TestDb) {
+    let store = deployed(db);
+    let created = store
+        .create_house(&scope(DUOFU), &house(DUOFU, "多福巷20号"), &actor())
+        .expect("house");
+    let record = ReviewRecord {
+        kind: RecordKind::House,
+        id: created.id.0,
+    };
+    store
+        .update_house(
+            &scope(TOWN),
+            created.id,
+            &house(YINZHA, "银闸胡同20号"),
+            created.version,
+            &actor(),
+        )
+        .expect("moved");
+    let queued = |unit: &str| {
+        store
+            .review_queue(
+                &scope(unit),
+                ReviewQueue::AwaitingReview,
+                PageRequest::default(),
+            )
+            .expect("queue")
+            .iter()
+            .map(|s| s.record)
+            .collect::<Vec<_>>()
+    };
+    assert!(queued(DUOFU).is_empty());
+    assert_eq!(queued(YINZHA), [record]);
+    let (status, _) = store.review_status(&scope(YINZHA), record).expect("status");
+    assert_eq!(status.unit, YINZHA);
+    assert!(matches!(
+        store.review_status(&scope(DUOFU), record),
+        Err(StoreError::NotFound { .. })
+    ));
+}
