@@ -61,6 +61,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0430_documents",
         include_str!("../../migrations/postgres/0430_documents.sql"),
     ),
+    (
+        "0450_guardian",
+        include_str!("../../migrations/postgres/0450_guardian.sql"),
+    ),
 ];
 
 /// Connections kept open; calls beyond this many wait their turn.

@@ -54,6 +54,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0430_documents",
         include_str!("../../migrations/sqlite/0430_documents.sql"),
     ),
+    (
+        "0450_guardian",
+        include_str!("../../migrations/sqlite/0450_guardian.sql"),
+    ),
 ];
 
 /// Index set-aside for the first load of an empty register.
