@@ -480,3 +480,19 @@ documents-date = 日期
 documents-date-hint = 查验填查验日期（不晚于今天）；催办填期限（不早于今天）。
 documents-submit = 记录
 documents-recorded = 证件查验已记录。
+
+## 监护人（16周岁以下未成年人，R2.6）
+guardian-legend = 监护人
+guardian-when-minor = 16周岁以下未成年人须登记监护人（姓名、身份证号、关系、联系电话）。
+guardian-needed = 此人 { $n } 岁，未满16周岁，须登记监护人。
+guardian-not-needed = 此人已满16周岁，无须登记监护人。
+field-guardian-name = 监护人姓名
+field-guardian-id-number = 监护人身份证号
+field-guardian-id-number-hint = 监护人须年满18周岁。
+field-guardian-relation = 与未成年人关系
+field-guardian-phone = 监护人联系电话
+edit-guardian-keep = 现登记 { $value }；不填则保留
+edit-guardian-clear = 删除监护人
+person-guardian = 监护人
+person-guardian-id-number = 监护人身份证号
+person-guardian-phone = 监护人联系电话
