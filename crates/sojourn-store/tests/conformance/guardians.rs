@@ -177,6 +177,22 @@ pub fn an_edit_keeps_a_minor_with_an_adult_guardian_and_the_old_one_in_history(d
         before.snapshot
     );
     assert!(before.snapshot.contains("\"relation\":\"01\""));
+    // The audit trail keeps both guardians masked.
+    let entries = store.audit_entries_unscoped(0, 100).expect("entries");
+    assert!(entries.len() >= 2);
+    let masked = father().masked();
+    let edit = entries.last().expect("the edit's entry");
+    assert!(edit.details.contains(&masked), "{}", edit.details);
+    for entry in &entries {
+        for full in [
+            father().as_str(),
+            mother().as_str(),
+            "13911112222",
+            "13911116666",
+        ] {
+            assert!(!entry.details.contains(full), "{}", entry.details);
+        }
+    }
     for value in db.raw_texts("revisions", "snapshot") {
         assert!(!value.contains(father().as_str()), "revisions are sealed");
     }
