@@ -201,8 +201,13 @@ impl TryFrom<RegisterArrivalRequest> for Arrival {
             _ => None,
         };
         // The guardian rules here too, so a form marks the field; the store
-        // applies them again with the other rules of an arrival.
+        // applies them again with the other rules of an arrival (and
+        // refuses an arrival before the birth first, as `Arrival::check`).
         let arrival = arrival.and_then(|a| {
+            let born = a.id_number.birth_date();
+            if a.stay.check_not_before_birth(born).is_err() {
+                return Some(a);
+            }
             let rule = a
                 .person
                 .check_guardian(&a.id_number, a.stay.arrived_on.date());
