@@ -41,6 +41,12 @@ pub enum DomainError {
     ReturnBeforeLeaving { left: String, returned: String },
     #[error("the outflow record is already closed: the person has returned")]
     AlreadyReturned,
+    #[error("a minor under 16 (age {age}) is registered with a guardian")]
+    GuardianRequired { age: i32 },
+    #[error("a guardian must be an adult (18 or older); this one is {age}")]
+    GuardianNotAdult { age: i32 },
+    #[error("a minor cannot be their own guardian")]
+    GuardianIsSelf,
 }
 
 impl Localized for DomainError {
@@ -56,6 +62,9 @@ impl Localized for DomainError {
             Self::StayUnitAboveCommunity { .. } => "stay_unit_above_community",
             Self::ReturnBeforeLeaving { .. } => "return_before_leaving",
             Self::AlreadyReturned => "already_returned",
+            Self::GuardianRequired { .. } => "guardian_required",
+            Self::GuardianNotAdult { .. } => "guardian_not_adult",
+            Self::GuardianIsSelf => "guardian_is_self",
         }
     }
 
@@ -86,6 +95,13 @@ impl Localized for DomainError {
                 format!("返回日期 {returned} 早于外出日期 {left}")
             }
             Self::AlreadyReturned => "该流出人口已登记返回，记录已关闭".into(),
+            Self::GuardianRequired { age } => {
+                format!("16周岁以下未成年人（{age} 岁）须登记监护人")
+            }
+            Self::GuardianNotAdult { age } => {
+                format!("监护人须为18周岁以上成年人（实际 {age} 岁）")
+            }
+            Self::GuardianIsSelf => "监护人不能是未成年人本人".into(),
         }
     }
 

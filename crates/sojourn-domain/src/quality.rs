@@ -925,6 +925,7 @@ mod tests {
             education: None,
             political_status: None,
             occupation: None,
+            guardian: None,
         };
         assert!(matches!(
             check_domicile(&details("360426")),

@@ -26,11 +26,14 @@ pub struct Arrival {
 
 impl Arrival {
     /// The rules between the fields of an arrival: nobody arrives before
-    /// being born, and a stay lies at a community (village) or below.
+    /// being born, a stay lies at a community (village) or below, and
+    /// someone under 16 on the arrival date comes with an adult guardian.
     pub fn check(&self) -> Result<(), DomainError> {
         self.stay.check_unit_level()?;
         self.stay
-            .check_not_before_birth(self.id_number.birth_date())
+            .check_not_before_birth(self.id_number.birth_date())?;
+        self.person
+            .check_guardian(&self.id_number, self.stay.arrived_on.date())
     }
 }
 

@@ -28,6 +28,12 @@ pub(crate) fn person(p: &Person) -> String {
         "education": d.education.map(|v| v.code()),
         "political_status": d.political_status.map(|v| v.code()),
         "occupation": d.occupation.map(|v| v.code()),
+        "guardian": d.guardian.as_ref().map(|g| json!({
+            "name": g.name().as_str(),
+            "id_number": g.id_number().as_str(),
+            "relation": g.relation().code(),
+            "phone": g.phone().as_str(),
+        })),
         "version": p.version,
     })
     .to_string()

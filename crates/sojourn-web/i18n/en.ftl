@@ -552,3 +552,21 @@ review-file-title = Review
 review-file-none = No stay of this file is under review yet.
 review-file-stay = Stay #{ $id }
 review-file-step = Step
+## Guardian (minors under 16, R2.6)
+guardian-legend = Guardian
+guardian-when-minor = A minor under 16 is registered with a guardian (name, ID number, relation, phone).
+guardian-needed = { $n ->
+    [one] This person is { $n } year old, under 16: give a guardian.
+   *[other] This person is { $n } years old, under 16: give a guardian.
+}
+guardian-not-needed = This person is 16 or older: no guardian needed.
+field-guardian-name = Guardian's name
+field-guardian-id-number = Guardian's ID number
+field-guardian-id-number-hint = A guardian is 18 or older.
+field-guardian-relation = Relation to the minor
+field-guardian-phone = Guardian's phone
+edit-guardian-keep = On file: { $value }; leave empty to keep it
+edit-guardian-clear = Remove the guardian
+person-guardian = Guardian
+person-guardian-id-number = Guardian's ID number
+person-guardian-phone = Guardian's phone

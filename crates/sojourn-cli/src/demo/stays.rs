@@ -8,11 +8,12 @@ use super::world::World;
 use crate::error::{CliError, Result};
 use rand::Rng;
 use sojourn_domain::codes::{
-    DivisionCode, Education, Ethnicity, MaritalStatus, Occupation, PoliticalStatus, ReasonForStay,
-    Sex,
+    DivisionCode, Education, Ethnicity, GuardianRelation, MaritalStatus, Occupation,
+    PoliticalStatus, ReasonForStay, Sex,
 };
-use sojourn_domain::person::PersonDetails;
+use sojourn_domain::person::{GUARDIAN_REQUIRED_UNDER, Guardian, GuardianInput, PersonDetails};
 use sojourn_domain::residence::{Arrival, Departure, StayDetails};
+use sojourn_domain::text::PersonName;
 use sojourn_domain::time_rules::age_on;
 use time::Date;
 
@@ -122,7 +123,10 @@ pub fn plan(world: &mut World) -> Result<(Arrival, FollowUp)> {
         .ids
         .issue(&mut world.rng, county.as_str(), birth, sex, world.today)?;
     let age = age_on(birth, world.today);
-    let person = person_details(world, group, sex, age, &county)?;
+    let mut person = person_details(world, group, sex, age, &county)?;
+    if age_on(birth, arrived) < GUARDIAN_REQUIRED_UNDER {
+        person.guardian = Some(parent_of(world, &person.name, birth, &county)?);
+    }
     let reason = reason_for(world, group);
     let stay = stay_details(world, arrived, reason, group == AgeGroup::Adult)?;
     let arrival = Arrival {
@@ -185,7 +189,43 @@ fn person_details(
         education: education(world, group, age),
         political_status: Some(political_status(world, age)),
         occupation: Some(occupation(world, group)),
+        guardian: None,
     })
+}
+
+/// A synthetic parent as a child's guardian (监护人): father or mother,
+/// 22 to 40 years older, from the child's county; a father takes the first
+/// character of the child's name as surname.
+fn parent_of(
+    world: &mut World,
+    child: &PersonName,
+    child_born: Date,
+    county: &DivisionCode,
+) -> Result<Guardian> {
+    let (sex, relation) = match world.chance(0.6) {
+        true => (Sex::Male, GuardianRelation::Father),
+        false => (Sex::Female, GuardianRelation::Mother),
+    };
+    let born = birth_date(&mut world.rng, child_born, 22, 40);
+    let id_number = world
+        .ids
+        .issue(&mut world.rng, county.as_str(), born, sex, world.today)?;
+    let name = match sex {
+        Sex::Male => {
+            let surname: String = child.as_str().chars().take(1).collect();
+            people::name_with_surname(&mut world.rng, &surname, sex)?
+        }
+        _ => people::name(&mut world.rng, sex)?,
+    };
+    let phone = people::mobile(&mut world.rng)?;
+    let input = GuardianInput {
+        name: name.as_str(),
+        id_number: id_number.as_str(),
+        relation: relation.code(),
+        phone: phone.as_str(),
+    };
+    Guardian::parse(input, world.today)
+        .map_err(|errors| CliError::Demo(format!("generated guardian: {errors:?}")))
 }
 
 fn marital_status(world: &mut World, age: i32) -> MaritalStatus {

@@ -16,8 +16,8 @@ pub use division::{Division, DivisionCode, DivisionLevel};
 pub use id_number::{IdNumber, IdNumberError};
 pub use phone::{Phone, PhoneError};
 pub use tables::{
-    CodeTableError, Education, Ethnicity, MaritalStatus, Occupation, PoliticalStatus,
-    ReasonForStay, Sex,
+    CodeTableError, Education, Ethnicity, GuardianRelation, MaritalStatus, Occupation,
+    PoliticalStatus, ReasonForStay, Sex,
 };
 pub use uscc::{Uscc, UsccError};
 

@@ -297,6 +297,32 @@ impl Occupation {
 }
 
 code_table! {
+    /// A guardian's relation to the minor (监护人与未成年人关系), the
+    /// register's own short table: the paper form offers these boxes.
+    GuardianRelation, "guardian relation", "监护关系" {
+        Father = "01", "父亲", "father";
+        Mother = "02", "母亲", "mother";
+        PaternalGrandparent = "03", "祖父母", "paternal grandparent";
+        MaternalGrandparent = "04", "外祖父母", "maternal grandparent";
+        OtherRelative = "05", "其他亲属", "other relative";
+        Other = "99", "其他", "other";
+    }
+}
+
+impl GuardianRelation {
+    fn from_alias(text: &str) -> Option<Self> {
+        match text {
+            "父" | "爸爸" => Some(Self::Father),
+            "母" | "妈妈" => Some(Self::Mother),
+            "祖父" | "祖母" | "爷爷" | "奶奶" => Some(Self::PaternalGrandparent),
+            "外祖父" | "外祖母" | "外公" | "外婆" => Some(Self::MaternalGrandparent),
+            "亲属" | "亲戚" => Some(Self::OtherRelative),
+            _ => None,
+        }
+    }
+}
+
+code_table! {
     /// Reason for stay (暂住事由) as on the common residence-registration forms.
     ReasonForStay, "reason for stay", "暂住事由" {
         Work = "01", "务工", "work";
@@ -477,7 +503,8 @@ mod tests {
             PoliticalStatus,
             Occupation,
             ReasonForStay,
-            Ethnicity
+            Ethnicity,
+            GuardianRelation
         );
     }
 

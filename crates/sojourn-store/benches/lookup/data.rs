@@ -154,10 +154,11 @@ pub fn id_number(first17: &str) -> IdNumber {
     IdNumber::parse(&format!("{first17}{check}")).expect("generated ID number")
 }
 
-/// First 17 digits of an ID number born between 1960 and 2006.
+/// First 17 digits of an ID number born between 1960 and 2003: 16 or
+/// older on any arrival of the last five years, so no row needs a guardian.
 pub fn first17(rng: &mut Rng, county: &str) -> String {
     let start = Date::from_calendar_date(1960, time::Month::January, 1).expect("date");
-    let birth = start + Duration::days(rng.below(47 * 365) as i64);
+    let birth = start + Duration::days(rng.below(44 * 365) as i64);
     let seq = rng.below(1000);
     format!(
         "{county}{:04}{:02}{:02}{seq:03}",
@@ -250,6 +251,7 @@ impl Generator {
                 education: Some(*self.rng.pick(Education::ALL)),
                 political_status: None,
                 occupation: Some(*self.rng.pick(Occupation::ALL)),
+                guardian: None,
             },
             stay: StayDetails {
                 unit: unit_code(&format!("{TOWN}{community:03}")),

@@ -62,6 +62,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/postgres/0430_documents.sql"),
     ),
     (
+        "0450_guardian",
+        include_str!("../../migrations/postgres/0450_guardian.sql"),
+    ),
+    (
         "0500_review",
         include_str!("../../migrations/postgres/0500_review.sql"),
     ),

@@ -4,7 +4,9 @@
 //! error instead of an invalid value.
 
 use super::Row;
-use super::sealed::{self, ID_NUMBER, LANDLORD_CODE, LEGAL_REPRESENTATIVE, PHONE};
+use super::sealed::{
+    self, GUARDIAN_ID_NUMBER, GUARDIAN_PHONE, ID_NUMBER, LANDLORD_CODE, LEGAL_REPRESENTATIVE, PHONE,
+};
 use crate::crypto::Keyring;
 use crate::{Result, StoreError};
 use sojourn_domain::codes::{
@@ -14,7 +16,7 @@ use sojourn_domain::codes::{
 use sojourn_domain::employer::{Employer, EmployerDetails, EmployerId};
 use sojourn_domain::house::{Filing, House, HouseDetails, HouseId, HouseUse, Landlord};
 use sojourn_domain::outflow::{LeftBehind, Outflow, OutflowDetails, OutflowId};
-use sojourn_domain::person::{Person, PersonDetails, PersonId};
+use sojourn_domain::person::{Guardian, GuardianInput, Person, PersonDetails, PersonId};
 use sojourn_domain::residence::{Departure, Residence, ResidenceId, ResidenceStatus, StayDetails};
 use sojourn_domain::text::{Address, Note, OrgName, PersonName, Relation, UnitName};
 use sojourn_domain::time_rules::PastDate;
@@ -72,8 +74,9 @@ pub(crate) fn unit(row: &Row) -> Result<Unit> {
 
 pub(crate) const PERSON_COLUMNS: &str = "p.id, p.id_number, p.unit_code, p.name, p.ethnicity, \
     p.domicile, p.domicile_address, p.phone, p.marital_status, p.education, \
-    p.political_status, p.occupation, p.version";
-pub(crate) const PERSON_WIDTH: usize = 13;
+    p.political_status, p.occupation, p.version, p.guardian_name, p.guardian_id_number, \
+    p.guardian_relation, p.guardian_phone";
+pub(crate) const PERSON_WIDTH: usize = 17;
 
 /// A sealed ID number, opened and parsed.
 fn sealed_id_number(keys: &Keyring, stored: &str) -> Result<IdNumber> {
@@ -105,6 +108,7 @@ pub(crate) fn person(row: &Row, at: usize, keys: &Keyring) -> Result<Person> {
             PoliticalStatus::parse,
         )?,
         occupation: opt("occupation", row.opt_text(at + 11)?, Occupation::parse)?,
+        guardian: guardian(row, at + 13, keys)?,
     };
     Ok(Person {
         id: PersonId(row.int(at)?),
@@ -113,6 +117,26 @@ pub(crate) fn person(row: &Row, at: usize, keys: &Keyring) -> Result<Person> {
         details,
         version: row.int(at + 12)?,
     })
+}
+
+/// The guardian in the four columns from `at`, its numbers opened; none
+/// when the name is null (the columns are set together).
+fn guardian(row: &Row, at: usize, keys: &Keyring) -> Result<Option<Guardian>> {
+    let Some(name) = row.opt_text(at)? else {
+        return Ok(None);
+    };
+    let id_number = sealed::open(keys, GUARDIAN_ID_NUMBER, row.text(at + 1)?)?;
+    let relation = row.text(at + 2)?;
+    let phone = sealed::open(keys, GUARDIAN_PHONE, row.text(at + 3)?)?;
+    let input = GuardianInput {
+        name,
+        id_number: &id_number,
+        relation,
+        phone: &phone,
+    };
+    Guardian::parse(input, READ_TODAY)
+        .map(Some)
+        .map_err(|_| bad("guardian", name))
 }
 
 pub(crate) const RESIDENCE_COLUMNS: &str = "r.id, r.person_id, r.unit_code, r.arrived_on, \

@@ -1,13 +1,14 @@
-use super::sealed::{self, ID_NUMBER, PHONE};
+use super::sealed::{self, GUARDIAN_ID_NUMBER, GUARDIAN_PHONE, ID_NUMBER, PHONE};
 use super::{Row, Tx, Value, arrivals, mapping, now, opt_text, scope_bounds};
 use crate::audit::AuditAction;
 use crate::crypto::Keyring;
 use crate::query::{Page, ResidentQuery, ResidentRow, ResidentSort, StatusFilter};
 use crate::{Actor, Result, StoreError, snapshot};
 use sojourn_domain::codes::IdNumber;
-use sojourn_domain::person::{Person, PersonDetails, PersonId};
+use sojourn_domain::person::{Guardian, Person, PersonDetails, PersonId};
 use sojourn_domain::residence::{Departure, Residence, ResidenceId, StayDetails};
 use sojourn_domain::search::SearchTerm;
+use sojourn_domain::time_rules::china_today;
 use sojourn_domain::unit::Scope;
 use time::Date;
 
@@ -92,9 +93,10 @@ fn not_found(kind: &'static str, id: i64) -> StoreError {
 }
 
 /// The values of the person columns a clerk edits, in the order of
-/// `arrivals::PERSON_COLUMNS` (the phone sealed, its blind index last).
+/// `arrivals::PERSON_COLUMNS` (the phone sealed, its blind index after the
+/// other details, then the guardian's four columns, its numbers sealed).
 pub(crate) fn person_values(d: &PersonDetails, keys: &Keyring) -> Vec<Value> {
-    vec![
+    let mut values = vec![
         d.name.as_str().into(),
         d.name.pinyin_full().into(),
         d.name.pinyin_initials().into(),
@@ -107,7 +109,22 @@ pub(crate) fn person_values(d: &PersonDetails, keys: &Keyring) -> Vec<Value> {
         d.political_status.map(|v| v.code()).into(),
         d.occupation.map(|v| v.code()).into(),
         sealed::index_opt(keys, PHONE, d.phone.as_ref()),
-    ]
+    ];
+    values.extend(guardian_values(d.guardian.as_ref(), keys));
+    values
+}
+
+/// The guardian's columns: all four set, or all four null.
+fn guardian_values(guardian: Option<&Guardian>, keys: &Keyring) -> [Value; 4] {
+    match guardian {
+        Some(g) => [
+            g.name().as_str().into(),
+            sealed::seal(keys, GUARDIAN_ID_NUMBER, g.id_number().as_str()),
+            g.relation().code().into(),
+            sealed::seal(keys, GUARDIAN_PHONE, g.phone().as_str()),
+        ],
+        None => [Value::Null, Value::Null, Value::Null, Value::Null],
+    }
 }
 
 /// Replaces a person's details after keeping the old ones as a revision.
@@ -144,8 +161,9 @@ pub(crate) fn update_person_unscoped(
     tx.execute(
         "UPDATE persons SET name = $1, name_pinyin = $2, name_initials = $3, ethnicity = $4, \
          domicile = $5, domicile_address = $6, phone = $7, marital_status = $8, education = $9, \
-         political_status = $10, occupation = $11, phone_bidx = $12, version = $13, \
-         updated_at = $14, updated_by = $15 WHERE id = $16",
+         political_status = $10, occupation = $11, phone_bidx = $12, guardian_name = $13, \
+         guardian_id_number = $14, guardian_relation = $15, guardian_phone = $16, \
+         version = $17, updated_at = $18, updated_by = $19 WHERE id = $20",
         &values,
     )?;
     Ok(())
@@ -393,6 +411,8 @@ pub(crate) fn update_person(
     if !scope.contains(&person.unit) {
         return Err(not_found("person", id.0));
     }
+    // Still under 16 today: the file keeps an adult guardian.
+    details.check_guardian(&person.id_number, china_today())?;
     update_person_unscoped(tx, id, details, Some(expected_version), "updated", actor)?;
     let after = get_person(tx, scope, id)?;
     super::audit::record_change(

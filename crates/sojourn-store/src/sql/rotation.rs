@@ -40,6 +40,8 @@ const TABLES: &[Table] = &[
         columns: &[
             col("id_number", ID_NUMBER, Some("id_number_bidx")),
             col("phone", PHONE, Some("phone_bidx")),
+            col("guardian_id_number", sealed::GUARDIAN_ID_NUMBER, None),
+            col("guardian_phone", sealed::GUARDIAN_PHONE, None),
         ],
     },
     Table {

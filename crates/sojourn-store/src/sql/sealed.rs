@@ -7,6 +7,8 @@
 //! |--------------|------------------------|-------------------------|------------------|
 //! | persons      | id_number              | `id_number`             | `id_number_bidx` |
 //! | persons      | phone                  | `phone`                 | `phone_bidx`     |
+//! | persons      | guardian_id_number     | `guardian_id_number`    |                  |
+//! | persons      | guardian_phone         | `guardian_phone`        |                  |
 //! | houses       | landlord_code          | `landlord_code`         |                  |
 //! | houses       | landlord_phone         | `phone`                 |                  |
 //! | employers    | legal_representative   | `legal_representative`  |                  |
@@ -23,6 +25,10 @@ use crate::crypto::Keyring;
 
 pub(crate) const ID_NUMBER: &str = "id_number";
 pub(crate) const PHONE: &str = "phone";
+/// A minor's guardian's numbers get fields of their own, so a ciphertext
+/// moved between the guardian's and the person's columns fails to open.
+pub(crate) const GUARDIAN_ID_NUMBER: &str = "guardian_id_number";
+pub(crate) const GUARDIAN_PHONE: &str = "guardian_phone";
 pub(crate) const LANDLORD_CODE: &str = "landlord_code";
 pub(crate) const LEGAL_REPRESENTATIVE: &str = "legal_representative";
 pub(crate) const TOTP_SECRET: &str = "totp_secret";

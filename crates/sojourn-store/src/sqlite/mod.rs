@@ -55,6 +55,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/sqlite/0430_documents.sql"),
     ),
     (
+        "0450_guardian",
+        include_str!("../../migrations/sqlite/0450_guardian.sql"),
+    ),
+    (
         "0500_review",
         include_str!("../../migrations/sqlite/0500_review.sql"),
     ),

@@ -14,13 +14,18 @@ fn deployed(db: &TestDb) -> &dyn Store {
     store
 }
 
-/// Three residents with phones 1390000000<i>, one edited (a revision).
+/// Three residents with phones 1390000000<i>, one edited (a revision), the
+/// last with the guardian recorded when a child (13911110000, born 1960).
 fn residents(store: &dyn Store) -> Vec<sojourn_domain::codes::IdNumber> {
     let numbers: Vec<_> = (0..3).map(|i| id_number("19900307", 200 + i)).collect();
     for (i, number) in numbers.iter().enumerate() {
         let mut a = arrival(number, "张三", DUOFU, "2024-03-05");
         a.person.phone =
             Some(sojourn_domain::codes::Phone::parse(&format!("1390000000{i}")).expect("phone"));
+        if i == 2 {
+            let parent = id_number("19600101", 12);
+            a.person.guardian = Some(guardian("张父", &parent, "父亲", "13911110000"));
+        }
         let (person, _) = store
             .register_arrival(&scope(TOWN), &a, &actor())
             .expect("arrival");
@@ -76,10 +81,14 @@ pub fn sensitive_columns_hold_only_ciphertext_and_read_back_whole(db: &TestDb) {
         "13900139000".to_owned(),
         "20150606".to_owned(),
         "13800138000".to_owned(),
+        id_number("19600101", 12).as_str().to_owned(),
+        "13911110000".to_owned(),
     ];
     let sealed = [
         ("persons", "id_number"),
         ("persons", "phone"),
+        ("persons", "guardian_id_number"),
+        ("persons", "guardian_phone"),
         ("houses", "landlord_code"),
         ("houses", "landlord_phone"),
         ("employers", "legal_representative"),

@@ -7,7 +7,7 @@ use sojourn_domain::codes::{
 use sojourn_domain::employer::EmployerDetails;
 use sojourn_domain::house::{Filing, HouseDetails, HouseUse, Landlord};
 use sojourn_domain::outflow::{LeftBehind, OutflowDetails};
-use sojourn_domain::person::PersonDetails;
+use sojourn_domain::person::{Guardian, GuardianInput, PersonDetails};
 use sojourn_domain::residence::{Arrival, Departure, StayDetails};
 use sojourn_domain::text::{Address, Note, OrgName, PersonName, Relation, UnitName};
 use sojourn_domain::time_rules::PastDate;
@@ -74,7 +74,19 @@ pub fn person(name: &str) -> PersonDetails {
         education: Some(Education::JuniorHigh),
         political_status: None,
         occupation: Some(Occupation::ProductionWorkers),
+        guardian: None,
     }
+}
+
+/// A guardian with the number `number`, related as `relation` (code or name).
+pub fn guardian(name: &str, number: &IdNumber, relation: &str, phone: &str) -> Guardian {
+    let input = GuardianInput {
+        name,
+        id_number: number.as_str(),
+        relation,
+        phone,
+    };
+    Guardian::parse(input, date("2026-11-28")).expect("guardian")
 }
 
 pub fn stay(unit: &str, arrived: &str) -> StayDetails {

@@ -20,6 +20,8 @@ mod encryption;
 /// Export paging by key.
 mod export;
 mod fixtures;
+/// Minors under 16 registered with an adult guardian.
+mod guardians;
 mod harness;
 /// The review workflow: collected, entered, reviewed, spot-checked.
 mod review;
@@ -40,6 +42,7 @@ mod all {
     pub use crate::encryption::*;
     pub use crate::export::*;
     pub use crate::review::*;
+    pub use crate::guardians::*;
     pub use crate::rules::*;
     pub use crate::search::*;
     pub use crate::statistics::*;
@@ -135,4 +138,10 @@ conformance!(
     a_chase_then_a_check_keeps_both,
     a_person_outside_the_scope_gets_no_document_checks,
     a_document_check_is_audited_with_it,
+    // Minors registered with a guardian.
+    a_minor_without_a_guardian_is_refused_and_changes_nothing,
+    a_batch_refuses_each_minor_without_an_adult_guardian_on_its_own,
+    a_guardians_numbers_are_sealed_at_rest_and_read_back_whole,
+    an_edit_keeps_a_minor_with_an_adult_guardian_and_the_old_one_in_history,
+    an_adult_file_may_keep_or_drop_the_guardian_recorded_as_a_child,
 );

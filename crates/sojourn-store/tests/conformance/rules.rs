@@ -39,13 +39,17 @@ pub fn an_arrival_before_the_birth_date_is_refused_and_changes_nothing(db: &Test
         ),
         "{refused:?}"
     );
-    // The same rule in a batch, the good row beside it stored.
+    // The same rule in a batch, the good row beside it stored (a newborn,
+    // so with a guardian).
+    let mut newborn = arrival(&born_1990, "张三", DUOFU, "1990-03-07");
+    newborn.person.guardian = Some(guardian(
+        "张父",
+        &id_number("19600101", 71),
+        "父亲",
+        "13911118888",
+    ));
     let outcomes = store
-        .register_arrivals(
-            &scope(TOWN),
-            &[early, arrival(&born_1990, "张三", DUOFU, "1990-03-07")],
-            &actor(),
-        )
+        .register_arrivals(&scope(TOWN), &[early, newborn], &actor())
         .expect("batch");
     assert!(matches!(
         outcomes[0],

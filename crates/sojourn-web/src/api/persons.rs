@@ -98,7 +98,7 @@ pub(crate) async fn person_history(
     params(("id" = i64, Path, description = "Person id")),
     request_body = RevealRequest,
     responses(
-        (status = 200, description = "`id_number`, `phone` in full", body = RevealResponse),
+        (status = 200, description = "`id_number`, `phone`, `guardian.id_number`, `guardian.phone` in full (null when the file has none)", body = RevealResponse),
         (status = 403, description = "Your role may not reveal", body = ErrorBody),
         (status = 404, description = "Not in your jurisdiction", body = ErrorBody),
         (status = 422, description = "Unknown field, or no reason of 5–200 characters (`reveal_reason_length`)", body = ErrorBody),
@@ -110,7 +110,7 @@ pub(crate) async fn reveal_person(
     Path(id): Path<i64>,
     Json(body): Json<RevealRequest>,
 ) -> Result<Json<RevealResponse>, ApiError> {
-    let reveal = body.parse(&["id_number", "phone"])?;
+    let reveal = body.parse(&["id_number", "phone", "guardian.id_number", "guardian.phone"])?;
     let read = run(&state, move |store| store.get_person(&scope, PersonId(id))).await;
     let details = json!({ "fields": reveal.fields, "reason": reveal.reason });
     let person = audit::read(
@@ -124,8 +124,11 @@ pub(crate) async fn reveal_person(
     .await?;
     let mut values = Map::new();
     for field in reveal.fields {
+        let guardian = person.details.guardian.as_ref();
         let value = match field {
             "id_number" => json!(person.id_number.as_str()),
+            "guardian.id_number" => json!(guardian.map(|g| g.id_number().as_str())),
+            "guardian.phone" => json!(guardian.map(|g| g.phone().as_str())),
             _ => json!(person.details.phone.as_ref().map(|p| p.as_str())),
         };
         values.insert(field.to_owned(), value);

@@ -1,15 +1,16 @@
 //! Person files (一人一档) and the registration of an arrival.
 
-use super::fields::Fields;
+use super::fields::{Fields, InputError, non_blank};
 use super::iso;
 use super::residences::{ResidenceResponse, StayFields, stay_details};
 use crate::error::ApiError;
 use serde::{Deserialize, Serialize};
+use sojourn_domain::DomainError;
 use sojourn_domain::codes::division::full_name;
 use sojourn_domain::codes::{
     DivisionCode, Education, Ethnicity, IdNumber, MaritalStatus, Occupation, Phone, PoliticalStatus,
 };
-use sojourn_domain::person::{Person, PersonDetails};
+use sojourn_domain::person::{Guardian, GuardianInput, Person, PersonDetails};
 use sojourn_domain::residence::{Arrival, Residence};
 use sojourn_domain::text::{Address, PersonName};
 use sojourn_domain::time_rules::china_today;
@@ -34,6 +35,94 @@ pub struct PersonFields {
     pub education: Option<String>,
     pub political_status: Option<String>,
     pub occupation: Option<String>,
+    /// The guardian (监护人), required for a person under 16 on the arrival
+    /// date (on a file edit: today). Absent, null or all fields blank: no
+    /// guardian. An adult may keep one recorded or drop it.
+    #[serde(default)]
+    pub guardian: Option<GuardianFields>,
+}
+
+/// A minor's guardian: all four fields, or none. Errors name the field as
+/// `guardian.name`, `guardian.id_number`, `guardian.relation`,
+/// `guardian.phone`; the guardian rules (`guardian_required` under
+/// `guardian`, `guardian_not_adult` and `guardian_is_self` under
+/// `guardian.id_number`).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct GuardianFields {
+    #[schema(example = "张大山")]
+    pub name: Option<String>,
+    #[schema(example = "11010519850307001X")]
+    pub id_number: Option<String>,
+    /// Code or name: `01` 父亲, `02` 母亲, `03` 祖父母, `04` 外祖父母,
+    /// `05` 其他亲属, `99` 其他.
+    #[schema(example = "01")]
+    pub relation: Option<String>,
+    #[schema(example = "13911112222")]
+    pub phone: Option<String>,
+}
+
+impl GuardianFields {
+    /// The fields with their names, in form order.
+    fn named(&self) -> [(&'static str, Option<&str>); 4] {
+        [
+            ("name", non_blank(self.name.as_deref())),
+            ("id_number", non_blank(self.id_number.as_deref())),
+            ("relation", non_blank(self.relation.as_deref())),
+            ("phone", non_blank(self.phone.as_deref())),
+        ]
+    }
+}
+
+/// The guardian, `Some(None)` when none is given, `None` with every
+/// problem recorded. A blank field of a guardian begun is "required"; the
+/// others are parsed so that all their errors show at once.
+fn guardian_details(
+    fields: &mut Fields,
+    input: Option<&GuardianFields>,
+) -> Option<Option<Guardian>> {
+    let Some(input) = input else {
+        return Some(None);
+    };
+    let named = input.named();
+    if named.iter().all(|(_, value)| value.is_none()) {
+        return Some(None);
+    }
+    for (field, value) in named {
+        if value.is_none() {
+            fields.refuse(&format!("guardian.{field}"), &InputError::Required);
+        }
+    }
+    let [name, id_number, relation, phone] = named.map(|(_, value)| value.unwrap_or(""));
+    let parsed = Guardian::parse(
+        GuardianInput {
+            name,
+            id_number,
+            relation,
+            phone,
+        },
+        china_today(),
+    );
+    match parsed {
+        Ok(guardian) => Some(Some(guardian)),
+        Err(errors) => {
+            let given = |field: &str| named.iter().any(|(f, v)| *f == field && v.is_some());
+            for error in errors.iter().filter(|e| given(e.field())) {
+                fields.refuse(&format!("guardian.{}", error.field()), error);
+            }
+            None
+        }
+    }
+}
+
+/// The field a guardian rule's refusal belongs to; `None` for other rules.
+pub(crate) fn guardian_rule_field(error: &DomainError) -> Option<&'static str> {
+    match error {
+        DomainError::GuardianRequired { .. } => Some("guardian"),
+        DomainError::GuardianNotAdult { .. } | DomainError::GuardianIsSelf => {
+            Some("guardian.id_number")
+        }
+        _ => None,
+    }
 }
 
 pub(crate) fn person_details(fields: &mut Fields, input: &PersonFields) -> Option<PersonDetails> {
@@ -58,6 +147,7 @@ pub(crate) fn person_details(fields: &mut Fields, input: &PersonFields) -> Optio
         PoliticalStatus::parse,
     );
     let occupation = fields.optional("occupation", input.occupation.as_deref(), Occupation::parse);
+    let guardian = guardian_details(fields, input.guardian.as_ref());
     Some(PersonDetails {
         name: name?,
         ethnicity: ethnicity?,
@@ -68,6 +158,7 @@ pub(crate) fn person_details(fields: &mut Fields, input: &PersonFields) -> Optio
         education: education?,
         political_status: political_status?,
         occupation: occupation?,
+        guardian: guardian?,
     })
 }
 
@@ -109,6 +200,25 @@ impl TryFrom<RegisterArrivalRequest> for Arrival {
             }),
             _ => None,
         };
+        // The guardian rules here too, so a form marks the field; the store
+        // applies them again with the other rules of an arrival (and
+        // refuses an arrival before the birth first, as `Arrival::check`).
+        let arrival = arrival.and_then(|a| {
+            let born = a.id_number.birth_date();
+            if a.stay.check_not_before_birth(born).is_err() {
+                return Some(a);
+            }
+            let rule = a
+                .person
+                .check_guardian(&a.id_number, a.stay.arrived_on.date());
+            match rule {
+                Ok(()) => Some(a),
+                Err(error) => {
+                    fields.refuse(guardian_rule_field(&error).unwrap_or("guardian"), &error);
+                    None
+                }
+            }
+        });
         fields.finish(arrival)
     }
 }
@@ -153,6 +263,8 @@ pub struct PersonResponse {
     pub political_status_name: Option<String>,
     pub occupation: Option<String>,
     pub occupation_name: Option<String>,
+    /// The guardian of a minor, numbers masked.
+    pub guardian: Option<GuardianResponse>,
     /// Unit of the person's latest residence.
     pub unit: String,
     pub version: i64,
@@ -196,8 +308,36 @@ impl From<&Person> for PersonResponse {
             political_status_name,
             occupation,
             occupation_name,
+            guardian: d.guardian.as_ref().map(GuardianResponse::from),
             unit: person.unit.to_string(),
             version: person.version,
+        }
+    }
+}
+
+/// A minor's guardian. The ID and phone numbers are masked; the person's
+/// reveal shows them in full (`guardian.id_number`, `guardian.phone`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GuardianResponse {
+    pub name: String,
+    /// Masked: first 6 and last 4 characters.
+    #[schema(example = "110105********001X")]
+    pub id_number: String,
+    /// `01` 父亲, `02` 母亲, `03` 祖父母, `04` 外祖父母, `05` 其他亲属, `99` 其他.
+    pub relation: String,
+    pub relation_name: String,
+    /// Masked: `139****2222`.
+    pub phone: String,
+}
+
+impl From<&Guardian> for GuardianResponse {
+    fn from(g: &Guardian) -> Self {
+        Self {
+            name: g.name().to_string(),
+            id_number: g.id_number().masked(),
+            relation: g.relation().code().to_owned(),
+            relation_name: g.relation().name_zh().to_owned(),
+            phone: g.phone().masked(),
         }
     }
 }

@@ -4,6 +4,7 @@
 use super::error::{PageError, localized};
 use super::i18n::Tr;
 use crate::dto::fields::InputError;
+use crate::dto::people::guardian_rule_field;
 use crate::error::{ApiError, FieldProblem};
 use sojourn_domain::Localized;
 use sojourn_store::StoreError;
@@ -37,7 +38,15 @@ impl FormData {
                 self.form_error = Some(tr.t("edit-conflict"));
                 Ok(())
             }
-            StoreError::DuplicateResidence { .. } | StoreError::Rule(_) => {
+            // A guardian rule belongs beside the guardian's fields.
+            StoreError::Rule(rule) => {
+                match guardian_rule_field(rule) {
+                    Some(field) => self.refuse_with(tr, field, rule),
+                    None => self.form_error = Some(localized(tr, &error)),
+                }
+                Ok(())
+            }
+            StoreError::DuplicateResidence { .. } => {
                 self.form_error = Some(localized(tr, &error));
                 Ok(())
             }

@@ -8,8 +8,10 @@ use super::access::{Choice, blocking};
 use super::chrome::{HtmlPage, PageCtx, render};
 use super::error::{PageError, localized};
 use super::format;
+use super::guardian::GuardianNeed;
 use super::i18n::Tr;
 use super::pickers::{Picker, PickerKind};
+use super::register::arrival_day;
 use crate::AppState;
 use crate::scope::CallerScope;
 use askama::Template;
@@ -87,18 +89,23 @@ fn typed_len(input: &str) -> usize {
 struct IdCheckFragment {
     tr: Tr,
     info: IdInfo,
+    /// Whether a guardian is needed, on the arrival date sent along.
+    guardian: GuardianNeed,
 }
 
-/// `POST /ui/id-check`: the verdict beside the field, and birth date and
-/// sex swapped in out of band.
+/// `POST /ui/id-check`: the verdict beside the field, and birth date, sex
+/// and whether a guardian is needed swapped in out of band.
 pub(crate) async fn id_check(
     ctx: PageCtx,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<HtmlPage, PageError> {
     let input = form.get("id_number").map_or("", String::as_str);
+    let arrived = form.get("arrived_on").map_or("", String::as_str);
+    let id = IdNumber::parse(input).ok();
     let fragment = IdCheckFragment {
         tr: ctx.tr,
         info: IdInfo::of(ctx.tr, input, true),
+        guardian: GuardianNeed::of(ctx.tr, id.as_ref(), arrival_day(arrived)),
     };
     render(ctx.tr, &fragment)
 }

@@ -65,6 +65,8 @@ mod url;
 mod by_arrival;
 /// Recording a document check or chase from the person file.
 mod documents;
+/// The 监护人 fieldset of the registration and file-edit forms.
+mod guardian;
 /// Changing a person file and its current stay.
 mod person_edit;
 /// Showing a file's numbers in full, with a reason, audited.

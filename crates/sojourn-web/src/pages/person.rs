@@ -20,7 +20,7 @@ use sojourn_domain::account::{Action, Resource};
 use sojourn_domain::document::{DocumentKind, DocumentStatus, RecordedDocumentCheck};
 use sojourn_domain::employer::Employer;
 use sojourn_domain::house::House;
-use sojourn_domain::person::{Person, PersonId};
+use sojourn_domain::person::{Guardian, Person, PersonId};
 use sojourn_domain::residence::{Residence, ResidenceStatus};
 use sojourn_domain::time_rules::{CHINA, china_today};
 use sojourn_domain::unit::Scope;
@@ -389,7 +389,7 @@ pub(crate) fn identity(tr: Tr, person: &Person, numbers: Numbers) -> Vec<Item> {
         Some(address) => format!("{} {address}", format::place(&d.domicile)),
         None => format::place(&d.domicile),
     };
-    vec![
+    let mut items = vec![
         item(
             tr.t("field-id-number"),
             format::id_number_in(numbers, &person.id_number),
@@ -434,6 +434,33 @@ pub(crate) fn identity(tr: Tr, person: &Person, numbers: Numbers) -> Vec<Item> {
         item(
             tr.t("person-issuing-county"),
             format::issuing_place(&person.id_number).unwrap_or_default(),
+        ),
+    ];
+    if let Some(g) = &d.guardian {
+        items.extend(guardian_items(tr, g, numbers));
+    }
+    items
+}
+
+/// The guardian of a minor, numbers masked unless revealed.
+fn guardian_items(tr: Tr, g: &Guardian, numbers: Numbers) -> [Item; 3] {
+    let relation = g.relation();
+    [
+        item(
+            tr.t("person-guardian"),
+            format!(
+                "{}（{}）",
+                g.name(),
+                tr.lang.pick(relation.name_zh(), relation.name_en())
+            ),
+        ),
+        item(
+            tr.t("person-guardian-id-number"),
+            format::id_number_in(numbers, g.id_number()),
+        ),
+        item(
+            tr.t("person-guardian-phone"),
+            format::phone_in(numbers, Some(g.phone())),
         ),
     ]
 }

@@ -13,6 +13,7 @@ use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use super::form::{FormData, optional_number};
 use super::format::{self, code_options, code_rows};
+use super::guardian::{self, GuardianNeed, GuardianView};
 use super::i18n::Tr;
 use super::live::PickList;
 use super::person::{PersonFile, load_audited, path_id};
@@ -64,6 +65,7 @@ struct EditPage {
     units: Vec<Choice>,
     houses: String,
     employers: String,
+    guardian: GuardianView,
     today: String,
 }
 
@@ -124,6 +126,7 @@ fn filled(file: &PersonFile) -> FormData {
         d.political_status.map_or("", |v| v.code()),
     );
     f.set("occupation", d.occupation.map_or("", |v| v.code()));
+    guardian::fill(&mut f, d.guardian.as_ref());
     if let Some(r) = file.current() {
         let s = &r.stay;
         f.set("stay_id", r.id.0.to_string());
@@ -193,6 +196,7 @@ async fn show(
         units: unit_choices(tr, &file.units, form.val("unit")),
         houses: houses.html(tr, "house_id"),
         employers: employers.html(tr, "employer_id"),
+        guardian: guardian_view(tr, &form, file),
         today: china_today().to_string(),
         f: form,
     };
@@ -201,6 +205,15 @@ async fn show(
         page.status = Some(status);
     }
     Ok(page)
+}
+
+/// The fieldset for this file: needed while the person is under 16 today;
+/// shown for an adult whose file keeps a guardian.
+fn guardian_view(tr: Tr, form: &FormData, file: &PersonFile) -> GuardianView {
+    let on_file = file.person.details.guardian.as_ref();
+    let need = GuardianNeed::of(tr, Some(&file.person.id_number), china_today())
+        .shown_for_kept(on_file.is_some());
+    GuardianView::new(tr, form, need).on_file(on_file)
 }
 
 fn unit_choices(tr: Tr, units: &Units, selected: &str) -> Vec<Choice> {
@@ -260,6 +273,10 @@ fn parse_change(
         education: form.opt("education"),
         political_status: form.opt("political_status"),
         occupation: form.opt("occupation"),
+        guardian: Some(guardian::edited(
+            form,
+            file.person.details.guardian.as_ref(),
+        )),
     };
     let stay_fields = StayFields {
         unit: form.val("unit").to_owned(),

@@ -8,6 +8,7 @@ use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use super::form::{FormData, optional_number};
 use super::format::{code_options, code_rows};
+use super::guardian::{self, GuardianNeed, GuardianView};
 use super::i18n::Tr;
 use super::live::{IdInfo, PickList};
 use super::pickers::{Picker, PickerKind};
@@ -21,12 +22,13 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sojourn_domain::codes::{
-    Education, Ethnicity, MaritalStatus, Occupation, PoliticalStatus, ReasonForStay,
+    Education, Ethnicity, IdNumber, MaritalStatus, Occupation, PoliticalStatus, ReasonForStay,
 };
 use sojourn_domain::residence::Arrival;
-use sojourn_domain::time_rules::china_today;
+use sojourn_domain::time_rules::{china_today, parse_iso_date};
 use sojourn_domain::unit::Scope;
 use std::collections::HashMap;
+use time::Date;
 
 /// Fields that must not be blank, checked before the parsers so a blank
 /// field says "required" rather than "not a valid code".
@@ -57,6 +59,7 @@ struct RegisterPage {
     units: Vec<Choice>,
     houses: String,
     employers: String,
+    guardian: GuardianView,
     today: String,
 }
 
@@ -129,6 +132,7 @@ async fn show(
         units: unit_choices(tr, &units, form.val("unit")),
         houses: houses.html(tr, "house_id"),
         employers: employers.html(tr, "employer_id"),
+        guardian: GuardianView::new(tr, &form, need_of(tr, &form)),
         today: china_today().to_string(),
         f: form,
     };
@@ -137,6 +141,18 @@ async fn show(
         page.status = Some(status);
     }
     Ok(page)
+}
+
+/// Whether the number typed needs a guardian, on the arrival date typed
+/// (today when that is not a date yet).
+fn need_of(tr: Tr, form: &FormData) -> GuardianNeed {
+    let id = IdNumber::parse(form.val("id_number")).ok();
+    GuardianNeed::of(tr, id.as_ref(), arrival_day(form.val("arrived_on")))
+}
+
+/// The arrival date typed, or today.
+pub(crate) fn arrival_day(typed: &str) -> Date {
+    parse_iso_date(typed.trim()).unwrap_or_else(|_| china_today())
 }
 
 fn unit_choices(tr: Tr, units: &Units, selected: &str) -> Vec<Choice> {
@@ -163,6 +179,7 @@ fn arrival_request(form: &mut FormData, tr: Tr, domicile: &str) -> RegisterArriv
             education: form.opt("education"),
             political_status: form.opt("political_status"),
             occupation: form.opt("occupation"),
+            guardian: Some(guardian::typed(form)),
         },
         stay: StayFields {
             unit: form.val("unit").to_owned(),

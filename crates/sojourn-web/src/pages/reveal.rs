@@ -1,5 +1,6 @@
-//! Showing a person's ID and phone numbers in full (查看完整信息): a role
-//! with the reveal permission asks on the person file, giving a reason;
+//! Showing a person's ID and phone numbers, and a minor's guardian's, in
+//! full (查看完整信息): a role with the reveal permission asks on the person
+//! file, giving a reason;
 //! the reason and the fields go into the audit trail, as with the API's
 //! `POST /api/v1/persons/{id}/reveal`, and only that one answer shows the
 //! numbers. Reloading the file masks them again.
@@ -22,7 +23,7 @@ use sojourn_store::AuditAction;
 use std::collections::HashMap;
 
 /// What the page reveals: both numbers of the file.
-const FIELDS: [&str; 2] = ["id_number", "phone"];
+const FIELDS: [&str; 4] = ["id_number", "phone", "guardian.id_number", "guardian.phone"];
 
 /// `POST /persons/{id}/reveal` with `reason`. A missing or too short
 /// reason shows the file again, masked, with the error beside the field

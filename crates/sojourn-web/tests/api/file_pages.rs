@@ -312,6 +312,10 @@ async fn the_age_band_filter_is_kept_in_the_url_and_checked() {
     let clerk = app.user(Role::Clerk, COMMUNITY).await;
     seed(&clerk).await;
     let child = with(arrival(&id_number_child()), "name", json!("王小明"));
+    let mother = json!({
+        "name": "李四", "id_number": li_si(), "relation": "母亲", "phone": "13911112222"
+    });
+    let child = with(child, "guardian", mother);
     clerk
         .register_arrival(&child)
         .await

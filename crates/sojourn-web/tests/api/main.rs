@@ -48,6 +48,8 @@ mod checks;
 mod divisions;
 /// The employer register and its workers.
 mod employers;
+/// Minors registered with an adult guardian.
+mod guardians;
 /// The rental-house register and its tenants.
 mod houses;
 /// The outflow register and left-behind family.
