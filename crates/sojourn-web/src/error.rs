@@ -233,7 +233,8 @@ impl From<StoreError> for ApiError {
             | StoreError::DuplicateEmployer
             | StoreError::DuplicateUnit(_)
             | StoreError::DuplicateAccount(_)
-            | StoreError::VersionConflict { .. } => Self::Conflict(problem),
+            | StoreError::VersionConflict { .. }
+            | StoreError::Quality(_) => Self::Conflict(problem),
             StoreError::ReferenceOutOfScope { .. } | StoreError::Rule(_) => {
                 Self::Unprocessable(problem)
             }

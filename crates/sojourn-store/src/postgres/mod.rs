@@ -61,6 +61,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0430_documents",
         include_str!("../../migrations/postgres/0430_documents.sql"),
     ),
+    (
+        "0600_quality",
+        include_str!("../../migrations/postgres/0600_quality.sql"),
+    ),
 ];
 
 /// Connections kept open; calls beyond this many wait their turn.

@@ -361,6 +361,7 @@ pub(crate) fn register_batch(
     tx.insert_rows("persons", PERSON_COLUMNS, &persons)?;
     tx.insert_rows("residences", RESIDENCE_COLUMNS, &residences)?;
     tx.insert_rows("links", LINK_COLUMNS, &links)?;
+    super::quality::after_arrivals(tx, arrivals, &outcomes, &new_files)?;
     let files = persons.len();
     audit_arrivals(tx, scope, arrivals, &outcomes, files, single_before, actor)?;
     Ok(outcomes)

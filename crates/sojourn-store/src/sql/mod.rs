@@ -208,6 +208,8 @@ mod documents;
 pub(crate) use documents::*;
 /// Revision history.
 mod history;
+/// The data-quality monitor: findings on every write, scans, duplicates.
+pub(crate) mod quality;
 pub(crate) use history::*;
 /// Accounts, sessions and API tokens (`AccountStore`).
 mod accounts;

@@ -54,6 +54,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0430_documents",
         include_str!("../../migrations/sqlite/0430_documents.sql"),
     ),
+    (
+        "0600_quality",
+        include_str!("../../migrations/sqlite/0600_quality.sql"),
+    ),
 ];
 
 /// Index set-aside for the first load of an empty register.
