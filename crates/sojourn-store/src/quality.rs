@@ -232,12 +232,12 @@ pub(crate) fn reasons_from_text(text: &str) -> Result<Vec<DuplicateReason>> {
 pub trait QualityStore {
     /// Open findings by unit and rule, and open pairs by unit.
     fn quality_counts(&self, scope: &Scope) -> Result<QualityCounts>;
-    /// Open findings of `rule` in scope, oldest first: at most `limit`
-    /// after the finding `after` (keyset paging).
+    /// Open findings of `rule` (every rule when `None`) in scope, oldest
+    /// first: at most `limit` after the finding `after` (keyset paging).
     fn quality_findings(
         &self,
         scope: &Scope,
-        rule: Rule,
+        rule: Option<Rule>,
         after: Option<i64>,
         limit: u32,
     ) -> Result<Vec<FindingRow>>;
@@ -249,7 +249,7 @@ pub trait QualityStore {
     /// queue (pairs already decided keep their decision).
     fn scan_quality(&self, scope: &Scope, today: Date, batch: u32) -> Result<ScanSummary>;
     /// Pairs with `status` (any when `None`), highest score first: at most
-    /// `limit` after the position `after` (an offset).
+    /// `limit` from position `offset`.
     fn duplicate_queue(
         &self,
         scope: &Scope,

@@ -578,23 +578,25 @@ pub(crate) fn counts(tx: &mut dyn Tx, scope: &Scope) -> Result<QualityCounts> {
 pub(crate) fn findings(
     tx: &mut dyn Tx,
     scope: &Scope,
-    rule: Rule,
+    rule: Option<Rule>,
     after: Option<i64>,
     limit: u32,
 ) -> Result<Vec<FindingRow>> {
     let [low, high] = scope_bounds(scope);
+    let mut params = vec![after.unwrap_or(0).into(), low, high];
+    let rule_clause = match rule {
+        Some(rule) => {
+            params.push(rule.code().into());
+            " AND rule = $4"
+        }
+        None => "",
+    };
     // The limit is a checked integer of our own.
     let sql = format!(
-        "{FINDING_SELECT} WHERE resolved_at IS NULL AND rule = $1 AND id > $2 \
-         AND unit_code >= $3 AND unit_code < $4 ORDER BY id LIMIT {limit}"
+        "{FINDING_SELECT} WHERE resolved_at IS NULL AND id > $1 \
+         AND unit_code >= $2 AND unit_code < $3{rule_clause} ORDER BY id LIMIT {limit}"
     );
-    tx.query(
-        &sql,
-        &[rule.code().into(), after.unwrap_or(0).into(), low, high],
-    )?
-    .iter()
-    .map(finding)
-    .collect()
+    tx.query(&sql, &params)?.iter().map(finding).collect()
 }
 
 pub(crate) fn findings_of(
@@ -899,7 +901,7 @@ impl<B: super::Backend> QualityStore for super::SqlStore<B> {
     fn quality_findings(
         &self,
         scope: &Scope,
-        rule: Rule,
+        rule: Option<Rule>,
         after: Option<i64>,
         limit: u32,
     ) -> Result<Vec<FindingRow>> {

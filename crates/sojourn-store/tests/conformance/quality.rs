@@ -107,7 +107,12 @@ pub fn a_house_without_a_security_agreement_is_found_and_cleared(db: &TestDb) {
         [Rule::HouseWithoutSecurityAgreement]
     );
     let listed = store
-        .quality_findings(&scope(TOWN), Rule::HouseWithoutSecurityAgreement, None, 50)
+        .quality_findings(
+            &scope(TOWN),
+            Some(Rule::HouseWithoutSecurityAgreement),
+            None,
+            50,
+        )
         .expect("list");
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].record_id, created.id.0);
@@ -126,7 +131,12 @@ pub fn a_house_without_a_security_agreement_is_found_and_cleared(db: &TestDb) {
         .expect("signed");
     assert!(rules_of(store, DUOFU, RecordKind::House, created.id.0).is_empty());
     let listed = store
-        .quality_findings(&scope(TOWN), Rule::HouseWithoutSecurityAgreement, None, 50)
+        .quality_findings(
+            &scope(TOWN),
+            Some(Rule::HouseWithoutSecurityAgreement),
+            None,
+            50,
+        )
         .expect("list");
     assert!(listed.is_empty());
 }
@@ -457,7 +467,7 @@ pub fn the_monitor_is_scoped(db: &TestDb) {
     assert_eq!(count(store, YINZHA, Rule::HouseWithoutSecurityAgreement), 0);
     assert!(
         store
-            .quality_findings(&other, Rule::HouseWithoutSecurityAgreement, None, 50)
+            .quality_findings(&other, Some(Rule::HouseWithoutSecurityAgreement), None, 50)
             .expect("list")
             .is_empty()
     );

@@ -4,7 +4,7 @@
 //! time; clients and tools read the JSON.
 
 use super::{
-    accounts, audit, checks, divisions, documents, employers, houses, outflows, persons,
+    accounts, audit, checks, divisions, documents, employers, houses, outflows, persons, quality,
     residences, residents, session, tokens, units,
 };
 use crate::json::Json;
@@ -46,6 +46,8 @@ use utoipa::OpenApi;
         outflows::update_outflow, outflows::register_return, outflows::outflow_history,
         outflows::reveal_outflow,
         audit::search_audit, audit::export_audit,
+        quality::quality_counts, quality::list_findings, quality::scan, quality::list_duplicates,
+        quality::get_duplicate, quality::merge_duplicate, quality::dismiss_duplicate,
         divisions::list_divisions, divisions::get_division,
         checks::check_id_number,
     ),
@@ -62,6 +64,7 @@ use utoipa::OpenApi;
         (name = "employers", description = "Employers (用工单位)"),
         (name = "outflows", description = "Outflow register (流出人口)"),
         (name = "audit", description = "The audit trail (audit administrator)"),
+        (name = "quality", description = "The data-quality monitor (监控管理)"),
         (name = "divisions", description = "National administrative divisions"),
         (name = "checks", description = "Live checks for forms"),
         (name = "meta", description = "This document"),
