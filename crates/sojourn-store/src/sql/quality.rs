@@ -411,17 +411,28 @@ fn scan_page(
     let (first, last) = (first.int(0)?, last.int(0)?);
     let mut judged = Vec::with_capacity(page.len());
     for row in &page {
-        judged.push(judge_row(tx, kind, row, today)?);
-        if kind == RecordKind::Person {
-            files.push(FileKey {
-                id: row.int(0)?,
-                unit: row.text(1)?.to_owned(),
-                number: open_number(tx, row.text(2)?)?,
-                birth: row.opt_date(4)?,
-                name: row.text(6)?.to_owned(),
-                pinyin: row.text(7)?.to_owned(),
-            });
+        if kind != RecordKind::Person {
+            judged.push(judge_row(tx, kind, row, today)?);
+            continue;
         }
+        // A file's number is opened once, for its rules and for the
+        // duplicate finder.
+        let number = open_number(tx, row.text(2)?)?;
+        let birth = row.opt_date(4)?;
+        let file = FileKey {
+            id: row.int(0)?,
+            unit: row.text(1)?.to_owned(),
+            birth,
+            name: row.text(6)?.to_owned(),
+            pinyin: row.text(7)?.to_owned(),
+            number,
+        };
+        judged.push(Judged {
+            id: file.id,
+            unit: file.unit.clone(),
+            findings: judge_person(&file.number, row.opt_text(3)?, birth, row.text(5)?, today),
+        });
+        files.push(file);
     }
     // Open findings of records in this key range that are in scope; those
     // of records no longer read (merged, moved) resolve with the rest.
@@ -474,51 +485,72 @@ pub(crate) fn scan(
     };
     let units: HashMap<i64, &str> = files.iter().map(|f| (f.id, f.unit.as_str())).collect();
     summary.pairs = pairs.len() as u64;
-    for chunk in pairs.chunks(batch.max(1) as usize) {
-        summary.new_pairs += backend.write(|tx| queue_pairs(tx, chunk, &units))?;
-    }
+    // One transaction: a pair found twice (two chunks) must not be queued
+    // twice, and the queue is read once.
+    summary.new_pairs = backend.write(|tx| queue_pairs(tx, &pairs, &units))?;
     Ok(summary)
 }
 
 /// Puts pairs into the queue; a pair already there keeps its status (a
-/// decided pair stays decided) and takes the new score. Returns how many
-/// were new.
+/// decided pair stays decided) and takes the new score. The queue is read
+/// once and compared in memory, so only new and changed pairs are
+/// written. Returns how many were new.
 fn queue_pairs(
     tx: &mut dyn Tx,
     pairs: &[rules::DuplicatePair],
     units: &HashMap<i64, &str>,
 ) -> Result<u64> {
+    // The whole queue, not the scope's: a pair queued under a unit its
+    // first file has since left must still be recognised.
+    let mut queued: HashMap<(i64, i64), (i64, i64, String)> = HashMap::new();
+    for row in tx.query(
+        "SELECT first_person, second_person, id, score, reasons FROM quality_duplicates",
+        &[],
+    )? {
+        queued.insert(
+            (row.int(0)?, row.int(1)?),
+            (row.int(2)?, row.int(3)?, row.text(4)?.to_owned()),
+        );
+    }
     let at = Value::Time(now());
-    let mut new = 0;
+    let mut new_rows = Vec::new();
     for pair in pairs {
-        let unit = units.get(&pair.first).copied().unwrap_or_default();
+        let score = i64::from(pair.score);
         let reasons = reasons_text(&pair.reasons);
-        let updated = tx.execute(
-            "UPDATE quality_duplicates SET score = $1, reasons = $2 \
-             WHERE first_person = $3 AND second_person = $4",
-            &[
-                i64::from(pair.score).into(),
-                reasons.as_str().into(),
+        match queued.get(&(pair.first, pair.second)) {
+            Some((_, old_score, old_reasons)) if *old_score == score && *old_reasons == reasons => {
+            }
+            Some((id, _, _)) => {
+                tx.execute(
+                    "UPDATE quality_duplicates SET score = $1, reasons = $2 WHERE id = $3",
+                    &[score.into(), reasons.into(), (*id).into()],
+                )?;
+            }
+            None => new_rows.push(vec![
+                units.get(&pair.first).copied().unwrap_or_default().into(),
                 pair.first.into(),
                 pair.second.into(),
-            ],
-        )?;
-        if updated == 0 {
-            tx.execute(
-                "INSERT INTO quality_duplicates (unit_code, first_person, second_person, score, \
-                 reasons, status, found_at) VALUES ($1, $2, $3, $4, $5, 'open', $6)",
-                &[
-                    unit.into(),
-                    pair.first.into(),
-                    pair.second.into(),
-                    i64::from(pair.score).into(),
-                    reasons.into(),
-                    at.clone(),
-                ],
-            )?;
-            new += 1;
+                score.into(),
+                reasons.into(),
+                "open".into(),
+                at.clone(),
+            ]),
         }
     }
+    let new = new_rows.len() as u64;
+    tx.insert_rows(
+        "quality_duplicates",
+        &[
+            "unit_code",
+            "first_person",
+            "second_person",
+            "score",
+            "reasons",
+            "status",
+            "found_at",
+        ],
+        &new_rows,
+    )?;
     Ok(new)
 }
 
