@@ -90,6 +90,7 @@ pub(crate) enum Nav {
     Accounts,
     Tokens,
     Audit,
+    Quality,
     None,
 }
 
@@ -132,6 +133,10 @@ fn nav_items(tr: Tr, active: Nav, roles: &[Role]) -> Vec<NavItem> {
         (
             may(Read, Outflow),
             item("/outflows", tr.t("nav-outflows"), Nav::Outflows),
+        ),
+        (
+            may(Read, Resource::Quality),
+            item("/quality", tr.t("nav-quality"), Nav::Quality),
         ),
         (
             may(Read, Unit),

@@ -29,6 +29,7 @@ fn uri(route: &PageRoute, foreign: &Seeds) -> String {
         ("/outflows/{id}", foreign.outflow),
         ("/admin/accounts/{id}", foreign.account),
         ("/admin/tokens/{id}", foreign.token),
+        ("/quality/duplicates/{id}", foreign.duplicate),
     ]
     .into_iter()
     .find(|(prefix, _)| path.starts_with(prefix));
@@ -61,6 +62,8 @@ fn form(route: &PageRoute, foreign: &Seeds) -> String {
         }
         "/admin/accounts/{id}/roles" => "role=clerk".to_owned(),
         "/admin/tokens/new" => format!("name=%E8%B6%8A%E7%95%8C&role=collector&unit={unit}"),
+        "/quality/duplicates/{id}/merge" => format!("keep={}", foreign.person),
+        "/quality/duplicates/{id}/dismiss" => "reason=%E8%B6%8A%E7%95%8C".to_owned(),
         _ => format!("unit={unit}&q=zs"),
     }
 }
