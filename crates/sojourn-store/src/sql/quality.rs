@@ -131,7 +131,8 @@ fn open_number(tx: &mut dyn Tx, stored: &str) -> Result<String> {
 const PERSON_SQL: &str = "SELECT p.id, p.unit_code, p.id_number, p.sex, p.birth_date, \
     p.domicile, p.name, p.name_pinyin FROM persons p";
 const RESIDENCE_SQL: &str = "SELECT r.id, r.unit_code, r.status, r.house_id, r.arrived_on, \
-    r.created_at, p.sex, p.id_number FROM residences r JOIN persons p ON p.id = r.person_id";
+    r.created_at, p.sex, p.id_number, r.person_id FROM residences r \
+    JOIN persons p ON p.id = r.person_id";
 const HOUSE_SQL: &str = "SELECT h.id, h.unit_code, h.security_agreement_on FROM houses h";
 const OUTFLOW_SQL: &str = "SELECT o.id, o.unit_code, o.id_number, o.destination FROM outflows o";
 
@@ -181,6 +182,29 @@ fn judge_row(tx: &mut dyn Tx, kind: RecordKind, row: &Row, today: Date) -> Resul
         }
     };
     Ok(Judged { id, unit, findings })
+}
+
+/// A stay whose file's number the scan already holds.
+fn judge_stay_of(row: &Row, number: &str, today: Date) -> Result<Judged> {
+    let current = row.text(2)? != "departed";
+    let woman = current && row.opt_text(6)? == Some(Sex::Female.code());
+    let number = if woman {
+        IdNumber::parse_as_of(number, today).ok()
+    } else {
+        None
+    };
+    Ok(Judged {
+        id: row.int(0)?,
+        unit: row.text(1)?.to_owned(),
+        findings: judge_residence(
+            current,
+            row.opt_int(3)?.is_some(),
+            number.as_ref(),
+            row.date(4)?,
+            china_day(row, 5)?,
+            today,
+        ),
+    })
 }
 
 fn record_sql(kind: RecordKind) -> (&'static str, &'static str) {
@@ -375,6 +399,9 @@ struct FileKey {
 #[derive(Default)]
 struct ScanState {
     files: Vec<FileKey>,
+    /// Where each file walked is in `files`: a stay's number is taken from
+    /// its file rather than opened again.
+    file_index: HashMap<i64, usize>,
     summary: ScanSummary,
 }
 
@@ -389,7 +416,11 @@ fn scan_page(
     today: Date,
     state: &mut ScanState,
 ) -> Result<Option<i64>> {
-    let ScanState { files, summary } = state;
+    let ScanState {
+        files,
+        file_index,
+        summary,
+    } = state;
     let (sql, alias) = record_sql(kind);
     let merged = if kind == RecordKind::Person {
         " AND p.merged_into IS NULL"
@@ -411,6 +442,12 @@ fn scan_page(
     let (first, last) = (first.int(0)?, last.int(0)?);
     let mut judged = Vec::with_capacity(page.len());
     for row in &page {
+        if kind == RecordKind::Residence
+            && let Some(&i) = file_index.get(&row.int(8)?)
+        {
+            judged.push(judge_stay_of(row, &files[i].number, today)?);
+            continue;
+        }
         if kind != RecordKind::Person {
             judged.push(judge_row(tx, kind, row, today)?);
             continue;
@@ -432,6 +469,7 @@ fn scan_page(
             unit: file.unit.clone(),
             findings: judge_person(&file.number, row.opt_text(3)?, birth, row.text(5)?, today),
         });
+        file_index.insert(file.id, files.len());
         files.push(file);
     }
     // Open findings of records in this key range that are in scope; those
@@ -469,7 +507,9 @@ pub(crate) fn scan(
             after = last;
         }
     }
-    let ScanState { files, mut summary } = state;
+    let ScanState {
+        files, mut summary, ..
+    } = state;
     let pairs = {
         let candidates: Vec<DuplicateCandidate<'_>> = files
             .iter()
