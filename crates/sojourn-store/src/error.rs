@@ -49,6 +49,9 @@ pub enum StoreError {
     /// database was encrypted with, a key missing, a value altered.
     #[error(transparent)]
     Crypto(#[from] crate::crypto::CryptoError),
+    /// A merge or dismissal of a probable duplicate was refused.
+    #[error("{}", sojourn_domain::Localized::message_en(.0))]
+    Quality(crate::quality::QualityRefusal),
     /// The database failed; details are logged, not shown.
     #[error("database error: {0}")]
     Backend(String),
@@ -87,6 +90,7 @@ impl Localized for StoreError {
             Self::Rule(e) => e.code(),
             Self::Review(e) => e.code(),
             Self::Crypto(_) => "keys",
+            Self::Quality(refusal) => refusal.code(),
             Self::Backend(_) => "internal",
         }
     }
@@ -121,6 +125,7 @@ impl Localized for StoreError {
             Self::Rule(e) => e.message_zh(),
             Self::Review(e) => e.message_zh(),
             Self::Crypto(_) => "数据密钥与数据库不符或缺失，请联系系统管理员".into(),
+            Self::Quality(refusal) => refusal.message_zh(),
             Self::Backend(_) => "数据库出错，请稍后再试；如仍出错请联系系统管理员".into(),
         }
     }

@@ -27,6 +27,8 @@ pub mod crypto;
 pub mod error;
 /// PostgreSQL backend.
 pub mod postgres;
+/// The data-quality monitor: findings, scans, the duplicate queue.
+pub mod quality;
 /// Queries, filters and pages shared by both backends.
 pub mod query;
 /// The review workflow's queues and counts.
@@ -50,6 +52,7 @@ pub use audit::{
     Finding, Outcome,
 };
 pub use error::StoreError;
+pub use quality::QualityStore;
 pub use query::*;
 pub use review::{ReviewCounts, ReviewQueue, StepCount};
 pub use statistics::ResidentStatistics;
@@ -104,7 +107,7 @@ impl Actor {
 /// The storage interface. See the crate documentation for the scope rule.
 /// Accounts, sessions and tokens ([`AccountStore`]) and the audit trail
 /// ([`AuditLog`]) are part of it, so one `Arc<dyn Store>` serves all.
-pub trait Store: AccountStore + AuditLog + Send + Sync {
+pub trait Store: AccountStore + AuditLog + QualityStore + Send + Sync {
     // ---- the jurisdiction tree ----
 
     /// Creates the deployment's root unit and the units below it. Refused

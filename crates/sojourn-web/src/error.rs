@@ -234,7 +234,8 @@ impl From<StoreError> for ApiError {
             | StoreError::DuplicateUnit(_)
             | StoreError::DuplicateAccount(_)
             | StoreError::VersionConflict { .. }
-            | StoreError::Review(_) => Self::Conflict(problem),
+            | StoreError::Review(_)
+            | StoreError::Quality(_) => Self::Conflict(problem),
             StoreError::ReferenceOutOfScope { .. } | StoreError::Rule(_) => {
                 Self::Unprocessable(problem)
             }

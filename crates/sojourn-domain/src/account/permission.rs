@@ -101,10 +101,14 @@ pub enum Resource {
     /// The review workflow of register records (采集→录入→审核→抽查):
     /// its queues, counts and steps.
     Review,
+    /// The data-quality monitor (监控管理): findings, scans, the duplicate
+    /// queue. `Manage` scans, merges and dismisses; `Export` downloads the
+    /// monitor report.
+    Quality,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 9] = [
+    pub const ALL: [Resource; 10] = [
         Self::Resident,
         Self::House,
         Self::Employer,
@@ -114,6 +118,7 @@ impl Resource {
         Self::ApiToken,
         Self::Audit,
         Self::Review,
+        Self::Quality,
     ];
 
     pub fn key(self) -> &'static str {
@@ -127,6 +132,7 @@ impl Resource {
             Self::ApiToken => "api_token",
             Self::Audit => "audit",
             Self::Review => "review",
+            Self::Quality => "quality",
         }
     }
 }
@@ -243,6 +249,21 @@ fn review_actions(role: Role) -> &'static [Action] {
     }
 }
 
+/// Actions each role may take on the data-quality monitor: the heads of
+/// an office or station and the clerks who correct the data scan and
+/// decide duplicates; the inspector (督查, plan 12) reads and downloads
+/// the report; the field roles that read registers read the findings.
+fn quality_actions(role: Role) -> &'static [Action] {
+    match role {
+        Role::OfficeDirector | Role::StationChief => &[Read, Manage, Export],
+        Role::Clerk => &[Read, Manage],
+        Role::Inspector => &[Read, Export],
+        Role::Coordinator | Role::PoliceLiaison | Role::FamilyPlanningOfficer => &[Read],
+        Role::Collector | Role::HealthWorker => &[],
+        Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin => &[],
+    }
+}
+
 /// Whether `role` may take `action` on `resource` (inside its unit's
 /// subtree; the scope is checked separately, by the store).
 pub fn allows(role: Role, action: Action, resource: Resource) -> bool {
@@ -250,6 +271,8 @@ pub fn allows(role: Role, action: Action, resource: Resource) -> bool {
         register_actions(role)
     } else if resource == Resource::Review {
         review_actions(role)
+    } else if resource == Resource::Quality {
+        quality_actions(role)
     } else {
         administrative_actions(role, resource)
     };
@@ -411,6 +434,24 @@ mod tests {
         for role in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin] {
             for action in Action::ALL {
                 assert!(!allows(role, action, Resource::Review));
+            }
+        }
+    }
+
+    #[test]
+    fn quality_decisions_are_for_those_who_correct_the_data() {
+        assert!(allows(Role::Clerk, Manage, Resource::Quality));
+        assert!(allows(Role::StationChief, Export, Resource::Quality));
+        assert!(allows(Role::Inspector, Export, Resource::Quality));
+        assert!(!allows(Role::Inspector, Manage, Resource::Quality));
+        assert!(!allows(Role::Collector, Read, Resource::Quality));
+        for admin in [Role::SystemAdmin, Role::SecurityAdmin, Role::AuditAdmin] {
+            assert!(!allows(admin, Read, Resource::Quality));
+        }
+        // Whoever reads the findings reads the registers they point at.
+        for role in Role::ALL {
+            if allows(role, Read, Resource::Quality) {
+                assert!(allows(role, Read, Resource::Resident), "{role:?}");
             }
         }
     }

@@ -69,6 +69,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0500_review",
         include_str!("../../migrations/postgres/0500_review.sql"),
     ),
+    (
+        "0600_quality",
+        include_str!("../../migrations/postgres/0600_quality.sql"),
+    ),
 ];
 
 /// Connections kept open; calls beyond this many wait their turn.

@@ -215,6 +215,8 @@ mod documents;
 pub(crate) use documents::*;
 /// Revision history.
 mod history;
+/// The data-quality monitor: findings on every write, scans, duplicates.
+pub(crate) mod quality;
 /// The review workflow: states, steps, queues and counts.
 pub(crate) mod review;
 pub(crate) use history::*;

@@ -2,6 +2,7 @@
 //! shared register logic.
 
 use super::*;
+use crate::quality::RecordKind;
 use crate::query::*;
 use crate::{Actor, Result, Store, snapshot};
 use sojourn_domain::codes::{IdNumber, Uscc};
@@ -100,6 +101,7 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> Result<Residence> {
         self.backend.write(|tx| {
             activate_residence(tx, scope, id, expected_version, actor)?;
+            quality::refresh(tx, RecordKind::Residence, id.0)?;
             get_residence(tx, scope, id)
         })
     }
@@ -114,6 +116,7 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> Result<Residence> {
         self.backend.write(|tx| {
             register_departure(tx, scope, id, departure, expected_version, actor)?;
+            quality::refresh(tx, RecordKind::Residence, id.0)?;
             get_residence(tx, scope, id)
         })
     }
@@ -128,6 +131,7 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> Result<Residence> {
         self.backend.write(|tx| {
             update_stay(tx, scope, id, stay, expected_version, actor)?;
+            quality::refresh(tx, RecordKind::Residence, id.0)?;
             get_residence(tx, scope, id)
         })
     }
@@ -173,6 +177,7 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> Result<Person> {
         self.backend.write(|tx| {
             update_person(tx, scope, id, details, expected_version, actor)?;
+            quality::refresh(tx, RecordKind::Person, id.0)?;
             get_person(tx, scope, id)
         })
     }
@@ -199,6 +204,7 @@ impl<B: Backend> Store for SqlStore<B> {
     fn create_house(&self, scope: &Scope, details: &HouseDetails, actor: &Actor) -> Result<House> {
         self.backend.write(|tx| {
             let id = create_house(tx, scope, details, actor)?;
+            quality::refresh(tx, RecordKind::House, id.0)?;
             get_house(tx, scope, id)
         })
     }
@@ -217,6 +223,7 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> Result<House> {
         self.backend.write(|tx| {
             update_house(tx, scope, id, details, expected_version, actor)?;
+            quality::refresh(tx, RecordKind::House, id.0)?;
             get_house(tx, scope, id)
         })
     }
@@ -277,6 +284,7 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> Result<Outflow> {
         self.backend.write(|tx| {
             let id = create_outflow(tx, scope, id_number, details, actor)?;
+            quality::refresh(tx, RecordKind::Outflow, id.0)?;
             get_outflow(tx, scope, id)
         })
     }
@@ -295,6 +303,7 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> Result<Outflow> {
         self.backend.write(|tx| {
             update_outflow(tx, scope, id, details, expected_version, actor)?;
+            quality::refresh(tx, RecordKind::Outflow, id.0)?;
             get_outflow(tx, scope, id)
         })
     }

@@ -62,6 +62,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0500_review",
         include_str!("../../migrations/sqlite/0500_review.sql"),
     ),
+    (
+        "0600_quality",
+        include_str!("../../migrations/sqlite/0600_quality.sql"),
+    ),
 ];
 
 /// Index set-aside for the first load of an empty register.

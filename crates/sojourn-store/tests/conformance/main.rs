@@ -23,6 +23,8 @@ mod fixtures;
 /// Minors under 16 registered with an adult guardian.
 mod guardians;
 mod harness;
+/// The data-quality monitor: findings, scans, the duplicate queue.
+mod quality;
 /// The review workflow: collected, entered, reviewed, spot-checked.
 mod review;
 /// Rules between fields, outflow returns and the outflow search.
@@ -41,8 +43,9 @@ mod all {
     pub use crate::documents::*;
     pub use crate::encryption::*;
     pub use crate::export::*;
-    pub use crate::review::*;
     pub use crate::guardians::*;
+    pub use crate::quality::*;
+    pub use crate::review::*;
     pub use crate::rules::*;
     pub use crate::search::*;
     pub use crate::statistics::*;
@@ -69,6 +72,18 @@ conformance!(
     review_steps_are_counted_per_person_and_unit_and_audited,
     the_review_history_is_append_only,
     a_record_moved_to_another_unit_takes_its_review_along,
+    a_stay_without_a_house_is_found_on_write_and_cleared_by_linking_one,
+    a_house_without_a_security_agreement_is_found_and_cleared,
+    a_domicile_above_town_level_is_found_and_cleared_by_an_edit,
+    a_woman_of_childbearing_age_filed_late_is_found,
+    a_batch_of_arrivals_writes_the_findings_of_every_row,
+    a_scan_finds_what_was_changed_behind_the_store_and_clears_it_again,
+    a_scan_queues_probable_duplicates_with_score_and_reasons,
+    a_merge_moves_the_stays_and_keeps_the_history,
+    a_merge_of_two_current_files_is_refused_and_changes_nothing,
+    a_dismissal_keeps_its_reason_and_survives_a_scan,
+    a_merge_keeping_a_file_outside_the_pair_or_an_unknown_pair_is_refused,
+    the_monitor_is_scoped,
     an_export_pages_every_stay_in_scope_once_in_registration_order,
     an_export_pages_every_outflow_in_scope_once,
     an_arrival_before_the_birth_date_is_refused_and_changes_nothing,

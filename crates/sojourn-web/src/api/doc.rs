@@ -4,7 +4,7 @@
 //! time; clients and tools read the JSON.
 
 use super::{
-    accounts, audit, checks, divisions, documents, employers, houses, outflows, persons,
+    accounts, audit, checks, divisions, documents, employers, houses, outflows, persons, quality,
     residences, residents, review, session, tokens, units,
 };
 use crate::json::Json;
@@ -49,6 +49,8 @@ use utoipa::OpenApi;
         review::awaiting_review, review::corrections, review::awaiting_spot_check, review::overdue,
         review::counts, review::get_review, review::enter, review::resubmit, review::approve,
         review::reject, review::return_for_correction, review::spot_check,
+        quality::quality_counts, quality::list_findings, quality::scan, quality::list_duplicates,
+        quality::get_duplicate, quality::merge_duplicate, quality::dismiss_duplicate,
         divisions::list_divisions, divisions::get_division,
         checks::check_id_number,
     ),
@@ -66,6 +68,7 @@ use utoipa::OpenApi;
         (name = "outflows", description = "Outflow register (流出人口)"),
         (name = "audit", description = "The audit trail (audit administrator)"),
         (name = "review", description = "The review workflow: collected, entered, reviewed, spot-checked"),
+        (name = "quality", description = "The data-quality monitor (监控管理)"),
         (name = "divisions", description = "National administrative divisions"),
         (name = "checks", description = "Live checks for forms"),
         (name = "meta", description = "This document"),

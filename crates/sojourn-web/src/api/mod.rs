@@ -25,6 +25,8 @@ pub mod houses;
 pub mod outflows;
 /// Person files.
 pub mod persons;
+/// The data-quality monitor: counts, findings, scans, duplicates.
+pub mod quality;
 /// Residence episodes: read, correct, activate, deregister.
 pub mod residences;
 /// Registration of arrivals and the resident list.
@@ -93,7 +95,7 @@ pub fn route_list() -> Vec<RouteInfo> {
 #[rustfmt::skip]
 fn routes() -> Routes {
     use Action::{Assign, Create, Export, Manage, Read, Reveal, Update};
-    use Resource::{Account, ApiToken, Audit, Employer, House, Outflow, Resident, Unit};
+    use Resource::{Account, ApiToken, Audit, Employer, House, Outflow, Quality, Resident, Unit};
     let may = Access::Permission;
     Routes::default()
         .get("/openapi.json", doc::openapi_json, Access::Public)
@@ -177,6 +179,15 @@ fn routes() -> Routes {
         .post("/review/{kind}/{id}/reject", review::reject, may(Action::Review, Resource::Review))
         .post("/review/{kind}/{id}/return", review::return_for_correction, may(Action::Review, Resource::Review))
         .post("/review/{kind}/{id}/spot-check", review::spot_check, may(Action::SpotCheck, Resource::Review))
+        // The data-quality monitor (监控管理): scans and decisions are
+        // `Manage`; the findings point at records readable with `Read`.
+        .get("/quality/counts", quality::quality_counts, may(Read, Quality))
+        .get("/quality/findings", quality::list_findings, may(Read, Quality))
+        .post("/quality/scan", quality::scan, may(Manage, Quality))
+        .get("/quality/duplicates", quality::list_duplicates, may(Read, Quality))
+        .get("/quality/duplicates/{id}", quality::get_duplicate, may(Read, Quality))
+        .post("/quality/duplicates/{id}/merge", quality::merge_duplicate, may(Manage, Quality))
+        .post("/quality/duplicates/{id}/dismiss", quality::dismiss_duplicate, may(Manage, Quality))
         // Reference data, and checks that read no record.
         .get("/divisions", divisions::list_divisions, Access::SignedIn)
         .get("/divisions/{code}", divisions::get_division, Access::SignedIn)

@@ -26,6 +26,8 @@ pub mod houses;
 pub mod outflows;
 /// Person files and the arrival that opens them.
 pub mod people;
+/// The data-quality monitor: counts, findings, the duplicate queue.
+pub mod quality;
 /// Residence episodes, departures and the resident list.
 pub mod residences;
 /// Showing masked values in full, with a reason.

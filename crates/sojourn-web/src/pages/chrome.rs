@@ -91,6 +91,7 @@ pub(crate) enum Nav {
     Tokens,
     Audit,
     Review,
+    Quality,
     None,
 }
 
@@ -137,6 +138,10 @@ fn nav_items(tr: Tr, active: Nav, roles: &[Role]) -> Vec<NavItem> {
         (
             may(Read, Resource::Review),
             item("/review", tr.t("nav-review"), Nav::Review),
+        ),
+        (
+            may(Read, Resource::Quality),
+            item("/quality", tr.t("nav-quality"), Nav::Quality),
         ),
         (
             may(Read, Unit),

@@ -49,6 +49,8 @@ mod outflows;
 mod person;
 /// Cascading division pickers (province → … → village).
 mod pickers;
+/// The data-quality monitor (数据质量监控).
+mod quality;
 /// The registration form (来有登记).
 mod register;
 /// The resident list with its filters.
@@ -253,7 +255,7 @@ fn table(pages: PageTable<'_>) -> PageTable<'_> {
             "/ui/pick/employers",
             r(get(live::pick_employer), may(Read, Employer)),
         );
-    admin::table(review_routes(file_routes(pages)))
+    admin::table(quality_routes(review_routes(file_routes(pages))))
 }
 
 /// The review workflow's pages: each list behind reading the workflow,
@@ -281,6 +283,41 @@ fn review_routes(pages: PageTable<'_>) -> PageTable<'_> {
         .route("/review/{kind}/{id}/reject", step(Review))
         .route("/review/{kind}/{id}/return", step(Review))
         .route("/review/{kind}/{id}/spot-check", step(SpotCheck))
+}
+
+/// The data-quality monitor: reading it is `Read`, scanning and deciding
+/// duplicates `Manage`, the report `Export` (as the API).
+fn quality_routes(pages: PageTable<'_>) -> PageTable<'_> {
+    use Action::{Export, Manage, Read};
+    use Resource::Quality;
+    let may = |action, resource| Access::Permission(action, resource);
+    let r = |route, access| Entry::Guarded(route, access);
+    pages
+        .route("/quality", r(get(quality::monitor), may(Read, Quality)))
+        .route(
+            "/quality/scan",
+            r(post(quality::scan), may(Manage, Quality)),
+        )
+        .route(
+            "/quality/findings",
+            r(get(quality::findings), may(Read, Quality)),
+        )
+        .route(
+            "/quality/duplicates",
+            r(get(quality::duplicates), may(Read, Quality)),
+        )
+        .route(
+            "/quality/duplicates/{id}/merge",
+            r(post(quality::merge), may(Manage, Quality)),
+        )
+        .route(
+            "/quality/duplicates/{id}/dismiss",
+            r(post(quality::dismiss), may(Manage, Quality)),
+        )
+        .route(
+            "/quality/report.xlsx",
+            r(get(quality::report), may(Export, Quality)),
+        )
 }
 
 /// Changing a person file, revealing its numbers, moving tenants: each

@@ -31,6 +31,8 @@ mod page_matrix;
 mod pages;
 /// Refusals common to every route: bad JSON, sizes, routes, methods.
 mod protocol;
+/// The data-quality monitor.
+mod quality;
 /// Masking by default; reveal with a reason.
 mod reveal;
 /// The review workflow: steps, queues, counts, wrong input.

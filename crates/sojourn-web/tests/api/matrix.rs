@@ -27,6 +27,8 @@ pub(crate) struct Seeds {
     pub(crate) account: i64,
     pub(crate) token: i64,
     pub(crate) token_secret: String,
+    /// A probable duplicate: the person and a namesake born the same day.
+    pub(crate) duplicate: i64,
     pub(crate) canaries: Vec<String>,
 }
 
@@ -99,6 +101,7 @@ pub(crate) async fn seed_community(
         .await
         .expect(StatusCode::CREATED)
         .body;
+    let duplicate = namesake_pair(root, &m, unit, k).await;
     let mut outflow_body = with(outflow(&m.outflow_id), "unit", json!(unit));
     outflow_body["name"] = json!(m.outflow);
     let outflow = root
@@ -148,8 +151,39 @@ pub(crate) async fn seed_community(
         account: staff.body["account"]["id"].as_i64().expect("account"),
         token: token.body["token"]["id"].as_i64().expect("token"),
         token_secret: token.body["secret"].as_str().expect("secret").to_owned(),
+        duplicate,
         canaries,
     }
+}
+
+/// Files a namesake of the community's person (same name and birth date,
+/// another number), scans, and returns the pair the monitor queued.
+async fn namesake_pair(root: &TestApp, m: &Marks, unit: &str, k: usize) -> i64 {
+    let birth = if k == 0 { "19800101" } else { "19810202" };
+    let mut twin = with(
+        arrival(&id_number("410105", birth, "913")),
+        "unit",
+        json!(unit),
+    );
+    twin["name"] = json!(m.person);
+    root.register_arrival(&twin)
+        .await
+        .expect(StatusCode::CREATED);
+    root.post("/api/v1/quality/scan", &json!({}))
+        .await
+        .expect(StatusCode::OK);
+    let queue = root
+        .get("/api/v1/quality/duplicates?status=open&limit=500")
+        .await
+        .expect(StatusCode::OK)
+        .body;
+    queue
+        .as_array()
+        .expect("queue")
+        .iter()
+        .find(|p| p["unit"] == unit)
+        .and_then(|p| p["id"].as_i64())
+        .expect("the namesakes are queued")
 }
 
 /// The route's path with `foreign`'s ids in it.
@@ -165,6 +199,7 @@ fn uri(route: &RouteInfo, foreign: &Seeds) -> String {
             "outflows" => foreign.outflow,
             "accounts" => foreign.account,
             "tokens" => foreign.token,
+            "quality" => foreign.duplicate,
             _ => return None,
         })
     };
@@ -176,6 +211,7 @@ fn uri(route: &RouteInfo, foreign: &Seeds) -> String {
         "outflows",
         "accounts",
         "tokens",
+        "quality",
     ];
     let mut path = route.path.clone();
     if path.starts_with("/api/v1/review/{kind}/{id}") {
@@ -263,6 +299,9 @@ fn body(route: &RouteInfo, foreign: &Seeds) -> Option<Value> {
         ("POST", "/houses/{id}/reveal") => {
             json!({ "fields": ["landlord.id_number"], "reason": "核实房东身份信息" })
         }
+        ("POST", "/quality/scan") => json!({}),
+        ("POST", "/quality/duplicates/{id}/merge") => json!({ "keep": foreign.person }),
+        ("POST", "/quality/duplicates/{id}/dismiss") => json!({ "reason": "越界排除" }),
         (method, path) => panic!("the access matrix has no body for {method} {path}: add one"),
     };
     Some(body)
@@ -309,6 +348,7 @@ pub(crate) async fn everything(
             format!("/api/v1/review/house/{}", s.house),
             format!("/api/v1/review/employer/{}", s.employer),
             format!("/api/v1/review/outflow/{}", s.outflow),
+            format!("/api/v1/quality/duplicates/{}", s.duplicate),
         ] {
             records.push(director.get(&path).await.expect(StatusCode::OK).body);
         }
@@ -435,7 +475,11 @@ fn check(label: &str, roles: &[Role], route: &RouteInfo, reply: &Reply, foreign:
                 assert_eq!(reply.code(), "forbidden", "{what}");
             } else if has_path_parameter(route) {
                 assert_eq!(reply.status, StatusCode::NOT_FOUND, "{what}: {text}");
-            } else if route.method == "GET" || route.path.ends_with("/search") {
+            } else if route.method == "GET"
+                || route.path.ends_with("/search")
+                || route.path.ends_with("/quality/scan")
+            {
+                // A scan works on the caller's own jurisdiction.
                 assert_eq!(reply.status, StatusCode::OK, "{what}: {text}");
             } else {
                 assert_eq!(

@@ -30,6 +30,7 @@ fn uri(route: &PageRoute, foreign: &Seeds) -> String {
         ("/admin/accounts/{id}", foreign.account),
         ("/admin/tokens/{id}", foreign.token),
         ("/review/{kind}/{id}", foreign.residence),
+        ("/quality/duplicates/{id}", foreign.duplicate),
     ]
     .into_iter()
     .find(|(prefix, _)| path.starts_with(prefix));
@@ -66,6 +67,8 @@ fn form(route: &PageRoute, foreign: &Seeds) -> String {
         path if path.starts_with("/review/{kind}") => {
             "version=1&reason=%E8%B6%8A%E7%95%8C&result=confirmed".to_owned()
         }
+        "/quality/duplicates/{id}/merge" => format!("keep={}", foreign.person),
+        "/quality/duplicates/{id}/dismiss" => "reason=%E8%B6%8A%E7%95%8C".to_owned(),
         _ => format!("unit={unit}&q=zs"),
     }
 }

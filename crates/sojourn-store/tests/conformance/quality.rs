@@ -1,0 +1,508 @@
+//! The data-quality monitor (R6.2): findings opened and cleared by writes,
+//! a scan of a scope, and the queue of probable duplicates.
+
+use crate::fixtures::*;
+use crate::harness::TestDb;
+use sojourn_domain::codes::{DivisionCode, Sex};
+use sojourn_domain::person::PersonId;
+use sojourn_domain::quality::{DuplicateReason, Rule};
+use sojourn_domain::residence::ResidenceId;
+use sojourn_domain::text::Note;
+use sojourn_store::quality::*;
+use sojourn_store::*;
+
+const TODAY: &str = "2026-11-28";
+
+fn deployed(db: &TestDb) -> &dyn Store {
+    let store = db.store();
+    deploy(store);
+    store
+}
+
+/// The open rules of one record, in scope.
+fn rules_of(store: &dyn Store, unit: &str, kind: RecordKind, id: i64) -> Vec<Rule> {
+    store
+        .findings_of(&scope(unit), kind, id)
+        .expect("findings")
+        .iter()
+        .map(|f| f.rule)
+        .collect()
+}
+
+fn count(store: &dyn Store, unit: &str, rule: Rule) -> u64 {
+    store
+        .quality_counts(&scope(unit))
+        .expect("counts")
+        .findings
+        .iter()
+        .filter(|c| c.rule == rule)
+        .map(|c| c.count)
+        .sum()
+}
+
+/// An arrival whose domicile is a village of the national data (the
+/// fixtures' own is not, and would be a finding of its own).
+fn known_domicile(
+    number: &sojourn_domain::codes::IdNumber,
+    name: &str,
+    unit: &str,
+    arrived: &str,
+) -> sojourn_domain::residence::Arrival {
+    let mut a = arrival(number, name, unit, arrived);
+    a.person.domicile = DivisionCode::parse_form(DUOFU).expect("village");
+    a
+}
+
+fn register(
+    store: &dyn Store,
+    unit: &str,
+    birth: &str,
+    seq: u16,
+    name: &str,
+    arrived: &str,
+) -> (PersonId, ResidenceId) {
+    let number = id_number(birth, seq);
+    let (person, residence) = store
+        .register_arrival(
+            &scope(unit),
+            &known_domicile(&number, name, unit, arrived),
+            &actor(),
+        )
+        .expect("arrival");
+    (person.id, residence.id)
+}
+
+pub fn a_stay_without_a_house_is_found_on_write_and_cleared_by_linking_one(db: &TestDb) {
+    let store = deployed(db);
+    let (person, residence) = register(store, DUOFU, "19800101", 11, "张三", "2026-11-20");
+    assert_eq!(
+        rules_of(store, DUOFU, RecordKind::Residence, residence.0),
+        [Rule::ResidentWithoutHouse]
+    );
+    assert!(rules_of(store, DUOFU, RecordKind::Person, person.0).is_empty());
+    assert_eq!(count(store, TOWN, Rule::ResidentWithoutHouse), 1);
+
+    let house = store
+        .create_house(&scope(DUOFU), &house(DUOFU, "多福巷1号"), &actor())
+        .expect("house");
+    let stay = store.get_residence(&scope(DUOFU), residence).expect("stay");
+    let mut linked = stay.stay.clone();
+    linked.house = Some(house.id);
+    store
+        .update_stay(&scope(DUOFU), residence, &linked, stay.version, &actor())
+        .expect("link the house");
+    assert!(rules_of(store, DUOFU, RecordKind::Residence, residence.0).is_empty());
+    assert_eq!(count(store, TOWN, Rule::ResidentWithoutHouse), 0);
+}
+
+pub fn a_house_without_a_security_agreement_is_found_and_cleared(db: &TestDb) {
+    let store = deployed(db);
+    let mut details = house(DUOFU, "多福巷2号");
+    details.security_agreement_on = None;
+    let created = store
+        .create_house(&scope(DUOFU), &details, &actor())
+        .expect("house");
+    assert_eq!(
+        rules_of(store, DUOFU, RecordKind::House, created.id.0),
+        [Rule::HouseWithoutSecurityAgreement]
+    );
+    let listed = store
+        .quality_findings(
+            &scope(TOWN),
+            Some(Rule::HouseWithoutSecurityAgreement),
+            None,
+            50,
+        )
+        .expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].record_id, created.id.0);
+    assert_eq!(listed[0].unit.as_str(), DUOFU);
+    assert!(listed[0].detail_zh.contains("治安责任书"));
+
+    details.security_agreement_on = Some(past("2026-11-01"));
+    store
+        .update_house(
+            &scope(DUOFU),
+            created.id,
+            &details,
+            created.version,
+            &actor(),
+        )
+        .expect("signed");
+    assert!(rules_of(store, DUOFU, RecordKind::House, created.id.0).is_empty());
+    let listed = store
+        .quality_findings(
+            &scope(TOWN),
+            Some(Rule::HouseWithoutSecurityAgreement),
+            None,
+            50,
+        )
+        .expect("list");
+    assert!(listed.is_empty());
+}
+
+pub fn a_domicile_above_town_level_is_found_and_cleared_by_an_edit(db: &TestDb) {
+    let store = deployed(db);
+    let number = id_number("19800101", 21);
+    let mut a = arrival(&number, "李四", DUOFU, "2026-11-20");
+    a.person.domicile = DivisionCode::parse_form("410102").expect("county");
+    let (person, _) = store
+        .register_arrival(&scope(DUOFU), &a, &actor())
+        .expect("arrival");
+    assert_eq!(
+        rules_of(store, DUOFU, RecordKind::Person, person.id.0),
+        [Rule::AddressNotDownToTown]
+    );
+    let mut details = person.details.clone();
+    details.domicile = DivisionCode::parse_form(DUOFU).expect("village");
+    store
+        .update_person(&scope(DUOFU), person.id, &details, person.version, &actor())
+        .expect("edit");
+    assert!(rules_of(store, DUOFU, RecordKind::Person, person.id.0).is_empty());
+}
+
+pub fn a_woman_of_childbearing_age_filed_late_is_found(db: &TestDb) {
+    let store = deployed(db);
+    // Sequence 012 is even: a woman, 36 today; arrived long before filing.
+    let (_, late) = register(store, DUOFU, "19900307", 12, "王芳", "2025-01-02");
+    assert!(
+        rules_of(store, DUOFU, RecordKind::Residence, late.0)
+            .contains(&Rule::ChildbearingWomanNotFiled)
+    );
+    // A man filed as late is not judged by this rule.
+    let (_, man) = register(store, DUOFU, "19900307", 13, "王方", "2025-01-02");
+    assert!(
+        !rules_of(store, DUOFU, RecordKind::Residence, man.0)
+            .contains(&Rule::ChildbearingWomanNotFiled)
+    );
+    // Nor a stay that is over.
+    let stay = store.get_residence(&scope(DUOFU), late).expect("stay");
+    store
+        .register_departure(
+            &scope(DUOFU),
+            late,
+            &departure("2026-11-01"),
+            stay.version,
+            &actor(),
+        )
+        .expect("departure");
+    assert!(rules_of(store, DUOFU, RecordKind::Residence, late.0).is_empty());
+}
+
+pub fn a_batch_of_arrivals_writes_the_findings_of_every_row(db: &TestDb) {
+    let store = deployed(db);
+    let good = id_number("19800101", 31);
+    let mut county = arrival(&id_number("19800101", 33), "周五", DUOFU, "2026-11-20");
+    county.person.domicile = DivisionCode::parse_form("410102").expect("county");
+    let rows = [
+        arrival(&good, "赵一", DUOFU, "2026-11-20"),
+        arrival(&good, "赵一", DUOFU, "2026-11-20"), // refused: 重卡
+        county,
+    ];
+    let outcomes = store
+        .register_arrivals(&scope(DUOFU), &rows, &actor())
+        .expect("batch");
+    assert!(outcomes[1].is_err());
+    assert_eq!(count(store, DUOFU, Rule::ResidentWithoutHouse), 2);
+    assert_eq!(count(store, DUOFU, Rule::AddressNotDownToTown), 1);
+}
+
+pub fn a_scan_finds_what_was_changed_behind_the_store_and_clears_it_again(db: &TestDb) {
+    let store = deployed(db);
+    let (person, _) = register(store, DUOFU, "19800101", 41, "钱七", "2026-11-20");
+    // The ID says male, born 1980-01-01: record otherwise behind its back.
+    let female = Sex::Female.code();
+    db.execute_raw(&format!(
+        "UPDATE persons SET sex = '{female}', birth_date = '1981-02-03' WHERE id = {}",
+        person.0
+    ))
+    .expect("raw update");
+    assert!(rules_of(store, DUOFU, RecordKind::Person, person.0).is_empty());
+    let summary = store
+        .scan_quality(&scope(TOWN), date(TODAY), 1)
+        .expect("scan");
+    assert_eq!(summary.opened, 2, "{summary:?}");
+    assert!(summary.records >= 2);
+    let mut found = rules_of(store, DUOFU, RecordKind::Person, person.0);
+    found.sort();
+    assert_eq!(
+        found,
+        [Rule::SexContradictsId, Rule::BirthDateContradictsId]
+    );
+
+    // A second scan changes nothing; mending the file clears both.
+    let again = store
+        .scan_quality(&scope(TOWN), date(TODAY), 2)
+        .expect("scan");
+    assert_eq!((again.opened, again.resolved), (0, 0));
+    let male = Sex::Male.code();
+    db.execute_raw(&format!(
+        "UPDATE persons SET sex = '{male}', birth_date = '1980-01-01' WHERE id = {}",
+        person.0
+    ))
+    .expect("raw update");
+    let mended = store
+        .scan_quality(&scope(TOWN), date(TODAY), 100)
+        .expect("scan");
+    assert_eq!(mended.resolved, 2);
+    assert!(rules_of(store, DUOFU, RecordKind::Person, person.0).is_empty());
+}
+
+/// Two files of one name and birth date (different numbers), the first
+/// departed; returns their ids and the pair's id after a scan.
+fn namesakes(store: &dyn Store, unit: &str) -> (PersonId, PersonId, i64) {
+    let (a, stay) = register(store, unit, "19851010", 51, "孙八", "2025-06-01");
+    let version = store
+        .get_residence(&scope(unit), stay)
+        .expect("stay")
+        .version;
+    store
+        .register_departure(
+            &scope(unit),
+            stay,
+            &departure("2026-01-01"),
+            version,
+            &actor(),
+        )
+        .expect("departure");
+    let (b, _) = register(store, unit, "19851010", 53, "孙八", "2026-11-01");
+    store
+        .scan_quality(&scope(unit), date(TODAY), 1000)
+        .expect("scan");
+    let queue = store
+        .duplicate_queue(&scope(unit), Some(DuplicateStatus::Open), 0, 50)
+        .expect("queue");
+    let pair = queue
+        .iter()
+        .find(|p| (p.first, p.second) == (a.min(b), a.max(b)))
+        .expect("the namesakes are queued");
+    (a, b, pair.id)
+}
+
+pub fn a_scan_queues_probable_duplicates_with_score_and_reasons(db: &TestDb) {
+    let store = deployed(db);
+    let (_, _, id) = namesakes(store, DUOFU);
+    let pair = store.get_duplicate(&scope(TOWN), id).expect("pair");
+    assert_eq!(pair.score, 80);
+    assert_eq!(
+        pair.reasons,
+        [
+            DuplicateReason::SameNameAndBirthDate,
+            DuplicateReason::SamePinyinAndBirthYear
+        ]
+    );
+    assert_eq!(pair.status, DuplicateStatus::Open);
+    assert_eq!(pair.first_name, "孙八");
+    let counts = store.quality_counts(&scope(TOWN)).expect("counts");
+    assert_eq!(counts.open_duplicates, [(code(DUOFU), 1)]);
+    // A second scan does not queue the pair twice.
+    let again = store
+        .scan_quality(&scope(TOWN), date(TODAY), 1000)
+        .expect("scan");
+    assert_eq!((again.pairs, again.new_pairs), (1, 0));
+}
+
+pub fn a_merge_moves_the_stays_and_keeps_the_history(db: &TestDb) {
+    let store = deployed(db);
+    let (a, b, id) = namesakes(store, DUOFU);
+    let merged = store
+        .merge_duplicate(&scope(DUOFU), id, b, &actor())
+        .expect("merge");
+    assert_eq!(merged.status, DuplicateStatus::Merged);
+    let stays = store.residences_of(&scope(DUOFU), b).expect("stays");
+    assert_eq!(stays.len(), 2, "the other file's stay moved");
+    assert!(stays.iter().all(|s| s.person == b));
+    assert!(
+        store
+            .residences_of(&scope(DUOFU), a)
+            .expect("none")
+            .is_empty()
+    );
+
+    let history = store
+        .history(&scope(DUOFU), RecordRef::Person(a))
+        .expect("history of the merged file");
+    assert!(history.iter().any(|r| r.action == "merged"), "{history:?}");
+    let decisions = store
+        .duplicate_decisions(&scope(DUOFU), id)
+        .expect("decisions");
+    assert_eq!(decisions.len(), 1);
+    assert_eq!(decisions[0].decision, DuplicateStatus::Merged);
+    assert_eq!(decisions[0].kept, Some(b));
+    assert_eq!(decisions[0].decided_by, actor().name);
+
+    let entries = store.audit_entries_unscoped(0, 1000).expect("audit");
+    let entry = entries
+        .iter()
+        .rev()
+        .find(|e| e.object_kind.as_deref() == Some("duplicate"))
+        .expect("audited");
+    assert_eq!(entry.object_id, Some(id.to_string()));
+
+    // A merged file is no longer a candidate; a decided pair stays decided.
+    let again = store
+        .scan_quality(&scope(TOWN), date(TODAY), 1000)
+        .expect("scan");
+    assert_eq!(again.pairs, 0);
+    let refused = store.merge_duplicate(&scope(DUOFU), id, b, &actor());
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::Quality(QualityRefusal::AlreadyDecided))
+        ),
+        "{refused:?}"
+    );
+}
+
+pub fn a_merge_of_two_current_files_is_refused_and_changes_nothing(db: &TestDb) {
+    let store = deployed(db);
+    let (a, _) = register(store, DUOFU, "19851010", 61, "周九", "2026-10-01");
+    let (b, _) = register(store, DUOFU, "19851010", 63, "周九", "2026-11-01");
+    store
+        .scan_quality(&scope(DUOFU), date(TODAY), 1000)
+        .expect("scan");
+    let pair = store
+        .duplicate_queue(&scope(DUOFU), None, 0, 50)
+        .expect("queue")
+        .pop()
+        .expect("pair");
+    let audit_before = store.audit_entries_unscoped(0, 1000).expect("audit").len();
+    let refused = store.merge_duplicate(&scope(DUOFU), pair.id, a, &actor());
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::Quality(QualityRefusal::BothHaveCurrentStay))
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        store
+            .get_duplicate(&scope(DUOFU), pair.id)
+            .expect("pair")
+            .status,
+        DuplicateStatus::Open
+    );
+    assert_eq!(
+        store.residences_of(&scope(DUOFU), b).expect("stays").len(),
+        1
+    );
+    assert!(
+        store
+            .duplicate_decisions(&scope(DUOFU), pair.id)
+            .expect("none")
+            .is_empty()
+    );
+    let audit_after = store.audit_entries_unscoped(0, 1000).expect("audit").len();
+    assert_eq!(audit_before, audit_after);
+}
+
+pub fn a_dismissal_keeps_its_reason_and_survives_a_scan(db: &TestDb) {
+    let store = deployed(db);
+    let (_, _, id) = namesakes(store, DUOFU);
+    let reason = Note::parse("经电话核实为两人").expect("reason");
+    let dismissed = store
+        .dismiss_duplicate(&scope(DUOFU), id, &reason, &actor())
+        .expect("dismiss");
+    assert_eq!(dismissed.status, DuplicateStatus::Dismissed);
+    store
+        .scan_quality(&scope(TOWN), date(TODAY), 1000)
+        .expect("scan");
+    assert_eq!(
+        store.get_duplicate(&scope(DUOFU), id).expect("pair").status,
+        DuplicateStatus::Dismissed
+    );
+    let decisions = store
+        .duplicate_decisions(&scope(DUOFU), id)
+        .expect("decisions");
+    assert_eq!(decisions.len(), 1);
+    assert_eq!(decisions[0].reason.as_deref(), Some("经电话核实为两人"));
+    let again = store.dismiss_duplicate(&scope(DUOFU), id, &reason, &actor());
+    assert!(
+        matches!(
+            again,
+            Err(StoreError::Quality(QualityRefusal::AlreadyDecided))
+        ),
+        "{again:?}"
+    );
+    // The history is append-only below the store too.
+    assert!(
+        db.execute_raw("UPDATE quality_decisions SET reason = 'x'")
+            .is_err()
+    );
+    assert!(db.execute_raw("DELETE FROM quality_decisions").is_err());
+}
+
+pub fn a_merge_keeping_a_file_outside_the_pair_or_an_unknown_pair_is_refused(db: &TestDb) {
+    let store = deployed(db);
+    let (_, _, id) = namesakes(store, DUOFU);
+    let (stranger, _) = register(store, DUOFU, "19700101", 71, "吴十", "2026-11-01");
+    let refused = store.merge_duplicate(&scope(DUOFU), id, stranger, &actor());
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::Quality(QualityRefusal::KeptNotInPair))
+        ),
+        "{refused:?}"
+    );
+    let unknown = store.merge_duplicate(&scope(DUOFU), id + 1000, stranger, &actor());
+    assert!(
+        matches!(unknown, Err(StoreError::NotFound { .. })),
+        "{unknown:?}"
+    );
+    assert_eq!(
+        store.get_duplicate(&scope(DUOFU), id).expect("pair").status,
+        DuplicateStatus::Open
+    );
+}
+
+pub fn the_monitor_is_scoped(db: &TestDb) {
+    let store = deployed(db);
+    let (a, _, id) = namesakes(store, DUOFU);
+    let mut details = house(DUOFU, "多福巷3号");
+    details.security_agreement_on = None;
+    let h = store
+        .create_house(&scope(DUOFU), &details, &actor())
+        .expect("house");
+    let other = scope(YINZHA);
+    assert_eq!(count(store, YINZHA, Rule::HouseWithoutSecurityAgreement), 0);
+    assert!(
+        store
+            .quality_findings(&other, Some(Rule::HouseWithoutSecurityAgreement), None, 50)
+            .expect("list")
+            .is_empty()
+    );
+    assert!(
+        store
+            .findings_of(&other, RecordKind::House, h.id.0)
+            .expect("none")
+            .is_empty()
+    );
+    assert!(
+        store
+            .duplicate_queue(&other, None, 0, 50)
+            .expect("queue")
+            .is_empty()
+    );
+    assert!(matches!(
+        store.get_duplicate(&other, id),
+        Err(StoreError::NotFound { .. })
+    ));
+    let merge = store.merge_duplicate(&other, id, a, &actor());
+    assert!(
+        matches!(merge, Err(StoreError::NotFound { .. })),
+        "{merge:?}"
+    );
+    let reason = Note::parse("不是同一人").expect("reason");
+    let dismiss = store.dismiss_duplicate(&other, id, &reason, &actor());
+    assert!(
+        matches!(dismiss, Err(StoreError::NotFound { .. })),
+        "{dismiss:?}"
+    );
+    // A scan of the other community leaves this one's findings alone.
+    store.scan_quality(&other, date(TODAY), 10).expect("scan");
+    assert_eq!(count(store, DUOFU, Rule::HouseWithoutSecurityAgreement), 1);
+    assert_eq!(
+        store.get_duplicate(&scope(DUOFU), id).expect("pair").status,
+        DuplicateStatus::Open
+    );
+}
