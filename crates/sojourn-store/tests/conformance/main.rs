@@ -21,6 +21,8 @@ mod encryption;
 mod export;
 mod fixtures;
 mod harness;
+/// Imported stays: whole rows, stays on file found again.
+mod imports;
 /// Rules between fields, outflow returns and the outflow search.
 mod rules;
 mod search;
@@ -37,6 +39,7 @@ mod all {
     pub use crate::documents::*;
     pub use crate::encryption::*;
     pub use crate::export::*;
+    pub use crate::imports::*;
     pub use crate::rules::*;
     pub use crate::search::*;
     pub use crate::statistics::*;
@@ -123,4 +126,10 @@ conformance!(
     a_chase_then_a_check_keeps_both,
     a_person_outside_the_scope_gets_no_document_checks,
     a_document_check_is_audited_with_it,
+    // Imported stays.
+    an_imported_departed_stay_is_stored_with_its_departure,
+    an_imported_row_whose_departure_is_refused_leaves_nothing,
+    a_departed_stay_imported_again_is_already_registered,
+    a_current_stay_imported_again_is_already_registered_not_a_duplicate,
+    a_stay_on_file_outside_the_scope_is_refused_not_revealed,
 );
