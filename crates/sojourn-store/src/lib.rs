@@ -171,6 +171,13 @@ pub trait Store: AccountStore + AuditLog + Send + Sync {
         statuses: &[ResidenceStatus],
         actor: &Actor,
     ) -> Result<Vec<Result<StayImport>>>;
+    /// The stay on file each arrival repeats, as `import_stays` would find
+    /// it (for an import that only checks). Writes nothing.
+    fn stays_on_file(
+        &self,
+        scope: &Scope,
+        arrivals: &[Arrival],
+    ) -> Result<Vec<Option<ResidenceId>>>;
     fn activate_residence(
         &self,
         scope: &Scope,

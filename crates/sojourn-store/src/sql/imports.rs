@@ -67,7 +67,7 @@ pub(crate) fn import_batch(
 /// outside the caller's jurisdiction is neither revealed nor matched (the
 /// row is refused as out of scope). A first import has no files to ask
 /// about and pays nothing here.
-fn stays_on_file(
+pub(crate) fn stays_on_file(
     tx: &mut dyn Tx,
     scope: &Scope,
     arrivals: &[Arrival],

@@ -133,6 +133,17 @@ impl<B: Backend> Store for SqlStore<B> {
         }
     }
 
+    fn stays_on_file(
+        &self,
+        scope: &Scope,
+        arrivals: &[Arrival],
+    ) -> Result<Vec<Option<ResidenceId>>> {
+        self.backend.read(|tx| {
+            let facts = tx.arrival_facts(scope, arrivals)?;
+            imports::stays_on_file(tx, scope, arrivals, &facts)
+        })
+    }
+
     fn activate_residence(
         &self,
         scope: &Scope,

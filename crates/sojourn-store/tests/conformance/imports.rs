@@ -126,6 +126,14 @@ pub fn a_departed_stay_imported_again_is_already_registered(db: &TestDb) {
         ResidenceStatus::Departed(departure("2024-01-10")),
     );
     let first = registered(&import(store, TOWN, std::slice::from_ref(&row))[0]);
+    // What a check-only import is told, then what the import does.
+    let fresh = arrival(&id_number("19910307", 125), "李四", DUOFU, "2023-03-05");
+    assert_eq!(
+        store
+            .stays_on_file(&scope(TOWN), &[row.0.clone(), fresh])
+            .expect("read"),
+        vec![Some(first), None]
+    );
     let again = import(store, TOWN, &[row]);
     assert_eq!(
         again[0].as_ref().ok(),
