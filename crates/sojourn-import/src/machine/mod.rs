@@ -1,15 +1,13 @@
-//! `sojourn import <register> FILE`: every row is checked by the domain
-//! parsers; good rows are stored, bad rows are refused with row, column
-//! and reason, and nothing about a refused row reaches the store.
+//! The import of the machine form (CSV with the English column keys):
+//! every row is checked by the domain parsers; good rows are stored, bad
+//! rows are refused with row, column and reason, and nothing about a
+//! refused row reaches the store.
 
 /// The resident import: batched and pipelined, since it is the one that
 /// runs to millions of rows.
 mod residents;
-/// Sheets as staff keep them (.xlsx, or CSV with the forms' headers),
-/// read by `sojourn-sheets` and fed to the same import.
-pub mod sheet;
 
-use crate::error::{CliError, Result};
+use crate::error::{ImportError, Result};
 use crate::registers::{Directory, Register, employers, houses, outflows};
 use crate::table::{self, FieldError, Fields, Header, Refusal};
 use sojourn_domain::codes::{IdNumber, Uscc};
@@ -31,7 +29,7 @@ pub struct ImportReport {
     pub refusals: Vec<Refusal>,
     /// Rows whose record the register holds already (an earlier run of
     /// the same file, finished or interrupted): neither new nor refused.
-    pub already_imported: u64,
+    pub already_imported: Vec<u64>,
     /// Data-quality remarks on accepted rows.
     pub warnings: Vec<Refusal>,
 }
@@ -42,7 +40,7 @@ impl ImportReport {
             register,
             accepted: 0,
             refusals: Vec::new(),
-            already_imported: 0,
+            already_imported: Vec::new(),
             warnings: Vec::new(),
         }
     }
@@ -64,7 +62,7 @@ impl ImportReport {
             writeln!(out, "warning {warning}")?;
         }
         let (accepted, refused) = (self.accepted, self.refused());
-        let (already, already_zh) = match self.already_imported {
+        let (already, already_zh) = match self.already_imported.len() {
             0 => (String::new(), String::new()),
             n => (
                 format!(", {n} already imported"),
@@ -85,15 +83,17 @@ fn actor() -> Actor {
     Actor::new("import")
 }
 
-/// Imports `input` into `register`, checking dates against `today`.
+/// Imports `input` into `register`, checking dates against `today`, with
+/// a progress line on stderr when `progress` (and a person watches).
 pub fn run(
     store: &dyn Store,
     scope: &Scope,
     register: Register,
     input: impl BufRead + Send,
     today: Date,
+    progress: bool,
 ) -> Result<ImportReport> {
-    let mut reader = table::reader(input).map_err(|e| CliError::file("input", e))?;
+    let mut reader = table::reader(input).map_err(|e| ImportError::file("input", e))?;
     let header = read_header(&mut reader, register)?;
     let directory = Directory::load(store, scope)?;
     let mut report = ImportReport::new(register);
@@ -103,7 +103,15 @@ pub fn run(
                 today,
                 directory: &directory,
             };
-            residents::import(store, scope, reader, &header, &context, &mut report)?;
+            residents::import(
+                store,
+                scope,
+                reader,
+                &header,
+                &context,
+                progress,
+                &mut report,
+            )?;
         }
         Register::Houses => {
             let mut importer = HouseImporter {
@@ -137,11 +145,11 @@ pub fn run(
 
 fn read_header<R: Read>(reader: &mut csv::Reader<R>, register: Register) -> Result<Header> {
     let record = reader.headers().map_err(|error| match error.kind() {
-        csv::ErrorKind::Utf8 { .. } => CliError::Header(
+        csv::ErrorKind::Utf8 { .. } => ImportError::Header(
             "the file is not UTF-8; save it as \"CSV UTF-8\" / 文件不是UTF-8编码，请另存为“CSV UTF-8”"
                 .into(),
         ),
-        _ => CliError::Csv(error),
+        _ => ImportError::Csv(error),
     })?;
     Header::read(record, register.columns())
 }
