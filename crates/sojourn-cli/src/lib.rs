@@ -456,6 +456,7 @@ fn run_import(register: Register, file: &PathBuf, db: &DbArg) -> Result<ExitCode
         register,
         BufReader::with_capacity(1 << 16, input),
         today,
+        &import_actor(),
         true,
     )?;
     tracing::info!(
@@ -479,6 +480,11 @@ fn run_import(register: Register, file: &PathBuf, db: &DbArg) -> Result<ExitCode
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Whom the revisions of records imported from the command line name.
+fn import_actor() -> sojourn_store::Actor {
+    sojourn_store::Actor::new("import")
 }
 
 /// What `sojourn import` was asked beyond the file.
@@ -505,6 +511,7 @@ fn run_sheet_import(
         file,
         &path,
         today,
+        &import_actor(),
         sheet::Options {
             dry_run: options.dry_run,
             progress: true,

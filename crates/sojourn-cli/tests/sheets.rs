@@ -571,6 +571,7 @@ fn rows_imported_before_are_found_by_asking_the_store_when_the_register_is_large
             &sheet,
             "登记表.xlsx",
             today,
+            &sojourn_store::Actor::new("import"),
             sojourn_import::sheet::Options {
                 dry_run,
                 progress: false,

@@ -21,7 +21,8 @@ use sojourn_domain::codes::IdNumber;
 use sojourn_domain::unit::Scope;
 use sojourn_sheets::{Form, Layout, Problem, Report, RowOutcome, SheetRow, Status};
 use sojourn_store::{
-    EmployerQuery, HouseQuery, OutflowQuery, ResidentQuery, ResidentSort, StatusFilter, Store,
+    Actor, EmployerQuery, HouseQuery, OutflowQuery, ResidentQuery, ResidentSort, StatusFilter,
+    Store,
 };
 use std::collections::{HashMap, HashSet};
 use std::io::{BufReader, IsTerminal, Read, Write};
@@ -331,7 +332,8 @@ pub struct Options {
     pub progress: bool,
 }
 
-/// Imports (or with `options.dry_run` only checks) the sheet at `path`.
+/// Imports as `actor` (or with `options.dry_run` only checks) the sheet at
+/// `path`.
 /// `name` is the file's name as the report gives it.
 pub fn run(
     store: &dyn Store,
@@ -340,6 +342,7 @@ pub fn run(
     path: &Path,
     name: &str,
     today: Date,
+    actor: &Actor,
     options: Options,
 ) -> Result<Report> {
     let form = form_of(register);
@@ -353,7 +356,16 @@ pub fn run(
     let (layout, mut outcomes) = if options.dry_run {
         check_only(store, scope, register, path, today, &mut screen, options)?
     } else {
-        import(store, scope, register, path, today, &mut screen, options)?
+        import(
+            store,
+            scope,
+            register,
+            path,
+            today,
+            actor,
+            &mut screen,
+            options,
+        )?
     };
     screen.settle_repeats(&mut outcomes);
     Ok(Report::new(
@@ -554,6 +566,7 @@ fn import(
     register: Register,
     path: &Path,
     today: Date,
+    actor: &Actor,
     screen: &mut Screen,
     options: Options,
 ) -> Result<(Layout, Vec<RowOutcome>)> {
@@ -601,7 +614,15 @@ fn import(
                 position: 0,
             },
         );
-        let imported = crate::machine::run(store, scope, register, input, today, options.progress);
+        let imported = crate::machine::run(
+            store,
+            scope,
+            register,
+            input,
+            today,
+            actor,
+            options.progress,
+        );
         let read = reader
             .join()
             .map_err(|_| ImportError::Internal("the sheet reader thread panicked".into()));

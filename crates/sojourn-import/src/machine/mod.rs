@@ -78,12 +78,8 @@ impl ImportReport {
     }
 }
 
-/// Who the revisions of imported records name.
-fn actor() -> Actor {
-    Actor::new("import")
-}
-
-/// Imports `input` into `register`, checking dates against `today`, with
+/// Imports `input` into `register` as `actor` (whom the revisions of the
+/// records name), checking dates against `today`, with
 /// a progress line on stderr when `progress` (and a person watches).
 pub fn run(
     store: &dyn Store,
@@ -91,6 +87,7 @@ pub fn run(
     register: Register,
     input: impl BufRead + Send,
     today: Date,
+    actor: &Actor,
     progress: bool,
 ) -> Result<ImportReport> {
     let mut reader = table::reader(input).map_err(|e| ImportError::file("input", e))?;
@@ -109,6 +106,7 @@ pub fn run(
                 reader,
                 &header,
                 &context,
+                actor,
                 progress,
                 &mut report,
             )?;
@@ -117,6 +115,7 @@ pub fn run(
             let mut importer = HouseImporter {
                 store,
                 scope,
+                actor,
                 today,
                 directory,
             };
@@ -126,6 +125,7 @@ pub fn run(
             let mut importer = EmployerImporter {
                 store,
                 scope,
+                actor,
                 directory,
             };
             import_each(&mut reader, &header, &mut importer, &mut report)?;
@@ -134,6 +134,7 @@ pub fn run(
             let mut importer = OutflowImporter {
                 store,
                 scope,
+                actor,
                 today,
                 directory,
             };
@@ -243,6 +244,7 @@ fn import_each<R: Read, I: RowImporter>(
 struct HouseImporter<'a> {
     store: &'a dyn Store,
     scope: &'a Scope,
+    actor: &'a Actor,
     today: Date,
     directory: Directory,
 }
@@ -255,7 +257,7 @@ impl RowImporter for HouseImporter<'_> {
     }
 
     fn save(&mut self, details: HouseDetails) -> sojourn_store::Result<()> {
-        let house = self.store.create_house(self.scope, &details, &actor())?;
+        let house = self.store.create_house(self.scope, &details, self.actor)?;
         // Later rows of the same file must not repeat the address.
         self.directory
             .add_house(house.id, house.details.address.as_str());
@@ -266,6 +268,7 @@ impl RowImporter for HouseImporter<'_> {
 struct EmployerImporter<'a> {
     store: &'a dyn Store,
     scope: &'a Scope,
+    actor: &'a Actor,
     directory: Directory,
 }
 
@@ -278,7 +281,7 @@ impl RowImporter for EmployerImporter<'_> {
 
     fn save(&mut self, (uscc, details): Self::Record) -> sojourn_store::Result<()> {
         self.store
-            .create_employer(self.scope, &uscc, &details, &actor())
+            .create_employer(self.scope, &uscc, &details, self.actor)
             .map(drop)
     }
 }
@@ -286,6 +289,7 @@ impl RowImporter for EmployerImporter<'_> {
 struct OutflowImporter<'a> {
     store: &'a dyn Store,
     scope: &'a Scope,
+    actor: &'a Actor,
     today: Date,
     directory: Directory,
 }
@@ -308,11 +312,11 @@ impl RowImporter for OutflowImporter<'_> {
     ) -> sojourn_store::Result<()> {
         let record = self
             .store
-            .create_outflow(self.scope, &id_number, &details, &actor())?;
+            .create_outflow(self.scope, &id_number, &details, self.actor)?;
         match returned_on {
             Some(date) => self
                 .store
-                .register_return(self.scope, record.id, date, record.version, &actor())
+                .register_return(self.scope, record.id, date, record.version, self.actor)
                 .map(drop),
             None => Ok(()),
         }

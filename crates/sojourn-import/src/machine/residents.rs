@@ -3,13 +3,13 @@
 //! CSV parsing on a second thread so that checking the next batch overlaps
 //! with storing this one.
 
-use super::{ImportReport, actor, read_rows, store_refusal};
+use super::{ImportReport, read_rows, store_refusal};
 use crate::error::{ImportError, Result};
 use crate::registers::residents::{self, Context, Outcome, ParsedStay};
 use crate::table::{Header, Refusal};
 use sojourn_domain::residence::{Arrival, ResidenceStatus};
 use sojourn_domain::unit::Scope;
-use sojourn_store::{StayImport, Store};
+use sojourn_store::{Actor, StayImport, Store};
 use std::collections::HashSet;
 use std::io::{IsTerminal, Read};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -63,13 +63,16 @@ pub(super) fn import<R: Read + Send>(
     reader: csv::Reader<R>,
     header: &Header,
     context: &Context,
+    actor: &Actor,
     progress: bool,
     report: &mut ImportReport,
 ) -> Result<()> {
     // Into an empty register, the search indexes are built once at the
     // end instead of row by row; they come back even if the import fails.
     let deferred = store.begin_bulk_load_unscoped()?;
-    let imported = pipeline(store, scope, reader, header, context, progress, report);
+    let imported = pipeline(
+        store, scope, reader, header, context, actor, progress, report,
+    );
     let restored = if deferred {
         store.finish_bulk_load_unscoped().map_err(ImportError::from)
     } else {
@@ -85,13 +88,14 @@ fn pipeline<R: Read + Send>(
     mut reader: csv::Reader<R>,
     header: &Header,
     context: &Context,
+    actor: &Actor,
     progress: bool,
     report: &mut ImportReport,
 ) -> Result<()> {
     std::thread::scope(|threads| {
         let (sender, receiver) = sync_channel(BATCHES_AHEAD);
         let parser = threads.spawn(move || parse_batches(&mut reader, header, context, sender));
-        let stored = store_batches(store, scope, receiver, progress, report);
+        let stored = store_batches(store, scope, receiver, actor, progress, report);
         let parsed = parser
             .join()
             .map_err(|_| ImportError::Internal("the CSV parser thread panicked".into()))?;
@@ -151,6 +155,7 @@ fn store_batches(
     store: &dyn Store,
     scope: &Scope,
     receiver: Receiver<Batch>,
+    actor: &Actor,
     progress: bool,
     report: &mut ImportReport,
 ) -> Result<()> {
@@ -164,7 +169,7 @@ fn store_batches(
         waiting += clock.elapsed();
         clock = Instant::now();
         rows_read += batch.rows_read;
-        store_batch(store, scope, batch, report)?;
+        store_batch(store, scope, batch, actor, report)?;
         storing += clock.elapsed();
         clock = Instant::now();
         progress.show(rows_read, report);
@@ -178,6 +183,7 @@ fn store_batch(
     store: &dyn Store,
     scope: &Scope,
     batch: Batch,
+    actor: &Actor,
     report: &mut ImportReport,
 ) -> Result<()> {
     report.refusals.extend(batch.refusals);
@@ -185,7 +191,7 @@ fn store_batch(
     if batch.arrivals.is_empty() {
         return Ok(());
     }
-    let results = store.import_stays(scope, &batch.arrivals, &batch.statuses, &actor())?;
+    let results = store.import_stays(scope, &batch.arrivals, &batch.statuses, actor)?;
     for (result, row) in results.into_iter().zip(batch.rows) {
         match result {
             Ok(StayImport::Registered(_)) => report.accepted += 1,
