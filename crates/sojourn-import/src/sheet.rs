@@ -335,6 +335,8 @@ pub struct Options {
 /// Imports as `actor` (or with `options.dry_run` only checks) the sheet at
 /// `path`.
 /// `name` is the file's name as the report gives it.
+// The store, scope and actor the rows go to, the input, and how to run.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     store: &dyn Store,
     scope: &Scope,
@@ -560,6 +562,8 @@ type ReadOutcome = (Layout, Vec<RowOutcome>, Vec<u64>);
 
 /// The real import: the sheet reader on its own thread writes the rows it
 /// passes as machine-form CSV into a pipe that the CSV import reads.
+// The store, scope and actor the rows go to, the input, and how to run.
+#[allow(clippy::too_many_arguments)]
 fn import(
     store: &dyn Store,
     scope: &Scope,

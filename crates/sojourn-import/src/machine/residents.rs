@@ -57,6 +57,8 @@ impl Batch {
     }
 }
 
+// The store, scope and actor the rows go to, the input, and how to run.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn import<R: Read + Send>(
     store: &dyn Store,
     scope: &Scope,
@@ -82,6 +84,8 @@ pub(super) fn import<R: Read + Send>(
 }
 
 /// Parses on a second thread while this one stores.
+// The store, scope and actor the rows go to, the input, and how to run.
+#[allow(clippy::too_many_arguments)]
 fn pipeline<R: Read + Send>(
     store: &dyn Store,
     scope: &Scope,

@@ -139,8 +139,11 @@ fn messy_sheet(ids: &Ids) -> Vec<u8> {
     workbook.save_to_buffer().expect("sheet")
 }
 
-/// `(row, status, [(column, code)])` of every row of a report.
-fn rows_of(report: &Value) -> Vec<(u64, String, Vec<(String, String)>)> {
+/// A row of a report: number, status, `(column, code)` of each reason.
+type RowLine = (u64, String, Vec<(String, String)>);
+
+/// Every row of a report.
+fn rows_of(report: &Value) -> Vec<RowLine> {
     report["rows"]
         .as_array()
         .expect("rows")

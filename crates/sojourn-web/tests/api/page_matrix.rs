@@ -29,6 +29,8 @@ fn uri(route: &PageRoute, foreign: &Seeds) -> String {
         ("/outflows/{id}", foreign.outflow),
         ("/admin/accounts/{id}", foreign.account),
         ("/admin/tokens/{id}", foreign.token),
+        // A report id of nobody's: reports are their maker's alone.
+        ("/import/reports/{id}", foreign.person),
     ]
     .into_iter()
     .find(|(prefix, _)| path.starts_with(prefix));
