@@ -457,7 +457,10 @@ fn run_import(register: Register, file: &PathBuf, db: &DbArg) -> Result<ExitCode
         BufReader::with_capacity(1 << 16, input),
         today,
         &import_actor(),
-        true,
+        sojourn_import::machine::Running {
+            progress: true,
+            bulk_load: true,
+        },
     )?;
     tracing::info!(
         register = register.key(),
@@ -515,6 +518,7 @@ fn run_sheet_import(
         sheet::Options {
             dry_run: options.dry_run,
             progress: true,
+            bulk_load: true,
         },
     )?;
     if !options.dry_run {

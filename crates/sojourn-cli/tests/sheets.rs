@@ -575,6 +575,7 @@ fn rows_imported_before_are_found_by_asking_the_store_when_the_register_is_large
             sojourn_import::sheet::Options {
                 dry_run,
                 progress: false,
+                bulk_load: true,
             },
         )
         .expect("imported")

@@ -330,6 +330,9 @@ pub struct Options {
     pub dry_run: bool,
     /// Progress on stderr (the CLI's progress line and count).
     pub progress: bool,
+    /// The first load of an empty register may set search indexes aside
+    /// (see [`crate::machine::Running::bulk_load`]).
+    pub bulk_load: bool,
 }
 
 /// Imports as `actor` (or with `options.dry_run` only checks) the sheet at
@@ -625,7 +628,10 @@ fn import(
             input,
             today,
             actor,
-            options.progress,
+            crate::machine::Running {
+                progress: options.progress,
+                bulk_load: options.bulk_load,
+            },
         );
         let read = reader
             .join()

@@ -21,6 +21,18 @@ use std::collections::BTreeSet;
 use std::io::{BufRead, Read, Write};
 use time::Date;
 
+/// How an import runs besides its input.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Running {
+    /// A progress line on stderr (the CLI, when a person watches).
+    pub progress: bool,
+    /// Into an empty register, set the search indexes aside and build them
+    /// once at the end (`Store::begin_bulk_load_unscoped`). For the first
+    /// load of a deployment from the command line; not for the web, where
+    /// other requests run meanwhile.
+    pub bulk_load: bool,
+}
+
 /// What an import did.
 #[derive(Debug)]
 pub struct ImportReport {
@@ -80,7 +92,7 @@ impl ImportReport {
 
 /// Imports `input` into `register` as `actor` (whom the revisions of the
 /// records name), checking dates against `today`, with
-/// a progress line on stderr when `progress` (and a person watches).
+/// a progress line on stderr when `run.progress` (and a person watches).
 pub fn run(
     store: &dyn Store,
     scope: &Scope,
@@ -88,7 +100,7 @@ pub fn run(
     input: impl BufRead + Send,
     today: Date,
     actor: &Actor,
-    progress: bool,
+    run: Running,
 ) -> Result<ImportReport> {
     let mut reader = table::reader(input).map_err(|e| ImportError::file("input", e))?;
     let header = read_header(&mut reader, register)?;
@@ -107,7 +119,7 @@ pub fn run(
                 &header,
                 &context,
                 actor,
-                progress,
+                run,
                 &mut report,
             )?;
         }

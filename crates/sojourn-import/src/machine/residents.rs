@@ -3,7 +3,7 @@
 //! CSV parsing on a second thread so that checking the next batch overlaps
 //! with storing this one.
 
-use super::{ImportReport, read_rows, store_refusal};
+use super::{ImportReport, Running, read_rows, store_refusal};
 use crate::error::{ImportError, Result};
 use crate::registers::residents::{self, Context, Outcome, ParsedStay};
 use crate::table::{Header, Refusal};
@@ -66,14 +66,21 @@ pub(super) fn import<R: Read + Send>(
     header: &Header,
     context: &Context,
     actor: &Actor,
-    progress: bool,
+    run: Running,
     report: &mut ImportReport,
 ) -> Result<()> {
     // Into an empty register, the search indexes are built once at the
     // end instead of row by row; they come back even if the import fails.
-    let deferred = store.begin_bulk_load_unscoped()?;
+    let deferred = run.bulk_load && store.begin_bulk_load_unscoped()?;
     let imported = pipeline(
-        store, scope, reader, header, context, actor, progress, report,
+        store,
+        scope,
+        reader,
+        header,
+        context,
+        actor,
+        run.progress,
+        report,
     );
     let restored = if deferred {
         store.finish_bulk_load_unscoped().map_err(ImportError::from)

@@ -155,9 +155,11 @@ pub(crate) async fn run(
         file.write_all(&upload.bytes)
             .and_then(|()| file.flush())
             .map_err(|e| ApiError::Internal(format!("temporary file: {e}")))?;
+        // Other requests run meanwhile: no index is set aside.
         let options = Options {
             dry_run: upload.dry_run,
             progress: false,
+            bulk_load: false,
         };
         let today = sojourn_domain::time_rules::china_today();
         let report = sheet::run(
