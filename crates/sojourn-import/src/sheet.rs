@@ -1,14 +1,16 @@
 //! The import of a sheet as staff keep it (.xlsx, or CSV with the
 //! form's Chinese headers, title rows and all): `sojourn-sheets` reads and
-//! normalises the rows; rows already in the register and repeats within
-//! the file are set aside; the rest go, as the machine-form CSV, through
-//! the same import as a CSV file (`crate::machine::run`: the same parsers, the same
-//! batched writer). The report names every row of the sheet by the number
-//! Excel shows and every column by the header the sheet wrote.
+//! normalises the rows; repeats within the file, and for houses, outflows
+//! and employers rows already in the register, are set aside (a resident's
+//! stay on file is the store's to find: `Store::import_stays`); the rest
+//! go, as the machine-form CSV, through the same import as a CSV file
+//! (`crate::machine::run`: the same parsers, the same batched writer). The
+//! report names every row of the sheet by the number Excel shows and every
+//! column by the header the sheet wrote.
 //!
-//! `--dry-run` checks each row with the same parsers against the same
-//! directory, and writes nothing (store-side conflicts such as 重卡 show
-//! only in a real import).
+//! A dry run checks each row with the same parsers against the same
+//! directory (and asks `Store::stays_on_file` for residents), and writes
+//! nothing (store-side conflicts such as 重卡 show only in a real import).
 
 use crate::error::{ImportError, Result};
 use crate::machine::ImportReport;
