@@ -30,6 +30,8 @@ pub enum CliError {
     Csv(#[from] csv::Error),
     #[error(transparent)]
     Sheet(#[from] sojourn_sheets::SheetError),
+    #[error(transparent)]
+    Import(#[from] sojourn_import::ImportError),
     #[error("{0}")]
     Usage(&'static str),
     #[error("the CSV header is wrong: {0}")]
@@ -84,6 +86,7 @@ impl Localized for CliError {
             Self::Csv(_) => "csv",
             Self::Header(_) => "csv_header",
             Self::Sheet(e) => e.code(),
+            Self::Import(e) => e.code(),
             Self::Usage(_) => "usage",
             Self::Listen { .. } => "listen",
             Self::Serve(_) => "serve",
@@ -115,6 +118,7 @@ impl Localized for CliError {
             Self::Csv(e) => format!("读取CSV文件出错：{e}"),
             Self::Header(e) => format!("CSV表头有误：{e}"),
             Self::Sheet(e) => e.message_zh(),
+            Self::Import(e) => e.message_zh(),
             Self::Usage(e) => usage_zh(e).to_owned(),
             Self::Listen { addr, source } => format!("无法在 {addr} 上监听：{source}"),
             Self::Serve(e) => format!("服务已停止：{e}"),
@@ -138,6 +142,7 @@ impl Localized for CliError {
         match self {
             Self::Store(e) => e.message_en(),
             Self::Sheet(e) => e.message_en(),
+            Self::Import(e) => e.message_en(),
             other => other.to_string(),
         }
     }

@@ -15,18 +15,17 @@ pub mod demo;
 pub mod error;
 /// `export`: a register as CSV or .xlsx.
 pub mod export;
-/// `import`: a register from CSV or .xlsx, row by row checked.
-pub mod import;
 /// `init`: roots a deployment at a street or town.
 pub mod init;
 /// `keys rotate`: a new data key, every value re-encrypted under it.
 pub mod keys;
-/// The registers' CSV columns and row mapping.
-pub mod registers;
 /// `serve`: the web application.
 pub mod serve;
-/// CSV plumbing: headers, fields, refusals.
-pub mod table;
+// `import` (a register from CSV or .xlsx, row by row checked) is the
+// `sojourn-import` crate, which the web layer calls too; its registers'
+// columns and CSV plumbing serve the export as well.
+use sojourn_import::sheet;
+pub use sojourn_import::{registers, table};
 
 use clap::{Args, Parser, Subcommand};
 use error::{CliError, Result};
@@ -297,10 +296,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             db,
         } => {
             let options = ImportOptions { dry_run, reports };
-            if options.dry_run
-                || !options.reports.is_empty()
-                || import::sheet::is_sheet(&file, register)?
-            {
+            if options.dry_run || !options.reports.is_empty() || sheet::is_sheet(&file, register)? {
                 run_sheet_import(register, &file, &options, &db)
             } else {
                 run_import(register, &file, &db)
@@ -313,7 +309,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             db,
         } => run_export(register, file.as_ref(), format, &db),
         Command::Template { register, file } => {
-            let form = import::sheet::form_of(register);
+            let form = sheet::form_of(register);
             sojourn_sheets::write_template(form, &file)?;
             println!(
                 "wrote the {} form to {} / 已生成《{}》模板",
@@ -454,12 +450,17 @@ fn run_import(register: Register, file: &PathBuf, db: &DbArg) -> Result<ExitCode
     let input = File::open(file).map_err(|e| CliError::file(&path, e))?;
     let deployment = db.deployment()?;
     let today = sojourn_domain::time_rules::china_today();
-    let mut report = import::run(
+    let mut report = sojourn_import::machine::run(
         &*deployment.store,
         &deployment.scope(),
         register,
         BufReader::with_capacity(1 << 16, input),
         today,
+        &import_actor(),
+        sojourn_import::machine::Running {
+            progress: true,
+            bulk_load: true,
+        },
     )?;
     tracing::info!(
         register = register.key(),
@@ -471,7 +472,8 @@ fn run_import(register: Register, file: &PathBuf, db: &DbArg) -> Result<ExitCode
         &*deployment.store,
         sojourn_store::AuditAction::Import,
         register.key(),
-        serde_json::json!({ "file": path, "accepted": report.accepted, "refused": report.refused() }),
+        serde_json::json!({ "file": path, "accepted": report.accepted, "refused": report.refused(),
+            "already_imported": report.already_imported.len() }),
     )?;
     report
         .print(&mut std::io::stdout().lock())
@@ -481,6 +483,11 @@ fn run_import(register: Register, file: &PathBuf, db: &DbArg) -> Result<ExitCode
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Whom the revisions of records imported from the command line name.
+fn import_actor() -> sojourn_store::Actor {
+    sojourn_store::Actor::new("import")
 }
 
 /// What `sojourn import` was asked beyond the file.
@@ -500,13 +507,19 @@ fn run_sheet_import(
     let path = file.display().to_string();
     let deployment = db.deployment()?;
     let today = sojourn_domain::time_rules::china_today();
-    let report = import::sheet::run(
+    let report = sheet::run(
         &*deployment.store,
         &deployment.scope(),
         register,
         file,
+        &path,
         today,
-        options.dry_run,
+        &import_actor(),
+        sheet::Options {
+            dry_run: options.dry_run,
+            progress: true,
+            bulk_load: true,
+        },
     )?;
     if !options.dry_run {
         // A dry run writes nothing, not even to the audit trail.
@@ -534,7 +547,7 @@ fn run_sheet_import(
             report.write_json(out)?;
         }
     }
-    import::sheet::print(&report, register, &mut std::io::stdout().lock())
+    sheet::print(&report, register, &mut std::io::stdout().lock())
         .map_err(|e| CliError::file("stdout", e))?;
     Ok(if report.refused == 0 {
         ExitCode::SUCCESS
@@ -554,7 +567,7 @@ fn run_export(
     if format == export::Format::Xlsx {
         let file = file.ok_or(CliError::Usage(error::XLSX_NEEDS_FILE))?;
         let path = file.display().to_string();
-        let form = import::sheet::form_of(register);
+        let form = sheet::form_of(register);
         let count = export::run_xlsx(&*deployment.store, &scope, register, form, file)?;
         record_export(&deployment, register, count, Some(&path))?;
         println!(

@@ -563,15 +563,20 @@ fn rows_imported_before_are_found_by_asking_the_store_when_the_register_is_large
     let scope = Scope::of(UnitCode::parse(TOWN).expect("unit code"));
     let today = sojourn_domain::time_rules::china_today();
     let import = |dry_run| {
-        // 0: the register is always "large", so each row is looked up.
-        sojourn_cli::import::sheet::run_with(
+        // The store finds each stay on file, however large the register.
+        sojourn_import::sheet::run(
             &*store,
             &scope,
-            sojourn_cli::registers::Register::Residents,
+            sojourn_import::Register::Residents,
             &sheet,
+            "登记表.xlsx",
             today,
-            dry_run,
-            0,
+            &sojourn_store::Actor::new("import"),
+            sojourn_import::sheet::Options {
+                dry_run,
+                progress: false,
+                bulk_load: true,
+            },
         )
         .expect("imported")
     };

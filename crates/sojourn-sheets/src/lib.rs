@@ -6,7 +6,7 @@
 //! This crate reads and writes sheets; it knows the forms' columns and how
 //! people type cells, not the registers' rules. A read row is text in the
 //! form the import's parsers take (ISO dates, codes without spaces); those
-//! parsers (in `sojourn-cli`) make it domain values or refuse it.
+//! parsers (in `sojourn-import`) make it domain values or refuse it.
 
 /// Errors of cells and files, in zh-CN and English.
 pub mod error;

@@ -25,6 +25,8 @@ pub mod audit;
 pub mod crypto;
 /// Errors of the store layer.
 pub mod error;
+/// Stays brought in by an import.
+pub mod imports;
 /// PostgreSQL backend.
 pub mod postgres;
 /// The data-quality monitor: findings, scans, the duplicate queue.
@@ -52,6 +54,7 @@ pub use audit::{
     Finding, Outcome,
 };
 pub use error::StoreError;
+pub use imports::StayImport;
 pub use quality::QualityStore;
 pub use query::*;
 pub use review::{ReviewCounts, ReviewQueue, StepCount};
@@ -64,7 +67,9 @@ use sojourn_domain::employer::{Employer, EmployerDetails, EmployerId};
 use sojourn_domain::house::{House, HouseDetails, HouseId};
 use sojourn_domain::outflow::{Outflow, OutflowDetails, OutflowId};
 use sojourn_domain::person::{Person, PersonDetails, PersonId};
-use sojourn_domain::residence::{Arrival, Departure, Residence, ResidenceId, StayDetails};
+use sojourn_domain::residence::{
+    Arrival, Departure, Residence, ResidenceId, ResidenceStatus, StayDetails,
+};
 use sojourn_domain::time_rules::PastDate;
 use sojourn_domain::unit::{Scope, Unit, UnitCode};
 
@@ -157,6 +162,28 @@ pub trait Store: AccountStore + AuditLog + QualityStore + Send + Sync {
         arrivals: &[Arrival],
         actor: &Actor,
     ) -> Result<Vec<Result<ResidenceId>>>;
+    /// Imports stays (the resident import): registers `arrivals` as
+    /// `register_arrivals` does and brings each new stay to its row's status
+    /// (`statuses[i]` for `arrivals[i]`) in the transaction that registers
+    /// it, so a row is stored whole or not at all. A row repeating a stay on
+    /// file — the same person at the same unit since the same day, current
+    /// or departed — comes back [`StayImport::AlreadyRegistered`] and
+    /// changes nothing (neither 重卡 nor a second stay): importing a file
+    /// again adds nothing.
+    fn import_stays(
+        &self,
+        scope: &Scope,
+        arrivals: &[Arrival],
+        statuses: &[ResidenceStatus],
+        actor: &Actor,
+    ) -> Result<Vec<Result<StayImport>>>;
+    /// The stay on file each arrival repeats, as `import_stays` would find
+    /// it (for an import that only checks). Writes nothing.
+    fn stays_on_file(
+        &self,
+        scope: &Scope,
+        arrivals: &[Arrival],
+    ) -> Result<Vec<Option<ResidenceId>>>;
     fn activate_residence(
         &self,
         scope: &Scope,

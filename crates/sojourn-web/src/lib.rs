@@ -29,12 +29,22 @@ use error::ApiError;
 use sojourn_store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tower_http::limit::RequestBodyLimitLayer;
 
 /// Largest request body accepted. The biggest legitimate body (an outflow
 /// record with its family) is a few kilobytes; this leaves room for a batch
 /// without letting one request hold much memory.
 pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+/// Largest sheet an import takes (`/import/…`, `/api/v1/imports/…`):
+/// some 200,000 rows of .xlsx; a larger register is loaded from the
+/// command line (`sojourn import`), which streams the file.
+pub const UPLOAD_LIMIT_BYTES: usize = 32 * 1024 * 1024;
+
+/// Whether `path` takes an uploaded sheet, and so the larger limit.
+pub(crate) fn is_upload_path(path: &str) -> bool {
+    let api_imports = format!("{}/imports/", api::PREFIX);
+    path.starts_with(&api_imports) || pages::imports::is_upload_path(path)
+}
 
 /// Shared state of every handler. The caller's scope is not here: it is
 /// drawn from the signed-in principal, per request.
@@ -77,7 +87,10 @@ pub fn app(state: AppState) -> axum::Router {
         .merge(pages::routes(&state))
         .nest(api::PREFIX, api)
         .fallback(no_route)
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(limit_body))
+        // Multipart extraction has its own default limit (2 MB); the one
+        // above decides instead.
+        .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT_BYTES))
         // Outside the limit, so it sees the limit's own plain-text 413.
         .layer(axum::middleware::map_response(json_payload_too_large))
         .layer(axum::middleware::map_response_with_state(
@@ -85,6 +98,30 @@ pub fn app(state: AppState) -> axum::Router {
             headers::add,
         ))
         .with_state(state)
+}
+
+/// Holds every request body to [`BODY_LIMIT_BYTES`], an upload to
+/// [`UPLOAD_LIMIT_BYTES`]: an over-long declared length is refused before
+/// any handler runs (a plain-text 413, as the limit layer of tower-http
+/// answers), a longer body fails when read.
+async fn limit_body(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let limit = if is_upload_path(request.uri().path()) {
+        UPLOAD_LIMIT_BYTES
+    } else {
+        BODY_LIMIT_BYTES
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "length limit exceeded").into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
 }
 
 /// No such route: a JSON error under the API's prefix, a page elsewhere.

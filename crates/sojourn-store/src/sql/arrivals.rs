@@ -295,7 +295,19 @@ pub(crate) fn register_batch(
     actor: &Actor,
 ) -> Result<Vec<Result<(PersonId, ResidenceId)>>> {
     let facts = tx.arrival_facts(scope, arrivals)?;
-    let decisions = decide(scope, arrivals, &facts);
+    register_with_facts(tx, scope, arrivals, &facts, actor)
+}
+
+/// [`register_batch`] with the facts gathered already (by the import,
+/// which looks at them first for stays on file).
+pub(crate) fn register_with_facts(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    arrivals: &[Arrival],
+    facts: &BatchFacts,
+    actor: &Actor,
+) -> Result<Vec<Result<(PersonId, ResidenceId)>>> {
+    let decisions = decide(scope, arrivals, facts);
     let accepted = decisions.iter().filter(|d| d.is_ok()).count();
     let at = now();
     let keys = tx.keys();

@@ -195,6 +195,8 @@ pub(crate) mod sealed;
 pub(crate) use arrivals::{BatchFacts, KnownPerson};
 /// Index set-aside for the first load of an empty register.
 pub(crate) mod bulk_load;
+/// Imported stays: arrivals with their status, stays on file set aside.
+pub(crate) mod imports;
 /// The deployment's tree.
 mod units;
 pub(crate) use units::*;

@@ -2,6 +2,7 @@
 //! shared register logic.
 
 use super::*;
+use crate::imports::StayImport;
 use crate::quality::RecordKind;
 use crate::query::*;
 use crate::{Actor, Result, Store, snapshot};
@@ -11,7 +12,9 @@ use sojourn_domain::employer::{Employer, EmployerDetails, EmployerId};
 use sojourn_domain::house::{House, HouseDetails, HouseId};
 use sojourn_domain::outflow::{Outflow, OutflowDetails, OutflowId};
 use sojourn_domain::person::{Person, PersonDetails, PersonId};
-use sojourn_domain::residence::{Arrival, Departure, Residence, ResidenceId, StayDetails};
+use sojourn_domain::residence::{
+    Arrival, Departure, Residence, ResidenceId, ResidenceStatus, StayDetails,
+};
 use sojourn_domain::time_rules::PastDate;
 use sojourn_domain::unit::{Scope, Unit, UnitCode};
 
@@ -90,6 +93,56 @@ impl<B: Backend> Store for SqlStore<B> {
                 })
             }
         }
+    }
+
+    fn import_stays(
+        &self,
+        scope: &Scope,
+        arrivals: &[Arrival],
+        statuses: &[ResidenceStatus],
+        actor: &Actor,
+    ) -> Result<Vec<Result<StayImport>>> {
+        if arrivals.len() != statuses.len() {
+            return Err(StoreError::Backend(
+                "an imported batch needs one status per arrival".into(),
+            ));
+        }
+        let decided = self
+            .backend
+            .write(|tx| imports::import_batch(tx, scope, arrivals, statuses, actor));
+        match decided {
+            Ok(outcomes) => Ok(outcomes),
+            // As for `register_arrivals`: replay row by row, each row (its
+            // arrival and its status) in its own savepoint.
+            Err(error) => {
+                tracing::warn!(%error, rows = arrivals.len(), "imported batch replayed row by row");
+                let rows: Vec<usize> = (0..arrivals.len()).collect();
+                self.backend.write_each(&rows, |tx, &i| {
+                    imports::import_batch(
+                        tx,
+                        scope,
+                        std::slice::from_ref(&arrivals[i]),
+                        std::slice::from_ref(&statuses[i]),
+                        actor,
+                    )?
+                    .pop()
+                    .unwrap_or_else(|| {
+                        Err(StoreError::Backend("a batch of one had no outcome".into()))
+                    })
+                })
+            }
+        }
+    }
+
+    fn stays_on_file(
+        &self,
+        scope: &Scope,
+        arrivals: &[Arrival],
+    ) -> Result<Vec<Option<ResidenceId>>> {
+        self.backend.read(|tx| {
+            let facts = tx.arrival_facts(scope, arrivals)?;
+            imports::stays_on_file(tx, scope, arrivals, &facts)
+        })
     }
 
     fn activate_residence(

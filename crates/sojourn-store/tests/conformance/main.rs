@@ -23,6 +23,8 @@ mod fixtures;
 /// Minors under 16 registered with an adult guardian.
 mod guardians;
 mod harness;
+/// Imported stays: whole rows, stays on file found again.
+mod imports;
 /// The data-quality monitor: findings, scans, the duplicate queue.
 mod quality;
 /// The review workflow: collected, entered, reviewed, spot-checked.
@@ -44,6 +46,7 @@ mod all {
     pub use crate::encryption::*;
     pub use crate::export::*;
     pub use crate::guardians::*;
+    pub use crate::imports::*;
     pub use crate::quality::*;
     pub use crate::review::*;
     pub use crate::rules::*;
@@ -159,4 +162,10 @@ conformance!(
     a_guardians_numbers_are_sealed_at_rest_and_read_back_whole,
     an_edit_keeps_a_minor_with_an_adult_guardian_and_the_old_one_in_history,
     an_adult_file_may_keep_or_drop_the_guardian_recorded_as_a_child,
+    // Imported stays.
+    an_imported_departed_stay_is_stored_with_its_departure,
+    an_imported_row_whose_departure_is_refused_leaves_nothing,
+    a_departed_stay_imported_again_is_already_registered,
+    a_current_stay_imported_again_is_already_registered_not_a_duplicate,
+    a_stay_on_file_outside_the_scope_is_refused_not_revealed,
 );

@@ -4,8 +4,8 @@
 //! time; clients and tools read the JSON.
 
 use super::{
-    accounts, audit, checks, divisions, documents, employers, houses, outflows, persons, quality,
-    residences, residents, review, session, tokens, units,
+    accounts, audit, checks, divisions, documents, employers, houses, imports, outflows, persons,
+    quality, residences, residents, review, session, tokens, units,
 };
 use crate::json::Json;
 use utoipa::OpenApi;
@@ -38,6 +38,8 @@ use utoipa::OpenApi;
         residences::register_departure, residences::residence_history,
         persons::get_person, persons::update_person, persons::person_history, persons::reveal_person,
         documents::list_document_checks, documents::record_document_check,
+        imports::import_residents, imports::import_houses, imports::import_employers,
+        imports::import_outflows,
         houses::create_house, houses::list_houses, houses::search_houses, houses::get_house, houses::update_house,
         houses::list_tenants, houses::house_history, houses::reveal_house,
         employers::create_employer, employers::list_employers, employers::search_employers, employers::get_employer,

@@ -21,6 +21,8 @@ pub mod documents;
 pub mod employers;
 /// Rental houses.
 pub mod houses;
+/// Imports of the registers from uploaded sheets.
+pub mod imports;
 /// The outflow register.
 pub mod outflows;
 /// Person files.
@@ -192,6 +194,11 @@ fn routes() -> Routes {
         .get("/divisions", divisions::list_divisions, Access::SignedIn)
         .get("/divisions/{code}", divisions::get_division, Access::SignedIn)
         .post("/checks/id-number", checks::check_id_number, Access::SignedIn)
+        // Imports from uploaded sheets: creating records of the register.
+        .post("/imports/residents", imports::import_residents, may(Create, Resident))
+        .post("/imports/houses", imports::import_houses, may(Create, House))
+        .post("/imports/employers", imports::import_employers, may(Create, Employer))
+        .post("/imports/outflows", imports::import_outflows, may(Create, Outflow))
 }
 
 struct Entry {

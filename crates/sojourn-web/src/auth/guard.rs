@@ -230,26 +230,59 @@ pub const CSRF_FIELD: &str = "csrf_token";
 /// header, so one check serves both. The body is read (within the request
 /// size limit) and handed on unchanged.
 async fn csrf_from_form(parts: &mut Parts, body: Body) -> Result<Body, ApiError> {
-    let is_form = parts
+    let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if parts.method.is_safe() || !is_form || parts.headers.contains_key(CSRF_HEADER) {
+        .unwrap_or_default();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    // An upload form (a sheet to import) posts multipart.
+    let is_multipart = content_type.starts_with("multipart/form-data");
+    if parts.method.is_safe()
+        || !(is_form || is_multipart)
+        || parts.headers.contains_key(CSRF_HEADER)
+    {
         return Ok(body);
     }
-    let bytes = axum::body::to_bytes(body, crate::BODY_LIMIT_BYTES)
+    let limit = if is_multipart {
+        crate::UPLOAD_LIMIT_BYTES
+    } else {
+        crate::BODY_LIMIT_BYTES
+    };
+    let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| ApiError::PayloadTooLarge)?;
-    let token = bytes
-        .split(|b| *b == b'&')
-        .filter_map(|pair| pair.strip_prefix(format!("{CSRF_FIELD}=").as_bytes()))
-        .next()
-        .and_then(|value| HeaderValue::from_bytes(value).ok());
-    if let Some(token) = token {
+    let token = if is_multipart {
+        multipart_token(&bytes)
+    } else {
+        bytes
+            .split(|b| *b == b'&')
+            .filter_map(|pair| pair.strip_prefix(format!("{CSRF_FIELD}=").as_bytes()))
+            .next()
+    };
+    if let Some(token) = token.and_then(|value| HeaderValue::from_bytes(value).ok()) {
         parts.headers.insert(CSRF_HEADER, token);
     }
     Ok(Body::from(bytes))
+}
+
+/// The CSRF field of a multipart body: the value of the part named
+/// [`CSRF_FIELD`] (a token has no line breaks, so it ends at the first).
+/// Forms put the field first, before the file.
+fn multipart_token(body: &[u8]) -> Option<&[u8]> {
+    let name = format!("name=\"{CSRF_FIELD}\"");
+    let at = find(body, name.as_bytes())?;
+    let rest = &body[at..];
+    let start = find(rest, b"\r\n\r\n")? + 4;
+    let value = &rest[start..];
+    let end = find(value, b"\r\n")?;
+    Some(&value[..end])
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
 }
 
 fn usable_password(principal: &Principal) -> Result<(), Denied> {

@@ -39,6 +39,8 @@ mod home;
 mod houses;
 /// Languages and message catalogues.
 mod i18n;
+/// Importing a register from an uploaded sheet, and its report.
+pub(crate) mod imports;
 /// What the register lists share: filters from the URL, empty pages.
 mod lists;
 /// Fragments for live validation and pickers (htmx).
@@ -255,7 +257,9 @@ fn table(pages: PageTable<'_>) -> PageTable<'_> {
             "/ui/pick/employers",
             r(get(live::pick_employer), may(Read, Employer)),
         );
-    admin::table(quality_routes(review_routes(file_routes(pages))))
+    admin::table(import_routes(quality_routes(review_routes(file_routes(
+        pages,
+    )))))
 }
 
 /// The review workflow's pages: each list behind reading the workflow,
@@ -318,6 +322,54 @@ fn quality_routes(pages: PageTable<'_>) -> PageTable<'_> {
             "/quality/report.xlsx",
             r(get(quality::report), may(Export, Quality)),
         )
+}
+
+/// Importing a sheet: the upload of each register behind `Create` on it
+/// (as `POST /api/v1/imports/{register}`), its blank form likewise; the
+/// landing page and the reports for whoever is signed in (a report is
+/// shown to its maker alone).
+fn import_routes(pages: PageTable<'_>) -> PageTable<'_> {
+    use axum::extract::{Multipart, State};
+    let r = |route, access| Entry::Guarded(route, access);
+    let mut pages = pages
+        .route("/import", r(get(imports::landing), Access::SignedIn))
+        .route(
+            "/import/reports/{id}",
+            r(get(imports::report), Access::SignedIn),
+        )
+        .route(
+            "/import/reports/{id}/xlsx",
+            r(get(imports::report_xlsx), Access::SignedIn),
+        )
+        .route(
+            "/import/reports/{id}/json",
+            r(get(imports::report_json), Access::SignedIn),
+        );
+    for (register, path, template, resource) in imports::REGISTERS {
+        let upload = move |State(state): State<AppState>,
+                           scope: crate::scope::CallerScope,
+                           actor: crate::scope::CallerActor,
+                           ctx: chrome::PageCtx,
+                           multipart: Multipart| {
+            imports::submit(state, scope, actor, ctx, register, multipart)
+        };
+        pages = pages
+            .route(
+                path,
+                r(
+                    get(move |ctx: chrome::PageCtx| imports::form(ctx, register)).post(upload),
+                    Access::Permission(Action::Create, resource),
+                ),
+            )
+            .route(
+                template,
+                r(
+                    get(move |ctx: chrome::PageCtx| imports::template(ctx, register)),
+                    Access::Permission(Action::Create, resource),
+                ),
+            );
+    }
+    pages
 }
 
 /// Changing a person file, revealing its numbers, moving tenants: each

@@ -20,6 +20,8 @@ mod documents;
 mod file_pages;
 /// Security headers, no personal data in URLs, client addresses.
 mod hardening;
+/// Imports from uploaded sheets, on the API and the pages.
+mod imports;
 /// The access matrix: every role of sibling units against every route.
 mod matrix;
 /// The OpenAPI document.

@@ -31,6 +31,8 @@ fn uri(route: &PageRoute, foreign: &Seeds) -> String {
         ("/admin/tokens/{id}", foreign.token),
         ("/review/{kind}/{id}", foreign.residence),
         ("/quality/duplicates/{id}", foreign.duplicate),
+        // A report id of nobody's: reports are their maker's alone.
+        ("/import/reports/{id}", foreign.person),
     ]
     .into_iter()
     .find(|(prefix, _)| path.starts_with(prefix));

@@ -12,6 +12,8 @@ mod admin;
 mod file_pages;
 /// chromedriver, Chromium and the application under test.
 mod harness;
+/// Importing a sheet from the page.
+mod imports;
 /// The review workflow: approving from the station's queue.
 mod review;
 /// Screenshots of every page at office and phone sizes.

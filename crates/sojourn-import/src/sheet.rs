@@ -1,17 +1,19 @@
-//! `sojourn import` of a sheet as staff keep it (.xlsx, or CSV with the
+//! The import of a sheet as staff keep it (.xlsx, or CSV with the
 //! form's Chinese headers, title rows and all): `sojourn-sheets` reads and
-//! normalises the rows; rows already in the register and repeats within
-//! the file are set aside; the rest go, as the machine-form CSV, through
-//! the same import as a CSV file (`super::run`: the same parsers, the same
-//! batched writer). The report names every row of the sheet by the number
-//! Excel shows and every column by the header the sheet wrote.
+//! normalises the rows; repeats within the file, and for houses, outflows
+//! and employers rows already in the register, are set aside (a resident's
+//! stay on file is the store's to find: `Store::import_stays`); the rest
+//! go, as the machine-form CSV, through the same import as a CSV file
+//! (`crate::machine::run`: the same parsers, the same batched writer). The
+//! report names every row of the sheet by the number Excel shows and every
+//! column by the header the sheet wrote.
 //!
-//! `--dry-run` checks each row with the same parsers against the same
-//! directory, and writes nothing (store-side conflicts such as 重卡 show
-//! only in a real import).
+//! A dry run checks each row with the same parsers against the same
+//! directory (and asks `Store::stays_on_file` for residents), and writes
+//! nothing (store-side conflicts such as 重卡 show only in a real import).
 
-use super::ImportReport;
-use crate::error::{CliError, Result};
+use crate::error::{ImportError, Result};
+use crate::machine::ImportReport;
 use crate::registers::{
     Directory, Register, employers, for_each_page, houses, outflows, residents,
 };
@@ -21,7 +23,8 @@ use sojourn_domain::codes::IdNumber;
 use sojourn_domain::unit::Scope;
 use sojourn_sheets::{Form, Layout, Problem, Report, RowOutcome, SheetRow, Status};
 use sojourn_store::{
-    EmployerQuery, HouseQuery, OutflowQuery, ResidentQuery, ResidentSort, StatusFilter, Store,
+    Actor, EmployerQuery, HouseQuery, OutflowQuery, ResidentQuery, ResidentSort, StatusFilter,
+    Store,
 };
 use std::collections::{HashMap, HashSet};
 use std::io::{BufReader, IsTerminal, Read, Write};
@@ -51,7 +54,7 @@ pub fn is_sheet(path: &Path, register: Register) -> Result<bool> {
             let mut first = Vec::with_capacity(4096);
             std::fs::File::open(path)
                 .and_then(|f| f.take(64 * 1024).read_to_end(&mut first))
-                .map_err(|e| CliError::file(&path.display().to_string(), e))?;
+                .map_err(|e| ImportError::file(&path.display().to_string(), e))?;
             let text = String::from_utf8_lossy(&first);
             let line = text
                 .trim_start_matches('\u{feff}')
@@ -128,38 +131,18 @@ fn for_each_page_of<T>(
     })
 }
 
-/// A register up to this size is loaded whole to find the rows imported
-/// before; a larger one is asked row by row, since its pages come by
-/// offset and loading it whole would take time growing with the square of
-/// its size.
-const LOAD_WHOLE_UP_TO: u64 = 50_000;
-
-/// How rows imported before are found.
-enum Existing {
-    /// The keys of every record of the register.
-    Keys(HashSet<String>),
-    /// A person's stays looked up by ID number (residents, large registers).
-    AskStore,
-}
-
+/// The keys of the records a register holds, to find rows imported
+/// before; `None` for residents, whose stays on file the store finds
+/// itself (`Store::import_stays`, `Store::stays_on_file`).
 fn existing(
     store: &dyn Store,
     scope: &Scope,
     register: Register,
-    load_whole_up_to: u64,
-) -> Result<Existing> {
+) -> Result<Option<HashSet<String>>> {
     if register == Register::Residents {
-        let first = ResidentQuery {
-            status: StatusFilter::Any,
-            page: sojourn_store::PageRequest::new(0, 1)
-                .ok_or_else(|| CliError::Internal("page size".into()))?,
-            ..ResidentQuery::default()
-        };
-        if store.search_residents(scope, &first)?.total > load_whole_up_to {
-            return Ok(Existing::AskStore);
-        }
+        return Ok(None);
     }
-    existing_keys(store, scope, register).map(Existing::Keys)
+    existing_keys(store, scope, register).map(Some)
 }
 
 /// The keys of the records the register holds in `scope`.
@@ -225,17 +208,17 @@ fn existing_keys(store: &dyn Store, scope: &Scope, register: Register) -> Result
 
 /// Sets aside rows that cannot be read, are in the register already, or
 /// repeat an earlier row of the file.
-struct Screen<'a> {
+struct Screen {
     form: Form,
     today: Date,
-    store: &'a dyn Store,
-    scope: &'a Scope,
-    existing: Existing,
+    existing: Option<HashSet<String>>,
     /// Key → first row holding it.
     seen: HashMap<String, u64>,
+    /// Row → the earlier row it repeats.
+    repeats: HashMap<u64, u64>,
 }
 
-impl Screen<'_> {
+impl Screen {
     /// `Some` when the row is decided here.
     fn screen(&mut self, row: &SheetRow) -> Option<RowOutcome> {
         if !row.problems.is_empty() {
@@ -247,55 +230,46 @@ impl Screen<'_> {
             return Some(outcome(row.row, Status::Refused, problems));
         }
         let key = record_key(self.form, row, self.today)?;
-        if self.is_imported(row, &key) {
-            let problem = Problem::new(None, &RowError::AlreadyImported);
-            return Some(outcome(row.row, Status::AlreadyImported, vec![problem]));
+        if self
+            .existing
+            .as_ref()
+            .is_some_and(|keys| keys.contains(&key))
+        {
+            return Some(already_imported(row.row));
         }
         if let Some(first) = self.seen.get(&key) {
+            self.repeats.insert(row.row, *first);
             let problem = Problem::new(None, &RowError::RepeatedInFile(*first));
             return Some(outcome(row.row, Status::Refused, vec![problem]));
         }
         self.seen.insert(key, row.row);
         None
     }
-}
 
-impl Screen<'_> {
-    /// Whether the register holds the row's record already.
-    fn is_imported(&self, row: &SheetRow, key: &str) -> bool {
-        match &self.existing {
-            Existing::Keys(keys) => keys.contains(key),
-            Existing::AskStore => self.has_stay(row).unwrap_or_else(|error| {
-                // The row goes on to the import, where the store says why.
-                tracing::warn!(
-                    row = row.row,
-                    code = error.code(),
-                    "looking up a stay failed"
-                );
-                false
-            }),
+    /// A repeat of a row that turned out to be in the register already is
+    /// in the register already too (the store decides that for residents,
+    /// after the screen).
+    fn settle_repeats(&self, rows: &mut [RowOutcome]) {
+        let already: HashSet<u64> = rows
+            .iter()
+            .filter(|r| r.status == Status::AlreadyImported)
+            .map(|r| r.row)
+            .collect();
+        for row in rows.iter_mut() {
+            if self
+                .repeats
+                .get(&row.row)
+                .is_some_and(|first| already.contains(first))
+            {
+                *row = already_imported(row.row);
+            }
         }
     }
+}
 
-    /// Whether the row's person has a stay with the row's arrival date.
-    fn has_stay(&self, row: &SheetRow) -> sojourn_store::Result<bool> {
-        let form = self.form;
-        let (Some(id), Some(arrived)) =
-            (row.value(form, "id_number"), row.value(form, "arrived_on"))
-        else {
-            return Ok(false);
-        };
-        let Ok(id) = IdNumber::parse_as_of(id, self.today) else {
-            return Ok(false);
-        };
-        let Some(person) = self.store.find_person(self.scope, &id)? else {
-            return Ok(false);
-        };
-        let stays = self.store.residences_of(self.scope, person.id)?;
-        Ok(stays
-            .iter()
-            .any(|s| s.stay.arrived_on.to_string() == arrived))
-    }
+fn already_imported(row: u64) -> RowOutcome {
+    let problem = Problem::new(None, &RowError::AlreadyImported);
+    outcome(row, Status::AlreadyImported, vec![problem])
 }
 
 fn outcome(row: u64, status: Status, problems: Vec<Problem>) -> RowOutcome {
@@ -311,29 +285,35 @@ fn outcome(row: u64, status: Status, problems: Vec<Problem>) -> RowOutcome {
 const PROGRESS_EVERY: u64 = 10_000;
 
 /// A progress line on stderr while a person watches, and the count read
-/// at the end.
+/// at the end; nothing at all unless the caller asked (the web layer
+/// does not).
 struct Progress {
-    shown: bool,
+    summary: bool,
+    live: bool,
     rows: u64,
 }
 
 impl Progress {
-    fn new(shown: bool) -> Self {
+    fn new(summary: bool, live: bool) -> Self {
         Self {
-            shown: shown && std::io::stderr().is_terminal(),
+            summary,
+            live: summary && live && std::io::stderr().is_terminal(),
             rows: 0,
         }
     }
 
     fn tick(&mut self) {
         self.rows += 1;
-        if self.shown && self.rows.is_multiple_of(PROGRESS_EVERY) {
+        if self.live && self.rows.is_multiple_of(PROGRESS_EVERY) {
             eprint!("\r{} rows read / 已读取 {} 行…", self.rows, self.rows);
         }
     }
 
     fn finish(&self, path: &Path) {
-        if self.shown {
+        if !self.summary {
+            return;
+        }
+        if self.live {
             eprint!("\r");
         }
         eprintln!(
@@ -345,57 +325,60 @@ impl Progress {
     }
 }
 
-/// Imports (or with `dry_run` only checks) the sheet at `path`.
+/// How an import runs besides its input.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Only check the rows; write nothing.
+    pub dry_run: bool,
+    /// Progress on stderr (the CLI's progress line and count).
+    pub progress: bool,
+    /// The first load of an empty register may set search indexes aside
+    /// (see [`crate::machine::Running::bulk_load`]).
+    pub bulk_load: bool,
+}
+
+/// Imports as `actor` (or with `options.dry_run` only checks) the sheet at
+/// `path`.
+/// `name` is the file's name as the report gives it.
+// The store, scope and actor the rows go to, the input, and how to run.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     store: &dyn Store,
     scope: &Scope,
     register: Register,
     path: &Path,
+    name: &str,
     today: Date,
-    dry_run: bool,
-) -> Result<Report> {
-    run_with(
-        store,
-        scope,
-        register,
-        path,
-        today,
-        dry_run,
-        LOAD_WHOLE_UP_TO,
-    )
-}
-
-/// [`run`], loading the register whole to find rows imported before only
-/// up to `load_whole_up_to` records (tests use 0 to take the other way).
-#[doc(hidden)]
-pub fn run_with(
-    store: &dyn Store,
-    scope: &Scope,
-    register: Register,
-    path: &Path,
-    today: Date,
-    dry_run: bool,
-    load_whole_up_to: u64,
+    actor: &Actor,
+    options: Options,
 ) -> Result<Report> {
     let form = form_of(register);
-    let screen = Screen {
+    let mut screen = Screen {
         form,
         today,
-        store,
-        scope,
-        existing: existing(store, scope, register, load_whole_up_to)?,
+        existing: existing(store, scope, register)?,
         seen: HashMap::new(),
+        repeats: HashMap::new(),
     };
-    let file = path.display().to_string();
-    let (layout, outcomes) = if dry_run {
-        check_only(store, scope, register, path, today, screen)?
+    let (layout, mut outcomes) = if options.dry_run {
+        check_only(store, scope, register, path, today, &mut screen, options)?
     } else {
-        import(store, scope, register, path, today, screen)?
+        import(
+            store,
+            scope,
+            register,
+            path,
+            today,
+            actor,
+            &mut screen,
+            options,
+        )?
     };
+    screen.settle_repeats(&mut outcomes);
     Ok(Report::new(
         register.key(),
-        &file,
-        dry_run,
+        name,
+        options.dry_run,
         layout.ignored.clone(),
         outcomes,
     ))
@@ -448,7 +431,8 @@ fn check_only(
     register: Register,
     path: &Path,
     today: Date,
-    mut screen: Screen,
+    screen: &mut Screen,
+    options: Options,
 ) -> Result<(Layout, Vec<RowOutcome>)> {
     let form = screen.form;
     let header = Header::read(&machine_header(form), register.columns())?;
@@ -459,7 +443,8 @@ fn check_only(
     };
     let mut rows = Vec::new();
     let mut pending: Pending = Vec::new();
-    let mut progress = Progress::new(true);
+    let mut failed = None;
+    let mut progress = Progress::new(options.progress, true);
     let layout = sojourn_sheets::read_file(path, form, &mut |row| {
         progress.tick();
         if let Some(decided) = screen.screen(&row) {
@@ -468,13 +453,36 @@ fn check_only(
         }
         let record = record_of(&row);
         let mut fields = Fields::new(&header, &record, row.row);
-        let parsed = match register {
-            Register::Residents => residents::parse(&mut fields, &context).is_some(),
-            Register::Houses => houses::parse(&mut fields, today, &directory).is_some(),
-            Register::Employers => employers::parse(&mut fields, &directory).is_some(),
-            Register::Outflows => outflows::parse(&mut fields, today, &directory).is_some(),
+        let (parsed, stay) = match register {
+            Register::Residents => match residents::parse(&mut fields, &context) {
+                Some(stay) => (true, Some(stay.arrival)),
+                None => (false, None),
+            },
+            Register::Houses => (
+                houses::parse(&mut fields, today, &directory).is_some(),
+                None,
+            ),
+            Register::Employers => (employers::parse(&mut fields, &directory).is_some(), None),
+            Register::Outflows => (
+                outflows::parse(&mut fields, today, &directory).is_some(),
+                None,
+            ),
         };
         let (refusals, warnings) = fields.finish();
+        if let Some(arrival) = stay.filter(|_| refusals.is_empty()) {
+            // The store says whether the stay is on file, as the import would.
+            match store.stays_on_file(scope, std::slice::from_ref(&arrival)) {
+                Ok(found) if found.iter().any(Option::is_some) => {
+                    rows.push(already_imported(row.row));
+                    return ControlFlow::Continue(());
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    failed = Some(error);
+                    return ControlFlow::Break(());
+                }
+            }
+        }
         let status = if parsed && refusals.is_empty() {
             Status::Accepted
         } else {
@@ -487,6 +495,9 @@ fn check_only(
         ControlFlow::Continue(())
     });
     progress.finish(path);
+    if let Some(error) = failed {
+        return Err(error.into());
+    }
     let layout = layout?;
     settle(&layout, &mut rows, pending);
     Ok((layout, rows))
@@ -556,13 +567,17 @@ type ReadOutcome = (Layout, Vec<RowOutcome>, Vec<u64>);
 
 /// The real import: the sheet reader on its own thread writes the rows it
 /// passes as machine-form CSV into a pipe that the CSV import reads.
+// The store, scope and actor the rows go to, the input, and how to run.
+#[allow(clippy::too_many_arguments)]
 fn import(
     store: &dyn Store,
     scope: &Scope,
     register: Register,
     path: &Path,
     today: Date,
-    mut screen: Screen,
+    actor: &Actor,
+    screen: &mut Screen,
+    options: Options,
 ) -> Result<(Layout, Vec<RowOutcome>)> {
     let form = screen.form;
     let (sender, receiver) = sync_channel(4);
@@ -578,7 +593,7 @@ fn import(
             let mut passed = Vec::new();
             let mut broken = false;
             // The resident import shows its own progress line.
-            let mut progress = Progress::new(register != Register::Residents);
+            let mut progress = Progress::new(options.progress, register != Register::Residents);
             let layout = sojourn_sheets::read_file(path, form, &mut |row| {
                 progress.tick();
                 if let Some(outcome) = screen.screen(&row) {
@@ -608,10 +623,21 @@ fn import(
                 position: 0,
             },
         );
-        let imported = super::run(store, scope, register, input, today);
+        let imported = crate::machine::run(
+            store,
+            scope,
+            register,
+            input,
+            today,
+            actor,
+            crate::machine::Running {
+                progress: options.progress,
+                bulk_load: options.bulk_load,
+            },
+        );
         let read = reader
             .join()
-            .map_err(|_| CliError::Internal("the sheet reader thread panicked".into()));
+            .map_err(|_| ImportError::Internal("the sheet reader thread panicked".into()));
         (read, imported)
     });
     // A sheet that could not be read says so, whatever the import made of
@@ -649,8 +675,17 @@ fn merge(layout: &Layout, rows: &mut Vec<RowOutcome>, passed: &[u64], report: Im
                 .push(problem_of(layout, warning));
         }
     }
+    let already: HashSet<u64> = report
+        .already_imported
+        .iter()
+        .filter_map(|&r| sheet_row(r))
+        .collect();
     let before = rows.len();
     for &row in passed {
+        if already.contains(&row) {
+            rows.push(already_imported(row));
+            continue;
+        }
         let problems = refusals.remove(&row).unwrap_or_default();
         let status = if problems.is_empty() {
             Status::Accepted

@@ -46,12 +46,12 @@ pub mod residents;
 mod directory;
 pub use directory::Directory;
 
-use crate::error::Result;
 use crate::table::Column;
 use sojourn_store::{Page, PageRequest};
 
 /// A register that can be imported and exported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Register {
     Residents,
     Houses,
@@ -66,6 +66,11 @@ impl Register {
         Self::Employers,
         Self::Outflows,
     ];
+
+    /// The register named `key` (as [`Register::key`] gives it).
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.key() == key)
+    }
 
     pub fn key(self) -> &'static str {
         match self {
@@ -126,14 +131,19 @@ pub const LANDLORD_CODE: &str =
 
 /// Calls `visit` with every page `fetch` returns, from the first on, so a
 /// whole register passes through without being held at once.
-pub fn for_each_page<T>(
+/// Generic over the caller's error, so the export's writer can fail in
+/// its own terms.
+pub fn for_each_page<T, E>(
     mut fetch: impl FnMut(PageRequest) -> sojourn_store::Result<Page<T>>,
-    mut visit: impl FnMut(Vec<T>) -> Result<()>,
-) -> Result<()> {
+    mut visit: impl FnMut(Vec<T>) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E>
+where
+    E: From<sojourn_store::StoreError> + From<crate::error::ImportError>,
+{
     let mut offset = 0_u64;
     loop {
         let page = PageRequest::new(offset, PageRequest::MAX_LIMIT)
-            .ok_or_else(|| crate::error::CliError::Internal("page size".into()))?;
+            .ok_or_else(|| crate::error::ImportError::Internal("page size".into()))?;
         let Page { items, total } = fetch(page)?;
         let count = items.len() as u64;
         visit(items)?;

@@ -5,7 +5,7 @@
 //! Row numbers are the ones a spreadsheet shows: the header is row 1, the
 //! first record row 2, so a clerk can go straight to the cell.
 
-use crate::error::{CliError, Result};
+use crate::error::{ImportError, Result};
 use sojourn_domain::Localized;
 use std::collections::HashMap;
 use std::fmt;
@@ -62,13 +62,13 @@ impl Header {
             let key = cell.trim().to_ascii_lowercase();
             let column = columns.iter().find(|c| c.key == key).ok_or_else(|| {
                 let known: Vec<&str> = columns.iter().map(|c| c.key).collect();
-                CliError::Header(format!(
+                ImportError::Header(format!(
                     "unknown column {cell:?} / 未知列；known columns / 可用列: {}",
                     known.join(", ")
                 ))
             })?;
             if positions.insert(column.key, position).is_some() {
-                return Err(CliError::Header(format!(
+                return Err(ImportError::Header(format!(
                     "column {} appears twice / 列重复",
                     column.key
                 )));
@@ -80,7 +80,7 @@ impl Header {
             .map(|c| c.key)
             .collect();
         if !missing.is_empty() {
-            return Err(CliError::Header(format!(
+            return Err(ImportError::Header(format!(
                 "required columns missing / 缺少必填列: {}",
                 missing.join(", ")
             )));

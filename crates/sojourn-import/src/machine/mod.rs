@@ -1,15 +1,13 @@
-//! `sojourn import <register> FILE`: every row is checked by the domain
-//! parsers; good rows are stored, bad rows are refused with row, column
-//! and reason, and nothing about a refused row reaches the store.
+//! The import of the machine form (CSV with the English column keys):
+//! every row is checked by the domain parsers; good rows are stored, bad
+//! rows are refused with row, column and reason, and nothing about a
+//! refused row reaches the store.
 
 /// The resident import: batched and pipelined, since it is the one that
 /// runs to millions of rows.
 mod residents;
-/// Sheets as staff keep them (.xlsx, or CSV with the forms' headers),
-/// read by `sojourn-sheets` and fed to the same import.
-pub mod sheet;
 
-use crate::error::{CliError, Result};
+use crate::error::{ImportError, Result};
 use crate::registers::{Directory, Register, employers, houses, outflows};
 use crate::table::{self, FieldError, Fields, Header, Refusal};
 use sojourn_domain::codes::{IdNumber, Uscc};
@@ -23,6 +21,18 @@ use std::collections::BTreeSet;
 use std::io::{BufRead, Read, Write};
 use time::Date;
 
+/// How an import runs besides its input.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Running {
+    /// A progress line on stderr (the CLI, when a person watches).
+    pub progress: bool,
+    /// Into an empty register, set the search indexes aside and build them
+    /// once at the end (`Store::begin_bulk_load_unscoped`). For the first
+    /// load of a deployment from the command line; not for the web, where
+    /// other requests run meanwhile.
+    pub bulk_load: bool,
+}
+
 /// What an import did.
 #[derive(Debug)]
 pub struct ImportReport {
@@ -31,7 +41,7 @@ pub struct ImportReport {
     pub refusals: Vec<Refusal>,
     /// Rows whose record the register holds already (an earlier run of
     /// the same file, finished or interrupted): neither new nor refused.
-    pub already_imported: u64,
+    pub already_imported: Vec<u64>,
     /// Data-quality remarks on accepted rows.
     pub warnings: Vec<Refusal>,
 }
@@ -42,7 +52,7 @@ impl ImportReport {
             register,
             accepted: 0,
             refusals: Vec::new(),
-            already_imported: 0,
+            already_imported: Vec::new(),
             warnings: Vec::new(),
         }
     }
@@ -64,7 +74,7 @@ impl ImportReport {
             writeln!(out, "warning {warning}")?;
         }
         let (accepted, refused) = (self.accepted, self.refused());
-        let (already, already_zh) = match self.already_imported {
+        let (already, already_zh) = match self.already_imported.len() {
             0 => (String::new(), String::new()),
             n => (
                 format!(", {n} already imported"),
@@ -80,20 +90,19 @@ impl ImportReport {
     }
 }
 
-/// Who the revisions of imported records name.
-fn actor() -> Actor {
-    Actor::new("import")
-}
-
-/// Imports `input` into `register`, checking dates against `today`.
+/// Imports `input` into `register` as `actor` (whom the revisions of the
+/// records name), checking dates against `today`, with
+/// a progress line on stderr when `run.progress` (and a person watches).
 pub fn run(
     store: &dyn Store,
     scope: &Scope,
     register: Register,
     input: impl BufRead + Send,
     today: Date,
+    actor: &Actor,
+    run: Running,
 ) -> Result<ImportReport> {
-    let mut reader = table::reader(input).map_err(|e| CliError::file("input", e))?;
+    let mut reader = table::reader(input).map_err(|e| ImportError::file("input", e))?;
     let header = read_header(&mut reader, register)?;
     let directory = Directory::load(store, scope)?;
     let mut report = ImportReport::new(register);
@@ -103,12 +112,22 @@ pub fn run(
                 today,
                 directory: &directory,
             };
-            residents::import(store, scope, reader, &header, &context, &mut report)?;
+            residents::import(
+                store,
+                scope,
+                reader,
+                &header,
+                &context,
+                actor,
+                run,
+                &mut report,
+            )?;
         }
         Register::Houses => {
             let mut importer = HouseImporter {
                 store,
                 scope,
+                actor,
                 today,
                 directory,
             };
@@ -118,6 +137,7 @@ pub fn run(
             let mut importer = EmployerImporter {
                 store,
                 scope,
+                actor,
                 directory,
             };
             import_each(&mut reader, &header, &mut importer, &mut report)?;
@@ -126,6 +146,7 @@ pub fn run(
             let mut importer = OutflowImporter {
                 store,
                 scope,
+                actor,
                 today,
                 directory,
             };
@@ -137,11 +158,11 @@ pub fn run(
 
 fn read_header<R: Read>(reader: &mut csv::Reader<R>, register: Register) -> Result<Header> {
     let record = reader.headers().map_err(|error| match error.kind() {
-        csv::ErrorKind::Utf8 { .. } => CliError::Header(
+        csv::ErrorKind::Utf8 { .. } => ImportError::Header(
             "the file is not UTF-8; save it as \"CSV UTF-8\" / 文件不是UTF-8编码，请另存为“CSV UTF-8”"
                 .into(),
         ),
-        _ => CliError::Csv(error),
+        _ => ImportError::Csv(error),
     })?;
     Header::read(record, register.columns())
 }
@@ -235,6 +256,7 @@ fn import_each<R: Read, I: RowImporter>(
 struct HouseImporter<'a> {
     store: &'a dyn Store,
     scope: &'a Scope,
+    actor: &'a Actor,
     today: Date,
     directory: Directory,
 }
@@ -247,7 +269,7 @@ impl RowImporter for HouseImporter<'_> {
     }
 
     fn save(&mut self, details: HouseDetails) -> sojourn_store::Result<()> {
-        let house = self.store.create_house(self.scope, &details, &actor())?;
+        let house = self.store.create_house(self.scope, &details, self.actor)?;
         // Later rows of the same file must not repeat the address.
         self.directory
             .add_house(house.id, house.details.address.as_str());
@@ -258,6 +280,7 @@ impl RowImporter for HouseImporter<'_> {
 struct EmployerImporter<'a> {
     store: &'a dyn Store,
     scope: &'a Scope,
+    actor: &'a Actor,
     directory: Directory,
 }
 
@@ -270,7 +293,7 @@ impl RowImporter for EmployerImporter<'_> {
 
     fn save(&mut self, (uscc, details): Self::Record) -> sojourn_store::Result<()> {
         self.store
-            .create_employer(self.scope, &uscc, &details, &actor())
+            .create_employer(self.scope, &uscc, &details, self.actor)
             .map(drop)
     }
 }
@@ -278,6 +301,7 @@ impl RowImporter for EmployerImporter<'_> {
 struct OutflowImporter<'a> {
     store: &'a dyn Store,
     scope: &'a Scope,
+    actor: &'a Actor,
     today: Date,
     directory: Directory,
 }
@@ -300,11 +324,11 @@ impl RowImporter for OutflowImporter<'_> {
     ) -> sojourn_store::Result<()> {
         let record = self
             .store
-            .create_outflow(self.scope, &id_number, &details, &actor())?;
+            .create_outflow(self.scope, &id_number, &details, self.actor)?;
         match returned_on {
             Some(date) => self
                 .store
-                .register_return(self.scope, record.id, date, record.version, &actor())
+                .register_return(self.scope, record.id, date, record.version, self.actor)
                 .map(drop),
             None => Ok(()),
         }

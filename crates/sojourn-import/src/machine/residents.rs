@@ -3,13 +3,13 @@
 //! CSV parsing on a second thread so that checking the next batch overlaps
 //! with storing this one.
 
-use super::{ImportReport, actor, read_rows, store_refusal};
-use crate::error::{CliError, Result};
+use super::{ImportReport, Running, read_rows, store_refusal};
+use crate::error::{ImportError, Result};
 use crate::registers::residents::{self, Context, Outcome, ParsedStay};
 use crate::table::{Header, Refusal};
-use sojourn_domain::residence::{Arrival, ResidenceId};
+use sojourn_domain::residence::{Arrival, ResidenceStatus};
 use sojourn_domain::unit::Scope;
-use sojourn_store::{Store, StoreError};
+use sojourn_store::{Actor, StayImport, Store};
 use std::collections::HashSet;
 use std::io::{IsTerminal, Read};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -30,7 +30,8 @@ const BATCHES_AHEAD: usize = 2;
 struct Batch {
     arrivals: Vec<Arrival>,
     rows: Vec<u64>,
-    outcomes: Vec<Outcome>,
+    /// The status each arrival's stay is brought to, in its transaction.
+    statuses: Vec<ResidenceStatus>,
     /// ID numbers in this batch: a second stay of the same person must wait
     /// for the next batch, after the first has been stored (and departed).
     id_numbers: HashSet<String>,
@@ -48,24 +49,41 @@ impl Batch {
         self.id_numbers.insert(stay.arrival.id_number.to_string());
         self.arrivals.push(stay.arrival);
         self.rows.push(row);
-        self.outcomes.push(stay.outcome);
+        self.statuses.push(match stay.outcome {
+            Outcome::Registered => ResidenceStatus::Registered,
+            Outcome::Active => ResidenceStatus::Active,
+            Outcome::Departed(departure) => ResidenceStatus::Departed(departure),
+        });
     }
 }
 
+// The store, scope and actor the rows go to, the input, and how to run.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn import<R: Read + Send>(
     store: &dyn Store,
     scope: &Scope,
     reader: csv::Reader<R>,
     header: &Header,
     context: &Context,
+    actor: &Actor,
+    run: Running,
     report: &mut ImportReport,
 ) -> Result<()> {
     // Into an empty register, the search indexes are built once at the
     // end instead of row by row; they come back even if the import fails.
-    let deferred = store.begin_bulk_load_unscoped()?;
-    let imported = pipeline(store, scope, reader, header, context, report);
+    let deferred = run.bulk_load && store.begin_bulk_load_unscoped()?;
+    let imported = pipeline(
+        store,
+        scope,
+        reader,
+        header,
+        context,
+        actor,
+        run.progress,
+        report,
+    );
     let restored = if deferred {
-        store.finish_bulk_load_unscoped().map_err(CliError::from)
+        store.finish_bulk_load_unscoped().map_err(ImportError::from)
     } else {
         Ok(())
     };
@@ -73,21 +91,25 @@ pub(super) fn import<R: Read + Send>(
 }
 
 /// Parses on a second thread while this one stores.
+// The store, scope and actor the rows go to, the input, and how to run.
+#[allow(clippy::too_many_arguments)]
 fn pipeline<R: Read + Send>(
     store: &dyn Store,
     scope: &Scope,
     mut reader: csv::Reader<R>,
     header: &Header,
     context: &Context,
+    actor: &Actor,
+    progress: bool,
     report: &mut ImportReport,
 ) -> Result<()> {
     std::thread::scope(|threads| {
         let (sender, receiver) = sync_channel(BATCHES_AHEAD);
         let parser = threads.spawn(move || parse_batches(&mut reader, header, context, sender));
-        let stored = store_batches(store, scope, receiver, report);
+        let stored = store_batches(store, scope, receiver, actor, progress, report);
         let parsed = parser
             .join()
-            .map_err(|_| CliError::Internal("the CSV parser thread panicked".into()))?;
+            .map_err(|_| ImportError::Internal("the CSV parser thread panicked".into()))?;
         stored.and(parsed)
     })
 }
@@ -123,7 +145,7 @@ fn parse_batches<R: Read>(
                 if sender.send(full).is_err() {
                     // Only stops the reading; the store side reports its own error.
                     hung_up = true;
-                    return Err(CliError::Internal("stopped".into()));
+                    return Err(ImportError::Internal("stopped".into()));
                 }
             }
             batch.push(row, stay);
@@ -144,9 +166,11 @@ fn store_batches(
     store: &dyn Store,
     scope: &Scope,
     receiver: Receiver<Batch>,
+    actor: &Actor,
+    progress: bool,
     report: &mut ImportReport,
 ) -> Result<()> {
-    let progress = Progress::new();
+    let progress = Progress::new(progress);
     let mut rows_read = 0;
     // Where the time goes, for RUST_LOG=debug: waiting for the parser or
     // in the store.
@@ -156,7 +180,7 @@ fn store_batches(
         waiting += clock.elapsed();
         clock = Instant::now();
         rows_read += batch.rows_read;
-        store_batch(store, scope, batch, report)?;
+        store_batch(store, scope, batch, actor, report)?;
         storing += clock.elapsed();
         clock = Instant::now();
         progress.show(rows_read, report);
@@ -170,6 +194,7 @@ fn store_batch(
     store: &dyn Store,
     scope: &Scope,
     batch: Batch,
+    actor: &Actor,
     report: &mut ImportReport,
 ) -> Result<()> {
     report.refusals.extend(batch.refusals);
@@ -177,57 +202,17 @@ fn store_batch(
     if batch.arrivals.is_empty() {
         return Ok(());
     }
-    let results = store.register_arrivals(scope, &batch.arrivals, &actor())?;
-    let rows = batch.rows.iter().zip(batch.outcomes).zip(&batch.arrivals);
-    for (result, ((row, outcome), arrival)) in results.into_iter().zip(rows) {
-        match result.and_then(|id| finish_stay(store, scope, id, &outcome)) {
-            Ok(()) => report.accepted += 1,
-            Err(StoreError::DuplicateResidence { .. })
-                if imported_before(store, scope, arrival)? =>
-            {
-                report.already_imported += 1;
-            }
-            Err(error) => report.refusals.push(store_refusal(*row, &error)),
+    let results = store.import_stays(scope, &batch.arrivals, &batch.statuses, actor)?;
+    for (result, row) in results.into_iter().zip(batch.rows) {
+        match result {
+            Ok(StayImport::Registered(_)) => report.accepted += 1,
+            // An earlier run of the same file (finished or interrupted)
+            // stored this row: the store found its stay on file.
+            Ok(StayImport::AlreadyRegistered(_)) => report.already_imported.push(row),
+            Err(error) => report.refusals.push(store_refusal(row, &error)),
         }
     }
     Ok(())
-}
-
-/// Whether the stay the row opens is in the register already: the same
-/// person at the same unit since the same day, as a run of the same file
-/// that was interrupted (or had finished) left it. Asked only of rows the
-/// store refused as 重卡, so a first import pays nothing for it.
-fn imported_before(
-    store: &dyn Store,
-    scope: &Scope,
-    arrival: &Arrival,
-) -> sojourn_store::Result<bool> {
-    let Some(person) = store.find_person(scope, &arrival.id_number)? else {
-        return Ok(false);
-    };
-    let stays = store.residences_of(scope, person.id)?;
-    Ok(stays
-        .iter()
-        .any(|s| s.stay.unit == arrival.stay.unit && s.stay.arrived_on == arrival.stay.arrived_on))
-}
-
-/// Brings a newly registered stay (version 1) to the status the row gives.
-fn finish_stay(
-    store: &dyn Store,
-    scope: &Scope,
-    id: ResidenceId,
-    outcome: &Outcome,
-) -> sojourn_store::Result<()> {
-    const FIRST_VERSION: i64 = 1;
-    match outcome {
-        Outcome::Registered => Ok(()),
-        Outcome::Active => store
-            .activate_residence(scope, id, FIRST_VERSION, &actor())
-            .map(drop),
-        Outcome::Departed(departure) => store
-            .register_departure(scope, id, departure, FIRST_VERSION, &actor())
-            .map(drop),
-    }
 }
 
 /// A progress line on stderr, only when a person is watching it.
@@ -236,9 +221,9 @@ struct Progress {
 }
 
 impl Progress {
-    fn new() -> Self {
+    fn new(wanted: bool) -> Self {
         Self {
-            shown: std::io::stderr().is_terminal(),
+            shown: wanted && std::io::stderr().is_terminal(),
         }
     }
 

@@ -1,0 +1,205 @@
+//! Imported stays (`import_stays`, what the resident import calls): a row
+//! is stored whole with its status or not at all, and a row repeating a
+//! stay on file — current or departed — is found there, not stored again.
+
+use crate::fixtures::*;
+use crate::harness::TestDb;
+use sojourn_domain::residence::{Arrival, ResidenceStatus};
+use sojourn_store::*;
+
+fn deployed(db: &TestDb) -> &dyn Store {
+    let store = db.store();
+    deploy(store);
+    store
+}
+
+fn import(
+    store: &dyn Store,
+    scope_code: &str,
+    rows: &[(Arrival, ResidenceStatus)],
+) -> Vec<Result<StayImport>> {
+    let arrivals: Vec<Arrival> = rows.iter().map(|(a, _)| a.clone()).collect();
+    let statuses: Vec<ResidenceStatus> = rows.iter().map(|(_, s)| s.clone()).collect();
+    store
+        .import_stays(&scope(scope_code), &arrivals, &statuses, &actor())
+        .expect("import")
+}
+
+fn total_stays(store: &dyn Store) -> u64 {
+    let query = ResidentQuery {
+        status: StatusFilter::Any,
+        ..Default::default()
+    };
+    store
+        .search_residents(&scope(TOWN), &query)
+        .expect("search")
+        .total
+}
+
+fn registered(outcome: &Result<StayImport>) -> sojourn_domain::residence::ResidenceId {
+    match outcome {
+        Ok(StayImport::Registered(id)) => *id,
+        other => panic!("expected a new stay, got {other:?}"),
+    }
+}
+
+pub fn an_imported_departed_stay_is_stored_with_its_departure(db: &TestDb) {
+    let store = deployed(db);
+    let number = id_number("19900307", 123);
+    let outcomes = import(
+        store,
+        TOWN,
+        &[
+            (
+                arrival(&number, "张三", DUOFU, "2023-03-05"),
+                ResidenceStatus::Departed(departure("2024-01-10")),
+            ),
+            (
+                arrival(&id_number("19910307", 125), "李四", DUOFU, "2024-03-05"),
+                ResidenceStatus::Active,
+            ),
+        ],
+    );
+    let departed = store
+        .get_residence(&scope(TOWN), registered(&outcomes[0]))
+        .expect("stay");
+    assert_eq!(
+        departed.status,
+        ResidenceStatus::Departed(departure("2024-01-10"))
+    );
+    let active = store
+        .get_residence(&scope(TOWN), registered(&outcomes[1]))
+        .expect("stay");
+    assert_eq!(active.status, ResidenceStatus::Active);
+    // The person left: a later arrival elsewhere is no duplicate.
+    assert!(
+        store
+            .register_arrival(
+                &scope(TOWN),
+                &arrival(&number, "张三", YINZHA, "2024-02-01"),
+                &actor()
+            )
+            .is_ok()
+    );
+}
+
+pub fn an_imported_row_whose_departure_is_refused_leaves_nothing(db: &TestDb) {
+    let store = deployed(db);
+    let number = id_number("19900307", 123);
+    let outcomes = import(
+        store,
+        TOWN,
+        &[
+            // Departed before it arrived: the departure is refused, and
+            // with it the arrival of the same row.
+            (
+                arrival(&number, "张三", DUOFU, "2024-03-05"),
+                ResidenceStatus::Departed(departure("2024-01-10")),
+            ),
+            (
+                arrival(&id_number("19910307", 125), "李四", DUOFU, "2024-03-05"),
+                ResidenceStatus::Registered,
+            ),
+        ],
+    );
+    assert!(
+        matches!(outcomes[0], Err(StoreError::Rule(_))),
+        "{:?}",
+        outcomes[0]
+    );
+    registered(&outcomes[1]);
+    assert_eq!(total_stays(store), 1);
+    assert!(
+        store
+            .find_person(&scope(TOWN), &number)
+            .expect("find")
+            .is_none(),
+        "no half row: neither the file nor the stay of the refused row"
+    );
+}
+
+pub fn a_departed_stay_imported_again_is_already_registered(db: &TestDb) {
+    let store = deployed(db);
+    let number = id_number("19900307", 123);
+    let row = (
+        arrival(&number, "张三", DUOFU, "2023-03-05"),
+        ResidenceStatus::Departed(departure("2024-01-10")),
+    );
+    let first = registered(&import(store, TOWN, std::slice::from_ref(&row))[0]);
+    // What a check-only import is told, then what the import does.
+    let fresh = arrival(&id_number("19910307", 125), "李四", DUOFU, "2023-03-05");
+    assert_eq!(
+        store
+            .stays_on_file(&scope(TOWN), &[row.0.clone(), fresh])
+            .expect("read"),
+        vec![Some(first), None]
+    );
+    let again = import(store, TOWN, &[row]);
+    assert_eq!(
+        again[0].as_ref().ok(),
+        Some(&StayImport::AlreadyRegistered(first))
+    );
+    assert_eq!(total_stays(store), 1);
+}
+
+pub fn a_current_stay_imported_again_is_already_registered_not_a_duplicate(db: &TestDb) {
+    let store = deployed(db);
+    let number = id_number("19900307", 123);
+    let other = id_number("19910307", 125);
+    let row = (
+        arrival(&number, "张三", DUOFU, "2024-03-05"),
+        ResidenceStatus::Active,
+    );
+    let first = registered(&import(store, TOWN, std::slice::from_ref(&row))[0]);
+    let again = import(
+        store,
+        TOWN,
+        &[
+            row,
+            (
+                arrival(&other, "李四", DUOFU, "2024-03-05"),
+                ResidenceStatus::Registered,
+            ),
+        ],
+    );
+    assert_eq!(
+        again[0].as_ref().ok(),
+        Some(&StayImport::AlreadyRegistered(first))
+    );
+    registered(&again[1]);
+    // Another stay of the same person (another day) is still 重卡.
+    let elsewhere = import(
+        store,
+        TOWN,
+        &[(
+            arrival(&number, "张三", YINZHA, "2024-04-01"),
+            ResidenceStatus::Registered,
+        )],
+    );
+    assert!(
+        matches!(elsewhere[0], Err(StoreError::DuplicateResidence { .. })),
+        "{:?}",
+        elsewhere[0]
+    );
+    assert_eq!(total_stays(store), 2);
+}
+
+pub fn a_stay_on_file_outside_the_scope_is_refused_not_revealed(db: &TestDb) {
+    let store = deployed(db);
+    let number = id_number("19900307", 123);
+    let row = (
+        arrival(&number, "张三", DUOFU, "2023-03-05"),
+        ResidenceStatus::Departed(departure("2024-01-10")),
+    );
+    registered(&import(store, DUOFU, std::slice::from_ref(&row))[0]);
+    let from_sibling = import(store, YINZHA, &[row]);
+    assert!(
+        matches!(
+            from_sibling[0],
+            Err(StoreError::ReferenceOutOfScope { kind: "unit", .. })
+        ),
+        "{:?}",
+        from_sibling[0]
+    );
+    assert_eq!(total_stays(store), 1);
+}

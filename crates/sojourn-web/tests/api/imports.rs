@@ -1,0 +1,421 @@
+//! Imports from an uploaded sheet: `POST /api/v1/imports/{register}` and
+//! the `/import` pages. The sheet is a real .xlsx built here as staff fill
+//! it in: a title and filler rows above the header, headers in their own
+//! words, dates in several forms, an ID number stored as a number.
+
+use crate::fixtures::id_number;
+use crate::helpers::*;
+use axum::http::{Method, StatusCode, header};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use serde_json::Value;
+use sojourn_domain::account::Role;
+use sojourn_store::{ResidentQuery, StatusFilter};
+
+const BOUNDARY: &str = "sojourn-test-boundary";
+
+/// A multipart body with `file` (and `dry_run` when asked).
+fn multipart(name: &str, bytes: &[u8], dry_run: bool) -> (String, Vec<u8>) {
+    let mut body = Vec::new();
+    if dry_run {
+        body.extend(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"dry_run\"\r\n\r\ntrue\r\n"
+            )
+            .bytes(),
+        );
+    }
+    body.extend(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend(format!("\r\n--{BOUNDARY}--\r\n").bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
+async fn upload(app: &TestApp, uri: &str, name: &str, bytes: &[u8], dry_run: bool) -> Reply {
+    let (content_type, body) = multipart(name, bytes, dry_run);
+    app.raw(Method::POST, uri, &content_type, body).await
+}
+
+fn stays(app: &TestApp) -> u64 {
+    let query = ResidentQuery {
+        status: StatusFilter::Any,
+        ..Default::default()
+    };
+    let scope = sojourn_domain::unit::Scope::of(
+        sojourn_domain::unit::UnitCode::parse(ROOT).expect("unit code"),
+    );
+    app.store()
+        .search_residents(&scope, &query)
+        .expect("search")
+        .total
+}
+
+/// The IDs of the sheet's people (valid check characters unless noted).
+struct Ids {
+    a: String,
+    b: String,
+    c: String,
+    wrong_check: String,
+    sibling: String,
+}
+
+fn ids() -> Ids {
+    let e = id_number("410102", "19860202", "124");
+    let last = if e.ends_with('0') { '1' } else { '0' };
+    Ids {
+        a: id_number("410102", "19800101", "123").to_lowercase(),
+        b: id_number("340104", "19900315", "222"),
+        c: id_number("410102", "19870303", "125"),
+        wrong_check: format!("{}{last}", &e[..17]),
+        sibling: id_number("410102", "19880404", "131"),
+    }
+}
+
+/// 《流动人口信息登记表》 with rows 5–10: two good rows, an ID stored as
+/// a number (row 7), a wrong check character (row 8), a unit outside the
+/// uploader's community (row 9), and row 5 again (row 10).
+fn messy_sheet(ids: &Ids) -> Vec<u8> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet
+        .merge_range(0, 0, 0, 8, "流动人口信息登记表", &Format::new().set_bold())
+        .expect("title");
+    sheet
+        .write_string(1, 0, "填表单位：多福巷社区")
+        .expect("filler");
+    let header = [
+        "姓 名",
+        "身份证号",
+        "民族",
+        "户籍地",
+        "所属社区",
+        "来本地日期",
+        "居住事由",
+        "现住址",
+        "备注",
+    ];
+    for (column, text) in header.iter().enumerate() {
+        sheet.write_string(3, column as u16, *text).expect("header");
+    }
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let rows: [(&str, &str, &str, &str); 6] = [
+        ("张三", ids.a.as_str(), COMMUNITY, "excel-date"),
+        ("李四", ids.b.as_str(), COMMUNITY, "2024/3/5"),
+        ("王五", "number", COMMUNITY, "2024.3.5"),
+        ("周九", ids.wrong_check.as_str(), COMMUNITY, "2024-03-05"),
+        ("吴十", ids.sibling.as_str(), SIBLING, "2024年3月5日"),
+        ("张三", ids.a.as_str(), COMMUNITY, "20240305"),
+    ];
+    for (i, (name, id, unit, arrived)) in rows.iter().enumerate() {
+        let row = 4 + i as u32;
+        sheet.write_string(row, 0, *name).expect("name");
+        if *id == "number" {
+            let digits: f64 = ids.c.parse().expect("digits");
+            sheet.write_number(row, 1, digits).expect("id");
+        } else {
+            sheet.write_string(row, 1, *id).expect("id");
+        }
+        sheet.write_string(row, 2, "汉族").expect("ethnicity");
+        sheet
+            .write_number(row, 3, 410_102_001_002.0)
+            .expect("domicile");
+        sheet.write_string(row, 4, *unit).expect("unit");
+        if *arrived == "excel-date" {
+            let value = ExcelDateTime::from_ymd(2024, 3, 5).expect("date");
+            sheet
+                .write_datetime_with_format(row, 5, value, &date)
+                .expect("arrival");
+        } else {
+            sheet.write_string(row, 5, *arrived).expect("arrival");
+        }
+        sheet.write_string(row, 6, "务工").expect("reason");
+        sheet.write_string(row, 7, "多福巷12号").expect("address");
+    }
+    workbook.save_to_buffer().expect("sheet")
+}
+
+/// A row of a report: number, status, `(column, code)` of each reason.
+type RowLine = (u64, String, Vec<(String, String)>);
+
+/// Every row of a report.
+fn rows_of(report: &Value) -> Vec<RowLine> {
+    report["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| {
+            let problems = row["problems"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .map(|p| {
+                            (
+                                p["column"].as_str().unwrap_or("").to_owned(),
+                                p["code"].as_str().unwrap_or("").to_owned(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            (
+                row["row"].as_u64().expect("row"),
+                row["status"].as_str().expect("status").to_owned(),
+                problems,
+            )
+        })
+        .collect()
+}
+
+fn status_of(report: &Value, row: u64) -> String {
+    rows_of(report)
+        .into_iter()
+        .find(|(r, _, _)| *r == row)
+        .map(|(_, status, _)| status)
+        .unwrap_or_default()
+}
+
+fn columns_refused(report: &Value, row: u64) -> Vec<String> {
+    rows_of(report)
+        .into_iter()
+        .find(|(r, _, _)| *r == row)
+        .map(|(_, _, problems)| problems.into_iter().map(|(c, _)| c).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_messy_sheet_imports_its_good_rows_and_names_every_refusal() {
+    let app = spawn_app(COMMUNITY).await;
+    let ids = ids();
+    let sheet = messy_sheet(&ids);
+    let reply = upload(
+        &app,
+        "/api/v1/imports/residents",
+        "register.xlsx",
+        &sheet,
+        false,
+    )
+    .await
+    .expect(StatusCode::OK);
+    let report = &reply.body;
+    assert_eq!(report["accepted"], 2, "{report:#}");
+    assert_eq!(report["refused"], 4, "{report:#}");
+    assert_eq!(status_of(report, 5), "accepted");
+    assert_eq!(status_of(report, 6), "accepted");
+    // Each refusal at its row, in the column as the sheet names it.
+    assert_eq!(columns_refused(report, 7), ["身份证号"]);
+    assert_eq!(columns_refused(report, 8), ["身份证号"]);
+    assert_eq!(status_of(report, 9), "refused");
+    assert_eq!(columns_refused(report, 9), ["所属社区"], "out of the scope");
+    assert_eq!(status_of(report, 10), "refused", "row 5 again");
+    let reason = report["rows"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["row"] == 8))
+        .map(|r| {
+            r["problems"][0]["message_zh"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .unwrap_or_default();
+    assert!(reason.contains("校验"), "{reason}");
+    assert_eq!(stays(&app), 2);
+}
+
+#[tokio::test]
+async fn the_same_sheet_uploaded_again_is_already_imported() {
+    let app = spawn_app(COMMUNITY).await;
+    let sheet = messy_sheet(&ids());
+    upload(
+        &app,
+        "/api/v1/imports/residents",
+        "register.xlsx",
+        &sheet,
+        false,
+    )
+    .await
+    .expect(StatusCode::OK);
+    let again = upload(
+        &app,
+        "/api/v1/imports/residents",
+        "register.xlsx",
+        &sheet,
+        false,
+    )
+    .await
+    .expect(StatusCode::OK);
+    let report = &again.body;
+    assert_eq!(report["accepted"], 0, "{report:#}");
+    assert_eq!(report["already_imported"], 3, "rows 5, 6 and 5's repeat 10");
+    assert_eq!(status_of(report, 5), "already_imported");
+    assert_eq!(status_of(report, 10), "already_imported");
+    assert_eq!(stays(&app), 2);
+}
+
+#[tokio::test]
+async fn a_dry_run_checks_every_row_and_writes_nothing() {
+    let app = spawn_app(COMMUNITY).await;
+    let sheet = messy_sheet(&ids());
+    let reply = upload(
+        &app,
+        "/api/v1/imports/residents",
+        "register.xlsx",
+        &sheet,
+        true,
+    )
+    .await
+    .expect(StatusCode::OK);
+    assert_eq!(reply.body["dry_run"], true);
+    assert_eq!(reply.body["accepted"], 2);
+    assert_eq!(reply.body["refused"], 4);
+    assert_eq!(stays(&app), 0);
+}
+
+#[tokio::test]
+async fn a_file_neither_xlsx_nor_csv_is_refused_in_chinese() {
+    let app = spawn_app(COMMUNITY).await;
+    let reply = upload(
+        &app,
+        "/api/v1/imports/residents",
+        "scan.pdf",
+        b"%PDF-1.4",
+        false,
+    )
+    .await
+    .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "upload_wrong_type");
+    assert!(
+        reply.message_zh().contains(".xlsx"),
+        "{}",
+        reply.message_zh()
+    );
+    assert_eq!(stays(&app), 0);
+}
+
+#[tokio::test]
+async fn an_empty_file_or_no_file_is_refused() {
+    let app = spawn_app(COMMUNITY).await;
+    upload(
+        &app,
+        "/api/v1/imports/residents",
+        "register.xlsx",
+        b"",
+        false,
+    )
+    .await
+    .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "upload_empty");
+    let body = format!("--{BOUNDARY}--\r\n");
+    app.raw(
+        Method::POST,
+        "/api/v1/imports/residents",
+        &format!("multipart/form-data; boundary={BOUNDARY}"),
+        body,
+    )
+    .await
+    .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "upload_no_file");
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_a_sheet_is_refused() {
+    let app = spawn_app(COMMUNITY).await;
+    let reply = upload(
+        &app,
+        "/api/v1/imports/residents",
+        "register.xlsx",
+        b"not a zip at all",
+        false,
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        reply.body
+    );
+    assert_eq!(stays(&app), 0);
+}
+
+#[tokio::test]
+async fn an_import_needs_create_on_the_register() {
+    let app = spawn_app(COMMUNITY).await;
+    let sheet = messy_sheet(&ids());
+    let viewer = app.user(Role::Inspector, COMMUNITY).await;
+    let reply = upload(
+        &viewer,
+        "/api/v1/imports/residents",
+        "register.xlsx",
+        &sheet,
+        false,
+    )
+    .await;
+    assert!(
+        matches!(reply.status, StatusCode::FORBIDDEN),
+        "{:?}",
+        reply.status
+    );
+    assert_eq!(stays(&app), 0);
+}
+
+#[tokio::test]
+async fn the_page_shows_the_report_and_offers_it_as_xlsx_and_json() {
+    let app = spawn_app(COMMUNITY).await;
+    let form = app.get("/import/residents").await.expect(StatusCode::OK);
+    let html = form.body.as_str().unwrap_or_default().to_owned();
+    assert!(html.contains("enctype=\"multipart/form-data\""), "{html}");
+    let sheet = messy_sheet(&ids());
+    let posted = upload(&app, "/import/residents", "register.xlsx", &sheet, false).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{:?}", posted.body);
+    let location = posted.headers[header::LOCATION]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let page = app.get(&location).await.expect(StatusCode::OK);
+    let html = page.body.as_str().unwrap_or_default().to_owned();
+    assert!(html.contains("拒绝 4 行"), "{html}");
+    assert!(html.contains("身份证号"), "{html}");
+    assert!(html.contains("<td>8</td>"), "{html}");
+    let json = app
+        .get(&format!("{location}/json"))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(json.body["accepted"], 2);
+    let xlsx = app
+        .get(&format!("{location}/xlsx"))
+        .await
+        .expect(StatusCode::OK);
+    assert!(
+        xlsx.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap_or_default()
+            .contains("spreadsheetml")
+    );
+    // Someone else's report is not found.
+    let other = app.user(Role::OfficeDirector, COMMUNITY).await;
+    assert_eq!(other.get(&location).await.status, StatusCode::NOT_FOUND);
+    // A wrong file comes back to the form with why.
+    let wrong = upload(&app, "/import/residents", "scan.pdf", b"%PDF", false).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = wrong.body.as_str().unwrap_or_default().to_owned();
+    assert!(html.contains("不是 .xlsx 或 .csv 文件"), "{html}");
+}
+
+#[tokio::test]
+async fn the_template_of_each_form_downloads_as_xlsx() {
+    let app = spawn_app(COMMUNITY).await;
+    for register in ["residents", "houses", "employers", "outflows"] {
+        let reply = app
+            .get(&format!("/import/{register}/template"))
+            .await
+            .expect(StatusCode::OK);
+        assert!(
+            reply.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap_or_default()
+                .contains("spreadsheetml"),
+            "{register}"
+        );
+    }
+}
