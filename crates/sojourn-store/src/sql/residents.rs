@@ -8,7 +8,7 @@ use sojourn_domain::codes::IdNumber;
 use sojourn_domain::person::{Person, PersonDetails, PersonId};
 use sojourn_domain::residence::{Departure, Residence, ResidenceId, StayDetails};
 use sojourn_domain::search::SearchTerm;
-use sojourn_domain::unit::Scope;
+use sojourn_domain::unit::{Scope, UnitCode};
 use time::Date;
 
 /// A person is in scope when the file's unit is, or any of their
@@ -406,15 +406,7 @@ pub(crate) fn search_residents(
     scope: &Scope,
     query: &ResidentQuery,
 ) -> Result<Page<ResidentRow>> {
-    let scope = match &query.unit {
-        Some(unit) => scope
-            .narrow_to(unit)
-            .map_err(|_| StoreError::ReferenceOutOfScope {
-                kind: "unit",
-                id: unit.to_string(),
-            })?,
-        None => scope.clone(),
-    };
+    let scope = narrowed(scope, query.unit.as_ref())?;
     let mut filter = Filter::new(&scope);
     filter.status(query.status);
     let keys = tx.keys();
@@ -500,6 +492,49 @@ pub(crate) fn export_residents(
         .iter()
         .map(|row| resident_row(row, &keys))
         .collect()
+}
+
+/// The stays in scope matching a list's filters (not its term), in the
+/// order registered, at most `limit` after `after`: a walk of the primary
+/// key, so every page of a filtered export costs the same.
+pub(crate) fn export_residents_matching(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    query: &ResidentQuery,
+    after: Option<ResidenceId>,
+    limit: u32,
+) -> Result<Vec<ResidentRow>> {
+    let scope = narrowed(scope, query.unit.as_ref())?;
+    let mut filter = Filter::new(&scope);
+    filter.status(query.status);
+    filter.resident_facets(query);
+    filter.push("r.id > ", after.map_or(0, |id| id.0).into());
+    let sql = format!(
+        "SELECT {}, {} FROM residences r JOIN persons p ON p.id = r.person_id \
+         WHERE {} ORDER BY r.id LIMIT {limit}",
+        mapping::PERSON_COLUMNS,
+        mapping::RESIDENCE_COLUMNS,
+        filter.sql,
+    );
+    let keys = tx.keys();
+    tx.query(&sql, &filter.params)?
+        .iter()
+        .map(|row| resident_row(row, &keys))
+        .collect()
+}
+
+/// The caller's scope, narrowed to the unit a list asks for; a unit
+/// outside it is a reference out of scope.
+fn narrowed(scope: &Scope, unit: Option<&UnitCode>) -> Result<Scope> {
+    match unit {
+        Some(unit) => scope
+            .narrow_to(unit)
+            .map_err(|_| StoreError::ReferenceOutOfScope {
+                kind: "unit",
+                id: unit.to_string(),
+            }),
+        None => Ok(scope.clone()),
+    }
 }
 
 /// Searches count at most this many matches (and one more, to say "more").
