@@ -4,7 +4,7 @@
 //! time; clients and tools read the JSON.
 
 use super::{
-    accounts, audit, checks, divisions, documents, employers, houses, outflows, persons,
+    accounts, audit, checks, divisions, documents, employers, exports, houses, outflows, persons,
     residences, residents, session, tokens, units,
 };
 use crate::json::Json;
@@ -46,6 +46,10 @@ use utoipa::OpenApi;
         outflows::update_outflow, outflows::register_return, outflows::outflow_history,
         outflows::reveal_outflow,
         audit::search_audit, audit::export_audit,
+        exports::start_residents, exports::residents_status, exports::residents_file,
+        exports::start_houses, exports::houses_status, exports::houses_file,
+        exports::start_employers, exports::employers_status, exports::employers_file,
+        exports::start_outflows, exports::outflows_status, exports::outflows_file,
         divisions::list_divisions, divisions::get_division,
         checks::check_id_number,
     ),
@@ -62,6 +66,7 @@ use utoipa::OpenApi;
         (name = "employers", description = "Employers (用工单位)"),
         (name = "outflows", description = "Outflow register (流出人口)"),
         (name = "audit", description = "The audit trail (audit administrator)"),
+        (name = "exports", description = "Exports of the lists and ledgers (台账), .xlsx or CSV, as jobs"),
         (name = "divisions", description = "National administrative divisions"),
         (name = "checks", description = "Live checks for forms"),
         (name = "meta", description = "This document"),
