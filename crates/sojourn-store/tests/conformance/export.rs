@@ -123,6 +123,16 @@ pub fn a_filtered_export_pages_the_stays_the_list_finds(db: &TestDb) {
             status: StatusFilter::Departed,
             ..ResidentQuery::default()
         },
+        ResidentQuery {
+            sex: Some(sojourn_domain::codes::Sex::Female),
+            arrived_to: Some(time::macros::date!(2024 - 04 - 01)),
+            ..ResidentQuery::default()
+        },
+        ResidentQuery {
+            sex: Some(sojourn_domain::codes::Sex::Male),
+            unit: Some(UnitCode::parse(DUOFU).expect("unit")),
+            ..ResidentQuery::default()
+        },
     ];
     for filter in filters {
         let mut listed: Vec<ResidenceId> = store

@@ -20,6 +20,8 @@ mod documents;
 mod file_pages;
 /// Security headers, no personal data in URLs, client addresses.
 mod hardening;
+/// Exports of the lists and ledgers: rows, masking, reveal, jobs.
+mod exports;
 /// The access matrix: every role of sibling units against every route.
 mod matrix;
 /// The OpenAPI document.

@@ -252,6 +252,10 @@ fn body(route: &RouteInfo, foreign: &Seeds) -> Option<Value> {
         ("POST", "/houses/{id}/reveal") => {
             json!({ "fields": ["landlord.id_number"], "reason": "核实房东身份信息" })
         }
+        (
+            "POST",
+            "/exports/residents" | "/exports/houses" | "/exports/employers" | "/exports/outflows",
+        ) => json!({ "format": "xlsx", "filters": { "unit": unit } }),
         (method, path) => panic!("the access matrix has no body for {method} {path}: add one"),
     };
     Some(body)
