@@ -49,8 +49,8 @@ fn main() -> Res<()> {
     println!("load average: {}", load_average());
     for format in ["xlsx", "csv"] {
         let params = HashMap::from([("format".to_owned(), format.to_owned())]);
-        let spec = ExportSpec::parse(ExportList::Residents, &params)
-            .map_err(|e| format!("spec: {e}"))?;
+        let spec =
+            ExportSpec::parse(ExportList::Residents, &params).map_err(|e| format!("spec: {e}"))?;
         let path = dir.join(format!("export-bench.{format}"));
         let progress = Progress::default();
         let (written, wall, cpu) =
@@ -94,14 +94,22 @@ fn cpu_time() -> Duration {
     // Fields after the command name (which is in parentheses).
     let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     // utime and stime are fields 14 and 15 of the line, 12 and 13 here;
     // clock ticks are 100 a second on Linux.
     Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
 
 fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim().to_owned()
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
 }
 
 fn bench_dir() -> Res<PathBuf> {

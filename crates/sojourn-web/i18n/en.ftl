@@ -517,6 +517,7 @@ export-submit = Export
 export-title = Export
 export-back = Back to the list
 export-progress = Writing: { $written } of { $total } rows…
+export-progress-uncounted = Writing: { $n } rows so far…
 export-done = { $n ->
     [one] Done: { $n } row.
    *[other] Done: { $n } rows.

@@ -498,6 +498,7 @@ export-submit = 导出
 export-title = 导出
 export-back = 返回列表
 export-progress = 正在写入：{ $written } / { $total } 行……
+export-progress-uncounted = 正在写入：已写 { $n } 行……
 export-done = 已完成：共 { $n } 行。
 export-failed = 导出失败：{ $reason }
 export-download = 下载

@@ -145,11 +145,17 @@ fn new_id() -> Result<String, NoRandomness> {
 /// and records the export in the audit trail with its row count. A job
 /// whose audit entry cannot be written fails, and its file is removed.
 pub fn run(store: &dyn Store, scope: &Scope, actor: &Actor, spec: &ExportSpec, job: &Job) {
-    let outcome = (|| {
-        let total = count(store, scope, spec)?;
-        job.progress.total.store(total, Ordering::Relaxed);
+    // The total is counted beside the export (a count of a million rows
+    // costs about what reading them does), for the progress page alone:
+    // the page shows the rows written until it is known.
+    let outcome = std::thread::scope(|threads| {
+        threads.spawn(|| {
+            if let Ok(total) = count(store, scope, spec) {
+                job.progress.total.store(total, Ordering::Relaxed);
+            }
+        });
         write_export(store, scope, spec, &job.path, &job.progress)
-    })();
+    });
     let (event, state) = match outcome {
         Ok(rows) => {
             let mut details = spec.audit_details();

@@ -129,6 +129,7 @@ impl JobView {
         let total = job.progress.total.load(Ordering::Relaxed);
         let state = job.state();
         let message = match &state {
+            JobState::Running if total == 0 => tr.tn("export-progress-uncounted", written),
             JobState::Running => tr.t2("export-progress", "written", written, "total", total),
             JobState::Done { rows } => tr.tn("export-done", *rows),
             JobState::Failed { zh, en, .. } => {

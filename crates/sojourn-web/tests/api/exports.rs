@@ -136,7 +136,15 @@ async fn an_export_has_the_rows_of_the_filtered_list_and_the_paper_forms_columns
     assert_eq!(rows[0][0], "流动人口登记台账");
     assert_eq!(
         rows[1][..7],
-        ["序号", "姓名", "性别", "出生日期", "民族", "公民身份号码", "户籍地"]
+        [
+            "序号",
+            "姓名",
+            "性别",
+            "出生日期",
+            "民族",
+            "公民身份号码",
+            "户籍地"
+        ]
     );
     assert!(rows[1].contains(&"来本地日期".to_owned()));
     assert!(rows[1].contains(&"现住地址".to_owned()));
@@ -158,9 +166,7 @@ async fn a_csv_export_is_utf8_with_a_bom_and_the_same_rows() {
         &json!({ "format": "csv", "filters": { "unit": SIBLING } }),
     )
     .await;
-    let (status, headers, bytes) = director
-        .download(job["file"].as_str().expect("file"))
-        .await;
+    let (status, headers, bytes) = director.download(job["file"].as_str().expect("file")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
     assert!(
@@ -371,9 +377,7 @@ async fn houses_employers_and_outflows_have_their_ledgers() {
     }
     // The landlord's and the outflow's numbers are masked.
     let job = export(&director, "houses", &json!({ "format": "csv" })).await;
-    let (_, _, bytes) = director
-        .download(job["file"].as_str().expect("file"))
-        .await;
+    let (_, _, bytes) = director.download(job["file"].as_str().expect("file")).await;
     let text = String::from_utf8(bytes).expect("UTF-8");
     assert!(!text.contains(&li_si()) && text.contains(&masked_id(&li_si())));
 }
@@ -393,7 +397,13 @@ async fn the_list_page_offers_the_export_and_the_job_page_polls_its_progress() {
     // A clerk (no export permission) is not offered it.
     let clerk = deployment.user(Role::Clerk, COMMUNITY).await;
     let page = clerk.get("/residents").await.expect(StatusCode::OK);
-    assert!(!page.body.as_str().expect("html").contains("/residents/export"));
+    assert!(
+        !page
+            .body
+            .as_str()
+            .expect("html")
+            .contains("/residents/export")
+    );
 
     let form = format!("format=xlsx&layout=ledger&unit={COMMUNITY}");
     let started = director
