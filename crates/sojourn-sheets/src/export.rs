@@ -61,7 +61,7 @@ impl ExportFormat {
 /// An export being written: a title (in .xlsx only), a header, rows.
 pub enum ExportWriter {
     Xlsx(Box<XlsxStream<BufWriter<File>>>),
-    Csv(CsvStream),
+    Csv(Box<CsvStream>),
 }
 
 impl ExportWriter {
@@ -82,7 +82,7 @@ impl ExportWriter {
                 Some(title),
                 header,
             )?)),
-            ExportFormat::Csv => Self::Csv(CsvStream::new(file, header)?),
+            ExportFormat::Csv => Self::Csv(Box::new(CsvStream::new(file, header)?)),
         })
     }
 
