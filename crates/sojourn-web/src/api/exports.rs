@@ -193,12 +193,10 @@ pub(crate) async fn download(job: Arc<Job>) -> Result<Response, ApiError> {
             return Err(ApiError::Conflict(Problem::new(&code, zh, en)));
         }
     }
-    let path = job.path.clone();
-    let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
-        .await
-        .map_err(|e| ApiError::Internal(format!("export read task failed: {e}")))?
+    let file = std::fs::File::open(&job.path)
         .map_err(|e| ApiError::Internal(format!("export file: {e}")))?;
-    let mut response = Body::from(bytes).into_response();
+    // The job is kept alive (and its file with it) until the body is sent.
+    let mut response = Body::from_stream(FileChunks::new(file, Arc::clone(&job))).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -209,6 +207,71 @@ pub(crate) async fn download(job: Arc<Job>) -> Result<Response, ApiError> {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)
+}
+
+/// A file sent in chunks, each read on the blocking pool: a million-row
+/// export (some 180 MB) never sits in memory whole.
+struct FileChunks {
+    file: Option<std::fs::File>,
+    reading: Option<tokio::task::JoinHandle<(std::fs::File, std::io::Result<Vec<u8>>)>>,
+    _job: Arc<Job>,
+}
+
+/// Bytes read at once.
+const CHUNK: usize = 256 * 1024;
+
+impl FileChunks {
+    fn new(file: std::fs::File, job: Arc<Job>) -> Self {
+        Self {
+            file: Some(file),
+            reading: None,
+            _job: job,
+        }
+    }
+}
+
+impl futures_core::Stream for FileChunks {
+    type Item = std::io::Result<axum::body::Bytes>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::future::Future;
+        use std::io::Read;
+        use std::task::Poll;
+        if self.reading.is_none() {
+            let Some(mut file) = self.file.take() else {
+                return Poll::Ready(None);
+            };
+            self.reading = Some(tokio::task::spawn_blocking(move || {
+                let mut chunk = vec![0; CHUNK];
+                let read = file.read(&mut chunk).map(|n| {
+                    chunk.truncate(n);
+                    chunk
+                });
+                (file, read)
+            }));
+        }
+        let Some(reading) = self.reading.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match std::pin::Pin::new(reading).poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(joined) => {
+                self.reading = None;
+                match joined {
+                    Err(e) => Poll::Ready(Some(Err(std::io::Error::other(e)))),
+                    Ok((_, Err(e))) => Poll::Ready(Some(Err(e))),
+                    Ok((_, Ok(chunk))) if chunk.is_empty() => Poll::Ready(None),
+                    Ok((file, Ok(chunk))) => {
+                        self.file = Some(file);
+                        Poll::Ready(Some(Ok(chunk.into())))
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn list_of(uri: &OriginalUri) -> Result<ExportList, ApiError> {
