@@ -36,7 +36,8 @@ pub fn run(store: &dyn Store, scope: &Scope, register: Register, out: impl Write
 
 /// Writes `register` to the .xlsx file `path` as its form: the form's
 /// title, its Chinese headers, the same values as the CSV export (which
-/// `sojourn import` reads back). Returns the number of records.
+/// `sojourn import` reads back), written straight into the zip stream
+/// (`sojourn_sheets::export`). Returns the number of records.
 pub fn run_xlsx(
     store: &dyn Store,
     scope: &Scope,
@@ -54,8 +55,13 @@ pub fn run_xlsx(
                 .map_or(column.key, |f| f.header)
         })
         .collect();
-    let mut table =
-        sojourn_sheets::TableWriter::create(path, form.title(), Some(form.title()), &header)?;
+    let mut table = sojourn_sheets::ExportWriter::create(
+        sojourn_sheets::ExportFormat::Xlsx,
+        path,
+        form.title(),
+        form.title(),
+        &header,
+    )?;
     let mut count = 0_u64;
     records(store, scope, register, &mut |record| {
         count += 1;

@@ -10,6 +10,8 @@
 
 /// Errors of cells and files, in zh-CN and English.
 pub mod error;
+/// Exports written fast: .xlsx straight into a zip stream, CSV with a BOM.
+pub mod export;
 /// The forms' fields and the words their headers come in.
 pub mod form;
 /// Cell text made regular: widths, spaces, dates, numbers.
@@ -22,6 +24,7 @@ pub mod report;
 pub mod write;
 
 pub use error::{CellError, SheetError};
+pub use export::{ExportFormat, ExportWriter, XlsxStream};
 pub use form::{Field, Form, Kind};
 pub use read::{CellProblem, FileKind, Layout, SheetRow, read_csv_bytes, read_file};
 pub use report::{Problem, Report, RowOutcome, Status};

@@ -246,6 +246,17 @@ pub trait Store: AccountStore + AuditLog + QualityStore + Send + Sync {
         after: Option<ResidenceId>,
         limit: u32,
     ) -> Result<Vec<ResidentRow>>;
+    /// As [`Store::export_residents`], only the stays matching the list
+    /// filters of `query` (its unit, status, sex, house, employer, arrival
+    /// period, origin province and birth dates; its term, order and page
+    /// are not read): the rows of a filtered list's export, keyset paged.
+    fn export_residents_matching(
+        &self,
+        scope: &Scope,
+        query: &ResidentQuery,
+        after: Option<ResidenceId>,
+        limit: u32,
+    ) -> Result<Vec<ResidentRow>>;
 
     // ---- rental houses ----
 

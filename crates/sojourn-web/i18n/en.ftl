@@ -669,3 +669,31 @@ import-status-already = Imported before
 import-pages = Report pages
 import-prev = Previous
 import-next = Next
+## Exports of the lists and ledgers
+export-open = Export
+export-filters-note = The export takes the list's filters as they are now (not a search term).
+export-layout = Columns
+export-layout-ledger = Ledger (the paper form's columns)
+export-layout-list = As the list shows them
+export-format = Format
+export-format-xlsx = Excel (.xlsx)
+export-format-csv = CSV (UTF-8)
+export-numbers = ID and phone numbers
+export-numbers-masked = Masked
+export-numbers-full = In full (give a reason)
+export-reason-hint = Needed for numbers in full: 5 to 200 characters. The reason and the export are recorded in the audit trail.
+export-submit = Export
+export-title = Export
+export-back = Back to the list
+export-progress = Writing: { $written } of { $total } rows…
+export-progress-uncounted = Writing: { $n } rows so far…
+export-done = { $n ->
+    [one] Done: { $n } row.
+   *[other] Done: { $n } rows.
+}
+export-failed = The export failed: { $reason }
+export-download = Download
+export-refresh = Refresh
+export-kept = The file is kept for an hour, for you alone.
+export-col-number = No.
+export-col-returned-on = Returned on

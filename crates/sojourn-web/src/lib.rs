@@ -11,6 +11,8 @@ pub mod auth;
 pub mod dto;
 /// The one error type of the HTTP layer and its JSON body.
 pub mod error;
+/// Exports of the lists and ledgers (台账), run as background jobs.
+pub mod export;
 /// Path and query extractors that answer with our error body.
 pub mod extract;
 /// Security headers on every response.
@@ -56,6 +58,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Sign-in and token attempts per address and user name.
     pub limiter: Arc<RateLimiter>,
+    /// Export jobs running or waiting to be downloaded.
+    pub exports: Arc<export::jobs::ExportJobs>,
 }
 
 impl AppState {
@@ -66,6 +70,7 @@ impl AppState {
             security: Arc::new(SecurityConfig::default()),
             clock: Arc::new(SystemClock),
             limiter: Arc::new(RateLimiter::default()),
+            exports: Arc::new(export::jobs::ExportJobs::default()),
         }
     }
 

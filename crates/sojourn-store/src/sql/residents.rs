@@ -9,7 +9,7 @@ use sojourn_domain::person::{Guardian, Person, PersonDetails, PersonId};
 use sojourn_domain::residence::{Departure, Residence, ResidenceId, StayDetails};
 use sojourn_domain::search::SearchTerm;
 use sojourn_domain::time_rules::china_today;
-use sojourn_domain::unit::Scope;
+use sojourn_domain::unit::{Scope, UnitCode};
 use time::Date;
 
 /// A person is in scope when the file's unit is, or any of their
@@ -432,15 +432,7 @@ pub(crate) fn search_residents(
     scope: &Scope,
     query: &ResidentQuery,
 ) -> Result<Page<ResidentRow>> {
-    let scope = match &query.unit {
-        Some(unit) => scope
-            .narrow_to(unit)
-            .map_err(|_| StoreError::ReferenceOutOfScope {
-                kind: "unit",
-                id: unit.to_string(),
-            })?,
-        None => scope.clone(),
-    };
+    let scope = narrowed(scope, query.unit.as_ref())?;
     let mut filter = Filter::new(&scope);
     filter.status(query.status);
     let keys = tx.keys();
@@ -526,6 +518,90 @@ pub(crate) fn export_residents(
         .iter()
         .map(|row| resident_row(row, &keys))
         .collect()
+}
+
+/// The stays in scope matching a list's filters (not its term), in the
+/// order registered, at most `limit` after `after`: a walk of the primary
+/// key, so every page of a filtered export costs the same. The walk is
+/// forced: the unit range is written as an expression no index serves
+/// (`unit_code || ''`), since a planner that took the unit's or a
+/// facet's index would sort the whole matching set for every page; and
+/// the facets (sex, house, employer, dates, origin) are tested on the rows
+/// read, in the same transaction, until the page is full or the register
+/// ends.
+pub(crate) fn export_residents_matching(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    query: &ResidentQuery,
+    after: Option<ResidenceId>,
+    limit: u32,
+) -> Result<Vec<ResidentRow>> {
+    let scope = narrowed(scope, query.unit.as_ref())?;
+    let mut filter = Filter::on("(r.unit_code || '')", &scope);
+    filter.status(query.status);
+    let cursor_param = filter.param(Value::from(0_i64));
+    let sql = format!(
+        "SELECT {}, {} FROM residences r JOIN persons p ON p.id = r.person_id \
+         WHERE {} AND r.id > {cursor_param} ORDER BY r.id LIMIT {limit}",
+        mapping::PERSON_COLUMNS,
+        mapping::RESIDENCE_COLUMNS,
+        filter.sql,
+    );
+    let cursor_at = filter.params.len() - 1;
+    let keys = tx.keys();
+    let mut cursor = after.map_or(0, |id| id.0);
+    let mut found = Vec::new();
+    loop {
+        let mut params = filter.params.clone();
+        params[cursor_at] = cursor.into();
+        let rows = tx.query(&sql, &params)?;
+        let scanned = rows.len();
+        for row in &rows {
+            let row = resident_row(row, &keys)?;
+            cursor = row.residence.id.0;
+            if matches_facets(query, &row) {
+                found.push(row);
+                if found.len() == limit as usize {
+                    return Ok(found);
+                }
+            }
+        }
+        if scanned < limit as usize {
+            return Ok(found);
+        }
+    }
+}
+
+/// The facets of [`Filter::resident_facets`], tested on a row read.
+fn matches_facets(query: &ResidentQuery, row: &ResidentRow) -> bool {
+    let (person, stay) = (&row.person, &row.residence.stay);
+    let arrived = stay.arrived_on.date();
+    let born = person.birth_date();
+    query.sex.is_none_or(|sex| person.sex() == sex)
+        && query.house.is_none_or(|h| stay.house == Some(h))
+        && query.employer.is_none_or(|e| stay.employer == Some(e))
+        && query.arrived_from.is_none_or(|from| arrived >= from)
+        && query.arrived_to.is_none_or(|to| arrived <= to)
+        && query
+            .origin_province
+            .as_ref()
+            .is_none_or(|p| person.details.domicile.as_str().starts_with(p.as_str()))
+        && query.born_from.is_none_or(|from| born >= from)
+        && query.born_to.is_none_or(|to| born <= to)
+}
+
+/// The caller's scope, narrowed to the unit a list asks for; a unit
+/// outside it is a reference out of scope.
+fn narrowed(scope: &Scope, unit: Option<&UnitCode>) -> Result<Scope> {
+    match unit {
+        Some(unit) => scope
+            .narrow_to(unit)
+            .map_err(|_| StoreError::ReferenceOutOfScope {
+                kind: "unit",
+                id: unit.to_string(),
+            }),
+        None => Ok(scope.clone()),
+    }
 }
 
 /// Searches count at most this many matches (and one more, to say "more").

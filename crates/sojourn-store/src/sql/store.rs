@@ -254,6 +254,18 @@ impl<B: Backend> Store for SqlStore<B> {
             .read(|tx| export_residents(tx, scope, after, limit))
     }
 
+    fn export_residents_matching(
+        &self,
+        scope: &Scope,
+        query: &ResidentQuery,
+        after: Option<ResidenceId>,
+        limit: u32,
+    ) -> Result<Vec<ResidentRow>> {
+        let limit = export_limit(limit)?;
+        self.backend
+            .read(|tx| export_residents_matching(tx, scope, query, after, limit))
+    }
+
     fn create_house(&self, scope: &Scope, details: &HouseDetails, actor: &Actor) -> Result<House> {
         self.backend.write(|tx| {
             let id = create_house(tx, scope, details, actor)?;

@@ -4,6 +4,7 @@
 use crate::fixtures::*;
 use crate::harness::TestDb;
 use sojourn_domain::residence::ResidenceId;
+use sojourn_domain::unit::UnitCode;
 
 pub fn an_export_pages_every_stay_in_scope_once_in_registration_order(db: &TestDb) {
     let store = db.store();
@@ -84,4 +85,90 @@ pub fn an_export_pages_every_outflow_in_scope_once(db: &TestDb) {
         seen.extend(page.iter().map(|o| o.id));
     }
     assert_eq!(seen, in_duofu);
+}
+
+pub fn a_filtered_export_pages_the_stays_the_list_finds(db: &TestDb) {
+    use sojourn_store::{PageRequest, ResidentQuery, StatusFilter};
+    let store = db.store();
+    deploy(store);
+    let town = scope(TOWN);
+    for seq in 0..9u16 {
+        let unit = if seq % 3 == 0 { YINZHA } else { DUOFU };
+        let on = if seq % 2 == 0 {
+            "2024-03-05"
+        } else {
+            "2024-05-05"
+        };
+        store
+            .register_arrival(
+                &town,
+                &arrival(&id_number("19900101", 200 + seq), "李四", unit, on),
+                &actor(),
+            )
+            .expect("arrival");
+    }
+    let may = time::macros::date!(2024 - 05 - 01);
+    let filters = [
+        ResidentQuery::default(),
+        ResidentQuery {
+            unit: Some(UnitCode::parse(DUOFU).expect("unit")),
+            ..ResidentQuery::default()
+        },
+        ResidentQuery {
+            arrived_from: Some(may),
+            status: StatusFilter::Any,
+            ..ResidentQuery::default()
+        },
+        ResidentQuery {
+            status: StatusFilter::Departed,
+            ..ResidentQuery::default()
+        },
+        ResidentQuery {
+            sex: Some(sojourn_domain::codes::Sex::Female),
+            arrived_to: Some(time::macros::date!(2024 - 04 - 01)),
+            ..ResidentQuery::default()
+        },
+        ResidentQuery {
+            sex: Some(sojourn_domain::codes::Sex::Male),
+            unit: Some(UnitCode::parse(DUOFU).expect("unit")),
+            ..ResidentQuery::default()
+        },
+    ];
+    for filter in filters {
+        let mut listed: Vec<ResidenceId> = store
+            .search_residents(
+                &town,
+                &ResidentQuery {
+                    page: PageRequest::new(0, PageRequest::MAX_LIMIT).expect("page"),
+                    ..filter.clone()
+                },
+            )
+            .expect("list")
+            .items
+            .iter()
+            .map(|r| r.residence.id)
+            .collect();
+        listed.sort();
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store
+                .export_residents_matching(&town, &filter, after, 2)
+                .expect("page");
+            let Some(last) = page.last() else { break };
+            after = Some(last.residence.id);
+            seen.extend(page.iter().map(|row| row.residence.id));
+        }
+        assert_eq!(seen, listed, "{filter:?}");
+    }
+    // A unit outside the scope is refused, as the list refuses it.
+    let outside = ResidentQuery {
+        unit: Some(UnitCode::parse(YINZHA).expect("unit")),
+        ..ResidentQuery::default()
+    };
+    assert!(
+        store
+            .export_residents_matching(&scope(DUOFU), &outside, None, 10)
+            .is_err()
+    );
 }

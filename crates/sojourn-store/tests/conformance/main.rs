@@ -89,6 +89,7 @@ conformance!(
     the_monitor_is_scoped,
     an_export_pages_every_stay_in_scope_once_in_registration_order,
     an_export_pages_every_outflow_in_scope_once,
+    a_filtered_export_pages_the_stays_the_list_finds,
     an_arrival_before_the_birth_date_is_refused_and_changes_nothing,
     a_stay_above_community_level_is_refused_and_changes_nothing,
     a_return_closes_an_outflow_record_once_and_keeps_its_history,

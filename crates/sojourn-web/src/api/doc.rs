@@ -4,8 +4,8 @@
 //! time; clients and tools read the JSON.
 
 use super::{
-    accounts, audit, checks, divisions, documents, employers, houses, imports, outflows, persons,
-    quality, residences, residents, review, session, tokens, units,
+    accounts, audit, checks, divisions, documents, employers, exports, houses, imports, outflows,
+    persons, quality, residences, residents, review, session, tokens, units,
 };
 use crate::json::Json;
 use utoipa::OpenApi;
@@ -53,6 +53,10 @@ use utoipa::OpenApi;
         review::reject, review::return_for_correction, review::spot_check,
         quality::quality_counts, quality::list_findings, quality::scan, quality::list_duplicates,
         quality::get_duplicate, quality::merge_duplicate, quality::dismiss_duplicate,
+        exports::start_residents, exports::residents_status, exports::residents_file,
+        exports::start_houses, exports::houses_status, exports::houses_file,
+        exports::start_employers, exports::employers_status, exports::employers_file,
+        exports::start_outflows, exports::outflows_status, exports::outflows_file,
         divisions::list_divisions, divisions::get_division,
         checks::check_id_number,
     ),
@@ -71,6 +75,7 @@ use utoipa::OpenApi;
         (name = "audit", description = "The audit trail (audit administrator)"),
         (name = "review", description = "The review workflow: collected, entered, reviewed, spot-checked"),
         (name = "quality", description = "The data-quality monitor (监控管理)"),
+        (name = "exports", description = "Exports of the lists and ledgers (台账), .xlsx or CSV, as jobs"),
         (name = "divisions", description = "National administrative divisions"),
         (name = "checks", description = "Live checks for forms"),
         (name = "meta", description = "This document"),

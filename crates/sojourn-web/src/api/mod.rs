@@ -19,6 +19,8 @@ pub mod doc;
 pub mod documents;
 /// Employers.
 pub mod employers;
+/// Exports of the lists and ledgers, as background jobs.
+pub mod exports;
 /// Rental houses.
 pub mod houses;
 /// Imports of the registers from uploaded sheets.
@@ -190,6 +192,19 @@ fn routes() -> Routes {
         .get("/quality/duplicates/{id}", quality::get_duplicate, may(Read, Quality))
         .post("/quality/duplicates/{id}/merge", quality::merge_duplicate, may(Manage, Quality))
         .post("/quality/duplicates/{id}/dismiss", quality::dismiss_duplicate, may(Manage, Quality))
+        // Exports of the lists and ledgers (台账): a job each, its account's alone.
+        .post("/exports/residents", exports::start_residents, may(Export, Resident))
+        .get("/exports/residents/{job}", exports::residents_status, may(Export, Resident))
+        .get("/exports/residents/{job}/file", exports::residents_file, may(Export, Resident))
+        .post("/exports/houses", exports::start_houses, may(Export, House))
+        .get("/exports/houses/{job}", exports::houses_status, may(Export, House))
+        .get("/exports/houses/{job}/file", exports::houses_file, may(Export, House))
+        .post("/exports/employers", exports::start_employers, may(Export, Employer))
+        .get("/exports/employers/{job}", exports::employers_status, may(Export, Employer))
+        .get("/exports/employers/{job}/file", exports::employers_file, may(Export, Employer))
+        .post("/exports/outflows", exports::start_outflows, may(Export, Outflow))
+        .get("/exports/outflows/{job}", exports::outflows_status, may(Export, Outflow))
+        .get("/exports/outflows/{job}/file", exports::outflows_file, may(Export, Outflow))
         // Reference data, and checks that read no record.
         .get("/divisions", divisions::list_divisions, Access::SignedIn)
         .get("/divisions/{code}", divisions::get_division, Access::SignedIn)

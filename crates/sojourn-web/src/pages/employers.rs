@@ -64,6 +64,8 @@ struct EmployersPage {
     searching: bool,
     state: Vec<(String, String)>,
     units: Vec<Choice>,
+    /// The export form, for a role that may export the list.
+    export: Option<super::exports::ExportForm>,
 }
 
 /// `GET /employers`: the list for the filters in the URL.
@@ -137,6 +139,7 @@ async fn show_list(
         units: unit_filter(tr, &units, request.f.val("unit")),
         searching: request.searching,
         state: request.state.clone(),
+        export: super::exports::form(ctx, crate::export::ExportList::Employers, &request.f),
         f: request.f,
         tr,
     };

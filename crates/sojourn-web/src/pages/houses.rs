@@ -87,6 +87,8 @@ struct HousesPage {
     state: Vec<(String, String)>,
     units: Vec<Choice>,
     filed: Vec<Choice>,
+    /// The export form, for a role that may export the list.
+    export: Option<super::exports::ExportForm>,
 }
 
 fn list_query(f: &FormData) -> HouseListQuery {
@@ -168,6 +170,7 @@ async fn show_list(
         ],
         searching: request.searching,
         state: request.state.clone(),
+        export: super::exports::form(ctx, crate::export::ExportList::Houses, &f),
         f,
         tr,
     };

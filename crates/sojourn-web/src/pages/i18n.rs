@@ -252,6 +252,14 @@ impl Tr {
         self.format(key, Some(&args))
     }
 
+    /// The message `key` with two numbers (an export's progress).
+    pub(crate) fn t2(&self, key: &str, a: &str, a_value: u64, b: &str, b_value: u64) -> String {
+        let mut args = FluentArgs::new();
+        args.set(a.to_owned(), FluentValue::from(a_value));
+        args.set(b.to_owned(), FluentValue::from(b_value));
+        self.format(key, Some(&args))
+    }
+
     fn format(&self, key: &str, args: Option<&FluentArgs>) -> String {
         let catalogues = catalogues();
         let bundle = match self.lang {

@@ -27,10 +27,12 @@ mod departure;
 mod employers;
 /// The HTML error page.
 mod error;
+/// Exports from the lists: the form, the job's progress, the download.
+mod exports;
 /// Submitted form values and their errors.
 mod form;
 /// Formatting of dates, codes and code-table values for display.
-mod format;
+pub(crate) mod format;
 /// The API's guard on the pages, refusing with pages.
 mod guard;
 /// The home dashboard.
@@ -38,7 +40,7 @@ mod home;
 /// Rental house list and page.
 mod houses;
 /// Languages and message catalogues.
-mod i18n;
+pub(crate) mod i18n;
 /// Importing a register from an uploaded sheet, and its report.
 pub(crate) mod imports;
 /// What the register lists share: filters from the URL, empty pages.
@@ -257,8 +259,8 @@ fn table(pages: PageTable<'_>) -> PageTable<'_> {
             "/ui/pick/employers",
             r(get(live::pick_employer), may(Read, Employer)),
         );
-    admin::table(import_routes(quality_routes(review_routes(file_routes(
-        pages,
+    admin::table(export_routes(import_routes(quality_routes(review_routes(
+        file_routes(pages),
     )))))
 }
 
@@ -371,6 +373,65 @@ fn import_routes(pages: PageTable<'_>) -> PageTable<'_> {
     }
     pages
 }
+
+/// The exports of each list: start, the job's page, its progress box, the
+/// download; each behind the `Export` permission on the list's register,
+/// as the API's export routes.
+fn export_routes(pages: PageTable<'_>) -> PageTable<'_> {
+    use Action::Export;
+    let may = |action, resource| Access::Permission(action, resource);
+    let r = |route, access| Entry::Guarded(route, access);
+    let mut pages = pages;
+    for (paths, resource) in EXPORT_PATHS {
+        pages = pages
+            .route(paths[0], r(post(exports::submit), may(Export, resource)))
+            .route(paths[1], r(get(exports::show), may(Export, resource)))
+            .route(paths[2], r(get(exports::status), may(Export, resource)))
+            .route(paths[3], r(get(exports::file), may(Export, resource)));
+    }
+    pages
+}
+
+/// Each list's export paths: start, the job's page, its progress box, the
+/// download.
+const EXPORT_PATHS: [([&str; 4], Resource); 4] = [
+    (
+        [
+            "/residents/export",
+            "/residents/export/{job}",
+            "/residents/export/{job}/status",
+            "/residents/export/{job}/file",
+        ],
+        Resource::Resident,
+    ),
+    (
+        [
+            "/houses/export",
+            "/houses/export/{job}",
+            "/houses/export/{job}/status",
+            "/houses/export/{job}/file",
+        ],
+        Resource::House,
+    ),
+    (
+        [
+            "/employers/export",
+            "/employers/export/{job}",
+            "/employers/export/{job}/status",
+            "/employers/export/{job}/file",
+        ],
+        Resource::Employer,
+    ),
+    (
+        [
+            "/outflows/export",
+            "/outflows/export/{job}",
+            "/outflows/export/{job}/status",
+            "/outflows/export/{job}/file",
+        ],
+        Resource::Outflow,
+    ),
+];
 
 /// Changing a person file, revealing its numbers, moving tenants: each
 /// behind the permission of the API route that does the same.

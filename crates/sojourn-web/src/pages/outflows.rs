@@ -85,6 +85,8 @@ struct OutflowsPage {
     units: Vec<Choice>,
     returned: Vec<Choice>,
     provinces: Vec<Choice>,
+    /// The export form, for a role that may export the list.
+    export: Option<super::exports::ExportForm>,
 }
 
 fn list_query(f: &FormData) -> OutflowListQuery {
@@ -170,6 +172,7 @@ async fn show_list(
         provinces: provinces(tr, f.val("destination_province")),
         searching: request.searching,
         state: request.state.clone(),
+        export: super::exports::form(ctx, crate::export::ExportList::Outflows, &f),
         f,
         tr,
     };

@@ -105,6 +105,8 @@ struct ResidentsPage {
     provinces: Vec<Choice>,
     chips: Vec<Chip>,
     clear: String,
+    /// The export form, for a role that may export the list.
+    export: Option<super::exports::ExportForm>,
 }
 
 /// The API's list query from the URL; a number that is not one is a
@@ -246,6 +248,7 @@ async fn show_list(
         clear: "/residents".to_owned(),
         searching: request.searching,
         state: request.state.clone(),
+        export: super::exports::form(ctx, crate::export::ExportList::Residents, &f),
         f,
         tr,
     };

@@ -437,6 +437,41 @@ impl TestApp {
         }
     }
 
+    /// `GET uri` as a download: status, headers and the body's bytes.
+    pub async fn download(&self, uri: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let mut request = Request::get(uri).body(Body::empty()).expect("request");
+        let headers = request.headers_mut();
+        match &self.credential {
+            Credential::None => {}
+            Credential::Session { cookie, .. } => {
+                let value = format!("sojourn_session={cookie}");
+                headers.insert(header::COOKIE, value.parse().expect("cookie"));
+            }
+            Credential::Bearer(token) => {
+                let value = format!("Bearer {token}");
+                headers.insert(header::AUTHORIZATION, value.parse().expect("token"));
+            }
+        }
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::new(self.address, 40000)));
+        let response = self
+            .shared
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
+        let (status, headers) = (response.status(), response.headers().clone());
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (status, headers, bytes.to_vec())
+    }
+
     pub async fn raw(
         &self,
         method: Method,

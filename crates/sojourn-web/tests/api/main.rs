@@ -16,6 +16,8 @@ mod admin_pages;
 mod audit;
 /// Documents checked or chased on a person's file.
 mod documents;
+/// Exports of the lists and ledgers: rows, masking, reveal, jobs.
+mod exports;
 /// The person file's edit and reveal pages, tenant moves, age bands.
 mod file_pages;
 /// Security headers, no personal data in URLs, client addresses.

@@ -302,6 +302,10 @@ fn body(route: &RouteInfo, foreign: &Seeds) -> Option<Value> {
         ("POST", "/quality/scan") => json!({}),
         ("POST", "/quality/duplicates/{id}/merge") => json!({ "keep": foreign.person }),
         ("POST", "/quality/duplicates/{id}/dismiss") => json!({ "reason": "越界排除" }),
+        (
+            "POST",
+            "/exports/residents" | "/exports/houses" | "/exports/employers" | "/exports/outflows",
+        ) => json!({ "format": "xlsx", "filters": { "unit": unit } }),
         (method, path) => panic!("the access matrix has no body for {method} {path}: add one"),
     };
     Some(body)

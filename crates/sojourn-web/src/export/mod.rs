@@ -1,0 +1,691 @@
+//! Exports of the register lists, with their filters, as .xlsx or CSV: the
+//! list as its page shows it, or the ledger (台账) with the columns of the
+//! paper form. ID and phone numbers are masked unless a role that may
+//! reveal asks for them in full with a reason (audited as a reveal); every
+//! export is audited with its list, filters and row count, never a number.
+//!
+//! An export runs as a background job ([`jobs`]) writing a temporary file,
+//! so a page can show its progress and a million rows never hold up a
+//! request. The scope is the caller's (`CallerScope`), taken when the job
+//! starts.
+
+/// The ledgers' and lists' columns.
+pub mod columns;
+/// Export jobs: progress, owner, expiry.
+pub mod jobs;
+
+use crate::dto::employers::EmployerListQuery;
+use crate::dto::fields::InputError;
+use crate::dto::houses::HouseListQuery;
+use crate::dto::outflows::OutflowListQuery;
+use crate::dto::residences::ResidentListQuery;
+use crate::error::{ApiError, FieldProblem};
+use crate::pages::format::Numbers;
+use crate::pages::i18n::Lang;
+use columns::{Column, Layout, Names};
+use serde_json::{Value, json};
+use sojourn_domain::account::Resource;
+use sojourn_domain::unit::Scope;
+use sojourn_sheets::{ExportFormat, ExportWriter, SheetError};
+use sojourn_store::{
+    EmployerQuery, HouseQuery, OutflowQuery, Page, PageRequest, ResidentQuery, Store, StoreError,
+};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+
+/// A list that can be exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExportList {
+    Residents,
+    Houses,
+    Employers,
+    Outflows,
+}
+
+impl ExportList {
+    pub const ALL: [Self; 4] = [
+        Self::Residents,
+        Self::Houses,
+        Self::Employers,
+        Self::Outflows,
+    ];
+
+    /// The list's path word (`residents`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Residents => "residents",
+            Self::Houses => "houses",
+            Self::Employers => "employers",
+            Self::Outflows => "outflows",
+        }
+    }
+
+    /// The list a path's first segment names (`/residents/export` →
+    /// residents).
+    pub fn of_path(path: &str) -> Option<Self> {
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        segments
+            .iter()
+            .find_map(|s| Self::ALL.into_iter().find(|l| l.key() == *s))
+    }
+
+    /// The resource whose `Export` permission the list needs.
+    pub fn resource(self) -> Resource {
+        match self {
+            Self::Residents => Resource::Resident,
+            Self::Houses => Resource::House,
+            Self::Employers => Resource::Employer,
+            Self::Outflows => Resource::Outflow,
+        }
+    }
+
+    /// The ledger's title (and sheet name).
+    pub fn ledger_title(self) -> &'static str {
+        match self {
+            Self::Residents => "流动人口登记台账",
+            Self::Houses => "出租房屋台账",
+            Self::Employers => "用工单位台账",
+            Self::Outflows => "流出人口台账",
+        }
+    }
+
+    /// The message of the list page's title.
+    pub fn title_key(self) -> &'static str {
+        match self {
+            Self::Residents => "residents-title",
+            Self::Houses => "houses-title",
+            Self::Employers => "employers-title",
+            Self::Outflows => "outflows-title",
+        }
+    }
+}
+
+/// The ledger or the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LayoutKind {
+    Ledger,
+    List,
+}
+
+impl LayoutKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Ledger => "ledger",
+            Self::List => "list",
+        }
+    }
+}
+
+/// The store query of a list's filters.
+#[derive(Debug, Clone)]
+pub enum Filters {
+    Residents(ResidentQuery),
+    Houses(HouseQuery),
+    Employers(EmployerQuery),
+    Outflows(OutflowQuery),
+}
+
+/// A checked export request.
+#[derive(Debug, Clone)]
+pub struct ExportSpec {
+    pub list: ExportList,
+    pub layout: LayoutKind,
+    pub format: ExportFormat,
+    pub filters: Filters,
+    /// The filters as given (blank ones left out), for the audit trail.
+    pub filter_record: Value,
+    /// The numbers in full: the reason given.
+    pub reveal: Option<String>,
+    /// The language of the list's headers.
+    pub(crate) lang: Lang,
+}
+
+impl ExportSpec {
+    /// Reads an export request: `format` (`xlsx` or `csv`), `layout`
+    /// (`ledger`, the default, or `list`), `numbers` (`masked`, the
+    /// default, or `full` with a `reason` of 5–200 characters) and the
+    /// list's filters as its URL has them. A search term is not taken (it
+    /// never goes into a URL). Every wrong field is reported at once.
+    /// The list's headers are in Chinese; see [`ExportSpec::in_lang`].
+    pub fn parse(list: ExportList, params: &HashMap<String, String>) -> Result<Self, ApiError> {
+        let lang = Lang::ZhCn;
+        let get = |k: &str| params.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let mut fields = Problems::default();
+        let format = match get("format") {
+            None => {
+                fields.refuse("format", &InputError::Required);
+                None
+            }
+            Some(text) => ExportFormat::parse(text).or_else(|| {
+                fields.refuse("format", &unknown(text, "xlsx, csv"));
+                None
+            }),
+        };
+        let layout = match get("layout") {
+            None | Some("ledger") => Some(LayoutKind::Ledger),
+            Some("list") => Some(LayoutKind::List),
+            Some(other) => {
+                fields.refuse("layout", &unknown(other, "ledger, list"));
+                None
+            }
+        };
+        let reveal = match get("numbers") {
+            None | Some("masked") => Some(None),
+            Some("full") => {
+                let reason = get("reason").unwrap_or_default();
+                if (5..=200).contains(&reason.chars().count()) {
+                    Some(Some(reason.to_owned()))
+                } else {
+                    fields.refuse("reason", &crate::dto::reveal::RevealReasonLength);
+                    None
+                }
+            }
+            Some(other) => {
+                fields.refuse("numbers", &unknown(other, "masked, full"));
+                None
+            }
+        };
+        if get("q").is_some() {
+            fields.refuse("q", &SearchTermNotExported);
+        }
+        let filters = match filters(list, params) {
+            Ok(filters) => Some(filters),
+            Err(ApiError::Validation(problems)) => {
+                fields.0.extend(problems);
+                None
+            }
+            Err(other) => return Err(other),
+        };
+        let record: serde_json::Map<String, Value> = FILTER_KEYS[list as usize]
+            .iter()
+            .filter_map(|k| get(k).map(|v| ((*k).to_owned(), json!(v))))
+            .collect();
+        let parsed = (|| {
+            Some(Self {
+                list,
+                layout: layout?,
+                format: format?,
+                filters: filters?,
+                filter_record: Value::Object(record),
+                reveal: reveal?,
+                lang,
+            })
+        })();
+        fields.finish(parsed)
+    }
+
+    /// The list's headers in `lang`.
+    pub(crate) fn in_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
+    }
+
+    /// Whether numbers are shown in full.
+    pub(crate) fn numbers(&self) -> Numbers {
+        if self.reveal.is_some() {
+            Numbers::InFull
+        } else {
+            Numbers::Masked
+        }
+    }
+
+    /// The downloaded file's name (ASCII: `residents-ledger.xlsx`).
+    pub fn file_name(&self) -> String {
+        format!(
+            "{}-{}.{}",
+            self.list.key(),
+            self.layout.key(),
+            self.format.extension()
+        )
+    }
+
+    /// What the audit trail keeps of the request: never a number.
+    pub fn audit_details(&self) -> Value {
+        json!({
+            "list": self.list.key(),
+            "layout": self.layout.key(),
+            "format": self.format.extension(),
+            "filters": self.filter_record,
+            "numbers": if self.reveal.is_some() { "full" } else { "masked" },
+        })
+    }
+}
+
+/// Field errors of an export request, all reported at once.
+#[derive(Default)]
+struct Problems(Vec<FieldProblem>);
+
+impl Problems {
+    fn refuse(&mut self, field: &str, error: &dyn sojourn_domain::Localized) {
+        self.0.push(FieldProblem::new(field, error));
+    }
+
+    fn finish<T>(self, value: Option<T>) -> Result<T, ApiError> {
+        match value {
+            Some(value) if self.0.is_empty() => Ok(value),
+            _ => Err(ApiError::Validation(self.0)),
+        }
+    }
+
+    fn optional<T, E: sojourn_domain::Localized>(
+        &mut self,
+        field: &str,
+        input: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<Option<T>> {
+        match input {
+            None => Some(None),
+            Some(text) => match parse(text) {
+                Ok(v) => Some(Some(v)),
+                Err(e) => {
+                    self.refuse(field, &e);
+                    None
+                }
+            },
+        }
+    }
+}
+
+/// A record number (`house=12`) that is not a number.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0:?} is not a record number")]
+pub struct NotARecordNumber(String);
+
+impl sojourn_domain::Localized for NotARecordNumber {
+    fn code(&self) -> &'static str {
+        "not_a_number"
+    }
+    fn message_zh(&self) -> String {
+        format!("“{}”不是记录编号", self.0)
+    }
+    fn message_en(&self) -> String {
+        self.to_string()
+    }
+}
+
+fn unknown(value: &str, allowed: &str) -> InputError {
+    InputError::UnknownOption {
+        value: value.to_owned(),
+        allowed: allowed.to_owned(),
+    }
+}
+
+/// A search term given to an export: exports take the list's filters.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("an export takes the list's filters, not a search term")]
+pub struct SearchTermNotExported;
+
+impl sojourn_domain::Localized for SearchTermNotExported {
+    fn code(&self) -> &'static str {
+        "export_search_term"
+    }
+    fn message_zh(&self) -> String {
+        "导出按列表的筛选条件进行，不接受查询内容".into()
+    }
+    fn message_en(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// The filter parameters of each list, in [`ExportList`] order.
+const FILTER_KEYS: [&[&str]; 4] = [
+    &[
+        "unit",
+        "status",
+        "sex",
+        "age_band",
+        "origin_province",
+        "arrived_from",
+        "arrived_to",
+        "house",
+        "employer",
+    ],
+    &["unit", "filed"],
+    &["unit"],
+    &["unit", "returned", "destination_province"],
+];
+
+/// The filter parameters of `list` (what its export form carries).
+pub fn filter_keys(list: ExportList) -> &'static [&'static str] {
+    FILTER_KEYS[list as usize]
+}
+
+/// The list's filters, parsed by the list's own query type.
+fn filters(list: ExportList, params: &HashMap<String, String>) -> Result<Filters, ApiError> {
+    let text = |k: &str| {
+        params
+            .get(k)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let mut fields = Problems::default();
+    let mut id = |k: &str| -> Option<Option<i64>> {
+        fields.optional(k, text(k).as_deref(), |t| {
+            t.parse::<i64>().map_err(|_| NotARecordNumber(t.to_owned()))
+        })
+    };
+    let (house, employer) = (id("house"), id("employer"));
+    let mut flag = |k: &str| -> Option<Option<bool>> {
+        fields.optional(k, text(k).as_deref(), |t| match t {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            other => Err(unknown(other, "true, false")),
+        })
+    };
+    let (filed, returned) = (flag("filed"), flag("returned"));
+    let parsed = match list {
+        ExportList::Residents => ResidentListQuery {
+            unit: text("unit"),
+            status: text("status"),
+            sex: text("sex"),
+            house: house.flatten(),
+            employer: employer.flatten(),
+            arrived_from: text("arrived_from"),
+            arrived_to: text("arrived_to"),
+            origin_province: text("origin_province"),
+            age_band: text("age_band"),
+            ..ResidentListQuery::default()
+        }
+        .parse()
+        .map(|(q, _)| Filters::Residents(q)),
+        ExportList::Houses => HouseListQuery {
+            unit: text("unit"),
+            filed: filed.flatten(),
+            ..HouseListQuery::default()
+        }
+        .parse()
+        .map(|(q, _)| Filters::Houses(q)),
+        ExportList::Employers => EmployerListQuery {
+            unit: text("unit"),
+            ..EmployerListQuery::default()
+        }
+        .parse()
+        .map(|(q, _)| Filters::Employers(q)),
+        ExportList::Outflows => OutflowListQuery {
+            unit: text("unit"),
+            returned: returned.flatten(),
+            destination_province: text("destination_province"),
+            ..OutflowListQuery::default()
+        }
+        .parse()
+        .map(|(q, _)| Filters::Outflows(q)),
+    };
+    let ok = house.is_some() && employer.is_some() && filed.is_some() && returned.is_some();
+    match parsed {
+        Ok(filters) if ok => Ok(filters),
+        Ok(_) => fields.finish(None),
+        Err(ApiError::Validation(problems)) => {
+            fields.0.extend(problems);
+            fields.finish(None)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Sheet(#[from] SheetError),
+}
+
+/// Counts rows as they are written, for the progress page.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub written: AtomicU64,
+    /// The rows the filters match (0 until counted).
+    pub total: AtomicU64,
+}
+
+/// How many rows the store reads at once.
+const PAGE: u32 = PageRequest::MAX_LIMIT;
+
+/// Pages read ahead of the writer.
+const READ_AHEAD: usize = 8;
+
+/// Writes `spec`'s rows in `scope` to `path` and returns their number.
+/// The store is read on one thread, page by page (by key for residents,
+/// the register of millions), while this thread writes the file.
+pub fn write_export(
+    store: &dyn Store,
+    scope: &Scope,
+    spec: &ExportSpec,
+    path: &Path,
+    progress: &Progress,
+) -> Result<u64, ExportError> {
+    let mut names = Names::new(spec.numbers());
+    names.units = store
+        .list_units(scope, None)?
+        .into_iter()
+        .map(|u| (u.code.to_string(), u.name.to_string()))
+        .collect();
+    let layout = match spec.layout {
+        LayoutKind::Ledger => columns::ledger(spec.list),
+        LayoutKind::List => columns::list(spec.list, spec.lang),
+    };
+    let headers: Vec<&str> = layout.headers.iter().map(String::as_str).collect();
+    let mut out = ExportWriter::create(spec.format, path, &layout.title, &layout.title, &headers)?;
+    let count = match &spec.filters {
+        Filters::Residents(query) => {
+            if spec.layout == LayoutKind::Ledger {
+                load_links(store, scope, &mut names)?;
+            }
+            pipe(
+                &mut out,
+                &layout,
+                columns::RESIDENTS,
+                &names,
+                progress,
+                |after| {
+                    let rows = store.export_residents_matching(scope, query, after, PAGE)?;
+                    let next = rows.last().map(|r| r.residence.id);
+                    Ok((rows, next))
+                },
+            )?
+        }
+        Filters::Houses(query) => pipe(
+            &mut out,
+            &layout,
+            columns::HOUSES,
+            &names,
+            progress,
+            offset_pages(|page| {
+                store.search_houses(
+                    scope,
+                    &HouseQuery {
+                        page,
+                        ..query.clone()
+                    },
+                )
+            }),
+        )?,
+        Filters::Employers(query) => pipe(
+            &mut out,
+            &layout,
+            columns::EMPLOYERS,
+            &names,
+            progress,
+            offset_pages(|page| {
+                store.search_employers(
+                    scope,
+                    &EmployerQuery {
+                        page,
+                        ..query.clone()
+                    },
+                )
+            }),
+        )?,
+        Filters::Outflows(query) => pipe(
+            &mut out,
+            &layout,
+            columns::OUTFLOWS,
+            &names,
+            progress,
+            offset_pages(|page| {
+                store.search_outflows(
+                    scope,
+                    &OutflowQuery {
+                        page,
+                        ..query.clone()
+                    },
+                )
+            }),
+        )?,
+    };
+    out.finish()?;
+    Ok(count)
+}
+
+/// The rows the filters of `spec` match (a list's total, as its page
+/// counts it).
+pub fn count(store: &dyn Store, scope: &Scope, spec: &ExportSpec) -> Result<u64, StoreError> {
+    let one = PageRequest::new(0, 1).unwrap_or_default();
+    Ok(match &spec.filters {
+        Filters::Residents(q) => {
+            let q = ResidentQuery {
+                page: one,
+                ..q.clone()
+            };
+            store.search_residents(scope, &q)?.total
+        }
+        Filters::Houses(q) => {
+            let q = HouseQuery {
+                page: one,
+                ..q.clone()
+            };
+            store.search_houses(scope, &q)?.total
+        }
+        Filters::Employers(q) => {
+            let q = EmployerQuery {
+                page: one,
+                ..q.clone()
+            };
+            store.search_employers(scope, &q)?.total
+        }
+        Filters::Outflows(q) => {
+            let q = OutflowQuery {
+                page: one,
+                ..q.clone()
+            };
+            store.search_outflows(scope, &q)?.total
+        }
+    })
+}
+
+/// The addresses of the houses and names of the employers in scope, which
+/// the resident ledger prints for each stay (hundreds to thousands).
+fn load_links(store: &dyn Store, scope: &Scope, names: &mut Names) -> Result<(), StoreError> {
+    let mut houses = offset_pages(|page| {
+        store.search_houses(
+            scope,
+            &HouseQuery {
+                page,
+                ..HouseQuery::default()
+            },
+        )
+    });
+    let mut at = None;
+    loop {
+        let (page, next) = houses(at)?;
+        names.houses.extend(
+            page.into_iter()
+                .map(|h| (h.id.0, h.details.address.to_string())),
+        );
+        match next {
+            Some(n) => at = Some(n),
+            None => break,
+        }
+    }
+    let mut employers = offset_pages(|page| {
+        store.search_employers(
+            scope,
+            &EmployerQuery {
+                page,
+                ..EmployerQuery::default()
+            },
+        )
+    });
+    let mut at = None;
+    loop {
+        let (page, next) = employers(at)?;
+        names.employers.extend(
+            page.into_iter()
+                .map(|e| (e.id.0, e.details.name.to_string())),
+        );
+        match next {
+            Some(n) => at = Some(n),
+            None => break,
+        }
+    }
+    Ok(())
+}
+
+/// A pager by offset, for the short registers (houses, employers,
+/// outflows) that the lists page the same way: `next` is the offset of the
+/// following page, `None` after the last.
+fn offset_pages<T>(
+    mut fetch: impl FnMut(PageRequest) -> sojourn_store::Result<Page<T>>,
+) -> impl FnMut(Option<u64>) -> Result<(Vec<T>, Option<u64>), StoreError> {
+    move |at: Option<u64>| {
+        let offset = at.unwrap_or(0);
+        let page = PageRequest::new(offset, PAGE).unwrap_or_default();
+        let Page { items, total } = fetch(page)?;
+        let end = offset + items.len() as u64;
+        let next = (!items.is_empty() && end < total).then_some(end);
+        Ok((items, next))
+    }
+}
+
+/// Reads pages with `fetch` on a second thread while this one writes
+/// them: reading (SQL, decryption) and writing (XML, deflate) then overlap
+/// on two cores. `fetch(after)` gives a page and the key of the next
+/// (`None`: the last page, or an empty one).
+fn pipe<R: Send, K: Send>(
+    out: &mut ExportWriter,
+    layout: &Layout,
+    columns: &[Column<R>],
+    names: &Names,
+    progress: &Progress,
+    mut fetch: impl FnMut(Option<K>) -> Result<(Vec<R>, Option<K>), StoreError> + Send,
+) -> Result<u64, ExportError> {
+    std::thread::scope(|threads| {
+        let (send, receive) = mpsc::sync_channel::<Result<Vec<R>, StoreError>>(READ_AHEAD);
+        threads.spawn(move || {
+            let mut after = None;
+            loop {
+                let (page, next) = match fetch(after.take()) {
+                    Ok(found) => found,
+                    Err(error) => {
+                        let _ = send.send(Err(error));
+                        return;
+                    }
+                };
+                let last = page.is_empty() || next.is_none();
+                // The writer hung up (it failed): stop reading.
+                if send.send(Ok(page)).is_err() || last {
+                    return;
+                }
+                after = next;
+            }
+        });
+        let mut number = 0_u64;
+        for page in receive {
+            for record in page? {
+                number += 1;
+                out.row(&columns::cells(
+                    columns,
+                    &layout.columns,
+                    number,
+                    &record,
+                    names,
+                ))?;
+            }
+            progress.written.store(number, Ordering::Relaxed);
+        }
+        Ok(number)
+    })
+}
