@@ -349,6 +349,6 @@ pub fn number_in(text: &str, min: i64, max: i64) -> std::result::Result<i64, Fie
 }
 
 /// Text of an optional value, empty when absent.
-pub fn cell<T: fmt::Display>(value: Option<&T>) -> String {
+pub fn cell<T: fmt::Display + ?Sized>(value: Option<&T>) -> String {
     value.map(ToString::to_string).unwrap_or_default()
 }

@@ -15,6 +15,7 @@ nav-register = Register arrival
 nav-houses = Rental houses
 nav-employers = Employers
 nav-outflows = Outflow
+nav-import = Import
 search-label = Find a person
 search-placeholder = ID number, name, pinyin initials or phone
 search-button = Find

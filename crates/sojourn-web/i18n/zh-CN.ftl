@@ -14,6 +14,7 @@ nav-register = 登记流入
 nav-houses = 出租房屋
 nav-employers = 用工单位
 nav-outflows = 流出人口
+nav-import = 导入表格
 search-label = 查找人员
 search-placeholder = 身份证号、姓名、拼音首字母或电话
 search-button = 查找

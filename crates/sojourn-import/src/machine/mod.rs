@@ -206,7 +206,7 @@ fn store_refusal(row: u64, error: &StoreError) -> Refusal {
         StoreError::ReferenceOutOfScope {
             kind: "employer", ..
         } => Some("employer_uscc"),
-        StoreError::Rule(_) => Some("departed_on"),
+        StoreError::Rule(rule) => crate::registers::residents::rule_column(rule),
         _ => None,
     };
     if let StoreError::Backend(detail) = error {

@@ -10,7 +10,7 @@ use sojourn_domain::codes::{
     PoliticalStatus, ReasonForStay, Sex, Uscc,
 };
 use sojourn_domain::employer::EmployerId;
-use sojourn_domain::person::PersonDetails;
+use sojourn_domain::person::{Guardian, GuardianError, GuardianInput, PersonDetails};
 use sojourn_domain::residence::{Arrival, Departure, ResidenceStatus, StayDetails};
 use sojourn_domain::text::{Address, Note, PersonName};
 use sojourn_domain::time_rules::{PastDate, parse_iso_date};
@@ -58,6 +58,18 @@ pub const COLUMNS: &[Column] = &[
     column("education", false, "GB/T 4658 code or name"),
     column("political_status", false, "GB/T 4762 code or name"),
     column("occupation", false, "GB/T 6565 major group code or name"),
+    column(
+        "guardian_name",
+        false,
+        "guardian's name (监护人): required when the person is under 16 on arrival",
+    ),
+    column("guardian_id_number", false, "guardian's citizen ID number"),
+    column(
+        "guardian_relation",
+        false,
+        "guardian's relation to the minor, code or name (01 父亲, 02 母亲 …)",
+    ),
+    column("guardian_phone", false, "guardian's phone"),
     column(
         "unit",
         true,
@@ -120,9 +132,20 @@ pub fn parse(f: &mut Fields, ctx: &Context) -> Option<ParsedStay> {
     if let Some(id_number) = &id_number {
         check_derived_from_id(f, id_number);
     }
-    let person = parse_person(f);
+    let person = parse_person(f, ctx.today);
     let stay = parse_stay(f, ctx);
     let arrived_on = stay.as_ref().map(|s| s.arrived_on.date());
+    // A guardian whose cells were refused is not also reported missing.
+    let guardian_refused = person.as_ref().is_some_and(|p| p.guardian.is_none())
+        && GUARDIAN_COLUMNS.iter().any(|key| f.text(key).is_some());
+    if let (Some(id_number), Some(person), Some(arrived_on)) = (&id_number, &person, arrived_on)
+        && !guardian_refused
+        && let Err(error) = person.check_guardian(id_number, arrived_on)
+    {
+        // Checked here as well as by the store, so that a dry run refuses
+        // a minor without a guardian as the import would.
+        f.refuse(rule_column(&error), &error);
+    }
     let outcome = parse_outcome(f, ctx.today, arrived_on);
     match (id_number, person, stay, outcome) {
         (Some(id_number), Some(person), Some(stay), Some(outcome)) if f.is_clean() => {
@@ -168,7 +191,7 @@ fn check_derived_from_id(f: &mut Fields, id_number: &IdNumber) {
     }
 }
 
-fn parse_person(f: &mut Fields) -> Option<PersonDetails> {
+fn parse_person(f: &mut Fields, today: Date) -> Option<PersonDetails> {
     let name = f.required("name", PersonName::parse);
     let ethnicity = f.required("ethnicity", Ethnicity::parse);
     let domicile = f.required("domicile", DivisionCode::parse_known);
@@ -179,13 +202,65 @@ fn parse_person(f: &mut Fields) -> Option<PersonDetails> {
         education: f.optional("education", Education::parse),
         political_status: f.optional("political_status", PoliticalStatus::parse),
         occupation: f.optional("occupation", Occupation::parse),
-        // No guardian columns in the sheets yet: a minor's row is refused
-        // by the arrival rules (guardian_required) with its row number.
-        guardian: None,
+        guardian: parse_guardian(f, today),
         name: name?,
         ethnicity: ethnicity?,
         domicile: domicile?,
     })
+}
+
+/// The guardian's four columns: none filled is no guardian; some filled
+/// must make a whole guardian, each wrong cell refused in its own column.
+fn parse_guardian(f: &mut Fields, today: Date) -> Option<Guardian> {
+    let keys = GUARDIAN_COLUMNS;
+    let [name, id_number, relation, phone] = keys.map(|key| f.text(key));
+    if [name, id_number, relation, phone]
+        .iter()
+        .all(Option::is_none)
+    {
+        return None;
+    }
+    let input = GuardianInput {
+        name: name.unwrap_or_default(),
+        id_number: id_number.unwrap_or_default(),
+        relation: relation.unwrap_or_default(),
+        phone: phone.unwrap_or_default(),
+    };
+    Guardian::parse(input, today)
+        .map_err(|errors| {
+            for error in errors {
+                f.refuse(Some(guardian_column(&error)), &error);
+            }
+        })
+        .ok()
+}
+
+const GUARDIAN_COLUMNS: [&str; 4] = [
+    "guardian_name",
+    "guardian_id_number",
+    "guardian_relation",
+    "guardian_phone",
+];
+
+fn guardian_column(error: &GuardianError) -> &'static str {
+    match error.field() {
+        "name" => "guardian_name",
+        "id_number" => "guardian_id_number",
+        "relation" => "guardian_relation",
+        _ => "guardian_phone",
+    }
+}
+
+/// The column a rule of the arrival points at, for the report.
+pub fn rule_column(error: &DomainError) -> Option<&'static str> {
+    match error {
+        DomainError::GuardianRequired { .. } => Some("guardian_name"),
+        DomainError::GuardianNotAdult { .. } | DomainError::GuardianIsSelf => {
+            Some("guardian_id_number")
+        }
+        DomainError::ArrivalBeforeBirth { .. } => Some("arrived_on"),
+        _ => Some("departed_on"),
+    }
 }
 
 fn parse_stay(f: &mut Fields, ctx: &Context) -> Option<StayDetails> {
@@ -316,6 +391,10 @@ fn value(key: &str, row: &ResidentRow, directory: &Directory) -> String {
         "education" => cell(details.education.map(|v| v.code()).as_ref()),
         "political_status" => cell(details.political_status.map(|v| v.code()).as_ref()),
         "occupation" => cell(details.occupation.map(|v| v.code()).as_ref()),
+        "guardian_name" => cell(details.guardian.as_ref().map(Guardian::name)),
+        "guardian_id_number" => cell(details.guardian.as_ref().map(Guardian::id_number)),
+        "guardian_relation" => cell(details.guardian.as_ref().map(|g| g.relation().code())),
+        "guardian_phone" => cell(details.guardian.as_ref().map(Guardian::phone)),
         "unit" => stay.unit.to_string(),
         "arrived_on" => stay.arrived_on.to_string(),
         "intended_stay_months" => cell(stay.intended_stay_months.as_ref()),

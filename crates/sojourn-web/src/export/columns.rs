@@ -152,6 +152,33 @@ pub const RESIDENTS: &[Column<ResidentRow>] = &[
             .unwrap_or_default(),
         _ => String::new(),
     }),
+    col("监护人姓名", |r, _| {
+        opt(r.person.details.guardian.as_ref().map(|g| g.name()))
+    }),
+    col("监护人公民身份号码", |r, n| {
+        r.person
+            .details
+            .guardian
+            .as_ref()
+            .map(|g| format::id_number_in(n.numbers, g.id_number()))
+            .unwrap_or_default()
+    }),
+    col("监护关系", |r, _| {
+        r.person
+            .details
+            .guardian
+            .as_ref()
+            .map(|g| g.relation().name_zh().to_owned())
+            .unwrap_or_default()
+    }),
+    col("监护人联系电话", |r, n| {
+        r.person
+            .details
+            .guardian
+            .as_ref()
+            .map(|g| format::phone_in(n.numbers, Some(g.phone())))
+            .unwrap_or_default()
+    }),
     // Columns the list shows that the paper form does not print.
     col("年龄", |r, n| {
         age_on(r.person.birth_date(), n.today).to_string()
@@ -162,7 +189,7 @@ pub const RESIDENTS: &[Column<ResidentRow>] = &[
 ];
 
 /// How many of [`RESIDENTS`] the ledger prints (the rest serve the list).
-const RESIDENT_LEDGER_WIDTH: usize = 22;
+const RESIDENT_LEDGER_WIDTH: usize = 26;
 
 fn status_zh(status: &ResidenceStatus) -> &'static str {
     match status {
@@ -292,9 +319,9 @@ pub(crate) fn list(list: ExportList, lang: Lang) -> Layout {
         ExportList::Residents => &[
             (0, "col-name"),
             (1, "field-sex"),
-            (22, "col-age"),
+            (26, "col-age"),
             (4, "field-id-number"),
-            (23, "col-origin"),
+            (27, "col-origin"),
             (12, "col-unit"),
             (13, "field-arrived-on"),
             (19, "col-status"),

@@ -92,6 +92,7 @@ pub(crate) enum Nav {
     Audit,
     Review,
     Quality,
+    Import,
     None,
 }
 
@@ -134,6 +135,10 @@ fn nav_items(tr: Tr, active: Nav, roles: &[Role]) -> Vec<NavItem> {
         (
             may(Read, Outflow),
             item("/outflows", tr.t("nav-outflows"), Nav::Outflows),
+        ),
+        (
+            may(Create, Resident),
+            item("/import", tr.t("nav-import"), Nav::Import),
         ),
         (
             may(Read, Resource::Review),

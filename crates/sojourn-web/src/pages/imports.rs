@@ -159,7 +159,7 @@ pub(crate) async fn landing(ctx: PageCtx) -> Result<HtmlPage, PageError> {
         .collect();
     let page = ImportPage {
         tr,
-        chrome: Chrome::new(&ctx, &tr.t("import-title"), Nav::None, ""),
+        chrome: Chrome::new(&ctx, &tr.t("import-title"), Nav::Import, ""),
         choices,
         action: String::new(),
         register_name: String::new(),
@@ -180,7 +180,7 @@ fn form_page(
     let title = tr.ts("import-form-title", "register", &name);
     let page = ImportPage {
         tr,
-        chrome: Chrome::new(ctx, &title, Nav::None, ""),
+        chrome: Chrome::new(ctx, &title, Nav::Import, ""),
         choices: Vec::new(),
         action: format!("/import/{}", register.key()),
         register_name: name,
@@ -332,7 +332,7 @@ pub(crate) async fn report(
         .collect();
     let view = ReportPage {
         tr,
-        chrome: Chrome::new(&ctx, &tr.t("import-report-title"), Nav::None, ""),
+        chrome: Chrome::new(&ctx, &tr.t("import-report-title"), Nav::Import, ""),
         id,
         register_name: register_name(tr, register),
         file: report.file.clone(),
