@@ -66,7 +66,9 @@ def main() -> None:
     seed = int(sys.argv[3]) if len(sys.argv) > 3 else 2026
     rng = random.Random(seed)
     born_from = datetime.date(1956, 1, 1).toordinal()
-    born_span = datetime.date(2008, 12, 31).toordinal() - born_from
+    # Everyone 16 or older on the earliest arrival: a minor is registered
+    # with a guardian, which this file has no columns for.
+    born_span = datetime.date(2007, 10, 30).toordinal() - born_from
     # Arrivals over the three years before the benchmark's fixed "today".
     arrived_until = datetime.date(2026, 10, 31).toordinal()
     seen = set()
