@@ -7,6 +7,7 @@ use sojourn_domain::codes::{DivisionCode, Sex};
 use sojourn_domain::person::PersonId;
 use sojourn_domain::quality::{DuplicateReason, Rule};
 use sojourn_domain::residence::ResidenceId;
+use sojourn_domain::review::{RecordKind as ReviewKind, ReviewRecord};
 use sojourn_domain::text::Note;
 use sojourn_store::quality::*;
 use sojourn_store::*;
@@ -312,6 +313,17 @@ pub fn a_merge_moves_the_stays_and_keeps_the_history(db: &TestDb) {
     let stays = store.residences_of(&scope(DUOFU), b).expect("stays");
     assert_eq!(stays.len(), 2, "the other file's stay moved");
     assert!(stays.iter().all(|s| s.person == b));
+    // Each stay's review names the kept file now, as its queue entry links.
+    for stay in &stays {
+        let record = ReviewRecord {
+            kind: ReviewKind::Residence,
+            id: stay.id.0,
+        };
+        let (review, _) = store
+            .review_status(&scope(DUOFU), record)
+            .expect("the stay's review");
+        assert_eq!(review.person, Some(b.0), "{review:?}");
+    }
     assert!(
         store
             .residences_of(&scope(DUOFU), a)
