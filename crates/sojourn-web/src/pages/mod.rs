@@ -268,20 +268,15 @@ fn table(pages: PageTable<'_>) -> PageTable<'_> {
 /// each step behind the permission of the API route taking it.
 fn review_routes(pages: PageTable<'_>) -> PageTable<'_> {
     use Action::{Read, Review, SpotCheck, Update};
+    use review::{List, list_route as list};
     let may = |action| Access::Permission(action, Resource::Review);
     let r = |route, access| Entry::Guarded(route, access);
     let step = |action| r(post(review::take), may(action));
     pages
-        .route("/review", r(get(review::queue), may(Read)))
-        .route(
-            "/review/corrections",
-            r(get(review::corrections), may(Read)),
-        )
-        .route("/review/overdue", r(get(review::overdue), may(Read)))
-        .route(
-            "/review/spot-checks",
-            r(get(review::spot_checks), may(Read)),
-        )
+        .route("/review", r(list(List::Queue), may(Read)))
+        .route("/review/corrections", r(list(List::Corrections), may(Read)))
+        .route("/review/overdue", r(list(List::Overdue), may(Read)))
+        .route("/review/spot-checks", r(list(List::SpotChecks), may(Read)))
         .route("/review/counts", r(get(review::counts), may(Read)))
         .route("/review/{kind}/{id}/enter", step(Update))
         .route("/review/{kind}/{id}/resubmit", step(Update))

@@ -150,44 +150,15 @@ pub(crate) struct ListQuery {
 
 const PER_PAGE: u32 = 50;
 
-pub(crate) async fn queue(
-    state: State<AppState>,
-    scope: CallerScope,
-    caller: Caller,
-    ctx: PageCtx,
-    query: Query<ListQuery>,
-) -> Result<HtmlPage, PageError> {
-    list(state, scope, caller, ctx, query, List::Queue).await
-}
-
-pub(crate) async fn corrections(
-    state: State<AppState>,
-    scope: CallerScope,
-    caller: Caller,
-    ctx: PageCtx,
-    query: Query<ListQuery>,
-) -> Result<HtmlPage, PageError> {
-    list(state, scope, caller, ctx, query, List::Corrections).await
-}
-
-pub(crate) async fn overdue(
-    state: State<AppState>,
-    scope: CallerScope,
-    caller: Caller,
-    ctx: PageCtx,
-    query: Query<ListQuery>,
-) -> Result<HtmlPage, PageError> {
-    list(state, scope, caller, ctx, query, List::Overdue).await
-}
-
-pub(crate) async fn spot_checks(
-    state: State<AppState>,
-    scope: CallerScope,
-    caller: Caller,
-    ctx: PageCtx,
-    query: Query<ListQuery>,
-) -> Result<HtmlPage, PageError> {
-    list(state, scope, caller, ctx, query, List::SpotChecks).await
+/// The GET route of one of the workflow's lists.
+pub(crate) fn list_route(which: List) -> axum::routing::MethodRouter<AppState> {
+    axum::routing::get(
+        move |state: State<AppState>,
+              scope: CallerScope,
+              caller: Caller,
+              ctx: PageCtx,
+              query: Query<ListQuery>| list(state, scope, caller, ctx, query, which),
+    )
 }
 
 async fn list(
