@@ -27,6 +27,15 @@ pub struct Column {
     pub about: &'static str,
 }
 
+/// A column of a register's form, in the registers' column tables.
+pub const fn column(key: &'static str, required: bool, about: &'static str) -> Column {
+    Column {
+        key,
+        required,
+        about,
+    }
+}
+
 /// A CSV reader over `input` that skips a leading BOM.
 pub fn reader<R: BufRead>(mut input: R) -> io::Result<csv::Reader<R>> {
     if input.fill_buf()?.starts_with(BOM) {

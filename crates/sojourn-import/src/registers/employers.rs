@@ -1,18 +1,10 @@
 //! Employers (用工单位), keyed by their credit code.
 
 use super::Directory;
-use crate::table::{Column, Fields, cell, number_in};
+use crate::table::{Column, Fields, cell, column, number_in};
 use sojourn_domain::codes::{Phone, Uscc};
 use sojourn_domain::employer::{Employer, EmployerDetails};
 use sojourn_domain::text::{Address, OrgName, PersonName};
-
-const fn column(key: &'static str, required: bool, about: &'static str) -> Column {
-    Column {
-        key,
-        required,
-        about,
-    }
-}
 
 pub const COLUMNS: &[Column] = &[
     column("uscc", true, "unified social credit code, 18 characters"),

@@ -1,20 +1,12 @@
 //! Rental houses (出租房屋) with their landlords.
 
 use super::{Directory, LANDLORD_CODE};
-use crate::table::{Column, FieldError, Fields, cell, number_in};
+use crate::table::{Column, FieldError, Fields, cell, column, number_in};
 use sojourn_domain::codes::{IdNumber, Phone, Uscc};
 use sojourn_domain::house::{Filing, House, HouseDetails, HouseUse, Landlord};
 use sojourn_domain::text::{Address, OrgName, PersonName};
 use sojourn_domain::time_rules::PastDate;
 use time::Date;
-
-const fn column(key: &'static str, required: bool, about: &'static str) -> Column {
-    Column {
-        key,
-        required,
-        about,
-    }
-}
 
 pub const COLUMNS: &[Column] = &[
     column(

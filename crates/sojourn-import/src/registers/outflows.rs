@@ -2,20 +2,12 @@
 //! with the elderly and children they left behind in one cell.
 
 use super::Directory;
-use crate::table::{Column, FieldError, Fields, cell};
+use crate::table::{Column, FieldError, Fields, cell, column};
 use sojourn_domain::codes::{DivisionCode, IdNumber, Phone};
 use sojourn_domain::outflow::{LeftBehind, Outflow, OutflowDetails};
 use sojourn_domain::text::{Address, Note, OrgName, PersonName, Relation};
 use sojourn_domain::time_rules::{PastDate, parse_iso_date};
 use time::Date;
-
-const fn column(key: &'static str, required: bool, about: &'static str) -> Column {
-    Column {
-        key,
-        required,
-        about,
-    }
-}
 
 pub const COLUMNS: &[Column] = &[
     column("id_number", true, "citizen ID number"),

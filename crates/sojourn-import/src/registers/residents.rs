@@ -2,7 +2,7 @@
 //! details repeated on each of their rows.
 
 use super::{DEPARTED_WITHOUT_DATE, DEPARTURE_FIELDS_WITHOUT_DEPARTURE, Directory};
-use crate::table::{Column, FieldError, Fields, cell, number_in};
+use crate::table::{Column, FieldError, Fields, cell, column, number_in};
 use sojourn_domain::DomainError;
 use sojourn_domain::codes::division::is_known_county_code;
 use sojourn_domain::codes::{
@@ -16,14 +16,6 @@ use sojourn_domain::text::{Address, Note, PersonName};
 use sojourn_domain::time_rules::{PastDate, parse_iso_date};
 use sojourn_store::ResidentRow;
 use time::Date;
-
-const fn column(key: &'static str, required: bool, about: &'static str) -> Column {
-    Column {
-        key,
-        required,
-        about,
-    }
-}
 
 pub const COLUMNS: &[Column] = &[
     column(
