@@ -220,70 +220,50 @@ async fn import(
         .map_err(|e| ApiError::Internal(format!("report: {e}")))
 }
 
-/// Imports 《流动人口信息登记表》 (residents).
-#[utoipa::path(post, path = "/api/v1/imports/residents", tag = "imports",
-    request_body(content_type = "multipart/form-data", description = "`file`: the sheet (.xlsx or .csv); `dry_run`: `true` to only check"),
-    responses(
-        (status = 200, description = "The report: counts and every row with its outcome, column and reason (zh-CN and en)", body = Object),
-        (status = 413, description = "The file exceeds the upload limit", body = ErrorBody),
-        (status = 422, description = "No file, not .xlsx or .csv, empty, or not a sheet of the form", body = ErrorBody),
-    ))]
-pub(crate) async fn import_residents(
-    State(state): State<AppState>,
-    CallerScope(scope): CallerScope,
-    CallerActor(actor): CallerActor,
-    multipart: Multipart,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    import(&state, scope, actor, Register::Residents, multipart).await
+/// The upload handler of one register, with its own path in the OpenAPI
+/// document (each route has the permission of its register).
+macro_rules! import_route {
+    ($path:tt, $handler:ident, $register:expr, $what:literal) => {
+        #[doc = concat!("Imports ", $what, ".")]
+        #[utoipa::path(post, path = $path, tag = "imports",
+            request_body(content_type = "multipart/form-data", description = "`file`: the sheet (.xlsx or .csv); `dry_run`: `true` to only check"),
+            responses(
+                (status = 200, description = "The report: counts and every row with its outcome, column and reason (zh-CN and en)", body = Object),
+                (status = 413, description = "The file exceeds the upload limit", body = ErrorBody),
+                (status = 422, description = "No file, not .xlsx or .csv, empty, or not a sheet of the form", body = ErrorBody),
+            ))]
+        pub(crate) async fn $handler(
+            State(state): State<AppState>,
+            CallerScope(scope): CallerScope,
+            CallerActor(actor): CallerActor,
+            multipart: Multipart,
+        ) -> Result<Json<serde_json::Value>, ApiError> {
+            import(&state, scope, actor, $register, multipart).await
+        }
+    };
 }
 
-/// Imports 《出租房屋申请备案表》 (rental houses).
-#[utoipa::path(post, path = "/api/v1/imports/houses", tag = "imports",
-    request_body(content_type = "multipart/form-data", description = "`file`: the sheet (.xlsx or .csv); `dry_run`: `true` to only check"),
-    responses(
-        (status = 200, description = "The report", body = Object),
-        (status = 413, description = "The file exceeds the upload limit", body = ErrorBody),
-        (status = 422, description = "No file, not .xlsx or .csv, empty, or not a sheet of the form", body = ErrorBody),
-    ))]
-pub(crate) async fn import_houses(
-    State(state): State<AppState>,
-    CallerScope(scope): CallerScope,
-    CallerActor(actor): CallerActor,
-    multipart: Multipart,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    import(&state, scope, actor, Register::Houses, multipart).await
-}
-
-/// Imports the employers' table.
-#[utoipa::path(post, path = "/api/v1/imports/employers", tag = "imports",
-    request_body(content_type = "multipart/form-data", description = "`file`: the sheet (.xlsx or .csv); `dry_run`: `true` to only check"),
-    responses(
-        (status = 200, description = "The report", body = Object),
-        (status = 413, description = "The file exceeds the upload limit", body = ErrorBody),
-        (status = 422, description = "No file, not .xlsx or .csv, empty, or not a sheet of the form", body = ErrorBody),
-    ))]
-pub(crate) async fn import_employers(
-    State(state): State<AppState>,
-    CallerScope(scope): CallerScope,
-    CallerActor(actor): CallerActor,
-    multipart: Multipart,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    import(&state, scope, actor, Register::Employers, multipart).await
-}
-
-/// Imports 《流出人口登记表》 (outflows).
-#[utoipa::path(post, path = "/api/v1/imports/outflows", tag = "imports",
-    request_body(content_type = "multipart/form-data", description = "`file`: the sheet (.xlsx or .csv); `dry_run`: `true` to only check"),
-    responses(
-        (status = 200, description = "The report", body = Object),
-        (status = 413, description = "The file exceeds the upload limit", body = ErrorBody),
-        (status = 422, description = "No file, not .xlsx or .csv, empty, or not a sheet of the form", body = ErrorBody),
-    ))]
-pub(crate) async fn import_outflows(
-    State(state): State<AppState>,
-    CallerScope(scope): CallerScope,
-    CallerActor(actor): CallerActor,
-    multipart: Multipart,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    import(&state, scope, actor, Register::Outflows, multipart).await
-}
+import_route!(
+    "/api/v1/imports/residents",
+    import_residents,
+    Register::Residents,
+    "《流动人口信息登记表》 (residents)"
+);
+import_route!(
+    "/api/v1/imports/houses",
+    import_houses,
+    Register::Houses,
+    "《出租房屋申请备案表》 (rental houses)"
+);
+import_route!(
+    "/api/v1/imports/employers",
+    import_employers,
+    Register::Employers,
+    "the employers' table"
+);
+import_route!(
+    "/api/v1/imports/outflows",
+    import_outflows,
+    Register::Outflows,
+    "《流出人口登记表》 (outflows)"
+);
