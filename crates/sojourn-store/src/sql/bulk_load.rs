@@ -51,25 +51,8 @@ pub(crate) const DEFERRABLE_FOREIGN_KEYS: &[(&str, &str)] = &[
 /// Triggers an engine whose triggers run per row sets aside too: the
 /// running totals of the home page (migration `0400_statistics`), three
 /// upserts for every residence loaded. Once the load is over the totals
-/// are counted again from the register ([`RECOUNT_STATISTICS`]).
+/// are counted again from the register (SQLite's `RECOUNT_STATISTICS`).
 pub(crate) const DEFERRABLE_TRIGGERS: &[&str] = &["stat_residence_insert"];
-
-/// The running totals counted from the register, as the migration that
-/// introduced them first counted them.
-pub(crate) const RECOUNT_STATISTICS: &[&str] = &[
-    "DELETE FROM stat_arrivals",
-    "DELETE FROM stat_current",
-    "DELETE FROM stat_departures",
-    "INSERT INTO stat_arrivals (unit_code, month, n) \
-     SELECT unit_code, substr(arrived_on, 1, 7), count(*) FROM residences GROUP BY 1, 2",
-    "INSERT INTO stat_current (unit_code, province, n) \
-     SELECT r.unit_code, substr(p.domicile, 1, 2), count(*) \
-     FROM residences r JOIN persons p ON p.id = r.person_id \
-     WHERE r.status <> 'departed' GROUP BY 1, 2",
-    "INSERT INTO stat_departures (unit_code, month, n) \
-     SELECT unit_code, substr(departed_on, 1, 7), count(*) FROM residences \
-     WHERE status = 'departed' GROUP BY 1, 2",
-];
 
 /// Something set aside, and how to bring it back.
 #[derive(Debug, Clone)]
