@@ -554,6 +554,42 @@ fn a_csv_in_the_forms_words_goes_through_the_sheet_reader_and_a_dry_run_writes_n
 }
 
 #[test]
+fn an_outflow_sheet_with_a_return_date_closes_the_record_and_refuses_a_wrong_date() {
+    let sandbox = Sandbox::new();
+    let back = with_check("41010219880808131");
+    let early = with_check("41010219880808132");
+    // The form in Chinese words, as a community keeps it: the sheet reader
+    // takes it, and the return date is one of its columns.
+    std::fs::write(
+        sandbox.path("流出人口登记表.csv"),
+        format!(
+            "\u{feff}流出人口登记表,,,,,\n\
+             公民身份号码,姓名,户籍社区代码,流出日期,流入地区划代码,回流日期\n\
+             {back},孙大,{COMMUNITY},2024-01-01,440106,2024年6月1日\n\
+             {early},孙二,{COMMUNITY},2024-05-01,440106,2024/4/30\n"
+        ),
+    )
+    .expect("written");
+    let real = sandbox.run(&["import", "outflows", "流出人口登记表.csv"]);
+    let out = text(&real.stdout);
+    assert!(out.contains("outflows: 1 accepted, 1 refused"), "{out}");
+    assert!(
+        out.contains("refused row 4, 回流日期 [return_before_leaving]"),
+        "the refusal names the sheet's own header: {out}"
+    );
+    let exported = sandbox.run(&["export", "outflows", "out.csv"]);
+    assert!(exported.status.success(), "{}", text(&exported.stderr));
+    let csv = std::fs::read_to_string(sandbox.path("out.csv")).expect("export");
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{csv}");
+    assert!(
+        rows[0].starts_with(&back) && rows[0].ends_with(",2024-06-01"),
+        "stored, then closed on the date of return: {}",
+        rows[0]
+    );
+}
+
+#[test]
 fn rows_imported_before_are_found_by_asking_the_store_when_the_register_is_large() {
     let sandbox = Sandbox::new();
     let ids = ids();

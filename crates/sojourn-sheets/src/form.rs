@@ -371,6 +371,14 @@ const OUTFLOWS: &[Field] = &[
         Kind::Text,
         false,
     ),
+    // The date a person came back: the record is stored, then closed.
+    field(
+        "returned_on",
+        "返回日期",
+        &["回流日期", "返乡日期", "回来日期", "返回时间"],
+        Kind::Date,
+        false,
+    ),
 ];
 
 const EMPLOYERS: &[Field] = &[
@@ -515,6 +523,7 @@ impl Form {
                 "某电子厂",
                 "13912345678",
                 "王五/母亲/1940-05-06/",
+                "",
             ],
             Self::Employers => &[
                 "91110101MA01ABCD2C",
