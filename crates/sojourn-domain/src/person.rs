@@ -189,6 +189,9 @@ pub struct Person {
     pub unit: UnitCode,
     /// Increases with every change; a change must name the version it read.
     pub version: i64,
+    /// The file a merge of probable duplicates absorbed this one into: it
+    /// keeps its history, its stays moved there, and it takes no new stay.
+    pub merged_into: Option<PersonId>,
 }
 
 impl Person {

@@ -21,6 +21,12 @@ pub enum StoreError {
         unit_code: String,
         unit_name: String,
     },
+    /// The ID number's file was merged into another file (a probable
+    /// duplicate): it keeps its history but takes no new stay.
+    #[error(
+        "the file of this ID number was merged into file {into}; check the number, or register on that file"
+    )]
+    MergedFile { into: i64 },
     /// The credit code is already registered for another employer.
     #[error("an employer with this credit code already exists")]
     DuplicateEmployer,
@@ -81,6 +87,7 @@ impl Localized for StoreError {
             Self::NotFound { .. } => "not_found",
             Self::DuplicateResidence { .. } => "duplicate_residence",
             Self::DuplicateOutflow { .. } => "duplicate_outflow",
+            Self::MergedFile { .. } => "merged_file",
             Self::DuplicateEmployer => "duplicate_employer",
             Self::DuplicateUnit(_) => "duplicate_unit",
             Self::DuplicateAccount(_) => "duplicate_account",
@@ -112,6 +119,9 @@ impl Localized for StoreError {
             } => {
                 format!("该身份证号码已在“{unit_name}”（{unit_code}）登记为流出人口")
             }
+            Self::MergedFile { into } => format!(
+                "该身份证号码的档案已并入档案 {into}（疑似重复档案合并）：请核对号码，或在该档案上登记"
+            ),
             Self::DuplicateEmployer => "该统一社会信用代码的用工单位已登记".into(),
             Self::DuplicateUnit(code) => format!("单位代码 {code} 已存在"),
             Self::DuplicateAccount(name) => format!("用户名 {name} 已被使用"),

@@ -160,6 +160,8 @@ picker-chosen = Chosen:{ " " }
 ## Person file
 person-title = File of { $name }
 person-file = Person file
+person-merged-into = This file was merged into another file (probable duplicates); its stays are there, and it takes no new stay.
+person-merged-open = Open the file it was merged into
 person-registered = Registered.
 person-departed = Departure registered.
 person-not-here = Not living here

@@ -153,6 +153,8 @@ picker-chosen = 已选：
 ## 一人一档
 person-title = { $name } 的档案
 person-file = 一人一档
+person-merged-into = 本档案已并入另一档案（疑似重复档案合并），其居住记录已移至该档案，不再登记新的居住记录。
+person-merged-open = 查看合并后的档案
 person-registered = 登记成功。
 person-departed = 已办理注销。
 person-not-here = 不在本地居住

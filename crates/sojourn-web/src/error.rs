@@ -230,6 +230,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound { .. } => Self::NotFound(problem),
             StoreError::DuplicateResidence { .. }
             | StoreError::DuplicateOutflow { .. }
+            | StoreError::MergedFile { .. }
             | StoreError::DuplicateEmployer
             | StoreError::DuplicateUnit(_)
             | StoreError::DuplicateAccount(_)

@@ -197,9 +197,9 @@ fn read_rows<R: Read>(
 /// at where the error names one.
 fn store_refusal(row: u64, error: &StoreError) -> Refusal {
     let column = match error {
-        StoreError::DuplicateResidence { .. } | StoreError::DuplicateOutflow { .. } => {
-            Some("id_number")
-        }
+        StoreError::DuplicateResidence { .. }
+        | StoreError::DuplicateOutflow { .. }
+        | StoreError::MergedFile { .. } => Some("id_number"),
         StoreError::DuplicateEmployer => Some("uscc"),
         StoreError::ReferenceOutOfScope { kind: "unit", .. } => Some("unit"),
         StoreError::ReferenceOutOfScope { kind: "house", .. } => Some("house_address"),

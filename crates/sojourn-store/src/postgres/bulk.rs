@@ -81,6 +81,7 @@ pub(super) fn arrival_facts(
         };
         let person = KnownPerson {
             id: PersonId(row.int(1)?),
+            merged_into: row.opt_int(4)?.map(PersonId),
             current,
         };
         facts.persons.insert(row.text(0)?.to_owned(), person);
@@ -94,9 +95,9 @@ pub(super) fn arrival_facts(
 /// `p.id_number_bidx = ANY($1)` the planner, seeing ten thousand values, scans
 /// and hashes every file instead — once per batch, quadratic over an
 /// import — and as a plain join it hashes every residence.
-const KNOWN_PERSONS: &str = "SELECT k.number, p.id, r.unit_code, u.name \
+const KNOWN_PERSONS: &str = "SELECT k.number, p.id, r.unit_code, u.name, p.merged_into \
     FROM unnest($1::text[], $2::text[]) AS k(number, bidx) \
-    CROSS JOIN LATERAL (SELECT id FROM persons WHERE id_number_bidx = k.bidx OFFSET 0) p \
+    CROSS JOIN LATERAL (SELECT id, merged_into FROM persons WHERE id_number_bidx = k.bidx OFFSET 0) p \
     LEFT JOIN LATERAL (SELECT s.unit_code FROM residences s \
         WHERE s.person_id = p.id AND s.status <> 'departed' OFFSET 0) r ON true \
     LEFT JOIN units u ON u.code = r.unit_code";

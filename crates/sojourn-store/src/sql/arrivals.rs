@@ -179,6 +179,8 @@ fn out_of_scope(kind: &'static str, id: &str) -> StoreError {
 #[derive(Debug)]
 pub(crate) struct KnownPerson {
     pub(crate) id: PersonId,
+    /// The file a merge absorbed this one into, if any.
+    pub(crate) merged_into: Option<PersonId>,
     /// Code and name of the unit holding the current residence (重卡 if
     /// present), seen across the whole deployment.
     pub(crate) current: Option<(String, String)>,
@@ -211,12 +213,12 @@ impl BatchFacts {
             let mut params = Vec::new();
             let matches =
                 sealed::index_match(&tx.keys(), "id_number_bidx", ID_NUMBER, number, &mut params);
-            let Some(row) =
-                tx.query_opt(&format!("SELECT id FROM persons WHERE {matches}"), &params)?
-            else {
+            let sql = format!("SELECT id, merged_into FROM persons WHERE {matches}");
+            let Some(row) = tx.query_opt(&sql, &params)? else {
                 continue;
             };
             let id = PersonId(row.int(0)?);
+            let merged_into = row.opt_int(1)?.map(PersonId);
             let current = tx
                 .query_opt(
                     "SELECT r.unit_code, u.name FROM residences r \
@@ -231,7 +233,14 @@ impl BatchFacts {
                     ))
                 })
                 .transpose()?;
-            persons.insert(number.to_owned(), KnownPerson { id, current });
+            persons.insert(
+                number.to_owned(),
+                KnownPerson {
+                    id,
+                    merged_into,
+                    current,
+                },
+            );
         }
         Ok(Self { stays, persons })
     }
@@ -255,6 +264,9 @@ fn decide(
             facts.stays.check(scope, &arrival.stay)?;
             let number = arrival.id_number.as_str();
             let known = facts.persons.get(number);
+            if let Some(PersonId(into)) = known.and_then(|k| k.merged_into) {
+                return Err(StoreError::MergedFile { into });
+            }
             let current = match taken.get(number) {
                 Some(&code) => Some((code, facts.stays.units.get(code))),
                 None => known

@@ -75,8 +75,8 @@ pub(crate) fn unit(row: &Row) -> Result<Unit> {
 pub(crate) const PERSON_COLUMNS: &str = "p.id, p.id_number, p.unit_code, p.name, p.ethnicity, \
     p.domicile, p.domicile_address, p.phone, p.marital_status, p.education, \
     p.political_status, p.occupation, p.version, p.guardian_name, p.guardian_id_number, \
-    p.guardian_relation, p.guardian_phone";
-pub(crate) const PERSON_WIDTH: usize = 17;
+    p.guardian_relation, p.guardian_phone, p.merged_into";
+pub(crate) const PERSON_WIDTH: usize = 18;
 
 /// A sealed ID number, opened and parsed.
 fn sealed_id_number(keys: &Keyring, stored: &str) -> Result<IdNumber> {
@@ -116,6 +116,7 @@ pub(crate) fn person(row: &Row, at: usize, keys: &Keyring) -> Result<Person> {
         unit: unit_code(row.text(at + 2)?)?,
         details,
         version: row.int(at + 12)?,
+        merged_into: row.opt_int(at + 17)?.map(PersonId),
     })
 }
 

@@ -411,6 +411,10 @@ pub(crate) fn update_person(
     if !scope.contains(&person.unit) {
         return Err(not_found("person", id.0));
     }
+    // A merged file is history: changes go to the file that absorbed it.
+    if let Some(PersonId(into)) = person.merged_into {
+        return Err(crate::StoreError::MergedFile { into });
+    }
     // Still under 16 today: the file keeps an adult guardian.
     details.check_guardian(&person.id_number, china_today())?;
     update_person_unscoped(tx, id, details, Some(expected_version), "updated", actor)?;

@@ -83,6 +83,7 @@ conformance!(
     a_scan_finds_what_was_changed_behind_the_store_and_clears_it_again,
     a_scan_queues_probable_duplicates_with_score_and_reasons,
     a_merge_moves_the_stays_and_keeps_the_history,
+    a_merged_file_takes_no_new_stay_and_no_change,
     a_merge_of_two_current_files_is_refused_and_changes_nothing,
     a_dismissal_keeps_its_reason_and_survives_a_scan,
     a_merge_keeping_a_file_outside_the_pair_or_an_unknown_pair_is_refused,

@@ -518,3 +518,42 @@ pub fn the_monitor_is_scoped(db: &TestDb) {
         DuplicateStatus::Open
     );
 }
+
+pub fn a_merged_file_takes_no_new_stay_and_no_change(db: &TestDb) {
+    let store = deployed(db);
+    let (a, b, id) = namesakes(store, DUOFU);
+    store
+        .merge_duplicate(&scope(DUOFU), id, b, &actor())
+        .expect("merge");
+    let merged = store.get_person(&scope(DUOFU), a).expect("the merged file");
+    assert_eq!(merged.merged_into, Some(b));
+    assert_eq!(
+        store
+            .get_person(&scope(DUOFU), b)
+            .expect("kept")
+            .merged_into,
+        None
+    );
+
+    // Its number again, as a new arrival: refused, naming the kept file.
+    let again = known_domicile(&merged.id_number, "孙八", DUOFU, "2026-11-20");
+    let refused = store.register_arrival(&scope(DUOFU), &again, &actor());
+    assert!(
+        matches!(refused, Err(StoreError::MergedFile { into }) if into == b.0),
+        "{refused:?}"
+    );
+    assert!(
+        store
+            .residences_of(&scope(DUOFU), a)
+            .expect("none")
+            .is_empty(),
+        "nothing written"
+    );
+    let refused = store.update_person(&scope(DUOFU), a, &merged.details, merged.version, &actor());
+    assert!(
+        matches!(refused, Err(StoreError::MergedFile { into }) if into == b.0),
+        "{refused:?}"
+    );
+    let unchanged = store.get_person(&scope(DUOFU), a).expect("the merged file");
+    assert_eq!(unchanged.version, merged.version);
+}

@@ -268,6 +268,9 @@ pub struct PersonResponse {
     /// Unit of the person's latest residence.
     pub unit: String,
     pub version: i64,
+    /// The file a merge of probable duplicates absorbed this one into; it
+    /// takes no new stay.
+    pub merged_into: Option<i64>,
 }
 
 /// Code and Chinese name of an optional code-table value.
@@ -311,6 +314,7 @@ impl From<&Person> for PersonResponse {
             guardian: d.guardian.as_ref().map(GuardianResponse::from),
             unit: person.unit.to_string(),
             version: person.version,
+            merged_into: person.merged_into.map(|id| id.0),
         }
     }
 }

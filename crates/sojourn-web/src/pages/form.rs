@@ -50,6 +50,10 @@ impl FormData {
                 self.form_error = Some(localized(tr, &error));
                 Ok(())
             }
+            StoreError::MergedFile { .. } => {
+                self.refuse_with(tr, "id_number", &error);
+                Ok(())
+            }
             _ => Err(PageError::store(tr, error)),
         }
     }

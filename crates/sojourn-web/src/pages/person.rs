@@ -80,6 +80,8 @@ struct PersonPage {
     tr: Tr,
     chrome: Chrome,
     person_id: i64,
+    /// The file this one was merged into, if a merge absorbed it.
+    merged_into: Option<i64>,
     name: String,
     identity: Vec<Item>,
     current: Option<StayView>,
@@ -304,6 +306,7 @@ pub(crate) fn render_file(
         tr,
         chrome: Chrome::new(ctx, &title, Nav::Residents, &file.units.root_name()),
         person_id: file.person.id.0,
+        merged_into: file.person.merged_into.map(|id| id.0),
         identity: identity(tr, &file.person, view.numbers),
         current: file.current().map(|r| stay_view(tr, &file.units, r)),
         current_items: file
@@ -326,7 +329,7 @@ pub(crate) fn render_file(
         changes: change_views(tr, &file.changes),
         notice: view.notice,
         may_reveal: may(caller, Action::Reveal),
-        may_edit: may(caller, Action::Update) && file.editable,
+        may_edit: may(caller, Action::Update) && file.editable && file.person.merged_into.is_none(),
         reveal: view.reveal,
         revealed: view.numbers == Numbers::InFull,
         documents: file

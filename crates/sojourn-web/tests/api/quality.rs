@@ -121,6 +121,74 @@ async fn a_merge_of_two_current_files_is_refused_with_the_reason() {
 }
 
 #[tokio::test]
+async fn a_merged_file_says_so_and_its_number_takes_no_new_stay() {
+    let app = spawn_app(ROOT).await;
+    let (first, second) = (
+        id_number("410105", "19900307", "123"),
+        id_number("410105", "19900307", "125"),
+    );
+    let arrived = app
+        .register_arrival(&arrival(&first))
+        .await
+        .expect(StatusCode::CREATED);
+    let absorbed = arrived.body["person"]["id"].as_i64().expect("person");
+    let stay = arrived.body["residence"]["id"].as_i64().expect("stay");
+    app.register_departure(stay, &json!({ "departed_on": "2024-08-01", "version": 1 }))
+        .await
+        .expect(StatusCode::OK);
+    let kept = app
+        .register_arrival(&arrival(&second))
+        .await
+        .expect(StatusCode::CREATED)
+        .body["person"]["id"]
+        .as_i64()
+        .expect("person");
+    app.post("/api/v1/quality/scan", &json!({}))
+        .await
+        .expect(StatusCode::OK);
+    let queue = app
+        .get("/api/v1/quality/duplicates?status=open")
+        .await
+        .expect(StatusCode::OK);
+    let id = queue.body[0]["id"].as_i64().expect("the pair");
+    app.post(
+        &format!("/api/v1/quality/duplicates/{id}/merge"),
+        &json!({ "keep": kept }),
+    )
+    .await
+    .expect(StatusCode::OK);
+
+    let file = app
+        .get(&format!("/api/v1/persons/{absorbed}"))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(file.body["person"]["merged_into"], kept, "{}", file.body);
+    let refused = app
+        .register_arrival(&arrival(&first))
+        .await
+        .expect_error(StatusCode::CONFLICT, "merged_file");
+    assert!(
+        refused.message_zh().contains("已并入档案"),
+        "{}",
+        refused.body
+    );
+    let page = app
+        .get(&format!("/persons/{absorbed}"))
+        .await
+        .expect(StatusCode::OK);
+    let html = page.body.as_str().unwrap_or_default();
+    assert!(html.contains("本档案已并入另一档案"), "{html}");
+    assert!(
+        html.contains(&format!("href=\"/persons/{kept}\"")),
+        "{html}"
+    );
+    assert!(
+        !html.contains(&format!("/persons/{absorbed}/edit")),
+        "a merged file offers no edit"
+    );
+}
+
+#[tokio::test]
 async fn wrong_monitor_inputs_are_refused() {
     let app = spawn_app(ROOT).await;
     app.get("/api/v1/quality/findings?rule=no_such_rule")
