@@ -22,7 +22,7 @@ use sojourn_domain::employer::{Employer, EmployerId};
 use sojourn_domain::unit::Scope;
 use std::collections::HashMap;
 
-const KEYS: [&str; 4] = ["q", "unit", "page", "per_page"];
+pub(crate) const KEYS: [&str; 4] = ["q", "unit", "page", "per_page"];
 
 struct EmployerView {
     id: i64,

@@ -25,7 +25,7 @@ use sojourn_domain::unit::Scope;
 use sojourn_store::Link;
 use std::collections::HashMap;
 
-const KEYS: [&str; 5] = ["q", "unit", "filed", "page", "per_page"];
+pub(crate) const KEYS: [&str; 5] = ["q", "unit", "filed", "page", "per_page"];
 
 /// One house as the list shows it.
 pub(crate) struct HouseView {

@@ -23,7 +23,7 @@ use sojourn_domain::time_rules::china_today;
 use sojourn_domain::unit::Scope;
 use std::collections::HashMap;
 
-const KEYS: [&str; 6] = [
+pub(crate) const KEYS: [&str; 6] = [
     "q",
     "unit",
     "returned",

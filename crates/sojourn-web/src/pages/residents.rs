@@ -25,7 +25,7 @@ use sojourn_store::{Page, ResidentQuery, ResidentRow, Store, StoreError};
 use std::collections::HashMap;
 
 /// The list's parameters, as they appear in its URL.
-const KEYS: [&str; 13] = [
+pub(crate) const KEYS: [&str; 13] = [
     "q",
     "unit",
     "status",
