@@ -314,7 +314,16 @@ async fn a_wrong_workflow_export_is_refused_in_both_languages_and_starts_nothing
             &json!({ "format": "xlsx" }),
         )
         .await
-        .expect(StatusCode::NOT_FOUND);
+        .expect_error(StatusCode::NOT_FOUND, "route_not_found");
+    let page = director
+        .raw(
+            Method::POST,
+            "/review/nothing/export",
+            "application/x-www-form-urlencoded",
+            "format=xlsx".to_owned(),
+        )
+        .await;
+    assert!(page.status.is_client_error(), "{}", page.status);
     let entries = deployment
         .store()
         .audit_entries_unscoped(0, 1000)
