@@ -503,45 +503,18 @@ fn filters(list: ExportList, params: &HashMap<String, String>) -> Result<Filters
     };
     let (filed, returned) = (flag("filed"), flag("returned"));
     let parsed = match list {
-        ExportList::Residents => ResidentListQuery {
-            q: text(SEARCH),
-            unit: text("unit"),
-            status: text("status"),
-            sex: text("sex"),
-            house: house.flatten(),
-            employer: employer.flatten(),
-            arrived_from: text("arrived_from"),
-            arrived_to: text("arrived_to"),
-            origin_province: text("origin_province"),
-            age_band: text("age_band"),
-            ..ResidentListQuery::default()
-        }
-        .parse()
-        .map(|(q, _)| Filters::Residents(q)),
-        ExportList::Houses => HouseListQuery {
-            q: text(SEARCH),
-            unit: text("unit"),
-            filed: filed.flatten(),
-            ..HouseListQuery::default()
-        }
-        .parse()
-        .map(|(q, _)| Filters::Houses(q)),
-        ExportList::Employers => EmployerListQuery {
-            q: text(SEARCH),
-            unit: text("unit"),
-            ..EmployerListQuery::default()
-        }
-        .parse()
-        .map(|(q, _)| Filters::Employers(q)),
-        ExportList::Outflows => OutflowListQuery {
-            q: text(SEARCH),
-            unit: text("unit"),
-            returned: returned.flatten(),
-            destination_province: text("destination_province"),
-            ..OutflowListQuery::default()
-        }
-        .parse()
-        .map(|(q, _)| Filters::Outflows(q)),
+        ExportList::Residents => resident_filters(&text, house.flatten(), employer.flatten())
+            .parse()
+            .map(|(q, _)| Filters::Residents(q)),
+        ExportList::Houses => house_filters(&text, filed.flatten())
+            .parse()
+            .map(|(q, _)| Filters::Houses(q)),
+        ExportList::Employers => employer_filters(&text)
+            .parse()
+            .map(|(q, _)| Filters::Employers(q)),
+        ExportList::Outflows => outflow_filters(&text, returned.flatten())
+            .parse()
+            .map(|(q, _)| Filters::Outflows(q)),
         workflow => workflow_filters(workflow, &text),
     };
     let ok = house.is_some() && employer.is_some() && filed.is_some() && returned.is_some();
@@ -553,6 +526,66 @@ fn filters(list: ExportList, params: &HashMap<String, String>) -> Result<Filters
             fields.finish(None)
         }
         Err(other) => Err(other),
+    }
+}
+
+/// The resident list's filters and search term, its fields read by
+/// `text`: the one reading of both the list page and its export, so an
+/// export has the rows the list shows. (Record numbers come parsed: the
+/// page and the API word their errors differently.)
+pub(crate) fn resident_filters(
+    text: &dyn Fn(&str) -> Option<String>,
+    house: Option<i64>,
+    employer: Option<i64>,
+) -> ResidentListQuery {
+    ResidentListQuery {
+        q: text(SEARCH),
+        unit: text("unit"),
+        status: text("status"),
+        sex: text("sex"),
+        house,
+        employer,
+        arrived_from: text("arrived_from"),
+        arrived_to: text("arrived_to"),
+        origin_province: text("origin_province"),
+        age_band: text("age_band"),
+        ..ResidentListQuery::default()
+    }
+}
+
+/// The house list's filters and search term (see [`resident_filters`]).
+pub(crate) fn house_filters(
+    text: &dyn Fn(&str) -> Option<String>,
+    filed: Option<bool>,
+) -> HouseListQuery {
+    HouseListQuery {
+        q: text(SEARCH),
+        unit: text("unit"),
+        filed,
+        ..HouseListQuery::default()
+    }
+}
+
+/// The employer list's filters and search term (see [`resident_filters`]).
+pub(crate) fn employer_filters(text: &dyn Fn(&str) -> Option<String>) -> EmployerListQuery {
+    EmployerListQuery {
+        q: text(SEARCH),
+        unit: text("unit"),
+        ..EmployerListQuery::default()
+    }
+}
+
+/// The outflow list's filters and search term (see [`resident_filters`]).
+pub(crate) fn outflow_filters(
+    text: &dyn Fn(&str) -> Option<String>,
+    returned: Option<bool>,
+) -> OutflowListQuery {
+    OutflowListQuery {
+        q: text(SEARCH),
+        unit: text("unit"),
+        returned,
+        destination_province: text("destination_province"),
+        ..OutflowListQuery::default()
     }
 }
 

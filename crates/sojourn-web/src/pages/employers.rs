@@ -101,10 +101,9 @@ async fn show_list(
     let tr = ctx.tr;
     let request = ListRequest::read(tr, raw, &KEYS, |f| {
         EmployerListQuery {
-            q: f.opt("q"),
-            unit: f.opt("unit"),
             page: number(f, "page"),
             per_page: number(f, "per_page"),
+            ..crate::export::employer_filters(&|k| f.opt(k))
         }
         .parse()
     })?;

@@ -92,12 +92,11 @@ struct HousesPage {
 }
 
 fn list_query(f: &FormData) -> HouseListQuery {
+    let filed = f.opt("filed").and_then(|v| v.parse().ok());
     HouseListQuery {
-        q: f.opt("q"),
-        unit: f.opt("unit"),
-        filed: f.opt("filed").and_then(|v| v.parse().ok()),
         page: number(f, "page"),
         per_page: number(f, "per_page"),
+        ..crate::export::house_filters(&|k| f.opt(k), filed)
     }
 }
 
