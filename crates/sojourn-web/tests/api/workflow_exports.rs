@@ -424,3 +424,45 @@ async fn each_workflow_page_offers_its_export_with_its_filter() {
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.as_str().expect("html").contains("rule"));
 }
+
+#[tokio::test]
+async fn the_corrections_spot_check_and_overdue_exports_have_their_lists_rows() {
+    let deployment = deployment();
+    let ids = collected(&deployment).await;
+    let chief = deployment.user(Role::StationChief, ROOT).await;
+    chief
+        .post(
+            &format!("/api/v1/review/residence/{}/return", ids[0]),
+            &json!({ "version": 2, "reason": "现住址缺少门牌号" }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    chief
+        .post(
+            &format!("/api/v1/review/residence/{}/approve", ids[1]),
+            &json!({ "version": 2 }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    // A day later the third, never entered, is overdue (judged by the
+    // server's clock, as the list judges it).
+    deployment.clock().advance(time::Duration::hours(25));
+    let chief = deployment.user(Role::StationChief, ROOT).await;
+    for (list, api, expected) in [
+        ("review-corrections", "corrections", ids[0]),
+        ("review-spot-checks", "spot-checks", ids[1]),
+        ("review-overdue", "overdue", ids[2]),
+    ] {
+        let listed = chief
+            .get(&format!("/api/v1/review/{api}?per_page=500"))
+            .await
+            .expect(StatusCode::OK);
+        assert_eq!(queue_ids(&listed), [expected], "{list}");
+        let job = export(&chief, list, &json!({ "format": "xlsx" })).await;
+        let rows = xlsx_rows(&chief, &job).await;
+        assert_eq!(record_ids(&rows, 1), [expected], "{list}: {rows:?}");
+        if list == "review-corrections" {
+            assert_eq!(rows[2][6], "现住址缺少门牌号", "the reason");
+        }
+    }
+}
