@@ -35,12 +35,15 @@ pub struct ExportRequest {
     /// list page's columns).
     pub layout: Option<String>,
     /// `masked` (default) or `full`: full ID and phone numbers, for a role
-    /// that may reveal, with a `reason` (audited as a reveal).
+    /// that may reveal, with a `reason` (audited as a reveal). The work
+    /// lists show no number: `masked` only.
     pub numbers: Option<String>,
     pub reason: Option<String>,
     /// The list's filters, as its `GET` takes them (`unit`, `status`, …),
     /// and its search term `q` as its `POST …/search` takes it (the audit
-    /// trail keeps only the term's kind).
+    /// trail keeps only the term's kind). The work lists take their page's
+    /// filter: `since` (review-counts, a date), `rule` (quality-findings),
+    /// `status` (quality-duplicates: open, merged, dismissed or all).
     #[serde(default)]
     #[schema(value_type = Object)]
     pub filters: HashMap<String, String>,
