@@ -674,7 +674,7 @@ import-prev = Previous
 import-next = Next
 ## Exports of the lists and ledgers
 export-open = Export
-export-filters-note = The export takes the list's filters as they are now (not a search term).
+export-filters-note = The export has the rows the list shows now: its filters and its search term, every page.
 export-layout = Columns
 export-layout-ledger = Ledger (the paper form's columns)
 export-layout-list = As the list shows them
@@ -700,3 +700,6 @@ export-refresh = Refresh
 export-kept = The file is kept for an hour, for you alone.
 export-col-number = No.
 export-col-returned-on = Returned on
+export-col-counted = Counted by
+export-counted-person = Person
+export-counted-unit = Unit

@@ -652,7 +652,7 @@ import-prev = 上一页
 import-next = 下一页
 ## 列表与台账导出
 export-open = 导出
-export-filters-note = 按列表当前的筛选条件导出（不含查询内容）。
+export-filters-note = 按列表当前的筛选条件和查询内容导出列表的全部行（含所有分页）。
 export-layout = 列
 export-layout-ledger = 台账（纸质登记表的列）
 export-layout-list = 与列表相同
@@ -675,3 +675,6 @@ export-refresh = 刷新
 export-kept = 文件保留一小时，仅您本人可下载。
 export-col-number = 序号
 export-col-returned-on = 返回日期
+export-col-counted = 统计对象
+export-counted-person = 人员
+export-counted-unit = 单位

@@ -235,10 +235,11 @@ fn administrative_actions(role: Role, resource: Resource) -> &'static [Action] {
 /// Actions each role may take in the review workflow (R3.1): collectors
 /// see it; the grid's coordinator (and the entry clerk) enters and
 /// re-submits corrected records (`Update`); the station decides
-/// (`Review`); inspectors and the heads check on site (`SpotCheck`).
+/// (`Review`); inspectors and the heads check on site (`SpotCheck`); the
+/// heads, who export the registers, export the work lists and counts.
 fn review_actions(role: Role) -> &'static [Action] {
     match role {
-        Role::OfficeDirector | Role::StationChief => &[Read, Update, Review, SpotCheck],
+        Role::OfficeDirector | Role::StationChief => &[Read, Update, Review, SpotCheck, Export],
         Role::Clerk | Role::Coordinator => &[Read, Update],
         Role::Inspector => &[Read, SpotCheck],
         Role::Collector
@@ -424,6 +425,8 @@ mod tests {
         assert!(allows(Role::StationChief, Review, Resource::Review));
         assert!(allows(Role::Inspector, SpotCheck, Resource::Review));
         assert!(!allows(Role::Inspector, Review, Resource::Review));
+        assert!(allows(Role::StationChief, Export, Resource::Review));
+        assert!(!allows(Role::Coordinator, Export, Resource::Review));
         // The workflow's actions mean nothing on the registers themselves.
         for resource in REGISTERS {
             for role in Role::ALL {

@@ -35,11 +35,15 @@ pub struct ExportRequest {
     /// list page's columns).
     pub layout: Option<String>,
     /// `masked` (default) or `full`: full ID and phone numbers, for a role
-    /// that may reveal, with a `reason` (audited as a reveal).
+    /// that may reveal, with a `reason` (audited as a reveal). The work
+    /// lists show no number: `masked` only.
     pub numbers: Option<String>,
     pub reason: Option<String>,
-    /// The list's filters, as its `GET` takes them (`unit`, `status`, …;
-    /// no search term).
+    /// The list's filters, as its `GET` takes them (`unit`, `status`, …),
+    /// and its search term `q` as its `POST …/search` takes it (the audit
+    /// trail keeps only the term's kind). The work lists take their page's
+    /// filter: `since` (review-counts, a date), `rule` (quality-findings),
+    /// `status` (quality-duplicates: open, merged, dismissed or all).
     #[serde(default)]
     #[schema(value_type = Object)]
     pub filters: HashMap<String, String>,
@@ -107,6 +111,7 @@ pub(crate) async fn start(
     spec: ExportSpec,
 ) -> Result<Arc<Job>, ApiError> {
     unit_in_scope(&scope, &spec.filters)?;
+    let spec = spec.at(state.clock.now());
     let actor = caller.actor();
     if let Some(reason) = &spec.reveal {
         let resource = spec.list.resource();
@@ -146,6 +151,11 @@ fn unit_in_scope(scope: &Scope, filters: &Filters) -> Result<(), ApiError> {
         Filters::Houses(q) => q.unit.as_ref(),
         Filters::Employers(q) => q.unit.as_ref(),
         Filters::Outflows(q) => q.unit.as_ref(),
+        // The workflow's lists have no unit filter: the scope is the caller's.
+        Filters::Review(_)
+        | Filters::ReviewCounts(_)
+        | Filters::Findings(_)
+        | Filters::Duplicates(_) => None,
     };
     match unit {
         Some(unit) if scope.narrow_to(unit).is_err() => {
@@ -411,4 +421,60 @@ export_routes!(
     start_outflows,
     outflows_status,
     outflows_file
+);
+export_routes!(
+    "/api/v1/exports/review-queue",
+    "/api/v1/exports/review-queue/{job}",
+    "/api/v1/exports/review-queue/{job}/file",
+    start_review_queue,
+    review_queue_status,
+    review_queue_file
+);
+export_routes!(
+    "/api/v1/exports/review-corrections",
+    "/api/v1/exports/review-corrections/{job}",
+    "/api/v1/exports/review-corrections/{job}/file",
+    start_review_corrections,
+    review_corrections_status,
+    review_corrections_file
+);
+export_routes!(
+    "/api/v1/exports/review-overdue",
+    "/api/v1/exports/review-overdue/{job}",
+    "/api/v1/exports/review-overdue/{job}/file",
+    start_review_overdue,
+    review_overdue_status,
+    review_overdue_file
+);
+export_routes!(
+    "/api/v1/exports/review-spot-checks",
+    "/api/v1/exports/review-spot-checks/{job}",
+    "/api/v1/exports/review-spot-checks/{job}/file",
+    start_review_spot_checks,
+    review_spot_checks_status,
+    review_spot_checks_file
+);
+export_routes!(
+    "/api/v1/exports/review-counts",
+    "/api/v1/exports/review-counts/{job}",
+    "/api/v1/exports/review-counts/{job}/file",
+    start_review_counts,
+    review_counts_status,
+    review_counts_file
+);
+export_routes!(
+    "/api/v1/exports/quality-findings",
+    "/api/v1/exports/quality-findings/{job}",
+    "/api/v1/exports/quality-findings/{job}/file",
+    start_quality_findings,
+    quality_findings_status,
+    quality_findings_file
+);
+export_routes!(
+    "/api/v1/exports/quality-duplicates",
+    "/api/v1/exports/quality-duplicates/{job}",
+    "/api/v1/exports/quality-duplicates/{job}/file",
+    start_quality_duplicates,
+    quality_duplicates_status,
+    quality_duplicates_file
 );

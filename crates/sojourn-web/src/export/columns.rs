@@ -37,6 +37,11 @@ impl Names {
         }
     }
 
+    /// A unit's name, or its code when it is not in the caller's tree.
+    pub(crate) fn unit_name(&self, code: &sojourn_domain::unit::UnitCode) -> String {
+        self.unit(code)
+    }
+
     fn unit(&self, code: &sojourn_domain::unit::UnitCode) -> String {
         self.units
             .get(code.as_str())
@@ -302,6 +307,8 @@ pub fn ledger(list: ExportList) -> Layout {
         ExportList::Houses => HOUSES.iter().map(|c| c.header).collect(),
         ExportList::Employers => EMPLOYERS.iter().map(|c| c.header).collect(),
         ExportList::Outflows => OUTFLOWS.iter().map(|c| c.header).collect(),
+        // The workflow's lists have no paper form: their page's columns.
+        workflow => return self::list(workflow, Lang::ZhCn),
     };
     let mut all = vec!["序号".to_owned()];
     all.extend(headers.iter().map(|h| (*h).to_owned()));
@@ -355,6 +362,14 @@ pub(crate) fn list(list: ExportList, lang: Lang) -> Layout {
             (7, "outflow-employer"),
             (10, "export-col-returned-on"),
         ],
+        workflow => {
+            let tr = Tr::new(lang);
+            return Layout {
+                title: tr.t(workflow.title_key()),
+                columns: Vec::new(),
+                headers: super::workflow::headers(workflow, tr),
+            };
+        }
     };
     let mut headers = vec![Tr::new(lang).t("export-col-number")];
     headers.extend(picks.iter().map(|(_, key)| Tr::new(lang).t(key)));

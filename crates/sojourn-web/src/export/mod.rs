@@ -13,6 +13,8 @@
 pub mod columns;
 /// Export jobs: progress, owner, expiry.
 pub mod jobs;
+/// The review workflow's and the data-quality monitor's lists.
+pub mod workflow;
 
 use crate::dto::employers::EmployerListQuery;
 use crate::dto::fields::InputError;
@@ -21,19 +23,25 @@ use crate::dto::outflows::OutflowListQuery;
 use crate::dto::residences::ResidentListQuery;
 use crate::error::{ApiError, FieldProblem};
 use crate::pages::format::Numbers;
-use crate::pages::i18n::Lang;
-use columns::{Column, Layout, Names};
+use crate::pages::i18n::{Lang, Tr};
+use columns::Names;
 use serde_json::{Value, json};
 use sojourn_domain::account::Resource;
+use sojourn_domain::quality::Rule;
+use sojourn_domain::search::SearchTerm;
+use sojourn_domain::time_rules::{CHINA, parse_iso_date};
 use sojourn_domain::unit::Scope;
 use sojourn_sheets::{ExportFormat, ExportWriter, SheetError};
+use sojourn_store::quality::DuplicateStatus;
 use sojourn_store::{
-    EmployerQuery, HouseQuery, OutflowQuery, Page, PageRequest, ResidentQuery, Store, StoreError,
+    EmployerQuery, HouseQuery, OutflowQuery, Page, PageRequest, ResidentQuery, ReviewQueue, Store,
+    StoreError,
 };
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
+use time::OffsetDateTime;
 
 /// A list that can be exported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -42,33 +50,80 @@ pub enum ExportList {
     Houses,
     Employers,
     Outflows,
+    /// 审核队列: records awaiting the station's decision.
+    ReviewQueue,
+    /// 待更正: records returned for correction.
+    ReviewCorrections,
+    /// 超时未录入: collected records not entered within 24 hours.
+    ReviewOverdue,
+    /// 待抽查: approved records awaiting a spot check.
+    ReviewSpotChecks,
+    /// 工作量统计: steps per person and unit.
+    ReviewCounts,
+    /// 问题清单: the data-quality findings of a rule (or all).
+    QualityFindings,
+    /// 疑似重复档案: the duplicate queue.
+    QualityDuplicates,
 }
 
 impl ExportList {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 11] = [
         Self::Residents,
         Self::Houses,
         Self::Employers,
         Self::Outflows,
+        Self::ReviewQueue,
+        Self::ReviewCorrections,
+        Self::ReviewOverdue,
+        Self::ReviewSpotChecks,
+        Self::ReviewCounts,
+        Self::QualityFindings,
+        Self::QualityDuplicates,
     ];
 
-    /// The list's path word (`residents`).
+    /// The list's word in the API's paths (`residents`, `review-queue`).
     pub fn key(self) -> &'static str {
         match self {
             Self::Residents => "residents",
             Self::Houses => "houses",
             Self::Employers => "employers",
             Self::Outflows => "outflows",
+            Self::ReviewQueue => "review-queue",
+            Self::ReviewCorrections => "review-corrections",
+            Self::ReviewOverdue => "review-overdue",
+            Self::ReviewSpotChecks => "review-spot-checks",
+            Self::ReviewCounts => "review-counts",
+            Self::QualityFindings => "quality-findings",
+            Self::QualityDuplicates => "quality-duplicates",
         }
     }
 
-    /// The list a path's first segment names (`/residents/export` →
-    /// residents).
+    /// The list's page; its exports live under `{page}/export`.
+    pub fn page_path(self) -> &'static str {
+        match self {
+            Self::Residents => "/residents",
+            Self::Houses => "/houses",
+            Self::Employers => "/employers",
+            Self::Outflows => "/outflows",
+            Self::ReviewQueue => "/review",
+            Self::ReviewCorrections => "/review/corrections",
+            Self::ReviewOverdue => "/review/overdue",
+            Self::ReviewSpotChecks => "/review/spot-checks",
+            Self::ReviewCounts => "/review/counts",
+            Self::QualityFindings => "/quality/findings",
+            Self::QualityDuplicates => "/quality/duplicates",
+        }
+    }
+
+    /// The list a path names: the API's `/api/v1/exports/{key}…`, or a
+    /// page's `{page}/export…`.
     pub fn of_path(path: &str) -> Option<Self> {
-        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        segments
-            .iter()
-            .find_map(|s| Self::ALL.into_iter().find(|l| l.key() == *s))
+        if let Some((_, rest)) = path.split_once("/exports/") {
+            let key = rest.split('/').next().unwrap_or_default();
+            return Self::ALL.into_iter().find(|l| l.key() == key);
+        }
+        let (page, _) = path.split_once("/export")?;
+        Self::ALL.into_iter().find(|l| l.page_path() == page)
     }
 
     /// The resource whose `Export` permission the list needs.
@@ -78,7 +133,22 @@ impl ExportList {
             Self::Houses => Resource::House,
             Self::Employers => Resource::Employer,
             Self::Outflows => Resource::Outflow,
+            Self::ReviewQueue
+            | Self::ReviewCorrections
+            | Self::ReviewOverdue
+            | Self::ReviewSpotChecks
+            | Self::ReviewCounts => Resource::Review,
+            Self::QualityFindings | Self::QualityDuplicates => Resource::Quality,
         }
+    }
+
+    /// Whether the list shows ID or phone numbers (masked unless revealed)
+    /// and has a ledger beside its page's columns: the registers.
+    pub fn is_register(self) -> bool {
+        matches!(
+            self,
+            Self::Residents | Self::Houses | Self::Employers | Self::Outflows
+        )
     }
 
     /// The ledger's title (and sheet name).
@@ -88,6 +158,13 @@ impl ExportList {
             Self::Houses => "出租房屋台账",
             Self::Employers => "用工单位台账",
             Self::Outflows => "流出人口台账",
+            Self::ReviewQueue => "审核队列",
+            Self::ReviewCorrections => "待更正",
+            Self::ReviewOverdue => "超时未录入",
+            Self::ReviewSpotChecks => "待抽查",
+            Self::ReviewCounts => "工作量统计",
+            Self::QualityFindings => "问题清单",
+            Self::QualityDuplicates => "疑似重复档案",
         }
     }
 
@@ -98,6 +175,13 @@ impl ExportList {
             Self::Houses => "houses-title",
             Self::Employers => "employers-title",
             Self::Outflows => "outflows-title",
+            Self::ReviewQueue => "review-queue-title",
+            Self::ReviewCorrections => "review-corrections-title",
+            Self::ReviewOverdue => "review-overdue-title",
+            Self::ReviewSpotChecks => "review-spot-checks-title",
+            Self::ReviewCounts => "review-counts-title",
+            Self::QualityFindings => "quality-findings-title",
+            Self::QualityDuplicates => "quality-duplicates-title",
         }
     }
 }
@@ -125,6 +209,14 @@ pub enum Filters {
     Houses(HouseQuery),
     Employers(EmployerQuery),
     Outflows(OutflowQuery),
+    /// A review work list (the overdue one as of the job's start).
+    Review(ReviewQueue),
+    /// Steps counted since a moment (all time when `None`).
+    ReviewCounts(Option<OffsetDateTime>),
+    /// Open findings of a rule (every rule when `None`).
+    Findings(Option<Rule>),
+    /// Pairs of a status (every status when `None`).
+    Duplicates(Option<DuplicateStatus>),
 }
 
 /// A checked export request.
@@ -134,7 +226,9 @@ pub struct ExportSpec {
     pub layout: LayoutKind,
     pub format: ExportFormat,
     pub filters: Filters,
-    /// The filters as given (blank ones left out), for the audit trail.
+    /// The filters as given (blank ones left out), for the audit trail;
+    /// a search term only by its kind (`"search": "id_number"`), never
+    /// its text, which may be an ID or phone number.
     pub filter_record: Value,
     /// The numbers in full: the reason given.
     pub reveal: Option<String>,
@@ -146,8 +240,10 @@ impl ExportSpec {
     /// Reads an export request: `format` (`xlsx` or `csv`), `layout`
     /// (`ledger`, the default, or `list`), `numbers` (`masked`, the
     /// default, or `full` with a `reason` of 5–200 characters) and the
-    /// list's filters as its URL has them. A search term is not taken (it
-    /// never goes into a URL). Every wrong field is reported at once.
+    /// list's filters as its URL has them, and the list's search term `q`
+    /// (posted, never in a URL), read by the list's own query parser so the
+    /// export has exactly the list's rows. Every wrong field is reported
+    /// at once.
     /// The list's headers are in Chinese; see [`ExportSpec::in_lang`].
     pub fn parse(list: ExportList, params: &HashMap<String, String>) -> Result<Self, ApiError> {
         let lang = Lang::ZhCn;
@@ -173,7 +269,7 @@ impl ExportSpec {
         };
         let reveal = match get("numbers") {
             None | Some("masked") => Some(None),
-            Some("full") => {
+            Some("full") if list.is_register() => {
                 let reason = get("reason").unwrap_or_default();
                 if (5..=200).contains(&reason.chars().count()) {
                     Some(Some(reason.to_owned()))
@@ -182,14 +278,16 @@ impl ExportSpec {
                     None
                 }
             }
-            Some(other) => {
+            Some(other) if list.is_register() => {
                 fields.refuse("numbers", &unknown(other, "masked, full"));
                 None
             }
+            // The workflow's lists show no number to reveal.
+            Some(other) => {
+                fields.refuse("numbers", &unknown(other, "masked"));
+                None
+            }
         };
-        if get("q").is_some() {
-            fields.refuse("q", &SearchTermNotExported);
-        }
         let filters = match filters(list, params) {
             Ok(filters) => Some(filters),
             Err(ApiError::Validation(problems)) => {
@@ -198,10 +296,14 @@ impl ExportSpec {
             }
             Err(other) => return Err(other),
         };
-        let record: serde_json::Map<String, Value> = FILTER_KEYS[list as usize]
+        let mut record: serde_json::Map<String, Value> = FILTER_KEYS[list as usize]
             .iter()
+            .filter(|k| **k != SEARCH)
             .filter_map(|k| get(k).map(|v| ((*k).to_owned(), json!(v))))
             .collect();
+        if let Some(kind) = get(SEARCH).map(search_kind) {
+            record.insert(SEARCH_RECORD.to_owned(), json!(kind));
+        }
         let parsed = (|| {
             Some(Self {
                 list,
@@ -214,6 +316,21 @@ impl ExportSpec {
             })
         })();
         fields.finish(parsed)
+    }
+
+    /// Takes `now` (the server's clock) as the moment the overdue list
+    /// is judged at.
+    pub(crate) fn at(mut self, now: OffsetDateTime) -> Self {
+        if let Filters::Review(ReviewQueue::Overdue { .. }) = self.filters {
+            self.filters = Filters::Review(ReviewQueue::Overdue { now });
+        }
+        self
+    }
+
+    /// The page's columns rather than the ledger's.
+    pub(crate) fn in_list_layout(mut self) -> Self {
+        self.layout = LayoutKind::List;
+        self
     }
 
     /// The list's headers in `lang`.
@@ -312,26 +429,28 @@ fn unknown(value: &str, allowed: &str) -> InputError {
     }
 }
 
-/// A search term given to an export: exports take the list's filters.
-#[derive(Debug, Clone, Copy, thiserror::Error)]
-#[error("an export takes the list's filters, not a search term")]
-pub struct SearchTermNotExported;
+/// The list's search box (posted with the export form, never in a URL).
+pub const SEARCH: &str = "q";
 
-impl sojourn_domain::Localized for SearchTermNotExported {
-    fn code(&self) -> &'static str {
-        "export_search_term"
-    }
-    fn message_zh(&self) -> String {
-        "导出按列表的筛选条件进行，不接受查询内容".into()
-    }
-    fn message_en(&self) -> String {
-        self.to_string()
+/// Where the audit trail notes a search: its kind alone.
+const SEARCH_RECORD: &str = "search";
+
+/// What the audit trail keeps of a search term: how it was read, never
+/// the text (an ID number, phone or name is personal data).
+fn search_kind(text: &str) -> &'static str {
+    match SearchTerm::parse(text) {
+        Some(SearchTerm::IdNumber(_)) => "id_number",
+        Some(SearchTerm::Digits(_)) => "digits",
+        Some(SearchTerm::Pinyin(_)) => "pinyin",
+        Some(SearchTerm::Name(_)) => "name",
+        None => "blank",
     }
 }
 
 /// The filter parameters of each list, in [`ExportList`] order.
-const FILTER_KEYS: [&[&str]; 4] = [
+const FILTER_KEYS: [&[&str]; 11] = [
     &[
+        SEARCH,
         "unit",
         "status",
         "sex",
@@ -342,12 +461,20 @@ const FILTER_KEYS: [&[&str]; 4] = [
         "house",
         "employer",
     ],
-    &["unit", "filed"],
-    &["unit"],
-    &["unit", "returned", "destination_province"],
+    &[SEARCH, "unit", "filed"],
+    &[SEARCH, "unit"],
+    &[SEARCH, "unit", "returned", "destination_province"],
+    &[],
+    &[],
+    &[],
+    &[],
+    &["since"],
+    &["rule"],
+    &["status"],
 ];
 
-/// The filter parameters of `list` (what its export form carries).
+/// The filter parameters of `list`, its search term included (what its
+/// export form carries).
 pub fn filter_keys(list: ExportList) -> &'static [&'static str] {
     FILTER_KEYS[list as usize]
 }
@@ -376,41 +503,19 @@ fn filters(list: ExportList, params: &HashMap<String, String>) -> Result<Filters
     };
     let (filed, returned) = (flag("filed"), flag("returned"));
     let parsed = match list {
-        ExportList::Residents => ResidentListQuery {
-            unit: text("unit"),
-            status: text("status"),
-            sex: text("sex"),
-            house: house.flatten(),
-            employer: employer.flatten(),
-            arrived_from: text("arrived_from"),
-            arrived_to: text("arrived_to"),
-            origin_province: text("origin_province"),
-            age_band: text("age_band"),
-            ..ResidentListQuery::default()
-        }
-        .parse()
-        .map(|(q, _)| Filters::Residents(q)),
-        ExportList::Houses => HouseListQuery {
-            unit: text("unit"),
-            filed: filed.flatten(),
-            ..HouseListQuery::default()
-        }
-        .parse()
-        .map(|(q, _)| Filters::Houses(q)),
-        ExportList::Employers => EmployerListQuery {
-            unit: text("unit"),
-            ..EmployerListQuery::default()
-        }
-        .parse()
-        .map(|(q, _)| Filters::Employers(q)),
-        ExportList::Outflows => OutflowListQuery {
-            unit: text("unit"),
-            returned: returned.flatten(),
-            destination_province: text("destination_province"),
-            ..OutflowListQuery::default()
-        }
-        .parse()
-        .map(|(q, _)| Filters::Outflows(q)),
+        ExportList::Residents => resident_filters(&text, house.flatten(), employer.flatten())
+            .parse()
+            .map(|(q, _)| Filters::Residents(q)),
+        ExportList::Houses => house_filters(&text, filed.flatten())
+            .parse()
+            .map(|(q, _)| Filters::Houses(q)),
+        ExportList::Employers => employer_filters(&text)
+            .parse()
+            .map(|(q, _)| Filters::Employers(q)),
+        ExportList::Outflows => outflow_filters(&text, returned.flatten())
+            .parse()
+            .map(|(q, _)| Filters::Outflows(q)),
+        workflow => workflow_filters(workflow, &text),
     };
     let ok = house.is_some() && employer.is_some() && filed.is_some() && returned.is_some();
     match parsed {
@@ -422,6 +527,108 @@ fn filters(list: ExportList, params: &HashMap<String, String>) -> Result<Filters
         }
         Err(other) => Err(other),
     }
+}
+
+/// The resident list's filters and search term, its fields read by
+/// `text`: the one reading of both the list page and its export, so an
+/// export has the rows the list shows. (Record numbers come parsed: the
+/// page and the API word their errors differently.)
+pub(crate) fn resident_filters(
+    text: &dyn Fn(&str) -> Option<String>,
+    house: Option<i64>,
+    employer: Option<i64>,
+) -> ResidentListQuery {
+    ResidentListQuery {
+        q: text(SEARCH),
+        unit: text("unit"),
+        status: text("status"),
+        sex: text("sex"),
+        house,
+        employer,
+        arrived_from: text("arrived_from"),
+        arrived_to: text("arrived_to"),
+        origin_province: text("origin_province"),
+        age_band: text("age_band"),
+        ..ResidentListQuery::default()
+    }
+}
+
+/// The house list's filters and search term (see [`resident_filters`]).
+pub(crate) fn house_filters(
+    text: &dyn Fn(&str) -> Option<String>,
+    filed: Option<bool>,
+) -> HouseListQuery {
+    HouseListQuery {
+        q: text(SEARCH),
+        unit: text("unit"),
+        filed,
+        ..HouseListQuery::default()
+    }
+}
+
+/// The employer list's filters and search term (see [`resident_filters`]).
+pub(crate) fn employer_filters(text: &dyn Fn(&str) -> Option<String>) -> EmployerListQuery {
+    EmployerListQuery {
+        q: text(SEARCH),
+        unit: text("unit"),
+        ..EmployerListQuery::default()
+    }
+}
+
+/// The outflow list's filters and search term (see [`resident_filters`]).
+pub(crate) fn outflow_filters(
+    text: &dyn Fn(&str) -> Option<String>,
+    returned: Option<bool>,
+) -> OutflowListQuery {
+    OutflowListQuery {
+        q: text(SEARCH),
+        unit: text("unit"),
+        returned,
+        destination_province: text("destination_province"),
+        ..OutflowListQuery::default()
+    }
+}
+
+/// The filters of a workflow list, as its page reads them.
+fn workflow_filters(
+    list: ExportList,
+    text: &dyn Fn(&str) -> Option<String>,
+) -> Result<Filters, ApiError> {
+    let mut fields = Problems::default();
+    let filters = match list {
+        ExportList::ReviewCorrections => Some(Filters::Review(ReviewQueue::Corrections)),
+        ExportList::ReviewOverdue => Some(Filters::Review(ReviewQueue::Overdue {
+            now: OffsetDateTime::now_utc(),
+        })),
+        ExportList::ReviewSpotChecks => Some(Filters::Review(ReviewQueue::AwaitingSpotCheck)),
+        ExportList::ReviewCounts => fields
+            .optional("since", text("since").as_deref(), parse_iso_date)
+            .map(|day| Filters::ReviewCounts(day.map(|d| d.midnight().assume_offset(CHINA)))),
+        ExportList::QualityFindings => match text("rule") {
+            None => Some(Filters::Findings(None)),
+            Some(code) => match crate::dto::quality::parse_rule(&code) {
+                Ok(rule) => Some(Filters::Findings(Some(rule))),
+                Err(ApiError::Validation(problems)) => {
+                    fields.0.extend(problems);
+                    None
+                }
+                Err(other) => return Err(other),
+            },
+        },
+        ExportList::QualityDuplicates => match text("status").as_deref() {
+            None | Some("open") => Some(Filters::Duplicates(Some(DuplicateStatus::Open))),
+            Some("all") => Some(Filters::Duplicates(None)),
+            Some(code) => match DuplicateStatus::from_code(code) {
+                Some(status) => Some(Filters::Duplicates(Some(status))),
+                None => {
+                    fields.refuse("status", &unknown(code, "open, merged, dismissed, all"));
+                    None
+                }
+            },
+        },
+        _ => Some(Filters::Review(ReviewQueue::AwaitingReview)),
+    };
+    fields.finish(filters)
 }
 
 /// Why an export failed.
@@ -467,6 +674,10 @@ pub fn write_export(
         LayoutKind::Ledger => columns::ledger(spec.list),
         LayoutKind::List => columns::list(spec.list, spec.lang),
     };
+    let tr = Tr::new(match spec.layout {
+        LayoutKind::Ledger => Lang::ZhCn,
+        LayoutKind::List => spec.lang,
+    });
     let headers: Vec<&str> = layout.headers.iter().map(String::as_str).collect();
     let mut out = ExportWriter::create(spec.format, path, &layout.title, &layout.title, &headers)?;
     let count = match &spec.filters {
@@ -474,25 +685,40 @@ pub fn write_export(
             if spec.layout == LayoutKind::Ledger {
                 load_links(store, scope, &mut names)?;
             }
-            pipe(
-                &mut out,
-                &layout,
-                columns::RESIDENTS,
-                &names,
-                progress,
-                |after| {
-                    let rows = store.export_residents_matching(scope, query, after, PAGE)?;
-                    let next = rows.last().map(|r| r.residence.id);
-                    Ok((rows, next))
-                },
-            )?
+            if query.term.is_some() {
+                // A search selects few rows: read them as the list pages
+                // them, by the same query.
+                pipe(
+                    &mut out,
+                    progress,
+                    |n, r| columns::cells(columns::RESIDENTS, &layout.columns, n, r, &names),
+                    offset_pages(|page| {
+                        store.search_residents(
+                            scope,
+                            &ResidentQuery {
+                                page,
+                                ..query.clone()
+                            },
+                        )
+                    }),
+                )?
+            } else {
+                pipe(
+                    &mut out,
+                    progress,
+                    |n, r| columns::cells(columns::RESIDENTS, &layout.columns, n, r, &names),
+                    |after| {
+                        let rows = store.export_residents_matching(scope, query, after, PAGE)?;
+                        let next = rows.last().map(|r| r.residence.id);
+                        Ok((rows, next))
+                    },
+                )?
+            }
         }
         Filters::Houses(query) => pipe(
             &mut out,
-            &layout,
-            columns::HOUSES,
-            &names,
             progress,
+            |n, r| columns::cells(columns::HOUSES, &layout.columns, n, r, &names),
             offset_pages(|page| {
                 store.search_houses(
                     scope,
@@ -505,10 +731,8 @@ pub fn write_export(
         )?,
         Filters::Employers(query) => pipe(
             &mut out,
-            &layout,
-            columns::EMPLOYERS,
-            &names,
             progress,
+            |n, r| columns::cells(columns::EMPLOYERS, &layout.columns, n, r, &names),
             offset_pages(|page| {
                 store.search_employers(
                     scope,
@@ -521,10 +745,8 @@ pub fn write_export(
         )?,
         Filters::Outflows(query) => pipe(
             &mut out,
-            &layout,
-            columns::OUTFLOWS,
-            &names,
             progress,
+            |n, r| columns::cells(columns::OUTFLOWS, &layout.columns, n, r, &names),
             offset_pages(|page| {
                 store.search_outflows(
                     scope,
@@ -535,6 +757,7 @@ pub fn write_export(
                 )
             }),
         )?,
+        workflow => workflow::write(store, scope, workflow, tr, &names, &mut out, progress)?,
     };
     out.finish()?;
     Ok(count)
@@ -573,6 +796,9 @@ pub fn count(store: &dyn Store, scope: &Scope, spec: &ExportSpec) -> Result<u64,
             };
             store.search_outflows(scope, &q)?.total
         }
+        // The workflow's lists are short, and their store calls count
+        // nothing: the page shows the rows written.
+        _ => 0,
     })
 }
 
@@ -625,8 +851,9 @@ fn load_links(store: &dyn Store, scope: &Scope, names: &mut Names) -> Result<(),
 }
 
 /// A pager by offset, for the short registers (houses, employers,
-/// outflows) that the lists page the same way: `next` is the offset of the
-/// following page, `None` after the last.
+/// outflows) and searches, that the lists page the same way: `next` is the
+/// offset of the following page, `None` after the last. A full page is
+/// followed by another even past `total`, which a search caps.
 fn offset_pages<T>(
     mut fetch: impl FnMut(PageRequest) -> sojourn_store::Result<Page<T>>,
 ) -> impl FnMut(Option<u64>) -> Result<(Vec<T>, Option<u64>), StoreError> {
@@ -635,7 +862,8 @@ fn offset_pages<T>(
         let page = PageRequest::new(offset, PAGE).unwrap_or_default();
         let Page { items, total } = fetch(page)?;
         let end = offset + items.len() as u64;
-        let next = (!items.is_empty() && end < total).then_some(end);
+        let full = items.len() == PAGE as usize;
+        let next = (!items.is_empty() && (end < total || full)).then_some(end);
         Ok((items, next))
     }
 }
@@ -646,10 +874,8 @@ fn offset_pages<T>(
 /// (`None`: the last page, or an empty one).
 fn pipe<R: Send, K: Send>(
     out: &mut ExportWriter,
-    layout: &Layout,
-    columns: &[Column<R>],
-    names: &Names,
     progress: &Progress,
+    cells: impl Fn(u64, &R) -> Vec<String>,
     mut fetch: impl FnMut(Option<K>) -> Result<(Vec<R>, Option<K>), StoreError> + Send,
 ) -> Result<u64, ExportError> {
     std::thread::scope(|threads| {
@@ -676,13 +902,7 @@ fn pipe<R: Send, K: Send>(
         for page in receive {
             for record in page? {
                 number += 1;
-                out.row(&columns::cells(
-                    columns,
-                    &layout.columns,
-                    number,
-                    &record,
-                    names,
-                ))?;
+                out.row(&cells(number, &record))?;
             }
             progress.written.store(number, Ordering::Relaxed);
         }

@@ -22,7 +22,7 @@ use sojourn_domain::employer::{Employer, EmployerId};
 use sojourn_domain::unit::Scope;
 use std::collections::HashMap;
 
-const KEYS: [&str; 4] = ["q", "unit", "page", "per_page"];
+pub(crate) const KEYS: [&str; 4] = ["q", "unit", "page", "per_page"];
 
 struct EmployerView {
     id: i64,
@@ -101,10 +101,9 @@ async fn show_list(
     let tr = ctx.tr;
     let request = ListRequest::read(tr, raw, &KEYS, |f| {
         EmployerListQuery {
-            q: f.opt("q"),
-            unit: f.opt("unit"),
             page: number(f, "page"),
             per_page: number(f, "per_page"),
+            ..crate::export::employer_filters(&|k| f.opt(k))
         }
         .parse()
     })?;

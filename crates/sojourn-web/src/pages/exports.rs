@@ -31,11 +31,23 @@ pub(crate) struct ExportForm {
     pub action: String,
     pub hidden: Vec<(String, String)>,
     pub may_reveal: bool,
+    /// Whether to offer the ledger beside the list (the registers').
+    pub ledger: bool,
 }
 
 /// The form for `list` with the filters in `f`, or `None` for a reader
 /// whose roles do not allow exporting it.
 pub(crate) fn form(ctx: &PageCtx, list: ExportList, f: &FormData) -> Option<ExportForm> {
+    form_with(ctx, list, |k| f.val(k).to_owned())
+}
+
+/// The form for `list`, its filters read by `value` (a page without a
+/// `FormData`), or `None` for a reader who may not export it.
+pub(crate) fn form_with(
+    ctx: &PageCtx,
+    list: ExportList,
+    value: impl Fn(&str) -> String,
+) -> Option<ExportForm> {
     let resource = list.resource();
     let may = |action| ctx.roles.iter().any(|r| allows(*r, action, resource));
     if !may(Action::Export) {
@@ -43,13 +55,14 @@ pub(crate) fn form(ctx: &PageCtx, list: ExportList, f: &FormData) -> Option<Expo
     }
     let hidden = filter_keys(list)
         .iter()
-        .map(|k| ((*k).to_owned(), f.val(k).trim().to_owned()))
+        .map(|k| ((*k).to_owned(), value(k).trim().to_owned()))
         .filter(|(_, v)| !v.is_empty())
         .collect();
     Some(ExportForm {
-        action: format!("/{}/export", list.key()),
+        action: format!("{}/export", list.page_path()),
         hidden,
-        may_reveal: may(Action::Reveal),
+        may_reveal: list.is_register() && may(Action::Reveal),
+        ledger: list.is_register(),
     })
 }
 
@@ -105,10 +118,16 @@ pub(crate) async fn submit(
     let spec = ExportSpec::parse(list, &body)
         .map_err(|e| refused(tr, e))?
         .in_lang(tr.lang);
+    // The workflow's lists have one layout: their page's, in its language.
+    let spec = if list.is_register() {
+        spec
+    } else {
+        spec.in_list_layout()
+    };
     let job = start(&state, &caller, scope, spec)
         .await
         .map_err(|e| refused(tr, e))?;
-    Ok(Redirect::to(&format!("/{}/export/{}", list.key(), job.id)).into_response())
+    Ok(Redirect::to(&format!("{}/export/{}", list.page_path(), job.id)).into_response())
 }
 
 /// What the progress box shows.
@@ -124,7 +143,7 @@ struct JobView {
 
 impl JobView {
     fn of(tr: Tr, job: &Job) -> Self {
-        let base = format!("/{}/export/{}", job.list.key(), job.id);
+        let base = format!("{}/export/{}", job.list.page_path(), job.id);
         let written = job.progress.written.load(Ordering::Relaxed);
         let total = job.progress.total.load(Ordering::Relaxed);
         let state = job.state();
@@ -191,11 +210,17 @@ pub(crate) async fn show(
         ExportList::Houses => Nav::Houses,
         ExportList::Employers => Nav::Employers,
         ExportList::Outflows => Nav::Outflows,
+        ExportList::ReviewQueue
+        | ExportList::ReviewCorrections
+        | ExportList::ReviewOverdue
+        | ExportList::ReviewSpotChecks
+        | ExportList::ReviewCounts => Nav::Review,
+        ExportList::QualityFindings | ExportList::QualityDuplicates => Nav::Quality,
     };
     let page = JobPage {
         chrome: Chrome::new(&ctx, &title, nav, ""),
         job: JobView::of(tr, &job),
-        back: format!("/{}", job.list.key()),
+        back: job.list.page_path().to_owned(),
         tr,
     };
     render(tr, &page)
@@ -232,4 +257,33 @@ pub(crate) async fn file(
     let tr = ctx.tr;
     let job = job_for(&state, &caller, tr, &uri, &id)?;
     download(job).await.map_err(|e| refused(tr, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The export form carries every field its list page reads to choose
+    /// rows (the search term included), and nothing else: the export then
+    /// has the rows the page shows. Sorting and paging choose no rows.
+    #[test]
+    fn each_export_form_carries_exactly_the_fields_its_list_reads() {
+        let paging = ["sort", "page", "per_page"];
+        for (list, page_keys) in [
+            (ExportList::Residents, &super::super::residents::KEYS[..]),
+            (ExportList::Houses, &super::super::houses::KEYS[..]),
+            (ExportList::Employers, &super::super::employers::KEYS[..]),
+            (ExportList::Outflows, &super::super::outflows::KEYS[..]),
+        ] {
+            let mut read: Vec<&str> = page_keys
+                .iter()
+                .copied()
+                .filter(|k| !paging.contains(k))
+                .collect();
+            let mut carried = filter_keys(list).to_vec();
+            read.sort_unstable();
+            carried.sort_unstable();
+            assert_eq!(read, carried, "{}", list.key());
+        }
+    }
 }

@@ -25,7 +25,7 @@ use sojourn_domain::unit::Scope;
 use sojourn_store::Link;
 use std::collections::HashMap;
 
-const KEYS: [&str; 5] = ["q", "unit", "filed", "page", "per_page"];
+pub(crate) const KEYS: [&str; 5] = ["q", "unit", "filed", "page", "per_page"];
 
 /// One house as the list shows it.
 pub(crate) struct HouseView {
@@ -92,12 +92,11 @@ struct HousesPage {
 }
 
 fn list_query(f: &FormData) -> HouseListQuery {
+    let filed = f.opt("filed").and_then(|v| v.parse().ok());
     HouseListQuery {
-        q: f.opt("q"),
-        unit: f.opt("unit"),
-        filed: f.opt("filed").and_then(|v| v.parse().ok()),
         page: number(f, "page"),
         per_page: number(f, "per_page"),
+        ..crate::export::house_filters(&|k| f.opt(k), filed)
     }
 }
 

@@ -84,7 +84,7 @@ mod tenants;
 
 // ---- the review workflow ----
 /// Review queue, corrections, overdue list, spot checks, counts.
-mod review;
+pub(crate) mod review;
 
 use crate::AppState;
 use crate::auth::Access;
@@ -389,43 +389,33 @@ fn export_routes(pages: PageTable<'_>) -> PageTable<'_> {
 
 /// Each list's export paths: start, the job's page, its progress box, the
 /// download.
-const EXPORT_PATHS: [([&str; 4], Resource); 4] = [
-    (
-        [
-            "/residents/export",
-            "/residents/export/{job}",
-            "/residents/export/{job}/status",
-            "/residents/export/{job}/file",
-        ],
-        Resource::Resident,
-    ),
-    (
-        [
-            "/houses/export",
-            "/houses/export/{job}",
-            "/houses/export/{job}/status",
-            "/houses/export/{job}/file",
-        ],
-        Resource::House,
-    ),
-    (
-        [
-            "/employers/export",
-            "/employers/export/{job}",
-            "/employers/export/{job}/status",
-            "/employers/export/{job}/file",
-        ],
-        Resource::Employer,
-    ),
-    (
-        [
-            "/outflows/export",
-            "/outflows/export/{job}",
-            "/outflows/export/{job}/status",
-            "/outflows/export/{job}/file",
-        ],
-        Resource::Outflow,
-    ),
+/// The four paths of the list whose page is at `$page`.
+macro_rules! export_paths {
+    ($page:literal, $resource:expr) => {
+        (
+            [
+                concat!($page, "/export"),
+                concat!($page, "/export/{job}"),
+                concat!($page, "/export/{job}/status"),
+                concat!($page, "/export/{job}/file"),
+            ],
+            $resource,
+        )
+    };
+}
+
+const EXPORT_PATHS: [([&str; 4], Resource); 11] = [
+    export_paths!("/residents", Resource::Resident),
+    export_paths!("/houses", Resource::House),
+    export_paths!("/employers", Resource::Employer),
+    export_paths!("/outflows", Resource::Outflow),
+    export_paths!("/review", Resource::Review),
+    export_paths!("/review/corrections", Resource::Review),
+    export_paths!("/review/overdue", Resource::Review),
+    export_paths!("/review/spot-checks", Resource::Review),
+    export_paths!("/review/counts", Resource::Review),
+    export_paths!("/quality/findings", Resource::Quality),
+    export_paths!("/quality/duplicates", Resource::Quality),
 ];
 
 /// Changing a person file, revealing its numbers, moving tenants: each

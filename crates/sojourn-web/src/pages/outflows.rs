@@ -23,7 +23,7 @@ use sojourn_domain::time_rules::china_today;
 use sojourn_domain::unit::Scope;
 use std::collections::HashMap;
 
-const KEYS: [&str; 6] = [
+pub(crate) const KEYS: [&str; 6] = [
     "q",
     "unit",
     "returned",
@@ -90,13 +90,11 @@ struct OutflowsPage {
 }
 
 fn list_query(f: &FormData) -> OutflowListQuery {
+    let returned = f.opt("returned").and_then(|v| v.parse().ok());
     OutflowListQuery {
-        q: f.opt("q"),
-        unit: f.opt("unit"),
-        returned: f.opt("returned").and_then(|v| v.parse().ok()),
-        destination_province: f.opt("destination_province"),
         page: number(f, "page"),
         per_page: number(f, "per_page"),
+        ..crate::export::outflow_filters(&|k| f.opt(k), returned)
     }
 }
 

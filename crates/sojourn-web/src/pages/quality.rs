@@ -204,6 +204,8 @@ struct FindingsPage {
     selected: String,
     rows: Vec<FindingView>,
     next: Option<String>,
+    /// The export form, for a role that may export the list.
+    export: Option<super::exports::ExportForm>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -285,6 +287,9 @@ pub(crate) async fn findings(
         selected: rule.map_or_else(String::new, |r| r.code().to_owned()),
         rows: views,
         next,
+        export: super::exports::form_with(&ctx, crate::export::ExportList::QualityFindings, |_| {
+            rule.map_or_else(String::new, |r| r.code().to_owned())
+        }),
     };
     render(tr, &page)
 }
@@ -323,6 +328,8 @@ struct QueuePage {
     can_decide: bool,
     message: Option<String>,
     next: Option<String>,
+    /// The export form, for a role that may export the queue.
+    export: Option<super::exports::ExportForm>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -438,6 +445,11 @@ pub(crate) async fn duplicates(
         can_decide: may(&caller, Action::Manage),
         message,
         next,
+        export: super::exports::form_with(
+            &ctx,
+            crate::export::ExportList::QualityDuplicates,
+            |_| status_text.clone(),
+        ),
     };
     render(tr, &page)
 }

@@ -25,7 +25,7 @@ use sojourn_store::{Page, ResidentQuery, ResidentRow, Store, StoreError};
 use std::collections::HashMap;
 
 /// The list's parameters, as they appear in its URL.
-const KEYS: [&str; 13] = [
+pub(crate) const KEYS: [&str; 13] = [
     "q",
     "unit",
     "status",
@@ -120,19 +120,10 @@ fn list_query(f: &mut FormData, tr: Tr) -> ResidentListQuery {
     };
     let (house, employer) = (id("house"), id("employer"));
     ResidentListQuery {
-        q: f.opt("q"),
-        unit: f.opt("unit"),
-        status: f.opt("status"),
-        sex: f.opt("sex"),
-        house,
-        employer,
-        arrived_from: f.opt("arrived_from"),
-        arrived_to: f.opt("arrived_to"),
-        origin_province: f.opt("origin_province"),
-        age_band: f.opt("age_band"),
         sort: f.opt("sort"),
         page: number(f, "page"),
         per_page: number(f, "per_page"),
+        ..crate::export::resident_filters(&|k| f.opt(k), house, employer)
     }
 }
 

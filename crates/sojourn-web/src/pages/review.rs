@@ -71,6 +71,16 @@ impl List {
         }
     }
 
+    fn export(self) -> crate::export::ExportList {
+        use crate::export::ExportList;
+        match self {
+            Self::Queue => ExportList::ReviewQueue,
+            Self::Corrections => ExportList::ReviewCorrections,
+            Self::Overdue => ExportList::ReviewOverdue,
+            Self::SpotChecks => ExportList::ReviewSpotChecks,
+        }
+    }
+
     fn from_back(back: &str) -> Self {
         Self::ALL
             .into_iter()
@@ -140,6 +150,8 @@ struct ListPage {
     page: u32,
     prev: Option<String>,
     next: Option<String>,
+    /// The export form, for a role that may export the list.
+    export: Option<super::exports::ExportForm>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -236,6 +248,7 @@ async fn render_list(
         page,
         prev: (page > 1).then(|| link(page - 1)),
         next: more.then(|| link(page + 1)),
+        export: super::exports::form_with(ctx, which.export(), |_| String::new()),
     };
     let mut html = render(tr, &list)?;
     html.status = status;
@@ -250,7 +263,7 @@ fn when(at: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-fn stamped(stamp: Option<&Stamp>) -> String {
+pub(crate) fn stamped(stamp: Option<&Stamp>) -> String {
     stamp.map_or_else(String::new, |s| format!("{} {}", s.by, when(s.at)))
 }
 
@@ -426,6 +439,8 @@ struct CountsPage {
     by_unit: Vec<CountRow>,
     since: String,
     error: String,
+    /// The export form, for a role that may export the counts.
+    export: Option<super::exports::ExportForm>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -467,6 +482,9 @@ pub(crate) async fn counts(
             .collect(),
         by_person: pivot(&counts.by_person, |who| who.to_owned()),
         by_unit: pivot(&counts.by_unit, |code| unit_name(&units, code)),
+        export: super::exports::form_with(&ctx, crate::export::ExportList::ReviewCounts, |_| {
+            since_text.clone()
+        }),
         since: since_text,
         error: error.clone(),
     };

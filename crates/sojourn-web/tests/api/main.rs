@@ -47,6 +47,8 @@ mod scope;
 mod session;
 /// API tokens for programs.
 mod tokens;
+/// Exports of the review workflow's and the data-quality monitor's lists.
+mod workflow_exports;
 
 /// Live ID-number checks.
 mod checks;

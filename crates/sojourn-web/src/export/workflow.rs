@@ -1,0 +1,243 @@
+//! The exports of the review workflow's lists (审核队列, 待更正, 超时未录入,
+//! 待抽查, 工作量统计) and the data-quality monitor's (问题清单, 疑似重复档案):
+//! the columns their pages show, with the headers and words of the reader's
+//! language (Chinese by default), read through the caller's scope by the
+//! same store calls as the pages. None of them shows an ID or phone number.
+
+use super::columns::Names;
+use super::{ExportError, ExportList, Filters, PAGE, Progress, pipe};
+use crate::pages::i18n::Tr;
+use crate::pages::review::{kind_name, stamped, state_name, step_name};
+use sojourn_domain::review::{ReviewStatus, StepKind};
+use sojourn_domain::unit::{Scope, UnitCode};
+use sojourn_sheets::ExportWriter;
+use sojourn_store::quality::{DuplicateDecision, DuplicateEntry, DuplicateStatus, FindingRow};
+use sojourn_store::{PageRequest, Store, StoreError};
+
+/// The page's title and column headers (message keys) of a workflow list.
+pub(crate) fn headers(list: ExportList, tr: Tr) -> Vec<String> {
+    let keys: &[&str] = match list {
+        ExportList::ReviewCounts => {
+            let mut headers = vec![
+                tr.t("export-col-number"),
+                tr.t("export-col-counted"),
+                tr.t("review-counts-who"),
+            ];
+            headers.extend(StepKind::ALL.into_iter().map(|s| step_name(tr, s)));
+            return headers;
+        }
+        ExportList::QualityFindings => &[
+            "quality-col-unit",
+            "quality-col-rule",
+            "quality-col-record",
+            "quality-col-detail",
+            "quality-col-found",
+        ],
+        ExportList::QualityDuplicates => &[
+            "quality-col-score",
+            "quality-col-files",
+            "quality-col-reasons",
+            "quality-col-unit",
+            "quality-col-status",
+            "quality-col-decision",
+        ],
+        _ => &[
+            "review-col-record",
+            "col-unit",
+            "review-col-state",
+            "review-col-collected",
+            "review-col-entered",
+            "review-col-reason",
+        ],
+    };
+    let mut headers = vec![tr.t("export-col-number")];
+    headers.extend(keys.iter().map(|k| tr.t(k)));
+    headers
+}
+
+fn unit_name(names: &Names, code: &str) -> String {
+    UnitCode::parse(code).map_or_else(|_| code.to_owned(), |c| names.unit_name(&c))
+}
+
+fn date_of(at: time::OffsetDateTime) -> String {
+    at.to_offset(sojourn_domain::time_rules::CHINA)
+        .date()
+        .to_string()
+}
+
+/// A record of a review list, as its page's row shows it.
+fn review_cells(tr: Tr, number: u64, s: &ReviewStatus, names: &Names) -> Vec<String> {
+    vec![
+        number.to_string(),
+        format!("{} #{}", kind_name(tr, s.record.kind), s.record.id),
+        unit_name(names, &s.unit),
+        state_name(tr, s.state),
+        stamped(s.collected.as_ref()),
+        stamped(s.entered.as_ref()),
+        s.reason.clone().unwrap_or_default(),
+    ]
+}
+
+fn finding_cells(tr: Tr, number: u64, f: &FindingRow, names: &Names) -> Vec<String> {
+    vec![
+        number.to_string(),
+        names.unit_name(&f.unit),
+        tr.t(&format!("quality-rule-{}", f.rule.code())),
+        format!(
+            "{} #{}",
+            tr.t(&format!("quality-kind-{}", f.record.code())),
+            f.record_id
+        ),
+        tr.lang.pick(&f.detail_zh, &f.detail_en).to_owned(),
+        date_of(f.found_at),
+    ]
+}
+
+fn decision_text(tr: Tr, d: &DuplicateDecision) -> String {
+    let text = match (d.decision, d.kept, d.reason.as_deref()) {
+        (DuplicateStatus::Merged, Some(kept), _) => {
+            tr.ts("quality-decision-merged", "id", &kept.0.to_string())
+        }
+        (_, _, Some(reason)) => tr.ts("quality-decision-dismissed", "reason", reason),
+        _ => tr.t(&format!("quality-status-{}", d.decision.code())),
+    };
+    format!("{text} {} {}", d.decided_by, date_of(d.decided_at))
+}
+
+fn duplicate_cells(
+    tr: Tr,
+    number: u64,
+    (p, decisions): &(DuplicateEntry, Vec<DuplicateDecision>),
+    names: &Names,
+) -> Vec<String> {
+    let separator = tr.lang.pick("；", "; ");
+    vec![
+        number.to_string(),
+        p.score.to_string(),
+        format!(
+            "#{} {}{separator}#{} {}",
+            p.first.0, p.first_name, p.second.0, p.second_name
+        ),
+        p.reasons
+            .iter()
+            .map(|r| {
+                if tr.lang.is_en() {
+                    r.message_en()
+                } else {
+                    r.message_zh()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(separator),
+        names.unit_name(&p.unit),
+        tr.t(&format!("quality-status-{}", p.status.code())),
+        decisions
+            .iter()
+            .map(|d| decision_text(tr, d))
+            .collect::<Vec<_>>()
+            .join(separator),
+    ]
+}
+
+/// Writes a workflow list's rows in `scope` and returns their number.
+pub(super) fn write(
+    store: &dyn Store,
+    scope: &Scope,
+    filters: &Filters,
+    tr: Tr,
+    names: &Names,
+    out: &mut ExportWriter,
+    progress: &Progress,
+) -> Result<u64, ExportError> {
+    match filters {
+        Filters::Review(queue) => pipe(
+            out,
+            progress,
+            |n, s: &ReviewStatus| review_cells(tr, n, s, names),
+            by_offset(|page| store.review_queue(scope, *queue, page)),
+        ),
+        Filters::Findings(rule) => pipe(
+            out,
+            progress,
+            |n, f: &FindingRow| finding_cells(tr, n, f, names),
+            |after: Option<i64>| {
+                let rows = store.quality_findings(scope, *rule, after, PAGE)?;
+                let next = (rows.len() == PAGE as usize)
+                    .then(|| rows.last().map(|f| f.id))
+                    .flatten();
+                Ok((rows, next))
+            },
+        ),
+        Filters::Duplicates(status) => pipe(
+            out,
+            progress,
+            |n, p: &(DuplicateEntry, Vec<DuplicateDecision>)| duplicate_cells(tr, n, p, names),
+            by_offset(|page| {
+                let pairs = store.duplicate_queue(scope, *status, page.offset(), page.limit())?;
+                pairs
+                    .into_iter()
+                    .map(|pair| {
+                        let decisions = store.duplicate_decisions(scope, pair.id)?;
+                        Ok((pair, decisions))
+                    })
+                    .collect()
+            }),
+        ),
+        Filters::ReviewCounts(since) => {
+            let counts = store.review_counts(scope, *since)?;
+            let people = pivot(&counts.by_person)
+                .into_iter()
+                .map(|(who, steps)| (tr.t("export-counted-person"), who, steps));
+            let units = pivot(&counts.by_unit)
+                .into_iter()
+                .map(|(code, steps)| (tr.t("export-counted-unit"), unit_name(names, &code), steps));
+            let mut number = 0;
+            for (what, who, steps) in people.chain(units) {
+                number += 1;
+                let mut cells = vec![number.to_string(), what, who];
+                cells.extend(steps.iter().map(u64::to_string));
+                out.row(&cells)?;
+            }
+            progress
+                .written
+                .store(number, std::sync::atomic::Ordering::Relaxed);
+            Ok(number)
+        }
+        _ => Ok(0),
+    }
+}
+
+/// One row per person or unit, one count per step (as the page pivots
+/// them), in the order the store gives.
+fn pivot(counts: &[sojourn_store::StepCount]) -> Vec<(String, Vec<u64>)> {
+    let mut rows: Vec<(String, Vec<u64>)> = Vec::new();
+    for c in counts {
+        let column = StepKind::ALL
+            .iter()
+            .position(|s| *s == c.step)
+            .unwrap_or_default();
+        let at = match rows.iter().position(|(who, _)| *who == c.who) {
+            Some(at) => at,
+            None => {
+                rows.push((c.who.clone(), vec![0; StepKind::ALL.len()]));
+                rows.len() - 1
+            }
+        };
+        rows[at].1[column] += c.count;
+    }
+    rows
+}
+
+/// A pager by offset over a store call that gives a page's rows without a
+/// total: a full page is followed by the next.
+fn by_offset<T>(
+    mut fetch: impl FnMut(PageRequest) -> Result<Vec<T>, StoreError>,
+) -> impl FnMut(Option<u64>) -> Result<(Vec<T>, Option<u64>), StoreError> {
+    move |at: Option<u64>| {
+        let offset = at.unwrap_or(0);
+        let page = PageRequest::new(offset, PAGE).unwrap_or_default();
+        let rows = fetch(page)?;
+        let next = (rows.len() == PAGE as usize).then_some(offset + PAGE as u64);
+        Ok((rows, next))
+    }
+}
