@@ -118,6 +118,10 @@ pub enum ApiError {
     /// changed since the caller read it.
     #[error("{}", .0.message.en)]
     Conflict(Problem),
+    /// 429 Too Many Requests: the caller already has as many long jobs
+    /// running as one account may (exports), and must wait for one.
+    #[error("{}", .0.message.en)]
+    Busy(Problem),
     /// 413 Payload Too Large: the body exceeds the request size limit.
     #[error("request body too large")]
     PayloadTooLarge,
@@ -152,6 +156,7 @@ impl ApiError {
             Self::NotFound(_) | Self::NoRoute => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::InvalidBody(_) | Self::Validation(_) | Self::Unprocessable(_) => {
@@ -184,9 +189,10 @@ impl ApiError {
                 format!("search terms go in the body of POST {route}, not in the URL"),
             ),
             Self::Denied(denied) => Problem::of(denied),
-            Self::NotFound(problem) | Self::Conflict(problem) | Self::Unprocessable(problem) => {
-                problem.clone()
-            }
+            Self::NotFound(problem)
+            | Self::Conflict(problem)
+            | Self::Busy(problem)
+            | Self::Unprocessable(problem) => problem.clone(),
             Self::NoRoute => Problem::new("route_not_found", "没有这个接口地址", "no such route"),
             Self::MethodNotAllowed => Problem::new(
                 "method_not_allowed",

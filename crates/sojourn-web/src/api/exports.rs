@@ -135,7 +135,10 @@ pub(crate) async fn start(
     let job = state
         .exports
         .create(caller.principal.account, &spec)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(|e| match e {
+            jobs::NotStarted::Busy(_) => ApiError::Busy(Problem::of(&e)),
+            jobs::NotStarted::NoRandomness(_) => ApiError::Internal(e.to_string()),
+        })?;
     let (store, running) = (Arc::clone(&state.store), Arc::clone(&job));
     tokio::task::spawn_blocking(move || {
         jobs::run(store.as_ref(), &scope, &actor, &spec, &running);
@@ -344,6 +347,7 @@ macro_rules! export_routes {
                 (status = 202, description = "The job, started", body = ExportJobResponse),
                 (status = 403, description = "No export permission, or full numbers without the reveal permission", body = ErrorBody),
                 (status = 422, description = "A wrong format, layout, filter or reason; or a unit outside your jurisdiction", body = ErrorBody),
+                (status = 429, description = "You have as many exports running as one account may (`export_jobs_busy`); start again when one is done", body = ErrorBody),
             ))]
         pub(crate) async fn $start(
             State(state): State<AppState>,

@@ -18,6 +18,43 @@ use std::time::{Duration, Instant};
 /// How long a job and its file are kept after it started.
 pub const KEEP: Duration = Duration::from_secs(60 * 60);
 
+/// Jobs one account may have running at once. An export of a million rows
+/// holds a core for half a minute; a clerk clicking 导出 again while the
+/// first runs should wait for it, not start a second copy, and a token
+/// looping over the API must not take every core of a modest machine.
+pub const RUNNING_PER_ACCOUNT: usize = 2;
+
+/// Why no job was started.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum NotStarted {
+    #[error(
+        "you already have {0} exports running; wait until one is done, then start this one again"
+    )]
+    Busy(usize),
+    #[error("{0}")]
+    NoRandomness(#[from] NoRandomness),
+}
+
+impl sojourn_domain::Localized for NotStarted {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Busy(_) => "export_jobs_busy",
+            Self::NoRandomness(_) => "internal",
+        }
+    }
+
+    fn message_zh(&self) -> String {
+        match self {
+            Self::Busy(n) => format!("您已有 {n} 个导出正在进行，请等其中一个完成后再导出"),
+            Self::NoRandomness(_) => "服务器出错，请稍后再试".into(),
+        }
+    }
+
+    fn message_en(&self) -> String {
+        self.to_string()
+    }
+}
+
 /// Where a job stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobState {
@@ -97,9 +134,18 @@ impl ExportJobs {
         }
     }
 
-    /// Registers a job for `owner` (not started yet: see [`run`]).
-    pub fn create(&self, owner: AccountId, spec: &ExportSpec) -> Result<Arc<Job>, NoRandomness> {
+    /// Registers a job for `owner` (not started yet: see [`run`]), unless
+    /// `owner` has [`RUNNING_PER_ACCOUNT`] jobs running already.
+    pub fn create(&self, owner: AccountId, spec: &ExportSpec) -> Result<Arc<Job>, NotStarted> {
         self.sweep();
+        let mut jobs = lock(&self.jobs);
+        let running = jobs
+            .values()
+            .filter(|job| job.owner == owner && job.state() == JobState::Running)
+            .count();
+        if running >= RUNNING_PER_ACCOUNT {
+            return Err(NotStarted::Busy(running));
+        }
         let id = new_id()?;
         let job = Arc::new(Job {
             path: self
@@ -114,7 +160,7 @@ impl ExportJobs {
             started: Instant::now(),
             state: Mutex::new(JobState::Running),
         });
-        lock(&self.jobs).insert(id, Arc::clone(&job));
+        jobs.insert(id, Arc::clone(&job));
         Ok(job)
     }
 
@@ -213,5 +259,33 @@ fn failed(error: &ExportError) -> JobState {
         code: error_code(error).to_owned(),
         zh,
         en,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> ExportSpec {
+        let params = HashMap::from([("format".to_owned(), "csv".to_owned())]);
+        ExportSpec::parse(ExportList::Residents, &params).expect("a CSV of every resident")
+    }
+
+    #[test]
+    fn an_account_runs_at_most_its_share_of_jobs_at_once() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let jobs = ExportJobs::new(dir.path().to_path_buf(), KEEP);
+        let (clerk, other) = (AccountId(1), AccountId(2));
+        let first = jobs.create(clerk, &spec()).expect("first");
+        jobs.create(clerk, &spec()).expect("second");
+        assert_eq!(
+            jobs.create(clerk, &spec()).map(|job| job.id.clone()),
+            Err(NotStarted::Busy(RUNNING_PER_ACCOUNT))
+        );
+        jobs.create(other, &spec())
+            .expect("another account is not held up");
+        // Once one is done, the next may start.
+        first.set(JobState::Done { rows: 0 });
+        jobs.create(clerk, &spec()).expect("after one finished");
     }
 }

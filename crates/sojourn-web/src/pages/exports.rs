@@ -91,7 +91,7 @@ fn refused(tr: Tr, error: ApiError) -> PageError {
         }
         ApiError::NotFound(_) => PageError::not_found(tr),
         ApiError::Denied(denied) => PageError::with_status(tr, status, localized(tr, &denied)),
-        ApiError::Conflict(p) | ApiError::Unprocessable(p) => {
+        ApiError::Conflict(p) | ApiError::Busy(p) | ApiError::Unprocessable(p) => {
             let text = if tr.lang.is_en() {
                 p.message.en
             } else {
