@@ -614,3 +614,65 @@ pub fn records_from_before_the_workflow_get_their_review_from_the_migration(db: 
         assert_eq!(history.len(), expected, "{record:?}");
     }
 }
+
+pub fn a_collection_typed_in_later_starts_the_review_when_and_where_it_happened(db: &TestDb) {
+    use sojourn_domain::collection::{Collection, CollectionPlace, CollectionTime};
+    let store = deployed(db);
+    let now = OffsetDateTime::now_utc();
+    let three_days_ago = (now - Duration::days(3)).replace_nanosecond(0).expect("ns");
+    let collection = Collection {
+        at: Some(CollectionTime::parse(&rfc3339(three_days_ago), now).expect("time")),
+        place: Some(CollectionPlace::parse("多福巷北口").expect("place")),
+    };
+    let mut typist = collector();
+    typist.collection = Some(collection.clone());
+    let record = stay_by(store, &typist, 45);
+    let house = store
+        .create_house(&scope(DUOFU), &house(DUOFU, "多福巷40号"), &typist)
+        .expect("house");
+
+    let (status, history) = store.review_status(&scope(DUOFU), record).expect("status");
+    assert_eq!(status.state, ReviewState::Collected);
+    let collected = status.collected.expect("collected");
+    assert_eq!(
+        (collected.by.as_str(), collected.at),
+        ("caiji01", three_days_ago)
+    );
+    assert_eq!(status.collected_place.as_deref(), Some("多福巷北口"));
+    assert_eq!(history[0].stamp.at, three_days_ago);
+    assert_eq!(history[0].place.as_deref(), Some("多福巷北口"));
+    let house_record = ReviewRecord {
+        kind: RecordKind::House,
+        id: house.id.0,
+    };
+    let (house_status, _) = store
+        .review_status(&scope(DUOFU), house_record)
+        .expect("house");
+    assert_eq!(house_status.collected.map(|s| s.at), Some(three_days_ago));
+
+    // Typed in now, it is already overdue, and entering it now is late.
+    let overdue = store
+        .review_queue(
+            &scope(TOWN),
+            ReviewQueue::Overdue { now },
+            PageRequest::default(),
+        )
+        .expect("overdue");
+    assert!(overdue.iter().any(|s| s.record == record));
+    let entered = step(store, record, ReviewStep::Enter, 1, now, &coordinator()).expect("enter");
+    assert!(entered.entered_late);
+
+    // A collection given with anyone else's record is not theirs to give.
+    let mut clerk = actor();
+    clerk.collection = Some(collection);
+    let other = stay_by(store, &clerk, 46);
+    let (status, _) = store.review_status(&scope(DUOFU), other).expect("status");
+    assert_eq!(status.state, ReviewState::Entered);
+    assert_eq!(status.collected, None);
+    assert_eq!(status.collected_place, None);
+}
+
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .expect("formatted")
+}
