@@ -4,6 +4,8 @@
 //! and the counts per person and unit. Each step is a form posting to
 //! `/review/{kind}/{id}/{step}`, behind the permission of the API route
 //! taking the same step; a refusal shows the list again with the reason.
+//! The same forms sit on each record's own page (`review_panel.rs`): a
+//! step taken there comes back to that page, a refusal shows its reason.
 
 use super::access::{Units, blocking, blocking_raw};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
