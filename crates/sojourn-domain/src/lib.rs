@@ -9,6 +9,8 @@
 pub mod account;
 /// National codes (ID numbers, credit codes, divisions, code tables, phones).
 pub mod codes;
+/// When and where a collector collected a record (review workflow).
+pub mod collection;
 /// Documents checked (查验) or chased (催办) for a resident.
 pub mod document;
 /// Employers (用工单位) and the residents working for them.

@@ -348,7 +348,8 @@ pub struct ReviewStatus {
     pub state: ReviewState,
     pub version: i64,
     pub collected: Option<Stamp>,
-    /// Where it was collected (the collection point's unit code).
+    /// Where it was collected: the place the collector gave, else the
+    /// collection point's unit code.
     pub collected_place: Option<String>,
     pub entered: Option<Stamp>,
     /// Entered more than 24 hours after collection.

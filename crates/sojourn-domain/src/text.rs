@@ -51,6 +51,7 @@ fn field_zh(field: &str) -> &'static str {
         "unit name" => "单位名称",
         "note" => "备注",
         "relation" => "关系",
+        "collection place" => "采集地点",
         _ => "该项",
     }
 }

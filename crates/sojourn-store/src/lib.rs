@@ -93,6 +93,10 @@ pub struct Actor {
     pub address: Option<std::net::IpAddr>,
     /// The API token the request came with, if not a session.
     pub api_token: Option<ApiTokenId>,
+    /// When and where a collector collected the records being registered
+    /// (typed in later from paper): their review starts collected then and
+    /// there. Read only when the actor is a collector.
+    pub collection: Option<sojourn_domain::collection::Collection>,
 }
 
 impl Actor {
@@ -105,6 +109,7 @@ impl Actor {
             role: None,
             address: None,
             api_token: None,
+            collection: None,
         }
     }
 }

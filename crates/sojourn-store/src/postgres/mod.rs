@@ -73,6 +73,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0600_quality",
         include_str!("../../migrations/postgres/0600_quality.sql"),
     ),
+    (
+        "0610_review_backfill",
+        include_str!("../../migrations/postgres/0610_review_backfill.sql"),
+    ),
 ];
 
 /// Connections kept open; calls beyond this many wait their turn.

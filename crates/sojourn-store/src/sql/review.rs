@@ -62,8 +62,9 @@ pub(crate) struct Opened<'a> {
 }
 
 /// Starts the review of records created by `actor` at `at`, in the
-/// creating transaction: collected (at the collector's collection point)
-/// when a collector made them, entered otherwise.
+/// creating transaction: collected when a collector made them (when and
+/// where the collector says, `Actor::collection`, else now at the
+/// collector's collection point), entered otherwise.
 pub(crate) fn open_reviews(
     tx: &mut dyn Tx,
     kind: RecordKind,
@@ -81,11 +82,14 @@ pub(crate) fn open_reviews(
     } else {
         StepKind::Enter
     };
-    let place: Value = if by_collector {
-        actor.unit.as_ref().map(|u| u.as_str()).into()
-    } else {
-        Value::Null
+    let collection = actor.collection.as_ref().filter(|_| by_collector);
+    let place: Value = match collection.and_then(|c| c.place.as_ref()) {
+        Some(place) => place.as_str().into(),
+        None if by_collector => actor.unit.as_ref().map(|u| u.as_str()).into(),
+        None => Value::Null,
     };
+    // The collection step happened when the collector says it did.
+    let step_at = collection.and_then(|c| c.at).map_or(at, |t| t.at());
     let stamp_if = |yes: bool, value: Value| if yes { value } else { Value::Null };
     let states: Vec<Vec<Value>> = records
         .iter()
@@ -97,8 +101,8 @@ pub(crate) fn open_reviews(
                 r.person.map(|p| p.0).into(),
                 state.code().into(),
                 1i64.into(),
-                stamp_if(by_collector, at.into()),
-                stamp_if(by_collector, at.unix_timestamp().into()),
+                stamp_if(by_collector, step_at.into()),
+                stamp_if(by_collector, step_at.unix_timestamp().into()),
                 stamp_if(by_collector, actor.name.as_str().into()),
                 place.clone(),
                 stamp_if(!by_collector, at.into()),
@@ -117,7 +121,7 @@ pub(crate) fn open_reviews(
                 reason: None,
                 result: None,
             };
-            step_row(kind, r.id, r.unit, &event, actor, at)
+            step_row(kind, r.id, r.unit, &event, actor, step_at)
         })
         .collect();
     tx.insert_rows("review_states", STATE_COLUMNS, &states)?;

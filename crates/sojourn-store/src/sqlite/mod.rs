@@ -66,6 +66,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0600_quality",
         include_str!("../../migrations/sqlite/0600_quality.sql"),
     ),
+    (
+        "0610_review_backfill",
+        include_str!("../../migrations/sqlite/0610_review_backfill.sql"),
+    ),
 ];
 
 /// Index set-aside for the first load of an empty register.

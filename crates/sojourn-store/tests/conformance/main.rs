@@ -75,6 +75,8 @@ conformance!(
     review_steps_are_counted_per_person_and_unit_and_audited,
     the_review_history_is_append_only,
     a_record_moved_to_another_unit_takes_its_review_along,
+    records_from_before_the_workflow_get_their_review_from_the_migration,
+    a_collection_typed_in_later_starts_the_review_when_and_where_it_happened,
     a_stay_without_a_house_is_found_on_write_and_cleared_by_linking_one,
     a_house_without_a_security_agreement_is_found_and_cleared,
     a_domicile_above_town_level_is_found_and_cleared_by_an_edit,

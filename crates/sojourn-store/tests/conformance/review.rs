@@ -458,3 +458,221 @@ pub fn a_record_moved_to_another_unit_takes_its_review_along(db: &TestDb) {
         Err(StoreError::NotFound { .. })
     ));
 }
+
+/// Takes away the review rows of the records in `kinds_ids` (append-only
+/// triggers set aside for it), as a database from before 0500_review had
+/// none, and forgets that 0610_review_backfill ran, so that the next open
+/// runs it again.
+fn as_before_the_workflow(db: &TestDb, records: &[ReviewRecord]) {
+    let wanted = records
+        .iter()
+        .map(|r| {
+            format!(
+                "(record_kind = '{}' AND record_id = {})",
+                r.kind.code(),
+                r.id
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let delete = format!(
+        "DELETE FROM review_steps WHERE {wanted}; DELETE FROM review_states WHERE {wanted};"
+    );
+    let forget = "DELETE FROM schema_migrations WHERE name = '0610_review_backfill';";
+    db.execute_raw_for_backend(
+        &format!(
+            "DROP TRIGGER review_steps_append_only_delete; {delete} \
+             CREATE TRIGGER review_steps_append_only_delete BEFORE DELETE ON review_steps \
+             BEGIN SELECT RAISE(ABORT, 'review steps are append-only'); END; {forget}"
+        ),
+        &format!(
+            "ALTER TABLE review_steps DISABLE TRIGGER review_steps_append_only; {delete} \
+             ALTER TABLE review_steps ENABLE TRIGGER review_steps_append_only; {forget}"
+        ),
+    )
+    .expect("review rows taken away");
+}
+
+pub fn records_from_before_the_workflow_get_their_review_from_the_migration(db: &TestDb) {
+    let store = deployed(db);
+    let started = OffsetDateTime::now_utc() - Duration::seconds(1);
+    let stay = stay_by(store, &actor(), 43);
+    let house = store
+        .create_house(&scope(DUOFU), &house(DUOFU, "多福巷30号"), &actor())
+        .expect("house");
+    let employer = store
+        .create_employer(
+            &scope(YINZHA),
+            &uscc(43),
+            &employer(YINZHA, "某物流公司"),
+            &actor(),
+        )
+        .expect("employer");
+    let outflow = store
+        .create_outflow(
+            &scope(DUOFU),
+            &id_number("19800101", 43),
+            &outflow(DUOFU, "钱外出"),
+            &actor(),
+        )
+        .expect("outflow");
+    let finished = OffsetDateTime::now_utc() + Duration::seconds(1);
+    // A record whose review went on: the migration must leave it alone.
+    let approved = stay_by(store, &collector(), 44);
+    let now = OffsetDateTime::now_utc();
+    step(store, approved, ReviewStep::Enter, 1, now, &coordinator()).expect("enter");
+    step(store, approved, ReviewStep::Approve, 2, now, &chief()).expect("approve");
+
+    let old = [
+        (stay, DUOFU),
+        (
+            ReviewRecord {
+                kind: RecordKind::House,
+                id: house.id.0,
+            },
+            DUOFU,
+        ),
+        (
+            ReviewRecord {
+                kind: RecordKind::Employer,
+                id: employer.id.0,
+            },
+            YINZHA,
+        ),
+        (
+            ReviewRecord {
+                kind: RecordKind::Outflow,
+                id: outflow.id.0,
+            },
+            DUOFU,
+        ),
+    ];
+    let records: Vec<ReviewRecord> = old.iter().map(|(r, _)| *r).collect();
+    as_before_the_workflow(db, &records);
+    for record in &records {
+        assert!(
+            matches!(
+                store.review_status(&scope(TOWN), *record),
+                Err(StoreError::NotFound { .. })
+            ),
+            "{record:?} has no review before the migration"
+        );
+    }
+
+    let store = db.open_again();
+    for (record, unit) in old {
+        let (status, history) = store.review_status(&scope(TOWN), record).expect("review");
+        assert_eq!(status.state, ReviewState::Entered, "{record:?}");
+        assert_eq!(status.version, 1);
+        assert_eq!(status.unit, unit);
+        assert_eq!(status.collected, None);
+        assert!(!status.entered_late);
+        let entered = status.entered.expect("entered stamp");
+        assert_eq!(entered.by, "clerk");
+        assert!(
+            started <= entered.at && entered.at <= finished,
+            "{entered:?}"
+        );
+        assert_eq!(
+            status.person.is_some(),
+            record.kind == RecordKind::Residence
+        );
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].step, StepKind::Enter);
+        assert_eq!(history[0].state_after, ReviewState::Entered);
+        assert_eq!(history[0].stamp, entered);
+    }
+    // The steps carry their time as Unix seconds too, which the counts read.
+    let counts = store
+        .review_counts(&scope(TOWN), Some(started))
+        .expect("counts");
+    let entered_by_clerk = counts
+        .by_person
+        .iter()
+        .find(|c| c.step == StepKind::Enter && c.who == "clerk")
+        .map(|c| c.count);
+    assert_eq!(entered_by_clerk, Some(4));
+    let untouched = store
+        .review_status(&scope(TOWN), approved)
+        .expect("approved");
+    assert_eq!(untouched.0.state, ReviewState::Approved);
+    assert_eq!(untouched.1.len(), 3);
+
+    // The station can now decide on them.
+    let decided = store
+        .take_review_step(&scope(TOWN), stay, &ReviewStep::Approve, 1, now, &chief())
+        .expect("approve an old stay");
+    assert_eq!(decided.state, ReviewState::Approved);
+
+    // Running the migration again adds nothing.
+    db.execute_raw("DELETE FROM schema_migrations WHERE name = '0610_review_backfill'")
+        .expect("forget the migration");
+    let store = db.open_again();
+    for record in records {
+        let (_, history) = store.review_status(&scope(TOWN), record).expect("review");
+        let expected = if record == stay { 2 } else { 1 };
+        assert_eq!(history.len(), expected, "{record:?}");
+    }
+}
+
+pub fn a_collection_typed_in_later_starts_the_review_when_and_where_it_happened(db: &TestDb) {
+    use sojourn_domain::collection::{Collection, CollectionPlace, CollectionTime};
+    let store = deployed(db);
+    let now = OffsetDateTime::now_utc();
+    let three_days_ago = (now - Duration::days(3)).replace_nanosecond(0).expect("ns");
+    let collection = Collection {
+        at: Some(CollectionTime::parse(&rfc3339(three_days_ago), now).expect("time")),
+        place: Some(CollectionPlace::parse("多福巷北口").expect("place")),
+    };
+    let mut typist = collector();
+    typist.collection = Some(collection.clone());
+    let record = stay_by(store, &typist, 45);
+    let house = store
+        .create_house(&scope(DUOFU), &house(DUOFU, "多福巷40号"), &typist)
+        .expect("house");
+
+    let (status, history) = store.review_status(&scope(DUOFU), record).expect("status");
+    assert_eq!(status.state, ReviewState::Collected);
+    let collected = status.collected.expect("collected");
+    assert_eq!(
+        (collected.by.as_str(), collected.at),
+        ("caiji01", three_days_ago)
+    );
+    assert_eq!(status.collected_place.as_deref(), Some("多福巷北口"));
+    assert_eq!(history[0].stamp.at, three_days_ago);
+    assert_eq!(history[0].place.as_deref(), Some("多福巷北口"));
+    let house_record = ReviewRecord {
+        kind: RecordKind::House,
+        id: house.id.0,
+    };
+    let (house_status, _) = store
+        .review_status(&scope(DUOFU), house_record)
+        .expect("house");
+    assert_eq!(house_status.collected.map(|s| s.at), Some(three_days_ago));
+
+    // Typed in now, it is already overdue, and entering it now is late.
+    let overdue = store
+        .review_queue(
+            &scope(TOWN),
+            ReviewQueue::Overdue { now },
+            PageRequest::default(),
+        )
+        .expect("overdue");
+    assert!(overdue.iter().any(|s| s.record == record));
+    let entered = step(store, record, ReviewStep::Enter, 1, now, &coordinator()).expect("enter");
+    assert!(entered.entered_late);
+
+    // A collection given with anyone else's record is not theirs to give.
+    let mut clerk = actor();
+    clerk.collection = Some(collection);
+    let other = stay_by(store, &clerk, 46);
+    let (status, _) = store.review_status(&scope(DUOFU), other).expect("status");
+    assert_eq!(status.state, ReviewState::Entered);
+    assert_eq!(status.collected, None);
+    assert_eq!(status.collected_place, None);
+}
+
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .expect("formatted")
+}

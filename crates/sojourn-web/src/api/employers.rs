@@ -2,6 +2,7 @@
 
 use super::{history_of, run};
 use crate::AppState;
+use crate::dto::collection::with_collection;
 use crate::dto::employers::{
     CreateEmployerRequest, EmployerListQuery, EmployerPage, EmployerResponse, UpdateEmployerRequest,
 };
@@ -27,10 +28,13 @@ use sojourn_store::{AuditAction, RecordRef};
 pub(crate) async fn create_employer(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
-    CallerActor(actor): CallerActor,
+    CallerActor(mut actor): CallerActor,
     Json(body): Json<CreateEmployerRequest>,
 ) -> Result<(StatusCode, Json<EmployerResponse>), ApiError> {
-    let (uscc, details) = <(Uscc, EmployerDetails)>::try_from(&body)?;
+    let collection = body.collection.parse(&actor, state.clock.now(), None);
+    let ((uscc, details), collection) =
+        with_collection(<(Uscc, EmployerDetails)>::try_from(&body), collection)?;
+    actor.collection = collection;
     let employer = run(&state, move |store| {
         store.create_employer(&scope, &uscc, &details, &actor)
     })

@@ -2,8 +2,9 @@
 
 use super::{history_of, run};
 use crate::AppState;
+use crate::dto::collection::with_collection;
 use crate::dto::houses::{
-    HouseListQuery, HousePage, HouseRequest, HouseResponse, UpdateHouseRequest,
+    CreateHouseRequest, HouseListQuery, HousePage, HouseResponse, UpdateHouseRequest,
 };
 use crate::dto::reveal::{RevealRequest, RevealResponse};
 use crate::dto::{LinkResponse, RevisionResponse};
@@ -19,7 +20,7 @@ use sojourn_domain::house::{HouseDetails, HouseId};
 use sojourn_store::{AuditAction, RecordRef};
 
 #[utoipa::path(post, path = "/api/v1/houses", tag = "houses",
-    request_body = HouseRequest,
+    request_body = CreateHouseRequest,
     responses(
         (status = 201, body = HouseResponse),
         (status = 422, description = "Invalid fields, or the unit is not in your jurisdiction", body = ErrorBody),
@@ -27,10 +28,12 @@ use sojourn_store::{AuditAction, RecordRef};
 pub(crate) async fn create_house(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
-    CallerActor(actor): CallerActor,
-    Json(body): Json<HouseRequest>,
+    CallerActor(mut actor): CallerActor,
+    Json(body): Json<CreateHouseRequest>,
 ) -> Result<(StatusCode, Json<HouseResponse>), ApiError> {
-    let details = HouseDetails::try_from(&body)?;
+    let collection = body.collection.parse(&actor, state.clock.now(), None);
+    let (details, collection) = with_collection(HouseDetails::try_from(&body.house), collection)?;
+    actor.collection = collection;
     let house = run(&state, move |store| {
         store.create_house(&scope, &details, &actor)
     })

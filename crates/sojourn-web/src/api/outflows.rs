@@ -3,6 +3,7 @@
 use super::{history_of, run};
 use crate::AppState;
 use crate::dto::RevisionResponse;
+use crate::dto::collection::with_collection;
 use crate::dto::outflows::{
     CreateOutflowRequest, OutflowListQuery, OutflowPage, OutflowResponse, ReturnRequest,
     UpdateOutflowRequest,
@@ -30,10 +31,15 @@ use sojourn_store::{AuditAction, RecordRef};
 pub(crate) async fn create_outflow(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
-    CallerActor(actor): CallerActor,
+    CallerActor(mut actor): CallerActor,
     Json(body): Json<CreateOutflowRequest>,
 ) -> Result<(StatusCode, Json<OutflowResponse>), ApiError> {
-    let (id_number, details) = <(IdNumber, OutflowDetails)>::try_from(&body)?;
+    let record = <(IdNumber, OutflowDetails)>::try_from(&body);
+    // Collected after the person left, not before.
+    let left_on = record.as_ref().ok().map(|(_, d)| d.left_on.date());
+    let collection = body.collection.parse(&actor, state.clock.now(), left_on);
+    let ((id_number, details), collection) = with_collection(record, collection)?;
+    actor.collection = collection;
     let outflow = run(&state, move |store| {
         store.create_outflow(&scope, &id_number, &details, &actor)
     })

@@ -2,6 +2,7 @@
 
 use super::run;
 use crate::AppState;
+use crate::dto::collection::with_collection;
 use crate::dto::people::{ArrivalResponse, RegisterArrivalRequest};
 use crate::dto::residences::{ResidentListQuery, ResidentPage};
 use crate::error::{ApiError, ErrorBody};
@@ -24,10 +25,16 @@ use sojourn_domain::residence::Arrival;
 pub(crate) async fn register_arrival(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
-    CallerActor(actor): CallerActor,
-    Json(body): Json<RegisterArrivalRequest>,
+    CallerActor(mut actor): CallerActor,
+    Json(mut body): Json<RegisterArrivalRequest>,
 ) -> Result<(StatusCode, Json<ArrivalResponse>), ApiError> {
-    let arrival = Arrival::try_from(body)?;
+    let collection = std::mem::take(&mut body.collection);
+    let arrival = Arrival::try_from(body);
+    // Collected once the person had arrived, not before.
+    let arrived_on = arrival.as_ref().ok().map(|a| a.stay.arrived_on.date());
+    let collection = collection.parse(&actor, state.clock.now(), arrived_on);
+    let (arrival, collection) = with_collection(arrival, collection)?;
+    actor.collection = collection;
     let (person, residence) = run(&state, move |store| {
         store.register_arrival(&scope, &arrival, &actor)
     })

@@ -1,5 +1,6 @@
 //! Employers (用工单位).
 
+use super::collection::CollectionRequest;
 use super::fields::{Fields, Paging, assemble, non_blank, paging};
 use crate::error::ApiError;
 use serde::{Deserialize, Serialize};
@@ -59,6 +60,9 @@ pub struct CreateEmployerRequest {
     pub uscc: String,
     #[serde(flatten)]
     pub employer: EmployerFields,
+    /// When and where a collector collected it (a collector's only).
+    #[serde(flatten)]
+    pub collection: CollectionRequest,
 }
 
 impl TryFrom<&CreateEmployerRequest> for (Uscc, EmployerDetails) {

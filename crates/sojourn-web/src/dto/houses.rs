@@ -1,5 +1,6 @@
 //! Rental houses (出租房屋) and their landlords.
 
+use super::collection::CollectionRequest;
 use super::fields::{Fields, InputError, Paging, assemble, non_blank, paging};
 use crate::error::ApiError;
 use serde::{Deserialize, Serialize};
@@ -123,6 +124,16 @@ impl TryFrom<&HouseRequest> for HouseDetails {
         let details = house_details(&mut fields, input, china_today());
         fields.finish(details)
     }
+}
+
+/// A house being registered, with its collection when a collector
+/// registers it (a change to a house has none).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateHouseRequest {
+    #[serde(flatten)]
+    pub house: HouseRequest,
+    #[serde(flatten)]
+    pub collection: CollectionRequest,
 }
 
 /// A change to a house, based on the version read.

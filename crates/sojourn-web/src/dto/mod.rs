@@ -12,6 +12,8 @@ pub mod age_band;
 pub mod audit;
 /// Identity checks for live form validation.
 pub mod checks;
+/// When and where a collector collected a record they register.
+pub mod collection;
 /// Administrative divisions for cascading pickers.
 pub mod divisions;
 /// Documents checked or chased on a person's file.

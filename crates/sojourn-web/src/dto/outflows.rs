@@ -1,5 +1,6 @@
 //! The outflow register (流出人口) and left-behind family.
 
+use super::collection::CollectionRequest;
 use super::fields::{Fields, InputError, Paging, assemble, non_blank, paging};
 use super::iso;
 use super::residences::province;
@@ -136,6 +137,9 @@ pub struct CreateOutflowRequest {
     pub id_number: String,
     #[serde(flatten)]
     pub outflow: OutflowFields,
+    /// When and where a collector collected it (a collector's only).
+    #[serde(flatten)]
+    pub collection: CollectionRequest,
 }
 
 impl TryFrom<&CreateOutflowRequest> for (IdNumber, OutflowDetails) {

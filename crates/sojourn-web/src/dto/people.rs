@@ -1,5 +1,6 @@
 //! Person files (一人一档) and the registration of an arrival.
 
+use super::collection::CollectionRequest;
 use super::fields::{Fields, InputError, non_blank};
 use super::iso;
 use super::residences::{ResidenceResponse, StayFields, stay_details};
@@ -182,6 +183,9 @@ pub struct RegisterArrivalRequest {
     pub person: PersonFields,
     #[serde(flatten)]
     pub stay: StayFields,
+    /// When and where a collector collected it (a collector's only).
+    #[serde(flatten)]
+    pub collection: CollectionRequest,
 }
 
 impl TryFrom<RegisterArrivalRequest> for Arrival {

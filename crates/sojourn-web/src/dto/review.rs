@@ -109,7 +109,8 @@ pub struct ReviewStatusResponse {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub collected_at: Option<String>,
     pub collected_by: Option<String>,
-    /// The collection point's unit code.
+    /// Where it was collected: the place the collector gave, else the
+    /// collection point's unit code.
     pub collected_place: Option<String>,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub entered_at: Option<String>,

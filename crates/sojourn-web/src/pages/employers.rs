@@ -10,8 +10,10 @@ use super::houses::{LinkView, split_links};
 use super::i18n::Tr;
 use super::lists::{ListRequest, answer, number, page_or_empty, unit_filter, without_term};
 use super::person::path_id;
+use super::review_panel::{self, ReviewPanel, ReviewRights};
 use super::url::Pager;
 use crate::AppState;
+use crate::auth::Caller;
 use crate::dto::employers::EmployerListQuery;
 use crate::scope::CallerScope;
 use askama::Template;
@@ -19,6 +21,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use sojourn_domain::employer::{Employer, EmployerId};
+use sojourn_domain::review::{RecordKind, ReviewRecord};
 use sojourn_domain::unit::Scope;
 use std::collections::HashMap;
 
@@ -153,21 +156,28 @@ struct EmployerPage {
     employer: EmployerView,
     now: Vec<LinkView>,
     before: Vec<LinkView>,
+    reviews: Vec<ReviewPanel>,
 }
 
 /// `GET /employers/{id}`.
 pub(crate) async fn show(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    caller: Caller,
     ctx: PageCtx,
     Path(id): Path<String>,
 ) -> Result<HtmlPage, PageError> {
     let tr = ctx.tr;
     let id = EmployerId(path_id(tr, &id)?);
-    let (units, employer, links) = blocking(&state, tr, move |store| {
+    let (units, employer, links, review) = blocking(&state, tr, move |store| {
         let employer = store.get_employer(&scope, id)?;
         let links = store.workers_of(&scope, id)?;
-        Ok((Units::load(store, &scope)?, employer, links))
+        let record = ReviewRecord {
+            kind: RecordKind::Employer,
+            id: id.0,
+        };
+        let review = review_panel::load(store, &scope, record)?;
+        Ok((Units::load(store, &scope)?, employer, links, review))
     })
     .await?;
     let (now, before) = split_links(&links);
@@ -177,6 +187,7 @@ pub(crate) async fn show(
         employer: view,
         now,
         before,
+        reviews: review_panel::panels(tr, &units, ReviewRights::of(&caller), review.as_ref()),
         tr,
     };
     render(tr, &page)

@@ -10,6 +10,7 @@ use super::format;
 use super::i18n::Tr;
 use super::lists::{ListRequest, answer, number, page_or_empty, unit_filter, without_term};
 use super::person::{Item, path_id};
+use super::review_panel::{self, ReviewPanel, ReviewRights};
 use super::tenants::TenantPanel;
 use super::url::Pager;
 use crate::AppState;
@@ -21,6 +22,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use sojourn_domain::house::{Filing, House, HouseId, Landlord};
+use sojourn_domain::review::{RecordKind, ReviewRecord};
 use sojourn_domain::unit::Scope;
 use sojourn_store::Link;
 use std::collections::HashMap;
@@ -216,6 +218,7 @@ struct HousePage {
     before: Vec<LinkView>,
     /// The panel that adds or moves a tenant.
     tenant: TenantPanel,
+    reviews: Vec<ReviewPanel>,
 }
 
 fn landlord_items(tr: Tr, landlord: &Landlord) -> Vec<Item> {
@@ -268,7 +271,7 @@ pub(crate) async fn show(
     if notice.moved.is_some() {
         tenant.notice = tr.t("tenant-moved");
     }
-    render_house(&state, scope, &ctx, id, tenant).await
+    render_house(&state, scope, &ctx, &caller, id, tenant).await
 }
 
 /// A house's page, with the tenant panel as given.
@@ -276,14 +279,20 @@ pub(crate) async fn render_house(
     state: &AppState,
     scope: Scope,
     ctx: &PageCtx,
+    caller: &Caller,
     id: HouseId,
     tenant: TenantPanel,
 ) -> Result<HtmlPage, PageError> {
     let tr = ctx.tr;
-    let (units, house, links) = blocking(state, tr, move |store| {
+    let (units, house, links, review) = blocking(state, tr, move |store| {
         let house = store.get_house(&scope, id)?;
         let links = store.tenants_of(&scope, id)?;
-        Ok((Units::load(store, &scope)?, house, links))
+        let record = ReviewRecord {
+            kind: RecordKind::House,
+            id: id.0,
+        };
+        let review = review_panel::load(store, &scope, record)?;
+        Ok((Units::load(store, &scope)?, house, links, review))
     })
     .await?;
     let (now, before) = split_links(&links);
@@ -292,6 +301,7 @@ pub(crate) async fn render_house(
     let page = HousePage {
         chrome: Chrome::new(ctx, &view.address, Nav::Houses, &units.root_name()),
         landlord: landlord_items(tr, &house.details.landlord),
+        reviews: review_panel::panels(tr, &units, ReviewRights::of(caller), review.as_ref()),
         house: view,
         now,
         before,

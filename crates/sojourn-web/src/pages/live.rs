@@ -19,6 +19,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use sojourn_domain::Localized;
 use sojourn_domain::codes::{IdNumber, IdNumberError, Phone};
+use sojourn_domain::collection::{CollectionPlace, CollectionTime};
 use sojourn_domain::employer::EmployerId;
 use sojourn_domain::house::HouseId;
 use sojourn_domain::text::{Address, Note, PersonName};
@@ -26,6 +27,7 @@ use sojourn_domain::time_rules::{PastDate, china_today};
 use sojourn_domain::unit::Scope;
 use sojourn_store::{EmployerQuery, HouseQuery, PageRequest, Store, StoreError};
 use std::collections::HashMap;
+use time::OffsetDateTime;
 
 /// What the form shows about the ID number typed so far.
 #[derive(Debug, Clone, Default)]
@@ -132,6 +134,8 @@ fn check_field(name: &str, value: &str) -> Option<Option<Box<dyn Localized>>> {
         }
         "arrived_on" | "departed_on" => err(PastDate::parse(value, today)),
         "reason_note" => err(Note::parse(value)),
+        "collected_at" => err(CollectionTime::parse(value, OffsetDateTime::now_utc())),
+        "collected_place" => err(CollectionPlace::parse(value)),
         _ => return None,
     };
     Some(if value.trim().is_empty() {

@@ -85,6 +85,8 @@ mod tenants;
 // ---- the review workflow ----
 /// Review queue, corrections, overdue list, spot checks, counts.
 pub(crate) mod review;
+/// A record's review on the record's own page.
+mod review_panel;
 
 use crate::AppState;
 use crate::auth::Access;

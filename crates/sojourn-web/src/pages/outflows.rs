@@ -10,8 +10,10 @@ use super::i18n::Tr;
 use super::lists::{ListRequest, answer, number, page_or_empty, unit_filter, without_term};
 use super::person::{Item, path_id};
 use super::residents::provinces;
+use super::review_panel::{self, ReviewPanel, ReviewRights};
 use super::url::Pager;
 use crate::AppState;
+use crate::auth::Caller;
 use crate::dto::outflows::OutflowListQuery;
 use crate::scope::CallerScope;
 use askama::Template;
@@ -19,6 +21,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use sojourn_domain::outflow::{LeftBehindKind, Outflow, OutflowId};
+use sojourn_domain::review::{RecordKind, ReviewRecord};
 use sojourn_domain::time_rules::china_today;
 use sojourn_domain::unit::Scope;
 use std::collections::HashMap;
@@ -194,20 +197,27 @@ struct OutflowPage {
     outflow: OutflowView,
     items: Vec<Item>,
     family: Vec<MemberView>,
+    reviews: Vec<ReviewPanel>,
 }
 
 /// `GET /outflows/{id}`.
 pub(crate) async fn show(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    caller: Caller,
     ctx: PageCtx,
     Path(id): Path<String>,
 ) -> Result<HtmlPage, PageError> {
     let tr = ctx.tr;
     let id = OutflowId(path_id(tr, &id)?);
-    let (units, outflow) = blocking(&state, tr, move |store| {
+    let (units, outflow, review) = blocking(&state, tr, move |store| {
         let outflow = store.get_outflow(&scope, id)?;
-        Ok((Units::load(store, &scope)?, outflow))
+        let record = ReviewRecord {
+            kind: RecordKind::Outflow,
+            id: id.0,
+        };
+        let review = review_panel::load(store, &scope, record)?;
+        Ok((Units::load(store, &scope)?, outflow, review))
     })
     .await?;
     let view = outflow_view(tr, &units, &outflow);
@@ -271,6 +281,7 @@ pub(crate) async fn show(
         outflow: view,
         items,
         family,
+        reviews: review_panel::panels(tr, &units, ReviewRights::of(&caller), review.as_ref()),
         tr,
     };
     render(tr, &page)

@@ -8,6 +8,7 @@ use super::error::PageError;
 use super::form::FormData;
 use super::format::{self, Numbers};
 use super::i18n::{Lang, Tr};
+use super::review_panel::{self, Review, ReviewPanel, ReviewRights};
 use super::revisions::{FieldChange, changed_fields};
 use crate::AppState;
 use crate::audit;
@@ -22,6 +23,7 @@ use sojourn_domain::employer::Employer;
 use sojourn_domain::house::House;
 use sojourn_domain::person::{Guardian, Person, PersonId};
 use sojourn_domain::residence::{Residence, ResidenceStatus};
+use sojourn_domain::review::{RecordKind, ReviewRecord};
 use sojourn_domain::time_rules::{CHINA, china_today};
 use sojourn_domain::unit::Scope;
 use sojourn_store::AuditAction;
@@ -104,8 +106,9 @@ struct PersonPage {
     document_kinds: Vec<KindOption>,
     /// The document form (what was typed, and the errors if refused).
     document_form: FormData,
-    /// The review of each stay under review, and its steps.
-    reviews: Vec<super::review::StayReview>,
+    /// The review of each stay under review, its steps and the steps the
+    /// reader may take.
+    reviews: Vec<ReviewPanel>,
 }
 
 /// Flags the registration and departure forms send the reader back with.
@@ -132,12 +135,8 @@ pub(crate) struct PersonFile {
     /// Whether the file lies in the reader's scope now (a past community
     /// reads it but may not change it).
     pub editable: bool,
-    /// The review of each stay under review: residence id, status, steps.
-    pub reviews: Vec<(
-        i64,
-        sojourn_domain::review::ReviewStatus,
-        Vec<sojourn_domain::review::ReviewEvent>,
-    )>,
+    /// The review of each stay that has one, newest stay first.
+    pub reviews: Vec<Review>,
 }
 
 impl PersonFile {
@@ -183,30 +182,19 @@ impl PersonFile {
     }
 }
 
-/// The review of each stay that has one (a stay registered before the
-/// workflow has none).
+/// The review of each stay that has one.
 fn stay_reviews(
     store: &dyn Store,
     scope: &Scope,
     stays: &[Residence],
-) -> sojourn_store::Result<
-    Vec<(
-        i64,
-        sojourn_domain::review::ReviewStatus,
-        Vec<sojourn_domain::review::ReviewEvent>,
-    )>,
-> {
+) -> sojourn_store::Result<Vec<Review>> {
     let mut reviews = Vec::new();
     for stay in stays {
-        let record = sojourn_domain::review::ReviewRecord {
-            kind: sojourn_domain::review::RecordKind::Residence,
+        let record = ReviewRecord {
+            kind: RecordKind::Residence,
             id: stay.id.0,
         };
-        match store.review_status(scope, record) {
-            Ok((status, history)) => reviews.push((stay.id.0, status, history)),
-            Err(sojourn_store::StoreError::NotFound { .. }) => {}
-            Err(other) => return Err(other),
-        }
+        reviews.extend(review_panel::load(store, scope, record)?);
     }
     Ok(reviews)
 }
@@ -345,7 +333,15 @@ pub(crate) fn render_file(
             })
             .collect(),
         document_form: view.documents,
-        reviews: super::review::stay_reviews(tr, &file.reviews),
+        reviews: file
+            .reviews
+            .iter()
+            .map(|review| {
+                let heading = review.0.record.id.to_string();
+                let heading = tr.ts("review-file-stay", "id", &heading);
+                review_panel::panel(tr, &file.units, ReviewRights::of(caller), review, heading)
+            })
+            .collect(),
         name,
     };
     let mut html = render(tr, &page)?;

@@ -13,6 +13,7 @@ use super::i18n::Tr;
 use super::live::{IdInfo, PickList};
 use super::pickers::{Picker, PickerKind};
 use crate::AppState;
+use crate::dto::collection::{CollectionRequest, with_collection};
 use crate::dto::people::{PersonFields, RegisterArrivalRequest};
 use crate::dto::residences::StayFields;
 use crate::scope::{CallerActor, CallerScope};
@@ -21,14 +22,17 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use sojourn_domain::account::Role;
 use sojourn_domain::codes::{
     Education, Ethnicity, IdNumber, MaritalStatus, Occupation, PoliticalStatus, ReasonForStay,
 };
+use sojourn_domain::collection::Collection;
 use sojourn_domain::residence::Arrival;
 use sojourn_domain::time_rules::{china_today, parse_iso_date};
 use sojourn_domain::unit::Scope;
+use sojourn_store::Actor;
 use std::collections::HashMap;
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 /// Fields that must not be blank, checked before the parsers so a blank
 /// field says "required" rather than "not a valid code".
@@ -61,6 +65,9 @@ struct RegisterPage {
     employers: String,
     guardian: GuardianView,
     today: String,
+    /// Whether the reader registers as a collector: only then does the
+    /// form ask when and where the record was collected.
+    collector: bool,
 }
 
 /// `GET /residents/new`, optionally with `house_id`, `employer_id` or
@@ -68,6 +75,7 @@ struct RegisterPage {
 pub(crate) async fn form(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
     ctx: PageCtx,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<HtmlPage, PageError> {
@@ -83,7 +91,7 @@ pub(crate) async fn form(
         "reason",
         ReasonForStay::ALL.first().map_or("", |r| r.code()),
     );
-    show(&state, scope, &ctx, form, StatusCode::OK).await
+    show(&state, scope, &ctx, form, StatusCode::OK, &actor).await
 }
 
 async fn show(
@@ -92,6 +100,7 @@ async fn show(
     ctx: &PageCtx,
     form: FormData,
     status: StatusCode,
+    actor: &Actor,
 ) -> Result<HtmlPage, PageError> {
     let tr = ctx.tr;
     let house = form.opt("house_id");
@@ -134,6 +143,7 @@ async fn show(
         employers: employers.html(tr, "employer_id"),
         guardian: GuardianView::new(tr, &form, need_of(tr, &form)),
         today: china_today().to_string(),
+        collector: actor.role == Some(Role::Collector),
         f: form,
     };
     let mut page = render(tr, &page)?;
@@ -190,19 +200,33 @@ fn arrival_request(form: &mut FormData, tr: Tr, domicile: &str) -> RegisterArriv
             house_id,
             employer_id,
         },
+        collection: CollectionRequest {
+            collected_at: form.opt("collected_at"),
+            collected_place: form.opt("collected_place"),
+        },
     }
 }
 
-/// Checks the whole form; the arrival if every field holds.
-fn parse_arrival(form: &mut FormData, tr: Tr) -> Result<Option<Arrival>, PageError> {
+/// Checks the whole form; the arrival, and when and where a collector
+/// collected it, if every field holds.
+fn parse_arrival(
+    form: &mut FormData,
+    tr: Tr,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Option<(Arrival, Option<Collection>)>, PageError> {
     let domicile = Picker::from_form(tr, PickerKind::Domicile, form.values(), true).value;
     form.require(tr, REQUIRED);
     if domicile.is_empty() {
         form.refuse("domicile", tr.t("error-domicile-required"));
     }
-    let request = arrival_request(form, tr, &domicile);
-    match Arrival::try_from(request) {
-        Ok(arrival) => Ok(form.is_valid().then_some(arrival)),
+    let mut request = arrival_request(form, tr, &domicile);
+    let collection = std::mem::take(&mut request.collection);
+    let arrival = Arrival::try_from(request);
+    let arrived_on = arrival.as_ref().ok().map(|a| a.stay.arrived_on.date());
+    let collection = collection.parse(actor, now, arrived_on);
+    match with_collection(arrival, collection) {
+        Ok(parsed) => Ok(form.is_valid().then_some(parsed)),
         Err(error) => {
             form.absorb(tr, error)
                 .map_err(|e| PageError::internal(tr, e.to_string()))?;
@@ -222,19 +246,22 @@ pub(crate) async fn submit(
     let tr = ctx.tr;
     let mut form = FormData::new(values);
     if form.is_refresh() {
-        return Ok(show(&state, scope, &ctx, form, StatusCode::OK)
+        return Ok(show(&state, scope, &ctx, form, StatusCode::OK, &actor)
             .await?
             .into_response());
     }
-    let Some(arrival) = parse_arrival(&mut form, tr)? else {
+    let now = state.clock.now();
+    let Some((arrival, collection)) = parse_arrival(&mut form, tr, &actor, now)? else {
         let status = StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(show(&state, scope, &ctx, form, status)
+        return Ok(show(&state, scope, &ctx, form, status, &actor)
             .await?
             .into_response());
     };
     let write_scope = scope.clone();
+    let mut writer = actor.clone();
+    writer.collection = collection;
     let outcome = blocking_raw(&state, tr, move |store| {
-        store.register_arrival(&write_scope, &arrival, &actor)
+        store.register_arrival(&write_scope, &arrival, &writer)
     })
     .await?;
     match outcome {
@@ -245,7 +272,7 @@ pub(crate) async fn submit(
         Err(error) => {
             form.refuse_from_store(tr, error)?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(show(&state, scope, &ctx, form, status)
+            Ok(show(&state, scope, &ctx, form, status, &actor)
                 .await?
                 .into_response())
         }

@@ -4,6 +4,8 @@
 //! and the counts per person and unit. Each step is a form posting to
 //! `/review/{kind}/{id}/{step}`, behind the permission of the API route
 //! taking the same step; a refusal shows the list again with the reason.
+//! The same forms sit on each record's own page (`review_panel.rs`): a
+//! step taken there comes back to that page, a refusal shows its reason.
 
 use super::access::{Units, blocking, blocking_raw};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
@@ -18,8 +20,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sojourn_domain::account::{Action, Resource};
 use sojourn_domain::review::{
-    RecordKind, ReviewEvent, ReviewRecord, ReviewState, ReviewStatus, ReviewStep, Stamp, StepKind,
-    entry_overdue,
+    RecordKind, ReviewRecord, ReviewState, ReviewStatus, ReviewStep, Stamp, StepKind, entry_overdue,
 };
 use sojourn_domain::time_rules::{CHINA, parse_iso_date};
 use sojourn_domain::unit::{Scope, UnitCode};
@@ -255,7 +256,7 @@ async fn render_list(
     Ok(html)
 }
 
-fn when(at: OffsetDateTime) -> String {
+pub(crate) fn when(at: OffsetDateTime) -> String {
     at.to_offset(CHINA)
         .format(time::macros::format_description!(
             "[year]-[month]-[day] [hour]:[minute]"
@@ -279,7 +280,7 @@ pub(crate) fn step_name(tr: Tr, step: StepKind) -> String {
     tr.t(&format!("review-step-{}", step.code().replace('_', "-")))
 }
 
-fn record_href(s: &ReviewStatus) -> String {
+pub(crate) fn record_href(s: &ReviewStatus) -> String {
     match (s.record.kind, s.person) {
         (RecordKind::Residence, Some(person)) => format!("/persons/{person}"),
         (RecordKind::Residence, None) => "/residents".to_owned(),
@@ -289,7 +290,7 @@ fn record_href(s: &ReviewStatus) -> String {
     }
 }
 
-fn unit_name(units: &Units, code: &str) -> String {
+pub(crate) fn unit_name(units: &Units, code: &str) -> String {
     UnitCode::parse(code).map_or_else(|_| code.to_owned(), |c| units.name_of(&c))
 }
 
@@ -337,6 +338,8 @@ pub(crate) async fn take(
     let tr = ctx.tr;
     let value = |name: &str| values.get(name).map(String::as_str);
     let back = List::from_back(value("back").unwrap_or_default());
+    // A step taken on a record's own page goes back there.
+    let page = record_page(value("back").unwrap_or_default());
     let record = match (RecordKind::parse(&kind), id.parse::<i64>()) {
         (Ok(kind), Ok(id)) => ReviewRecord { kind, id },
         _ => return Err(PageError::not_found(tr)),
@@ -353,6 +356,7 @@ pub(crate) async fn take(
     let version = value("version").and_then(|v| v.trim().parse::<i64>().ok());
     let refused = |status, message: String| Refusal {
         which: back,
+        page: page.clone(),
         status,
         message,
     };
@@ -378,7 +382,10 @@ pub(crate) async fn take(
     .await?;
     match outcome {
         Ok(_) => {
-            let to = format!("{}?done={}", back.path(), kind_of_step.code());
+            let to = match &page {
+                Some(page) => format!("{page}#review"),
+                None => format!("{}?done={}", back.path(), kind_of_step.code()),
+            };
             Ok(Redirect::to(&to).into_response())
         }
         Err(StoreError::NotFound { .. }) => Err(PageError::not_found(tr)),
@@ -392,9 +399,20 @@ pub(crate) async fn take(
     }
 }
 
-/// A step refused: the list it was taken from, with the reason.
+/// The record page a step was taken from (`/houses/12` …), if `back` is
+/// one: nothing else is redirected to.
+fn record_page(back: &str) -> Option<String> {
+    let (kind, id) = back.strip_prefix('/')?.split_once('/')?;
+    let known = ["persons", "houses", "employers", "outflows"].contains(&kind);
+    let numeric = !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit());
+    (known && numeric).then(|| back.to_owned())
+}
+
+/// A step refused: the list it was taken from, with the reason (or, from
+/// a record's page, the reason on a page of its own).
 struct Refusal {
     which: List,
+    page: Option<String>,
     status: StatusCode,
     message: String,
 }
@@ -407,6 +425,9 @@ impl Refusal {
         caller: &Caller,
         ctx: &PageCtx,
     ) -> Result<Response, PageError> {
+        if self.page.is_some() {
+            return Err(PageError::with_status(ctx.tr, self.status, self.message));
+        }
         let page = render_list(
             state,
             scope,
@@ -520,55 +541,6 @@ fn pivot(counts: &[StepCount], name: impl Fn(&str) -> String) -> Vec<CountRow> {
         .collect()
 }
 
-/// A stay's review as the person file shows it.
-pub(crate) struct StayReview {
-    pub residence: i64,
-    pub state: String,
-    pub late: bool,
-    pub reason: String,
-    pub history: Vec<EventView>,
-}
-
-/// One step of a review history.
-pub(crate) struct EventView {
-    pub step: String,
-    pub by: String,
-    pub at: String,
-    pub note: String,
-}
-
-/// The review of each stay that has one, for the person file.
-pub(crate) fn stay_reviews(
-    tr: Tr,
-    reviews: &[(i64, ReviewStatus, Vec<ReviewEvent>)],
-) -> Vec<StayReview> {
-    reviews
-        .iter()
-        .map(|(residence, status, history)| StayReview {
-            residence: *residence,
-            state: state_name(tr, status.state),
-            late: status.entered_late,
-            reason: status.reason.clone().unwrap_or_default(),
-            history: history
-                .iter()
-                .map(|e| EventView {
-                    step: step_name(tr, e.step),
-                    by: e.stamp.by.clone(),
-                    at: when(e.stamp.at),
-                    note: match (&e.reason, e.result) {
-                        (Some(reason), Some(result)) => {
-                            format!("{} {reason}", result_name(tr, result.code()))
-                        }
-                        (None, Some(result)) => result_name(tr, result.code()),
-                        (Some(reason), None) => reason.clone(),
-                        (None, None) => e.place.clone().unwrap_or_default(),
-                    },
-                })
-                .collect(),
-        })
-        .collect()
-}
-
-fn result_name(tr: Tr, code: &str) -> String {
+pub(crate) fn result_name(tr: Tr, code: &str) -> String {
     tr.t(&format!("review-result-{code}"))
 }

@@ -187,7 +187,7 @@ pub(crate) async fn submit(
     .map_err(|e| PageError::store(tr, e))?;
     panel.searched = !text.is_empty();
     panel.f = form;
-    Ok(render_house(&state, scope, &ctx, house, panel)
+    Ok(render_house(&state, scope, &ctx, &caller, house, panel)
         .await?
         .into_response())
 }

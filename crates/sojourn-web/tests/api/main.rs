@@ -41,6 +41,8 @@ mod quality;
 mod reveal;
 /// The review workflow: steps, queues, counts, wrong input.
 mod review;
+/// The review on the record pages; the form's collection time and place.
+mod review_pages;
 /// Scope: a narrower caller neither sees nor changes records outside it.
 mod scope;
 /// Signing in and out, sessions, CSRF, lockout, second factor, passwords.
@@ -52,6 +54,8 @@ mod workflow_exports;
 
 /// Live ID-number checks.
 mod checks;
+/// A collector's collection time and place, typed in with the record.
+mod collection;
 /// Division pickers and names.
 mod divisions;
 /// The employer register and its workers.
