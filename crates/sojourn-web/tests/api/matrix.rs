@@ -353,6 +353,32 @@ fn import_upload(route: &RouteInfo, foreign: &Seeds) -> (String, String) {
 }
 
 async fn call(client: &TestApp, route: &RouteInfo, foreign: &Seeds) -> Reply {
+    let reply = send(client, route, foreign).await;
+    if route.method == "POST"
+        && route.path.starts_with("/api/v1/exports/")
+        && reply.status == StatusCode::ACCEPTED
+    {
+        // An account runs two exports at a time: let this one finish
+        // before the next route starts another.
+        finish(client, &uri(route, foreign), &reply).await;
+    }
+    reply
+}
+
+/// Waits until the export job `started` answered for is no longer running.
+async fn finish(client: &TestApp, start_uri: &str, started: &Reply) {
+    let id = started.body["id"].as_str().expect("a job id");
+    for _ in 0..500 {
+        let job = client.get(&format!("{start_uri}/{id}")).await;
+        if job.status != StatusCode::OK || job.body["state"] != "running" {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the export {start_uri} did not finish");
+}
+
+async fn send(client: &TestApp, route: &RouteInfo, foreign: &Seeds) -> Reply {
     let uri = uri(route, foreign);
     let method: Method = route.method.parse().expect("method");
     if route.path.starts_with("/api/v1/imports/") {
