@@ -478,7 +478,12 @@ pub struct DuplicatePair {
 /// check character is not required (one of the two is usually wrong).
 /// Records with the same record id are never paired.
 pub fn probable_duplicates(records: &[DuplicateCandidate<'_>]) -> Vec<DuplicatePair> {
-    let mut pairs = PairSet::default();
+    pairs_admitted(records, PairSet::default())
+}
+
+/// The pairs of `records` that `pairs` admits, found as
+/// [`probable_duplicates`] finds them.
+fn pairs_admitted(records: &[DuplicateCandidate<'_>], mut pairs: PairSet) -> Vec<DuplicatePair> {
     pair_by_name_and_birth(records, &mut pairs);
     pair_by_pinyin_and_year(records, &mut pairs);
     let packed: Vec<Option<u64>> = records
@@ -502,10 +507,14 @@ pub fn duplicates_of(
     others: &[DuplicateCandidate<'_>],
 ) -> Vec<DuplicatePair> {
     let records: Vec<DuplicateCandidate<'_>> = subjects.iter().chain(others).copied().collect();
-    let subject_ids: std::collections::HashSet<i64> = subjects.iter().map(|s| s.record).collect();
-    let mut pairs = probable_duplicates(&records);
-    pairs.retain(|p| subject_ids.contains(&p.first) || subject_ids.contains(&p.second));
-    pairs
+    // Subjects come first: a pair of two indices at or past their count
+    // is two others, never formed (a crowded bucket of others would cost
+    // the square of its size).
+    let pairs = PairSet {
+        subjects: u32::try_from(subjects.len()).unwrap_or(u32::MAX),
+        ..PairSet::default()
+    };
+    pairs_admitted(&records, pairs)
 }
 
 /// The numbers [`probable_duplicates`] pairs with `raw` by number, as text
@@ -572,9 +581,20 @@ fn unpack_id(mut packed: u64) -> String {
 }
 
 /// Pairs found so far, keyed by the two record indices (lower first).
-#[derive(Default)]
 struct PairSet {
     reasons: HashMap<(u32, u32), ReasonSet>,
+    /// Only pairs with an index below this are formed (every pair by
+    /// default).
+    subjects: u32,
+}
+
+impl Default for PairSet {
+    fn default() -> Self {
+        Self {
+            reasons: HashMap::new(),
+            subjects: u32::MAX,
+        }
+    }
 }
 
 /// A pair's reasons in two bytes rather than a vector, so millions of pairs
@@ -630,7 +650,7 @@ impl ReasonSet {
 
 impl PairSet {
     fn add(&mut self, records: &[DuplicateCandidate<'_>], a: u32, b: u32, why: DuplicateReason) {
-        if records[a as usize].record == records[b as usize].record {
+        if records[a as usize].record == records[b as usize].record || a.min(b) >= self.subjects {
             return;
         }
         let key = (a.min(b), a.max(b));
@@ -675,7 +695,12 @@ fn pair_within_buckets<K: std::hash::Hash + Eq>(
         buckets.entry(key).or_default().push(index);
     }
     for members in buckets.values().filter(|m| m.len() > 1) {
+        // Members are in ascending order: once `a` is past the subjects,
+        // so is every later member.
         for (i, &a) in members.iter().enumerate() {
+            if a >= pairs.subjects {
+                break;
+            }
             for &b in &members[i + 1..] {
                 pairs.add(records, a, b, why);
             }
