@@ -625,20 +625,33 @@ pub(super) fn queue_pairs(
             ]),
         }
     }
-    let new = new_rows.len() as u64;
-    tx.insert_rows(
-        "quality_duplicates",
-        &[
-            "unit_code",
-            "first_person",
-            "second_person",
-            "score",
-            "reasons",
-            "status",
-            "found_at",
-        ],
-        &new_rows,
-    )?;
+    const COLUMNS: [&str; 7] = [
+        "unit_code",
+        "first_person",
+        "second_person",
+        "score",
+        "reasons",
+        "status",
+        "found_at",
+    ];
+    if compare == Compare::WholeQueue {
+        tx.insert_rows("quality_duplicates", &COLUMNS, &new_rows)?;
+        return Ok(new_rows.len() as u64);
+    }
+    // Two writers may each find the same pair of files they did not
+    // change (PostgreSQL): the second waits for the first and adds nothing
+    // rather than failing its write.
+    let mut new = 0;
+    for row in new_rows {
+        new += tx.execute(
+            &format!(
+                "INSERT INTO quality_duplicates ({}) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (first_person, second_person) DO NOTHING",
+                COLUMNS.join(", ")
+            ),
+            &row,
+        )?;
+    }
     Ok(new)
 }
 
