@@ -478,7 +478,12 @@ pub struct DuplicatePair {
 /// check character is not required (one of the two is usually wrong).
 /// Records with the same record id are never paired.
 pub fn probable_duplicates(records: &[DuplicateCandidate<'_>]) -> Vec<DuplicatePair> {
-    let mut pairs = PairSet::default();
+    pairs_admitted(records, PairSet::default())
+}
+
+/// The pairs of `records` that `pairs` admits, found as
+/// [`probable_duplicates`] finds them.
+fn pairs_admitted(records: &[DuplicateCandidate<'_>], mut pairs: PairSet) -> Vec<DuplicatePair> {
     pair_by_name_and_birth(records, &mut pairs);
     pair_by_pinyin_and_year(records, &mut pairs);
     let packed: Vec<Option<u64>> = records
@@ -490,10 +495,106 @@ pub fn probable_duplicates(records: &[DuplicateCandidate<'_>]) -> Vec<DuplicateP
     pairs.into_sorted(records)
 }
 
+/// The pairs [`probable_duplicates`] finds over `subjects` and `others`
+/// together that name at least one subject: what a write that created or
+/// changed the subjects adds to the queue. `others` are the records that
+/// share a key with a subject (found by the caller's indexes); pairs among
+/// them alone are left to the scan. A pair is scored exactly as the scan
+/// of all records scores it, since its reasons depend on its two records
+/// only.
+pub fn duplicates_of(
+    subjects: &[DuplicateCandidate<'_>],
+    others: &[DuplicateCandidate<'_>],
+) -> Vec<DuplicatePair> {
+    let records: Vec<DuplicateCandidate<'_>> = subjects.iter().chain(others).copied().collect();
+    // Subjects come first: a pair of two indices at or past their count
+    // is two others, never formed (a crowded bucket of others would cost
+    // the square of its size).
+    let pairs = PairSet {
+        subjects: u32::try_from(subjects.len()).unwrap_or(u32::MAX),
+        ..PairSet::default()
+    };
+    pairs_admitted(&records, pairs)
+}
+
+/// The numbers [`probable_duplicates`] pairs with `raw` by number, as text
+/// a register may hold them in: the 18-character form (upper-case X) and,
+/// where one exists, the legacy 15-digit form it upgrades from. What lets a
+/// store find them by exact lookup instead of comparing every number.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PairedNumbers {
+    /// The same number (duplicate files, 重卡), `raw`'s own forms included.
+    pub same: Vec<String>,
+    /// Numbers differing from it in one position: each of the 17 digits
+    /// replaced by the 9 others, the last character by the 10 others (0–9,
+    /// X); only plausible ones (a real birth date), as the finder requires.
+    pub one_digit: Vec<String>,
+}
+
+/// See [`PairedNumbers`]; `None` when `raw` is not plausible, so that the
+/// finder pairs it by number with nothing.
+pub fn numbers_paired_with(raw: &str) -> Option<PairedNumbers> {
+    let own = unpack_id(pack_plausible_id(raw)?);
+    let mut paired = PairedNumbers::default();
+    push_with_legacy(&mut paired.same, own.clone());
+    let mut bytes = own.into_bytes();
+    for position in 0..18 {
+        let original = bytes[position];
+        let alphabet: &[u8] = if position == 17 {
+            b"0123456789X"
+        } else {
+            b"0123456789"
+        };
+        for &replacement in alphabet.iter().filter(|&&c| c != original) {
+            bytes[position] = replacement;
+            // ASCII throughout: the bytes are digits or X.
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            if (6..14).contains(&position) && !has_real_birth_date(&text[6..14]) {
+                continue;
+            }
+            push_with_legacy(&mut paired.one_digit, text);
+        }
+        bytes[position] = original;
+    }
+    Some(paired)
+}
+
+/// `number` (18 characters), and the 15-digit number that upgrades to it,
+/// if one does (born in the 1900s, the check character the computed one).
+fn push_with_legacy(forms: &mut Vec<String>, number: String) {
+    let legacy = (&number[6..8] == "19"
+        && check_character(&number[..17]) == number[17..].chars().next())
+    .then(|| format!("{}{}", &number[..6], &number[8..17]));
+    forms.push(number);
+    forms.extend(legacy);
+}
+
+/// The 18 characters of a number packed by [`pack_plausible_id`].
+fn unpack_id(mut packed: u64) -> String {
+    let mut digits = [b'0'; 18];
+    for slot in digits.iter_mut().rev() {
+        let digit = (packed % 11) as u8;
+        *slot = if digit == 10 { b'X' } else { b'0' + digit };
+        packed /= 11;
+    }
+    String::from_utf8_lossy(&digits).into_owned()
+}
+
 /// Pairs found so far, keyed by the two record indices (lower first).
-#[derive(Default)]
 struct PairSet {
     reasons: HashMap<(u32, u32), ReasonSet>,
+    /// Only pairs with an index below this are formed (every pair by
+    /// default).
+    subjects: u32,
+}
+
+impl Default for PairSet {
+    fn default() -> Self {
+        Self {
+            reasons: HashMap::new(),
+            subjects: u32::MAX,
+        }
+    }
 }
 
 /// A pair's reasons in two bytes rather than a vector, so millions of pairs
@@ -549,7 +650,7 @@ impl ReasonSet {
 
 impl PairSet {
     fn add(&mut self, records: &[DuplicateCandidate<'_>], a: u32, b: u32, why: DuplicateReason) {
-        if records[a as usize].record == records[b as usize].record {
+        if records[a as usize].record == records[b as usize].record || a.min(b) >= self.subjects {
             return;
         }
         let key = (a.min(b), a.max(b));
@@ -594,7 +695,12 @@ fn pair_within_buckets<K: std::hash::Hash + Eq>(
         buckets.entry(key).or_default().push(index);
     }
     for members in buckets.values().filter(|m| m.len() > 1) {
+        // Members are in ascending order: once `a` is past the subjects,
+        // so is every later member.
         for (i, &a) in members.iter().enumerate() {
+            if a >= pairs.subjects {
+                break;
+            }
             for &b in &members[i + 1..] {
                 pairs.add(records, a, b, why);
             }
@@ -1259,6 +1365,69 @@ mod tests {
         assert_eq!(scores, vec![100, 30]);
     }
 
+    #[test]
+    fn duplicates_of_keeps_the_pairs_naming_a_subject() {
+        let born = Some(date!(1990 - 03 - 07));
+        let subjects = [
+            candidate(1, "王芳", "wangfang", None, born),
+            candidate(2, "王芳", "wangfang", None, born),
+        ];
+        let others = [
+            candidate(3, "王芳", "wangfang", None, born),
+            candidate(4, "李四", "lisi", None, born),
+            candidate(5, "李四", "lisi", None, born),
+        ];
+        let pairs = duplicates_of(&subjects, &others);
+        let found: Vec<(i64, i64)> = pairs.iter().map(|p| (p.first, p.second)).collect();
+        assert_eq!(found, [(1, 2), (1, 3), (2, 3)], "{pairs:?}");
+        let all = probable_duplicates(&[subjects.as_slice(), others.as_slice()].concat());
+        for pair in &pairs {
+            assert!(all.contains(pair), "scored as the whole finder scores it");
+        }
+    }
+
+    #[test]
+    fn the_numbers_paired_with_a_number_are_its_forms_and_its_neighbours() {
+        assert_eq!(numbers_paired_with("12345"), None);
+        assert_eq!(numbers_paired_with("110105199013070021"), None);
+        let n = with_check("11010519900307002");
+        let paired = numbers_paired_with(&n).expect("plausible");
+        assert_eq!(paired.same, [n.clone(), "110105900307002".to_owned()]);
+        // 17 digits × 9 others + 10 others last, less the impossible dates
+        // (month digits 2–9 in the tens, 0 in the units of 10; day tens 4–9).
+        assert!(paired.one_digit.len() < 17 * 9 + 10);
+        assert!(!paired.one_digit.contains(&n));
+        let legacy = numbers_paired_with("110105900307002").expect("legacy");
+        assert_eq!(legacy.same, paired.same);
+        assert_eq!(legacy.one_digit, paired.one_digit);
+        let lower = numbers_paired_with(&with_check("11010519491231002").to_lowercase());
+        assert!(lower.is_some_and(|p| p.same[0].ends_with('X')));
+    }
+
+    #[test]
+    fn every_number_paired_by_number_is_one_the_finder_pairs() {
+        let n = with_check("11010519900307002");
+        let paired = numbers_paired_with(&n).expect("plausible");
+        for (forms, reason) in [
+            (&paired.same, DuplicateReason::SameIdNumber),
+            (
+                &paired.one_digit,
+                DuplicateReason::IdDiffersInOneDigit { position: 0 },
+            ),
+        ] {
+            for form in forms {
+                let records = [
+                    candidate(1, "甲", "jia", Some(&n), None),
+                    candidate(2, "乙", "yi", Some(form), None),
+                ];
+                let reasons = reasons_of(&probable_duplicates(&records), 1, 2);
+                let reasons = reasons.unwrap_or_default();
+                assert_eq!(reasons.len(), 1, "{form}: {reasons:?}");
+                assert_eq!(reasons[0].code(), reason.code(), "{form}");
+            }
+        }
+    }
+
     fn real_date() -> impl Strategy<Value = Date> {
         let first = date!(1900 - 01 - 01).to_julian_day();
         (first..=TODAY.to_julian_day())
@@ -1303,6 +1472,26 @@ mod tests {
                 reasons.contains(&DuplicateReason::IdDiffersInOneDigit { position: position as u8 }),
                 "{} / {}: {:?}", number, changed, pairs
             );
+        }
+
+        #[test]
+        fn every_one_digit_pair_is_among_the_numbers_paired_with_either(
+            number in valid_number(),
+            position in 0usize..18,
+            replacement in prop::sample::select(b"0123456789X".to_vec()),
+        ) {
+            let mut bytes = number.clone().into_bytes();
+            prop_assume!(bytes[position] != replacement);
+            prop_assume!(position == 17 || replacement != b'X');
+            bytes[position] = replacement;
+            let changed = String::from_utf8(bytes).expect("ASCII");
+            let paired = numbers_paired_with(&number).expect("valid is plausible");
+            let found = paired.one_digit.contains(&changed);
+            prop_assert_eq!(found, has_real_birth_date(&changed[6..14]), "{}", changed);
+            if found {
+                let back = numbers_paired_with(&changed).expect("plausible");
+                prop_assert!(back.one_digit.contains(&number));
+            }
         }
 
         #[test]

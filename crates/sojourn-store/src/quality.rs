@@ -248,6 +248,13 @@ pub trait QualityStore {
     /// and puts the probable duplicates among the files in scope into the
     /// queue (pairs already decided keep their decision).
     fn scan_quality(&self, scope: &Scope, today: Date, batch: u32) -> Result<ScanSummary>;
+    /// The duplicate part of a scan alone: the probable duplicates among
+    /// the files in scope are queued as `scan_quality` queues them, and no
+    /// record is judged. Every write queues the pairs of the files it
+    /// touches itself, except while a first bulk load has the search
+    /// indexes set aside: this is what such a load needs once they are
+    /// back. The summary counts the files read as `records`.
+    fn queue_probable_duplicates(&self, scope: &Scope) -> Result<ScanSummary>;
     /// Pairs with `status` (any when `None`), highest score first: at most
     /// `limit` from position `offset`.
     fn duplicate_queue(

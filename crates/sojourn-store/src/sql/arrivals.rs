@@ -391,6 +391,7 @@ pub(crate) fn register_with_facts(
     tx.insert_rows("links", LINK_COLUMNS, &links)?;
     super::review::open_arrival_reviews(tx, arrivals, &outcomes, actor, at)?;
     super::quality::after_arrivals(tx, arrivals, &outcomes, &new_files)?;
+    super::duplicates::after_arrivals(tx, arrivals, &outcomes, &new_files)?;
     let files = persons.len();
     audit_arrivals(tx, scope, arrivals, &outcomes, files, single_before, actor)?;
     Ok(outcomes)

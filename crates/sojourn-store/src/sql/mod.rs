@@ -215,6 +215,8 @@ pub(crate) use outflows::*;
 /// Documents checked or chased for a person.
 mod documents;
 pub(crate) use documents::*;
+/// Probable duplicates queued by the write that makes them.
+pub(crate) mod duplicates;
 /// Revision history.
 mod history;
 /// The data-quality monitor: findings on every write, scans, duplicates.

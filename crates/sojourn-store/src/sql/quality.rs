@@ -128,7 +128,7 @@ fn open_number(tx: &mut dyn Tx, stored: &str) -> Result<String> {
 
 // One query per kind reads what the rules need of a record; `WHERE` is
 // appended by the caller (one record by id, or a page of a scope).
-const PERSON_SQL: &str = "SELECT p.id, p.unit_code, p.id_number, p.sex, p.birth_date, \
+pub(super) const PERSON_SQL: &str = "SELECT p.id, p.unit_code, p.id_number, p.sex, p.birth_date, \
     p.domicile, p.name, p.name_pinyin FROM persons p";
 const RESIDENCE_SQL: &str = "SELECT r.id, r.unit_code, r.status, r.house_id, r.arrived_on, \
     r.created_at, p.sex, p.id_number, r.person_id FROM residences r \
@@ -384,14 +384,38 @@ fn apply(
 // ---------------------------------------------------------------------------
 // The scan
 
-/// What a scan keeps of each file for the duplicate finder.
-struct FileKey {
-    id: i64,
-    unit: String,
-    name: String,
-    pinyin: String,
-    number: String,
-    birth: Option<Date>,
+/// What the duplicate finder reads of a file (a scan keeps one per file).
+pub(super) struct FileKey {
+    pub(super) id: i64,
+    pub(super) unit: String,
+    pub(super) name: String,
+    pub(super) pinyin: String,
+    pub(super) number: String,
+    pub(super) birth: Option<Date>,
+}
+
+impl FileKey {
+    /// The file of a [`PERSON_SQL`] row, its number opened.
+    pub(super) fn read(tx: &mut dyn Tx, row: &Row) -> Result<Self> {
+        Ok(Self {
+            id: row.int(0)?,
+            unit: row.text(1)?.to_owned(),
+            birth: row.opt_date(4)?,
+            name: row.text(6)?.to_owned(),
+            pinyin: row.text(7)?.to_owned(),
+            number: open_number(tx, row.text(2)?)?,
+        })
+    }
+
+    pub(super) fn candidate(&self) -> DuplicateCandidate<'_> {
+        DuplicateCandidate {
+            record: self.id,
+            name: &self.name,
+            pinyin: &self.pinyin,
+            id_number: Some(&self.number),
+            birth_date: self.birth,
+        }
+    }
 }
 
 /// What a scan gathers as it walks: the files for the duplicate finder
@@ -454,20 +478,17 @@ fn scan_page(
         }
         // A file's number is opened once, for its rules and for the
         // duplicate finder.
-        let number = open_number(tx, row.text(2)?)?;
-        let birth = row.opt_date(4)?;
-        let file = FileKey {
-            id: row.int(0)?,
-            unit: row.text(1)?.to_owned(),
-            birth,
-            name: row.text(6)?.to_owned(),
-            pinyin: row.text(7)?.to_owned(),
-            number,
-        };
+        let file = FileKey::read(tx, row)?;
         judged.push(Judged {
             id: file.id,
             unit: file.unit.clone(),
-            findings: judge_person(&file.number, row.opt_text(3)?, birth, row.text(5)?, today),
+            findings: judge_person(
+                &file.number,
+                row.opt_text(3)?,
+                file.birth,
+                row.text(5)?,
+                today,
+            ),
         });
         file_index.insert(file.id, files.len());
         files.push(file);
@@ -510,43 +531,70 @@ pub(crate) fn scan(
     let ScanState {
         files, mut summary, ..
     } = state;
-    let pairs = {
-        let candidates: Vec<DuplicateCandidate<'_>> = files
-            .iter()
-            .map(|f| DuplicateCandidate {
-                record: f.id,
-                name: &f.name,
-                pinyin: &f.pinyin,
-                id_number: Some(&f.number),
-                birth_date: f.birth,
-            })
-            .collect();
-        rules::probable_duplicates(&candidates)
-    };
-    let units: HashMap<i64, &str> = files.iter().map(|f| (f.id, f.unit.as_str())).collect();
-    summary.pairs = pairs.len() as u64;
-    // One transaction: a pair found twice (two chunks) must not be queued
-    // twice, and the queue is read once.
-    summary.new_pairs = backend.write(|tx| queue_pairs(tx, &pairs, &units))?;
+    let (pairs, new_pairs) = queue_duplicates_among(backend, &files)?;
+    summary.pairs = pairs;
+    summary.new_pairs = new_pairs;
     Ok(summary)
 }
 
+/// The duplicate part of a scan: `probable_duplicates` over `files`, then
+/// the pairs queued. Returns how many pairs were found and how many of
+/// them were new to the queue.
+pub(super) fn queue_duplicates_among(
+    backend: &impl super::Backend,
+    files: &[FileKey],
+) -> Result<(u64, u64)> {
+    let pairs = {
+        let candidates: Vec<DuplicateCandidate<'_>> =
+            files.iter().map(FileKey::candidate).collect();
+        rules::probable_duplicates(&candidates)
+    };
+    let units: HashMap<i64, &str> = files.iter().map(|f| (f.id, f.unit.as_str())).collect();
+    // One transaction: a pair found twice (two chunks) must not be queued
+    // twice, and the queue is read once.
+    let new = backend.write(|tx| queue_pairs(tx, &pairs, &units, Compare::WholeQueue))?;
+    Ok((pairs.len() as u64, new))
+}
+
+/// What found pairs are compared with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Compare {
+    /// Read once and compared in memory (a scan's many pairs).
+    WholeQueue,
+    /// Each pair looked up by its two files (a write's few pairs).
+    PairsFound,
+}
+
 /// Puts pairs into the queue; a pair already there keeps its status (a
-/// decided pair stays decided) and takes the new score. The queue is read
-/// once and compared in memory, so only new and changed pairs are
-/// written. Returns how many were new.
-fn queue_pairs(
+/// decided pair stays decided) and takes the new score. Only new and
+/// changed pairs are written. Returns how many were new.
+pub(super) fn queue_pairs(
     tx: &mut dyn Tx,
     pairs: &[rules::DuplicatePair],
     units: &HashMap<i64, &str>,
+    compare: Compare,
 ) -> Result<u64> {
     // The whole queue, not the scope's: a pair queued under a unit its
     // first file has since left must still be recognised.
     let mut queued: HashMap<(i64, i64), (i64, i64, String)> = HashMap::new();
-    for row in tx.query(
-        "SELECT first_person, second_person, id, score, reasons FROM quality_duplicates",
-        &[],
-    )? {
+    let rows = match compare {
+        Compare::WholeQueue => tx.query(
+            "SELECT first_person, second_person, id, score, reasons FROM quality_duplicates",
+            &[],
+        )?,
+        Compare::PairsFound => {
+            let mut rows = Vec::new();
+            for pair in pairs {
+                rows.extend(tx.query_opt(
+                    "SELECT first_person, second_person, id, score, reasons \
+                     FROM quality_duplicates WHERE first_person = $1 AND second_person = $2",
+                    &[pair.first.into(), pair.second.into()],
+                )?);
+            }
+            rows
+        }
+    };
+    for row in rows {
         queued.insert(
             (row.int(0)?, row.int(1)?),
             (row.int(2)?, row.int(3)?, row.text(4)?.to_owned()),
@@ -577,20 +625,33 @@ fn queue_pairs(
             ]),
         }
     }
-    let new = new_rows.len() as u64;
-    tx.insert_rows(
-        "quality_duplicates",
-        &[
-            "unit_code",
-            "first_person",
-            "second_person",
-            "score",
-            "reasons",
-            "status",
-            "found_at",
-        ],
-        &new_rows,
-    )?;
+    const COLUMNS: [&str; 7] = [
+        "unit_code",
+        "first_person",
+        "second_person",
+        "score",
+        "reasons",
+        "status",
+        "found_at",
+    ];
+    if compare == Compare::WholeQueue {
+        tx.insert_rows("quality_duplicates", &COLUMNS, &new_rows)?;
+        return Ok(new_rows.len() as u64);
+    }
+    // Two writers may each find the same pair of files they did not
+    // change (PostgreSQL): the second waits for the first and adds nothing
+    // rather than failing its write.
+    let mut new = 0;
+    for row in new_rows {
+        new += tx.execute(
+            &format!(
+                "INSERT INTO quality_duplicates ({}) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (first_person, second_person) DO NOTHING",
+                COLUMNS.join(", ")
+            ),
+            &row,
+        )?;
+    }
     Ok(new)
 }
 
@@ -989,6 +1050,17 @@ impl<B: super::Backend> QualityStore for super::SqlStore<B> {
     fn scan_quality(&self, scope: &Scope, today: Date, batch: u32) -> Result<ScanSummary> {
         let batch = batch.clamp(1, 20_000);
         scan(&self.backend, scope, today, batch)
+    }
+
+    fn queue_probable_duplicates(&self, scope: &Scope) -> Result<ScanSummary> {
+        let (files, pairs, new_pairs) =
+            super::duplicates::queue_duplicates(&self.backend, scope, 20_000)?;
+        Ok(ScanSummary {
+            records: files,
+            pairs,
+            new_pairs,
+            ..ScanSummary::default()
+        })
     }
 
     fn duplicate_queue(

@@ -231,6 +231,7 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.write(|tx| {
             update_person(tx, scope, id, details, expected_version, actor)?;
             quality::refresh(tx, RecordKind::Person, id.0)?;
+            duplicates::after_update(tx, id)?;
             get_person(tx, scope, id)
         })
     }

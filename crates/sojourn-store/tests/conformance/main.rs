@@ -15,6 +15,8 @@ mod bulk_load;
 mod cases;
 /// Documents checked or chased on a person's file.
 mod documents;
+/// Probable duplicates queued by the write that makes them.
+mod duplicates;
 /// Encryption at rest, blind indexes and key rotation.
 mod encryption;
 /// Export paging by key.
@@ -43,6 +45,7 @@ mod all {
     pub use crate::bulk_load::*;
     pub use crate::cases::*;
     pub use crate::documents::*;
+    pub use crate::duplicates::*;
     pub use crate::encryption::*;
     pub use crate::export::*;
     pub use crate::guardians::*;
@@ -90,6 +93,15 @@ conformance!(
     a_dismissal_keeps_its_reason_and_survives_a_scan,
     a_merge_keeping_a_file_outside_the_pair_or_an_unknown_pair_is_refused,
     the_monitor_is_scoped,
+    // Probable duplicates queued on write.
+    a_second_file_of_the_same_name_and_birth_date_is_queued_at_once,
+    an_edit_that_gives_a_file_a_namesakes_name_queues_the_pair,
+    a_number_one_digit_from_a_stored_one_is_queued_under_every_key,
+    a_dismissed_pair_is_not_reopened_by_a_later_write,
+    a_merged_file_is_not_paired_by_a_later_write,
+    a_batch_pairs_its_rows_with_each_other_and_with_stored_files,
+    a_bulk_load_ends_with_its_pairs_queued,
+    a_write_pairs_across_units_but_the_queue_shows_a_pair_only_where_both_files_are,
     an_export_pages_every_stay_in_scope_once_in_registration_order,
     an_export_pages_every_outflow_in_scope_once,
     a_filtered_export_pages_the_stays_the_list_finds,
