@@ -165,6 +165,12 @@ pub fn a_number_one_digit_from_a_stored_one_is_queued_under_every_key(db: &TestD
     let check = valid.as_str().chars().last().expect("18 characters");
     let wrong_check = if check == '0' { '1' } else { '0' };
     store_legacy_number(db, &db.keys, legacy, &mistyped(&valid, 17, wrong_check));
+    // The scan flags the faulty number; from then on writes look for
+    // numbers one digit away (a valid number has no valid such neighbour).
+    store
+        .scan_quality(&scope(TOWN), date(TODAY), 1000)
+        .expect("scan");
+    assert!(queued(store, TOWN).is_empty(), "no valid neighbour yet");
     let arrived = register(store, DUOFU, &arrival(&valid, "乙", DUOFU, "2026-11-01"));
     assert_eq!(
         queued(store, TOWN),
@@ -184,6 +190,9 @@ pub fn a_number_one_digit_from_a_stored_one_is_queued_under_every_key(db: &TestD
     let digit = valid.as_str().chars().nth(15).expect("digit");
     let other = if digit == '5' { '6' } else { '5' };
     store_legacy_number(db, &db.keys, old, &mistyped(&valid, 15, other));
+    store
+        .scan_quality(&scope(TOWN), date(TODAY), 1000)
+        .expect("scan");
     let rotating = Keyring::new(DataKey::generate(), vec![db.keys.current().clone()]);
     let during = db.open_with(rotating).expect("open with both keys");
     let new = register(
