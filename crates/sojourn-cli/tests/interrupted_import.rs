@@ -54,8 +54,19 @@ const UNITS: [&str; 10] = [
     "110101001014",
     "110101001015",
 ];
-const SURNAMES: [&str; 10] = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周"];
-const GIVEN: [&str; 10] = ["伟", "芳", "娜", "秀英", "敏", "静", "强", "磊", "军", "洋"];
+/// Names as varied as a real street's: 30 surnames and two given characters
+/// of 40 each, 48,000 names. With only a hundred names, a million people
+/// would share a spelling and birth year some 200 at a time, and every
+/// write pairs its file with each namesake as a probable duplicate.
+const SURNAMES: [&str; 30] = [
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹",
+];
+const GIVEN: [&str; 40] = [
+    "伟", "芳", "娜", "英", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "霞", "平", "刚", "桂", "文", "辉", "玲", "华", "红", "建", "国", "志", "丽", "春", "晓",
+    "云", "海", "亮", "鹏", "飞", "兰", "宁", "雪",
+];
 /// Birth dates span this many days from 1956-01-01 (to 2008).
 const BIRTH_DAYS: usize = 19_000;
 /// The indexes a bulk load sets aside (sojourn-store `DEFERRABLE_INDEXES`).
@@ -117,7 +128,12 @@ fn write_csv(path: &Path, rows: usize) -> Vec<String> {
         } else {
             2
         };
-        let name = format!("{}{}", SURNAMES[i % 10], GIVEN[(i / 10) % 10]);
+        let name = format!(
+            "{}{}{}",
+            SURNAMES[i % SURNAMES.len()],
+            GIVEN[(i / SURNAMES.len()) % GIVEN.len()],
+            GIVEN[(i / (SURNAMES.len() * GIVEN.len())) % GIVEN.len()]
+        );
         let arrived = date!(2024 - 01 - 01) + time::Duration::days((i % 700) as i64);
         writeln!(
             out,
