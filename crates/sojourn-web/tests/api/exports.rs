@@ -620,3 +620,24 @@ async fn the_list_page_offers_the_export_and_the_job_page_polls_its_progress() {
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.as_str().expect("html").contains("xlsx, csv"));
 }
+
+#[tokio::test]
+async fn a_third_export_while_two_run_is_refused_but_another_account_may_start_one() {
+    let app = spawn_app(ROOT).await;
+    app.hold_running_exports(2);
+    let refused = app
+        .post("/api/v1/exports/residents", &json!({ "format": "csv" }))
+        .await
+        .expect_error(StatusCode::TOO_MANY_REQUESTS, "export_jobs_busy");
+    assert!(
+        refused.message_zh().contains("导出正在进行"),
+        "{}",
+        refused.body
+    );
+    // Another account is not held up by them.
+    let other = app.user(Role::OfficeDirector, ROOT).await;
+    other
+        .post("/api/v1/exports/residents", &json!({ "format": "csv" }))
+        .await
+        .expect(StatusCode::ACCEPTED);
+}

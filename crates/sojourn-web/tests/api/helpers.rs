@@ -37,6 +37,8 @@ struct Shared {
     security: SecurityConfig,
     next: Arc<AtomicU32>,
     dir: Arc<TempDir>,
+    /// The server's export jobs, to hold some running in a test.
+    exports: Arc<sojourn_web::export::jobs::ExportJobs>,
 }
 
 /// How a client signs its requests.
@@ -125,7 +127,9 @@ impl Shared {
         let state = AppState::new(Arc::clone(&store))
             .with_clock(clock.clone())
             .with_security(security.clone());
+        let exports = Arc::clone(&state.exports);
         Self {
+            exports,
             router: app(state),
             store,
             clock,
@@ -642,5 +646,22 @@ impl TestApp {
     pub async fn check_id(&self, value: &str) -> Reply {
         self.post("/api/v1/checks/id-number", &json!({ "value": value }))
             .await
+    }
+}
+
+impl TestApp {
+    /// Registers `count` export jobs of the signed-in account that never
+    /// finish (nothing runs them), as exports still running would be.
+    pub fn hold_running_exports(&self, count: usize) {
+        let account = sojourn_domain::account::AccountId(self.account_id.expect("signed in"));
+        let params = std::collections::HashMap::from([("format".to_owned(), "csv".to_owned())]);
+        let spec = sojourn_web::export::ExportSpec::parse(
+            sojourn_web::export::ExportList::Residents,
+            &params,
+        )
+        .expect("a CSV of every resident");
+        for _ in 0..count {
+            self.shared.exports.create(account, &spec).expect("a job");
+        }
     }
 }
