@@ -77,6 +77,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0610_review_backfill",
         include_str!("../../migrations/postgres/0610_review_backfill.sql"),
     ),
+    (
+        "0620_finding_detail",
+        include_str!("../../migrations/postgres/0620_finding_detail.sql"),
+    ),
 ];
 
 /// Connections kept open; calls beyond this many wait their turn.

@@ -26,19 +26,19 @@ const FINDING_COLUMNS: &[&str] = &[
     "rule",
     "record_kind",
     "record_id",
-    "detail_zh",
-    "detail_en",
+    "detail",
     "found_at",
 ];
 
+/// A finding is stored with its particulars (`Finding::detail`); its
+/// messages are rendered when it is read.
 fn finding_row(kind: RecordKind, id: i64, unit: &str, finding: &Finding, at: Value) -> Vec<Value> {
     vec![
         unit.into(),
         finding.rule().code().into(),
         kind.code().into(),
         id.into(),
-        finding.message_zh().into(),
-        finding.message_en().into(),
+        finding.detail().into(),
         at,
     ]
 }
@@ -298,14 +298,26 @@ pub(crate) fn after_arrivals(
     tx.insert_rows("quality_findings", FINDING_COLUMNS, &rows)
 }
 
-/// An open finding as stored: its id, record, rule and English detail
-/// (what tells a changed finding from the same one).
+/// An open finding as stored: its id, record, rule and particulars (what
+/// tells a changed finding from the same one).
 struct OpenFinding {
     id: i64,
     record_id: i64,
     rule: String,
     unit: String,
-    detail_en: String,
+    /// `None` for a finding stored before particulars were (migration
+    /// `0620_finding_detail`), which has only its English message.
+    detail: Option<String>,
+    detail_en: Option<String>,
+}
+
+impl OpenFinding {
+    fn is(&self, finding: &Finding) -> bool {
+        match &self.detail {
+            Some(detail) => *detail == finding.detail(),
+            None => self.detail_en.as_deref() == Some(finding.message_en().as_str()),
+        }
+    }
 }
 
 fn open_findings(
@@ -315,7 +327,7 @@ fn open_findings(
     last: i64,
 ) -> Result<Vec<OpenFinding>> {
     tx.query(
-        "SELECT id, record_id, rule, unit_code, detail_en FROM quality_findings \
+        "SELECT id, record_id, rule, unit_code, detail, detail_en FROM quality_findings \
          WHERE record_kind = $1 AND record_id >= $2 AND record_id <= $3 AND resolved_at IS NULL",
         &[kind.code().into(), first.into(), last.into()],
     )?
@@ -326,7 +338,8 @@ fn open_findings(
             record_id: row.int(1)?,
             rule: row.text(2)?.to_owned(),
             unit: row.text(3)?.to_owned(),
-            detail_en: row.text(4)?.to_owned(),
+            detail: row.opt_text(4)?.map(str::to_owned),
+            detail_en: row.opt_text(5)?.map(str::to_owned),
         })
     })
     .collect()
@@ -353,7 +366,7 @@ fn apply(
         for finding in &record.findings {
             let same = still
                 .get(&(record.id, finding.rule().code()))
-                .filter(|f| f.detail_en == finding.message_en() && f.unit == record.unit);
+                .filter(|f| f.is(finding) && f.unit == record.unit);
             match same {
                 Some(f) => {
                     kept.insert(f.id);
@@ -658,22 +671,40 @@ pub(super) fn queue_pairs(
 // ---------------------------------------------------------------------------
 // Reads
 
-const FINDING_SELECT: &str = "SELECT id, unit_code, rule, record_kind, record_id, detail_zh, \
-    detail_en, found_at FROM quality_findings";
+const FINDING_SELECT: &str = "SELECT id, unit_code, rule, record_kind, record_id, detail, \
+    detail_zh, detail_en, found_at FROM quality_findings";
 
 fn finding(row: &Row) -> Result<FindingRow> {
-    let rule = row.text(2)?;
+    let code = row.text(2)?;
+    let rule = rule_from_code(code).ok_or_else(|| corrupt("rule", code))?;
     let kind = row.text(3)?;
+    let (detail_zh, detail_en) = messages(row, rule)?;
     Ok(FindingRow {
         id: row.int(0)?,
         unit: super::mapping::unit_code(row.text(1)?)?,
-        rule: rule_from_code(rule).ok_or_else(|| corrupt("rule", rule))?,
+        rule,
         record: RecordKind::from_code(kind).ok_or_else(|| corrupt("record kind", kind))?,
         record_id: row.int(4)?,
-        detail_zh: row.text(5)?.to_owned(),
-        detail_en: row.text(6)?.to_owned(),
-        found_at: row.time(7)?,
+        detail_zh,
+        detail_en,
+        found_at: row.time(8)?,
     })
+}
+
+/// A finding's messages in both languages: rendered from its particulars,
+/// or as stored by a finding from before them.
+fn messages(row: &Row, rule: Rule) -> Result<(String, String)> {
+    if let Some(detail) = row.opt_text(5)? {
+        let finding =
+            Finding::from_detail(rule, detail).ok_or_else(|| corrupt("finding detail", detail))?;
+        return Ok((finding.message_zh(), finding.message_en()));
+    }
+    let stored = |i| -> Result<String> {
+        row.opt_text(i)?
+            .map(str::to_owned)
+            .ok_or_else(|| corrupt("finding", "without detail or message"))
+    };
+    Ok((stored(6)?, stored(7)?))
 }
 
 fn corrupt(what: &str, value: &str) -> StoreError {

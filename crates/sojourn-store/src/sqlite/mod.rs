@@ -70,6 +70,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0610_review_backfill",
         include_str!("../../migrations/sqlite/0610_review_backfill.sql"),
     ),
+    (
+        "0620_finding_detail",
+        include_str!("../../migrations/sqlite/0620_finding_detail.sql"),
+    ),
 ];
 
 /// Index set-aside for the first load of an empty register.

@@ -84,6 +84,7 @@ conformance!(
     a_house_without_a_security_agreement_is_found_and_cleared,
     a_domicile_above_town_level_is_found_and_cleared_by_an_edit,
     a_woman_of_childbearing_age_filed_late_is_found,
+    a_finding_is_stored_as_its_particulars_and_one_from_before_reads_as_it_was,
     a_batch_of_arrivals_writes_the_findings_of_every_row,
     a_scan_finds_what_was_changed_behind_the_store_and_clears_it_again,
     a_scan_queues_probable_duplicates_with_score_and_reasons,

@@ -557,3 +557,62 @@ pub fn a_merged_file_takes_no_new_stay_and_no_change(db: &TestDb) {
     let unchanged = store.get_person(&scope(DUOFU), a).expect("the merged file");
     assert_eq!(unchanged.version, merged.version);
 }
+
+/// The open findings of one rule, in the whole deployment.
+fn listed(store: &dyn Store, rule: Rule) -> Vec<FindingRow> {
+    store
+        .quality_findings(&scope(TOWN), Some(rule), None, 50)
+        .expect("list")
+}
+
+pub fn a_finding_is_stored_as_its_particulars_and_one_from_before_reads_as_it_was(db: &TestDb) {
+    let store = deployed(db);
+    let (_, residence) = register(store, DUOFU, "19800101", 11, "张三", "2026-11-20");
+    // Stored: the rule and its particulars (none for this rule), no message.
+    assert_eq!(db.raw_texts("quality_findings", "detail"), [""]);
+    assert!(db.raw_texts("quality_findings", "detail_zh").is_empty());
+    let fresh = listed(store, Rule::ResidentWithoutHouse);
+    assert_eq!(fresh[0].detail_zh, "在住流动人口未关联居住的出租房屋");
+    assert_eq!(
+        fresh[0].detail_en,
+        "a current resident is not linked to a house"
+    );
+
+    // A finding stored before particulars were: its messages only. It
+    // reads as stored, and a scan finding the same keeps it.
+    db.execute_raw(&format!(
+        "UPDATE quality_findings SET detail = NULL, detail_zh = '旧说明', \
+         detail_en = 'a current resident is not linked to a house' WHERE record_id = {}",
+        residence.0
+    ))
+    .expect("make the finding an old one");
+    let old = listed(store, Rule::ResidentWithoutHouse);
+    assert_eq!(old[0].detail_zh, "旧说明");
+    store
+        .scan_quality(&scope(TOWN), date(TODAY), 100)
+        .expect("scan");
+    assert_eq!(listed(store, Rule::ResidentWithoutHouse), old);
+
+    // One whose message no longer matches is replaced by the finding now.
+    db.execute_raw("UPDATE quality_findings SET detail_en = 'not linked to a house'")
+        .expect("an old wording");
+    store
+        .scan_quality(&scope(TOWN), date(TODAY), 100)
+        .expect("scan");
+    let replaced = listed(store, Rule::ResidentWithoutHouse);
+    assert_eq!(replaced.len(), 1);
+    assert_ne!(replaced[0].id, old[0].id);
+    assert_eq!(replaced[0].detail_zh, fresh[0].detail_zh);
+
+    // Neither particulars nor messages: the schema refuses the row.
+    let refused = db.execute_raw(&format!(
+        "INSERT INTO quality_findings (unit_code, rule, record_kind, record_id, found_at) \
+         VALUES ('{DUOFU}', 'quality_resident_without_house', 'residence', {}, \
+         '2026-11-28T00:00:00Z')",
+        residence.0 + 1
+    ));
+    assert!(
+        refused.is_err(),
+        "a finding without its particulars was kept"
+    );
+}

@@ -7,6 +7,8 @@
 //! Findings are not errors: a record with findings is kept, and the monitor
 //! lists it for a clerk to correct.
 
+mod detail;
+
 use crate::codes::division::{self, DivisionCode, DivisionLevel};
 use crate::codes::id_number::check_character;
 use crate::codes::{IdNumber, IdNumberError, Sex};
