@@ -78,8 +78,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/postgres/0610_review_backfill.sql"),
     ),
     (
-        "0620_finding_detail",
-        include_str!("../../migrations/postgres/0620_finding_detail.sql"),
+        "0620_compact_findings",
+        include_str!("../../migrations/postgres/0620_compact_findings.sql"),
     ),
 ];
 

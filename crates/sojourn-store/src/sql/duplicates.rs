@@ -250,8 +250,8 @@ fn faulty_numbers_on_file(tx: &mut dyn Tx) -> Result<bool> {
     let found = tx.query_opt(
         "SELECT 1 FROM quality_findings WHERE rule IN ($1, $2) AND resolved_at IS NULL LIMIT 1",
         &[
-            FAULTY_NUMBER_RULES[0].code().into(),
-            FAULTY_NUMBER_RULES[1].code().into(),
+            super::quality::rule_key(FAULTY_NUMBER_RULES[0]).into(),
+            super::quality::rule_key(FAULTY_NUMBER_RULES[1]).into(),
         ],
     )?;
     Ok(found.is_some())

@@ -71,8 +71,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/sqlite/0610_review_backfill.sql"),
     ),
     (
-        "0620_finding_detail",
-        include_str!("../../migrations/sqlite/0620_finding_detail.sql"),
+        "0620_compact_findings",
+        include_str!("../../migrations/sqlite/0620_compact_findings.sql"),
     ),
 ];
 
@@ -444,5 +444,83 @@ mod tests {
             .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
             .ok();
         assert_eq!(broken, None);
+    }
+
+    /// A database whose migrations stop before `name`.
+    fn database_before(path: &Path, name: &str) -> Connection {
+        let conn = connect(path, OpenFlags::default()).expect("connect");
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
+        )
+        .expect("table");
+        for (applied, sql) in MIGRATIONS.iter().take_while(|(m, _)| *m != name) {
+            conn.execute_batch(sql).expect("old migration");
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (?1, 'then')",
+                [applied],
+            )
+            .expect("recorded");
+        }
+        conn
+    }
+
+    /// Findings stored under their API codes with their two messages, as
+    /// before `0620_compact_findings`, read back whole after it.
+    #[test]
+    fn findings_from_before_their_particulars_read_back_whole() {
+        use crate::quality::RecordKind;
+        use sojourn_domain::quality::Rule;
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("old.db");
+        database_before(&path, "0620_compact_findings")
+            .execute_batch(
+                "INSERT INTO quality_findings (unit_code, rule, record_kind, record_id, \
+                    detail_zh, detail_en, found_at) VALUES \
+                 ('110101001001', 'quality_house_without_security_agreement', 'house', 7, \
+                    '旧说明', 'old words', '2026-01-01T00:00:00Z'), \
+                 ('110101001002', 'quality_id_missing', 'outflow', 8, \
+                    '未登记', 'none', '2026-01-02T00:00:00Z')",
+            )
+            .expect("old findings");
+        let store = open(&path, Keyring::generate()).expect("migrated");
+        let scope = Scope::of(UnitCode::parse("110101001").expect("code"));
+        let found = store
+            .quality_findings(&scope, None, None, 10)
+            .expect("findings");
+        let read: Vec<_> = found
+            .iter()
+            .map(|f| {
+                (
+                    f.rule,
+                    f.record,
+                    f.unit.as_str(),
+                    f.detail_zh.as_str(),
+                    f.detail_en.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (
+                    Rule::HouseWithoutSecurityAgreement,
+                    RecordKind::House,
+                    "110101001001",
+                    "旧说明",
+                    "old words"
+                ),
+                (
+                    Rule::IdMissing,
+                    RecordKind::Outflow,
+                    "110101001002",
+                    "未登记",
+                    "none"
+                ),
+            ]
+        );
+        let house_findings = store
+            .quality_findings(&scope, Some(Rule::HouseWithoutSecurityAgreement), None, 10)
+            .expect("one rule");
+        assert_eq!(house_findings.len(), 1);
     }
 }

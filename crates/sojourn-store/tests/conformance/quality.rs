@@ -607,7 +607,7 @@ pub fn a_finding_is_stored_as_its_particulars_and_one_from_before_reads_as_it_wa
     // Neither particulars nor messages: the schema refuses the row.
     let refused = db.execute_raw(&format!(
         "INSERT INTO quality_findings (unit_code, rule, record_kind, record_id, found_at) \
-         VALUES ('{DUOFU}', 'quality_resident_without_house', 'residence', {}, \
+         VALUES ('{DUOFU}', 'resident_house', 'residence', {}, \
          '2026-11-28T00:00:00Z')",
         residence.0 + 1
     ));
