@@ -195,30 +195,16 @@ pub(crate) struct BatchFacts {
 }
 
 impl BatchFacts {
-    /// Gathers the facts row by row: an indexed lookup per distinct key.
+    /// Gathers the facts: an indexed lookup per distinct unit, house and
+    /// employer, and the batch's files found in one statement.
     pub(crate) fn lookup(tx: &mut dyn Tx, scope: &Scope, arrivals: &[Arrival]) -> Result<Self> {
         let stays = StayFacts::lookup(tx, scope, arrivals.iter().map(|a| &a.stay))?;
         let mut persons = HashMap::new();
-        for arrival in arrivals {
-            let number = arrival.id_number.as_str();
-            if persons.contains_key(number) {
-                continue;
-            }
+        for (number, id, merged_into) in files_by_number(tx, arrivals)? {
             // Two statements, not one join: SQLite re-prepares a statement
             // on every new parameter value when a partial index (the one
             // current residence) is weighed against a parameterised WHERE,
             // and most numbers of a batch have no file at all.
-            // By blind index: under every key of the ring while a
-            // rotation is under way, else one.
-            let mut params = Vec::new();
-            let matches =
-                sealed::index_match(&tx.keys(), "id_number_bidx", ID_NUMBER, number, &mut params);
-            let sql = format!("SELECT id, merged_into FROM persons WHERE {matches}");
-            let Some(row) = tx.query_opt(&sql, &params)? else {
-                continue;
-            };
-            let id = PersonId(row.int(0)?);
-            let merged_into = row.opt_int(1)?.map(PersonId);
             let current = tx
                 .query_opt(
                     "SELECT r.unit_code, u.name FROM residences r \
@@ -234,7 +220,7 @@ impl BatchFacts {
                 })
                 .transpose()?;
             persons.insert(
-                number.to_owned(),
+                number,
                 KnownPerson {
                     id,
                     merged_into,
@@ -244,6 +230,50 @@ impl BatchFacts {
         }
         Ok(Self { stays, persons })
     }
+}
+
+/// The files holding the batch's numbers, found by blind index (under every
+/// key of the ring while a rotation is under way, else one) in one
+/// statement: the indexes go in as one sorted JSON array, so SQLite probes
+/// the unique index in its own order, with no round trip per number. A
+/// statement per number cost about 2 µs each, half of it outside SQLite
+/// (1.9 s of a million-row import).
+fn files_by_number(
+    tx: &mut dyn Tx,
+    arrivals: &[Arrival],
+) -> Result<Vec<(String, PersonId, Option<PersonId>)>> {
+    let keys = tx.keys();
+    let numbers: HashSet<&str> = arrivals.iter().map(|a| a.id_number.as_str()).collect();
+    let mut wanted: Vec<(String, &str)> = numbers
+        .into_iter()
+        .flat_map(|number| {
+            keys.blind_indexes(ID_NUMBER, number)
+                .into_iter()
+                .map(move |index| (index, number))
+        })
+        .collect();
+    wanted.sort_unstable();
+    let indexes: Vec<&str> = wanted.iter().map(|(index, _)| index.as_str()).collect();
+    let array = serde_json::to_string(&indexes)
+        .map_err(|e| StoreError::Backend(format!("blind indexes as JSON: {e}")))?;
+    let rows = tx.query(
+        "SELECT p.id_number_bidx, p.id, p.merged_into \
+         FROM json_each($1) AS j CROSS JOIN persons p ON p.id_number_bidx = j.value",
+        &[array.into()],
+    )?;
+    rows.iter()
+        .map(|row| {
+            let index = row.text(0)?;
+            let at = wanted
+                .binary_search_by(|(wanted, _)| wanted.as_str().cmp(index))
+                .map_err(|_| StoreError::Backend("a file found by an index not asked".into()))?;
+            Ok((
+                wanted[at].1.to_owned(),
+                PersonId(row.int(1)?),
+                row.opt_int(2)?.map(PersonId),
+            ))
+        })
+        .collect()
 }
 
 /// Decides each arrival in batch order: the error refusing it, or the file
