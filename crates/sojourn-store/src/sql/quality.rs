@@ -332,7 +332,7 @@ struct OpenFinding {
     rule: String,
     unit: String,
     /// `None` for a finding stored before particulars were (migration
-    /// `0620_finding_detail`), which has only its English message.
+    /// `0620_compact_findings`), which has only its two messages.
     detail: Option<String>,
     detail_en: Option<String>,
 }
