@@ -420,8 +420,10 @@ impl DuplicateReason {
             Self::SamePinyinAndBirthYear => 30,
         }
     }
+}
 
-    pub fn code(self) -> &'static str {
+impl Localized for DuplicateReason {
+    fn code(&self) -> &'static str {
         match self {
             Self::SameIdNumber => "duplicate_same_id_number",
             Self::SameNameAndBirthDate => "duplicate_same_name_and_birth_date",
@@ -430,7 +432,7 @@ impl DuplicateReason {
         }
     }
 
-    pub fn message_zh(self) -> String {
+    fn message_zh(&self) -> String {
         match self {
             Self::SameIdNumber => "身份证号码相同（重卡）".into(),
             Self::SameNameAndBirthDate => "姓名和出生日期相同".into(),
@@ -441,7 +443,7 @@ impl DuplicateReason {
         }
     }
 
-    pub fn message_en(self) -> String {
+    fn message_en(&self) -> String {
         match self {
             Self::SameIdNumber => "the same identity number (duplicate file)".into(),
             Self::SameNameAndBirthDate => "the same name and birth date".into(),
@@ -726,14 +728,19 @@ fn pair_by_name_and_birth(records: &[DuplicateCandidate<'_>], pairs: &mut PairSe
     pair_within_buckets(records, keys, DuplicateReason::SameNameAndBirthDate, pairs);
 }
 
+/// A full pinyin as the "same pinyin and birth year" rule compares it:
+/// lower-case, without spaces. The store looks namesakes up by it too.
+pub fn pinyin_key(pinyin: &str) -> String {
+    pinyin
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 fn pair_by_pinyin_and_year(records: &[DuplicateCandidate<'_>], pairs: &mut PairSet) {
     let keys = indexed(records).filter_map(|(i, r)| {
-        let pinyin: String = r
-            .pinyin
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect();
+        let pinyin = pinyin_key(r.pinyin);
         let year = r.birth_date?.year();
         (!pinyin.is_empty()).then_some((i, (pinyin, year)))
     });

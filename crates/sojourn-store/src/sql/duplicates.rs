@@ -194,13 +194,9 @@ fn sharing_a_key(tx: &mut dyn Tx, subjects: &[FileKey]) -> Result<Vec<FileKey>> 
             )?;
             keep(tx, rows)?;
         }
-        // Stored lower-case without spaces, as the rule compares it.
-        let pinyin: String = subject
-            .pinyin
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect();
+        // The stored spelling is already in this form (lower-case, no
+        // spaces), so the column is compared as it stands.
+        let pinyin = rules::pinyin_key(&subject.pinyin);
         if !pinyin.is_empty() && spellings.insert((pinyin.clone(), birth.year())) {
             let (first, last) = year_bounds(birth);
             let rows = tx.query(

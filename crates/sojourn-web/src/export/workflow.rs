@@ -7,7 +7,7 @@
 use super::columns::Names;
 use super::{ExportError, ExportList, Filters, PAGE, Progress, pipe};
 use crate::pages::i18n::Tr;
-use crate::pages::review::{kind_name, stamped, state_name, step_name};
+use crate::pages::review::{kind_name, stamped, state_name, step_name, step_table};
 use sojourn_domain::review::{ReviewStatus, StepKind};
 use sojourn_domain::unit::{Scope, UnitCode};
 use sojourn_sheets::ExportWriter;
@@ -118,17 +118,7 @@ fn duplicate_cells(
             "#{} {}{separator}#{} {}",
             p.first.0, p.first_name, p.second.0, p.second_name
         ),
-        p.reasons
-            .iter()
-            .map(|r| {
-                if tr.lang.is_en() {
-                    r.message_en()
-                } else {
-                    r.message_zh()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(separator),
+        crate::pages::quality::reasons_text(tr, &p.reasons),
         names.unit_name(&p.unit),
         tr.t(&format!("quality-status-{}", p.status.code())),
         decisions
@@ -185,10 +175,10 @@ pub(super) fn write(
         ),
         Filters::ReviewCounts(since) => {
             let counts = store.review_counts(scope, *since)?;
-            let people = pivot(&counts.by_person)
+            let people = step_table(&counts.by_person)
                 .into_iter()
                 .map(|(who, steps)| (tr.t("export-counted-person"), who, steps));
-            let units = pivot(&counts.by_unit)
+            let units = step_table(&counts.by_unit)
                 .into_iter()
                 .map(|(code, steps)| (tr.t("export-counted-unit"), unit_name(names, &code), steps));
             let mut number = 0;
@@ -205,27 +195,6 @@ pub(super) fn write(
         }
         _ => Ok(0),
     }
-}
-
-/// One row per person or unit, one count per step (as the page pivots
-/// them), in the order the store gives.
-fn pivot(counts: &[sojourn_store::StepCount]) -> Vec<(String, Vec<u64>)> {
-    let mut rows: Vec<(String, Vec<u64>)> = Vec::new();
-    for c in counts {
-        let column = StepKind::ALL
-            .iter()
-            .position(|s| *s == c.step)
-            .unwrap_or_default();
-        let at = match rows.iter().position(|(who, _)| *who == c.who) {
-            Some(at) => at,
-            None => {
-                rows.push((c.who.clone(), vec![0; StepKind::ALL.len()]));
-                rows.len() - 1
-            }
-        };
-        rows[at].1[column] += c.count;
-    }
-    rows
 }
 
 /// A pager by offset over a store call that gives a page's rows without a

@@ -54,7 +54,7 @@ mod person;
 /// Cascading division pickers (province → … → village).
 mod pickers;
 /// The data-quality monitor (数据质量监控).
-mod quality;
+pub(crate) mod quality;
 /// The registration form (来有登记).
 mod register;
 /// The resident list with its filters.

@@ -372,18 +372,7 @@ fn pair_view(
         first_name: p.first_name.clone(),
         second_name: p.second_name.clone(),
         score: p.score,
-        reasons: p
-            .reasons
-            .iter()
-            .map(|r| {
-                if tr.lang.is_en() {
-                    r.message_en()
-                } else {
-                    r.message_zh()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(tr.lang.pick("；", "; ")),
+        reasons: reasons_text(tr, &p.reasons),
         status: tr.t(&format!("quality-status-{}", p.status.code())),
         open: p.status == DuplicateStatus::Open,
         decisions: decisions.iter().map(|d| decision_view(tr, d)).collect(),
@@ -583,4 +572,14 @@ fn report_bytes(tr: Tr, rows: &[CountRow]) -> Result<Vec<u8>, String> {
     writer.row(&last).map_err(|e| e.to_string())?;
     writer.finish().map_err(|e| e.to_string())?;
     std::fs::read(&path).map_err(|e| e.to_string())
+}
+
+/// A pair's reasons in the reader's language, as the queue and its export
+/// show them.
+pub(crate) fn reasons_text(tr: Tr, reasons: &[sojourn_domain::quality::DuplicateReason]) -> String {
+    reasons
+        .iter()
+        .map(|r| super::error::localized(tr, r))
+        .collect::<Vec<_>>()
+        .join(tr.lang.pick("；", "; "))
 }

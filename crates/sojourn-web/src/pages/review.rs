@@ -518,6 +518,19 @@ pub(crate) async fn counts(
 
 /// One row per person or unit, one column per step.
 fn pivot(counts: &[StepCount], name: impl Fn(&str) -> String) -> Vec<CountRow> {
+    step_table(counts)
+        .into_iter()
+        .map(|(who, counts)| CountRow {
+            who: name(&who),
+            counts,
+        })
+        .collect()
+}
+
+/// The workload counts as a table: one row per person or unit (in the
+/// order the store gives), one count per step of `StepKind::ALL`. The page
+/// and its export show the same table.
+pub(crate) fn step_table(counts: &[StepCount]) -> Vec<(String, Vec<u64>)> {
     let mut rows: Vec<(String, Vec<u64>)> = Vec::new();
     for c in counts {
         let column = StepKind::ALL
@@ -533,12 +546,7 @@ fn pivot(counts: &[StepCount], name: impl Fn(&str) -> String) -> Vec<CountRow> {
         };
         rows[at].1[column] += c.count;
     }
-    rows.into_iter()
-        .map(|(who, counts)| CountRow {
-            who: name(&who),
-            counts,
-        })
-        .collect()
+    rows
 }
 
 pub(crate) fn result_name(tr: Tr, code: &str) -> String {
