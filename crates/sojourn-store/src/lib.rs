@@ -301,6 +301,15 @@ pub trait Store: AccountStore + AuditLog + QualityStore + Send + Sync {
     /// Employments of an employer, current and ended, newest first.
     fn workers_of(&self, scope: &Scope, employer: EmployerId) -> Result<Vec<Link>>;
 
+    // ---- what a stay points to ----
+
+    /// The name of the house or employer a stay points to, wherever it lies
+    /// in the deployment (`None` if there is no such record), and whether
+    /// `scope` may open its file. A name is all that crosses the scope: a
+    /// person page of one community shows "works at X" for an employer
+    /// kept by another.
+    fn stay_link(&self, scope: &Scope, link: StayLink) -> Result<Option<Linked>>;
+
     // ---- outflow (流出人口) ----
 
     /// Refused with [`StoreError::DuplicateOutflow`] if the number already

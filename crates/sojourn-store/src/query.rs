@@ -148,6 +148,28 @@ pub struct Link {
     pub ended_on: Option<Date>,
 }
 
+/// What a stay points to besides its unit. Living in one community and
+/// working (or renting) in another is the normal case, so the house or
+/// employer may lie outside the unit subtree of whoever reads the stay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StayLink {
+    House(HouseId),
+    Employer(EmployerId),
+}
+
+/// The name of a house (its address) or employer a stay points to, read
+/// wherever it lies in the deployment. Only the name: the file itself is
+/// read through the caller's scope, and `in_scope` says whether it may be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Linked {
+    pub link: StayLink,
+    pub name: String,
+    /// The name of the unit (community) that keeps the house or employer.
+    pub unit_name: String,
+    /// Whether the caller may open the file behind the name.
+    pub in_scope: bool,
+}
+
 /// A record whose history can be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecordRef {

@@ -139,6 +139,7 @@ field-house-search-hint = Type the start of the address or the landlord's name
 field-employer = Employer
 field-employer-search = Find an employer
 field-employer-search-hint = Type the start of the name or the credit code
+link-elsewhere = ({ $unit }, outside your jurisdiction)
 field-marital-status = Marital status
 field-education = Education
 field-political-status = Political status

@@ -132,6 +132,7 @@ field-house-search-hint = 输入地址或房东姓名的开头
 field-employer = 用工单位
 field-employer-search = 查找用工单位
 field-employer-search-hint = 输入单位名称或统一社会信用代码的开头
+link-elsewhere = （{ $unit }，非本辖区）
 field-marital-status = 婚姻状况
 field-education = 学历
 field-political-status = 政治面貌

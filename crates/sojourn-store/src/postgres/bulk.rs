@@ -39,7 +39,7 @@ pub(super) fn arrival_facts(
             facts.stays.units.insert(code, row.text(1)?.to_owned());
         }
     }
-    let (low, high) = scope.code_range();
+    // A house or employer anywhere in the deployment (see `sql::links`).
     for (table, ids) in [
         (
             "houses",
@@ -53,10 +53,8 @@ pub(super) fn arrival_facts(
         if ids.is_empty() {
             continue;
         }
-        let sql = format!(
-            "SELECT id FROM {table} WHERE id = ANY($1) AND unit_code >= $2 AND unit_code < $3"
-        );
-        let found = tx.query_typed(&sql, &[&ids, &low, &high])?;
+        let sql = format!("SELECT id FROM {table} WHERE id = ANY($1)");
+        let found = tx.query_typed(&sql, &[&ids])?;
         let set = match table {
             "houses" => &mut facts.stays.houses,
             _ => &mut facts.stays.employers,

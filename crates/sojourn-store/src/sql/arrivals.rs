@@ -1,6 +1,7 @@
 //! Arrivals, one or many. The rules decide every row of a batch from facts
-//! gathered for the whole batch at once — which units, houses and employers
-//! are in scope, which ID numbers already have a file and a current
+//! gathered for the whole batch at once — which units are in scope, which
+//! houses and employers exist (anywhere in the deployment: see `links`),
+//! which ID numbers already have a file and a current
 //! residence — and the rows that pass are then written together. A single
 //! registration is a batch of one, so the web form, the API and a CSV import
 //! of a million rows follow the same rules and the same SQL.
@@ -13,11 +14,13 @@
 //! filled up), the whole transaction rolls back and the caller replays the
 //! batch one savepoint per row (`SqlStore::register_arrivals`).
 
+use super::links;
 use super::residents::{person_values, set_person_unit, update_person_unscoped};
 use super::sealed::{self, ID_NUMBER};
-use super::{Tx, Value, now, scope_bounds};
+use super::{Tx, Value, now};
 use crate::audit::{AuditAction, AuditEvent, Outcome};
 use crate::crypto::Keyring;
+use crate::query::StayLink;
 use crate::{Actor, Result, StoreError};
 use sojourn_domain::employer::EmployerId;
 use sojourn_domain::house::HouseId;
@@ -86,9 +89,10 @@ pub(crate) const LINK_COLUMNS: &[&str] = &[
     "started_on",
 ];
 
-/// Which references of some stays are in scope. Only keys that were looked
-/// up and found are kept: a key absent here is out of scope or missing,
-/// which the rules treat alike.
+/// Which references of some stays hold: units in scope, houses and
+/// employers that exist anywhere in the deployment. Only keys that were
+/// looked up and found are kept: a unit absent here is out of scope or
+/// missing, which the rules treat alike.
 #[derive(Debug, Default)]
 pub(crate) struct StayFacts {
     /// Units in scope, with their names (a duplicate names its unit).
@@ -107,7 +111,6 @@ impl StayFacts {
     ) -> Result<Self> {
         let mut facts = Self::default();
         let mut asked = Keys::default();
-        let [low, high] = scope_bounds(scope);
         for stay in stays {
             let unit = stay.unit.as_str();
             if scope.contains(&stay.unit) && asked.units.insert(unit.to_owned()) {
@@ -117,24 +120,24 @@ impl StayFacts {
                     facts.units.insert(unit.to_owned(), row.text(0)?.to_owned());
                 }
             }
-            if let Some(HouseId(id)) = stay.house
-                && asked.houses.insert(id)
-                && in_scope(tx, "houses", id, &low, &high)?
+            if let Some(house) = stay.house
+                && asked.houses.insert(house.0)
+                && links::exists(tx, StayLink::House(house))?
             {
-                facts.houses.insert(id);
+                facts.houses.insert(house.0);
             }
-            if let Some(EmployerId(id)) = stay.employer
-                && asked.employers.insert(id)
-                && in_scope(tx, "employers", id, &low, &high)?
+            if let Some(employer) = stay.employer
+                && asked.employers.insert(employer.0)
+                && links::exists(tx, StayLink::Employer(employer))?
             {
-                facts.employers.insert(id);
+                facts.employers.insert(employer.0);
             }
         }
         Ok(facts)
     }
 
-    /// Refuses a stay whose unit, house or employer is not in scope, in
-    /// that order.
+    /// Refuses a stay whose unit is not in scope, or whose house or
+    /// employer does not exist, in that order.
     pub(crate) fn check(&self, scope: &Scope, stay: &StayDetails) -> Result<()> {
         if !scope.contains(&stay.unit) || !self.units.contains_key(stay.unit.as_str()) {
             return Err(out_of_scope("unit", stay.unit.as_str()));
@@ -159,13 +162,6 @@ struct Keys {
     units: HashSet<String>,
     houses: HashSet<i64>,
     employers: HashSet<i64>,
-}
-
-fn in_scope(tx: &mut dyn Tx, table: &str, id: i64, low: &Value, high: &Value) -> Result<bool> {
-    let sql = format!("SELECT 1 FROM {table} WHERE id = $1 AND unit_code >= $2 AND unit_code < $3");
-    Ok(tx
-        .query_opt(&sql, &[id.into(), low.clone(), high.clone()])?
-        .is_some())
 }
 
 fn out_of_scope(kind: &'static str, id: &str) -> StoreError {

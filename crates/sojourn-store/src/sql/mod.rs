@@ -188,6 +188,8 @@ pub(crate) trait Backend: Send + Sync {
 
 /// Arrivals, one or many: rules decided per batch, rows written together.
 pub(crate) mod arrivals;
+/// Houses and employers named by stays in other communities.
+pub(crate) mod links;
 /// Re-encryption under a new key, batch by batch.
 pub(crate) mod rotation;
 /// Encrypted columns and their blind indexes.

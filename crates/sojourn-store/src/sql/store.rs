@@ -341,6 +341,10 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.read(|tx| workers_of(tx, scope, employer))
     }
 
+    fn stay_link(&self, scope: &Scope, link: StayLink) -> Result<Option<Linked>> {
+        self.backend.read(|tx| links::stay_link(tx, scope, link))
+    }
+
     fn create_outflow(
         &self,
         scope: &Scope,

@@ -864,11 +864,11 @@ pub fn records_cannot_be_placed_outside_the_scope(db: &TestDb) {
             &actor()
         )
         .map(|_| ())));
-    let house = store
-        .create_house(&scope(DUOFU), &house(DUOFU, "多福巷2号"), &actor())
-        .expect("house");
+    // A house of another community may be named (see
+    // `a_stay_names_a_house_or_employer_of_another_community_by_name_only`),
+    // one that does not exist may not.
     let mut a = arrival(&id_number("19900307", 123), "张三", YINZHA, "2024-03-05");
-    a.stay.house = Some(house.id);
+    a.stay.house = Some(sojourn_domain::house::HouseId(999_999));
     assert!(out(store
         .register_arrival(&sibling, &a, &actor())
         .map(|_| ())));
@@ -883,6 +883,75 @@ pub fn records_cannot_be_placed_outside_the_scope(db: &TestDb) {
         )
         .total,
         0
+    );
+}
+
+/// Living in one community and working or renting in another is the normal
+/// case: a stay may name a house or employer anywhere in the deployment,
+/// and its reader learns that record's name and community, never its file.
+pub fn a_stay_names_a_house_or_employer_of_another_community_by_name_only(db: &TestDb) {
+    let store = deployed(db);
+    let house = store
+        .create_house(&scope(DUOFU), &house(DUOFU, "多福巷2号"), &actor())
+        .expect("house");
+    let employer = store
+        .create_employer(
+            &scope(DUOFU),
+            &uscc(4),
+            &employer(DUOFU, "多福餐饮有限公司"),
+            &actor(),
+        )
+        .expect("employer");
+    let sibling = scope(YINZHA);
+    let mut a = arrival(&id_number("19900307", 123), "张三", YINZHA, "2024-03-05");
+    a.stay.house = Some(house.id);
+    a.stay.employer = Some(employer.id);
+    let (_, stay) = store
+        .register_arrival(&sibling, &a, &actor())
+        .expect("a stay naming another community's house and employer");
+    // Saving the stay unchanged, as an edit form does, is accepted too.
+    let saved = store
+        .update_stay(&sibling, stay.id, &stay.stay, stay.version, &actor())
+        .expect("unchanged save");
+    assert_eq!(saved.stay.employer, Some(employer.id));
+
+    let named = store
+        .stay_link(&sibling, StayLink::Employer(employer.id))
+        .expect("link")
+        .expect("named");
+    assert_eq!(
+        (
+            named.name.as_str(),
+            named.unit_name.as_str(),
+            named.in_scope
+        ),
+        ("多福餐饮有限公司", "多福巷社区", false)
+    );
+    let named = store
+        .stay_link(&sibling, StayLink::House(house.id))
+        .expect("link")
+        .expect("named");
+    assert_eq!((named.name.as_str(), named.in_scope), ("多福巷2号", false));
+    let own = store
+        .stay_link(&scope(DUOFU), StayLink::House(house.id))
+        .expect("link")
+        .expect("named");
+    assert!(own.in_scope);
+    // The name, never the file.
+    assert!(matches!(
+        store.get_employer(&sibling, employer.id),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.get_house(&sibling, house.id),
+        Err(StoreError::NotFound { .. })
+    ));
+    let missing = sojourn_domain::house::HouseId(999_999);
+    assert_eq!(
+        store
+            .stay_link(&sibling, StayLink::House(missing))
+            .expect("link"),
+        None
     );
 }
 

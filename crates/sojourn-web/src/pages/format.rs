@@ -150,3 +150,34 @@ mod tests {
         assert_eq!(province(&code), "河南省");
     }
 }
+
+/// A house or employer a stay points to, as a page shows it: a link to its
+/// file when the reader's scope holds it, else its name and the community
+/// that keeps it, not followed (a clerk sees where the tenant works, not
+/// the file of another community's employer).
+#[derive(Debug, Clone)]
+pub(crate) struct LinkView {
+    /// The file's page, when the reader may open it.
+    pub href: Option<String>,
+    pub name: String,
+    /// "（东四社区）" after a name kept elsewhere; empty for one in scope.
+    pub elsewhere: String,
+}
+
+impl LinkView {
+    pub(crate) fn new(tr: Tr, linked: &sojourn_store::Linked) -> Self {
+        let href = match linked.link {
+            sojourn_store::StayLink::House(id) => format!("/houses/{}", id.0),
+            sojourn_store::StayLink::Employer(id) => format!("/employers/{}", id.0),
+        };
+        Self {
+            href: linked.in_scope.then_some(href),
+            name: linked.name.clone(),
+            elsewhere: if linked.in_scope {
+                String::new()
+            } else {
+                tr.ts("link-elsewhere", "unit", &linked.unit_name)
+            },
+        }
+    }
+}

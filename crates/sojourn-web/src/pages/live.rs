@@ -25,7 +25,7 @@ use sojourn_domain::house::HouseId;
 use sojourn_domain::text::{Address, Note, PersonName};
 use sojourn_domain::time_rules::{PastDate, china_today};
 use sojourn_domain::unit::Scope;
-use sojourn_store::{EmployerQuery, HouseQuery, PageRequest, Store, StoreError};
+use sojourn_store::{EmployerQuery, HouseQuery, Linked, PageRequest, StayLink, Store, StoreError};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
@@ -203,6 +203,13 @@ fn found<T>(result: sojourn_store::Result<T>) -> sojourn_store::Result<Option<T>
     }
 }
 
+/// The option of a house or employer that another community keeps: a stay
+/// may name one, and editing the stay must offer it chosen, or saving the
+/// form unchanged would drop it.
+fn kept_elsewhere(link: &Linked) -> String {
+    format!("{}（{}）", link.name, link.unit_name)
+}
+
 impl PickList {
     fn new(selected: Option<&str>) -> Self {
         Self {
@@ -233,10 +240,16 @@ impl PickList {
                 h.details.landlord.display_name()
             )
         };
-        if let Some(id) = selected.and_then(|s| s.parse().ok())
-            && let Some(house) = found(store.get_house(scope, HouseId(id)))?
-        {
-            list.push(house.id.0, label(&house));
+        if let Some(id) = selected.and_then(|s| s.parse().ok()) {
+            match store.stay_link(scope, StayLink::House(HouseId(id)))? {
+                Some(link) if link.in_scope => {
+                    if let Some(house) = found(store.get_house(scope, HouseId(id)))? {
+                        list.push(id, label(&house));
+                    }
+                }
+                Some(link) => list.push(id, kept_elsewhere(&link)),
+                None => {}
+            }
         }
         let query = HouseQuery {
             text: text.map(str::to_owned),
@@ -257,9 +270,13 @@ impl PickList {
     ) -> sojourn_store::Result<Self> {
         let mut list = Self::new(selected);
         if let Some(id) = selected.and_then(|s| s.parse().ok())
-            && let Some(employer) = found(store.get_employer(scope, EmployerId(id)))?
+            && let Some(link) = store.stay_link(scope, StayLink::Employer(EmployerId(id)))?
         {
-            list.push(employer.id.0, employer.details.name.to_string());
+            let label = match link.in_scope {
+                true => link.name.clone(),
+                false => kept_elsewhere(&link),
+            };
+            list.push(id, label);
         }
         let query = EmployerQuery {
             text: text.map(str::to_owned),

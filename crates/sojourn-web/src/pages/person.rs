@@ -6,7 +6,7 @@ use super::access::{Units, blocking_raw};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use super::form::FormData;
-use super::format::{self, Numbers};
+use super::format::{self, LinkView, Numbers};
 use super::i18n::{Lang, Tr};
 use super::review_panel::{self, Review, ReviewPanel, ReviewRights};
 use super::revisions::{FieldChange, changed_fields};
@@ -19,15 +19,13 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use sojourn_domain::account::{Action, Resource};
 use sojourn_domain::document::{DocumentKind, DocumentStatus, RecordedDocumentCheck};
-use sojourn_domain::employer::Employer;
-use sojourn_domain::house::House;
 use sojourn_domain::person::{Guardian, Person, PersonId};
 use sojourn_domain::residence::{Residence, ResidenceStatus};
 use sojourn_domain::review::{RecordKind, ReviewRecord};
 use sojourn_domain::time_rules::{CHINA, china_today};
 use sojourn_domain::unit::Scope;
 use sojourn_store::AuditAction;
-use sojourn_store::{RecordRef, Revision, Store};
+use sojourn_store::{Linked, RecordRef, Revision, StayLink, Store};
 
 /// A labelled value of the identity section.
 pub(crate) struct Item {
@@ -88,8 +86,8 @@ struct PersonPage {
     identity: Vec<Item>,
     current: Option<StayView>,
     current_items: Vec<Item>,
-    house: Option<(i64, String)>,
-    employer: Option<(i64, String)>,
+    house: Option<LinkView>,
+    employer: Option<LinkView>,
     stays: Vec<StayView>,
     changes: Vec<ChangeView>,
     notice: String,
@@ -126,8 +124,8 @@ pub(crate) struct PersonFile {
     pub person: Person,
     /// Newest first.
     pub stays: Vec<Residence>,
-    pub house: Option<House>,
-    pub employer: Option<Employer>,
+    pub house: Option<Linked>,
+    pub employer: Option<Linked>,
     /// Revisions of the person and of each stay, oldest first per record.
     pub changes: Vec<(&'static str, Vec<Revision>)>,
     /// Document checks and chases, newest first.
@@ -148,12 +146,14 @@ impl PersonFile {
         let person = store.get_person(scope, id)?;
         let stays = store.residences_of(scope, id)?;
         let current = stays.iter().find(|r| r.status.is_current());
+        // The house or employer may be kept by another community: its
+        // name, never its file (which the reader's scope may not open).
         let house = match current.and_then(|r| r.stay.house) {
-            Some(h) => Some(store.get_house(scope, h)?),
+            Some(h) => store.stay_link(scope, StayLink::House(h))?,
             None => None,
         };
         let employer = match current.and_then(|r| r.stay.employer) {
-            Some(e) => Some(store.get_employer(scope, e)?),
+            Some(e) => store.stay_link(scope, StayLink::Employer(e))?,
             None => None,
         };
         let mut changes = vec![("person", store.history(scope, RecordRef::Person(id))?)];
@@ -301,14 +301,8 @@ pub(crate) fn render_file(
             .current()
             .map(|r| stay_items(tr, r))
             .unwrap_or_default(),
-        house: file
-            .house
-            .as_ref()
-            .map(|h| (h.id.0, h.details.address.to_string())),
-        employer: file
-            .employer
-            .as_ref()
-            .map(|e| (e.id.0, e.details.name.to_string())),
+        house: file.house.as_ref().map(|h| LinkView::new(tr, h)),
+        employer: file.employer.as_ref().map(|e| LinkView::new(tr, e)),
         stays: file
             .stays
             .iter()

@@ -21,7 +21,7 @@ use sojourn_domain::codes::Sex;
 use sojourn_domain::codes::division::children;
 use sojourn_domain::time_rules::china_today;
 use sojourn_domain::unit::Scope;
-use sojourn_store::{Page, ResidentQuery, ResidentRow, Store, StoreError};
+use sojourn_store::{Page, ResidentQuery, ResidentRow, StayLink, Store};
 use std::collections::HashMap;
 
 /// The list's parameters, as they appear in its URL.
@@ -150,20 +150,19 @@ fn find(
             None => store.search_residents(scope, q),
         },
     )?;
+    // A filter may name a house or employer of another community (the
+    // residents here who work there): its name is shown all the same.
+    let name = |link| {
+        store
+            .stay_link(scope, link)
+            .map(|found| found.map(|l| l.name))
+    };
     let house = match query.and_then(|q| q.house) {
-        Some(id) => name_or_none(
-            store
-                .get_house(scope, id)
-                .map(|h| h.details.address.to_string()),
-        )?,
+        Some(id) => name(StayLink::House(id))?,
         None => None,
     };
     let employer = match query.and_then(|q| q.employer) {
-        Some(id) => name_or_none(
-            store
-                .get_employer(scope, id)
-                .map(|e| e.details.name.to_string()),
-        )?,
+        Some(id) => name(StayLink::Employer(id))?,
         None => None,
     };
     Ok(Found {
@@ -244,16 +243,6 @@ async fn show_list(
         tr,
     };
     render(tr, &view)
-}
-
-/// A record's name, or none if it is not in scope (the filter then finds
-/// nothing, which the empty list already says).
-fn name_or_none(result: sojourn_store::Result<String>) -> sojourn_store::Result<Option<String>> {
-    match result {
-        Ok(name) => Ok(Some(name)),
-        Err(StoreError::NotFound { .. }) => Ok(None),
-        Err(error) => Err(error),
-    }
 }
 
 fn view(tr: Tr, units: &Units, row: &ResidentRow) -> ResidentView {

@@ -28,7 +28,7 @@ use sojourn_domain::house::HouseId;
 use sojourn_domain::residence::{ResidenceId, StayDetails};
 use sojourn_domain::search::SearchTerm;
 use sojourn_domain::unit::Scope;
-use sojourn_store::{PageRequest, ResidentQuery, StatusFilter, Store, StoreError};
+use sojourn_store::{PageRequest, ResidentQuery, StatusFilter, StayLink, Store, StoreError};
 use std::collections::HashMap;
 
 /// Residents offered for one search.
@@ -97,11 +97,10 @@ fn candidates(
         let stay = &row.residence.stay;
         let address = match stay.house {
             Some(h) if h == house => String::new(),
-            Some(h) => match store.get_house(scope, h) {
-                Ok(other) => other.details.address.to_string(),
-                Err(StoreError::NotFound { .. }) => String::new(),
-                Err(error) => return Err(error),
-            },
+            Some(h) => store
+                .stay_link(scope, StayLink::House(h))?
+                .map(|other| other.name)
+                .unwrap_or_default(),
             None => String::new(),
         };
         found.push(Candidate {

@@ -209,17 +209,61 @@ async fn creating_a_record_in_a_unit_outside_the_callers_is_refused_and_changes_
     assert_eq!(residents.body["total"], 0);
 }
 
+/// Living in one community and working in another is the normal case: a
+/// stay may name another community's house or employer, is saved again
+/// unchanged, and its person page opens showing that employer's name
+/// without a link to a file the reader may not open.
 #[tokio::test]
-async fn a_stay_cannot_link_to_a_house_or_employer_outside_the_callers_unit() {
+async fn a_stay_may_name_a_house_or_employer_kept_by_another_community() {
+    let (_root, s, sibling) = seeded_and_sibling().await;
+    let mut body = with(arrival(&li_si()), "unit", json!(SIBLING));
+    body["employer_id"] = json!(s.employer_id());
+    body["house_id"] = json!(s.house_id());
+    let created = sibling
+        .register_arrival(&body)
+        .await
+        .expect(StatusCode::CREATED)
+        .body;
+    let stay = created["residence"]["id"].as_i64().expect("stay id");
+    let unchanged = update_body(&body, 1, &[]);
+    let saved = sibling
+        .update_stay(stay, &unchanged)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(saved.body["employer_id"], json!(s.employer_id()));
+
+    let person = created["person"]["id"].as_i64().expect("person id");
+    let page = sibling.get(&format!("/persons/{person}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{:#}", page.body);
+    let html = page.body.as_str().unwrap_or_default();
+    assert!(html.contains("北京多福餐饮有限公司"), "the employer's name");
+    assert!(!html.contains(&format!("/employers/{}", s.employer_id())));
+    assert!(!html.contains(&format!("/houses/{}", s.house_id())));
+    // The edit form offers the employer chosen, so saving it unchanged
+    // keeps it.
+    let edit = sibling.get(&format!("/persons/{person}/edit")).await;
+    assert_eq!(edit.status, StatusCode::OK, "{:#}", edit.body);
+    let chosen = format!(
+        "<option value=\"{}\" selected>北京多福餐饮有限公司",
+        s.employer_id()
+    );
+    assert!(edit.body.as_str().unwrap_or_default().contains(&chosen));
+    // The name, never the file.
+    assert_not_found(sibling.get_employer(s.employer_id()).await, "employer");
+    assert_not_found(sibling.get_house(s.house_id()).await, "house");
+}
+
+#[tokio::test]
+async fn a_stay_naming_a_house_or_employer_that_does_not_exist_is_refused() {
     let (root, s, sibling) = seeded_and_sibling().await;
     let before = everything(&root, &s).await;
     let mut body = with(arrival(&li_si()), "unit", json!(SIBLING));
-    body["house_id"] = json!(s.house_id());
+    body["house_id"] = json!(999_999);
     let reply = sibling.register_arrival(&body).await;
     let reply = reply.expect_error(StatusCode::UNPROCESSABLE_ENTITY, "reference_out_of_scope");
     assert!(reply.message_en().contains("house"));
     body["house_id"] = Value::Null;
-    body["employer_id"] = json!(s.employer_id());
+    body["employer_id"] = json!(999_999);
     sibling
         .register_arrival(&body)
         .await
