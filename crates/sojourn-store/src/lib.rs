@@ -387,6 +387,8 @@ pub trait Store: AccountStore + AuditLog + QualityStore + Send + Sync {
         queue: ReviewQueue,
         page: PageRequest,
     ) -> Result<Vec<sojourn_domain::review::ReviewStatus>>;
+    /// How many records in scope wait in one of the workflow's queues.
+    fn review_queue_size(&self, scope: &Scope, queue: ReviewQueue) -> Result<u64>;
     /// Steps taken on records in scope since `since`, per person and unit.
     fn review_counts(
         &self,

@@ -387,15 +387,7 @@ pub(crate) fn review_queue(
 ) -> Result<Vec<ReviewStatus>> {
     let [low, high] = scope_bounds(scope);
     let mut params = vec![low, high];
-    let filter = match queue {
-        ReviewQueue::AwaitingReview => "state = 'entered'".to_owned(),
-        ReviewQueue::Corrections => "state = 'returned'".to_owned(),
-        ReviewQueue::AwaitingSpotCheck => "state = 'approved'".to_owned(),
-        ReviewQueue::Overdue { now } => {
-            params.push((now - ENTRY_DEADLINE).unix_timestamp().into());
-            "((state = 'collected' AND collected_s < $3) OR entered_late = 1)".to_owned()
-        }
-    };
+    let filter = queue_filter(queue, &mut params);
     let (limit, offset) = (params.len() + 1, params.len() + 2);
     params.push(i64::from(page.limit()).into());
     params.push(i64::try_from(page.offset()).unwrap_or(i64::MAX).into());
@@ -404,6 +396,32 @@ pub(crate) fn review_queue(
          ORDER BY record_kind, record_id LIMIT ${limit} OFFSET ${offset}"
     );
     tx.query(&sql, &params)?.iter().map(status).collect()
+}
+
+/// The condition of a queue on `review_states`, after the scope's two
+/// parameters.
+fn queue_filter(queue: ReviewQueue, params: &mut Vec<Value>) -> &'static str {
+    match queue {
+        ReviewQueue::AwaitingReview => "state = 'entered'",
+        ReviewQueue::Corrections => "state = 'returned'",
+        ReviewQueue::AwaitingSpotCheck => "state = 'approved'",
+        ReviewQueue::Overdue { now } => {
+            params.push((now - ENTRY_DEADLINE).unix_timestamp().into());
+            "((state = 'collected' AND collected_s < $3) OR entered_late = 1)"
+        }
+    }
+}
+
+/// How many records in scope wait in `queue` (the home page's to-do list).
+pub(crate) fn review_queue_size(tx: &mut dyn Tx, scope: &Scope, queue: ReviewQueue) -> Result<u64> {
+    let [low, high] = scope_bounds(scope);
+    let mut params = vec![low, high];
+    let filter = queue_filter(queue, &mut params);
+    let sql = format!(
+        "SELECT COUNT(*) FROM review_states WHERE unit_code >= $1 AND unit_code < $2 AND {filter}"
+    );
+    let count = tx.query_one(&sql, &params)?.int(0)?;
+    Ok(u64::try_from(count).unwrap_or(0))
 }
 
 /// Steps taken on records in scope since `since` (all when `None`), by

@@ -434,6 +434,11 @@ impl<B: Backend> Store for SqlStore<B> {
             .read(|tx| review::review_queue(tx, scope, queue, page))
     }
 
+    fn review_queue_size(&self, scope: &Scope, queue: crate::ReviewQueue) -> Result<u64> {
+        self.backend
+            .read(|tx| review::review_queue_size(tx, scope, queue))
+    }
+
     fn review_counts(
         &self,
         scope: &Scope,

@@ -107,6 +107,8 @@ pub fn a_collected_stay_is_entered_returned_corrected_approved_and_spot_checked(
             PageRequest::default(),
         )
         .expect("corrections");
+    let size = store.review_queue_size(&scope(DUOFU), ReviewQueue::Corrections);
+    assert_eq!(size.expect("size"), 1);
     assert_eq!(
         corrections.iter().map(|s| s.record).collect::<Vec<_>>(),
         [record]
@@ -316,6 +318,10 @@ pub fn a_record_out_of_scope_is_not_found_in_the_workflow(db: &TestDb) {
             .review_queue(&elsewhere, queue, PageRequest::default())
             .expect("queue");
         assert!(listed.is_empty(), "{queue:?}");
+        assert_eq!(store.review_queue_size(&elsewhere, queue).expect("size"), 0);
+        let here = store.review_queue_size(&scope(TOWN), queue).expect("size");
+        let listed = store.review_queue(&scope(TOWN), queue, PageRequest::default());
+        assert_eq!(here, listed.expect("queue").len() as u64, "{queue:?}");
     }
     let counts = store.review_counts(&elsewhere, None).expect("counts");
     assert_eq!(counts, ReviewCounts::default());

@@ -8,6 +8,7 @@ use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use super::i18n::Tr;
 use super::stats::{ChildUnit, Counts, Dashboard, MonthFlow, dashboard};
+use super::todo::{TodoItem, TodoRights, todo_list};
 use crate::AppState;
 use crate::scope::CallerScope;
 use askama::Template;
@@ -29,6 +30,8 @@ struct HomePage {
     months: Vec<MonthFlow>,
     origins: Vec<(String, u64)>,
     children: Vec<ChildUnit>,
+    /// What waits for the reader, across their whole jurisdiction.
+    todo: Vec<TodoItem>,
     departures_known: bool,
     /// `YYYY-MM-01` of this month, for the links behind the figures.
     month_start: String,
@@ -44,10 +47,12 @@ pub(crate) struct HomeQuery {
     unit: Option<String>,
 }
 
-/// `GET /`.
+/// `GET /` for a reader of the registers (see `admin::landing`), with
+/// the to-do list for what `rights` may act on.
 pub(crate) async fn show(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
+    rights: TodoRights,
     ctx: PageCtx,
     Query(query): Query<HomeQuery>,
 ) -> Result<HtmlPage, PageError> {
@@ -67,9 +72,11 @@ pub(crate) async fn show(
     };
     let root = scope.root().clone();
     let shown = narrowed.root().clone();
-    let (units, data) = blocking(&state, tr, move |store| {
+    let now = state.clock.now();
+    let (units, data, todo) = blocking(&state, tr, move |store| {
         let units = Units::load(store, &scope)?;
-        Ok((units, dashboard(store, &narrowed, today)?))
+        let todo = todo_list(store, &scope, rights, now, tr)?;
+        Ok((units, dashboard(store, &narrowed, today)?, todo))
     })
     .await?;
     let title = tr.t("home-title");
@@ -91,6 +98,7 @@ pub(crate) async fn show(
         months: data.months,
         origins: data.origins,
         children: data.children,
+        todo,
     };
     render(tr, &page)
 }

@@ -63,6 +63,8 @@ mod residents;
 mod session;
 /// Figures for the home page, from the store's list queries.
 mod stats;
+/// The home page's to-do list: waiting work counted and linked.
+mod todo;
 /// Links that keep a list's filters.
 mod url;
 

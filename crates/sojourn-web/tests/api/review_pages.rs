@@ -323,3 +323,31 @@ async fn the_person_file_offers_the_coordinator_the_entry_of_a_collected_stay() 
         .expect(StatusCode::OK);
     assert!(html(&file).contains("已录入待审核"));
 }
+
+/// The home page's 待办事项 counts what waits for the reader, each linked
+/// to its list, and only what the reader's role may act on.
+#[tokio::test]
+async fn the_home_page_counts_what_waits_for_the_reader_and_links_each_list() {
+    let app = deployment();
+    let clerk = app.user(Role::Clerk, COMMUNITY).await;
+    for number in [zhang_san(), li_si()] {
+        clerk
+            .register_arrival(&arrival(&number))
+            .await
+            .expect(StatusCode::CREATED);
+    }
+    let chief = app.user(Role::StationChief, COMMUNITY).await;
+    let home = chief.get("/").await.expect(StatusCode::OK);
+    let to_review =
+        r#"<a href="/review"><span>待审核</span> <strong class="todo-count">2</strong></a>"#;
+    assert!(html(&home).contains(to_review), "{}", html(&home));
+    assert!(!html(&home).contains("暂无待办事项"));
+
+    // A collector is not told of the station's queue, and has nothing else
+    // waiting.
+    let collector = app.user(Role::Collector, COMMUNITY).await;
+    let home = collector.get("/").await.expect(StatusCode::OK);
+    assert!(!html(&home).contains("<span>待审核</span>"));
+    assert!(!html(&home).contains(r#"class="todo-list""#));
+    assert!(html(&home).contains("暂无待办事项"));
+}

@@ -131,7 +131,8 @@ pub(crate) async fn landing(
         .role_allowing(Action::Read, Resource::Resident)
         .is_some()
     {
-        return home::show(state, scope, ctx, query)
+        let rights = super::todo::TodoRights::of(&caller);
+        return home::show(state, scope, rights, ctx, query)
             .await
             .map(IntoResponse::into_response);
     }
