@@ -88,6 +88,9 @@ pub struct ResidentQuery {
     pub employer: Option<EmployerId>,
     pub arrived_from: Option<Date>,
     pub arrived_to: Option<Date>,
+    /// Earliest departure date, inclusive: only stays that ended on or
+    /// after it (this month's departures).
+    pub departed_from: Option<Date>,
     /// Two-digit province code of the domicile.
     pub origin_province: Option<String>,
     /// Earliest birth date, inclusive (an age band's upper age).

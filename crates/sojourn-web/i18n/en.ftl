@@ -59,6 +59,7 @@ filter-origin-province = Province of origin
 filter-destination-province = Destination province
 filter-arrived-from = Arrived from
 filter-arrived-to = Arrived until
+filter-departed-from = Left since
 filter-house-chip = Rental house: { $name }
 filter-employer-chip = Employer: { $name }
 col-name = Name

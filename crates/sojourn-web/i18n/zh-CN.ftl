@@ -52,6 +52,7 @@ filter-origin-province = 户籍省份
 filter-destination-province = 去向省份
 filter-arrived-from = 来本地日期（起）
 filter-arrived-to = 来本地日期（止）
+filter-departed-from = 注销日期（起）
 filter-house-chip = 出租房屋：{ $name }
 filter-employer-chip = 用工单位：{ $name }
 col-name = 姓名

@@ -6,7 +6,7 @@ use crate::query::{Page, ResidentQuery, ResidentRow, ResidentSort, StatusFilter}
 use crate::{Actor, Result, StoreError, snapshot};
 use sojourn_domain::codes::IdNumber;
 use sojourn_domain::person::{Guardian, Person, PersonDetails, PersonId};
-use sojourn_domain::residence::{Departure, Residence, ResidenceId, StayDetails};
+use sojourn_domain::residence::{Departure, Residence, ResidenceId, ResidenceStatus, StayDetails};
 use sojourn_domain::search::SearchTerm;
 use sojourn_domain::time_rules::china_today;
 use sojourn_domain::unit::{Scope, UnitCode};
@@ -586,6 +586,9 @@ fn matches_facets(query: &ResidentQuery, row: &ResidentRow) -> bool {
         && query.employer.is_none_or(|e| stay.employer == Some(e))
         && query.arrived_from.is_none_or(|from| arrived >= from)
         && query.arrived_to.is_none_or(|to| arrived <= to)
+        && query.departed_from.is_none_or(|from| {
+            matches!(&row.residence.status, ResidenceStatus::Departed(d) if d.departed_on.date() >= from)
+        })
         && query
             .origin_province
             .as_ref()
@@ -717,6 +720,9 @@ impl Filter {
         }
         if let Some(to) = query.arrived_to {
             self.push("r.arrived_on <= ", to.into());
+        }
+        if let Some(from) = query.departed_from {
+            self.push("r.departed_on >= ", from.into());
         }
         if let Some(province) = &query.origin_province {
             self.prefix("p.domicile", province);

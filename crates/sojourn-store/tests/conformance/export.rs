@@ -99,13 +99,19 @@ pub fn a_filtered_export_pages_the_stays_the_list_finds(db: &TestDb) {
         } else {
             "2024-05-05"
         };
-        store
+        let (_, stay) = store
             .register_arrival(
                 &town,
                 &arrival(&id_number("19900101", 200 + seq), "李四", unit, on),
                 &actor(),
             )
             .expect("arrival");
+        if seq % 3 == 1 {
+            let left_on = if seq == 1 { "2024-05-31" } else { "2024-06-02" };
+            store
+                .register_departure(&town, stay.id, &departure(left_on), stay.version, &actor())
+                .expect("departure");
+        }
     }
     let may = time::macros::date!(2024 - 05 - 01);
     let filters = [
@@ -121,6 +127,11 @@ pub fn a_filtered_export_pages_the_stays_the_list_finds(db: &TestDb) {
         },
         ResidentQuery {
             status: StatusFilter::Departed,
+            ..ResidentQuery::default()
+        },
+        ResidentQuery {
+            status: StatusFilter::Departed,
+            departed_from: Some(time::macros::date!(2024 - 06 - 01)),
             ..ResidentQuery::default()
         },
         ResidentQuery {
@@ -160,6 +171,11 @@ pub fn a_filtered_export_pages_the_stays_the_list_finds(db: &TestDb) {
             seen.extend(page.iter().map(|row| row.residence.id));
         }
         assert_eq!(seen, listed, "{filter:?}");
+        if filter.departed_from.is_some() {
+            // Of the departures on 2024-05-31 and 2024-06-02 (twice), the
+            // two since June.
+            assert_eq!(listed.len(), 2, "{filter:?}");
+        }
     }
     // A unit outside the scope is refused, as the list refuses it.
     let outside = ResidentQuery {

@@ -229,6 +229,9 @@ pub struct ResidentListQuery {
     pub arrived_from: Option<String>,
     /// Latest arrival date, inclusive.
     pub arrived_to: Option<String>,
+    /// Earliest departure date, inclusive (with `status=departed`: the
+    /// departures since then).
+    pub departed_from: Option<String>,
     /// Two-digit province code of the household registration.
     pub origin_province: Option<String>,
     /// Age today: `under_16`, `16_59` or `60_plus`.
@@ -265,6 +268,11 @@ impl ResidentListQuery {
         let arrived_from =
             fields.optional("arrived_from", self.arrived_from.as_deref(), parse_iso_date);
         let arrived_to = fields.optional("arrived_to", self.arrived_to.as_deref(), parse_iso_date);
+        let departed_from = fields.optional(
+            "departed_from",
+            self.departed_from.as_deref(),
+            parse_iso_date,
+        );
         let origin_province = province(
             &mut fields,
             "origin_province",
@@ -287,6 +295,7 @@ impl ResidentListQuery {
                 employer: self.employer.map(EmployerId),
                 arrived_from: arrived_from?,
                 arrived_to: arrived_to?,
+                departed_from: departed_from?,
                 origin_province: origin_province?,
                 born_from,
                 born_to,

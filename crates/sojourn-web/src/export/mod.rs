@@ -458,6 +458,7 @@ const FILTER_KEYS: [&[&str]; 11] = [
         "origin_province",
         "arrived_from",
         "arrived_to",
+        "departed_from",
         "house",
         "employer",
     ],
@@ -547,6 +548,7 @@ pub(crate) fn resident_filters(
         employer,
         arrived_from: text("arrived_from"),
         arrived_to: text("arrived_to"),
+        departed_from: text("departed_from"),
         origin_province: text("origin_province"),
         age_band: text("age_band"),
         ..ResidentListQuery::default()

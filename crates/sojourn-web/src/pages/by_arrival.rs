@@ -26,6 +26,7 @@ fn plain(query: &ResidentQuery) -> Option<ResidentSort> {
         || query.employer.is_some()
         || query.arrived_from.is_some()
         || query.arrived_to.is_some()
+        || query.departed_from.is_some()
         || query.origin_province.is_some()
         || query.born_from.is_some()
         || query.born_to.is_some();

@@ -25,7 +25,7 @@ use sojourn_store::{Page, ResidentQuery, ResidentRow, StayLink, Store};
 use std::collections::HashMap;
 
 /// The list's parameters, as they appear in its URL.
-pub(crate) const KEYS: [&str; 13] = [
+pub(crate) const KEYS: [&str; 14] = [
     "q",
     "unit",
     "status",
@@ -34,6 +34,7 @@ pub(crate) const KEYS: [&str; 13] = [
     "origin_province",
     "arrived_from",
     "arrived_to",
+    "departed_from",
     "house",
     "employer",
     "sort",
@@ -42,7 +43,7 @@ pub(crate) const KEYS: [&str; 13] = [
 ];
 
 /// The filters folded under the search box on a phone.
-const FOLDED: [&str; 7] = [
+const FOLDED: [&str; 8] = [
     "unit",
     "status",
     "sex",
@@ -50,6 +51,7 @@ const FOLDED: [&str; 7] = [
     "origin_province",
     "arrived_from",
     "arrived_to",
+    "departed_from",
 ];
 
 /// One row as the list shows it.

@@ -194,3 +194,39 @@ async fn a_stay_that_does_not_exist_is_not_found() {
         .await
         .expect_error(StatusCode::NOT_FOUND, "not_found");
 }
+
+/// "本月注销" on the home page opens the departures since the month began,
+/// not every departure: the list takes `departed_from`.
+#[tokio::test]
+async fn departures_are_listed_from_a_date() {
+    let app = spawn_app(ROOT).await;
+    for (number, left_on) in [(zhang_san(), "2024-05-31"), (li_si(), "2024-06-01")] {
+        let stay = app
+            .register_arrival(&arrival(&number))
+            .await
+            .expect(StatusCode::CREATED)
+            .body["residence"]
+            .clone();
+        let departure = json!({ "departed_on": left_on, "version": 1 });
+        app.register_departure(id(&stay), &departure)
+            .await
+            .expect(StatusCode::OK);
+    }
+    let since_june = app
+        .search_residents("status=departed&departed_from=2024-06-01")
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(since_june.body["total"], 1);
+    let all = app.search_residents("status=departed").await;
+    assert_eq!(all.expect(StatusCode::OK).body["total"], 2);
+    app.search_residents("status=departed&departed_from=2024-06-31")
+        .await
+        .expect_field("departed_from", "date_malformed");
+
+    let home = app.get("/").await.expect(StatusCode::OK);
+    let month = sojourn_domain::time_rules::china_today()
+        .replace_day(1)
+        .expect("day 1");
+    let tile = format!("status=departed&amp;departed_from={month}");
+    assert!(home.body.as_str().unwrap_or_default().contains(&tile));
+}
