@@ -38,7 +38,7 @@ where
 }
 
 /// The units of the caller's jurisdiction, for names and pickers.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Units {
     /// The scope's root first, then the subtree in code order.
     pub all: Vec<Unit>,

@@ -308,7 +308,7 @@ pub(crate) fn render_file(
             .iter()
             .map(|r| stay_view(tr, &file.units, r))
             .collect(),
-        changes: change_views(tr, &file.changes),
+        changes: change_views(tr, &file.units, &file.changes),
         notice: view.notice,
         may_reveal: may(caller, Action::Reveal),
         may_edit: may(caller, Action::Update) && file.editable && file.person.merged_into.is_none(),
@@ -549,14 +549,18 @@ fn document_view(tr: Tr, d: &RecordedDocumentCheck) -> DocumentView {
 }
 
 /// Every change of the file, newest first, each with what it changed.
-fn change_views(tr: Tr, records: &[(&'static str, Vec<Revision>)]) -> Vec<ChangeView> {
+fn change_views(
+    tr: Tr,
+    units: &Units,
+    records: &[(&'static str, Vec<Revision>)],
+) -> Vec<ChangeView> {
     let mut changes: Vec<(time::OffsetDateTime, ChangeView)> = Vec::new();
     for (kind, revisions) in records {
         let mut before: Option<&Revision> = None;
         for revision in revisions {
             let mut view = change_view(tr, kind, revision);
             if let Some(before) = before {
-                view.fields = changed_fields(tr, &before.snapshot, &revision.snapshot);
+                view.fields = changed_fields(tr, units, &before.snapshot, &revision.snapshot);
             }
             changes.push((revision.at, view));
             before = Some(revision);
