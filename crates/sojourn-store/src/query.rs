@@ -212,6 +212,9 @@ pub struct Revision {
     pub version: i64,
     pub at: OffsetDateTime,
     pub actor: String,
+    /// The staff member's name, where `actor` is an account of the
+    /// deployment (a program acting on its own has none).
+    pub actor_name: Option<String>,
     /// What happened: `created`, `updated`, `activated`, `departed`, …
     pub action: String,
     pub snapshot: String,

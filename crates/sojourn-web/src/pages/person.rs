@@ -591,7 +591,11 @@ fn change_view(tr: Tr, kind: &str, r: &Revision) -> ChangeView {
     };
     ChangeView {
         at,
-        actor: r.actor.clone(),
+        // "王芳（clerk1）": the name a clerk knows, the account the trail keeps.
+        actor: match &r.actor_name {
+            Some(name) => format!("{name}（{}）", r.actor),
+            None => r.actor.clone(),
+        },
         action,
         record,
         fields: Vec::new(),

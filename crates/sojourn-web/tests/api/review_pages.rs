@@ -351,3 +351,22 @@ async fn the_home_page_counts_what_waits_for_the_reader_and_links_each_list() {
     assert!(!html(&home).contains(r#"class="todo-list""#));
     assert!(html(&home).contains("暂无待办事项"));
 }
+
+/// The file's history names the staff member, not only the account.
+#[tokio::test]
+async fn the_history_names_the_staff_member_who_made_each_change() {
+    let app = deployment();
+    let clerk = app.user(Role::Clerk, COMMUNITY).await;
+    let created = clerk
+        .register_arrival(&arrival(&zhang_san()))
+        .await
+        .expect(StatusCode::CREATED)
+        .body;
+    let person = created["person"]["id"].as_i64().expect("person id");
+    let page = clerk
+        .get(&format!("/persons/{person}"))
+        .await
+        .expect(StatusCode::OK);
+    let named = format!("测试用户（{}）", clerk.username);
+    assert!(html(&page).contains(&named), "{}", html(&page));
+}
