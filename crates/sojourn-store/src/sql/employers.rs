@@ -140,7 +140,7 @@ pub(crate) fn search_employers(
     let scope = narrow(scope, query.unit.as_ref())?;
     let mut filter = Filter::on("e.unit_code", &scope);
     if let Some(text) = &query.text {
-        let name = filter.prefix_clause("e.name", text);
+        let name = filter.contains_clause("e.name", text);
         let uscc = filter.prefix_clause("e.uscc", &text.to_ascii_uppercase());
         filter.sql.push_str(&format!(" AND ({name} OR {uscc})"));
     }

@@ -140,7 +140,7 @@ pub(crate) fn search_houses(
     let scope = narrow(scope, query.unit.as_ref())?;
     let mut filter = Filter::on("h.unit_code", &scope);
     if let Some(text) = &query.text {
-        let address = filter.prefix_clause("h.address", text);
+        let address = filter.contains_clause("h.address", text);
         let landlord = filter.prefix_clause("h.landlord_name", text);
         filter
             .sql

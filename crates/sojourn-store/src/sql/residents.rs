@@ -747,6 +747,22 @@ impl Filter {
         self.sql.push_str(&format!(" AND {clause}"));
     }
 
+    /// `column` holds `text` anywhere (餐饮 finds 某某餐饮有限公司): LIKE
+    /// with the pattern's own `%`, `_` and escape character escaped, which
+    /// both engines read alike. A scan of the scope's rows, so only for the
+    /// small registers (employers, houses), never the residents.
+    pub(crate) fn contains_clause(&mut self, column: &str, text: &str) -> String {
+        let escaped: String = text
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '!' => vec!['!', c],
+                other => vec![other],
+            })
+            .collect();
+        let pattern = self.param(format!("%{escaped}%").into());
+        format!("({column} LIKE {pattern} ESCAPE '!')")
+    }
+
     pub(crate) fn prefix_clause(&mut self, column: &str, prefix: &str) -> String {
         let low = self.param(prefix.into());
         let high = self.param(format!("{prefix}\u{10FFFF}").into());

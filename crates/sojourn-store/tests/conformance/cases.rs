@@ -524,6 +524,13 @@ pub fn houses_keep_their_tenants_now_and_before(db: &TestDb) {
         )
         .expect("houses");
     assert_eq!(by_address.total, 1);
+    // The house number alone finds it too: the address is matched inside.
+    let inside = HouseQuery {
+        text: Some("12号".into()),
+        ..Default::default()
+    };
+    let found = store.search_houses(&scope(TOWN), &inside).expect("houses");
+    assert_eq!(found.total, 1);
 }
 
 pub fn employers_are_unique_by_credit_code_and_count_their_workers(db: &TestDb) {
@@ -566,6 +573,23 @@ pub fn employers_are_unique_by_credit_code_and_count_their_workers(db: &TestDb) 
         )
         .expect("employers");
     assert_eq!(found.total, 1);
+    // A clerk remembers a word of the name, not its start; a pattern's
+    // own wildcards are taken literally.
+    let containing = |text: &str| {
+        let query = EmployerQuery {
+            text: Some(text.into()),
+            ..Default::default()
+        };
+        store
+            .search_employers(&scope(TOWN), &query)
+            .expect("employers")
+            .total
+    };
+    assert_eq!(containing("餐饮"), 1);
+    assert_eq!(containing("有限公司"), 1);
+    assert_eq!(containing("%"), 0);
+    assert_eq!(containing("_"), 0);
+    assert_eq!(containing("物流"), 0);
 }
 
 fn employer_details_again() -> sojourn_domain::employer::EmployerDetails {
