@@ -4,11 +4,12 @@
 //! need `Export` on its register (the route table says so); a job is its
 //! account's alone (anyone else's answers 404).
 
+use super::run;
 use crate::AppState;
 use crate::auth::{Caller, Denied};
 use crate::error::{ApiError, ErrorBody, Problem};
 use crate::export::jobs::{self, Job, JobState};
-use crate::export::{ExportList, ExportSpec, Filters};
+use crate::export::{ExportList, ExportSpec, FileNames, Filters};
 use crate::extract::Path;
 use crate::json::Json;
 use crate::scope::CallerScope;
@@ -19,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sojourn_domain::account::{Action, allows};
+use sojourn_domain::time_rules::china_today;
 use sojourn_domain::unit::{Scope, UnitCode};
 use sojourn_store::{AuditAction, AuditEvent, Outcome, StoreError};
 use std::collections::HashMap;
@@ -132,9 +134,10 @@ pub(crate) async fn start(
         }
         crate::audit::record(state, actor.clone(), event).await?;
     }
+    let names = file_names(state, &scope, &spec).await?;
     let job = state
         .exports
-        .create(caller.principal.account, &spec)
+        .create(caller.principal.account, &spec, names)
         .map_err(|e| match e {
             jobs::NotStarted::Busy(_) => ApiError::Busy(Problem::of(&e)),
             jobs::NotStarted::NoRandomness(_) => ApiError::Internal(e.to_string()),
@@ -144,6 +147,19 @@ pub(crate) async fn start(
         jobs::run(store.as_ref(), &scope, &actor, &spec, &running);
     });
     Ok(job)
+}
+
+/// The file's name: the list, the unit it covers and today's date.
+async fn file_names(
+    state: &AppState,
+    scope: &Scope,
+    spec: &ExportSpec,
+) -> Result<FileNames, ApiError> {
+    let (scope, unit) = (scope.clone(), spec.unit(scope).clone());
+    let name = run(state, move |store| store.get_unit(&scope, &unit))
+        .await?
+        .name;
+    Ok(spec.file_names(name.as_str(), china_today()))
 }
 
 /// A unit filter outside the scope is refused at once, as the list
@@ -215,7 +231,7 @@ pub(crate) async fn download(job: Arc<Job>) -> Result<Response, ApiError> {
         header::CONTENT_TYPE,
         HeaderValue::from_static(job.content_type),
     );
-    let disposition = format!("attachment; filename=\"{}\"", job.file_name);
+    let disposition = job.file_names.disposition();
     if let Ok(value) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }

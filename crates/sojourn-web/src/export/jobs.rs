@@ -3,7 +3,7 @@
 //! alone (anyone else asking for it is told it does not exist) until it
 //! expires, when its file is removed.
 
-use super::{ExportError, ExportList, ExportSpec, Progress, count, write_export};
+use super::{ExportError, ExportList, ExportSpec, FileNames, Progress, count, write_export};
 use crate::auth::secret::{NoRandomness, random_bytes};
 use serde_json::json;
 use sojourn_domain::account::AccountId;
@@ -77,7 +77,8 @@ pub struct Job {
     pub id: String,
     pub owner: AccountId,
     pub list: ExportList,
-    pub file_name: String,
+    /// The name the file downloads under.
+    pub file_names: FileNames,
     pub content_type: &'static str,
     pub progress: Progress,
     pub path: PathBuf,
@@ -136,7 +137,12 @@ impl ExportJobs {
 
     /// Registers a job for `owner` (not started yet: see [`run`]), unless
     /// `owner` has [`RUNNING_PER_ACCOUNT`] jobs running already.
-    pub fn create(&self, owner: AccountId, spec: &ExportSpec) -> Result<Arc<Job>, NotStarted> {
+    pub fn create(
+        &self,
+        owner: AccountId,
+        spec: &ExportSpec,
+        names: FileNames,
+    ) -> Result<Arc<Job>, NotStarted> {
         self.sweep();
         let mut jobs = lock(&self.jobs);
         let running = jobs
@@ -154,7 +160,7 @@ impl ExportJobs {
             id: id.clone(),
             owner,
             list: spec.list,
-            file_name: spec.file_name(),
+            file_names: names,
             content_type: spec.format.content_type(),
             progress: Progress::default(),
             started: Instant::now(),
@@ -271,21 +277,42 @@ mod tests {
         ExportSpec::parse(ExportList::Residents, &params).expect("a CSV of every resident")
     }
 
+    fn names() -> FileNames {
+        spec().file_names("多福巷社区", time::macros::date!(2026 - 12 - 07))
+    }
+
+    #[test]
+    fn a_file_is_named_in_chinese_as_an_office_files_it_with_an_ascii_fallback() {
+        let names = names();
+        assert_eq!(names.full, "流动人口台账-多福巷社区-2026-12-07.csv");
+        assert_eq!(names.ascii, "residents-ledger.csv");
+        let disposition = names.disposition();
+        assert!(disposition.starts_with("attachment; filename=\"residents-ledger.csv\"; "));
+        // 流 is E6 B5 81 in UTF-8.
+        assert!(
+            disposition.contains("filename*=UTF-8''%E6%B5%81"),
+            "{disposition}"
+        );
+        assert!(disposition.ends_with("-2026-12-07.csv"), "{disposition}");
+    }
+
     #[test]
     fn an_account_runs_at_most_its_share_of_jobs_at_once() {
         let dir = tempfile::tempdir().expect("a directory");
         let jobs = ExportJobs::new(dir.path().to_path_buf(), KEEP);
         let (clerk, other) = (AccountId(1), AccountId(2));
-        let first = jobs.create(clerk, &spec()).expect("first");
-        jobs.create(clerk, &spec()).expect("second");
+        let first = jobs.create(clerk, &spec(), names()).expect("first");
+        jobs.create(clerk, &spec(), names()).expect("second");
         assert_eq!(
-            jobs.create(clerk, &spec()).map(|job| job.id.clone()),
+            jobs.create(clerk, &spec(), names())
+                .map(|job| job.id.clone()),
             Err(NotStarted::Busy(RUNNING_PER_ACCOUNT))
         );
-        jobs.create(other, &spec())
+        jobs.create(other, &spec(), names())
             .expect("another account is not held up");
         // Once one is done, the next may start.
         first.set(JobState::Done { rows: 0 });
-        jobs.create(clerk, &spec()).expect("after one finished");
+        jobs.create(clerk, &spec(), names())
+            .expect("after one finished");
     }
 }

@@ -30,7 +30,7 @@ use sojourn_domain::account::Resource;
 use sojourn_domain::quality::Rule;
 use sojourn_domain::search::SearchTerm;
 use sojourn_domain::time_rules::{CHINA, parse_iso_date};
-use sojourn_domain::unit::Scope;
+use sojourn_domain::unit::{Scope, UnitCode};
 use sojourn_sheets::{ExportFormat, ExportWriter, SheetError};
 use sojourn_store::quality::DuplicateStatus;
 use sojourn_store::{
@@ -96,6 +96,30 @@ impl ExportList {
             Self::QualityFindings => "quality-findings",
             Self::QualityDuplicates => "quality-duplicates",
         }
+    }
+
+    /// The list's name at the head of a downloaded file's name: a
+    /// register's 台账 (the paper form's columns) or 名单 (the page's).
+    fn file_title(self, layout: LayoutKind, lang: Lang) -> &'static str {
+        let ledger = layout == LayoutKind::Ledger;
+        let (zh, en) = match self {
+            Self::Residents if ledger => ("流动人口台账", "floating-population-ledger"),
+            Self::Residents => ("流动人口名单", "floating-population"),
+            Self::Houses if ledger => ("出租房屋台账", "rental-houses-ledger"),
+            Self::Houses => ("出租房屋名单", "rental-houses"),
+            Self::Employers if ledger => ("用工单位台账", "employers-ledger"),
+            Self::Employers => ("用工单位名单", "employers"),
+            Self::Outflows if ledger => ("流出人口台账", "outflow-ledger"),
+            Self::Outflows => ("流出人口名单", "outflow"),
+            Self::ReviewQueue => ("待审核", "awaiting-review"),
+            Self::ReviewCorrections => ("退回待更正", "returned-for-correction"),
+            Self::ReviewOverdue => ("逾期录入", "overdue-entry"),
+            Self::ReviewSpotChecks => ("待抽查", "awaiting-spot-check"),
+            Self::ReviewCounts => ("工作量统计", "workload"),
+            Self::QualityFindings => ("问题清单", "data-problems"),
+            Self::QualityDuplicates => ("疑似重复档案", "probable-duplicates"),
+        };
+        lang.pick(zh, en)
     }
 
     /// The list's page; its exports live under `{page}/export`.
@@ -348,14 +372,31 @@ impl ExportSpec {
         }
     }
 
-    /// The downloaded file's name (ASCII: `residents-ledger.xlsx`).
-    pub fn file_name(&self) -> String {
-        format!(
-            "{}-{}.{}",
-            self.list.key(),
-            self.layout.key(),
-            self.format.extension()
-        )
+    /// The downloaded file's name as an office files it
+    /// (`流动人口台账-多福巷社区-2026-12-07.xlsx`), and its ASCII form for a
+    /// client that reads no other (`residents-ledger.xlsx`).
+    pub fn file_names(&self, unit_name: &str, today: time::Date) -> FileNames {
+        let extension = self.format.extension();
+        let title = self.list.file_title(self.layout, self.lang);
+        FileNames {
+            full: format!("{title}-{unit_name}-{today}.{extension}"),
+            ascii: format!("{}-{}.{extension}", self.list.key(), self.layout.key()),
+        }
+    }
+
+    /// The unit the export covers: its unit filter, or else the scope.
+    pub(crate) fn unit<'a>(&'a self, scope: &'a Scope) -> &'a UnitCode {
+        let filtered = match &self.filters {
+            Filters::Residents(q) => q.unit.as_ref(),
+            Filters::Houses(q) => q.unit.as_ref(),
+            Filters::Employers(q) => q.unit.as_ref(),
+            Filters::Outflows(q) => q.unit.as_ref(),
+            Filters::Review(_)
+            | Filters::ReviewCounts(_)
+            | Filters::Findings(_)
+            | Filters::Duplicates(_) => None,
+        };
+        filtered.unwrap_or_else(|| scope.root())
     }
 
     /// What the audit trail keeps of the request: never a number.
@@ -367,6 +408,34 @@ impl ExportSpec {
             "filters": self.filter_record,
             "numbers": if self.reveal.is_some() { "full" } else { "masked" },
         })
+    }
+}
+
+/// A download's name, in full and in ASCII.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileNames {
+    pub full: String,
+    pub ascii: String,
+}
+
+impl FileNames {
+    /// `Content-Disposition` naming the file both ways (RFC 6266): the
+    /// UTF-8 name for every current browser, the ASCII one for the rest.
+    pub(crate) fn disposition(&self) -> String {
+        let encoded: String = self
+            .full
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        format!(
+            "attachment; filename=\"{}\"; filename*=UTF-8''{encoded}",
+            self.ascii
+        )
     }
 }
 

@@ -339,6 +339,25 @@ async fn a_csv_export_is_utf8_with_a_bom_and_the_same_rows() {
             .expect("ascii")
             .contains("residents-ledger.csv")
     );
+    // The name as an office files it: the ledger, the unit, the day.
+    let full = format!(
+        "流动人口台账-银闸社区居委会-{}.csv",
+        sojourn_domain::time_rules::china_today()
+    );
+    let encoded: String = full
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let disposition = headers[header::CONTENT_DISPOSITION]
+        .to_str()
+        .expect("ascii");
+    assert!(
+        disposition.ends_with(&format!("filename*=UTF-8''{encoded}")),
+        "{disposition}"
+    );
     assert!(bytes.starts_with("\u{feff}".as_bytes()), "a BOM for Excel");
     let text = String::from_utf8(bytes).expect("UTF-8");
     let lines: Vec<&str> = text.lines().collect();

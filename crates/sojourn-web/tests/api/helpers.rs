@@ -661,7 +661,11 @@ impl TestApp {
         )
         .expect("a CSV of every resident");
         for _ in 0..count {
-            self.shared.exports.create(account, &spec).expect("a job");
+            let names = spec.file_names("测试", time::macros::date!(2026 - 12 - 07));
+            self.shared
+                .exports
+                .create(account, &spec, names)
+                .expect("a job");
         }
     }
 }
