@@ -219,3 +219,15 @@ async fn an_id_or_offset_beyond_i64_is_a_400_page_on_every_page_route() {
         .expect(StatusCode::BAD_REQUEST);
     assert!(text(&reply).contains("无法识别"), "{}", text(&reply));
 }
+
+#[tokio::test]
+async fn an_unreadable_upload_is_refused_with_the_apis_json_error() {
+    let app = spawn_app(ROOT).await;
+    for content_type in ["multipart/form-data", "text/plain"] {
+        let reply = app
+            .raw(Method::POST, "/api/v1/imports/residents", content_type, "x")
+            .await
+            .expect_error(StatusCode::BAD_REQUEST, "unreadable_request");
+        assert!(!reply.message_zh().is_empty() && !reply.message_en().is_empty());
+    }
+}
