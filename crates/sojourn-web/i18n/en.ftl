@@ -321,6 +321,7 @@ password-submit = Save the new password
 password-changed = Your password has been changed.
 error-refused = This request cannot be completed.
 error-no-page = There is no such page.
+error-bad-input = The address or form holds a value that cannot be read (a number out of range, say); open the page again from this site.
 
 ## Administration pages: unit tree, accounts, API tokens, audit (separated duties)
 nav-units = Units

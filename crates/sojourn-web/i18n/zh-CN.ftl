@@ -308,6 +308,7 @@ password-submit = 保存新密码
 password-changed = 密码已修改。
 error-refused = 无法完成此请求。
 error-no-page = 没有这个页面。
+error-bad-input = 地址或表单中有无法识别的内容（例如编号超出范围），请从本站页面重新打开。
 
 ## 管理页面：单位结构、账号、API 令牌、审计（三员分立）
 nav-units = 单位结构

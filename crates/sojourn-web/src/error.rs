@@ -95,6 +95,10 @@ pub enum ApiError {
     /// 400 Bad Request: a path segment has the wrong type (`/residences/abc`).
     #[error("invalid path: {0}")]
     InvalidPath(String),
+    /// 400 Bad Request: a body the route cannot read at all (a multipart
+    /// body without its boundary), refused by one of axum's extractors.
+    #[error("unreadable request: {0}")]
+    Unreadable(String),
     /// 400 Bad Request: a search term in the URL, where it would be logged
     /// by proxies and kept in browser history; it belongs in the body of
     /// the list's `POST …/search`.
@@ -151,6 +155,7 @@ impl ApiError {
             Self::MalformedJson(_)
             | Self::InvalidQuery(_)
             | Self::InvalidPath(_)
+            | Self::Unreadable(_)
             | Self::SearchTermInUrl(_) => StatusCode::BAD_REQUEST,
             Self::Denied(denied) => denied.status(),
             Self::NotFound(_) | Self::NoRoute => StatusCode::NOT_FOUND,
@@ -182,6 +187,11 @@ impl ApiError {
                 "invalid_path",
                 format!("地址中的参数有误：{detail}"),
                 format!("invalid path parameter: {detail}"),
+            ),
+            Self::Unreadable(detail) => Problem::new(
+                "unreadable_request",
+                format!("无法读取请求内容：{detail}"),
+                format!("the request cannot be read: {detail}"),
             ),
             Self::SearchTermInUrl(route) => Problem::new(
                 "search_term_in_url",

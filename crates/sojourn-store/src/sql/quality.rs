@@ -843,7 +843,9 @@ pub(crate) fn queue(
         }
         None => "",
     };
-    // LIMIT and OFFSET are integers of our own.
+    // LIMIT and OFFSET are integers of our own; SQL's are signed, and no
+    // queue is longer than `i64::MAX`, so a larger offset reads nothing.
+    let offset = i64::try_from(offset).unwrap_or(i64::MAX);
     let sql = format!(
         "{DUPLICATE_SELECT} WHERE {PAIR_IN_SCOPE}{status_clause} \
          ORDER BY d.score DESC, d.id LIMIT {limit} OFFSET {offset}"

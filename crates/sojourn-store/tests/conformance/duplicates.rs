@@ -263,6 +263,22 @@ pub fn a_dismissed_pair_is_not_reopened_by_a_later_write(db: &TestDb) {
     );
 }
 
+pub fn an_offset_past_the_end_of_the_queue_reads_nothing_up_to_u64_max(db: &TestDb) {
+    let store = deployed(db);
+    for n in [71, 73] {
+        let number = id_number("19851010", n);
+        register(store, DUOFU, &arrival(&number, "孙八", DUOFU, "2026-11-01"));
+    }
+    assert_eq!(queued(store, DUOFU).len(), 1);
+    for offset in [1, i64::MAX as u64, i64::MAX as u64 + 1, u64::MAX] {
+        let page = store.duplicate_queue(&scope(DUOFU), None, offset, 10);
+        assert!(
+            matches!(page.as_deref(), Ok([])),
+            "offset {offset}: {page:?}"
+        );
+    }
+}
+
 pub fn a_merged_file_is_not_paired_by_a_later_write(db: &TestDb) {
     let store = deployed(db);
     let first = arrival(&id_number("19851010", 91), "孙八", DUOFU, "2025-06-01");

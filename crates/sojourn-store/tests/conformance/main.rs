@@ -99,6 +99,7 @@ conformance!(
     an_edit_that_gives_a_file_a_namesakes_name_queues_the_pair,
     a_number_one_digit_from_a_stored_one_is_queued_under_every_key,
     a_dismissed_pair_is_not_reopened_by_a_later_write,
+    an_offset_past_the_end_of_the_queue_reads_nothing_up_to_u64_max,
     a_merged_file_is_not_paired_by_a_later_write,
     a_batch_pairs_its_rows_with_each_other_and_with_stored_files,
     a_bulk_load_ends_with_its_pairs_queued,

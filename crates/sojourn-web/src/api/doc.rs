@@ -7,8 +7,11 @@ use super::{
     accounts, audit, checks, divisions, documents, employers, exports, houses, imports, outflows,
     persons, quality, residences, residents, review, session, tokens, units,
 };
+use crate::auth::Access;
 use crate::json::Json;
-use utoipa::OpenApi;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -68,6 +71,7 @@ use utoipa::OpenApi;
         checks::check_id_number,
     ),
     components(schemas(crate::error::ErrorBody)),
+    modifiers(&CommonRefusals),
     tags(
         (name = "session", description = "Signing in and out; your own password"),
         (name = "accounts", description = "Staff accounts (system and security administrators)"),
@@ -95,4 +99,130 @@ pub struct ApiDoc;
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
 pub(crate) async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
+}
+
+/// The refusals that come from the guard and the extractors rather than
+/// the handler, added to every operation that can give them (a handler's
+/// own description of a status is kept): the route table says who may
+/// call, the operation's parameters and body what can fail to parse.
+struct CommonRefusals;
+
+impl Modify for CommonRefusals {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for route in super::route_list() {
+            let Some(item) = openapi.paths.paths.get_mut(&route.path) else {
+                continue;
+            };
+            let operation = match route.method {
+                "GET" => item.get.as_mut(),
+                "POST" => item.post.as_mut(),
+                "PUT" => item.put.as_mut(),
+                "DELETE" => item.delete.as_mut(),
+                _ => None,
+            };
+            if let Some(operation) = operation {
+                for (status, description) in common_refusals(route.method, route.access, operation)
+                {
+                    let response = ResponseBuilder::new()
+                        .description(description)
+                        .content(
+                            "application/json",
+                            ContentBuilder::new()
+                                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                                .build(),
+                        )
+                        .build();
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert(response.into());
+                }
+            }
+        }
+    }
+}
+
+/// The statuses `operation` can answer before its handler decides, with
+/// what each means here.
+pub(crate) fn common_refusals(
+    method: &str,
+    access: Access,
+    operation: &Operation,
+) -> Vec<(&'static str, String)> {
+    let parameters = operation.parameters.as_deref().unwrap_or_default();
+    let in_path = parameters
+        .iter()
+        .any(|p| p.parameter_in == ParameterIn::Path);
+    let in_query = parameters
+        .iter()
+        .any(|p| p.parameter_in == ParameterIn::Query);
+    let body = operation.request_body.as_ref();
+    let json = body.is_some_and(|b| b.content.contains_key("application/json"));
+    let multipart = body.is_some_and(|b| b.content.contains_key("multipart/form-data"));
+    let mut bad = Vec::new();
+    if in_path {
+        bad.push(
+            "a path value that does not parse, such as an id beyond 64-bit range (`invalid_path`)",
+        );
+    }
+    if in_query {
+        bad.push("a query value that does not parse or is out of range (`invalid_query`)");
+    }
+    if json {
+        bad.push("a body that is not well-formed JSON (`malformed_json`)");
+    }
+    if multipart {
+        bad.push("a body that is not readable multipart form data (`unreadable_request`)");
+    }
+    let mut refusals = Vec::new();
+    if !bad.is_empty() {
+        refusals.push(("400", format!("Bad request: {}", bad.join("; "))));
+    }
+    if access != Access::Public {
+        refusals.push((
+            "401",
+            "Not signed in, the session ended, or the API token is not valid \
+             (`unauthenticated`, `session_expired`, `invalid_token`)"
+                .to_owned(),
+        ));
+    }
+    let change = method != "GET";
+    let role_checked = matches!(access, Access::SignedIn | Access::Permission(..));
+    if role_checked || (access == Access::SelfService && change) {
+        refusals.push((
+            "403",
+            "Refused: the caller's roles do not allow this (`forbidden`), the password must be \
+             changed first (`password_change_required`), or a change made through a session \
+             lacks its CSRF token (`csrf_token_invalid`)"
+                .to_owned(),
+        ));
+    }
+    if body.is_some() {
+        refusals.push((
+            "413",
+            "The request body is larger than the limit (`payload_too_large`)".to_owned(),
+        ));
+    }
+    if json {
+        refusals.push((
+            "415",
+            "The body is not declared as JSON (`unsupported_media_type`)".to_owned(),
+        ));
+        refusals.push((
+            "422",
+            "JSON of the wrong shape: missing fields or wrong types (`invalid_body`), or fields \
+             that do not parse (`validation_failed`)"
+                .to_owned(),
+        ));
+    }
+    if access != Access::Public {
+        refusals.push((
+            "429",
+            "Too many requests with a wrong API token from this address \
+             (`too_many_attempts`); retry after `Retry-After` seconds"
+                .to_owned(),
+        ));
+    }
+    refusals
 }

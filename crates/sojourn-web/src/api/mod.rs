@@ -69,6 +69,24 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .fold(Router::new(), |router, entry| {
             router.route(entry.path, guard(entry.route, state, entry.access))
         })
+        .layer(axum::middleware::map_response(plain_rejection_as_json))
+}
+
+/// One of axum's own extractors (multipart) refuses a body it cannot read
+/// with a plain-text 400; the API answers with its JSON error instead.
+async fn plain_rejection_as_json(response: axum::response::Response) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
+    if !plain || response.status() != axum::http::StatusCode::BAD_REQUEST {
+        return response;
+    }
+    let bytes = axum::body::to_bytes(response.into_body(), 4096)
+        .await
+        .unwrap_or_default();
+    ApiError::Unreadable(String::from_utf8_lossy(&bytes).into_owned()).into_response()
 }
 
 /// One route of the API: method, full path, and what it requires.

@@ -117,7 +117,9 @@ impl FindingsQuery {
 pub struct DuplicatesQuery {
     /// `open`, `merged` or `dismissed`; every pair when absent.
     pub status: Option<String>,
-    pub offset: Option<u64>,
+    /// Pairs to skip; 0 when absent.
+    #[param(value_type = Option<u64>, maximum = 9223372036854775807_u64)]
+    pub offset: Option<Offset>,
     /// 1 to 500; 50 when absent.
     pub limit: Option<u32>,
 }
@@ -126,9 +128,34 @@ impl DuplicatesQuery {
     pub(crate) fn parse(&self) -> Result<(Option<DuplicateStatus>, u64, u32), ApiError> {
         Ok((
             parse_status(self.status.as_deref())?,
-            self.offset.unwrap_or(0),
+            self.offset.unwrap_or_default().get(),
             parse_limit(self.limit)?,
         ))
+    }
+}
+
+/// Rows to skip in a list. The store counts in SQL's signed integers, so
+/// an offset is at most `i64::MAX`; a larger one fails to parse, as any
+/// malformed query value does (400).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Offset(u64);
+
+impl Offset {
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Offset {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let offset = u64::deserialize(deserializer)?;
+        if i64::try_from(offset).is_err() {
+            return Err(serde::de::Error::custom(format!(
+                "offset must be 0 to {}",
+                i64::MAX
+            )));
+        }
+        Ok(Self(offset))
     }
 }
 

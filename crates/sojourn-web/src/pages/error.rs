@@ -33,6 +33,13 @@ impl PageError {
         }
     }
 
+    /// 400: a value in the address or form that cannot be read (a number
+    /// beyond any record's, a malformed query), which no page of this site
+    /// links to.
+    pub(crate) fn bad_input(tr: Tr) -> Self {
+        Self::with_status(tr, StatusCode::BAD_REQUEST, tr.t("error-bad-input"))
+    }
+
     /// Any status, with a message for the reader.
     pub(crate) fn with_status(tr: Tr, status: StatusCode, message: String) -> Self {
         Self {
@@ -82,6 +89,27 @@ pub(crate) fn localized(tr: Tr, error: &dyn Localized) -> String {
     } else {
         error.message_zh()
     }
+}
+
+/// axum's own extractors refuse a path, query or form they cannot read
+/// with a plain-text 400 or 422 in English; a page answers in HTML, in the
+/// reader's language, instead.
+pub(crate) async fn html_rejections(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let lang = super::i18n::Lang::of_headers(request.headers());
+    let response = next.run(request).await;
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
+    let status = response.status();
+    if plain && (status == StatusCode::BAD_REQUEST || status == StatusCode::UNPROCESSABLE_ENTITY) {
+        let tr = Tr::new(lang);
+        return PageError::with_status(tr, status, tr.t("error-bad-input")).into_response();
+    }
+    response
 }
 
 #[derive(Template)]

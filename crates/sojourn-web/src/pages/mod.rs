@@ -47,6 +47,8 @@ pub(crate) mod imports;
 mod lists;
 /// Fragments for live validation and pickers (htmx).
 mod live;
+/// Where a page may send the reader back to: a path of this site.
+mod local_path;
 /// Outflow list and page.
 mod outflows;
 /// The person file (一人一档).
@@ -159,7 +161,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         router: Router::new(),
         list: Vec::new(),
     });
-    built.router
+    built
+        .router
+        .layer(axum::middleware::from_fn(error::html_rejections))
 }
 
 /// Every page route with its access requirement, read from the table that

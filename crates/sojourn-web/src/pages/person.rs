@@ -199,9 +199,17 @@ fn stay_reviews(
     Ok(reviews)
 }
 
-/// A path id; anything else is "no such record".
+/// A path id; digits beyond any id are refused (400), anything else is
+/// "no such record".
 pub(crate) fn path_id(tr: Tr, text: &str) -> Result<i64, PageError> {
-    text.parse().map_err(|_| PageError::not_found(tr))
+    match text.parse() {
+        Ok(id) => Ok(id),
+        // Digits beyond any id: a link made by hand, refused as such.
+        Err(_) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => {
+            Err(PageError::bad_input(tr))
+        }
+        Err(_) => Err(PageError::not_found(tr)),
+    }
 }
 
 /// `GET /persons/{id}`. The read is audited, as the API's.

@@ -335,7 +335,7 @@ struct QueuePage {
 #[derive(Debug, Default, serde::Deserialize)]
 pub(crate) struct QueueQuery {
     status: Option<String>,
-    offset: Option<u64>,
+    offset: Option<crate::dto::quality::Offset>,
     done: Option<String>,
 }
 
@@ -394,7 +394,7 @@ pub(crate) async fn duplicates(
         "all" => None,
         code => Some(DuplicateStatus::from_code(code).ok_or_else(|| PageError::not_found(tr))?),
     };
-    let offset = query.offset.unwrap_or(0);
+    let offset = query.offset.unwrap_or_default().get();
     let (units, pairs) = blocking(&state, tr, move |store| {
         let pairs = store.duplicate_queue(&scope, status, offset, PAGE)?;
         let mut with_decisions = Vec::with_capacity(pairs.len());
@@ -443,10 +443,6 @@ pub(crate) async fn duplicates(
     render(tr, &page)
 }
 
-fn pair_id(tr: Tr, raw: &str) -> Result<i64, PageError> {
-    raw.parse().map_err(|_| PageError::not_found(tr))
-}
-
 /// `POST /quality/duplicates/{id}/merge` (`keep=` the file kept).
 pub(crate) async fn merge(
     State(state): State<AppState>,
@@ -457,7 +453,7 @@ pub(crate) async fn merge(
     Form(values): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let tr = ctx.tr;
-    let id = pair_id(tr, &id)?;
+    let id = super::person::path_id(tr, &id)?;
     let keep = values
         .get("keep")
         .and_then(|k| k.parse().ok())
@@ -483,7 +479,7 @@ pub(crate) async fn dismiss(
     Form(values): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let tr = ctx.tr;
-    let id = pair_id(tr, &id)?;
+    let id = super::person::path_id(tr, &id)?;
     let raw = values.get("reason").map(String::as_str).unwrap_or_default();
     let reason = parse_reason(raw).map_err(|_| {
         PageError::refused(tr, &crate::dto::quality::QualityInputError::ReasonRequired)

@@ -340,9 +340,10 @@ pub(crate) async fn take(
     let back = List::from_back(value("back").unwrap_or_default());
     // A step taken on a record's own page goes back there.
     let page = record_page(value("back").unwrap_or_default());
-    let record = match (RecordKind::parse(&kind), id.parse::<i64>()) {
-        (Ok(kind), Ok(id)) => ReviewRecord { kind, id },
-        _ => return Err(PageError::not_found(tr)),
+    let id = super::person::path_id(tr, &id)?;
+    let record = match RecordKind::parse(&kind) {
+        Ok(kind) => ReviewRecord { kind, id },
+        Err(_) => return Err(PageError::not_found(tr)),
     };
     // The step is the path's last segment (`…/spot-check`): each has its
     // own route, so that each has its own permission.

@@ -7,7 +7,8 @@
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::{PageError, localized};
 use super::form::FormData;
-use super::i18n::{Tr, is_local_path, lang_cookie, remembered};
+use super::i18n::{Tr, lang_cookie, remembered};
+use super::local_path::{LocalPath, NotLocal};
 use crate::AppState;
 use crate::auth::client::ClientAddress;
 use crate::auth::login::{self, SignIn};
@@ -20,12 +21,16 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 
-/// Where to go after signing in: a page of this site, never the sign-in
-/// page itself or another origin.
-fn next_or_home(next: Option<&str>) -> String {
-    next.filter(|n| is_local_path(n) && !n.starts_with("/sign-in") && !n.starts_with("/api/"))
-        .unwrap_or("/")
-        .to_owned()
+/// Where to go after signing in: a page of this site (by default, and in
+/// place of the sign-in page itself or the API, the home page); a return
+/// address that is not a path of this site is refused.
+fn next_or_home(next: Option<&str>) -> Result<LocalPath, NotLocal> {
+    let Some(next) = next.filter(|n| !n.is_empty()) else {
+        return Ok(LocalPath::root());
+    };
+    let next = LocalPath::parse(next)?;
+    let page = !next.as_str().starts_with("/sign-in") && !next.as_str().starts_with("/api/");
+    Ok(if page { next } else { LocalPath::root() })
 }
 
 #[derive(Template)]
@@ -64,8 +69,9 @@ pub(crate) async fn form(
     } else {
         String::new()
     };
+    let next = next_or_home(query.get("next").map(String::as_str)).map_err(|why| why.page(tr))?;
     let mut f = FormData::default();
-    f.set("next", next_or_home(query.get("next").map(String::as_str)));
+    f.set("next", next.as_str());
     sign_in_page(&ctx, f, notice)
 }
 
@@ -81,6 +87,9 @@ pub(crate) async fn submit(
 ) -> Result<Response, PageError> {
     let tr = ctx.tr;
     let mut f = FormData::new(values);
+    // Checked before signing in, so that a refused address changes nothing.
+    // Untrimmed: a line break around the address is refused, not dropped.
+    let next = next_or_home(Some(f.val("next"))).map_err(|why| why.page(tr))?;
     let attempt = SignIn {
         username: f.val("username").trim().to_owned(),
         password: f.val("password").to_owned(),
@@ -90,11 +99,11 @@ pub(crate) async fn submit(
     match login::sign_in(&state, attempt, address, replacing).await {
         Ok(signed_in) => {
             let to = if signed_in.principal.must_change_password {
-                "/password".to_owned()
+                "/password"
             } else {
-                next_or_home(f.opt("next").as_deref())
+                next.as_str()
             };
-            let mut response = Redirect::to(&to).into_response();
+            let mut response = Redirect::to(to).into_response();
             response.headers_mut().insert(
                 header::SET_COOKIE,
                 cookie::set(&signed_in.session_id, state.security.secure_cookies),

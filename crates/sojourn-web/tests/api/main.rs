@@ -22,6 +22,9 @@ mod exports;
 mod file_pages;
 /// Security headers, no personal data in URLs, client addresses.
 mod hardening;
+/// Input made to break the server or mislead a reader: return addresses
+/// off the site, numbers beyond range.
+mod hostile_input;
 /// Imports from uploaded sheets, on the API and the pages.
 mod imports;
 /// The access matrix: every role of sibling units against every route.
