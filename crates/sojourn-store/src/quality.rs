@@ -57,6 +57,8 @@ pub struct FindingRow {
     pub detail_zh: String,
     pub detail_en: String,
     pub found_at: OffsetDateTime,
+    /// What a clerk calls the record: a person's name, a house's address.
+    pub record_name: String,
 }
 
 /// Open findings of one rule in one unit.

@@ -697,8 +697,17 @@ pub(super) fn queue_pairs(
 // ---------------------------------------------------------------------------
 // Reads
 
-const FINDING_SELECT: &str = "SELECT id, unit_code, rule, record_kind, record_id, detail, \
-    detail_zh, detail_en, found_at FROM quality_findings";
+/// A finding with the name of its record (the person's name, the house's
+/// address, the outflow person's name): a list a clerk works through names
+/// what to open, not "居住记录 #11".
+const FINDING_SELECT: &str = "SELECT f.id, f.unit_code, f.rule, f.record_kind, f.record_id, \
+    f.detail, f.detail_zh, f.detail_en, f.found_at, CASE f.record_kind \
+    WHEN 'person' THEN (SELECT p.name FROM persons p WHERE p.id = f.record_id) \
+    WHEN 'residence' THEN (SELECT p.name FROM residences r JOIN persons p ON p.id = r.person_id \
+        WHERE r.id = f.record_id) \
+    WHEN 'house' THEN (SELECT h.address FROM houses h WHERE h.id = f.record_id) \
+    WHEN 'outflow' THEN (SELECT o.name FROM outflows o WHERE o.id = f.record_id) END \
+    FROM quality_findings f";
 
 fn finding(row: &Row) -> Result<FindingRow> {
     let rule = rule_from_key(row.text(2)?)?;
@@ -713,6 +722,7 @@ fn finding(row: &Row) -> Result<FindingRow> {
         detail_zh,
         detail_en,
         found_at: row.time(8)?,
+        record_name: row.opt_text(9)?.unwrap_or_default().to_owned(),
     })
 }
 

@@ -255,6 +255,9 @@ pub struct FindingResponse {
     /// `person`, `residence`, `house` or `outflow`.
     pub record_kind: String,
     pub record_id: i64,
+    /// What the record is called: the person's name (of a file or a
+    /// stay), the house's address, the outflow person's name.
+    pub record_name: String,
     pub detail_zh: String,
     pub detail_en: String,
     #[schema(value_type = String, format = DateTime)]
@@ -269,6 +272,7 @@ impl From<&FindingRow> for FindingResponse {
             rule: f.rule.code().to_owned(),
             record_kind: f.record.code().to_owned(),
             record_id: f.record_id,
+            record_name: f.record_name.clone(),
             detail_zh: f.detail_zh.clone(),
             detail_en: f.detail_en.clone(),
             found_at: rfc3339(f.found_at),

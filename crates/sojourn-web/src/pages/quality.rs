@@ -189,6 +189,8 @@ struct FindingView {
     unit: String,
     rule: String,
     kind: String,
+    /// The person's name or the house's address.
+    name: String,
     href: String,
     detail: String,
     found_on: String,
@@ -262,6 +264,7 @@ pub(crate) async fn findings(
             unit: units.name_of(&f.unit),
             rule: rule_name(tr, f.rule),
             kind: tr.t(&format!("quality-kind-{}", f.record.code())),
+            name: f.record_name.clone(),
             href: record_href(f, &persons),
             detail: tr.lang.pick(&f.detail_zh, &f.detail_en).to_owned(),
             found_on: f

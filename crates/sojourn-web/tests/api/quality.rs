@@ -62,7 +62,12 @@ async fn a_write_is_counted_and_listed_by_rule() {
     let rows = list.body.as_array().expect("list").clone();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["record_kind"], "person");
+    assert_eq!(rows[0]["record_name"], "张三");
     assert!(rows[0]["detail_zh"].as_str().unwrap_or("").contains("乡镇"));
+    // The page names the record a clerk opens, not its kind and number.
+    let page = app.get("/quality/findings").await.expect(StatusCode::OK);
+    let link = format!("\">张三</a> <span class=\"muted\">");
+    assert!(page.body.as_str().unwrap_or_default().contains(&link));
 }
 
 #[tokio::test]
