@@ -68,6 +68,72 @@ impl TestDb {
         }
     }
 
+    /// Everything the database holds, as text, read behind the store's
+    /// back: every row of every table and, for SQLite, the bytes of the
+    /// database file and its write-ahead log (what a copy of the disk shows).
+    pub fn raw_everything(&self) -> String {
+        let mut out = String::new();
+        match &self.raw {
+            Raw::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).expect("open raw");
+                let tables: Vec<String> = conn
+                    .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+                    .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+                    .expect("tables");
+                for table in tables {
+                    let mut stmt = conn
+                        .prepare(&format!("SELECT * FROM \"{table}\""))
+                        .expect("prepare");
+                    let n = stmt.column_count();
+                    let mut rows = stmt.query([]).expect("query");
+                    while let Some(row) = rows.next().expect("row") {
+                        for i in 0..n {
+                            use rusqlite::types::ValueRef;
+                            match row.get_ref(i).expect("value") {
+                                ValueRef::Text(t) | ValueRef::Blob(t) => {
+                                    out.push_str(&String::from_utf8_lossy(t));
+                                }
+                                ValueRef::Integer(v) => out.push_str(&v.to_string()),
+                                ValueRef::Real(v) => out.push_str(&v.to_string()),
+                                ValueRef::Null => {}
+                            }
+                            out.push('\u{1f}');
+                        }
+                    }
+                }
+                drop(conn);
+                for file in [path.clone(), path.with_extension("db-wal")] {
+                    if let Ok(bytes) = std::fs::read(&file) {
+                        out.push_str(&String::from_utf8_lossy(&bytes));
+                    }
+                }
+            }
+            Raw::Postgres(url) => {
+                let mut client = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+                let tables: Vec<String> = client
+                    .query(
+                        "SELECT table_name::text FROM information_schema.tables \
+                         WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+                        &[],
+                    )
+                    .expect("tables")
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect();
+                for table in tables {
+                    for row in client
+                        .query(&format!("SELECT t::text FROM \"{table}\" t"), &[])
+                        .expect("rows")
+                    {
+                        out.push_str(row.get::<_, &str>(0));
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// A second store opened on the same database, as the next run of the
     /// program would open it (migrations and recovery on open included).
     pub fn open_again(&self) -> Arc<dyn Store> {

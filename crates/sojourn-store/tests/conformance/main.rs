@@ -161,6 +161,7 @@ conformance!(
     permission_changes_are_audited_with_the_change,
     register_changes_are_audited_with_before_and_after_masked,
     sensitive_columns_hold_only_ciphertext_and_read_back_whole,
+    no_sealed_value_is_in_the_clear_anywhere_in_the_database,
     one_file_per_id_number_is_enforced_on_the_blind_index,
     a_wrong_key_is_refused_at_open_and_names_the_key,
     a_rotation_keeps_data_readable_and_resumes_when_interrupted,

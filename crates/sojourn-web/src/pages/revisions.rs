@@ -4,7 +4,7 @@
 
 use super::i18n::Tr;
 use serde_json::Value;
-use sojourn_store::audit::mask_personal_numbers;
+use sojourn_store::audit::mask_sealed_fields;
 
 /// One changed field: its label, the value before and after.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +40,7 @@ pub(crate) fn changed_fields(tr: Tr, before: &str, after: &str) -> Vec<FieldChan
 
 fn masked(snapshot: &str) -> Option<Value> {
     let mut value = serde_json::from_str(snapshot).ok()?;
-    mask_personal_numbers(&mut value);
+    mask_sealed_fields(&mut value);
     Some(value)
 }
 
