@@ -74,6 +74,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0620_compact_findings",
         include_str!("../../migrations/sqlite/0620_compact_findings.sql"),
     ),
+    (
+        "0630_outflow_once",
+        include_str!("../../migrations/sqlite/0630_outflow_once.sql"),
+    ),
 ];
 
 /// Index set-aside for the first load of an empty register.

@@ -144,14 +144,15 @@ pub fn sensitive_columns_hold_only_ciphertext_and_read_back_whole(db: &TestDb) {
 pub fn one_file_per_id_number_is_enforced_on_the_blind_index(db: &TestDb) {
     let store = deployed(db);
     let numbers = residents(store);
-    let refused = db.execute_raw(
+    db.assert_refused(
         "INSERT INTO persons (id, id_number, id_number_bidx, unit_code, name, name_pinyin, \
          name_initials, sex, birth_date, ethnicity, domicile, version, created_at, created_by, \
          updated_at, updated_by) SELECT 99, 'v1:x:y', id_number_bidx, unit_code, name, \
          name_pinyin, name_initials, sex, birth_date, ethnicity, domicile, 1, created_at, \
          created_by, updated_at, updated_by FROM persons WHERE id = 1",
+        "UNIQUE constraint failed: persons.id_number_bidx",
+        "violates unique constraint \"persons_id_number_bidx\"",
     );
-    assert!(refused.is_err(), "a second file for the same blind index");
     let again = store.register_arrival(
         &scope(TOWN),
         &arrival(&numbers[1], "张三", YINZHA, "2024-04-01"),
@@ -223,7 +224,11 @@ pub fn a_rotation_keeps_data_readable_and_resumes_when_interrupted(db: &TestDb) 
             &actor(),
         )
         .expect("a new arrival mid-rotation");
-    assert!(during.retire_keys_unscoped().is_err());
+    let early = during.retire_keys_unscoped();
+    assert!(
+        matches!(&early, Err(StoreError::Backend(m)) if m.contains("still under an old key")),
+        "{early:?}"
+    );
     // Resumed to the end.
     let rewritten = during
         .reencrypt_unscoped(2, &mut |_, _| true)
@@ -293,9 +298,15 @@ pub fn register_changes_of_residents_are_audited_in_their_transaction(db: &TestD
         stay.version,
         &clerk,
     );
-    assert!(early.is_err());
+    assert!(matches!(early, Err(StoreError::Rule(_))), "{early:?}");
     let stale = store.activate_residence(&scope(DUOFU), stay.id, 1, &clerk);
-    assert!(stale.is_err());
+    assert!(
+        matches!(
+            stale,
+            Err(StoreError::Rule(sojourn_domain::DomainError::AlreadyActive))
+        ),
+        "{stale:?}"
+    );
     store
         .register_departure(
             &scope(DUOFU),

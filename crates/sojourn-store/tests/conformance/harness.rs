@@ -34,9 +34,32 @@ impl TestDb {
             Raw::Sqlite(path) => rusqlite::Connection::open(path)
                 .and_then(|c| c.execute_batch(sql))
                 .map_err(|e| e.to_string()),
+            // The server's message names the constraint or trigger that
+            // refused; the error's Display alone says "db error".
             Raw::Postgres(url) => postgres::Client::connect(url, postgres::NoTls)
                 .and_then(|mut c| c.batch_execute(sql))
-                .map_err(|e| e.to_string()),
+                .map_err(|e| match e.as_db_error() {
+                    Some(db) => format!("{}: {}", db.code().code(), db.message()),
+                    None => e.to_string(),
+                }),
+        }
+    }
+
+    /// Runs SQL behind the store's back that the schema must refuse, and
+    /// checks the refusal is the one meant: the message of the trigger, or
+    /// the constraint as each engine names it (`sqlite`, `postgres`).
+    #[track_caller]
+    pub fn assert_refused(&self, sql: &str, sqlite: &str, postgres: &str) {
+        let because = match self.raw {
+            Raw::Sqlite(_) => sqlite,
+            Raw::Postgres(_) => postgres,
+        };
+        match self.execute_raw(sql) {
+            Ok(()) => panic!("the schema accepted {sql}"),
+            Err(error) => assert!(
+                error.contains(because),
+                "{sql}: refused, but not by {because:?}: {error}"
+            ),
         }
     }
 

@@ -109,6 +109,7 @@ conformance!(
     an_arrival_before_the_birth_date_is_refused_and_changes_nothing,
     a_stay_above_community_level_is_refused_and_changes_nothing,
     a_return_closes_an_outflow_record_once_and_keeps_its_history,
+    the_same_departure_is_recorded_once_open_or_closed,
     the_outflow_search_reads_letters_as_the_resident_search_does,
     a_bulk_load_into_an_empty_register_matches_the_normal_path,
     a_bulk_load_sets_nothing_aside_once_the_register_has_a_resident,
