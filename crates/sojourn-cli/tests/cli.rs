@@ -598,6 +598,117 @@ fn export_then_import_into_a_fresh_database_round_trips() {
     }
 }
 
+/// The totals of the four registers, departed stays and returned
+/// outflows included.
+fn totals(store: &dyn Store) -> [u64; 4] {
+    let residents = ResidentQuery {
+        status: StatusFilter::Any,
+        ..ResidentQuery::default()
+    };
+    [
+        store
+            .search_residents(&scope(), &residents)
+            .expect("residents")
+            .total,
+        store
+            .search_houses(&scope(), &HouseQuery::default())
+            .expect("houses")
+            .total,
+        store
+            .search_employers(&scope(), &EmployerQuery::default())
+            .expect("employers")
+            .total,
+        store
+            .search_outflows(&scope(), &OutflowQuery::default())
+            .expect("outflows")
+            .total,
+    ]
+}
+
+#[test]
+fn export_then_import_into_the_same_database_writes_nothing() {
+    let sandbox = Sandbox::new();
+    generate_into(&sandbox, "street.db", 3);
+    let before = totals(&*sandbox.store("street.db"));
+    let registers = ["houses", "employers", "residents", "outflows"];
+    for register in registers {
+        let file = format!("{register}.csv");
+        let export = sandbox.run(&["export", register, &file, "--db", "street.db"]);
+        assert!(export.status.success(), "{}", stderr(&export));
+    }
+    for register in registers {
+        let imported = import(&sandbox, register, &format!("{register}.csv"), "street.db");
+        let text = stdout(&imported);
+        assert!(imported.status.success(), "{register}: {text}");
+        assert!(
+            text.contains(&format!("{register}: 0 accepted, 0 refused, ")),
+            "{register}: {text}"
+        );
+        assert!(text.contains("already imported"), "{register}: {text}");
+    }
+    assert_eq!(totals(&*sandbox.store("street.db")), before);
+    for register in registers {
+        let again = format!("{register}.again.csv");
+        let export = sandbox.run(&["export", register, &again, "--db", "street.db"]);
+        assert!(export.status.success(), "{}", stderr(&export));
+        assert_eq!(
+            sorted_lines(&sandbox.path(&format!("{register}.csv"))),
+            sorted_lines(&sandbox.path(&again)),
+            "{register} changed"
+        );
+    }
+}
+
+#[test]
+fn houses_employers_and_outflows_imported_again_are_already_imported() {
+    let sandbox = Sandbox::new();
+    sandbox.init("sojourn.db");
+    let number = with_check("41010219880808131");
+    let other = with_check("41010219880808132");
+    let outflows = format!(
+        "id_number,name,unit,left_on,destination,returned_on\n\
+{number},孙大,{COMMUNITY},2024-01-01,440106,2024-06-01\n\
+{number},孙大,{COMMUNITY},2024-08-01,440106,\n\
+{other},孙二,{COMMUNITY},2024-03-01,440106,2024-05-01\n"
+    );
+    let files = [
+        ("houses", sandbox.write("houses.csv", HOUSES), 1),
+        (
+            "employers",
+            sandbox.write("employers.csv", &employers_csv()),
+            1,
+        ),
+        ("outflows", sandbox.write("outflows.csv", &outflows), 3),
+    ];
+    for (register, file, rows) in &files {
+        let first = import(&sandbox, register, file, "sojourn.db");
+        let text = stdout(&first);
+        assert!(
+            text.contains(&format!("{register}: {rows} accepted, 0 refused")),
+            "{text}"
+        );
+    }
+    let before = totals(&*sandbox.store("sojourn.db"));
+    assert_eq!(before, [0, 1, 1, 3]);
+    for (register, file, rows) in &files {
+        let again = import(&sandbox, register, file, "sojourn.db");
+        let text = stdout(&again);
+        assert!(again.status.success(), "{text}");
+        assert!(
+            text.contains(&format!(
+                "{register}: 0 accepted, 0 refused, {rows} already imported"
+            )),
+            "{text}"
+        );
+    }
+    assert_eq!(totals(&*sandbox.store("sojourn.db")), before);
+    // A house repeated within one file is still refused as a repeat.
+    let twice = format!("{HOUSES}{}", HOUSES.lines().nth(1).expect("row"));
+    let twice = sandbox.write("twice.csv", &twice.replace("101室", "102室"));
+    let text = stdout(&import(&sandbox, "houses", &twice, "sojourn.db"));
+    assert!(text.contains("houses: 1 accepted, 1 refused"), "{text}");
+}
+
 // ---- data keys ----
 
 fn key_lines(sandbox: &Sandbox) -> Vec<String> {

@@ -156,6 +156,20 @@ impl PersonName {
         &self.0
     }
 
+    /// The name as shown where it is sealed and masked (a legal
+    /// representative): its first character, then a `*` for each of the
+    /// others (钱法人 → `钱**`); a one-character name is all hidden.
+    pub fn masked(&self) -> String {
+        let mut chars = self.0.chars();
+        let count = self.0.chars().count();
+        match (chars.next(), count) {
+            (Some(first), 2..) => std::iter::once(first)
+                .chain(std::iter::repeat_n('*', count - 1))
+                .collect(),
+            _ => "*".to_owned(),
+        }
+    }
+
     /// Full pinyin without tones or spaces (张三 → `zhangsan`); letters are
     /// kept lower-cased and characters without a reading are dropped.
     pub fn pinyin_full(&self) -> String {
@@ -198,6 +212,14 @@ fn is_cjk(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_masked_name_keeps_its_first_character_only() {
+        let masked = |n: &str| PersonName::parse(n).expect("name").masked();
+        assert_eq!(masked("钱法人"), "钱**");
+        assert_eq!(masked("阿卜杜·热合曼"), "阿******");
+        assert_eq!(masked("张"), "*");
+    }
+
     use super::*;
 
     #[test]

@@ -21,6 +21,16 @@ pub enum StoreError {
         unit_code: String,
         unit_name: String,
     },
+    /// The ID number already has an outflow record with the same
+    /// departure date, open or closed: the same departure, recorded (or
+    /// imported) before.
+    #[error(
+        "an outflow record of this ID number with this departure date is on file in unit {unit_code} {unit_name}"
+    )]
+    OutflowOnFile {
+        unit_code: String,
+        unit_name: String,
+    },
     /// The ID number's file was merged into another file (a probable
     /// duplicate): it keeps its history but takes no new stay.
     #[error(
@@ -87,6 +97,7 @@ impl Localized for StoreError {
             Self::NotFound { .. } => "not_found",
             Self::DuplicateResidence { .. } => "duplicate_residence",
             Self::DuplicateOutflow { .. } => "duplicate_outflow",
+            Self::OutflowOnFile { .. } => "outflow_on_file",
             Self::MergedFile { .. } => "merged_file",
             Self::DuplicateEmployer => "duplicate_employer",
             Self::DuplicateUnit(_) => "duplicate_unit",
@@ -119,6 +130,12 @@ impl Localized for StoreError {
             } => {
                 format!("该身份证号码已在“{unit_name}”（{unit_code}）登记为流出人口")
             }
+            Self::OutflowOnFile {
+                unit_code,
+                unit_name,
+            } => format!(
+                "该身份证号码同一外出日期的流出人口记录已在“{unit_name}”（{unit_code}）登记，未重复登记"
+            ),
             Self::MergedFile { into } => format!(
                 "该身份证号码的档案已并入档案 {into}（疑似重复档案合并）：请核对号码，或在该档案上登记"
             ),

@@ -487,3 +487,12 @@ pub fn open(url: &str, keys: impl Into<crypto::KeySource>) -> Result<std::sync::
     };
     Ok(std::sync::Arc::from(store))
 }
+
+/// Every encrypted column as (table, column): what the database must never
+/// hold in the clear, in any table.
+pub fn sealed_columns() -> Vec<(&'static str, &'static str)> {
+    sql::rotation::sealed_columns()
+        .into_iter()
+        .map(|(table, column, _)| (table, column))
+        .collect()
+}

@@ -246,6 +246,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound { .. } => Self::NotFound(problem),
             StoreError::DuplicateResidence { .. }
             | StoreError::DuplicateOutflow { .. }
+            | StoreError::OutflowOnFile { .. }
             | StoreError::MergedFile { .. }
             | StoreError::DuplicateEmployer
             | StoreError::DuplicateUnit(_)

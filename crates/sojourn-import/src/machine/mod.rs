@@ -14,10 +14,11 @@ use sojourn_domain::codes::{IdNumber, Uscc};
 use sojourn_domain::employer::EmployerDetails;
 use sojourn_domain::house::HouseDetails;
 use sojourn_domain::outflow::OutflowDetails;
+use sojourn_domain::text::Address;
 use sojourn_domain::time_rules::PastDate;
 use sojourn_domain::unit::Scope;
 use sojourn_store::{Actor, Store, StoreError};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::io::{BufRead, Read, Write};
 use time::Date;
 
@@ -130,6 +131,7 @@ pub fn run(
                 actor,
                 today,
                 directory,
+                added: HashSet::new(),
             };
             import_each(&mut reader, &header, &mut importer, &mut report)?;
         }
@@ -199,6 +201,7 @@ fn store_refusal(row: u64, error: &StoreError) -> Refusal {
     let column = match error {
         StoreError::DuplicateResidence { .. }
         | StoreError::DuplicateOutflow { .. }
+        | StoreError::OutflowOnFile { .. }
         | StoreError::MergedFile { .. } => Some("id_number"),
         StoreError::DuplicateEmployer => Some("uscc"),
         StoreError::ReferenceOutOfScope { kind: "unit", .. } => Some("unit"),
@@ -219,8 +222,19 @@ fn store_refusal(row: u64, error: &StoreError) -> Refusal {
 /// A register imported row by row, each row its own transaction.
 trait RowImporter {
     type Record;
+    /// Whether the row's record was in the register before this run (an
+    /// earlier run of the same file): neither written again nor refused.
+    fn on_file(&self, _fields: &Fields) -> bool {
+        false
+    }
     fn parse(&mut self, fields: &mut Fields) -> Option<Self::Record>;
     fn save(&mut self, record: Self::Record) -> sojourn_store::Result<()>;
+}
+
+/// The store's word that a row's record is on file already: the same
+/// departure of an outflow, open or closed.
+fn on_file(error: &StoreError) -> bool {
+    matches!(error, StoreError::OutflowOnFile { .. })
 }
 
 fn import_each<R: Read, I: RowImporter>(
@@ -235,6 +249,10 @@ fn import_each<R: Read, I: RowImporter>(
         header,
         |r| unreadable.push(r),
         |mut fields| {
+            if importer.on_file(&fields) {
+                report.already_imported.push(fields.row);
+                return Ok(());
+            }
             let parsed = importer.parse(&mut fields);
             let row = fields.row;
             let (refusals, warnings) = fields.finish();
@@ -242,6 +260,7 @@ fn import_each<R: Read, I: RowImporter>(
             match parsed {
                 Some(record) if refusals.is_empty() => match importer.save(record) {
                     Ok(()) => report.accepted += 1,
+                    Err(error) if on_file(&error) => report.already_imported.push(row),
                     Err(error) => report.refusals.push(store_refusal(row, &error)),
                 },
                 _ => report.refusals.extend(refusals),
@@ -259,10 +278,23 @@ struct HouseImporter<'a> {
     actor: &'a Actor,
     today: Date,
     directory: Directory,
+    /// Addresses this run registered: a later row repeating one is
+    /// refused as a repeat, not taken for an earlier run's.
+    added: HashSet<String>,
 }
 
 impl RowImporter for HouseImporter<'_> {
     type Record = HouseDetails;
+
+    /// A house is known by its address (in the import's scope).
+    fn on_file(&self, fields: &Fields) -> bool {
+        fields
+            .text("address")
+            .and_then(|text| Address::parse(text).ok())
+            .is_some_and(|a| {
+                self.directory.has_house_at(a.as_str()) && !self.added.contains(a.as_str())
+            })
+    }
 
     fn parse(&mut self, fields: &mut Fields) -> Option<HouseDetails> {
         houses::parse(fields, self.today, &self.directory)
@@ -273,6 +305,7 @@ impl RowImporter for HouseImporter<'_> {
         // Later rows of the same file must not repeat the address.
         self.directory
             .add_house(house.id, house.details.address.as_str());
+        self.added.insert(house.details.address.to_string());
         Ok(())
     }
 }
@@ -286,6 +319,16 @@ struct EmployerImporter<'a> {
 
 impl RowImporter for EmployerImporter<'_> {
     type Record = (Uscc, EmployerDetails);
+
+    /// An employer is known by its credit code (in the import's scope);
+    /// this run's own employers are not in the directory, so a repeat
+    /// within the file is refused by the store.
+    fn on_file(&self, fields: &Fields) -> bool {
+        fields
+            .text("uscc")
+            .and_then(|text| Uscc::parse(text).ok())
+            .is_some_and(|uscc| self.directory.employer(&uscc).is_ok())
+    }
 
     fn parse(&mut self, fields: &mut Fields) -> Option<Self::Record> {
         employers::parse(fields, &self.directory)
@@ -317,7 +360,9 @@ impl RowImporter for OutflowImporter<'_> {
 
     /// A record whose person came back is stored, then closed: the order
     /// in which it happened, so a later record of the same number (they
-    /// left again) finds this one closed.
+    /// left again) finds this one closed. The same departure on file, open
+    /// or closed, is refused by the store (`OutflowOnFile`) before anything
+    /// is written, so an imported file imported again writes nothing.
     fn save(
         &mut self,
         (id_number, details, returned_on): Self::Record,

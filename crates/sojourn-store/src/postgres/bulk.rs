@@ -67,7 +67,7 @@ pub(super) fn arrival_facts(
     let keys = tx.keys.clone();
     let (mut numbers, mut indexes) = (Vec::new(), Vec::new());
     for number in distinct(arrivals.iter().map(|a| a.id_number.as_str())) {
-        for index in keys.blind_indexes(ID_NUMBER, number) {
+        for index in keys.blind_indexes(ID_NUMBER.name(), number) {
             numbers.push(number);
             indexes.push(index);
         }

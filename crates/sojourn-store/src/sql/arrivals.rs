@@ -243,7 +243,7 @@ fn files_by_number(
     let mut wanted: Vec<(String, &str)> = numbers
         .into_iter()
         .flat_map(|number| {
-            keys.blind_indexes(ID_NUMBER, number)
+            keys.blind_indexes(ID_NUMBER.name(), number)
                 .into_iter()
                 .map(move |index| (index, number))
         })
@@ -356,7 +356,7 @@ pub(crate) fn register_with_facts(
         .filter(|&i| matches!(decisions[i], Ok(None)))
         .map(|i| {
             (
-                keys.blind_index(ID_NUMBER, arrivals[i].id_number.as_str()),
+                keys.blind_index(ID_NUMBER.name(), arrivals[i].id_number.as_str()),
                 i,
             )
         })

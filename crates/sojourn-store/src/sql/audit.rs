@@ -98,7 +98,10 @@ pub(crate) fn append_all(
             .or(actor.unit.as_ref())
             .map(|u| u.as_str().to_owned())
             .or_else(|| root.clone());
-        let entry = seal(last_seq - n + 1 + k, at, actor, event, unit, &prev);
+        // Masked here, the one way into the trail, whoever built the event.
+        let mut event = event.clone();
+        mask_sealed_fields(&mut event.details);
+        let entry = seal(last_seq - n + 1 + k, at, actor, &event, unit, &prev);
         tx.execute(
             &format!(
                 "INSERT INTO audit_log ({COLUMNS}) VALUES \
@@ -142,7 +145,7 @@ pub(crate) fn append(tx: &mut dyn Tx, actor: &Actor, event: AuditEvent) -> Resul
 
 /// Records a change to a register record inside the change's own
 /// transaction: the record as it was (`None` for a creation) and as it is
-/// now, both snapshots with their ID and phone numbers masked.
+/// now, both snapshots with their sealed values masked (by `append_all`).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn record_change(
     tx: &mut dyn Tx,
@@ -154,15 +157,12 @@ pub(crate) fn record_change(
     before: Option<&str>,
     after: &str,
 ) -> Result<()> {
-    let masked = |snapshot: &str| {
-        let mut value: serde_json::Value =
-            serde_json::from_str(snapshot).unwrap_or(serde_json::Value::Null);
-        mask_personal_numbers(&mut value);
-        value
+    let json = |snapshot: &str| -> serde_json::Value {
+        serde_json::from_str(snapshot).unwrap_or(serde_json::Value::Null)
     };
-    let mut details = serde_json::json!({ "after": masked(after) });
+    let mut details = serde_json::json!({ "after": json(after) });
     if let Some(before) = before {
-        details["before"] = masked(before);
+        details["before"] = json(before);
     }
     let event = AuditEvent::new(action, Outcome::Success)
         .object(kind, id)

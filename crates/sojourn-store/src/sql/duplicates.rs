@@ -221,7 +221,7 @@ fn sharing_a_key(tx: &mut dyn Tx, subjects: &[FileKey]) -> Result<Vec<FileKey>> 
     }
     let indexes = tx
         .keys()
-        .blind_indexes_of(ID_NUMBER, numbers.iter().map(String::as_str));
+        .blind_indexes_of(ID_NUMBER.name(), numbers.iter().map(String::as_str));
     for chunk in indexes.chunks(INDEXES_PER_LOOKUP) {
         let rows = by_blind_indexes(tx, chunk)?;
         keep(tx, rows)?;

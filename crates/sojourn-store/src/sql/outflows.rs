@@ -35,6 +35,7 @@ pub(crate) fn create_outflow(
     actor: &Actor,
 ) -> Result<OutflowId> {
     units::require_unit(tx, scope, &d.unit)?;
+    check_not_on_file(tx, number, d.left_on, None)?;
     let keys = tx.keys();
     let mut params = Vec::new();
     let matches = sealed::index_match(
@@ -83,6 +84,43 @@ pub(crate) fn create_outflow(
         actor,
     )?;
     Ok(id)
+}
+
+/// Refuses a second record of the same departure (number and date), open
+/// or closed, anywhere in the deployment: what `outflows_once` holds to,
+/// found here under every key of the ring and answered clearly. `except`
+/// is the record being edited.
+fn check_not_on_file(
+    tx: &mut dyn Tx,
+    number: &IdNumber,
+    left_on: PastDate,
+    except: Option<OutflowId>,
+) -> Result<()> {
+    let keys = tx.keys();
+    let mut params = vec![left_on.date().into(), except.map_or(0, |id| id.0).into()];
+    let matches = sealed::index_match(
+        &keys,
+        "id_number_bidx",
+        ID_NUMBER,
+        number.as_str(),
+        &mut params,
+    );
+    let on_file = tx.query_opt(
+        // In order of the parameters: SQLite numbers `$n` as they appear.
+        &format!("SELECT unit_code FROM outflows WHERE left_on = $1 AND id <> $2 AND {matches}"),
+        &params,
+    )?;
+    match on_file {
+        Some(row) => {
+            let unit_code = row.text(0)?.to_owned();
+            let unit_name = units::unit_name_unscoped(tx, &unit_code)?;
+            Err(StoreError::OutflowOnFile {
+                unit_code,
+                unit_name,
+            })
+        }
+        None => Ok(()),
+    }
 }
 
 fn insert_left_behind(tx: &mut dyn Tx, id: OutflowId, family: &[LeftBehind]) -> Result<()> {
@@ -159,6 +197,7 @@ pub(crate) fn update_outflow(
     let before = get_outflow(tx, scope, id)?;
     check_version(expected_version, before.version)?;
     units::require_unit(tx, scope, &d.unit)?;
+    check_not_on_file(tx, &before.id_number, d.left_on, Some(id))?;
     record_revision(
         tx,
         "outflow",

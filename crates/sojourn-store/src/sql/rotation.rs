@@ -11,7 +11,7 @@
 //! stored before encryption existed (plaintext, no `v1:` prefix) are sealed
 //! by the same walk, which the first open after the upgrade runs.
 
-use super::sealed::{self, ID_NUMBER, LANDLORD_CODE, LEGAL_REPRESENTATIVE, PHONE, REVISION};
+use super::sealed::{self, Field, ID_NUMBER, LANDLORD_CODE, LEGAL_REPRESENTATIVE, PHONE, REVISION};
 use super::{Backend, SqlStore, Tx, Value, now};
 use crate::Result;
 use crate::crypto::{CryptoError, Keyring};
@@ -19,12 +19,12 @@ use crate::crypto::{CryptoError, Keyring};
 /// One sealed column.
 struct Column {
     name: &'static str,
-    field: &'static str,
+    field: Field,
     /// The blind-index column kept beside it, if any.
     index: Option<&'static str>,
 }
 
-const fn col(name: &'static str, field: &'static str, index: Option<&'static str>) -> Column {
+const fn col(name: &'static str, field: Field, index: Option<&'static str>) -> Column {
     Column { name, field, index }
 }
 
@@ -82,7 +82,7 @@ fn needs_sealing(keys: &Keyring, stored: &str) -> bool {
 }
 
 /// The plaintext of a value about to be re-sealed.
-fn plaintext(keys: &Keyring, field: &str, stored: &str) -> Result<String> {
+fn plaintext(keys: &Keyring, field: Field, stored: &str) -> Result<String> {
     match Keyring::key_of(stored) {
         Some(_) => sealed::open(keys, field, stored),
         None => Ok(stored.to_owned()),
@@ -178,7 +178,7 @@ fn left_behind_batch(tx: &mut dyn Tx, after: i64, batch: u32) -> Result<(Option<
          WHERE outflow_id > $1 AND outflow_id <= $2",
         &[after.into(), last.into()],
     )?;
-    let column = [col("id_number", ID_NUMBER, None)];
+    let column = [LEFT_BEHIND_ID_NUMBER];
     let mut rewritten = 0;
     for row in &rows {
         let mut params = Vec::new();
@@ -234,17 +234,29 @@ pub(crate) fn reencrypt(
     Ok(total)
 }
 
+/// The sealed family column, walked by outflow ([`left_behind_batch`]).
+const LEFT_BEHIND_ID_NUMBER: Column = col("id_number", ID_NUMBER, None);
+
+/// Every sealed column as (table, column, field): what a rotation
+/// re-encrypts, and what the tests search the database for in the clear.
+pub(crate) fn sealed_columns() -> Vec<(&'static str, &'static str, Field)> {
+    TABLES
+        .iter()
+        .flat_map(|t| t.columns.iter().map(move |c| (t.name, c.name, c.field)))
+        .chain([(
+            "left_behind",
+            LEFT_BEHIND_ID_NUMBER.name,
+            LEFT_BEHIND_ID_NUMBER.field,
+        )])
+        .collect()
+}
+
 /// How many stored values are not under the current key.
 pub(crate) fn stale_values(tx: &mut dyn Tx) -> Result<u64> {
     let keys = tx.keys();
     let current = format!("v1:{}:%", keys.current().id());
-    let mut columns: Vec<(&str, &str)> = TABLES
-        .iter()
-        .flat_map(|t| t.columns.iter().map(move |c| (t.name, c.name)))
-        .collect();
-    columns.push(("left_behind", "id_number"));
     let mut stale = 0;
-    for (table, column) in columns {
+    for (table, column, _) in sealed_columns() {
         let row = tx.query_one(
             &format!(
                 "SELECT COUNT(*) FROM {table} WHERE {column} IS NOT NULL AND {column} NOT LIKE $1"
@@ -321,5 +333,23 @@ impl<B: Backend> SqlStore<B> {
             )?;
             Ok(ids)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A field sealed nowhere would be a field whose values no rotation
+    /// re-encrypts and no test searches for.
+    #[test]
+    fn every_sealed_field_has_a_column() {
+        let columns = sealed_columns();
+        for field in Field::ALL {
+            assert!(
+                columns.iter().any(|(_, _, f)| f == field),
+                "{field:?} is sealed in no column"
+            );
+        }
     }
 }

@@ -3,6 +3,13 @@
 //! are built and opened where rows are read (`mapping`); nothing else in
 //! the register logic sees a ciphertext.
 //!
+//! A value is sealed only as a [`Field`], and a field declares, beside the
+//! name bound to its ciphertext, how it is masked and under which keys
+//! snapshots and audit details carry it: the masking of the audit trail,
+//! the history and its pages is derived from these declarations
+//! ([`crate::audit::mask_sealed_fields`]), so a new sealed field is masked
+//! there the day it is sealed, whatever the JSON it travels in.
+//!
 //! | table        | column                 | field (associated data) | blind index      |
 //! |--------------|------------------------|-------------------------|------------------|
 //! | persons      | id_number              | `id_number`             | `id_number_bidx` |
@@ -23,47 +30,135 @@ use super::Value;
 use crate::Result;
 use crate::crypto::Keyring;
 
-pub(crate) const ID_NUMBER: &str = "id_number";
-pub(crate) const PHONE: &str = "phone";
-/// A minor's guardian's numbers get fields of their own, so a ciphertext
-/// moved between the guardian's and the person's columns fails to open.
-pub(crate) const GUARDIAN_ID_NUMBER: &str = "guardian_id_number";
-pub(crate) const GUARDIAN_PHONE: &str = "guardian_phone";
-pub(crate) const LANDLORD_CODE: &str = "landlord_code";
-pub(crate) const LEGAL_REPRESENTATIVE: &str = "legal_representative";
-pub(crate) const TOTP_SECRET: &str = "totp_secret";
-pub(crate) const REVISION: &str = "revision";
-
-/// `value` of `field` encrypted under the current key.
-pub(crate) fn seal(keys: &Keyring, field: &str, value: &str) -> Value {
-    Value::Text(keys.encrypt(field, value))
+/// How a sealed value is shown where it is masked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mask {
+    /// `110105********1234`.
+    IdNumber,
+    /// `138****1234`; landlines keep area code and last four digits.
+    Phone,
+    /// An ID number masked as one; any other code (a company landlord's
+    /// credit code) keeps its first 6 and last 4 characters.
+    Code,
+    /// A person's name: its first character, then one `*` per character.
+    Name,
+    /// Nothing of it (a secret).
+    Hidden,
 }
 
-pub(crate) fn seal_opt<T: ToString>(keys: &Keyring, field: &str, value: Option<&T>) -> Value {
+/// Declares the fields and [`Field::ALL`] together, so that no field can
+/// be missing from the list the masking walks.
+macro_rules! fields {
+    ($($(#[$doc:meta])* $variant:ident,)*) => {
+        /// A sealed field. Sealing, opening and indexing take one, so a
+        /// value cannot be sealed without its masking being declared.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Field { $($(#[$doc])* $variant,)* }
+
+        impl Field {
+            pub const ALL: &[Field] = &[$(Field::$variant,)*];
+        }
+    };
+}
+
+fields! {
+    IdNumber,
+    Phone,
+    /// A minor's guardian's numbers get fields of their own, so a
+    /// ciphertext moved between the guardian's and the person's columns
+    /// fails to open.
+    GuardianIdNumber,
+    GuardianPhone,
+    LandlordCode,
+    LegalRepresentative,
+    TotpSecret,
+    /// A whole revision snapshot, whose fields are masked as themselves.
+    Revision,
+}
+
+impl Field {
+    /// The name bound to the ciphertext as associated data (and to the
+    /// blind index): never change one, stored values depend on it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::IdNumber => "id_number",
+            Self::Phone => "phone",
+            Self::GuardianIdNumber => "guardian_id_number",
+            Self::GuardianPhone => "guardian_phone",
+            Self::LandlordCode => "landlord_code",
+            Self::LegalRepresentative => "legal_representative",
+            Self::TotpSecret => "totp_secret",
+            Self::Revision => "revision",
+        }
+    }
+
+    pub const fn mask(self) -> Mask {
+        match self {
+            Self::IdNumber | Self::GuardianIdNumber => Mask::IdNumber,
+            Self::Phone | Self::GuardianPhone => Mask::Phone,
+            Self::LandlordCode => Mask::Code,
+            Self::LegalRepresentative => Mask::Name,
+            Self::TotpSecret | Self::Revision => Mask::Hidden,
+        }
+    }
+
+    /// The keys a snapshot (`crate::snapshot`) or an audit entry's details
+    /// carry the value under, at any depth; `parent.key` when the key is
+    /// sealed only inside that object (a landlord's `code`).
+    pub const fn snapshot_keys(self) -> &'static [&'static str] {
+        match self {
+            Self::IdNumber => &["id_number"],
+            Self::Phone => &["phone", "contact_phone"],
+            Self::GuardianIdNumber => &["guardian.id_number"],
+            Self::GuardianPhone => &["guardian.phone"],
+            Self::LandlordCode => &["landlord.code"],
+            Self::LegalRepresentative => &["legal_representative"],
+            Self::TotpSecret => &["totp_secret"],
+            // The snapshot itself: never a value inside another.
+            Self::Revision => &[],
+        }
+    }
+}
+
+pub(crate) const ID_NUMBER: Field = Field::IdNumber;
+pub(crate) const PHONE: Field = Field::Phone;
+pub(crate) const GUARDIAN_ID_NUMBER: Field = Field::GuardianIdNumber;
+pub(crate) const GUARDIAN_PHONE: Field = Field::GuardianPhone;
+pub(crate) const LANDLORD_CODE: Field = Field::LandlordCode;
+pub(crate) const LEGAL_REPRESENTATIVE: Field = Field::LegalRepresentative;
+pub(crate) const TOTP_SECRET: Field = Field::TotpSecret;
+pub(crate) const REVISION: Field = Field::Revision;
+
+/// `value` of `field` encrypted under the current key.
+pub(crate) fn seal(keys: &Keyring, field: Field, value: &str) -> Value {
+    Value::Text(keys.encrypt(field.name(), value))
+}
+
+pub(crate) fn seal_opt<T: ToString>(keys: &Keyring, field: Field, value: Option<&T>) -> Value {
     value.map_or(Value::Null, |v| seal(keys, field, &v.to_string()))
 }
 
 /// The plaintext of a stored ciphertext. A plaintext where a ciphertext
 /// belongs is refused like an altered ciphertext: only the store writes
 /// these columns.
-pub(crate) fn open(keys: &Keyring, field: &str, stored: &str) -> Result<String> {
-    Ok(keys.decrypt(field, stored)?)
+pub(crate) fn open(keys: &Keyring, field: Field, stored: &str) -> Result<String> {
+    Ok(keys.decrypt(field.name(), stored)?)
 }
 
 pub(crate) fn open_opt(
     keys: &Keyring,
-    field: &str,
+    field: Field,
     stored: Option<&str>,
 ) -> Result<Option<String>> {
     stored.map(|s| open(keys, field, s)).transpose()
 }
 
 /// The blind index of `value` under the current key: what a new row stores.
-pub(crate) fn index(keys: &Keyring, field: &str, value: &str) -> Value {
-    Value::Text(keys.blind_index(field, value))
+pub(crate) fn index(keys: &Keyring, field: Field, value: &str) -> Value {
+    Value::Text(keys.blind_index(field.name(), value))
 }
 
-pub(crate) fn index_opt<T: ToString>(keys: &Keyring, field: &str, value: Option<&T>) -> Value {
+pub(crate) fn index_opt<T: ToString>(keys: &Keyring, field: Field, value: Option<&T>) -> Value {
     value.map_or(Value::Null, |v| index(keys, field, &v.to_string()))
 }
 
@@ -73,12 +168,12 @@ pub(crate) fn index_opt<T: ToString>(keys: &Keyring, field: &str, value: Option<
 pub(crate) fn index_match(
     keys: &Keyring,
     column: &str,
-    field: &str,
+    field: Field,
     value: &str,
     params: &mut Vec<Value>,
 ) -> String {
     let mut placeholders = Vec::new();
-    for index in keys.blind_indexes(field, value) {
+    for index in keys.blind_indexes(field.name(), value) {
         params.push(Value::Text(index));
         placeholders.push(format!("${}", params.len()));
     }

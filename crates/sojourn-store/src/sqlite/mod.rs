@@ -74,6 +74,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0620_compact_findings",
         include_str!("../../migrations/sqlite/0620_compact_findings.sql"),
     ),
+    (
+        "0630_outflow_once",
+        include_str!("../../migrations/sqlite/0630_outflow_once.sql"),
+    ),
 ];
 
 /// Index set-aside for the first load of an empty register.
@@ -390,19 +394,15 @@ mod tests {
         let path = dir.path().join("old.db");
         let number = "11010519491231002X";
         {
-            let mut conn = connect(&path, OpenFlags::default()).expect("connect");
-            conn.execute_batch("PRAGMA foreign_keys = OFF")
-                .expect("pragma");
-            let before = &MIGRATIONS[..MIGRATIONS.len() - 1];
-            conn.execute_batch(
-                "CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
-            )
-            .expect("table");
-            for (name, sql) in before {
-                conn.execute_batch(sql).expect("old migration");
-                conn.execute("INSERT INTO schema_migrations VALUES (?1, 'then')", [name])
-                    .expect("recorded");
-            }
+            let mut conn = database_before(&path, "0300_encryption");
+            let blind_index: i64 = conn
+                .query_row(
+                    "SELECT COUNT(*) FROM pragma_table_info('persons') WHERE name = 'id_number_bidx'",
+                    [],
+                    |r| r.get(0),
+                )
+                .expect("columns");
+            assert_eq!(blind_index, 0, "the old database predates encryption");
             let tx = conn.transaction().expect("tx");
             tx.execute_batch(&format!(
                 "PRAGMA foreign_keys = ON;

@@ -2,6 +2,7 @@
 
 use crate::fixtures::*;
 use crate::harness::TestDb;
+use sojourn_domain::DomainError;
 use sojourn_domain::codes::Sex;
 use sojourn_domain::outflow::LeftBehindKind;
 use sojourn_domain::person::PersonId;
@@ -253,10 +254,10 @@ pub fn activation_and_departure_follow_the_lifecycle(db: &TestDb) {
         .activate_residence(&scope(TOWN), residence.id, 1, &actor())
         .expect("activate");
     assert_eq!(active.status, ResidenceStatus::Active);
+    let again = store.activate_residence(&scope(TOWN), residence.id, 2, &actor());
     assert!(
-        store
-            .activate_residence(&scope(TOWN), residence.id, 2, &actor())
-            .is_err()
+        matches!(again, Err(StoreError::Rule(DomainError::AlreadyActive))),
+        "{again:?}"
     );
     let gone = store
         .register_departure(
@@ -453,16 +454,19 @@ pub fn resident_filters_combine(db: &TestDb) {
         .map(|r| r.person.details.name.to_string())
         .collect();
     assert_eq!(names, vec!["张三丰", "张三"]);
+    let outside = store.search_residents(
+        &scope(DUOFU),
+        &ResidentQuery {
+            unit: Some(code(YINZHA)),
+            ..Default::default()
+        },
+    );
     assert!(
-        store
-            .search_residents(
-                &scope(DUOFU),
-                &ResidentQuery {
-                    unit: Some(code(YINZHA)),
-                    ..Default::default()
-                }
-            )
-            .is_err()
+        matches!(
+            outside,
+            Err(StoreError::ReferenceOutOfScope { kind: "unit", .. })
+        ),
+        "{outside:?}"
     );
 }
 
@@ -615,9 +619,17 @@ pub fn outflows_record_left_behind_family_and_refuse_a_second_open_record(db: &T
             .expect("outflow"),
         record
     );
+    // Another departure while this one is open; the same departure again
+    // is the record on file.
+    let mut later = outflow(YINZHA, "孙大");
+    later.left_on = past("2025-04-01");
+    assert!(matches!(
+        store.create_outflow(&scope(TOWN), &number, &later, &actor()),
+        Err(StoreError::DuplicateOutflow { .. })
+    ));
     assert!(matches!(
         store.create_outflow(&scope(TOWN), &number, &outflow(YINZHA, "孙大"), &actor()),
-        Err(StoreError::DuplicateOutflow { .. })
+        Err(StoreError::OutflowOnFile { .. })
     ));
     let mut edited = record.details.clone();
     edited.left_behind.truncate(1);
@@ -991,11 +1003,13 @@ pub fn revisions_cannot_be_edited_or_deleted(db: &TestDb) {
     store
         .update_person(&scope(TOWN), person.id, &person.details, 1, &actor())
         .expect("edit");
-    assert!(
-        db.execute_raw("UPDATE revisions SET snapshot = '{}'")
-            .is_err()
+    let append_only = "revisions are append-only";
+    db.assert_refused(
+        "UPDATE revisions SET snapshot = '{}'",
+        append_only,
+        append_only,
     );
-    assert!(db.execute_raw("DELETE FROM revisions").is_err());
+    db.assert_refused("DELETE FROM revisions", append_only, append_only);
     assert_eq!(
         store
             .history(&scope(TOWN), RecordRef::Person(person.id))

@@ -50,6 +50,23 @@ fn phone_search(store: &dyn Store, phone: &str) -> u64 {
         .total
 }
 
+/// An account with a second-factor secret, `JBSWY3DPEHPK3PXP`.
+fn account_with_totp(store: &dyn Store) {
+    let new = NewAccount {
+        username: sojourn_domain::account::Username::parse("wangxm").expect("user name"),
+        display_name: sojourn_domain::text::PersonName::parse("王小明").expect("name"),
+        unit: code(DUOFU),
+        roles: vec![sojourn_domain::account::Role::Clerk],
+        password_hash: "$argon2id$hash".into(),
+        password_set_at: time::OffsetDateTime::now_utc(),
+        must_change_password: true,
+        totp_secret: Some("JBSWY3DPEHPK3PXP".into()),
+    };
+    store
+        .create_account(&scope(TOWN), &new, &actor())
+        .expect("account");
+}
+
 pub fn sensitive_columns_hold_only_ciphertext_and_read_back_whole(db: &TestDb) {
     let store = deployed(db);
     let numbers = residents(store);
@@ -69,6 +86,7 @@ pub fn sensitive_columns_hold_only_ciphertext_and_read_back_whole(db: &TestDb) {
             &actor(),
         )
         .expect("outflow");
+    account_with_totp(store);
     let plaintexts = [
         numbers[0].as_str().to_owned(),
         "19900307".to_owned(),
@@ -83,21 +101,12 @@ pub fn sensitive_columns_hold_only_ciphertext_and_read_back_whole(db: &TestDb) {
         "13800138000".to_owned(),
         id_number("19600101", 12).as_str().to_owned(),
         "13911110000".to_owned(),
+        "JBSWY3DPEHPK3PXP".to_owned(),
     ];
-    let sealed = [
-        ("persons", "id_number"),
-        ("persons", "phone"),
-        ("persons", "guardian_id_number"),
-        ("persons", "guardian_phone"),
-        ("houses", "landlord_code"),
-        ("houses", "landlord_phone"),
-        ("employers", "legal_representative"),
-        ("employers", "phone"),
-        ("outflows", "id_number"),
-        ("outflows", "contact_phone"),
-        ("left_behind", "id_number"),
-        ("revisions", "snapshot"),
-    ];
+    // Every column the store seals, as it declares them: a new one is
+    // checked here the day it is sealed.
+    let sealed = sojourn_store::sealed_columns();
+    assert!(sealed.contains(&("accounts", "totp_secret")), "{sealed:?}");
     for (table, column) in sealed {
         let values = db.raw_texts(table, column);
         assert!(!values.is_empty(), "{table}.{column} holds values");
@@ -135,14 +144,15 @@ pub fn sensitive_columns_hold_only_ciphertext_and_read_back_whole(db: &TestDb) {
 pub fn one_file_per_id_number_is_enforced_on_the_blind_index(db: &TestDb) {
     let store = deployed(db);
     let numbers = residents(store);
-    let refused = db.execute_raw(
+    db.assert_refused(
         "INSERT INTO persons (id, id_number, id_number_bidx, unit_code, name, name_pinyin, \
          name_initials, sex, birth_date, ethnicity, domicile, version, created_at, created_by, \
          updated_at, updated_by) SELECT 99, 'v1:x:y', id_number_bidx, unit_code, name, \
          name_pinyin, name_initials, sex, birth_date, ethnicity, domicile, 1, created_at, \
          created_by, updated_at, updated_by FROM persons WHERE id = 1",
+        "UNIQUE constraint failed: persons.id_number_bidx",
+        "violates unique constraint \"persons_id_number_bidx\"",
     );
-    assert!(refused.is_err(), "a second file for the same blind index");
     let again = store.register_arrival(
         &scope(TOWN),
         &arrival(&numbers[1], "张三", YINZHA, "2024-04-01"),
@@ -214,7 +224,11 @@ pub fn a_rotation_keeps_data_readable_and_resumes_when_interrupted(db: &TestDb) 
             &actor(),
         )
         .expect("a new arrival mid-rotation");
-    assert!(during.retire_keys_unscoped().is_err());
+    let early = during.retire_keys_unscoped();
+    assert!(
+        matches!(&early, Err(StoreError::Backend(m)) if m.contains("still under an old key")),
+        "{early:?}"
+    );
     // Resumed to the end.
     let rewritten = during
         .reencrypt_unscoped(2, &mut |_, _| true)
@@ -284,9 +298,15 @@ pub fn register_changes_of_residents_are_audited_in_their_transaction(db: &TestD
         stay.version,
         &clerk,
     );
-    assert!(early.is_err());
+    assert!(matches!(early, Err(StoreError::Rule(_))), "{early:?}");
     let stale = store.activate_residence(&scope(DUOFU), stay.id, 1, &clerk);
-    assert!(stale.is_err());
+    assert!(
+        matches!(
+            stale,
+            Err(StoreError::Rule(sojourn_domain::DomainError::AlreadyActive))
+        ),
+        "{stale:?}"
+    );
     store
         .register_departure(
             &scope(DUOFU),
@@ -348,6 +368,140 @@ pub fn register_changes_of_residents_are_audited_in_their_transaction(db: &TestD
         assert_eq!(entry.unit.as_deref(), Some(DUOFU));
         for plain in [number.as_str(), "13600136000", "13800138000"] {
             assert!(!entry.details.contains(plain), "{}", entry.details);
+        }
+    }
+}
+
+/// A distinct plaintext for every sealed column, each written by a record
+/// created, then edited (a revision, an audit entry with before and
+/// after) and, for the outflow, closed. The plaintext of
+/// `revisions.snapshot` is a phone the edit replaced, so it is nowhere but
+/// in the history.
+fn every_sealed_column_written(store: &dyn Store) -> Vec<((&'static str, &'static str), String)> {
+    use sojourn_domain::codes::Phone;
+    let phone = |p: &str| Phone::parse(p).expect("phone");
+    let (resident, parent) = (id_number("19900307", 501), id_number("19600101", 502));
+    let mut a = arrival(&resident, "张三", DUOFU, "2024-03-05");
+    a.person.phone = Some(phone("13600136000"));
+    a.person.guardian = Some(guardian("张父", &parent, "父亲", "13911110000"));
+    let (person, _) = store
+        .register_arrival(&scope(TOWN), &a, &actor())
+        .expect("arrival");
+    let mut edited = person.details.clone();
+    edited.phone = Some(phone("13900000001"));
+    store
+        .update_person(&scope(TOWN), person.id, &edited, person.version, &actor())
+        .expect("person edit");
+
+    let mut rental = house(DUOFU, "多福巷3号");
+    rental.landlord = sojourn_domain::house::Landlord::Person {
+        name: sojourn_domain::text::PersonName::parse("赵房东").expect("name"),
+        id_number: id_number("19600101", 503),
+        phone: Some(phone("010-65129876")),
+    };
+    let h = store
+        .create_house(&scope(DUOFU), &rental, &actor())
+        .expect("house");
+    store
+        .update_house(&scope(DUOFU), h.id, &rental, h.version, &actor())
+        .expect("house edit");
+
+    let mut boss = employer(DUOFU, "东华门饭店");
+    boss.legal_representative = sojourn_domain::text::PersonName::parse("欧阳法人").expect("name");
+    boss.phone = Some(phone("13700137000"));
+    let e = store
+        .create_employer(&scope(DUOFU), &uscc(1), &boss, &actor())
+        .expect("employer");
+    store
+        .update_employer(&scope(DUOFU), e.id, &boss, e.version, &actor())
+        .expect("employer edit");
+
+    let (leaver, child) = (id_number("19850505", 504), id_number("20150606", 505));
+    let mut away = outflow(DUOFU, "孙大");
+    away.contact_phone = Some(phone("13500135000"));
+    away.left_behind[1] = sojourn_domain::outflow::LeftBehind::new(
+        sojourn_domain::text::PersonName::parse("孙小宝").expect("name"),
+        Some(child.clone()),
+        date("2015-06-06"),
+        sojourn_domain::text::Relation::parse("儿子").expect("relation"),
+        away.left_on.date(),
+    )
+    .expect("child");
+    let o = store
+        .create_outflow(&scope(DUOFU), &leaver, &away, &actor())
+        .expect("outflow");
+    let o = store
+        .update_outflow(&scope(DUOFU), o.id, &away, o.version, &actor())
+        .expect("outflow edit");
+    store
+        .register_return(&scope(DUOFU), o.id, past("2025-09-01"), o.version, &actor())
+        .expect("return");
+    account_with_totp(store);
+    vec![
+        (("persons", "id_number"), resident.as_str().to_owned()),
+        (("persons", "phone"), "13900000001".to_owned()),
+        (
+            ("persons", "guardian_id_number"),
+            parent.as_str().to_owned(),
+        ),
+        (("persons", "guardian_phone"), "13911110000".to_owned()),
+        (
+            ("houses", "landlord_code"),
+            id_number("19600101", 503).as_str().to_owned(),
+        ),
+        (("houses", "landlord_phone"), "65129876".to_owned()),
+        (("employers", "legal_representative"), "欧阳法人".to_owned()),
+        (("employers", "phone"), "13700137000".to_owned()),
+        (("outflows", "id_number"), leaver.as_str().to_owned()),
+        (("outflows", "contact_phone"), "13500135000".to_owned()),
+        (("left_behind", "id_number"), child.as_str().to_owned()),
+        (("accounts", "totp_secret"), "JBSWY3DPEHPK3PXP".to_owned()),
+        (("revisions", "snapshot"), "13600136000".to_owned()),
+    ]
+}
+
+pub fn no_sealed_value_is_in_the_clear_anywhere_in_the_database(db: &TestDb) {
+    let store = deployed(db);
+    let written = every_sealed_column_written(store);
+    let everything = db.raw_everything();
+    for column in sojourn_store::sealed_columns() {
+        let Some((_, plain)) = written.iter().find(|(c, _)| *c == column) else {
+            panic!("no record here sets the sealed column {column:?}: add one");
+        };
+        assert!(
+            !everything.contains(plain.as_str()),
+            "the plaintext of {column:?} is in the database"
+        );
+    }
+    // The audit trail holds the changes, masked (the legal representative
+    // keeps the first character of the name).
+    let entries = store.audit_entries_unscoped(0, 100).expect("entries");
+    let employer = entries
+        .iter()
+        .find(|e| e.object_kind.as_deref() == Some("employer") && e.action == "update")
+        .expect("the employer's edit is audited");
+    let details: serde_json::Value = serde_json::from_str(&employer.details).expect("json");
+    assert_eq!(details["before"]["legal_representative"], "欧***");
+    assert_eq!(details["after"]["legal_representative"], "欧***");
+    // The history, read whole through the store, shows masked what the
+    // API and pages show of it.
+    let records = [
+        RecordRef::Person(sojourn_domain::person::PersonId(1)),
+        RecordRef::House(sojourn_domain::house::HouseId(1)),
+        RecordRef::Employer(sojourn_domain::employer::EmployerId(1)),
+        RecordRef::Outflow(sojourn_domain::outflow::OutflowId(1)),
+    ];
+    for record in records {
+        let history = store.history(&scope(TOWN), record).expect("history");
+        assert!(history.len() >= 2, "{record:?}");
+        for revision in history {
+            let mut snapshot: serde_json::Value =
+                serde_json::from_str(&revision.snapshot).expect("json");
+            sojourn_store::audit::mask_sealed_fields(&mut snapshot);
+            let shown = snapshot.to_string();
+            for (column, plain) in &written {
+                assert!(!shown.contains(plain.as_str()), "{column:?} in {shown}");
+            }
         }
     }
 }

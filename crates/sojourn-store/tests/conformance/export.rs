@@ -5,6 +5,7 @@ use crate::fixtures::*;
 use crate::harness::TestDb;
 use sojourn_domain::residence::ResidenceId;
 use sojourn_domain::unit::UnitCode;
+use sojourn_store::StoreError;
 
 pub fn an_export_pages_every_stay_in_scope_once_in_registration_order(db: &TestDb) {
     let store = db.store();
@@ -51,8 +52,13 @@ pub fn an_export_pages_every_stay_in_scope_once_in_registration_order(db: &TestD
     }
     assert_eq!(seen, in_duofu);
     // A page size outside 1..=500 is refused.
-    assert!(store.export_residents(&town, None, 0).is_err());
-    assert!(store.export_residents(&town, None, 501).is_err());
+    for size in [0, 501] {
+        let refused = store.export_residents(&town, None, size);
+        assert!(
+            matches!(&refused, Err(StoreError::Backend(m)) if m.contains("out of range")),
+            "{refused:?}"
+        );
+    }
 }
 
 pub fn an_export_pages_every_outflow_in_scope_once(db: &TestDb) {
@@ -182,9 +188,12 @@ pub fn a_filtered_export_pages_the_stays_the_list_finds(db: &TestDb) {
         unit: Some(UnitCode::parse(YINZHA).expect("unit")),
         ..ResidentQuery::default()
     };
+    let refused = store.export_residents_matching(&scope(DUOFU), &outside, None, 10);
     assert!(
-        store
-            .export_residents_matching(&scope(DUOFU), &outside, None, 10)
-            .is_err()
+        matches!(
+            refused,
+            Err(StoreError::ReferenceOutOfScope { kind: "unit", .. })
+        ),
+        "{refused:?}"
     );
 }

@@ -34,9 +34,32 @@ impl TestDb {
             Raw::Sqlite(path) => rusqlite::Connection::open(path)
                 .and_then(|c| c.execute_batch(sql))
                 .map_err(|e| e.to_string()),
+            // The server's message names the constraint or trigger that
+            // refused; the error's Display alone says "db error".
             Raw::Postgres(url) => postgres::Client::connect(url, postgres::NoTls)
                 .and_then(|mut c| c.batch_execute(sql))
-                .map_err(|e| e.to_string()),
+                .map_err(|e| match e.as_db_error() {
+                    Some(db) => format!("{}: {}", db.code().code(), db.message()),
+                    None => e.to_string(),
+                }),
+        }
+    }
+
+    /// Runs SQL behind the store's back that the schema must refuse, and
+    /// checks the refusal is the one meant: the message of the trigger, or
+    /// the constraint as each engine names it (`sqlite`, `postgres`).
+    #[track_caller]
+    pub fn assert_refused(&self, sql: &str, sqlite: &str, postgres: &str) {
+        let because = match self.raw {
+            Raw::Sqlite(_) => sqlite,
+            Raw::Postgres(_) => postgres,
+        };
+        match self.execute_raw(sql) {
+            Ok(()) => panic!("the schema accepted {sql}"),
+            Err(error) => assert!(
+                error.contains(because),
+                "{sql}: refused, but not by {because:?}: {error}"
+            ),
         }
     }
 
@@ -66,6 +89,72 @@ impl TestDb {
                 .map(|row| row.get::<_, String>(0))
                 .collect(),
         }
+    }
+
+    /// Everything the database holds, as text, read behind the store's
+    /// back: every row of every table and, for SQLite, the bytes of the
+    /// database file and its write-ahead log (what a copy of the disk shows).
+    pub fn raw_everything(&self) -> String {
+        let mut out = String::new();
+        match &self.raw {
+            Raw::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).expect("open raw");
+                let tables: Vec<String> = conn
+                    .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+                    .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+                    .expect("tables");
+                for table in tables {
+                    let mut stmt = conn
+                        .prepare(&format!("SELECT * FROM \"{table}\""))
+                        .expect("prepare");
+                    let n = stmt.column_count();
+                    let mut rows = stmt.query([]).expect("query");
+                    while let Some(row) = rows.next().expect("row") {
+                        for i in 0..n {
+                            use rusqlite::types::ValueRef;
+                            match row.get_ref(i).expect("value") {
+                                ValueRef::Text(t) | ValueRef::Blob(t) => {
+                                    out.push_str(&String::from_utf8_lossy(t));
+                                }
+                                ValueRef::Integer(v) => out.push_str(&v.to_string()),
+                                ValueRef::Real(v) => out.push_str(&v.to_string()),
+                                ValueRef::Null => {}
+                            }
+                            out.push('\u{1f}');
+                        }
+                    }
+                }
+                drop(conn);
+                for file in [path.clone(), path.with_extension("db-wal")] {
+                    if let Ok(bytes) = std::fs::read(&file) {
+                        out.push_str(&String::from_utf8_lossy(&bytes));
+                    }
+                }
+            }
+            Raw::Postgres(url) => {
+                let mut client = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+                let tables: Vec<String> = client
+                    .query(
+                        "SELECT table_name::text FROM information_schema.tables \
+                         WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+                        &[],
+                    )
+                    .expect("tables")
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect();
+                for table in tables {
+                    for row in client
+                        .query(&format!("SELECT t::text FROM \"{table}\" t"), &[])
+                        .expect("rows")
+                    {
+                        out.push_str(row.get::<_, &str>(0));
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// A second store opened on the same database, as the next run of the

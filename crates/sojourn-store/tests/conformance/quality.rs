@@ -203,7 +203,11 @@ pub fn a_batch_of_arrivals_writes_the_findings_of_every_row(db: &TestDb) {
     let outcomes = store
         .register_arrivals(&scope(DUOFU), &rows, &actor())
         .expect("batch");
-    assert!(outcomes[1].is_err());
+    assert!(
+        matches!(outcomes[1], Err(StoreError::DuplicateResidence { .. })),
+        "{:?}",
+        outcomes[1]
+    );
     assert_eq!(count(store, DUOFU, Rule::ResidentWithoutHouse), 2);
     assert_eq!(count(store, DUOFU, Rule::AddressNotDownToTown), 1);
 }
@@ -437,11 +441,13 @@ pub fn a_dismissal_keeps_its_reason_and_survives_a_scan(db: &TestDb) {
         "{again:?}"
     );
     // The history is append-only below the store too.
-    assert!(
-        db.execute_raw("UPDATE quality_decisions SET reason = 'x'")
-            .is_err()
+    let append_only = "quality decisions are append-only";
+    db.assert_refused(
+        "UPDATE quality_decisions SET reason = 'x'",
+        append_only,
+        append_only,
     );
-    assert!(db.execute_raw("DELETE FROM quality_decisions").is_err());
+    db.assert_refused("DELETE FROM quality_decisions", append_only, append_only);
 }
 
 pub fn a_merge_keeping_a_file_outside_the_pair_or_an_unknown_pair_is_refused(db: &TestDb) {
@@ -605,14 +611,14 @@ pub fn a_finding_is_stored_as_its_particulars_and_one_from_before_reads_as_it_wa
     assert_eq!(replaced[0].detail_zh, fresh[0].detail_zh);
 
     // Neither particulars nor messages: the schema refuses the row.
-    let refused = db.execute_raw(&format!(
-        "INSERT INTO quality_findings (unit_code, rule, record_kind, record_id, found_at) \
-         VALUES ('{DUOFU}', 'resident_house', 'residence', {}, \
-         '2026-11-28T00:00:00Z')",
-        residence.0 + 1
-    ));
-    assert!(
-        refused.is_err(),
-        "a finding without its particulars was kept"
+    db.assert_refused(
+        &format!(
+            "INSERT INTO quality_findings (unit_code, rule, record_kind, record_id, found_at) \
+             VALUES ('{DUOFU}', 'resident_house', 'residence', {}, \
+             '2026-11-28T00:00:00Z')",
+            residence.0 + 1
+        ),
+        "CHECK constraint failed: detail IS NOT NULL",
+        "violates check constraint \"quality_findings_detail\"",
     );
 }

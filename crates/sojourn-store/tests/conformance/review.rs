@@ -415,13 +415,15 @@ pub fn review_steps_are_counted_per_person_and_unit_and_audited(db: &TestDb) {
 pub fn the_review_history_is_append_only(db: &TestDb) {
     let store = deployed(db);
     stay_by(store, &collector(), 42);
-    assert!(
-        db.execute_raw("UPDATE review_steps SET actor = 'x'")
-            .is_err()
+    let append_only = "review steps are append-only";
+    db.assert_refused(
+        "UPDATE review_steps SET actor = 'x'",
+        append_only,
+        append_only,
     );
-    assert!(db.execute_raw("DELETE FROM review_steps").is_err());
+    db.assert_refused("DELETE FROM review_steps", append_only, append_only);
     if db.is_postgres() {
-        assert!(db.execute_raw("TRUNCATE review_steps").is_err());
+        db.assert_refused("TRUNCATE review_steps", append_only, append_only);
     }
 }
 

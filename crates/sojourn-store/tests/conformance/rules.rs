@@ -117,15 +117,20 @@ pub fn a_stay_above_community_level_is_refused_and_changes_nothing(db: &TestDb) 
 }
 
 fn leave(store: &dyn Store, number_seq: u16, name: &str) -> OutflowId {
+    leave_on(store, number_seq, name, "2025-03-01").expect("outflow")
+}
+
+fn leave_on(store: &dyn Store, number_seq: u16, name: &str, left_on: &str) -> Result<OutflowId> {
+    let mut details = outflow(DUOFU, name);
+    details.left_on = past(left_on);
     store
         .create_outflow(
             &scope(TOWN),
             &id_number("19880808", number_seq),
-            &outflow(DUOFU, name),
+            &details,
             &actor(),
         )
-        .expect("outflow")
-        .id
+        .map(|o| o.id)
 }
 
 pub fn a_return_closes_an_outflow_record_once_and_keeps_its_history(db: &TestDb) {
@@ -175,7 +180,64 @@ pub fn a_return_closes_an_outflow_record_once_and_keeps_its_history(db: &TestDb)
         )
         .expect("search");
     assert_eq!(came_back.total, 1);
-    leave(store, 131, "孙大");
+    leave_on(store, 131, "孙大", "2026-02-01").expect("left again");
+}
+
+/// The same departure (number and leaving day) is one record, open or
+/// closed: recording it again, by hand or by importing a file again, is
+/// refused and writes nothing; the schema holds to it too.
+pub fn the_same_departure_is_recorded_once_open_or_closed(db: &TestDb) {
+    let store = deployed(db);
+    let closed = leave(store, 131, "孙大");
+    store
+        .register_return(&scope(TOWN), closed, past("2026-01-05"), 1, &actor())
+        .expect("return");
+    let count = |store: &dyn Store| {
+        let all = store
+            .search_outflows(&scope(TOWN), &OutflowQuery::default())
+            .expect("search")
+            .total;
+        let entries = store.audit_entries_unscoped(0, 1000).expect("audit").len();
+        (all, entries)
+    };
+    let before = count(store);
+    let again = leave_on(store, 131, "孙大", "2025-03-01");
+    assert!(
+        matches!(&again, Err(StoreError::OutflowOnFile { unit_code, .. }) if unit_code == DUOFU),
+        "{again:?}"
+    );
+    assert_eq!(count(store), before, "a refused departure wrote something");
+    let open = leave_on(store, 131, "孙大", "2026-02-01").expect("left again");
+    assert!(matches!(
+        leave_on(store, 131, "孙大", "2026-02-01"),
+        Err(StoreError::OutflowOnFile { .. })
+    ));
+    assert!(matches!(
+        leave_on(store, 131, "孙大", "2026-03-01"),
+        Err(StoreError::DuplicateOutflow { .. })
+    ));
+    // An edit onto the closed record's leaving day is the same departure.
+    let record = store.get_outflow(&scope(TOWN), open).expect("open");
+    let mut moved = record.details.clone();
+    moved.left_on = past("2025-03-01");
+    assert!(matches!(
+        store.update_outflow(&scope(TOWN), open, &moved, record.version, &actor()),
+        Err(StoreError::OutflowOnFile { .. })
+    ));
+    assert_eq!(store.get_outflow(&scope(TOWN), open).expect("open"), record);
+    // Behind the store's back, the unique index refuses it.
+    let refused = db
+        .execute_raw(&format!(
+            "UPDATE outflows SET left_on = (SELECT left_on FROM outflows WHERE id = {}) \
+             WHERE id = {}",
+            closed.0, open.0
+        ))
+        .expect_err("a second record of the same departure");
+    assert!(
+        refused.contains("outflows_once")
+            || refused.contains("outflows.id_number_bidx, outflows.left_on"),
+        "{refused}"
+    );
 }
 
 pub fn the_outflow_search_reads_letters_as_the_resident_search_does(db: &TestDb) {

@@ -258,15 +258,18 @@ pub fn the_arrival_walk_lists_what_the_search_lists_in_the_same_order(db: &TestD
         }
     }
     // A unit outside the scope is refused, not listed.
+    let outside = store.residents_by_arrival(
+        &scope(DUOFU),
+        &code(YINZHA),
+        StatusFilter::Any,
+        true,
+        PageRequest::default(),
+    );
     assert!(
-        store
-            .residents_by_arrival(
-                &scope(DUOFU),
-                &code(YINZHA),
-                StatusFilter::Any,
-                true,
-                PageRequest::default()
-            )
-            .is_err()
+        matches!(
+            outside,
+            Err(StoreError::ReferenceOutOfScope { kind: "unit", .. })
+        ),
+        "{outside:?}"
     );
 }

@@ -2,6 +2,7 @@
 //! because "invalid" is the answer asked for, not a failed request. The
 //! number travels in the body: an ID number in a URL would be logged.
 
+use crate::auth::Caller;
 use crate::dto::checks::{IdCheckRequest, IdCheckResponse};
 use crate::error::ErrorBody;
 use crate::json::Json;
@@ -13,6 +14,9 @@ use crate::json::Json;
         (status = 200, description = "The verdict, valid or not", body = IdCheckResponse),
         (status = 422, description = "No `value` field", body = ErrorBody),
     ))]
-pub(crate) async fn check_id_number(Json(request): Json<IdCheckRequest>) -> Json<IdCheckResponse> {
+pub(crate) async fn check_id_number(
+    _signed_in: Caller,
+    Json(request): Json<IdCheckRequest>,
+) -> Json<IdCheckResponse> {
     Json(IdCheckResponse::check(&request.value))
 }

@@ -1,6 +1,7 @@
 //! Administrative divisions from the embedded national data: no store, no
 //! scope (the data is public and the same for every caller).
 
+use crate::auth::Caller;
 use crate::dto::divisions::{
     DivisionDetailResponse, DivisionListQuery, DivisionResponse, known_division,
 };
@@ -19,6 +20,7 @@ use sojourn_domain::codes::division;
         (status = 422, description = "Malformed code", body = ErrorBody),
     ))]
 pub(crate) async fn list_divisions(
+    _signed_in: Caller,
     Query(query): Query<DivisionListQuery>,
 ) -> Result<Json<Vec<DivisionResponse>>, ApiError> {
     let parent = match crate::dto::fields::non_blank(query.parent.as_deref()) {
@@ -37,6 +39,7 @@ pub(crate) async fn list_divisions(
         (status = 422, description = "Malformed code", body = ErrorBody),
     ))]
 pub(crate) async fn get_division(
+    _signed_in: Caller,
     Path(code): Path<String>,
 ) -> Result<Json<DivisionDetailResponse>, ApiError> {
     let code = known_division("code", &code)?;

@@ -362,3 +362,83 @@ pub(crate) async fn history_of(
         .map(Json)
         .map_err(ApiError::Internal)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use sojourn_domain::text::UnitName;
+    use sojourn_domain::unit::{Unit, UnitCode};
+    use tower::ServiceExt;
+
+    /// A path of the table with each `{…}` filled in with something that
+    /// parses: the handler, not the path, must be what refuses.
+    fn concrete(path: &str) -> String {
+        path.replace("{code}", "110101001001")
+            .replace("{job}", "0123456789abcdef0123456789abcdef")
+            .split('/')
+            .map(|part| if part.starts_with('{') { "1" } else { part })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// SECURITY.md's "fails closed" (ASVS 4.1.5): every handler of the
+    /// route table, reached with the guard taken away, finds no caller and
+    /// refuses, and nothing reaches the store's audit trail or registers.
+    #[tokio::test]
+    async fn every_handler_reached_without_the_guard_refuses() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("db.sqlite");
+        let keys = sojourn_store::crypto::Keyring::generate();
+        let store = sojourn_store::open(path.to_str().expect("path"), keys).expect("store");
+        let unit = |code: &str, name: &str| Unit {
+            code: UnitCode::parse(code).expect("code"),
+            name: UnitName::parse(name).expect("name"),
+        };
+        store
+            .init_deployment_unscoped(
+                &unit("110101001", "东华门街道"),
+                &[unit("110101001001", "多福巷社区")],
+            )
+            .expect("deployment");
+        let entries_before = store.audit_entries_unscoped(0, 100).expect("audit").len();
+        let state = AppState::new(Arc::clone(&store));
+        // The table's own handlers, none behind the guard.
+        let (unguarded, table): (Router<AppState>, Vec<(&str, &str, Access)>) = routes()
+            .entries
+            .into_iter()
+            .fold((Router::new(), Vec::new()), |(router, mut table), entry| {
+                table.push((entry.method, entry.path, entry.access));
+                (router.route(entry.path, entry.route), table)
+            });
+        let app = unguarded.with_state(state);
+        let mut reached = 0;
+        for (method, path, access) in table {
+            if access == Access::Public {
+                continue;
+            }
+            let request = Request::builder()
+                .method(method)
+                .uri(concrete(path))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{}"))
+                .expect("request");
+            let response = app.clone().oneshot(request).await.expect("response");
+            // 401 comes only from the `Caller` extractor here: the handler
+            // was reached and refused for want of a caller.
+            assert_eq!(
+                response.status(),
+                StatusCode::UNAUTHORIZED,
+                "{method} {path} without the guard"
+            );
+            reached += 1;
+        }
+        assert!(reached > 100, "{reached} routes");
+        assert_eq!(
+            store.audit_entries_unscoped(0, 100).expect("audit").len(),
+            entries_before,
+            "a handler without the guard wrote to the trail"
+        );
+    }
+}

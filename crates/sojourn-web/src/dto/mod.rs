@@ -111,7 +111,7 @@ impl TryFrom<&Revision> for RevisionResponse {
             .map_err(|e| format!("revision time does not format: {e}"))?;
         let mut snapshot = serde_json::from_str(&revision.snapshot)
             .map_err(|e| format!("revision snapshot is not JSON: {e}"))?;
-        sojourn_store::audit::mask_personal_numbers(&mut snapshot);
+        sojourn_store::audit::mask_sealed_fields(&mut snapshot);
         Ok(Self {
             version: revision.version,
             at,

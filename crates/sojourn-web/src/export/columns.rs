@@ -243,8 +243,8 @@ pub const HOUSES: &[Column<House>] = &[
 pub const EMPLOYERS: &[Column<Employer>] = &[
     col("单位名称", |e, _| e.details.name.to_string()),
     col("统一社会信用代码", |e, _| e.uscc.to_string()),
-    col("法定代表人", |e, _| {
-        e.details.legal_representative.to_string()
+    col("法定代表人", |e, n| {
+        format::sealed_name_in(n.numbers, &e.details.legal_representative)
     }),
     col("所属社区", |e, n| n.unit(&e.details.unit)),
     col("单位地址", |e, _| e.details.address.to_string()),

@@ -6,6 +6,7 @@ use super::i18n::{Lang, Tr};
 use sojourn_domain::codes::division::full_name;
 use sojourn_domain::codes::{DivisionCode, IdNumber, Phone, Sex};
 use sojourn_domain::residence::ResidenceStatus;
+use sojourn_domain::text::PersonName;
 use sojourn_domain::time_rules::age_on;
 use time::Date;
 
@@ -43,6 +44,15 @@ pub(crate) fn phone_in(numbers: Numbers, value: Option<&Phone>) -> String {
     match numbers {
         Numbers::Masked => phone(value),
         Numbers::InFull => value.map(ToString::to_string).unwrap_or_default(),
+    }
+}
+
+/// A sealed name (an employer's legal representative) masked (`钱**`) or
+/// in full: a file holds it as the store seals it.
+pub(crate) fn sealed_name_in(numbers: Numbers, name: &PersonName) -> String {
+    match numbers {
+        Numbers::Masked => name.masked(),
+        Numbers::InFull => name.to_string(),
     }
 }
 

@@ -13,7 +13,7 @@ use sojourn_domain::codes::{
     PoliticalStatus, ReasonForStay,
 };
 use sojourn_domain::unit::UnitCode;
-use sojourn_store::audit::mask_personal_numbers;
+use sojourn_store::audit::mask_sealed_fields;
 
 /// One changed field: its label, the value before and after.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +52,7 @@ pub(crate) fn changed_fields(tr: Tr, units: &Units, before: &str, after: &str) -
 
 fn masked(snapshot: &str) -> Option<Value> {
     let mut value = serde_json::from_str(snapshot).ok()?;
-    mask_personal_numbers(&mut value);
+    mask_sealed_fields(&mut value);
     Some(value)
 }
 

@@ -558,11 +558,74 @@ async fn houses_employers_and_outflows_have_their_ledgers() {
         assert_eq!(rows.len(), 3, "{list}: one record");
         assert_eq!(rows[2][at], value, "{list}");
     }
-    // The landlord's and the outflow's numbers are masked.
-    let job = export(&director, "houses", &json!({ "format": "csv" })).await;
-    let (_, _, bytes) = director.download(job["file"].as_str().expect("file")).await;
-    let text = String::from_utf8(bytes).expect("UTF-8");
-    assert!(!text.contains(&li_si()) && text.contains(&masked_id(&li_si())));
+    // Every sealed value is masked: the landlord's numbers, the outflow's,
+    // the employer's phone and legal representative.
+    let leaver = id_number("110101", "19800101", "011");
+    for (list, sealed) in [
+        (
+            "houses",
+            [
+                (li_si(), masked_id(&li_si())),
+                ("010-65123456".into(), "010-****3456".into()),
+            ]
+            .to_vec(),
+        ),
+        (
+            "employers",
+            vec![
+                ("赵六".into(), "赵*".into()),
+                ("13900139000".into(), "139****9000".into()),
+            ],
+        ),
+        (
+            "outflows",
+            vec![
+                (leaver.clone(), masked_id(&leaver)),
+                ("13700137000".into(), "137****7000".into()),
+                (id_number_child(), String::new()),
+            ],
+        ),
+    ] {
+        let text = csv_export(&director, list).await;
+        for (plain, masked) in sealed {
+            assert!(!text.contains(&plain), "{list}: {plain} in full");
+            assert!(text.contains(&masked), "{list}: {masked} missing");
+        }
+    }
+}
+
+async fn csv_export(app: &TestApp, list: &str) -> String {
+    let job = export(app, list, &json!({ "format": "csv" })).await;
+    let (_, _, bytes) = app.download(job["file"].as_str().expect("file")).await;
+    String::from_utf8(bytes).expect("UTF-8")
+}
+
+#[tokio::test]
+async fn a_minors_guardians_numbers_are_masked_in_the_residents_ledger() {
+    let deployment = deployment();
+    let director = deployment.user(Role::OfficeDirector, ROOT).await;
+    let child = id_number("110101", "20180506", "013");
+    let guardian = json!({
+        "name": "李四", "id_number": li_si(), "relation": "母亲", "phone": "13911112222"
+    });
+    let body = with(
+        with(arrival(&child), "name", json!("张小宝")),
+        "guardian",
+        guardian,
+    );
+    director
+        .register_arrival(&body)
+        .await
+        .expect(StatusCode::CREATED);
+    let text = csv_export(&director, "residents").await;
+    assert!(text.contains("监护人公民身份号码"), "{text}");
+    for (plain, masked) in [
+        (li_si(), masked_id(&li_si())),
+        ("13911112222".to_owned(), "139****2222".to_owned()),
+    ] {
+        assert!(!text.contains(&plain), "{plain} in full");
+        assert!(text.contains(&masked), "{masked} missing");
+    }
 }
 
 #[tokio::test]

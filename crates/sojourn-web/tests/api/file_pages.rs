@@ -112,6 +112,34 @@ async fn pages_show_id_and_phone_numbers_masked() {
     assert!(!text(&list).contains(&zhang_san()));
 }
 
+/// A person file read through its page is audited as the API's read is.
+#[tokio::test]
+async fn reading_a_person_file_page_is_audited_as_a_read() {
+    let app = deployment();
+    let clerk = app.user(Role::Clerk, COMMUNITY).await;
+    let seeded = seed(&clerk).await;
+    let reads = || -> Vec<_> {
+        app.store()
+            .audit_entries_unscoped(0, 1000)
+            .expect("entries")
+            .into_iter()
+            .filter(|e| e.action == "read")
+            .collect()
+    };
+    let before = reads().len();
+    clerk
+        .get(&format!("/persons/{}", seeded.person_id()))
+        .await
+        .expect(StatusCode::OK);
+    let after = reads();
+    assert_eq!(after.len(), before + 1);
+    let read = after.last().expect("the page read");
+    assert_eq!(read.object_kind.as_deref(), Some("person"));
+    assert_eq!(read.object_id, Some(seeded.person_id().to_string()));
+    assert_eq!(read.actor_name, clerk.username);
+    assert_eq!(read.outcome, "success");
+}
+
 #[tokio::test]
 async fn a_reveal_with_a_reason_shows_the_numbers_once_and_is_audited() {
     let app = deployment();

@@ -93,10 +93,17 @@ async fn an_id_with_an_open_outflow_record_is_a_duplicate_naming_the_unit() {
         .await
         .expect(StatusCode::CREATED);
     let again = with(outflow(&wang()), "unit", json!(SIBLING));
+    let later = with(again.clone(), "left_on", json!("2024-07-01"));
+    let reply = app
+        .create_outflow(&later)
+        .await
+        .expect_error(StatusCode::CONFLICT, "duplicate_outflow");
+    assert!(reply.message_en().contains(COMMUNITY));
+    // The same departure again is the record on file.
     let reply = app
         .create_outflow(&again)
         .await
-        .expect_error(StatusCode::CONFLICT, "duplicate_outflow");
+        .expect_error(StatusCode::CONFLICT, "outflow_on_file");
     assert!(reply.message_en().contains(COMMUNITY));
     let list = app.search_outflows("").await.expect(StatusCode::OK);
     assert_eq!(list.body["total"], 1);

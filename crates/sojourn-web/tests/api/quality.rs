@@ -66,8 +66,8 @@ async fn a_write_is_counted_and_listed_by_rule() {
     assert!(rows[0]["detail_zh"].as_str().unwrap_or("").contains("乡镇"));
     // The page names the record a clerk opens, not its kind and number.
     let page = app.get("/quality/findings").await.expect(StatusCode::OK);
-    let link = format!("\">张三</a> <span class=\"muted\">");
-    assert!(page.body.as_str().unwrap_or_default().contains(&link));
+    let link = "\">张三</a> <span class=\"muted\">";
+    assert!(page.body.as_str().unwrap_or_default().contains(link));
 }
 
 #[tokio::test]
