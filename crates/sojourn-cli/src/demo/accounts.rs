@@ -9,8 +9,9 @@ use sojourn_domain::unit::{Scope, Unit};
 use sojourn_store::{Actor, Store};
 use sojourn_web::auth::{password, totp};
 
-/// The password of every demo user. It meets the policy (10+ characters,
-/// three classes, not a common password, containing no demo user name).
+/// The password of every demo user: published, so demo data only. It is
+/// set, not chosen through the policy (which refuses it today, being a
+/// common word with a symbol and a year).
 pub const DEMO_PASSWORD: &str = "Sojourn#2026";
 
 /// Where a demo user works.

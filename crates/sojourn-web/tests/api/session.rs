@@ -452,6 +452,8 @@ async fn a_new_password_must_meet_the_policy() {
         ("abcdefghijkl", "password_too_few_classes"),
         (with_user_name.as_str(), "password_contains_username"),
         ("Password123", "password_common"),
+        // Meets length and classes, but is a common word dressed up.
+        ("Admin@123456", "password_common"),
         (PASSWORD, "password_unchanged"),
     ] {
         client
