@@ -81,6 +81,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0620_compact_findings",
         include_str!("../../migrations/postgres/0620_compact_findings.sql"),
     ),
+    (
+        "0700_sign_in_failures",
+        include_str!("../../migrations/postgres/0700_sign_in_failures.sql"),
+    ),
 ];
 
 /// Connections kept open; calls beyond this many wait their turn.

@@ -74,6 +74,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0620_compact_findings",
         include_str!("../../migrations/sqlite/0620_compact_findings.sql"),
     ),
+    (
+        "0700_sign_in_failures",
+        include_str!("../../migrations/sqlite/0700_sign_in_failures.sql"),
+    ),
 ];
 
 /// Index set-aside for the first load of an empty register.

@@ -44,16 +44,20 @@ async fn sign_ins_good_bad_and_locked_and_sign_outs_are_audited_with_the_address
         .sign_in("nosuchuser", "Wrong#Passw0rd1", None)
         .await
         .expect(StatusCode::UNAUTHORIZED);
-    for _ in 0..5 {
+    for _ in 0..4 {
         client
             .sign_in(&username, "Wrong#Passw0rd1", None)
             .await
             .expect(StatusCode::UNAUTHORIZED);
     }
     client
+        .sign_in(&username, "Wrong#Passw0rd1", None)
+        .await
+        .expect(StatusCode::TOO_MANY_REQUESTS);
+    client
         .sign_in(&username, PASSWORD, None)
         .await
-        .expect(StatusCode::UNAUTHORIZED);
+        .expect(StatusCode::TOO_MANY_REQUESTS);
     let unknown = entries(&deployment, 0, "sign_in_failed");
     assert_eq!(
         unknown.len(),
