@@ -123,8 +123,9 @@ enum Command {
         #[command(flatten)]
         db: DbArg,
     },
-    /// Fill a new database with a synthetic street (110101001 东华门街道
-    /// unless initialised otherwise), then serve it.
+    /// Fill a new database with a synthetic street (110101001 东华门街道),
+    /// then serve it. Reopens a database demo made; refuses one made by
+    /// `init`, whose accounts must not get the published demo password.
     Demo {
         #[command(flatten)]
         listen: ListenArg,
