@@ -7,8 +7,11 @@
 -- When the account's current count of failures began.
 ALTER TABLE accounts ADD COLUMN failures_since TEXT;
 
+-- The name is kept as its keyed blind index, never as typed: what is
+-- typed into the name field is sometimes a password. (A key rotation
+-- starts these counts afresh; they last 15 minutes anyway.)
 CREATE TABLE sign_in_failures (
-    username        TEXT PRIMARY KEY,
+    name_index      TEXT PRIMARY KEY,
     failures        INTEGER NOT NULL,
     failures_since  TEXT,
     locked_until    TEXT,

@@ -369,6 +369,12 @@ fn failures_of(row: &Row) -> Result<Failures> {
     })
 }
 
+/// How `sign_in_failures` knows a name: by its keyed blind index, since a
+/// name typed at sign-in is sometimes a password.
+fn name_index(tx: &mut dyn Tx, username: &Username) -> String {
+    tx.keys().blind_index("sign_in_name", username.as_str())
+}
+
 fn sign_in_failures(tx: &mut dyn Tx, username: &Username) -> Result<Failures> {
     let name = username.as_str();
     let row = match tx.query_opt(
@@ -376,11 +382,14 @@ fn sign_in_failures(tx: &mut dyn Tx, username: &Username) -> Result<Failures> {
         &[name.into()],
     )? {
         Some(row) => Some(row),
-        None => tx.query_opt(
-            "SELECT failures, failures_since, locked_until FROM sign_in_failures \
-             WHERE username = $1",
-            &[name.into()],
-        )?,
+        None => {
+            let key = name_index(tx, username);
+            tx.query_opt(
+                "SELECT failures, failures_since, locked_until FROM sign_in_failures \
+                 WHERE name_index = $1",
+                &[key.into()],
+            )?
+        }
     };
     row.map_or(Ok(Failures::default()), |row| failures_of(&row))
 }
@@ -424,30 +433,32 @@ fn record_sign_in_failure(
         }
         return Ok(after);
     }
+    let key = name_index(tx, username);
     tx.execute(
-        "INSERT INTO sign_in_failures (username, failures, forget_after) VALUES ($1, 0, 0) \
-         ON CONFLICT (username) DO NOTHING",
-        &[name.into()],
+        "INSERT INTO sign_in_failures (name_index, failures, forget_after) VALUES ($1, 0, 0) \
+         ON CONFLICT (name_index) DO NOTHING",
+        &[key.as_str().into()],
     )?;
     tx.execute(
-        "UPDATE sign_in_failures SET failures = failures WHERE username = $1",
-        &[name.into()],
+        "UPDATE sign_in_failures SET failures = failures WHERE name_index = $1",
+        &[key.as_str().into()],
     )?;
     let row = tx.query_one(
-        "SELECT failures, failures_since, locked_until FROM sign_in_failures WHERE username = $1",
-        &[name.into()],
+        "SELECT failures, failures_since, locked_until FROM sign_in_failures \
+         WHERE name_index = $1",
+        &[key.as_str().into()],
     )?;
     let after = lockout.after_failure(failures_of(&row)?, at);
     let forget_after = lockout.forget_after(&after).unwrap_or(at);
     tx.execute(
         "UPDATE sign_in_failures SET failures = $1, failures_since = $2, locked_until = $3, \
-         forget_after = $4 WHERE username = $5",
+         forget_after = $4 WHERE name_index = $5",
         &[
             i64::from(after.count).into(),
             after.since.into(),
             after.locked_until.into(),
             forget_after.unix_timestamp().into(),
-            name.into(),
+            key.as_str().into(),
         ],
     )?;
     Ok(after)
