@@ -45,6 +45,12 @@ pub enum CliError {
     Serve(std::io::Error),
     #[error("the demo data could not be generated: {0}")]
     Demo(String),
+    #[error(
+        "the database {db} was not made by `sojourn demo` (it was made by `sojourn init`): demo \
+         refuses it, since it would open accounts with the published demo password. Nothing \
+         was changed. Give demo a new database file: `sojourn demo --db demo.db`"
+    )]
+    NotADemoDatabase { db: String },
     #[error("there is no account {0:?}")]
     UnknownAccount(String),
     #[error("line {line} of the archive is not an audit entry")]
@@ -91,6 +97,7 @@ impl Localized for CliError {
             Self::Listen { .. } => "listen",
             Self::Serve(_) => "serve",
             Self::Demo(_) => "demo",
+            Self::NotADemoDatabase { .. } => "not_a_demo_database",
             Self::UnknownAccount(_) => "unknown_account",
             Self::Archive { .. } => "audit_archive",
             Self::Anchor(_) => "audit_anchor",
@@ -123,6 +130,11 @@ impl Localized for CliError {
             Self::Listen { addr, source } => format!("无法在 {addr} 上监听：{source}"),
             Self::Serve(e) => format!("服务已停止：{e}"),
             Self::Demo(e) => format!("演示数据生成失败：{e}"),
+            Self::NotADemoDatabase { db } => format!(
+                "数据库 {db} 不是由 sojourn demo 建立的（而是由 sojourn init 建立）：demo 会在其中开设\
+                 使用公开演示密码的账号，因此拒绝使用该数据库，未做任何更改。请为演示另用一个新的\
+                 数据库文件，如 sojourn demo --db demo.db"
+            ),
             Self::UnknownAccount(name) => format!("没有用户名为“{name}”的账号"),
             Self::Archive { line } => format!("归档文件第{line}行不是审计记录"),
             Self::Anchor(s) => {

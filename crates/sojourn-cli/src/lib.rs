@@ -82,6 +82,13 @@ struct ListenArg {
     /// (repeat for several).
     #[arg(long = "trusted-proxy", value_name = "IP")]
     trusted_proxies: Vec<std::net::IpAddr>,
+    /// Reads of personal data (file reads, searches, reveals: each an
+    /// audit entry) one account may make per minute; more are refused
+    /// (429) until the minute is over. Bounds how fast an account can
+    /// grow the audit trail.
+    #[arg(long, value_name = "N", default_value_t = sojourn_web::auth::AUDITED_READS_PER_MINUTE,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    audited_reads_per_minute: u32,
 }
 
 impl ListenArg {
@@ -89,6 +96,10 @@ impl ListenArg {
         sojourn_web::auth::SecurityConfig {
             secure_cookies: self.secure_cookies,
             trusted_proxies: self.trusted_proxies.clone(),
+            audited_reads: sojourn_web::auth::RateLimit {
+                max: self.audited_reads_per_minute,
+                per: time::Duration::minutes(1),
+            },
             ..Default::default()
         }
     }
@@ -112,8 +123,9 @@ enum Command {
         #[command(flatten)]
         db: DbArg,
     },
-    /// Fill a new database with a synthetic street (110101001 东华门街道
-    /// unless initialised otherwise), then serve it.
+    /// Fill a new database with a synthetic street (110101001 东华门街道),
+    /// then serve it. Reopens a database demo made; refuses one made by
+    /// `init`, whose accounts must not get the published demo password.
     Demo {
         #[command(flatten)]
         listen: ListenArg,

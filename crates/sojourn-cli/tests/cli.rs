@@ -1,7 +1,7 @@
 //! The `sojourn` binary run for real, in a temporary directory: init,
 //! import, export, demo generation and check-id.
 
-use sojourn_cli::demo::accounts::{DEMO_PASSWORD, open_demo_accounts};
+use sojourn_cli::demo::accounts::{DEMO_PASSWORD, made_by_demo, open_demo_accounts};
 use sojourn_cli::demo::{DemoCounts, DemoSize, generate};
 use sojourn_domain::account::{Role, Username};
 use sojourn_domain::codes::division::is_known_county_code;
@@ -268,6 +268,61 @@ fn demo_gives_a_sign_in_for_a_user_of_every_role() {
     // A second run opens nothing and prints the same sign-ins.
     let again = open_demo_accounts(&*store, &root).expect("demo accounts");
     assert_eq!(again, issued);
+}
+
+#[test]
+fn demo_refuses_a_database_made_by_init_and_changes_nothing() {
+    let sandbox = Sandbox::new();
+    sandbox.init("office.db");
+    let snapshot = |store: &dyn Store| {
+        let accounts: Vec<(String, String)> = store
+            .list_accounts(&scope())
+            .expect("accounts")
+            .into_iter()
+            .map(|a| {
+                let hash = credentials(store, a.username.as_str()).password_hash;
+                (a.username.to_string(), hash)
+            })
+            .collect();
+        let trail = store
+            .audit_entries_unscoped(0, 100_000)
+            .expect("trail")
+            .len();
+        (accounts, trail)
+    };
+    let before = snapshot(&*sandbox.store("office.db"));
+    let output = sandbox.run(&["demo", "--no-serve", "--db", "office.db"]);
+    assert!(!output.status.success(), "{}", stdout(&output));
+    let message = stderr(&output);
+    assert!(message.contains("sojourn init"), "{message}");
+    assert!(message.contains("不是由 sojourn demo 建立"), "{message}");
+    assert!(message.contains("Nothing was changed"), "{message}");
+    let store = sandbox.store("office.db");
+    assert_eq!(snapshot(&*store), before);
+    let director = Username::parse("director").expect("name");
+    assert_eq!(store.credentials_unscoped(&director).expect("lookup"), None);
+    let all = ResidentQuery {
+        status: StatusFilter::Any,
+        ..ResidentQuery::default()
+    };
+    assert_eq!(
+        store.search_residents(&scope(), &all).expect("list").total,
+        0
+    );
+}
+
+#[test]
+fn a_database_made_by_demo_is_one_demo_may_reopen_and_one_made_by_init_is_not() {
+    let sandbox = Sandbox::new();
+    let store = sandbox.store("demo.db");
+    let root = match sojourn_cli::init::init_deployment(&*store, TOWN).expect("init") {
+        sojourn_cli::init::InitOutcome::Created { root, .. } => root,
+        other => panic!("{other:?}"),
+    };
+    open_demo_accounts(&*store, &root).expect("demo accounts");
+    assert!(made_by_demo(&*store).expect("judged"));
+    sandbox.init("office.db");
+    assert!(!made_by_demo(&*sandbox.store("office.db")).expect("judged"));
 }
 
 // ---- import ----

@@ -96,11 +96,63 @@ pub enum AccountChange {
     Totp(Option<String>),
 }
 
-/// When repeated failures lock an account.
+/// When repeated failures lock a user name: `threshold` failures within
+/// `duration` of the first lock it for `duration`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lockout {
     pub threshold: u32,
     pub duration: Duration,
+}
+
+/// The failed sign-ins under one user name (an account's or not) and the
+/// lock they made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Failures {
+    /// Failures counted since `since`.
+    pub count: u32,
+    /// The first failure of the count.
+    pub since: Option<OffsetDateTime>,
+    pub locked_until: Option<OffsetDateTime>,
+}
+
+impl Failures {
+    pub fn is_locked_at(&self, now: OffsetDateTime) -> bool {
+        self.locked_until.is_some_and(|until| until > now)
+    }
+}
+
+impl Lockout {
+    /// `before` after one more failure at `at`. A count older than
+    /// `duration` starts again; the `threshold`-th failure of a count locks
+    /// the name until `at + duration` and clears the count. Written once,
+    /// here, so that a name with an account and one without lock alike.
+    pub fn after_failure(&self, before: Failures, at: OffsetDateTime) -> Failures {
+        let (count, since) = match before.since {
+            Some(since) if before.count > 0 && since + self.duration > at => {
+                (before.count.saturating_add(1), since)
+            }
+            _ => (1, at),
+        };
+        if count >= self.threshold {
+            Failures {
+                count: 0,
+                since: None,
+                locked_until: Some(at + self.duration),
+            }
+        } else {
+            Failures {
+                count,
+                since: Some(since),
+                locked_until: before.locked_until,
+            }
+        }
+    }
+
+    /// When `failures` stop mattering: its count window and lock are over.
+    pub fn forget_after(&self, failures: &Failures) -> Option<OffsetDateTime> {
+        let window_end = failures.since.map(|since| since + self.duration);
+        window_end.max(failures.locked_until)
+    }
 }
 
 /// A session to open: the hash of its secret id, never the id.
@@ -195,15 +247,20 @@ pub trait AccountStore {
 
     /// The account signing in with `username`, with its secrets.
     fn credentials_unscoped(&self, username: &Username) -> Result<Option<Credentials>>;
-    /// Counts a failed sign-in; the `lockout.threshold`-th in a row locks
-    /// the account until `at + lockout.duration` and starts the count
-    /// again. Returns the account as it now stands.
-    fn record_login_failure_unscoped(
+    /// The failed sign-ins under `username`, whether or not it is an
+    /// account's (none if there were none).
+    fn sign_in_failures_unscoped(&self, username: &Username) -> Result<Failures>;
+    /// Counts a failed sign-in under `username` by the rule of
+    /// [`Lockout::after_failure`]: on the account if the name is an
+    /// account's, else on the name alone, so both lock alike. A failure
+    /// that locks an account ends its sessions. Returns the failures as
+    /// they now stand.
+    fn record_sign_in_failure_unscoped(
         &self,
-        id: AccountId,
+        username: &Username,
         at: OffsetDateTime,
         lockout: &Lockout,
-    ) -> Result<Account>;
+    ) -> Result<Failures>;
     /// Clears the failure count and notes the sign-in.
     fn record_login_success_unscoped(&self, id: AccountId, at: OffsetDateTime) -> Result<()>;
     /// Accepts the TOTP step `step` for the account if no code of this or a

@@ -46,8 +46,8 @@ pub mod sqlite;
 pub mod statistics;
 
 pub use accounts::{
-    Account, AccountChange, AccountStore, ApiToken, ApiTokenId, Credentials, Lockout, NewAccount,
-    NewApiToken, NewSession, Session,
+    Account, AccountChange, AccountStore, ApiToken, ApiTokenId, Credentials, Failures, Lockout,
+    NewAccount, NewApiToken, NewSession, Session,
 };
 pub use audit::{
     Anchor, AuditAction, AuditEntry, AuditEvent, AuditLog, AuditObject, AuditQuery, AuditReport,

@@ -6,8 +6,16 @@
 //! An entry that cannot be written fails the request (a read of personal
 //! data that leaves no trace must not happen), except for refusals, which
 //! fail anyway.
+//!
+//! Audited reads (file reads, searches, reveals, histories, reads of the
+//! trail) are limited per account (`SecurityConfig::audited_reads`): each
+//! writes an entry of some 500 bytes, so one account reading as fast as
+//! the server answers would grow the trail by gigabytes an hour. A read
+//! over the limit is refused (429 `rate_limited`, `Retry-After`) and
+//! leaves no entry.
 
 use crate::AppState;
+use crate::auth::Denied;
 use crate::error::ApiError;
 use serde_json::{Value, json};
 use sojourn_domain::unit::UnitCode;
@@ -29,6 +37,33 @@ pub(crate) async fn record(
         .map_err(ApiError::from)
 }
 
+/// Counts an audited read by `actor`'s account; refused when the account
+/// has used up its reads for now.
+fn count_read(state: &AppState, actor: &Actor) -> Result<(), ApiError> {
+    let Some(account) = actor.account else {
+        return Ok(());
+    };
+    state
+        .limiter
+        .attempt(
+            &format!("audited-read:{}", account.0),
+            state.security.audited_reads,
+            state.clock.now(),
+        )
+        .map_err(|retry_after| Denied::ReadsLimited { retry_after }.into())
+}
+
+/// Records a read that is not of one record (the trail's own reads),
+/// counted as [`read`] counts.
+pub(crate) async fn record_read(
+    state: &AppState,
+    actor: Actor,
+    event: AuditEvent,
+) -> Result<(), ApiError> {
+    count_read(state, &actor)?;
+    record(state, actor, event).await
+}
+
 /// Someone not (yet) signed in, known by address only.
 pub(crate) fn anonymous(address: Option<IpAddr>) -> Actor {
     let mut actor = Actor::new("(anonymous)");
@@ -47,6 +82,7 @@ pub(crate) async fn read<T>(
     outcome: Result<T, ApiError>,
     describe: impl FnOnce(&T) -> (Option<UnitCode>, Value),
 ) -> Result<T, ApiError> {
+    count_read(state, &actor)?;
     let event = AuditEvent::new(action, Outcome::Success).object(kind, id);
     let event = match &outcome {
         Ok(value) => {
@@ -77,6 +113,7 @@ pub(crate) async fn search(
     mut details: Value,
     returned: Value,
 ) -> Result<(), ApiError> {
+    count_read(state, &actor)?;
     details["list"] = json!(list);
     details["returned"] = returned;
     let mut event = AuditEvent::new(AuditAction::Search, Outcome::Success).details(details);

@@ -9,8 +9,9 @@ use sojourn_domain::unit::{Scope, Unit};
 use sojourn_store::{Actor, Store};
 use sojourn_web::auth::{password, totp};
 
-/// The password of every demo user. It meets the policy (10+ characters,
-/// three classes, not a common password, containing no demo user name).
+/// The password of every demo user: published, so demo data only. It is
+/// set, not chosen through the policy (which refuses it today, being a
+/// common word with a symbol and a year).
 pub const DEMO_PASSWORD: &str = "Sojourn#2026";
 
 /// Where a demo user works.
@@ -72,6 +73,23 @@ const USERS: [(&str, Role, Place, &str); 13] = [
     ("auditadmin", Role::AuditAdmin, Place::Root, "审计管理员"),
 ];
 
+/// Whether a deployment was made by `demo`. The first accounts of a
+/// deployment are the three administrators, opened by whichever command
+/// rooted it and stamped with that command as their creator (a stamp no
+/// later change touches): `init` opens them with one-time passwords,
+/// `demo` with [`DEMO_PASSWORD`]. A database with no such administrator
+/// was not made by `demo` either (a deployment `init` rooted before
+/// accounts existed, say), so it is not one.
+pub fn made_by_demo(store: &dyn Store) -> Result<bool> {
+    let admin = Username::parse(crate::accounts::ADMINISTRATORS[0].0).map_err(internal)?;
+    Ok(store
+        .credentials_unscoped(&admin)?
+        .is_some_and(|c| c.account.created_by == DEMO_ACTOR))
+}
+
+/// Who the demo's accounts and data are recorded as made by.
+pub const DEMO_ACTOR: &str = "demo";
+
 fn internal(e: impl std::fmt::Display) -> CliError {
     CliError::Internal(e.to_string())
 }
@@ -86,7 +104,7 @@ pub fn open_demo_accounts(store: &dyn Store, root: &Unit) -> Result<Vec<Issued>>
         Place::FirstCommunity => communities.first(),
         Place::SecondCommunity => communities.get(1),
     };
-    let actor = Actor::new("demo");
+    let actor = Actor::new(DEMO_ACTOR);
     let mut issued = Vec::new();
     for (username, role, at, name) in USERS {
         let Some(unit) = place(at) else { continue };

@@ -92,15 +92,22 @@ impl DemoCounts {
 const ARRIVAL_BATCH: usize = 1_000;
 
 fn actor() -> Actor {
-    Actor::new("demo")
+    Actor::new(accounts::DEMO_ACTOR)
 }
 
 /// Opens `db`, roots it at [`DEMO_TOWN`] if new, and fills it unless it
-/// already holds data (a second `demo` just serves what is there).
+/// already holds data (a second `demo` just serves what is there). A
+/// database another command rooted (`init`: a real deployment) is refused
+/// untouched: the demo's accounts have a published password.
 pub fn prepare(db: &str, key_file: Option<&std::path::Path>, seed: u64) -> Result<Deployment> {
     let store = db::open(db, key_file, db::Keys::CreateIfMissing)?;
-    // A database `init` rooted elsewhere gets its demo data there.
-    if store.deployment_root_unscoped()?.is_none()
+    let rooted = store.deployment_root_unscoped()?.is_some();
+    if rooted && !accounts::made_by_demo(&*store)? {
+        return Err(CliError::NotADemoDatabase {
+            db: db::redacted(db),
+        });
+    }
+    if !rooted
         && let InitOutcome::Created { root, communities } = init_deployment(&*store, DEMO_TOWN)?
     {
         println!(

@@ -2,6 +2,8 @@
 //! unit and acts only inside that unit's subtree; what a role may do is one
 //! table ([`permission::allows`]), not scattered checks.
 
+/// Common passwords, and the forms they hide in.
+pub mod common;
 /// Passwords as the level-3 protection rules want them.
 pub mod password;
 /// Roles, resources, actions and the permission table.

@@ -1,23 +1,11 @@
 //! Password policy (GB/T 22239-2019 level 3, OWASP ASVS 4.0 level 2):
 //! at least 10 characters from three of four classes, not containing the
-//! user name, not a common password. Passwords are never stored here; this
-//! only judges a candidate.
+//! user name, not a common password nor made from one (see `common`).
+//! Passwords are never stored here; this only judges a candidate.
 
+use super::common;
 use crate::error::Localized;
-use std::sync::OnceLock;
 use thiserror::Error;
-
-/// The list shipped with the binary (see data/README.md).
-const COMMON_PASSWORDS: &str = include_str!("../../../../data/common-passwords.txt");
-
-fn common_passwords() -> &'static [&'static str] {
-    static LIST: OnceLock<Vec<&'static str>> = OnceLock::new();
-    LIST.get_or_init(|| {
-        let mut list: Vec<&str> = COMMON_PASSWORDS.lines().filter(|l| !l.is_empty()).collect();
-        list.sort_unstable();
-        list
-    })
-}
 
 /// Why a password was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -104,7 +92,7 @@ impl PasswordPolicy {
         if !username.is_empty() && lower.contains(&username.to_lowercase()) {
             return Err(PasswordError::ContainsUsername);
         }
-        if common_passwords().binary_search(&lower.as_str()).is_ok() {
+        if common::is_common(candidate) {
             return Err(PasswordError::Common);
         }
         Ok(())
@@ -154,8 +142,79 @@ mod tests {
     }
 
     #[test]
+    fn common_passwords_dressed_up_to_meet_the_rules_are_refused() {
+        for dressed in [
+            "Password123!",
+            "Admin@123456",
+            "P@ssw0rd123",
+            "1qaz@WSX3edc",
+            "Woaini@1314",
+            "Qwerty@2024",
+            "Passw0rd!2023",
+            "Iloveyou#520",
+            "@dmin2024!!",
+            "Aa123456!@#",
+            "Qq@5201314",
+            "Zxcv@12345",
+            "qwer1234!@#$",
+            "!QAZ2wsx#EDC",
+            "Huawei@2026",
+            "P4ssw0rd!2024",
+            "Dragon#88888",
+        ] {
+            assert_eq!(
+                check("someone", dressed),
+                Err(PasswordError::Common),
+                "{dressed}"
+            );
+        }
+    }
+
+    #[test]
+    fn passwords_not_made_from_a_common_one_pass() {
+        for fine in [
+            "Liudong#2026x",
+            "Dongcheng-2024!",
+            "Test#Passw0rd-2026",
+            "Bench#Pages-2026",
+            "Another#Passw0rd2",
+            "Tk9#mQ2$vL8w",
+            "Xq#8302915746",
+            "Hutong=Lane/37b",
+            "Bq7x-Kd2m-9Wpt-Hr4z",
+        ] {
+            assert_eq!(check("someone", fine), Ok(()), "{fine}");
+        }
+    }
+
+    #[test]
+    fn the_policy_list_holds_passwords_only_its_commonness_refuses() {
+        let policy = PasswordPolicy::default();
+        let mut entries = 0;
+        for entry in common::policy_list().filter(|e| e.chars().count() >= 10) {
+            // As typed to pass the rules: its first letter a capital.
+            let first = entry.find(char::is_alphabetic).unwrap_or(0);
+            let (before, after) = entry.split_at(first);
+            let capitalised = format!("{before}{}", {
+                let mut letters = after.chars();
+                letters
+                    .next()
+                    .map(|c| c.to_uppercase().chain(letters).collect::<String>())
+                    .unwrap_or_default()
+            });
+            assert_eq!(
+                policy.check("someone", &capitalised),
+                Err(PasswordError::Common),
+                "{entry}"
+            );
+            entries += 1;
+        }
+        assert!(entries >= 100, "{entries}");
+    }
+
+    #[test]
     fn the_common_list_is_loaded_and_sorted() {
-        let list = common_passwords();
+        let list = common::list();
         assert!(list.len() > 19_000);
         assert!(list.binary_search(&"woaini1314").is_ok());
     }

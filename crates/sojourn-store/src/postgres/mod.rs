@@ -85,6 +85,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0630_outflow_once",
         include_str!("../../migrations/postgres/0630_outflow_once.sql"),
     ),
+    (
+        "0700_sign_in_failures",
+        include_str!("../../migrations/postgres/0700_sign_in_failures.sql"),
+    ),
 ];
 
 /// Connections kept open; calls beyond this many wait their turn.

@@ -111,14 +111,6 @@ fn get_account(tx: &mut dyn Tx, scope: &Scope, id: AccountId) -> Result<Account>
     with_roles(tx, account)
 }
 
-fn get_account_unscoped(tx: &mut dyn Tx, id: AccountId) -> Result<Account> {
-    let row = tx.query_one(
-        &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = $1"),
-        &[id.0.into()],
-    )?;
-    with_roles(tx, account(&row, 0)?)
-}
-
 fn set_roles(tx: &mut dyn Tx, id: AccountId, roles: &[Role]) -> Result<()> {
     tx.execute(
         "DELETE FROM account_roles WHERE account_id = $1",
@@ -296,7 +288,11 @@ fn change_account(
             }
         }
         AccountChange::Unlock => {
-            update(tx, "failed_logins = 0, locked_until = NULL, ", vec![])?;
+            update(
+                tx,
+                "failed_logins = 0, failures_since = NULL, locked_until = NULL, ",
+                vec![],
+            )?;
         }
         AccountChange::Password {
             hash,
@@ -364,31 +360,108 @@ fn credentials(tx: &mut dyn Tx, username: &Username) -> Result<Option<Credential
     }))
 }
 
-fn record_login_failure(
+/// Failures as the columns `failures, failures_since, locked_until` hold them.
+fn failures_of(row: &Row) -> Result<Failures> {
+    Ok(Failures {
+        count: u32::try_from(row.int(0)?).unwrap_or(u32::MAX),
+        since: opt_time(row, 1)?,
+        locked_until: opt_time(row, 2)?,
+    })
+}
+
+/// How `sign_in_failures` knows a name: by its keyed blind index, since a
+/// name typed at sign-in is sometimes a password.
+fn name_index(tx: &mut dyn Tx, username: &Username) -> String {
+    tx.keys().blind_index("sign_in_name", username.as_str())
+}
+
+fn sign_in_failures(tx: &mut dyn Tx, username: &Username) -> Result<Failures> {
+    let name = username.as_str();
+    let row = match tx.query_opt(
+        "SELECT failed_logins, failures_since, locked_until FROM accounts WHERE username = $1",
+        &[name.into()],
+    )? {
+        Some(row) => Some(row),
+        None => {
+            let key = name_index(tx, username);
+            tx.query_opt(
+                "SELECT failures, failures_since, locked_until FROM sign_in_failures \
+                 WHERE name_index = $1",
+                &[key.into()],
+            )?
+        }
+    };
+    row.map_or(Ok(Failures::default()), |row| failures_of(&row))
+}
+
+fn record_sign_in_failure(
     tx: &mut dyn Tx,
-    id: AccountId,
+    username: &Username,
     at: OffsetDateTime,
     lockout: &Lockout,
-) -> Result<Account> {
+) -> Result<Failures> {
+    let name = username.as_str();
     // The UPDATE takes the row lock first, so concurrent failures count
     // one after the other.
-    tx.execute(
-        "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1",
-        &[id.0.into()],
+    let account = tx.execute(
+        "UPDATE accounts SET failed_logins = failed_logins WHERE username = $1",
+        &[name.into()],
     )?;
-    let failures = tx
-        .query_one(
-            "SELECT failed_logins FROM accounts WHERE id = $1",
-            &[id.0.into()],
-        )?
-        .int(0)?;
-    if failures >= i64::from(lockout.threshold) {
-        tx.execute(
-            "UPDATE accounts SET failed_logins = 0, locked_until = $1 WHERE id = $2",
-            &[(at + lockout.duration).into(), id.0.into()],
+    if account == 1 {
+        let row = tx.query_one(
+            "SELECT failed_logins, failures_since, locked_until, id FROM accounts \
+             WHERE username = $1",
+            &[name.into()],
         )?;
+        let before = failures_of(&row)?;
+        let id = AccountId(row.int(3)?);
+        let after = lockout.after_failure(before, at);
+        tx.execute(
+            "UPDATE accounts SET failed_logins = $1, failures_since = $2, locked_until = $3 \
+             WHERE id = $4",
+            &[
+                i64::from(after.count).into(),
+                after.since.into(),
+                after.locked_until.into(),
+                id.0.into(),
+            ],
+        )?;
+        // A lock shuts out whoever is guessing, and whoever guessed right
+        // before: the account's open sessions end with it.
+        if after.locked_until != before.locked_until {
+            end_sessions_of(tx, id, None)?;
+        }
+        return Ok(after);
     }
-    get_account_unscoped(tx, id)
+    let key = name_index(tx, username);
+    tx.execute(
+        "INSERT INTO sign_in_failures (name_index, failures, forget_after) VALUES ($1, 0, 0) \
+         ON CONFLICT (name_index) DO NOTHING",
+        &[key.as_str().into()],
+    )?;
+    tx.execute(
+        "UPDATE sign_in_failures SET failures = failures WHERE name_index = $1",
+        &[key.as_str().into()],
+    )?;
+    let row = tx.query_one(
+        "SELECT failures, failures_since, locked_until FROM sign_in_failures \
+         WHERE name_index = $1",
+        &[key.as_str().into()],
+    )?;
+    let after = lockout.after_failure(failures_of(&row)?, at);
+    let forget_after = lockout.forget_after(&after).unwrap_or(at);
+    tx.execute(
+        "UPDATE sign_in_failures SET failures = $1, failures_since = $2, locked_until = $3, \
+         forget_after = $4 WHERE name_index = $5",
+        &[
+            i64::from(after.count).into(),
+            after.since.into(),
+            after.locked_until.into(),
+            forget_after.unix_timestamp().into(),
+            key.as_str().into(),
+        ],
+    )?;
+    Ok(after)
 }
 
 fn create_api_token(
@@ -532,21 +605,35 @@ impl<B: Backend> AccountStore for SqlStore<B> {
         self.backend.read(|tx| credentials(tx, username))
     }
 
-    fn record_login_failure_unscoped(
+    fn sign_in_failures_unscoped(&self, username: &Username) -> Result<Failures> {
+        self.backend.read(|tx| sign_in_failures(tx, username))
+    }
+
+    fn record_sign_in_failure_unscoped(
         &self,
-        id: AccountId,
+        username: &Username,
         at: OffsetDateTime,
         lockout: &Lockout,
-    ) -> Result<Account> {
-        self.backend
-            .write(|tx| record_login_failure(tx, id, at, lockout))
+    ) -> Result<Failures> {
+        let failures = self
+            .backend
+            .write(|tx| record_sign_in_failure(tx, username, at, lockout))?;
+        // Forget what no longer counts, in a transaction of its own so
+        // that it holds no lock the count above waits for.
+        self.backend.write(|tx| {
+            tx.execute(
+                "DELETE FROM sign_in_failures WHERE forget_after <= $1",
+                &[at.unix_timestamp().into()],
+            )
+        })?;
+        Ok(failures)
     }
 
     fn record_login_success_unscoped(&self, id: AccountId, at: OffsetDateTime) -> Result<()> {
         self.backend.write(|tx| {
             tx.execute(
-                "UPDATE accounts SET failed_logins = 0, locked_until = NULL, last_login_at = $1 \
-                 WHERE id = $2",
+                "UPDATE accounts SET failed_logins = 0, failures_since = NULL, locked_until = NULL, \
+                 last_login_at = $1 WHERE id = $2",
                 &[at.into(), id.0.into()],
             )?;
             Ok(())

@@ -78,6 +78,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0630_outflow_once",
         include_str!("../../migrations/sqlite/0630_outflow_once.sql"),
     ),
+    (
+        "0700_sign_in_failures",
+        include_str!("../../migrations/sqlite/0700_sign_in_failures.sql"),
+    ),
 ];
 
 /// Index set-aside for the first load of an empty register.

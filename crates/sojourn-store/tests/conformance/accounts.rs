@@ -156,39 +156,131 @@ pub fn account_changes_are_kept_and_disabling_ends_sessions(db: &TestDb) {
     assert_eq!(store.credentials_unscoped(&unknown).expect("lookup"), None);
 }
 
+fn name(text: &str) -> Username {
+    Username::parse(text).expect("user name")
+}
+
 pub fn failed_logins_lock_the_account_at_the_threshold_and_success_clears_them(db: &TestDb) {
     let store = deployed(db);
     let account = open(store, "wangxm", DUOFU, &[Role::Clerk]);
     let at = t0();
+    let fail = |at| {
+        store
+            .record_sign_in_failure_unscoped(&name("wangxm"), at, &lockout())
+            .expect("failure")
+    };
     for n in 1..=4 {
-        let now = store
-            .record_login_failure_unscoped(account.id, at, &lockout())
-            .expect("failure");
-        assert_eq!(now.failed_logins, n);
+        let now = fail(at + Duration::minutes(i64::from(n)));
+        assert_eq!((now.count, now.since), (n, Some(at + Duration::minutes(1))));
         assert!(!now.is_locked_at(at));
+        let stored = store.get_account(&scope(TOWN), account.id).expect("get");
+        assert_eq!(stored.failed_logins, n);
     }
-    let locked = store
-        .record_login_failure_unscoped(account.id, at, &lockout())
-        .expect("failure");
-    assert_eq!(locked.locked_until, Some(at + Duration::minutes(15)));
-    assert_eq!(locked.failed_logins, 0);
-    assert!(locked.is_locked_at(at + Duration::minutes(14)));
-    assert!(!locked.is_locked_at(at + Duration::minutes(15)));
+    let locked_at = at + Duration::minutes(5);
+    let locked = fail(locked_at);
+    assert_eq!(locked.locked_until, Some(locked_at + Duration::minutes(15)));
+    assert_eq!(locked.count, 0);
+    let stored = store.get_account(&scope(TOWN), account.id).expect("get");
+    assert_eq!(stored.locked_until, locked.locked_until);
+    assert!(stored.is_locked_at(locked_at + Duration::minutes(14)));
+    assert!(!stored.is_locked_at(locked_at + Duration::minutes(15)));
+    assert_eq!(
+        store
+            .sign_in_failures_unscoped(&name("wangxm"))
+            .expect("read"),
+        locked
+    );
 
     let unlocked = store
         .change_account(&scope(TOWN), account.id, &AccountChange::Unlock, &actor())
         .expect("unlock");
     assert_eq!(unlocked.locked_until, None);
+    assert_eq!(
+        store
+            .sign_in_failures_unscoped(&name("wangxm"))
+            .expect("read"),
+        Failures::default()
+    );
 
-    store
-        .record_login_failure_unscoped(account.id, at, &lockout())
-        .expect("failure");
+    fail(at);
     store
         .record_login_success_unscoped(account.id, at + Duration::seconds(1))
         .expect("success");
     let after = store.get_account(&scope(TOWN), account.id).expect("get");
     assert_eq!(after.failed_logins, 0);
     assert_eq!(after.last_login_at, Some(at + Duration::seconds(1)));
+    assert_eq!(
+        store
+            .sign_in_failures_unscoped(&name("wangxm"))
+            .expect("read"),
+        Failures::default()
+    );
+}
+
+pub fn a_name_without_an_account_locks_as_an_account_does(db: &TestDb) {
+    let store = deployed(db);
+    open(store, "wangxm", DUOFU, &[Role::Clerk]);
+    let at = t0();
+    // Four failures, a pause past the window (the count starts again),
+    // then five within it: the same states step by step for both names.
+    let times: Vec<OffsetDateTime> = (0..4)
+        .map(|n| at + Duration::minutes(n))
+        .chain((0..5).map(|n| at + Duration::minutes(20 + n)))
+        .collect();
+    for (i, when) in times.iter().enumerate() {
+        let real = store
+            .record_sign_in_failure_unscoped(&name("wangxm"), *when, &lockout())
+            .expect("failure");
+        let unknown = store
+            .record_sign_in_failure_unscoped(&name("nobody"), *when, &lockout())
+            .expect("failure");
+        assert_eq!(real, unknown, "failure {i}");
+        assert_eq!(
+            store
+                .sign_in_failures_unscoped(&name("nobody"))
+                .expect("read"),
+            unknown
+        );
+    }
+    let locked = store
+        .sign_in_failures_unscoped(&name("nobody"))
+        .expect("read");
+    assert_eq!(locked.locked_until, Some(at + Duration::minutes(39)));
+    assert_eq!(
+        store.credentials_unscoped(&name("nobody")).expect("lookup"),
+        None,
+        "counting a name opens no account"
+    );
+    // Once its lock is over, a failure under another name forgets it.
+    store
+        .record_sign_in_failure_unscoped(&name("someone"), at + Duration::minutes(40), &lockout())
+        .expect("failure");
+    assert_eq!(
+        store
+            .sign_in_failures_unscoped(&name("nobody"))
+            .expect("read"),
+        Failures::default()
+    );
+}
+
+pub fn a_lock_ends_the_accounts_sessions(db: &TestDb) {
+    let store = deployed(db);
+    let account = open(store, "wangxm", DUOFU, &[Role::Clerk]);
+    let other = open(store, "lisi", DUOFU, &[Role::Clerk]);
+    let at = t0();
+    session(store, "open", account.id, at);
+    session(store, "others", other.id, at);
+    for _ in 0..4 {
+        store
+            .record_sign_in_failure_unscoped(&name("wangxm"), at, &lockout())
+            .expect("failure");
+    }
+    assert!(store.session_unscoped("open").expect("lookup").is_some());
+    store
+        .record_sign_in_failure_unscoped(&name("wangxm"), at, &lockout())
+        .expect("failure");
+    assert_eq!(store.session_unscoped("open").expect("lookup"), None);
+    assert!(store.session_unscoped("others").expect("lookup").is_some());
 }
 
 pub fn a_totp_step_is_accepted_once(db: &TestDb) {

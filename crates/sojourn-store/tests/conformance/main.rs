@@ -143,6 +143,8 @@ conformance!(
     an_account_remembers_its_language,
     account_changes_are_kept_and_disabling_ends_sessions,
     failed_logins_lock_the_account_at_the_threshold_and_success_clears_them,
+    a_name_without_an_account_locks_as_an_account_does,
+    a_lock_ends_the_accounts_sessions,
     a_totp_step_is_accepted_once,
     sessions_are_found_by_hash_touched_and_ended,
     a_new_password_ends_every_other_session,

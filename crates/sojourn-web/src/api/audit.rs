@@ -35,7 +35,7 @@ pub(crate) async fn search_audit(
     let page = run(&state, move |store| store.search_audit(&scope, &query)).await?;
     let event = AuditEvent::new(AuditAction::AuditRead, Outcome::Success)
         .details(json!({ "filters": filters, "page": paging.page, "total": page.total }));
-    crate::audit::record(&state, actor, event).await?;
+    crate::audit::record_read(&state, actor, event).await?;
     let items = page.items.iter().map(Into::into).collect();
     Ok(Json(AuditPage::new(items, page.total, paging)))
 }

@@ -21,8 +21,8 @@ use axum::response::{IntoResponse, Response};
     request_body = SignInRequest,
     responses(
         (status = 200, description = "Signed in; the `sojourn_session` cookie is set", body = SessionResponse),
-        (status = 401, description = "Wrong user name, password or code (`invalid_credentials`), a code is needed (`totp_required`), or the account is locked (`account_locked`)", body = ErrorBody),
-        (status = 429, description = "Too many attempts from this address or for this user name", body = ErrorBody),
+        (status = 401, description = "Wrong user name, password or code, a missing code, or a disabled account: one answer (`invalid_credentials`)", body = ErrorBody),
+        (status = 429, description = "Too many failed sign-ins under this user name (`too_many_failures`), or too many attempts from this address (`too_many_attempts`)", body = ErrorBody),
     ))]
 pub(crate) async fn sign_in(
     State(state): State<AppState>,

@@ -2,10 +2,18 @@
 //! session routes (and the sign-in page), kept apart from HTTP so both use
 //! the same rules.
 //!
-//! Sign-in answers the same for an unknown user name, a wrong password and
-//! a disabled account, and takes as long (an Argon2id verification each
-//! time). Failures count towards the account's lock; attempts count
-//! towards per-address and per-user-name rate limits.
+//! Sign-in does not tell which user names are accounts, nor whether a
+//! password was right. An unknown user name, a wrong password, a disabled
+//! account, and an account needing a second factor whose code is missing,
+//! wrong or replayed all get one answer (`invalid_credentials`), after an
+//! Argon2id verification each (against a decoy hash for an unknown name),
+//! and each counts as a failure under the user name typed, an account's or
+//! not (`Store::record_sign_in_failure_unscoped`): five within 15 minutes
+//! lock the name for 15 minutes, and a locked name, real or not, answers
+//! `too_many_failures` with the wait in minutes without checking the
+//! password. Only failures count; a good sign-in clears them. The truth
+//! (unknown name, wrong code, locked…) goes to the audit trail alone.
+//! Attempts from one client address are also limited, successes included.
 
 use super::client::ClientAddress;
 use super::secret::{self, csrf_token, digest};
@@ -19,7 +27,7 @@ use sojourn_domain::account::{PasswordError, Username};
 use sojourn_store::{
     Account, AccountChange, Actor, AuditAction, AuditEvent, Credentials, NewSession, Outcome,
 };
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 /// What a user types to sign in.
 #[derive(Debug, Clone)]
@@ -57,31 +65,16 @@ async fn verify_blocking(password: String, stored: Option<String>) -> Result<boo
     .map_err(internal)
 }
 
-fn rate_limit(state: &AppState, address: ClientAddress, username: &str) -> Result<(), Denied> {
+fn rate_limit(state: &AppState, address: ClientAddress) -> Result<(), Denied> {
     let now = state.clock.now();
-    let config = &state.security;
-    let too_many = |retry_after| Denied::TooManyAttempts { retry_after };
     state
         .limiter
         .attempt(
             &format!("sign-in:{}", address.key()),
-            config.sign_in_per_address,
+            state.security.sign_in_per_address,
             now,
         )
-        .map_err(too_many)?;
-    // Only names that could be accounts are counted: the key stays short
-    // whatever a client sends.
-    match Username::parse(username) {
-        Ok(name) => state
-            .limiter
-            .attempt(
-                &format!("sign-in-user:{name}"),
-                config.sign_in_per_username,
-                now,
-            )
-            .map_err(too_many),
-        Err(_) => Ok(()),
-    }
+        .map_err(|retry_after| Denied::TooManyAttempts { retry_after })
 }
 
 /// The account as the audit trail names it, from `address`.
@@ -118,40 +111,77 @@ async fn audit_sign_in(
     crate::audit::record(state, actor, event).await
 }
 
-/// Counts a failure; the answer is "locked" if this one locked the account.
+/// Counts a failure under `username` and records it (as `account`'s if
+/// the name is one); the answer is "too many failures" if this one locked
+/// the name, else the one answer for every failure.
 async fn failed(
     state: &AppState,
-    account: &Account,
+    username: Username,
+    account: Option<&Account>,
     address: ClientAddress,
     reason: &str,
-    now: OffsetDateTime,
 ) -> ApiError {
-    let id = account.id;
+    let now = state.clock.now();
     let lockout = state.security.lockout;
     let (error, action) = match run(state, move |store| {
-        store.record_login_failure_unscoped(id, now, &lockout)
+        store.record_sign_in_failure_unscoped(&username, now, &lockout)
     })
     .await
     {
-        Ok(after) if after.is_locked_at(now) => {
-            (locked(&after, now).into(), AuditAction::SignInLocked)
-        }
+        Ok(after) if after.is_locked_at(now) => (
+            locked(after.locked_until, now).into(),
+            AuditAction::SignInLocked,
+        ),
         Ok(_) => (Denied::InvalidCredentials.into(), AuditAction::SignInFailed),
         Err(error) => return error,
     };
-    match audit_sign_in(state, Some(account), address, action, Some(reason)).await {
+    match audit_sign_in(state, account, address, action, Some(reason)).await {
         Ok(()) => error,
         Err(audit_error) => audit_error,
     }
 }
 
-fn locked(account: &Account, now: OffsetDateTime) -> Denied {
-    let seconds = account
-        .locked_until
-        .map_or(0, |until| (until - now).whole_seconds());
-    Denied::AccountLocked {
-        minutes: ((seconds + 59) / 60).max(1),
+fn locked(until: Option<OffsetDateTime>, now: OffsetDateTime) -> Denied {
+    Denied::TooManyFailures {
+        retry_after: until.map_or(Duration::ZERO, |until| until - now),
     }
+}
+
+/// Why a password that matched is still refused, if it is: the account is
+/// disabled, or its second factor is missing, wrong or replayed.
+async fn second_check(
+    state: &AppState,
+    account: &Account,
+    totp_secret: Option<String>,
+    code: Option<String>,
+    now: OffsetDateTime,
+) -> Result<Option<&'static str>, ApiError> {
+    if account.disabled {
+        return Ok(Some("disabled"));
+    }
+    let needs_totp = account.has_totp || account.roles.iter().any(|r| r.is_administrator());
+    if !needs_totp {
+        return Ok(None);
+    }
+    // An administrator without a second factor cannot sign in; the
+    // security administrator must enrol one first.
+    let Some(secret) = totp_secret else {
+        return Ok(Some("no_second_factor"));
+    };
+    // The password was right, but saying so would confirm it: a missing
+    // code is a failure like any other, and the trail alone knows why.
+    let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
+        return Ok(Some("second_factor_required"));
+    };
+    let Some(step) = totp::verify(&secret, &code, now) else {
+        return Ok(Some("wrong_code"));
+    };
+    let id = account.id;
+    // A code is good once: a replayed one counts as a failure.
+    if !run(state, move |store| store.claim_totp_step_unscoped(id, step)).await? {
+        return Ok(Some("replayed_code"));
+    }
+    Ok(None)
 }
 
 /// Checks the attempt and opens a new session, ending `replacing` (the
@@ -162,7 +192,7 @@ pub async fn sign_in(
     address: ClientAddress,
     replacing: Option<String>,
 ) -> Result<SignedIn, ApiError> {
-    rate_limit(state, address, &attempt.username)?;
+    rate_limit(state, address)?;
     // No password is this long; do not spend hashing on megabytes.
     if attempt.password.len() > MAX_PASSWORD_BYTES {
         verify_blocking(String::new(), None).await?;
@@ -170,11 +200,40 @@ pub async fn sign_in(
         audit_sign_in(state, None, address, AuditAction::SignInFailed, reason).await?;
         return Err(Denied::InvalidCredentials.into());
     }
-    let credentials = match Username::parse(&attempt.username) {
-        Ok(username) => run(state, move |store| store.credentials_unscoped(&username)).await?,
-        Err(_) => None,
+    // A name that cannot be an account's is refused like a wrong password,
+    // without counting: it tells nothing about the accounts there are.
+    let Ok(username) = Username::parse(&attempt.username) else {
+        verify_blocking(attempt.password, None).await?;
+        let reason = Some("malformed_user_name");
+        audit_sign_in(state, None, address, AuditAction::SignInFailed, reason).await?;
+        return Err(Denied::InvalidCredentials.into());
     };
     let now = state.clock.now();
+    let name = username.clone();
+    let (credentials, failures) = run(state, move |store| {
+        Ok((
+            store.credentials_unscoped(&name)?,
+            store.sign_in_failures_unscoped(&name)?,
+        ))
+    })
+    .await?;
+    let account = credentials.as_ref().map(|c| c.account.clone());
+    if failures.is_locked_at(now) {
+        let reason = if account.is_some() {
+            "locked"
+        } else {
+            "unknown_user_locked"
+        };
+        audit_sign_in(
+            state,
+            account.as_ref(),
+            address,
+            AuditAction::SignInLocked,
+            Some(reason),
+        )
+        .await?;
+        return Err(locked(failures.locked_until, now).into());
+    }
     let Some(Credentials {
         account,
         password_hash,
@@ -183,47 +242,13 @@ pub async fn sign_in(
     }) = credentials
     else {
         verify_blocking(attempt.password, None).await?;
-        let reason = Some("unknown_user");
-        audit_sign_in(state, None, address, AuditAction::SignInFailed, reason).await?;
-        return Err(Denied::InvalidCredentials.into());
+        return Err(failed(state, username, None, address, "unknown_user").await);
     };
-    let refuse = |action, reason: &'static str| {
-        let account = account.clone();
-        async move { audit_sign_in(state, Some(&account), address, action, Some(reason)).await }
-    };
-    if account.is_locked_at(now) {
-        refuse(AuditAction::SignInLocked, "locked").await?;
-        return Err(locked(&account, now).into());
+    if !verify_blocking(attempt.password, Some(password_hash)).await? {
+        return Err(failed(state, username, Some(&account), address, "wrong_password").await);
     }
-    let matches = verify_blocking(attempt.password, Some(password_hash)).await?;
-    if account.disabled {
-        refuse(AuditAction::SignInFailed, "disabled").await?;
-        return Err(Denied::InvalidCredentials.into());
-    }
-    if !matches {
-        return Err(failed(state, &account, address, "wrong_password", now).await);
-    }
-    let needs_totp = account.has_totp || account.roles.iter().any(|r| r.is_administrator());
-    if needs_totp {
-        let Some(secret) = totp_secret else {
-            // An administrator without a second factor cannot sign in; the
-            // security administrator must enrol one first.
-            refuse(AuditAction::SignInFailed, "no_second_factor").await?;
-            return Err(Denied::InvalidCredentials.into());
-        };
-        let Some(code) = attempt.totp.filter(|c| !c.trim().is_empty()) else {
-            // The password was right: worth knowing if the code never comes.
-            refuse(AuditAction::SignInFailed, "second_factor_required").await?;
-            return Err(Denied::TotpRequired.into());
-        };
-        let Some(step) = totp::verify(&secret, &code, now) else {
-            return Err(failed(state, &account, address, "wrong_code", now).await);
-        };
-        let id = account.id;
-        // A code is good once: a replayed one counts as a failure.
-        if !run(state, move |store| store.claim_totp_step_unscoped(id, step)).await? {
-            return Err(failed(state, &account, address, "replayed_code", now).await);
-        }
+    if let Some(reason) = second_check(state, &account, totp_secret, attempt.totp, now).await? {
+        return Err(failed(state, username, Some(&account), address, reason).await);
     }
     let signed_in = open_session(state, &account, address, replacing, now).await?;
     audit_sign_in(state, Some(&account), address, AuditAction::SignIn, None).await?;
@@ -302,11 +327,7 @@ pub async fn change_password(
     let Credential::Session { token_hash, .. } = &principal.credential else {
         return Err(Denied::SessionRequired.into());
     };
-    rate_limit(
-        state,
-        ClientAddress(caller.address),
-        principal.username.as_str(),
-    )?;
+    rate_limit(state, ClientAddress(caller.address))?;
     let username = principal.username.clone();
     let Some(credentials) = run(state, move |store| store.credentials_unscoped(&username)).await?
     else {
@@ -314,13 +335,20 @@ pub async fn change_password(
     };
     let now = state.clock.now();
     if credentials.account.is_locked_at(now) {
-        return Err(locked(&credentials.account, now).into());
+        return Err(locked(credentials.account.locked_until, now).into());
     }
     let stored = credentials.password_hash.clone();
     if !verify_blocking(current, Some(stored.clone())).await? {
         let address = ClientAddress(caller.address);
-        let account = &credentials.account;
-        failed(state, account, address, "wrong_current_password", now).await;
+        let (name, account) = (principal.username.clone(), &credentials.account);
+        failed(
+            state,
+            name,
+            Some(account),
+            address,
+            "wrong_current_password",
+        )
+        .await;
         return Err(ApiError::Validation(vec![FieldProblem::new(
             "current_password",
             &CurrentPasswordWrong,

@@ -45,13 +45,18 @@ use sojourn_store::{Account, Actor, ApiTokenId, Lockout};
 use std::net::IpAddr;
 use time::{Duration, OffsetDateTime};
 
+/// Audited reads an account may make in a minute unless the deployment
+/// says otherwise (`sojourn serve --audited-reads-per-minute`).
+pub const AUDITED_READS_PER_MINUTE: u32 = 600;
+
 /// The security settings, with the level-3 values as defaults.
 #[derive(Debug, Clone)]
 pub struct SecurityConfig {
     pub password_policy: PasswordPolicy,
     /// After this long a password must be changed before anything else.
     pub password_max_age: Duration,
-    /// Failed sign-ins in a row that lock an account, and for how long.
+    /// Failed sign-ins under one user name (an account's or not) that lock
+    /// it, within how long of the first, and for how long.
     pub lockout: Lockout,
     /// A session unused this long is ended.
     pub session_idle: Duration,
@@ -64,8 +69,9 @@ pub struct SecurityConfig {
     pub trusted_proxies: Vec<IpAddr>,
     /// Sign-in attempts per client address.
     pub sign_in_per_address: RateLimit,
-    /// Sign-in attempts per user name, from anywhere.
-    pub sign_in_per_username: RateLimit,
+    /// Audited reads (file reads, searches, reveals, histories) per
+    /// account: bounds how fast one account can grow the audit trail.
+    pub audited_reads: RateLimit,
     /// Token issues and failed bearer sign-ins per client address.
     pub tokens_per_address: RateLimit,
     /// Longest life of an API token.
@@ -89,9 +95,12 @@ impl Default for SecurityConfig {
                 max: 20,
                 per: Duration::minutes(1),
             },
-            sign_in_per_username: RateLimit {
-                max: 10,
-                per: Duration::minutes(15),
+            // Ten a second, for a minute: far above a clerk's pace (a few
+            // a minute) and a program's paging through a register, yet an
+            // account reading flat out adds at most some 20 MB an hour.
+            audited_reads: RateLimit {
+                max: AUDITED_READS_PER_MINUTE,
+                per: Duration::minutes(1),
             },
             tokens_per_address: RateLimit {
                 max: 20,

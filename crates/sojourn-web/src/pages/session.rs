@@ -12,7 +12,7 @@ use super::local_path::{LocalPath, NotLocal};
 use crate::AppState;
 use crate::auth::client::ClientAddress;
 use crate::auth::login::{self, SignIn};
-use crate::auth::{Caller, Denied, cookie};
+use crate::auth::{Caller, cookie};
 use crate::error::ApiError;
 use askama::Template;
 use axum::Form;
@@ -117,12 +117,12 @@ pub(crate) async fn submit(
             Ok(response)
         }
         Err(ApiError::Denied(denied)) => {
+            // One message above the form, whatever was wrong: the page
+            // must not tell whether the name exists or the password was
+            // right. The code field is always there, so an administrator
+            // gives password and code in one go.
             let status = denied.status();
-            if denied == Denied::TotpRequired {
-                f.refuse_with(tr, "totp", &denied);
-            } else {
-                f.form_error = Some(localized(tr, &denied));
-            }
+            f.form_error = Some(localized(tr, &denied));
             // The password is never sent back.
             f.set("password", "");
             let mut page = sign_in_page(&ctx, f, String::new())?;

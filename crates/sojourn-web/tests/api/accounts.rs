@@ -239,7 +239,7 @@ async fn a_business_user_with_a_second_factor_needs_the_code() {
     clerk
         .sign_in(&username, PASSWORD, None)
         .await
-        .expect_error(StatusCode::UNAUTHORIZED, "totp_required");
+        .expect_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
     clerk.totp_secret = enrolled.body["secret"].as_str().map(str::to_owned);
     clerk.sign_in_as(&username).await;
     admins
@@ -347,7 +347,7 @@ async fn the_security_administrator_lifts_a_lock() {
     client
         .sign_in(&username, PASSWORD, None)
         .await
-        .expect_error(StatusCode::UNAUTHORIZED, "account_locked");
+        .expect_error(StatusCode::TOO_MANY_REQUESTS, "too_many_failures");
     let accounts = admins.security.get("/api/v1/accounts").await;
     let account = accounts
         .body

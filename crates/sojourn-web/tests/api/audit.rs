@@ -44,16 +44,20 @@ async fn sign_ins_good_bad_and_locked_and_sign_outs_are_audited_with_the_address
         .sign_in("nosuchuser", "Wrong#Passw0rd1", None)
         .await
         .expect(StatusCode::UNAUTHORIZED);
-    for _ in 0..5 {
+    for _ in 0..4 {
         client
             .sign_in(&username, "Wrong#Passw0rd1", None)
             .await
             .expect(StatusCode::UNAUTHORIZED);
     }
     client
+        .sign_in(&username, "Wrong#Passw0rd1", None)
+        .await
+        .expect(StatusCode::TOO_MANY_REQUESTS);
+    client
         .sign_in(&username, PASSWORD, None)
         .await
-        .expect(StatusCode::UNAUTHORIZED);
+        .expect(StatusCode::TOO_MANY_REQUESTS);
     let unknown = entries(&deployment, 0, "sign_in_failed");
     assert_eq!(
         unknown.len(),
@@ -344,4 +348,67 @@ async fn the_audit_administrator_exports_the_trail_as_json_lines_or_csv() {
     assert_eq!(exports.len(), 2);
     assert_eq!(details(&exports[1])["format"], "csv");
     assert_eq!(details(&exports[1])["entries"], 1);
+}
+
+#[tokio::test]
+async fn audited_reads_are_limited_per_account_and_a_refused_read_leaves_no_entry() {
+    let deployment = deployment_with(sojourn_web::auth::SecurityConfig {
+        audited_reads: sojourn_web::auth::RateLimit {
+            max: 3,
+            per: time::Duration::minutes(1),
+        },
+        ..Default::default()
+    });
+    let director = deployment.user(Role::OfficeDirector, ROOT).await;
+    let arrived = director
+        .register_arrival(&arrival(&zhang_san()))
+        .await
+        .expect(StatusCode::CREATED)
+        .body;
+    let person = arrived["person"]["id"].as_i64().expect("person");
+    let clerk = deployment.user(Role::Clerk, COMMUNITY).await;
+    clerk.get_person(person).await.expect(StatusCode::OK);
+    clerk
+        .search_residents("q=zhang")
+        .await
+        .expect(StatusCode::OK);
+    clerk.person_history(person).await.expect(StatusCode::OK);
+    let before = last_seq(&deployment);
+    let refused = clerk
+        .get_person(person)
+        .await
+        .expect_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    assert!(
+        refused.message_zh().contains("秒后再试"),
+        "{}",
+        refused.message_zh()
+    );
+    assert!(
+        refused.message_en().contains("try again in"),
+        "{}",
+        refused.message_en()
+    );
+    let retry: i64 = refused
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=60).contains(&retry), "{retry}");
+    clerk
+        .search_residents("q=zhang")
+        .await
+        .expect_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    let page = clerk.get(&format!("/persons/{person}")).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        last_seq(&deployment),
+        before,
+        "refused reads leave no entry"
+    );
+    // Another account reads on; this one does once the minute is over.
+    let other = deployment.user(Role::Clerk, COMMUNITY).await;
+    other.get_person(person).await.expect(StatusCode::OK);
+    deployment.clock().advance(time::Duration::minutes(1));
+    clerk.get_person(person).await.expect(StatusCode::OK);
 }

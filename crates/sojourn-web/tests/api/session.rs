@@ -16,6 +16,16 @@ fn clerk_account(deployment: &TestApp) -> (String, TestApp) {
     (username, deployment.anonymous())
 }
 
+/// The audit entries of `action`, oldest first.
+fn trail(app: &TestApp, action: &str) -> Vec<sojourn_store::AuditEntry> {
+    app.store()
+        .audit_entries_unscoped(0, 10_000)
+        .expect("entries")
+        .into_iter()
+        .filter(|e| e.action == action)
+        .collect()
+}
+
 fn header_of(reply: &Reply, name: &str) -> String {
     reply
         .headers
@@ -228,40 +238,183 @@ async fn a_change_through_a_session_needs_the_sessions_csrf_token() {
 async fn six_failed_sign_ins_lock_the_account_for_15_minutes() {
     let deployment = deployment();
     let (username, client) = clerk_account(&deployment);
-    for attempt in 1..=4 {
+    for _ in 1..=4 {
         client
             .sign_in(&username, "Wrong#Passw0rd1", None)
             .await
             .expect_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
-        let _ = attempt;
     }
     // The fifth failure locks; the sixth attempt, and even the right
-    // password, meet the lock.
+    // password, meet the lock, which says the wait in minutes.
     client
         .sign_in(&username, "Wrong#Passw0rd1", None)
         .await
-        .expect_error(StatusCode::UNAUTHORIZED, "account_locked");
+        .expect_error(StatusCode::TOO_MANY_REQUESTS, "too_many_failures");
     let sixth = client.sign_in(&username, "Wrong#Passw0rd1", None).await;
-    let sixth = sixth.expect_error(StatusCode::UNAUTHORIZED, "account_locked");
+    let sixth = sixth.expect_error(StatusCode::TOO_MANY_REQUESTS, "too_many_failures");
     assert!(
-        sixth.message_zh().contains("15分钟"),
+        sixth.message_zh().contains("请15分钟后再试"),
         "{}",
         sixth.message_zh()
     );
+    assert!(
+        sixth.message_en().contains("15 minutes"),
+        "{}",
+        sixth.message_en()
+    );
+    assert_eq!(header_of(&sixth, "retry-after"), "900");
+    client.clock().advance(Duration::seconds(139));
+    let later = client.sign_in(&username, PASSWORD, None).await;
+    let later = later.expect_error(StatusCode::TOO_MANY_REQUESTS, "too_many_failures");
+    assert!(
+        later.message_zh().contains("请13分钟后再试"),
+        "761 seconds are 13 minutes: {}",
+        later.message_zh()
+    );
+    client.clock().advance(Duration::minutes(12));
     client
         .sign_in(&username, PASSWORD, None)
         .await
-        .expect_error(StatusCode::UNAUTHORIZED, "account_locked");
-    client.clock().advance(Duration::minutes(14));
-    client
-        .sign_in(&username, PASSWORD, None)
-        .await
-        .expect_error(StatusCode::UNAUTHORIZED, "account_locked");
+        .expect_error(StatusCode::TOO_MANY_REQUESTS, "too_many_failures");
     client.clock().advance(Duration::minutes(1));
     client
         .sign_in(&username, PASSWORD, None)
         .await
         .expect(StatusCode::OK);
+}
+
+/// Every answer, in order, to `attempts` sign-ins as `username`, each from
+/// an address of its own.
+async fn answers(
+    deployment: &TestApp,
+    username: &str,
+    attempts: &[&str],
+) -> Vec<(StatusCode, String, String)> {
+    let mut answers = Vec::new();
+    for password in attempts {
+        let reply = deployment
+            .anonymous()
+            .sign_in(username, password, None)
+            .await;
+        let retry = header_of(&reply, "retry-after");
+        answers.push((reply.status, reply.body.to_string(), retry));
+    }
+    answers
+}
+
+#[tokio::test]
+async fn a_user_name_that_is_no_account_locks_exactly_as_an_account_does() {
+    let deployment = deployment();
+    let (username, _) = clerk_account(&deployment);
+    let mut attempts = vec!["Wrong#Passw0rd1"; 6];
+    // The right password of the real account, while it is locked.
+    attempts.push(PASSWORD);
+    let real = answers(&deployment, &username, &attempts).await;
+    let unknown = answers(&deployment, "nosuchuser", &attempts).await;
+    assert_eq!(real, unknown);
+    assert_eq!(real[3].0, StatusCode::UNAUTHORIZED);
+    assert_eq!(real[4].0, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(real[6].0, StatusCode::TOO_MANY_REQUESTS);
+    // The truth is in the audit trail only.
+    let reasons: Vec<String> = trail(&deployment, "sign_in_locked")
+        .into_iter()
+        .map(|e| e.details)
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|d| d.contains("\"unknown_user_locked\"")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|d| d.contains("\"locked\"")),
+        "{reasons:?}"
+    );
+}
+
+#[tokio::test]
+async fn failures_from_any_address_lock_the_user_name() {
+    let deployment = deployment();
+    let (username, _) = clerk_account(&deployment);
+    for _ in 0..4 {
+        deployment
+            .anonymous()
+            .sign_in(&username, "Wrong#Passw0rd1", None)
+            .await
+            .expect_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+    }
+    deployment
+        .anonymous()
+        .sign_in(&username, "Wrong#Passw0rd1", None)
+        .await
+        .expect_error(StatusCode::TOO_MANY_REQUESTS, "too_many_failures");
+    deployment
+        .anonymous()
+        .sign_in(&username, PASSWORD, None)
+        .await
+        .expect_error(StatusCode::TOO_MANY_REQUESTS, "too_many_failures");
+}
+
+#[tokio::test]
+async fn failures_spread_beyond_15_minutes_do_not_lock() {
+    let deployment = deployment();
+    let (username, client) = clerk_account(&deployment);
+    for _ in 0..8 {
+        client
+            .sign_in(&username, "Wrong#Passw0rd1", None)
+            .await
+            .expect_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+        client.clock().advance(Duration::minutes(4));
+    }
+    client
+        .sign_in(&username, PASSWORD, None)
+        .await
+        .expect(StatusCode::OK);
+}
+
+#[tokio::test]
+async fn ten_sign_ins_in_a_quarter_of_an_hour_lock_nobody() {
+    let deployment = deployment();
+    let (username, client) = clerk_account(&deployment);
+    for _ in 0..12 {
+        client
+            .sign_in(&username, PASSWORD, None)
+            .await
+            .expect(StatusCode::OK);
+        client.clock().advance(Duration::minutes(1));
+    }
+    // Nor do they count towards a lock: four failures still leave the
+    // right password working.
+    for _ in 0..4 {
+        client
+            .sign_in(&username, "Wrong#Passw0rd1", None)
+            .await
+            .expect_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+    }
+    client
+        .sign_in(&username, PASSWORD, None)
+        .await
+        .expect(StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_lock_ends_the_accounts_open_sessions() {
+    let deployment = deployment();
+    let (username, _) = deployment.open_account(&[Role::Clerk], COMMUNITY, false);
+    let mut signed_in = deployment.anonymous();
+    signed_in.sign_in_as(&username).await;
+    signed_in
+        .get("/api/v1/session")
+        .await
+        .expect(StatusCode::OK);
+    let guesser = deployment.anonymous();
+    for _ in 0..5 {
+        guesser.sign_in(&username, "Wrong#Passw0rd1", None).await;
+    }
+    signed_in
+        .get("/api/v1/session")
+        .await
+        .expect(StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -296,14 +449,16 @@ async fn an_administrator_cannot_sign_in_without_a_valid_second_factor_code() {
         let (username, secret) = deployment.open_account(&[role], ROOT, false);
         let mut client = deployment.anonymous();
         client.totp_secret = secret;
-        client
-            .sign_in(&username, PASSWORD, None)
-            .await
-            .expect_error(StatusCode::UNAUTHORIZED, "totp_required");
-        client
-            .sign_in(&username, PASSWORD, Some(""))
-            .await
-            .expect_error(StatusCode::UNAUTHORIZED, "totp_required");
+        let wrong_password = client.sign_in(&username, "Wrong#Passw0rd1", None).await;
+        let wrong_password =
+            wrong_password.expect_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+        // The right password without a code is answered as a wrong one:
+        // the answer must not confirm the password.
+        for missing in [None, Some("")] {
+            let reply = client.sign_in(&username, PASSWORD, missing).await;
+            assert_eq!(reply.status, wrong_password.status);
+            assert_eq!(reply.body, wrong_password.body);
+        }
         let code = client.totp_code().expect("code");
         let wrong = format!(
             "{:06}",
@@ -313,15 +468,43 @@ async fn an_administrator_cannot_sign_in_without_a_valid_second_factor_code() {
             .sign_in(&username, PASSWORD, Some(&wrong))
             .await
             .expect_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
-        client
-            .sign_in(&username, "Wrong#Passw0rd1", Some(&code))
-            .await
-            .expect_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+        // Password and code in one request.
         client
             .sign_in(&username, PASSWORD, Some(&code))
             .await
             .expect(StatusCode::OK);
     }
+}
+
+#[tokio::test]
+async fn a_missing_code_counts_as_a_failure_and_is_audited_as_what_it_was() {
+    let deployment = deployment();
+    let (username, secret) = deployment.open_account(&[Role::AuditAdmin], ROOT, false);
+    let mut client = deployment.anonymous();
+    client.totp_secret = secret;
+    for _ in 0..4 {
+        client
+            .sign_in(&username, PASSWORD, None)
+            .await
+            .expect_error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+    }
+    client
+        .sign_in(&username, PASSWORD, None)
+        .await
+        .expect_error(StatusCode::TOO_MANY_REQUESTS, "too_many_failures");
+    let code = client.totp_code().expect("code");
+    client
+        .sign_in(&username, PASSWORD, Some(&code))
+        .await
+        .expect_error(StatusCode::TOO_MANY_REQUESTS, "too_many_failures");
+    let trail = trail(&deployment, "sign_in_failed");
+    assert_eq!(trail.len(), 4);
+    assert!(
+        trail
+            .iter()
+            .all(|e| e.details.contains("second_factor_required")),
+        "{trail:?}"
+    );
 }
 
 #[tokio::test]
@@ -452,6 +635,8 @@ async fn a_new_password_must_meet_the_policy() {
         ("abcdefghijkl", "password_too_few_classes"),
         (with_user_name.as_str(), "password_contains_username"),
         ("Password123", "password_common"),
+        // Meets length and classes, but is a common word dressed up.
+        ("Admin@123456", "password_common"),
         (PASSWORD, "password_unchanged"),
     ] {
         client
@@ -491,24 +676,6 @@ async fn sign_in_attempts_from_one_address_are_limited() {
         .sign_in(&username, PASSWORD, None)
         .await
         .expect(StatusCode::OK);
-}
-
-#[tokio::test]
-async fn sign_in_attempts_for_one_user_name_are_limited_from_any_address() {
-    let deployment = deployment();
-    let (username, _) = clerk_account(&deployment);
-    for _ in 0..10 {
-        let reply = deployment
-            .anonymous()
-            .sign_in(&username, "Wrong#Passw0rd1", None)
-            .await;
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-    }
-    deployment
-        .anonymous()
-        .sign_in(&username, "Wrong#Passw0rd1", None)
-        .await
-        .expect_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
 }
 
 #[tokio::test]

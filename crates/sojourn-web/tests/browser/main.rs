@@ -330,3 +330,31 @@ fn a_wrong_password_is_refused_and_an_ended_session_says_so() {
         assert!(ctx.text("#sign-in-notice").await.contains("登录已超时"));
     });
 }
+
+#[test]
+fn ten_sign_ins_in_a_quarter_of_an_hour_lock_nobody_and_a_lock_says_its_wait_in_minutes() {
+    run(|ctx: Arc<Ctx>| async move {
+        // Signed in once by the harness; eleven more in a row.
+        for _ in 0..11 {
+            ctx.sign_out().await;
+            // Refused, it would stay on the sign-in page and fail here.
+            ctx.sign_in(harness::CLERK).await;
+        }
+        // Five wrong passwords lock the name; the page says for how long,
+        // in minutes, and the same whether the name is an account's or not.
+        ctx.sign_out().await;
+        for _ in 0..5 {
+            ctx.type_into("#username", harness::CLERK).await;
+            ctx.type_into("#password", "not-the-password").await;
+            ctx.click("form.form button.primary").await;
+            // The answer is a new page, whose password field is empty.
+            ctx.wait_value("#password", "").await;
+        }
+        let error = ctx
+            .wait_text("#form-errors", "the lock's message", |t| {
+                t.contains("错误次数过多")
+            })
+            .await;
+        assert!(error.contains("请15分钟后再试"), "{error}");
+    });
+}
