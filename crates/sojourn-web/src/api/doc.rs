@@ -219,8 +219,9 @@ pub(crate) fn common_refusals(
     if access != Access::Public {
         refusals.push((
             "429",
-            "Too many requests with a wrong API token from this address \
-             (`too_many_attempts`); retry after `Retry-After` seconds"
+            "Too many requests: with a wrong API token from this address \
+             (`too_many_attempts`), or more audited reads than the account's \
+             limit (`rate_limited`); retry after `Retry-After` seconds"
                 .to_owned(),
         ));
     }
