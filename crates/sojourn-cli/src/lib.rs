@@ -144,6 +144,11 @@ enum Command {
         /// other name (repeat for both).
         #[arg(long = "report", value_name = "FILE")]
         reports: Vec<PathBuf>,
+        /// Refuse a sheet of more rows than this (a larger register than a
+        /// street's); the bounds on the unpacked size of an .xlsx file grow
+        /// with it. The server's uploads keep their own bound.
+        #[arg(long, value_name = "ROWS", default_value_t = sojourn_sheets::bounds::DEFAULT_MAX_ROWS)]
+        max_rows: u64,
         #[command(flatten)]
         db: DbArg,
     },
@@ -293,13 +298,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             file,
             dry_run,
             reports,
+            max_rows,
             db,
         } => {
-            let options = ImportOptions { dry_run, reports };
+            let options = ImportOptions {
+                dry_run,
+                reports,
+                limits: sojourn_sheets::Limits::for_rows(max_rows),
+            };
             if options.dry_run || !options.reports.is_empty() || sheet::is_sheet(&file, register)? {
                 run_sheet_import(register, &file, &options, &db)
             } else {
-                run_import(register, &file, &db)
+                run_import(register, &file, &options.limits, &db)
             }
         }
         Command::Export {
@@ -445,8 +455,15 @@ fn run_reset_account(username: &str, db: &DbArg) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_import(register: Register, file: &PathBuf, db: &DbArg) -> Result<ExitCode> {
+fn run_import(
+    register: Register,
+    file: &PathBuf,
+    limits: &sojourn_sheets::Limits,
+    db: &DbArg,
+) -> Result<ExitCode> {
     let path = file.display().to_string();
+    // The machine form's rows are bounded as a sheet's, before any is read.
+    sojourn_sheets::bounds::check_file(file, false, limits)?;
     let input = File::open(file).map_err(|e| CliError::file(&path, e))?;
     let deployment = db.deployment()?;
     let today = sojourn_domain::time_rules::china_today();
@@ -460,6 +477,7 @@ fn run_import(register: Register, file: &PathBuf, db: &DbArg) -> Result<ExitCode
         sojourn_import::machine::Running {
             progress: true,
             bulk_load: true,
+            warnings: true,
         },
     )?;
     tracing::info!(
@@ -494,6 +512,7 @@ fn import_actor() -> sojourn_store::Actor {
 struct ImportOptions {
     dry_run: bool,
     reports: Vec<PathBuf>,
+    limits: sojourn_sheets::Limits,
 }
 
 /// The import of a sheet (.xlsx, or a CSV in the form staff keep), with
@@ -519,6 +538,7 @@ fn run_sheet_import(
             dry_run: options.dry_run,
             progress: true,
             bulk_load: true,
+            limits: options.limits,
         },
     )?;
     if !options.dry_run {
