@@ -10,7 +10,7 @@
 //! deployment's [`Limits`] before a row is read, one import runs per
 //! account and [`MAX_RUNNING`] per server (others are refused before their
 //! body is read), and the report lives in a file: the reply carries the
-//! counts and the first rows refused, `GET /api/v1/imports/reports/{id}`
+//! counts and the first rows refused, `GET /api/v1/imports/reports/{report}`
 //! the whole report, streamed from disk.
 
 use crate::AppState;
@@ -428,8 +428,8 @@ async fn import(
 
 /// The whole report of an import, as JSON: the counts, and every row of
 /// the sheet with its outcome, column and reason (zh-CN and en).
-#[utoipa::path(get, path = "/api/v1/imports/reports/{id}", tag = "imports",
-    params(("id" = String, Path, description = "The report's id, from the import's reply")),
+#[utoipa::path(get, path = "/api/v1/imports/reports/{report}", tag = "imports",
+    params(("report" = String, Path, description = "The report's id, from the import's reply")),
     responses(
         (status = 200, description = "The whole report: counts and every row", body = Object),
         (status = 404, description = "No such report of the caller's (a report is its maker's alone; the 32 newest are kept)", body = ErrorBody),

@@ -240,6 +240,18 @@ async fn admit_as(
             });
         }
     };
+    // Whether the caller may do this at all comes first: a caller who may
+    // not has none of the body read.
+    let role = match role_for(&principal, access) {
+        Ok(role) => role,
+        Err(denied) => {
+            return Err(Refused {
+                error: denied.into(),
+                principal: Some(principal),
+                body,
+            });
+        }
+    };
     let mut body = body;
     if let Credential::Session { csrf_token, .. } = &principal.credential
         && !parts.method.is_safe()
@@ -267,21 +279,12 @@ async fn admit_as(
             });
         }
     }
-    match role_for(&principal, access) {
-        Ok(role) => {
-            parts.extensions.insert(Caller {
-                principal,
-                role,
-                address: address.0,
-            });
-            Ok(body)
-        }
-        Err(denied) => Err(Refused {
-            error: denied.into(),
-            principal: Some(principal),
-            body,
-        }),
-    }
+    parts.extensions.insert(Caller {
+        principal,
+        role,
+        address: address.0,
+    });
+    Ok(body)
 }
 
 /// The role that allows `principal` what `access` requires.

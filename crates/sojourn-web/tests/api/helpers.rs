@@ -327,6 +327,11 @@ impl TestApp {
         }
     }
 
+    /// The application itself, to serve it on a real socket.
+    pub fn router(&self) -> Router {
+        self.shared.router.clone()
+    }
+
     /// The server's imports (running, and their reports).
     pub fn imports(&self) -> Arc<sojourn_web::api::imports::Imports> {
         Arc::clone(&self.shared.imports)
