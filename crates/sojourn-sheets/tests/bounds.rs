@@ -22,7 +22,7 @@ fn xlsx(
         .compression_method(zip::CompressionMethod::Deflated)
         .compression_level(Some(1))
         .large_file(true);
-    let mut part = |zip: &mut zip::ZipWriter<std::fs::File>, name: &str, text: &str| {
+    let part = |zip: &mut zip::ZipWriter<std::fs::File>, name: &str, text: &str| {
         zip.start_file(name, options).expect("part");
         zip.write_all(text.as_bytes()).expect("part");
     };
