@@ -82,6 +82,11 @@ struct ListenArg {
     /// (repeat for several).
     #[arg(long = "trusted-proxy", value_name = "IP")]
     trusted_proxies: Vec<std::net::IpAddr>,
+    /// Refuse an uploaded sheet of more rows than this (the unpacked size
+    /// allowed of an .xlsx file grows with it); the default is a street's
+    /// ledger. A larger register is loaded with `sojourn import`.
+    #[arg(long, value_name = "ROWS", default_value_t = sojourn_sheets::bounds::DEFAULT_MAX_ROWS)]
+    import_max_rows: u64,
 }
 
 impl ListenArg {
@@ -91,6 +96,10 @@ impl ListenArg {
             trusted_proxies: self.trusted_proxies.clone(),
             ..Default::default()
         }
+    }
+
+    fn import_limits(&self) -> sojourn_sheets::Limits {
+        sojourn_sheets::Limits::for_rows(self.import_max_rows)
     }
 }
 
@@ -278,7 +287,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Init { unit, db } => run_init(&unit, &db),
         Command::Serve { listen, db } => {
-            serve::serve(db.deployment()?, &listen.listen, listen.security())?;
+            serve::serve(
+                db.deployment()?,
+                &listen.listen,
+                listen.security(),
+                listen.import_limits(),
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo {
@@ -289,7 +303,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let deployment = demo::prepare(&db.db, db.key_file.as_deref(), seed)?;
             if !no_serve {
-                serve::serve(deployment, &listen.listen, listen.security())?;
+                serve::serve(
+                    deployment,
+                    &listen.listen,
+                    listen.security(),
+                    listen.import_limits(),
+                )?;
             }
             Ok(ExitCode::SUCCESS)
         }
