@@ -313,17 +313,20 @@ fn multipart_error(error: axum::extract::multipart::MultipartError) -> ApiError 
 }
 
 /// Imports `upload` into `register` for `scope` as `actor`, off the async
-/// runtime; a real import (not a dry run) is audited with its counts.
+/// runtime; a real import (not a dry run) is audited with its counts. The
+/// import's `slot` is given back when it ends, even if the client has gone.
 pub(crate) async fn run(
     state: &AppState,
     scope: Scope,
     actor: Actor,
     register: Register,
     upload: Upload,
+    slot: Slot,
 ) -> Result<Report, ApiError> {
     let store = Arc::clone(&state.store);
     let limits = *state.imports.limits();
     tokio::task::spawn_blocking(move || -> Result<Report, ApiError> {
+        let _slot = slot;
         // The sheet reader reads a file by its name's extension.
         let suffix = match upload.kind {
             FileKind::Xlsx => "xlsx",
@@ -413,12 +416,12 @@ async fn import(
     register: Register,
     multipart: Multipart,
 ) -> Result<Response, ApiError> {
-    let _slot = match state.imports.start(&actor) {
+    let slot = match state.imports.start(&actor) {
         Ok(slot) => slot,
         Err(error) => return Ok(refused_unread(error)),
     };
     let upload = read_upload(multipart).await?;
-    let report = run(state, scope, actor.clone(), register, upload).await?;
+    let report = run(state, scope, actor.clone(), register, upload, slot).await?;
     let (id, report) = state.imports.keep(&actor, register, report)?;
     let mut reply = serde_json::to_value(report.summary())
         .map_err(|e| ApiError::Internal(format!("report: {e}")))?;

@@ -184,13 +184,12 @@ pub(crate) async fn submit(
     let outcome = match api::read_upload(multipart).await {
         Ok(upload) => {
             let dry_run = upload.dry_run;
-            run(&state, scope, &actor, register, upload)
+            run(&state, scope, &actor, register, upload, slot)
                 .await
                 .map_err(|e| (e, dry_run))
         }
         Err(error) => Err((error, false)),
     };
-    drop(slot);
     match outcome {
         Ok(id) => Ok(Redirect::to(&format!("/import/reports/{id}")).into_response()),
         Err((error @ (ApiError::Unprocessable(_) | ApiError::PayloadTooLarge), dry_run)) => {
@@ -237,8 +236,9 @@ async fn run(
     actor: &Actor,
     register: Register,
     upload: Upload,
+    slot: api::Slot,
 ) -> Result<String, ApiError> {
-    let report = api::run(state, scope, actor.clone(), register, upload).await?;
+    let report = api::run(state, scope, actor.clone(), register, upload, slot).await?;
     let (id, _) = state.imports.keep(actor, register, report)?;
     Ok(id)
 }
