@@ -89,6 +89,11 @@ struct ListenArg {
     #[arg(long, value_name = "N", default_value_t = sojourn_web::auth::AUDITED_READS_PER_MINUTE,
           value_parser = clap::value_parser!(u32).range(1..))]
     audited_reads_per_minute: u32,
+    /// Refuse an uploaded sheet of more rows than this (the unpacked size
+    /// allowed of an .xlsx file grows with it); the default is a street's
+    /// ledger. A larger register is loaded with `sojourn import`.
+    #[arg(long, value_name = "ROWS", default_value_t = sojourn_sheets::bounds::DEFAULT_MAX_ROWS)]
+    import_max_rows: u64,
 }
 
 impl ListenArg {
@@ -102,6 +107,10 @@ impl ListenArg {
             },
             ..Default::default()
         }
+    }
+
+    fn import_limits(&self) -> sojourn_sheets::Limits {
+        sojourn_sheets::Limits::for_rows(self.import_max_rows)
     }
 }
 
@@ -156,6 +165,11 @@ enum Command {
         /// other name (repeat for both).
         #[arg(long = "report", value_name = "FILE")]
         reports: Vec<PathBuf>,
+        /// Refuse a sheet of more rows than this (a larger register than a
+        /// street's); the bounds on the unpacked size of an .xlsx file grow
+        /// with it. The server's uploads keep their own bound.
+        #[arg(long, value_name = "ROWS", default_value_t = sojourn_sheets::bounds::DEFAULT_MAX_ROWS)]
+        max_rows: u64,
         #[command(flatten)]
         db: DbArg,
     },
@@ -285,7 +299,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Init { unit, db } => run_init(&unit, &db),
         Command::Serve { listen, db } => {
-            serve::serve(db.deployment()?, &listen.listen, listen.security())?;
+            serve::serve(
+                db.deployment()?,
+                &listen.listen,
+                listen.security(),
+                listen.import_limits(),
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo {
@@ -296,7 +315,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let deployment = demo::prepare(&db.db, db.key_file.as_deref(), seed)?;
             if !no_serve {
-                serve::serve(deployment, &listen.listen, listen.security())?;
+                serve::serve(
+                    deployment,
+                    &listen.listen,
+                    listen.security(),
+                    listen.import_limits(),
+                )?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -305,13 +329,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             file,
             dry_run,
             reports,
+            max_rows,
             db,
         } => {
-            let options = ImportOptions { dry_run, reports };
+            let options = ImportOptions {
+                dry_run,
+                reports,
+                limits: sojourn_sheets::Limits::for_rows(max_rows),
+            };
             if options.dry_run || !options.reports.is_empty() || sheet::is_sheet(&file, register)? {
                 run_sheet_import(register, &file, &options, &db)
             } else {
-                run_import(register, &file, &db)
+                run_import(register, &file, &options.limits, &db)
             }
         }
         Command::Export {
@@ -457,8 +486,15 @@ fn run_reset_account(username: &str, db: &DbArg) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_import(register: Register, file: &PathBuf, db: &DbArg) -> Result<ExitCode> {
+fn run_import(
+    register: Register,
+    file: &PathBuf,
+    limits: &sojourn_sheets::Limits,
+    db: &DbArg,
+) -> Result<ExitCode> {
     let path = file.display().to_string();
+    // The machine form's rows are bounded as a sheet's, before any is read.
+    sojourn_sheets::bounds::check_file(file, false, limits)?;
     let input = File::open(file).map_err(|e| CliError::file(&path, e))?;
     let deployment = db.deployment()?;
     let today = sojourn_domain::time_rules::china_today();
@@ -472,6 +508,7 @@ fn run_import(register: Register, file: &PathBuf, db: &DbArg) -> Result<ExitCode
         sojourn_import::machine::Running {
             progress: true,
             bulk_load: true,
+            warnings: true,
         },
     )?;
     tracing::info!(
@@ -506,6 +543,7 @@ fn import_actor() -> sojourn_store::Actor {
 struct ImportOptions {
     dry_run: bool,
     reports: Vec<PathBuf>,
+    limits: sojourn_sheets::Limits,
 }
 
 /// The import of a sheet (.xlsx, or a CSV in the form staff keep), with
@@ -531,6 +569,7 @@ fn run_sheet_import(
             dry_run: options.dry_run,
             progress: true,
             bulk_load: true,
+            limits: options.limits,
         },
     )?;
     if !options.dry_run {

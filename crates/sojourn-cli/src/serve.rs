@@ -9,8 +9,14 @@ use std::net::SocketAddr;
 /// Where the server listens unless told otherwise: this machine only.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
-/// Serves `deployment` on `listen` until Ctrl-C, printing the URL first.
-pub fn serve(deployment: Deployment, listen: &str, security: SecurityConfig) -> Result<()> {
+/// Serves `deployment` on `listen` until Ctrl-C, printing the URL first;
+/// uploads are bounded by `limits`.
+pub fn serve(
+    deployment: Deployment,
+    listen: &str,
+    security: SecurityConfig,
+    limits: sojourn_sheets::Limits,
+) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -31,7 +37,9 @@ pub fn serve(deployment: Deployment, listen: &str, security: SecurityConfig) -> 
             url_of(addr),
             url_of(addr)
         );
-        let state = AppState::new(deployment.store.clone()).with_security(security);
+        let state = AppState::new(deployment.store.clone())
+            .with_security(security)
+            .with_import_limits(limits);
         sojourn_web::serve(listener, state)
             .await
             .map_err(CliError::Serve)

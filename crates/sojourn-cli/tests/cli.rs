@@ -462,6 +462,53 @@ fn import_keeps_the_good_rows_and_refuses_each_bad_one_with_its_reason() {
 }
 
 #[test]
+fn import_refuses_a_file_over_the_row_bound_unless_the_flag_raises_it() {
+    let sandbox = Sandbox::new();
+    sandbox.init("sojourn.db");
+    // The header and one house: two lines.
+    let houses = sandbox.write("houses.csv", HOUSES);
+    for dry_run in [false, true] {
+        let mut args = vec![
+            "import",
+            "houses",
+            &houses,
+            "--max-rows",
+            "1",
+            "--db",
+            "sojourn.db",
+        ];
+        if dry_run {
+            args.push("--dry-run");
+        }
+        let refused = sandbox.run(&args);
+        assert!(!refused.status.success());
+        let said = stderr(&refused);
+        assert!(said.contains("more than 1 rows"), "{said}");
+        assert!(said.contains("超过 1 行"), "{said}");
+    }
+    assert_eq!(houses_in(&sandbox), 0, "nothing imported");
+    let raised = sandbox.run(&[
+        "import",
+        "houses",
+        &houses,
+        "--max-rows",
+        "2",
+        "--db",
+        "sojourn.db",
+    ]);
+    assert!(raised.status.success(), "{}", stderr(&raised));
+    assert_eq!(houses_in(&sandbox), 1);
+}
+
+fn houses_in(sandbox: &Sandbox) -> u64 {
+    let store = sandbox.store("sojourn.db");
+    store
+        .search_houses(&scope(), &sojourn_store::HouseQuery::default())
+        .expect("houses")
+        .total
+}
+
+#[test]
 fn import_refuses_a_file_with_an_unknown_column_before_reading_any_row() {
     let sandbox = Sandbox::new();
     sandbox.init("sojourn.db");

@@ -612,6 +612,7 @@ fn rows_imported_before_are_found_by_asking_the_store_when_the_register_is_large
                 dry_run,
                 progress: false,
                 bulk_load: true,
+                ..Default::default()
             },
         )
         .expect("imported")

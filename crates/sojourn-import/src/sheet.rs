@@ -21,7 +21,9 @@ use crate::table::{Fields, Header, Refusal};
 use sojourn_domain::Localized;
 use sojourn_domain::codes::IdNumber;
 use sojourn_domain::unit::Scope;
-use sojourn_sheets::{Form, Layout, Problem, Report, RowOutcome, SheetRow, Status};
+use sojourn_sheets::{
+    Form, Layout, Limits, Problem, Report, ReportWriter, RowFile, RowOutcome, SheetRow, Status,
+};
 use sojourn_store::{
     Actor, EmployerQuery, HouseQuery, OutflowQuery, ResidentQuery, ResidentSort, StatusFilter,
     Store,
@@ -245,26 +247,6 @@ impl Screen {
         self.seen.insert(key, row.row);
         None
     }
-
-    /// A repeat of a row that turned out to be in the register already is
-    /// in the register already too (the store decides that for residents,
-    /// after the screen).
-    fn settle_repeats(&self, rows: &mut [RowOutcome]) {
-        let already: HashSet<u64> = rows
-            .iter()
-            .filter(|r| r.status == Status::AlreadyImported)
-            .map(|r| r.row)
-            .collect();
-        for row in rows.iter_mut() {
-            if self
-                .repeats
-                .get(&row.row)
-                .is_some_and(|first| already.contains(first))
-            {
-                *row = already_imported(row.row);
-            }
-        }
-    }
 }
 
 fn already_imported(row: u64) -> RowOutcome {
@@ -335,11 +317,20 @@ pub struct Options {
     /// The first load of an empty register may set search indexes aside
     /// (see [`crate::machine::Running::bulk_load`]).
     pub bulk_load: bool,
+    /// What the file may make the import hold; a file over them is refused
+    /// before any row is imported.
+    pub limits: Limits,
 }
 
 /// Imports as `actor` (or with `options.dry_run` only checks) the sheet at
 /// `path`.
 /// `name` is the file's name as the report gives it.
+///
+/// Every row is checked as it is read, by the same parsers as the CSV
+/// import, and its outcome written to a file in row order; the rows that
+/// pass go on to the CSV import, whose verdict on them (stored, refused by
+/// the store, already on file) is merged in when the file is read back
+/// into the report. Memory holds keys and row numbers, not outcomes.
 // The store, scope and actor the rows go to, the input, and how to run.
 #[allow(clippy::too_many_arguments)]
 pub fn run(
@@ -360,28 +351,48 @@ pub fn run(
         seen: HashMap::new(),
         repeats: HashMap::new(),
     };
-    let (layout, mut outcomes) = if options.dry_run {
-        check_only(store, scope, register, path, today, &mut screen, options)?
-    } else {
-        import(
-            store,
-            scope,
-            register,
-            path,
-            today,
-            actor,
-            &mut screen,
-            options,
-        )?
+    let checker = Checker {
+        register,
+        header: Header::read(&machine_header(form), register.columns())?,
+        directory: Directory::load(store, scope)?,
+        today,
+        store,
+        scope,
+        dry_run: options.dry_run,
     };
-    screen.settle_repeats(&mut outcomes);
-    Ok(Report::new(
+    let mut rows = RowFile::new()?;
+    let (layout, verdict) = if options.dry_run {
+        let layout = check_only(&checker, path, &mut screen, &mut rows, options)?;
+        (layout, Verdict::default())
+    } else {
+        import(&checker, path, actor, &mut screen, &mut rows, options)?
+    };
+    rows.close()?;
+    let mut report = ReportWriter::new()?;
+    // A repeat of a row that turned out to be in the register already is
+    // in the register already too (the store decides that for residents,
+    // after the screen); the first row comes before its repeats.
+    let mut already: HashSet<u64> = HashSet::new();
+    for row in rows.rows()? {
+        let mut row = verdict.settle(&layout, row?);
+        if screen
+            .repeats
+            .get(&row.row)
+            .is_some_and(|first| already.contains(first))
+        {
+            row = already_imported(row.row);
+        }
+        if row.status == Status::AlreadyImported {
+            already.insert(row.row);
+        }
+        report.push(row)?;
+    }
+    Ok(report.finish(
         register.key(),
         name,
         options.dry_run,
         layout.ignored.clone(),
-        outcomes,
-    ))
+    )?)
 }
 
 /// The machine-form header all rows are given to the parsers under.
@@ -407,80 +418,57 @@ fn problem_of(layout: &Layout, refusal: &Refusal) -> Problem {
     }
 }
 
-/// Refusals and warnings of rows, by index into the outcomes, waiting for
-/// the layout that names their columns.
-type Pending = Vec<(usize, Vec<Refusal>, Vec<Refusal>)>;
-
-fn settle(layout: &Layout, rows: &mut [RowOutcome], pending: Pending) {
-    for (index, refusals, warnings) in pending {
-        let Some(outcome) = rows.get_mut(index) else {
-            continue;
-        };
-        if !refusals.is_empty() {
-            outcome.status = Status::Refused;
-        }
-        outcome.problems = refusals.iter().map(|r| problem_of(layout, r)).collect();
-        outcome.warnings = warnings.iter().map(|r| problem_of(layout, r)).collect();
-    }
+/// Checks each row as it is read, with the register's own parser.
+struct Checker<'a> {
+    register: Register,
+    header: Header,
+    directory: Directory,
+    today: Date,
+    store: &'a dyn Store,
+    scope: &'a Scope,
+    dry_run: bool,
 }
 
-/// The dry run: every row through its register's parser, nothing stored.
-fn check_only(
-    store: &dyn Store,
-    scope: &Scope,
-    register: Register,
-    path: &Path,
-    today: Date,
-    screen: &mut Screen,
-    options: Options,
-) -> Result<(Layout, Vec<RowOutcome>)> {
-    let form = screen.form;
-    let header = Header::read(&machine_header(form), register.columns())?;
-    let directory = Directory::load(store, scope)?;
-    let context = residents::Context {
-        today,
-        directory: &directory,
-    };
-    let mut rows = Vec::new();
-    let mut pending: Pending = Vec::new();
-    let mut failed = None;
-    let mut progress = Progress::new(options.progress, true);
-    let layout = sojourn_sheets::read_file(path, form, &mut |row| {
-        progress.tick();
-        if let Some(decided) = screen.screen(&row) {
-            rows.push(decided);
-            return ControlFlow::Continue(());
+impl Checker<'_> {
+    /// The row's outcome as far as reading decides it: refused, already
+    /// imported, or (for now) accepted, in which case a real import passes
+    /// it on to the CSV import.
+    fn check(&self, layout: &Layout, screen: &mut Screen, row: &SheetRow) -> Result<RowOutcome> {
+        if let Some(decided) = screen.screen(row) {
+            return Ok(decided);
         }
-        let record = record_of(&row);
-        let mut fields = Fields::new(&header, &record, row.row);
-        let (parsed, stay) = match register {
+        let record = record_of(row);
+        let mut fields = Fields::new(&self.header, &record, row.row);
+        let context = residents::Context {
+            today: self.today,
+            directory: &self.directory,
+        };
+        let (parsed, stay) = match self.register {
             Register::Residents => match residents::parse(&mut fields, &context) {
                 Some(stay) => (true, Some(stay.arrival)),
                 None => (false, None),
             },
             Register::Houses => (
-                houses::parse(&mut fields, today, &directory).is_some(),
+                houses::parse(&mut fields, self.today, &self.directory).is_some(),
                 None,
             ),
-            Register::Employers => (employers::parse(&mut fields, &directory).is_some(), None),
+            Register::Employers => (
+                employers::parse(&mut fields, &self.directory).is_some(),
+                None,
+            ),
             Register::Outflows => (
-                outflows::parse(&mut fields, today, &directory).is_some(),
+                outflows::parse(&mut fields, self.today, &self.directory).is_some(),
                 None,
             ),
         };
         let (refusals, warnings) = fields.finish();
-        if let Some(arrival) = stay.filter(|_| refusals.is_empty()) {
+        if let Some(arrival) = stay.filter(|_| self.dry_run && refusals.is_empty()) {
             // The store says whether the stay is on file, as the import would.
-            match store.stays_on_file(scope, std::slice::from_ref(&arrival)) {
-                Ok(found) if found.iter().any(Option::is_some) => {
-                    rows.push(already_imported(row.row));
-                    return ControlFlow::Continue(());
-                }
-                Ok(_) => {}
-                Err(error) => {
-                    failed = Some(error);
-                    return ControlFlow::Break(());
-                }
+            let found = self
+                .store
+                .stays_on_file(self.scope, std::slice::from_ref(&arrival))?;
+            if found.iter().any(Option::is_some) {
+                return Ok(already_imported(row.row));
             }
         }
         let status = if parsed && refusals.is_empty() {
@@ -488,19 +476,44 @@ fn check_only(
         } else {
             Status::Refused
         };
-        rows.push(outcome(row.row, status, Vec::new()));
-        if !refusals.is_empty() || !warnings.is_empty() {
-            pending.push((rows.len() - 1, refusals, warnings));
-        }
-        ControlFlow::Continue(())
-    });
+        Ok(RowOutcome {
+            row: row.row,
+            status,
+            problems: refusals.iter().map(|r| problem_of(layout, r)).collect(),
+            warnings: warnings.iter().map(|r| problem_of(layout, r)).collect(),
+        })
+    }
+}
+
+/// The dry run: every row through its register's parser, nothing stored.
+fn check_only(
+    checker: &Checker,
+    path: &Path,
+    screen: &mut Screen,
+    rows: &mut RowFile,
+    options: Options,
+) -> Result<Layout> {
+    let mut failed = None;
+    let mut progress = Progress::new(options.progress, true);
+    let layout =
+        sojourn_sheets::read_file(path, screen.form, &options.limits, &mut |layout, row| {
+            progress.tick();
+            let checked = checker
+                .check(layout, screen, &row)
+                .and_then(|outcome| Ok(rows.push(&outcome)?));
+            match checked {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(error) => {
+                    failed = Some(error);
+                    ControlFlow::Break(())
+                }
+            }
+        });
     progress.finish(path);
     if let Some(error) = failed {
-        return Err(error.into());
+        return Err(error);
     }
-    let layout = layout?;
-    settle(&layout, &mut rows, pending);
-    Ok((layout, rows))
+    Ok(layout?)
 }
 
 /// CSV bytes between the sheet reader and the import, in chunks of
@@ -560,26 +573,23 @@ impl Read for PipeReader {
     }
 }
 
-/// What the sheet reader hands back: the layout, the rows it decided, and
-/// the sheet row of each row it passed on (in order: the CSV import's row
-/// `n` is sheet row `passed[n - 2]`).
-type ReadOutcome = (Layout, Vec<RowOutcome>, Vec<u64>);
+/// What the sheet reader hands back: the layout, and the sheet row of each
+/// row it passed on (in order: the CSV import's row `n` is sheet row
+/// `passed[n - 2]`).
+type ReadOutcome = (Layout, Vec<u64>);
 
-/// The real import: the sheet reader on its own thread writes the rows it
-/// passes as machine-form CSV into a pipe that the CSV import reads.
-// The store, scope and actor the rows go to, the input, and how to run.
-#[allow(clippy::too_many_arguments)]
+/// The real import: the sheet reader on its own thread checks each row and
+/// writes the rows that pass as machine-form CSV into a pipe that the CSV
+/// import reads.
 fn import(
-    store: &dyn Store,
-    scope: &Scope,
-    register: Register,
+    checker: &Checker,
     path: &Path,
-    today: Date,
     actor: &Actor,
     screen: &mut Screen,
+    rows: &mut RowFile,
     options: Options,
-) -> Result<(Layout, Vec<RowOutcome>)> {
-    let form = screen.form;
+) -> Result<(Layout, Verdict)> {
+    let (register, form) = (checker.register, screen.form);
     let (sender, receiver) = sync_channel(4);
     let (read, imported) = std::thread::scope(|threads| {
         let reader = threads.spawn(move || -> Result<ReadOutcome> {
@@ -589,31 +599,45 @@ fn import(
             };
             let mut csv = csv::Writer::from_writer(pipe);
             csv.write_record(&machine_header(form))?;
-            let mut decided = Vec::new();
             let mut passed = Vec::new();
+            let mut failed = None;
             let mut broken = false;
             // The resident import shows its own progress line.
             let mut progress = Progress::new(options.progress, register != Register::Residents);
-            let layout = sojourn_sheets::read_file(path, form, &mut |row| {
-                progress.tick();
-                if let Some(outcome) = screen.screen(&row) {
-                    decided.push(outcome);
-                } else if csv.write_record(&record_of(&row)).is_err() {
-                    // The import stopped; it reports why.
-                    broken = true;
-                    return ControlFlow::Break(());
-                } else {
-                    passed.push(row.row);
-                }
-                ControlFlow::Continue(())
-            });
+            let layout =
+                sojourn_sheets::read_file(path, form, &options.limits, &mut |layout, row| {
+                    progress.tick();
+                    let outcome = match checker.check(layout, screen, &row) {
+                        Ok(outcome) => outcome,
+                        Err(error) => {
+                            failed = Some(error);
+                            return ControlFlow::Break(());
+                        }
+                    };
+                    if outcome.status == Status::Accepted {
+                        if csv.write_record(&record_of(&row)).is_err() {
+                            // The import stopped; it reports why.
+                            broken = true;
+                            return ControlFlow::Break(());
+                        }
+                        passed.push(row.row);
+                    }
+                    if let Err(error) = rows.push(&outcome) {
+                        failed = Some(error.into());
+                        return ControlFlow::Break(());
+                    }
+                    ControlFlow::Continue(())
+                });
             if !broken {
                 // A closed pipe here means the import stopped; it reports why.
                 let _ = csv.flush();
             }
             drop(csv);
             progress.finish(path);
-            Ok((layout?, decided, passed))
+            if let Some(error) = failed {
+                return Err(error);
+            }
+            Ok((layout?, passed))
         });
         let input = BufReader::with_capacity(
             CHUNK,
@@ -624,15 +648,17 @@ fn import(
             },
         );
         let imported = crate::machine::run(
-            store,
-            scope,
+            checker.store,
+            checker.scope,
             register,
             input,
-            today,
+            checker.today,
             actor,
             crate::machine::Running {
                 progress: options.progress,
                 bulk_load: options.bulk_load,
+                // The sheet reader has the remarks already, from the same parser.
+                warnings: false,
             },
         );
         let read = reader
@@ -642,73 +668,70 @@ fn import(
     });
     // A sheet that could not be read says so, whatever the import made of
     // the rows before the fault.
-    let (layout, mut rows, passed) = read??;
+    let (layout, passed) = read??;
     let report = imported?;
-    merge(&layout, &mut rows, &passed, report);
-    Ok((layout, rows))
+    Ok((layout, Verdict::of(&passed, report)))
 }
 
-/// Adds the rows the CSV import took: refused with its reasons, or accepted.
-fn merge(layout: &Layout, rows: &mut Vec<RowOutcome>, passed: &[u64], report: ImportReport) {
-    let sheet_row = |csv_row: u64| {
-        usize::try_from(csv_row)
-            .ok()
-            .and_then(|r| r.checked_sub(2))
-            .and_then(|i| passed.get(i).copied())
-    };
-    let mut refusals: HashMap<u64, Vec<Problem>> = HashMap::new();
-    for refusal in &report.refusals {
-        match sheet_row(refusal.row) {
-            Some(row) => refusals
-                .entry(row)
-                .or_default()
-                .push(problem_of(layout, refusal)),
-            None => tracing::warn!(row = refusal.row, "a refusal names no row of the sheet"),
-        }
-    }
-    let mut warnings: HashMap<u64, Vec<Problem>> = HashMap::new();
-    for warning in &report.warnings {
-        if let Some(row) = sheet_row(warning.row) {
-            warnings
-                .entry(row)
-                .or_default()
-                .push(problem_of(layout, warning));
-        }
-    }
-    let already: HashSet<u64> = report
-        .already_imported
-        .iter()
-        .filter_map(|&r| sheet_row(r))
-        .collect();
-    let before = rows.len();
-    for &row in passed {
-        if already.contains(&row) {
-            rows.push(already_imported(row));
-            continue;
-        }
-        let problems = refusals.remove(&row).unwrap_or_default();
-        let status = if problems.is_empty() {
-            Status::Accepted
-        } else {
-            Status::Refused
+/// What the CSV import made of the rows the reader passed on, by sheet row.
+#[derive(Default)]
+struct Verdict {
+    /// Refused by the store (or its parsers), with the reasons.
+    refused: HashMap<u64, Vec<Refusal>>,
+    /// On file already (residents: an earlier run of the same file).
+    already: HashSet<u64>,
+}
+
+impl Verdict {
+    fn of(passed: &[u64], report: ImportReport) -> Self {
+        let sheet_row = |csv_row: u64| {
+            usize::try_from(csv_row)
+                .ok()
+                .and_then(|r| r.checked_sub(2))
+                .and_then(|i| passed.get(i).copied())
         };
-        rows.push(RowOutcome {
-            row,
-            status,
-            problems,
-            warnings: warnings.remove(&row).unwrap_or_default(),
-        });
+        let mut refused: HashMap<u64, Vec<Refusal>> = HashMap::new();
+        for refusal in report.refusals {
+            match sheet_row(refusal.row) {
+                Some(row) => refused.entry(row).or_default().push(refusal),
+                None => tracing::warn!(row = refusal.row, "a refusal names no row of the sheet"),
+            }
+        }
+        let already: HashSet<u64> = report
+            .already_imported
+            .iter()
+            .filter_map(|&r| sheet_row(r))
+            .collect();
+        let accepted = (passed.len() as u64)
+            .saturating_sub(refused.len() as u64)
+            .saturating_sub(already.len() as u64);
+        if accepted != report.accepted {
+            tracing::warn!(
+                accepted,
+                stored = report.accepted,
+                "sheet rows and stored rows disagree"
+            );
+        }
+        Self { refused, already }
     }
-    let accepted = rows[before..]
-        .iter()
-        .filter(|r| r.status == Status::Accepted)
-        .count() as u64;
-    if accepted != report.accepted {
-        tracing::warn!(
-            accepted,
-            stored = report.accepted,
-            "sheet rows and stored rows disagree"
-        );
+
+    /// The row's final outcome: a row the reader accepted is as the CSV
+    /// import decided it.
+    fn settle(&self, layout: &Layout, row: RowOutcome) -> RowOutcome {
+        if row.status != Status::Accepted {
+            return row;
+        }
+        if self.already.contains(&row.row) {
+            return already_imported(row.row);
+        }
+        match self.refused.get(&row.row) {
+            Some(refusals) => RowOutcome {
+                status: Status::Refused,
+                problems: refusals.iter().map(|r| problem_of(layout, r)).collect(),
+                ..row
+            },
+            None => row,
+        }
     }
 }
 
@@ -722,7 +745,9 @@ pub fn print(report: &Report, register: Register, out: &mut impl Write) -> std::
         }
         writeln!(out, " [{}]: {} / {}", p.code, p.message_zh, p.message_en)
     };
-    for outcome in &report.rows {
+    let rows = || report.rows().map_err(std::io::Error::other);
+    for outcome in rows()? {
+        let outcome = outcome.map_err(std::io::Error::other)?;
         let kind = match outcome.status {
             Status::Refused => "refused",
             Status::AlreadyImported => "already imported",
@@ -732,7 +757,8 @@ pub fn print(report: &Report, register: Register, out: &mut impl Write) -> std::
             line(out, kind, outcome.row, problem)?;
         }
     }
-    for outcome in &report.rows {
+    for outcome in rows()? {
+        let outcome = outcome.map_err(std::io::Error::other)?;
         for warning in &outcome.warnings {
             line(out, "warning", outcome.row, warning)?;
         }

@@ -87,6 +87,9 @@ pub enum SheetError {
     Write(String),
     #[error("only .xlsx and .csv files can be read, not {0:?}")]
     Extension(String),
+    /// Over one of the bounds of an import (`bounds.rs`).
+    #[error(transparent)]
+    TooLarge(crate::bounds::Bound),
 }
 
 impl Localized for SheetError {
@@ -102,6 +105,7 @@ impl Localized for SheetError {
             Self::UnknownColumn(_) => "unknown_column",
             Self::Write(_) => "xlsx_write",
             Self::Extension(_) => "file_extension",
+            Self::TooLarge(bound) => bound.code(),
         }
     }
 
@@ -123,6 +127,7 @@ impl Localized for SheetError {
             }
             Self::Write(e) => format!("无法写入 .xlsx 文件：{e}"),
             Self::Extension(e) => format!("只能读取 .xlsx 和 .csv 文件，不能读取“{e}”"),
+            Self::TooLarge(bound) => bound.message_zh(),
         }
     }
 

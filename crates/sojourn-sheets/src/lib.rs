@@ -8,6 +8,8 @@
 //! form the import's parsers take (ISO dates, codes without spaces); those
 //! parsers (in `sojourn-import`) make it domain values or refuse it.
 
+/// What one sheet may make the reader hold, checked before it is read.
+pub mod bounds;
 /// Errors of cells and files, in zh-CN and English.
 pub mod error;
 /// Exports written fast: .xlsx straight into a zip stream, CSV with a BOM.
@@ -23,9 +25,10 @@ pub mod report;
 /// Writing .xlsx tables and templates.
 pub mod write;
 
+pub use bounds::{Bound, Limits};
 pub use error::{CellError, SheetError};
 pub use export::{ExportFormat, ExportWriter, XlsxStream};
 pub use form::{Field, Form, Kind};
 pub use read::{CellProblem, FileKind, Layout, SheetRow, read_csv_bytes, read_file};
-pub use report::{Problem, Report, RowOutcome, Status};
+pub use report::{FIRST_ROWS, Problem, Report, ReportWriter, RowFile, RowOutcome, Status, Summary};
 pub use write::{TableWriter, write_template};

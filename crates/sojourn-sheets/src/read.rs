@@ -1,8 +1,11 @@
 //! Reading a sheet as real sheets come: the header found below the title
 //! and filler rows by its words, columns in any order, each cell made into
 //! the text the import's parsers read. The .xlsx sheet is streamed cell by
-//! cell (calamine's cell reader), never held whole.
+//! cell (calamine's cell reader), never held whole, and only once the file
+//! is known to be within its [`Limits`] (`bounds.rs`); the rows, columns
+//! and each cell's length are checked again as they are read.
 
+use crate::bounds::{Bound, Limits, MAX_COLUMNS, column_letters};
 use crate::error::{CellError, SheetError};
 use crate::form::{Field, Form, Kind, header_words};
 use crate::normalise;
@@ -249,15 +252,22 @@ impl FileKind {
     }
 }
 
+/// What is called with each data row and the layout of the sheet.
+pub type Visit<'a> = dyn FnMut(&Layout, SheetRow) -> ControlFlow<()> + 'a;
+
 /// Reads the sheet at `path` as `form`, calling `visit` with each data row
-/// in order until it breaks. Returns where the columns were.
+/// in order until it breaks. Returns where the columns were. A file over
+/// `limits` is refused before any row is read.
 pub fn read_file(
     path: &Path,
     form: Form,
-    visit: &mut dyn FnMut(SheetRow) -> ControlFlow<()>,
+    limits: &Limits,
+    visit: &mut Visit,
 ) -> Result<Layout, SheetError> {
-    let mut rows = RowSink::new(form, visit);
-    match FileKind::of(path)? {
+    let kind = FileKind::of(path)?;
+    crate::bounds::check_file(path, kind == FileKind::Xlsx, limits)?;
+    let mut rows = RowSink::new(form, *limits, visit);
+    match kind {
         FileKind::Xlsx => read_xlsx(path, &mut rows)?,
         FileKind::Csv => {
             let file = std::fs::File::open(path).map_err(|source| SheetError::File {
@@ -271,29 +281,60 @@ pub fn read_file(
 }
 
 /// Turns raw rows into header then data rows.
-struct RowSink<'a> {
+struct RowSink<'a, 'v> {
     form: Form,
+    limits: Limits,
     layout: Option<Layout>,
-    visit: &'a mut dyn FnMut(SheetRow) -> ControlFlow<()>,
+    visit: &'a mut Visit<'v>,
+    /// Rows before the header.
     rows_seen: usize,
+    /// Rows of the file, blank ones included.
+    rows_read: u64,
 }
 
-impl<'a> RowSink<'a> {
-    fn new(form: Form, visit: &'a mut dyn FnMut(SheetRow) -> ControlFlow<()>) -> Self {
+impl<'a, 'v> RowSink<'a, 'v> {
+    fn new(form: Form, limits: Limits, visit: &'a mut Visit<'v>) -> Self {
         Self {
             form,
+            limits,
             layout: None,
             visit,
             rows_seen: 0,
+            rows_read: 0,
         }
+    }
+
+    /// Refuses the file when this row is one too many, or holds a cell
+    /// longer than a form's cell may be.
+    fn check(&mut self, row: u64, cells: &[RawCell]) -> Result<(), Bound> {
+        self.rows_read += 1;
+        if self.rows_read > self.limits.max_rows {
+            return Err(Bound::Rows {
+                max: self.limits.max_rows,
+            });
+        }
+        let max = self.limits.max_cell_chars;
+        for (column, cell) in cells.iter().enumerate() {
+            if let RawCell::Text(text) | RawCell::Error(text) = cell
+                && text.len() > max
+                && text.chars().count() > max
+            {
+                return Err(Bound::Cell {
+                    at: Some((row, column_letters(column))),
+                    max,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Takes row `row` (1-based); `Break` when reading should stop.
     fn take(&mut self, row: u64, cells: &[RawCell]) -> Result<ControlFlow<()>, SheetError> {
+        self.check(row, cells)?;
         match &self.layout {
             Some(layout) => {
                 if let Some(sheet_row) = layout.row(row, cells)
-                    && (self.visit)(sheet_row).is_break()
+                    && (self.visit)(layout, sheet_row).is_break()
                 {
                     return Ok(ControlFlow::Break(()));
                 }
@@ -357,6 +398,9 @@ fn read_xlsx(path: &Path, rows: &mut RowSink) -> Result<(), SheetError> {
             cells.clear();
         }
         let column = column as usize;
+        if column >= MAX_COLUMNS {
+            return Err(Bound::Columns { max: MAX_COLUMNS }.into());
+        }
         if cells.len() <= column {
             cells.resize(column + 1, RawCell::Empty);
         }
@@ -415,6 +459,9 @@ fn read_csv(mut input: impl BufRead, rows: &mut RowSink) -> Result<(), SheetErro
         .map_err(|e| csv_error(&e))?
     {
         row += 1;
+        if record.len() > MAX_COLUMNS {
+            return Err(Bound::Columns { max: MAX_COLUMNS }.into());
+        }
         cells.clear();
         let mut readable = true;
         for field in record.iter() {
@@ -428,15 +475,22 @@ fn read_csv(mut input: impl BufRead, rows: &mut RowSink) -> Result<(), SheetErro
             }
         }
         if !readable && rows.layout.is_some() {
-            let stop = (rows.visit)(SheetRow {
-                row,
-                values: vec![None; rows.form.fields().len()],
-                problems: vec![CellProblem {
-                    key: "",
-                    column: String::new(),
-                    error: CellError::NotUtf8,
-                }],
-            });
+            rows.check(row, &cells)?;
+            let Some(layout) = rows.layout.as_ref() else {
+                continue;
+            };
+            let stop = (rows.visit)(
+                layout,
+                SheetRow {
+                    row,
+                    values: vec![None; rows.form.fields().len()],
+                    problems: vec![CellProblem {
+                        key: "",
+                        column: String::new(),
+                        error: CellError::NotUtf8,
+                    }],
+                },
+            );
             if stop.is_break() {
                 return Ok(());
             }
@@ -463,13 +517,10 @@ fn decode(bytes: &[u8]) -> Option<String> {
     }
 }
 
-/// Reads CSV text (for tests and callers holding the bytes).
-pub fn read_csv_bytes(
-    bytes: &[u8],
-    form: Form,
-    visit: &mut dyn FnMut(SheetRow) -> ControlFlow<()>,
-) -> Result<Layout, SheetError> {
-    let mut rows = RowSink::new(form, visit);
+/// Reads CSV text (for tests and callers holding the bytes), within the
+/// default limits.
+pub fn read_csv_bytes(bytes: &[u8], form: Form, visit: &mut Visit) -> Result<Layout, SheetError> {
+    let mut rows = RowSink::new(form, Limits::default(), visit);
     read_csv(bytes, &mut rows)?;
     rows.finish()
 }

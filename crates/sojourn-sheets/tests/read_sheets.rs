@@ -3,7 +3,9 @@
 //! date form, numbers Excel kept as numbers.
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-use sojourn_sheets::{CellError, Form, SheetError, SheetRow, read_csv_bytes, read_file};
+use sojourn_sheets::{
+    CellError, Form, Layout, Limits, SheetError, SheetRow, read_csv_bytes, read_file,
+};
 use std::ops::ControlFlow;
 use std::path::Path;
 
@@ -12,7 +14,7 @@ fn read_all(
     form: Form,
 ) -> Result<(sojourn_sheets::Layout, Vec<SheetRow>), SheetError> {
     let mut rows = Vec::new();
-    let layout = read_file(path, form, &mut |row| {
+    let layout = read_file(path, form, &Limits::default(), &mut |_, row| {
         rows.push(row);
         ControlFlow::Continue(())
     })?;
@@ -187,7 +189,7 @@ fn a_messy_sheet_reads_into_the_forms_fields() {
 
 #[test]
 fn a_sheet_without_the_forms_header_or_a_required_column_is_refused_whole() {
-    let mut visit = |_| ControlFlow::Continue(());
+    let mut visit = |_: &Layout, _| ControlFlow::Continue(());
     let no_header = read_csv_bytes("甲,乙\n1,2\n".as_bytes(), Form::Houses, &mut visit);
     assert!(
         matches!(no_header, Err(SheetError::NoHeader { .. })),
@@ -236,7 +238,7 @@ fn csv_sheets_read_like_xlsx_ones() {
                ,,,,,,,\n\
                居住,王五,2,多福巷14号,110101001001,个人,1.10101E+17,2024-1-10\n";
     let mut rows = Vec::new();
-    let layout = read_csv_bytes(csv.as_bytes(), Form::Houses, &mut |row| {
+    let layout = read_csv_bytes(csv.as_bytes(), Form::Houses, &mut |_, row| {
         rows.push(row);
         ControlFlow::Continue(())
     })
@@ -288,7 +290,7 @@ fn a_gbk_csv_as_excel_saves_it_on_a_chinese_system_reads_like_utf8() {
         "the bytes are GBK, not UTF-8"
     );
     let mut rows = Vec::new();
-    let layout = read_csv_bytes(&gbk, Form::Outflows, &mut |row| {
+    let layout = read_csv_bytes(&gbk, Form::Outflows, &mut |_, row| {
         rows.push(row);
         ControlFlow::Continue(())
     })

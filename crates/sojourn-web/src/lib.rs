@@ -60,6 +60,8 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Export jobs running or waiting to be downloaded.
     pub exports: Arc<export::jobs::ExportJobs>,
+    /// The bounds of an upload, the imports running and their reports.
+    pub imports: Arc<api::imports::Imports>,
 }
 
 impl AppState {
@@ -71,7 +73,15 @@ impl AppState {
             clock: Arc::new(SystemClock),
             limiter: Arc::new(RateLimiter::default()),
             exports: Arc::new(export::jobs::ExportJobs::default()),
+            imports: Arc::new(api::imports::Imports::default()),
         }
+    }
+
+    /// Uploads bounded by `limits` instead of the defaults (the rows a
+    /// sheet may have are a deployment's setting).
+    pub fn with_import_limits(mut self, limits: sojourn_sheets::Limits) -> Self {
+        self.imports = Arc::new(api::imports::Imports::new(limits));
+        self
     }
 
     pub fn with_security(mut self, security: SecurityConfig) -> Self {
@@ -144,17 +154,27 @@ async fn method_not_allowed() -> ApiError {
 }
 
 /// The body limit refuses an over-long declared length before any handler
-/// runs, with a plain-text body; clients get our JSON error instead.
+/// runs, with a plain-text body; clients get our JSON error instead. The
+/// rest of a body too large is never read, so the connection is closed
+/// after the answer rather than read from the middle of that body.
 async fn json_payload_too_large(response: Response) -> Response {
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return response;
+    }
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
-        ApiError::PayloadTooLarge.into_response()
-    } else {
+    let mut response = if is_json {
         response
-    }
+    } else {
+        ApiError::PayloadTooLarge.into_response()
+    };
+    response.headers_mut().insert(
+        header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
+    response
 }
 
 /// Serves the application on `listener` until Ctrl-C, telling handlers

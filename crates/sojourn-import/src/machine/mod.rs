@@ -32,6 +32,9 @@ pub struct Running {
     /// load of a deployment from the command line; not for the web, where
     /// other requests run meanwhile.
     pub bulk_load: bool,
+    /// Keep the data-quality remarks on accepted rows in the report (the
+    /// sheet import takes them from its own check of the rows instead).
+    pub warnings: bool,
 }
 
 /// What an import did.
@@ -133,7 +136,13 @@ pub fn run(
                 directory,
                 added: HashSet::new(),
             };
-            import_each(&mut reader, &header, &mut importer, &mut report)?;
+            import_each(
+                &mut reader,
+                &header,
+                &mut importer,
+                &mut report,
+                run.warnings,
+            )?;
         }
         Register::Employers => {
             let mut importer = EmployerImporter {
@@ -142,7 +151,13 @@ pub fn run(
                 actor,
                 directory,
             };
-            import_each(&mut reader, &header, &mut importer, &mut report)?;
+            import_each(
+                &mut reader,
+                &header,
+                &mut importer,
+                &mut report,
+                run.warnings,
+            )?;
         }
         Register::Outflows => {
             let mut importer = OutflowImporter {
@@ -152,7 +167,13 @@ pub fn run(
                 today,
                 directory,
             };
-            import_each(&mut reader, &header, &mut importer, &mut report)?;
+            import_each(
+                &mut reader,
+                &header,
+                &mut importer,
+                &mut report,
+                run.warnings,
+            )?;
         }
     }
     Ok(report)
@@ -242,6 +263,7 @@ fn import_each<R: Read, I: RowImporter>(
     header: &Header,
     importer: &mut I,
     report: &mut ImportReport,
+    keep_warnings: bool,
 ) -> Result<()> {
     let mut unreadable = Vec::new();
     read_rows(
@@ -256,7 +278,9 @@ fn import_each<R: Read, I: RowImporter>(
             let parsed = importer.parse(&mut fields);
             let row = fields.row;
             let (refusals, warnings) = fields.finish();
-            report.warnings.extend(warnings);
+            if keep_warnings {
+                report.warnings.extend(warnings);
+            }
             match parsed {
                 Some(record) if refusals.is_empty() => match importer.save(record) {
                     Ok(()) => report.accepted += 1,

@@ -72,16 +72,7 @@ pub(super) fn import<R: Read + Send>(
     // Into an empty register, the search indexes are built once at the
     // end instead of row by row; they come back even if the import fails.
     let deferred = run.bulk_load && store.begin_bulk_load_unscoped()?;
-    let imported = pipeline(
-        store,
-        scope,
-        reader,
-        header,
-        context,
-        actor,
-        run.progress,
-        report,
-    );
+    let imported = pipeline(store, scope, reader, header, context, actor, run, report);
     let restored = if deferred {
         store.finish_bulk_load_unscoped().map_err(ImportError::from)
     } else {
@@ -100,13 +91,13 @@ fn pipeline<R: Read + Send>(
     header: &Header,
     context: &Context,
     actor: &Actor,
-    progress: bool,
+    run: Running,
     report: &mut ImportReport,
 ) -> Result<()> {
     std::thread::scope(|threads| {
         let (sender, receiver) = sync_channel(BATCHES_AHEAD);
         let parser = threads.spawn(move || parse_batches(&mut reader, header, context, sender));
-        let stored = store_batches(store, scope, receiver, actor, progress, report);
+        let stored = store_batches(store, scope, receiver, actor, run, report);
         let parsed = parser
             .join()
             .map_err(|_| ImportError::Internal("the CSV parser thread panicked".into()))?;
@@ -167,9 +158,10 @@ fn store_batches(
     scope: &Scope,
     receiver: Receiver<Batch>,
     actor: &Actor,
-    progress: bool,
+    run: Running,
     report: &mut ImportReport,
 ) -> Result<()> {
+    let (progress, keep_warnings) = (run.progress, run.warnings);
     let progress = Progress::new(progress);
     let mut rows_read = 0;
     // Where the time goes, for RUST_LOG=debug: waiting for the parser or
@@ -180,7 +172,7 @@ fn store_batches(
         waiting += clock.elapsed();
         clock = Instant::now();
         rows_read += batch.rows_read;
-        store_batch(store, scope, batch, actor, report)?;
+        store_batch(store, scope, batch, actor, report, keep_warnings)?;
         storing += clock.elapsed();
         clock = Instant::now();
         progress.show(rows_read, report);
@@ -196,9 +188,12 @@ fn store_batch(
     batch: Batch,
     actor: &Actor,
     report: &mut ImportReport,
+    keep_warnings: bool,
 ) -> Result<()> {
     report.refusals.extend(batch.refusals);
-    report.warnings.extend(batch.warnings);
+    if keep_warnings {
+        report.warnings.extend(batch.warnings);
+    }
     if batch.arrivals.is_empty() {
         return Ok(());
     }

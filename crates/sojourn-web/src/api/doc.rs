@@ -42,7 +42,7 @@ use utoipa::{Modify, OpenApi};
         persons::get_person, persons::update_person, persons::person_history, persons::reveal_person,
         documents::list_document_checks, documents::record_document_check,
         imports::import_residents, imports::import_houses, imports::import_employers,
-        imports::import_outflows,
+        imports::import_outflows, imports::report_file,
         houses::create_house, houses::list_houses, houses::search_houses, houses::get_house, houses::update_house,
         houses::list_tenants, houses::house_history, houses::reveal_house,
         employers::create_employer, employers::list_employers, employers::search_employers, employers::get_employer,

@@ -225,7 +225,7 @@ pub(crate) async fn download(job: Arc<Job>) -> Result<Response, ApiError> {
     let file = std::fs::File::open(&job.path)
         .map_err(|e| ApiError::Internal(format!("export file: {e}")))?;
     // The job is kept alive (and its file with it) until the body is sent.
-    let mut response = Body::from_stream(FileChunks::new(file, Arc::clone(&job))).into_response();
+    let mut response = Body::from_stream(FileChunks::new(file, job.clone())).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -239,22 +239,23 @@ pub(crate) async fn download(job: Arc<Job>) -> Result<Response, ApiError> {
 }
 
 /// A file sent in chunks, each read on the blocking pool: a million-row
-/// export (some 180 MB) never sits in memory whole.
-struct FileChunks {
+/// export (some 180 MB) never sits in memory whole. What the file belongs
+/// to (its job, its temporary file) is kept alive until the body is sent.
+pub(crate) struct FileChunks {
     file: Option<std::fs::File>,
     reading: Option<tokio::task::JoinHandle<(std::fs::File, std::io::Result<Vec<u8>>)>>,
-    _job: Arc<Job>,
+    _owner: Arc<dyn std::any::Any + Send + Sync>,
 }
 
 /// Bytes read at once.
 const CHUNK: usize = 256 * 1024;
 
 impl FileChunks {
-    fn new(file: std::fs::File, job: Arc<Job>) -> Self {
+    pub(crate) fn new(file: std::fs::File, owner: Arc<dyn std::any::Any + Send + Sync>) -> Self {
         Self {
             file: Some(file),
             reading: None,
-            _job: job,
+            _owner: owner,
         }
     }
 }

@@ -4,22 +4,33 @@
 //! import as `sojourn import` (`sojourn-import`): the same parsers, the
 //! same batched writer, the same report — for the caller's scope, in the
 //! caller's name, and audited like the command-line import.
+//!
+//! What an upload may make the server hold is bounded ([`Imports`]): the
+//! file goes to disk as it arrives, the sheet is checked against the
+//! deployment's [`Limits`] before a row is read, one import runs per
+//! account and [`MAX_RUNNING`] per server (others are refused before their
+//! body is read), and the report lives in a file: the reply carries the
+//! counts and the first rows refused, `GET /api/v1/imports/reports/{report}`
+//! the whole report, streamed from disk.
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody, Problem};
-use crate::json::Json;
+use crate::extract::Path as PathParam;
 use crate::scope::{CallerActor, CallerScope};
+use axum::body::Body;
 use axum::extract::{Multipart, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use sojourn_domain::Localized;
 use sojourn_domain::unit::Scope;
 use sojourn_import::sheet::{self, Options};
 use sojourn_import::{ImportError, Register};
-use sojourn_sheets::{FileKind, Report};
+use sojourn_sheets::{FileKind, Limits, Report};
 use sojourn_store::{Actor, AuditAction, AuditEvent, Outcome};
+use std::collections::VecDeque;
 use std::io::Write;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use thiserror::Error;
 
 /// Why an upload was refused before any row was read.
@@ -69,21 +80,180 @@ impl From<UploadError> for ApiError {
     }
 }
 
-/// A sheet uploaded for import.
+/// Imports the whole server may run at once: each holds a reader, a
+/// writer and a batch of rows in memory.
+pub const MAX_RUNNING: usize = 2;
+/// Reports kept for their pages and downloads (the newest; an older one
+/// is gone). Each is a file on disk.
+const REPORTS_KEPT: usize = 32;
+
+/// The imports of the server: the bounds of an upload, the imports running
+/// (one per account, [`MAX_RUNNING`] in all), and the reports kept.
+pub struct Imports {
+    limits: Limits,
+    running: Mutex<Vec<String>>,
+    reports: Mutex<VecDeque<Kept>>,
+}
+
+impl Default for Imports {
+    fn default() -> Self {
+        Self::new(Limits::default())
+    }
+}
+
+/// A report kept for its pages and downloads, for the caller who made it:
+/// it holds refused rows' reasons, which may quote cells, so only its
+/// maker sees it, and a restart forgets it.
+struct Kept {
+    id: String,
+    owner: String,
+    register: Register,
+    report: Arc<Report>,
+}
+
+/// Why an import could not start now.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub(crate) enum Busy {
+    #[error("an import of yours is still running; wait for it to finish")]
+    Yours,
+    #[error("{0} imports are running on the server; try again in a minute")]
+    Server(usize),
+}
+
+impl Localized for Busy {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Yours => "import_running",
+            Self::Server(_) => "imports_busy",
+        }
+    }
+
+    fn message_zh(&self) -> String {
+        match self {
+            Self::Yours => "您有一个导入尚未完成，请等它完成后再导入".into(),
+            Self::Server(n) => format!("服务器正在运行 {n} 个导入，请稍后再试"),
+        }
+    }
+
+    fn message_en(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// An import running: its place is given back when it is dropped.
+pub struct Slot {
+    imports: Arc<Imports>,
+    owner: String,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Ok(mut running) = self.imports.running.lock()
+            && let Some(at) = running.iter().position(|o| *o == self.owner)
+        {
+            running.swap_remove(at);
+        }
+    }
+}
+
+impl Imports {
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            limits,
+            running: Mutex::new(Vec::new()),
+            reports: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// A place for an import of `actor`'s, or why there is none.
+    pub fn start(self: &Arc<Self>, actor: &Actor) -> Result<Slot, ApiError> {
+        let owner = owner_of(actor);
+        let mut running = self
+            .running
+            .lock()
+            .map_err(|_| ApiError::Internal("import slots poisoned".into()))?;
+        let busy = if running.contains(&owner) {
+            Some(Busy::Yours)
+        } else if running.len() >= MAX_RUNNING {
+            Some(Busy::Server(MAX_RUNNING))
+        } else {
+            None
+        };
+        if let Some(busy) = busy {
+            return Err(ApiError::Busy(Problem::of(&busy)));
+        }
+        running.push(owner.clone());
+        Ok(Slot {
+            imports: Arc::clone(self),
+            owner,
+        })
+    }
+
+    /// Keeps `report` for `actor`; its id.
+    pub(crate) fn keep(
+        &self,
+        actor: &Actor,
+        register: Register,
+        report: Report,
+    ) -> Result<(String, Arc<Report>), ApiError> {
+        let mut bytes = [0_u8; 16];
+        rand::TryRngCore::try_fill_bytes(&mut rand::rngs::OsRng, &mut bytes)
+            .map_err(|_| ApiError::Internal("no randomness for a report id".into()))?;
+        let id = data_encoding::HEXLOWER.encode(&bytes);
+        let report = Arc::new(report);
+        let mut kept = self
+            .reports
+            .lock()
+            .map_err(|_| ApiError::Internal("report store poisoned".into()))?;
+        if kept.len() >= REPORTS_KEPT {
+            kept.pop_front();
+        }
+        kept.push_back(Kept {
+            id: id.clone(),
+            owner: owner_of(actor),
+            register,
+            report: Arc::clone(&report),
+        });
+        Ok((id, report))
+    }
+
+    /// The caller's report `id`; someone else's is not there.
+    pub(crate) fn kept(&self, actor: &Actor, id: &str) -> Option<(Register, Arc<Report>)> {
+        let kept = self.reports.lock().ok()?;
+        let owner = owner_of(actor);
+        kept.iter()
+            .find(|k| k.id == id && k.owner == owner)
+            .map(|k| (k.register, Arc::clone(&k.report)))
+    }
+}
+
+fn owner_of(actor: &Actor) -> String {
+    match &actor.account {
+        Some(account) => format!("{account:?}"),
+        None => actor.name.clone(),
+    }
+}
+
+/// A sheet uploaded for import, in a temporary file.
 pub(crate) struct Upload {
     /// The file's name as the client gave it (no directories).
     pub name: String,
     pub kind: FileKind,
-    pub bytes: Vec<u8>,
+    pub file: tempfile::NamedTempFile,
     pub dry_run: bool,
 }
 
-/// Reads the multipart body: the part `file`, and `dry_run` (any of `1`,
-/// `true`, `on`). Other parts (the page's CSRF field) are skipped.
+/// Reads the multipart body: the part `file` (written to disk as it
+/// arrives), and `dry_run` (any of `1`, `true`, `on`). Other parts (the
+/// page's CSRF field) are skipped.
 pub(crate) async fn read_upload(mut multipart: Multipart) -> Result<Upload, ApiError> {
     let mut file = None;
     let mut dry_run = false;
-    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
         match field.name() {
             Some("file") => {
                 let name = field
@@ -91,8 +261,19 @@ pub(crate) async fn read_upload(mut multipart: Multipart) -> Result<Upload, ApiE
                     .map(base_name)
                     .unwrap_or_default()
                     .to_owned();
-                let bytes = field.bytes().await.map_err(multipart_error)?;
-                file = Some((name, bytes.to_vec()));
+                let mut temp = tempfile::Builder::new()
+                    .prefix("sojourn-upload-")
+                    .tempfile()
+                    .map_err(|e| ApiError::Internal(format!("temporary file: {e}")))?;
+                let mut length = 0_usize;
+                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                    length += chunk.len();
+                    temp.write_all(&chunk)
+                        .map_err(|e| ApiError::Internal(format!("temporary file: {e}")))?;
+                }
+                temp.flush()
+                    .map_err(|e| ApiError::Internal(format!("temporary file: {e}")))?;
+                file = Some((name, temp, length));
             }
             Some("dry_run") => {
                 let value = field.text().await.map_err(multipart_error)?;
@@ -101,19 +282,19 @@ pub(crate) async fn read_upload(mut multipart: Multipart) -> Result<Upload, ApiE
             _ => {}
         }
     }
-    let (name, bytes) = file.ok_or(UploadError::NoFile)?;
-    if name.is_empty() && bytes.is_empty() {
+    let (name, file, length) = file.ok_or(UploadError::NoFile)?;
+    if name.is_empty() && length == 0 {
         // A form sent without choosing a file.
         return Err(UploadError::NoFile.into());
     }
     let kind = FileKind::of(Path::new(&name)).map_err(|_| UploadError::WrongType(name.clone()))?;
-    if bytes.is_empty() {
+    if length == 0 {
         return Err(UploadError::Empty(name).into());
     }
     Ok(Upload {
         name,
         kind,
-        bytes,
+        file,
         dry_run,
     })
 }
@@ -132,41 +313,43 @@ fn multipart_error(error: axum::extract::multipart::MultipartError) -> ApiError 
 }
 
 /// Imports `upload` into `register` for `scope` as `actor`, off the async
-/// runtime; a real import (not a dry run) is audited with its counts.
+/// runtime; a real import (not a dry run) is audited with its counts. The
+/// import's `slot` is given back when it ends, even if the client has gone.
 pub(crate) async fn run(
     state: &AppState,
     scope: Scope,
     actor: Actor,
     register: Register,
     upload: Upload,
+    slot: Slot,
 ) -> Result<Report, ApiError> {
     let store = Arc::clone(&state.store);
+    let limits = *state.imports.limits();
     tokio::task::spawn_blocking(move || -> Result<Report, ApiError> {
-        // The sheet reader streams from a file, as it does for the CLI.
+        let _slot = slot;
+        // The sheet reader reads a file by its name's extension.
         let suffix = match upload.kind {
-            FileKind::Xlsx => ".xlsx",
-            FileKind::Csv => ".csv",
+            FileKind::Xlsx => "xlsx",
+            FileKind::Csv => "csv",
         };
-        let mut file = tempfile::Builder::new()
-            .prefix("sojourn-upload-")
-            .suffix(suffix)
-            .tempfile()
+        let path = upload.file.path().with_extension(suffix);
+        std::fs::rename(upload.file.path(), &path)
             .map_err(|e| ApiError::Internal(format!("temporary file: {e}")))?;
-        file.write_all(&upload.bytes)
-            .and_then(|()| file.flush())
-            .map_err(|e| ApiError::Internal(format!("temporary file: {e}")))?;
+        // Removed however the import ends.
+        let _remove = RemoveOnDrop(&path);
         // Other requests run meanwhile: no index is set aside.
         let options = Options {
             dry_run: upload.dry_run,
             progress: false,
             bulk_load: false,
+            limits,
         };
         let today = sojourn_domain::time_rules::china_today();
         let report = sheet::run(
             store.as_ref(),
             &scope,
             register,
-            file.path(),
+            &path,
             &upload.name,
             today,
             &actor,
@@ -192,8 +375,18 @@ pub(crate) async fn run(
     .map_err(|e| ApiError::Internal(format!("import task failed: {e}")))?
 }
 
-/// A sheet that cannot be read is the client's to fix (422); a store
-/// failure maps as everywhere; the rest is ours (500, logged).
+/// Removes a file when dropped.
+struct RemoveOnDrop<'a>(&'a Path);
+
+impl Drop for RemoveOnDrop<'_> {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(self.0);
+    }
+}
+
+/// A sheet that cannot be read, or is over a bound, is the client's to
+/// fix (422); a store failure maps as everywhere; the rest is ours (500,
+/// logged).
 fn import_error(error: ImportError) -> ApiError {
     match error {
         ImportError::Store(error) => error.into(),
@@ -206,18 +399,90 @@ fn import_error(error: ImportError) -> ApiError {
     }
 }
 
+/// A refusal sent before the body was read: the connection is closed after
+/// it, since the rest of the body is still on its way.
+pub(crate) fn refused_unread(error: ApiError) -> Response {
+    let mut response = error.into_response();
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 async fn import(
     state: &AppState,
     scope: Scope,
     actor: Actor,
     register: Register,
     multipart: Multipart,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Response, ApiError> {
+    let slot = match state.imports.start(&actor) {
+        Ok(slot) => slot,
+        Err(error) => return Ok(refused_unread(error)),
+    };
     let upload = read_upload(multipart).await?;
-    let report = run(state, scope, actor, register, upload).await?;
-    serde_json::to_value(&report)
-        .map(Json)
-        .map_err(|e| ApiError::Internal(format!("report: {e}")))
+    let report = run(state, scope, actor.clone(), register, upload, slot).await?;
+    let (id, report) = state.imports.keep(&actor, register, report)?;
+    let mut reply = serde_json::to_value(report.summary())
+        .map_err(|e| ApiError::Internal(format!("report: {e}")))?;
+    reply["report"] = serde_json::Value::String(format!("{}/imports/reports/{id}", super::PREFIX));
+    Ok(axum::Json(reply).into_response())
+}
+
+/// The whole report of an import, as JSON: the counts, and every row of
+/// the sheet with its outcome, column and reason (zh-CN and en).
+#[utoipa::path(get, path = "/api/v1/imports/reports/{report}", tag = "imports",
+    params(("report" = String, Path, description = "The report's id, from the import's reply")),
+    responses(
+        (status = 200, description = "The whole report: counts and every row", body = Object),
+        (status = 404, description = "No such report of the caller's (a report is its maker's alone; the 32 newest are kept)", body = ErrorBody),
+    ))]
+pub(crate) async fn report_file(
+    State(state): State<AppState>,
+    CallerActor(actor): CallerActor,
+    PathParam(id): PathParam<String>,
+) -> Result<Response, ApiError> {
+    let (_, report) = state.imports.kept(&actor, &id).ok_or_else(|| {
+        ApiError::NotFound(Problem::new(
+            "import_report_not_found",
+            "没有该导入结果（只对导入的账号可见，只保留最近的结果）",
+            "no such import report (a report is its maker's alone, and only the newest are kept)",
+        ))
+    })?;
+    let response = json_download(report).await?;
+    Ok(response)
+}
+
+/// `report` as a JSON download, written to a temporary file and streamed
+/// from there.
+pub(crate) async fn json_download(report: Arc<Report>) -> Result<Response, ApiError> {
+    let file = tokio::task::spawn_blocking(move || -> Result<tempfile::NamedTempFile, ApiError> {
+        let mut file = tempfile::NamedTempFile::new()
+            .map_err(|e| ApiError::Internal(format!("temporary file: {e}")))?;
+        report
+            .write_json(file.as_file_mut())
+            .map_err(|e| ApiError::Internal(format!("report: {e}")))?;
+        Ok(file)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("report task failed: {e}")))??;
+    file_download(file, "application/json")
+}
+
+/// A temporary file as the body of a response, sent in chunks.
+pub(crate) fn file_download(
+    file: tempfile::NamedTempFile,
+    content_type: &'static str,
+) -> Result<Response, ApiError> {
+    let reader = file
+        .reopen()
+        .map_err(|e| ApiError::Internal(format!("temporary file: {e}")))?;
+    let body = Body::from_stream(super::exports::FileChunks::new(reader, Arc::new(file)));
+    let mut response = body.into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    Ok(response)
 }
 
 /// The upload handler of one register, with its own path in the OpenAPI
@@ -228,16 +493,17 @@ macro_rules! import_route {
         #[utoipa::path(post, path = $path, tag = "imports",
             request_body(content_type = "multipart/form-data", description = "`file`: the sheet (.xlsx or .csv); `dry_run`: `true` to only check"),
             responses(
-                (status = 200, description = "The report: counts and every row with its outcome, column and reason (zh-CN and en)", body = Object),
+                (status = 200, description = "The report: counts, the first rows refused or already imported with their column and reason (zh-CN and en), and `report`, where the whole report is", body = Object),
                 (status = 413, description = "The file exceeds the upload limit", body = ErrorBody),
-                (status = 422, description = "No file, not .xlsx or .csv, empty, or not a sheet of the form", body = ErrorBody),
+                (status = 422, description = "No file, not .xlsx or .csv, empty, not a sheet of the form, or over a bound of an import (rows, a cell's length, an .xlsx part's unpacked size); the code names the bound", body = ErrorBody),
+                (status = 429, description = "An import of the caller's, or as many as the server runs at once, is running; the body was not read", body = ErrorBody),
             ))]
         pub(crate) async fn $handler(
             State(state): State<AppState>,
             CallerScope(scope): CallerScope,
             CallerActor(actor): CallerActor,
             multipart: Multipart,
-        ) -> Result<Json<serde_json::Value>, ApiError> {
+        ) -> Result<Response, ApiError> {
             import(&state, scope, actor, $register, multipart).await
         }
     };

@@ -253,6 +253,8 @@ fn routes() -> Routes {
         .post("/imports/houses", imports::import_houses, may(Create, House))
         .post("/imports/employers", imports::import_employers, may(Create, Employer))
         .post("/imports/outflows", imports::import_outflows, may(Create, Outflow))
+        // An import's report is its maker's alone (checked by the handler).
+        .get("/imports/reports/{report}", imports::report_file, Access::SignedIn)
 }
 
 struct Entry {

@@ -4,6 +4,13 @@
 //! changed first, and whether one of the caller's roles allows what the
 //! route does. The route table states each route's [`Access`]; this module
 //! enforces it, so a route's permission is data that tests can read.
+//!
+//! The caller is known before any of the body is read: a page form's CSRF
+//! field is looked for only in the body of a signed-in session's change
+//! (and of a multipart upload, only in its first part). A refusal answered
+//! before the body was read drains a small body, or closes the connection
+//! for a large one, so the next request on it is not read from the middle
+//! of the last one's body.
 
 use super::client::ClientAddress;
 use super::secret::{API_TOKEN_PREFIX, constant_time_eq, csrf_token, digest};
@@ -19,7 +26,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 use serde_json::json;
-use sojourn_domain::account::{Action, Resource, role_within};
+use sojourn_domain::account::{Action, Resource, Role, role_within};
 use sojourn_store::{Actor, AuditAction, AuditEvent, Outcome};
 use time::{Duration, OffsetDateTime};
 
@@ -86,13 +93,9 @@ pub fn guard_with(
 
 async fn check(State(guarded): State<Guarded>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
-    let body = match csrf_from_form(&mut parts, body).await {
-        Ok(body) => body,
-        Err(error) => return (guarded.refuse)(&parts, error),
-    };
     let state = &guarded.state;
-    match admit_as(state, guarded.access, &mut parts).await {
-        Ok(()) => {
+    match admit_as(state, guarded.access, &mut parts, body).await {
+        Ok(body) => {
             let caller = parts.extensions.get::<Caller>().cloned();
             let (method, path) = (parts.method.clone(), request_path(&parts));
             let response = next.run(Request::from_parts(parts, body)).await;
@@ -112,7 +115,11 @@ async fn check(State(guarded): State<Guarded>, request: Request, next: Next) -> 
             }
             response
         }
-        Err((error, principal)) => {
+        Err(Refused {
+            error,
+            principal,
+            body,
+        }) => {
             let address = parts.extensions.get::<ClientAddress>().and_then(|a| a.0);
             let actor = principal.map(|p| {
                 Caller {
@@ -136,9 +143,36 @@ async fn check(State(guarded): State<Guarded>, request: Request, next: Next) -> 
                 let clear = cookie::clear(state.security.secure_cookies);
                 response.headers_mut().append(header::SET_COOKIE, clear);
             }
+            drain_or_close(body, &mut response).await;
             response
         }
     }
+}
+
+/// Bodies up to this size are read to their end after a refusal, so the
+/// connection can serve the next request; a larger one closes it.
+const DRAIN_LIMIT: usize = 64 * 1024;
+
+/// Leaves the connection ready for the next request after a refusal that
+/// did not read the body: a small body is read to its end; a large one
+/// (or one of unknown length) is not read at all, and the response says
+/// the connection closes, so the client does not send another request on
+/// it while the server stops reading.
+async fn drain_or_close(body: Body, response: &mut Response) {
+    use axum::body::HttpBody;
+    let hint = body.size_hint();
+    if body.is_end_stream() || hint.exact() == Some(0) {
+        return;
+    }
+    let small = hint
+        .upper()
+        .is_some_and(|upper| upper <= DRAIN_LIMIT as u64);
+    if small && axum::body::to_bytes(body, DRAIN_LIMIT).await.is_ok() {
+        return;
+    }
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
 }
 
 /// The path the client asked for (the API is nested under its prefix).
@@ -164,62 +198,108 @@ async fn audit_refusal(
 /// Decides whether the request may reach a route requiring `access`; if
 /// so, leaves its [`ClientAddress`] and (unless public) its [`Caller`] in
 /// the request's extensions. (Routes get it through [`guard`] or
-/// [`guard_with`]; a form's `csrf_token` field is read there.)
+/// [`guard_with`], where a form's `csrf_token` field is read from the body;
+/// here there is none, so a change must carry the header.)
 pub async fn admit(state: &AppState, access: Access, parts: &mut Parts) -> Result<(), ApiError> {
-    admit_as(state, access, parts)
+    admit_as(state, access, parts, Body::empty())
         .await
-        .map_err(|(error, _)| error)
+        .map(drop)
+        .map_err(|refused| refused.error)
 }
 
-/// [`admit`], and on refusal the principal refused, when it got that far
-/// (for the audit trail).
+/// A request the guard refused: why, the principal refused when it got
+/// that far (for the audit trail), and the body as far as it was read.
+struct Refused {
+    error: ApiError,
+    principal: Option<Principal>,
+    body: Body,
+}
+
+/// [`admit`] with the request's body, handed back (for the handler, or
+/// with the refusal). The caller is authenticated before any of the body
+/// is read, and a body is read (for a form's CSRF field) only for a
+/// session that may send it.
 async fn admit_as(
     state: &AppState,
     access: Access,
     parts: &mut Parts,
-) -> Result<(), (ApiError, Option<Principal>)> {
+    body: Body,
+) -> Result<Body, Refused> {
     let address = ClientAddress::of(parts, &state.security.trusted_proxies);
     parts.extensions.insert(address);
     if access == Access::Public {
-        return Ok(());
+        return Ok(body);
     }
-    let principal = authenticate(state, parts, address)
-        .await
-        .map_err(|e| (e, None))?;
-    let refuse = |error: ApiError| (error, Some(principal.clone()));
+    let principal = match authenticate(state, parts, address).await {
+        Ok(principal) => principal,
+        Err(error) => {
+            return Err(Refused {
+                error,
+                principal: None,
+                body,
+            });
+        }
+    };
+    // Whether the caller may do this at all comes first: a caller who may
+    // not has none of the body read.
+    let role = match role_for(&principal, access) {
+        Ok(role) => role,
+        Err(denied) => {
+            return Err(Refused {
+                error: denied.into(),
+                principal: Some(principal),
+                body,
+            });
+        }
+    };
+    let mut body = body;
     if let Credential::Session { csrf_token, .. } = &principal.credential
         && !parts.method.is_safe()
     {
+        body = match csrf_from_form(parts, body).await {
+            Ok(body) => body,
+            Err(error) => {
+                return Err(Refused {
+                    error,
+                    principal: Some(principal),
+                    body: Body::empty(),
+                });
+            }
+        };
         let sent = parts
             .headers
             .get(CSRF_HEADER)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
         if !constant_time_eq(sent.as_bytes(), csrf_token.as_bytes()) {
-            return Err(refuse(Denied::CsrfTokenInvalid.into()));
+            return Err(Refused {
+                error: Denied::CsrfTokenInvalid.into(),
+                principal: Some(principal),
+                body,
+            });
         }
     }
-    let role = match access {
-        Access::Public | Access::SelfService => None,
-        Access::SignedIn => {
-            usable_password(&principal).map_err(|d| refuse(d.into()))?;
-            None
-        }
-        Access::Permission(action, resource) => {
-            usable_password(&principal).map_err(|d| refuse(d.into()))?;
-            Some(
-                principal
-                    .role_allowing(action, resource)
-                    .ok_or_else(|| refuse(Denied::Forbidden.into()))?,
-            )
-        }
-    };
     parts.extensions.insert(Caller {
         principal,
         role,
         address: address.0,
     });
-    Ok(())
+    Ok(body)
+}
+
+/// The role that allows `principal` what `access` requires.
+fn role_for(principal: &Principal, access: Access) -> Result<Option<Role>, Denied> {
+    match access {
+        Access::Public | Access::SelfService => Ok(None),
+        Access::SignedIn => usable_password(principal).map(|()| None),
+        Access::Permission(action, resource) => {
+            usable_password(principal)?;
+            principal
+                .role_allowing(action, resource)
+                .map(Some)
+                .ok_or(Denied::Forbidden)
+        }
+    }
 }
 
 /// Form field that carries the CSRF token of a page's form.
@@ -227,8 +307,10 @@ pub const CSRF_FIELD: &str = "csrf_token";
 
 /// A page's form posts its CSRF token as a field rather than a header:
 /// for a form body without the header, the field is copied into the
-/// header, so one check serves both. The body is read (within the request
-/// size limit) and handed on unchanged.
+/// header, so one check serves both. A form body is read whole (within
+/// the request size limit); of a multipart body (an upload) only the
+/// start, where a form puts the field before the file, and the body is
+/// handed on whole all the same.
 async fn csrf_from_form(parts: &mut Parts, body: Body) -> Result<Body, ApiError> {
     let content_type = parts
         .headers
@@ -238,20 +320,17 @@ async fn csrf_from_form(parts: &mut Parts, body: Body) -> Result<Body, ApiError>
     let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     // An upload form (a sheet to import) posts multipart.
     let is_multipart = content_type.starts_with("multipart/form-data");
-    if parts.method.is_safe()
-        || !(is_form || is_multipart)
-        || parts.headers.contains_key(CSRF_HEADER)
-    {
+    if !(is_form || is_multipart) || parts.headers.contains_key(CSRF_HEADER) {
         return Ok(body);
     }
-    let limit = if is_multipart {
-        crate::UPLOAD_LIMIT_BYTES
+    let (bytes, rest) = if is_multipart {
+        read_start(body, MULTIPART_TOKEN_WITHIN).await?
     } else {
-        crate::BODY_LIMIT_BYTES
+        let bytes = axum::body::to_bytes(body, crate::BODY_LIMIT_BYTES)
+            .await
+            .map_err(|_| ApiError::PayloadTooLarge)?;
+        (bytes, None)
     };
-    let bytes = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| ApiError::PayloadTooLarge)?;
     let token = if is_multipart {
         multipart_token(&bytes)
     } else {
@@ -263,7 +342,61 @@ async fn csrf_from_form(parts: &mut Parts, body: Body) -> Result<Body, ApiError>
     if let Some(token) = token.and_then(|value| HeaderValue::from_bytes(value).ok()) {
         parts.headers.insert(CSRF_HEADER, token);
     }
-    Ok(Body::from(bytes))
+    Ok(match rest {
+        None => Body::from(bytes),
+        Some(rest) => Body::from_stream(Prefixed {
+            prefix: Some(bytes),
+            rest: rest.into_data_stream(),
+        }),
+    })
+}
+
+/// Bytes of a multipart body searched for the CSRF field: the page's
+/// upload form sends it first, in its first few hundred bytes.
+const MULTIPART_TOKEN_WITHIN: usize = 16 * 1024;
+
+/// Reads `body` until at least `at_least` bytes or its end: the bytes
+/// read, and the rest of the body unless it ended.
+async fn read_start(
+    mut body: Body,
+    at_least: usize,
+) -> Result<(axum::body::Bytes, Option<Body>), ApiError> {
+    use http_body_util::BodyExt;
+    let mut start = Vec::new();
+    while start.len() < at_least {
+        match body.frame().await {
+            None => return Ok((start.into(), None)),
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    start.extend_from_slice(&data);
+                }
+            }
+            // The body limit's error, or a broken connection.
+            Some(Err(_)) => return Err(ApiError::PayloadTooLarge),
+        }
+    }
+    Ok((start.into(), Some(body)))
+}
+
+/// A body whose start was read, handed on whole: the bytes read, then the
+/// rest as it comes.
+struct Prefixed {
+    prefix: Option<axum::body::Bytes>,
+    rest: axum::body::BodyDataStream,
+}
+
+impl futures_core::Stream for Prefixed {
+    type Item = Result<axum::body::Bytes, axum::Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        if let Some(prefix) = self.prefix.take() {
+            return std::task::Poll::Ready(Some(Ok(prefix)));
+        }
+        std::pin::Pin::new(&mut self.rest).poll_next(cx)
+    }
 }
 
 /// The CSRF field of a multipart body: the value of the part named

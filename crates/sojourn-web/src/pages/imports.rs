@@ -2,9 +2,10 @@
 //! download its blank form, upload the filled sheet (.xlsx or CSV), or
 //! only check it (仅检查); then the report — counts, and every refused row
 //! with its Excel row number, column and reason, paged — with the report
-//! as .xlsx and JSON to download. The upload calls the API's own import
-//! (`api::imports`), so the page does exactly what the API allows the
-//! same caller, audited the same way.
+//! as .xlsx and JSON to download, read from the report's file on disk.
+//! The upload calls the API's own import (`api::imports`), so the page
+//! does exactly what the API allows the same caller, within the same
+//! bounds, audited the same way.
 
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
@@ -14,8 +15,8 @@ use crate::api::imports::{self as api, Upload};
 use crate::error::ApiError;
 use crate::scope::{CallerActor, CallerScope};
 use askama::Template;
-use axum::extract::{Multipart, Path, Query};
-use axum::http::{StatusCode, header};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sojourn_domain::account::{Action, Resource, allows};
@@ -23,8 +24,7 @@ use sojourn_import::Register;
 use sojourn_import::sheet::form_of;
 use sojourn_sheets::{Report, Status};
 use sojourn_store::Actor;
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Whether `path` takes an uploaded sheet (the larger body limit).
 pub(crate) fn is_upload_path(path: &str) -> bool {
@@ -63,58 +63,17 @@ pub(crate) const REGISTERS: [(Register, &str, &str, Resource); 4] = [
 
 /// Refused rows shown per page of the report.
 const ROWS_PER_PAGE: usize = 100;
-/// Reports kept for their downloads (the newest; an older one is gone).
-const REPORTS_KEPT: usize = 32;
-
-/// A report kept for its pages and downloads, for the caller who made it.
-struct Kept {
-    id: String,
-    owner: String,
-    register: Register,
-    report: Arc<Report>,
-}
-
-/// The reports of recent imports, in memory: they hold refused rows'
-/// reasons, which may quote cells, so only their maker sees them, and a
-/// restart forgets them.
-static REPORTS: Mutex<VecDeque<Kept>> = Mutex::new(VecDeque::new());
-
-fn owner_of(actor: &Actor) -> String {
-    match &actor.account {
-        Some(account) => format!("{account:?}"),
-        None => actor.name.clone(),
-    }
-}
-
-fn keep(actor: &Actor, register: Register, report: Report) -> Result<String, ApiError> {
-    let mut bytes = [0_u8; 16];
-    rand::TryRngCore::try_fill_bytes(&mut rand::rngs::OsRng, &mut bytes)
-        .map_err(|_| ApiError::Internal("no randomness for a report id".into()))?;
-    let id = data_encoding::HEXLOWER.encode(&bytes);
-    let mut kept = REPORTS
-        .lock()
-        .map_err(|_| ApiError::Internal("report store poisoned".into()))?;
-    if kept.len() >= REPORTS_KEPT {
-        kept.pop_front();
-    }
-    kept.push_back(Kept {
-        id: id.clone(),
-        owner: owner_of(actor),
-        register,
-        report: Arc::new(report),
-    });
-    Ok(id)
-}
 
 /// The caller's report `id`; someone else's is not found.
-fn kept(tr: Tr, actor: &Actor, id: &str) -> Result<(Register, Arc<Report>), PageError> {
-    let kept = REPORTS
-        .lock()
-        .map_err(|_| PageError::internal(tr, "report store poisoned"))?;
-    let owner = owner_of(actor);
-    kept.iter()
-        .find(|k| k.id == id && k.owner == owner)
-        .map(|k| (k.register, Arc::clone(&k.report)))
+fn kept(
+    tr: Tr,
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+) -> Result<(Register, Arc<Report>), PageError> {
+    state
+        .imports
+        .kept(actor, id)
         .ok_or_else(|| PageError::not_found(tr))
 }
 
@@ -207,10 +166,25 @@ pub(crate) async fn submit(
 ) -> Result<Response, PageError> {
     let tr = ctx.tr;
     let (CallerScope(scope), CallerActor(actor)) = (scope, actor);
+    let slot = match state.imports.start(&actor) {
+        Ok(slot) => slot,
+        Err(error) => {
+            // Refused before the body is read: the form says why, and the
+            // connection closes.
+            let message = busy_message(tr, &error);
+            let mut page = form_page(&ctx, register, message, false)?;
+            page.status = Some(error.status());
+            let mut response = page.into_response();
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            return Ok(response);
+        }
+    };
     let outcome = match api::read_upload(multipart).await {
         Ok(upload) => {
             let dry_run = upload.dry_run;
-            run(&state, scope, &actor, register, upload)
+            run(&state, scope, &actor, register, upload, slot)
                 .await
                 .map_err(|e| (e, dry_run))
         }
@@ -234,6 +208,16 @@ pub(crate) async fn submit(
     }
 }
 
+fn busy_message(tr: Tr, error: &ApiError) -> String {
+    match error {
+        ApiError::Busy(problem) => tr
+            .lang
+            .pick(&problem.message.zh_cn, &problem.message.en)
+            .to_owned(),
+        other => other.to_string(),
+    }
+}
+
 /// The error page for a failure of the import itself.
 fn page_error(tr: Tr, error: ApiError) -> PageError {
     match error {
@@ -252,9 +236,11 @@ async fn run(
     actor: &Actor,
     register: Register,
     upload: Upload,
+    slot: api::Slot,
 ) -> Result<String, ApiError> {
-    let report = api::run(state, scope, actor.clone(), register, upload).await?;
-    keep(actor, register, report)
+    let report = api::run(state, scope, actor.clone(), register, upload, slot).await?;
+    let (id, _) = state.imports.keep(actor, register, report)?;
+    Ok(id)
 }
 
 /// A refused row (or a row's reason) as the report page lists it.
@@ -289,47 +275,67 @@ pub(crate) struct PageQuery {
     page: Option<usize>,
 }
 
-/// Every reason of every row not simply accepted, in row order.
-fn lines(tr: Tr, report: &Report) -> Vec<Line> {
-    report
-        .rows
-        .iter()
-        .filter(|row| row.status != Status::Accepted)
-        .flat_map(|row| {
-            let status = match row.status {
-                Status::Refused => tr.t("import-status-refused"),
-                _ => tr.t("import-status-already"),
-            };
-            row.problems.iter().map(move |problem| Line {
-                row: row.row,
-                status: status.clone(),
-                column: problem.column.clone().unwrap_or_default(),
-                reason: tr
-                    .lang
-                    .pick(&problem.message_zh, &problem.message_en)
-                    .to_owned(),
-            })
-        })
-        .collect()
+/// The reasons of the rows not simply accepted, in row order: how many,
+/// and those of page `page` (from 1), read from the report's file.
+fn read_lines(tr: Tr, report: &Report, page: usize) -> Result<(usize, Vec<Line>), PageError> {
+    let skip = (page - 1) * ROWS_PER_PAGE;
+    let mut count = 0;
+    let mut shown = Vec::new();
+    for row in report
+        .rows()
+        .map_err(|e| PageError::internal(tr, e.to_string()))?
+    {
+        let row = row.map_err(|e| PageError::internal(tr, e.to_string()))?;
+        if row.status == Status::Accepted {
+            continue;
+        }
+        let status = match row.status {
+            Status::Refused => tr.t("import-status-refused"),
+            _ => tr.t("import-status-already"),
+        };
+        for problem in &row.problems {
+            if count >= skip && shown.len() < ROWS_PER_PAGE {
+                shown.push(Line {
+                    row: row.row,
+                    status: status.clone(),
+                    column: problem.column.clone().unwrap_or_default(),
+                    reason: tr
+                        .lang
+                        .pick(&problem.message_zh, &problem.message_en)
+                        .to_owned(),
+                });
+            }
+            count += 1;
+        }
+    }
+    Ok((count, shown))
 }
 
 /// `GET /import/reports/{id}`: the report, refused rows paged.
 pub(crate) async fn report(
+    State(state): State<AppState>,
     CallerActor(actor): CallerActor,
     ctx: PageCtx,
     Path(id): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> Result<HtmlPage, PageError> {
     let tr = ctx.tr;
-    let (register, report) = kept(tr, &actor, &id)?;
-    let all = lines(tr, &report);
-    let pages = all.len().div_ceil(ROWS_PER_PAGE).max(1);
-    let page = query.page.unwrap_or(1).clamp(1, pages);
-    let lines = all
-        .into_iter()
-        .skip((page - 1) * ROWS_PER_PAGE)
-        .take(ROWS_PER_PAGE)
-        .collect();
+    let (register, report) = kept(tr, &state, &actor, &id)?;
+    let wanted = query.page.unwrap_or(1).max(1);
+    let read = Arc::clone(&report);
+    let (count, mut lines) = tokio::task::spawn_blocking(move || read_lines(tr, &read, wanted))
+        .await
+        .map_err(|e| PageError::internal(tr, e.to_string()))??;
+    let pages = count.div_ceil(ROWS_PER_PAGE).max(1);
+    let page = wanted.min(pages);
+    if page != wanted {
+        // Past the last page: show the last.
+        let read = Arc::clone(&report);
+        lines = tokio::task::spawn_blocking(move || read_lines(tr, &read, page))
+            .await
+            .map_err(|e| PageError::internal(tr, e.to_string()))??
+            .1;
+    }
     let view = ReportPage {
         tr,
         chrome: Chrome::new(&ctx, &tr.t("import-report-title"), Nav::Import, ""),
@@ -349,23 +355,6 @@ pub(crate) async fn report(
     render(tr, &view)
 }
 
-fn download(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
-    let disposition = format!(
-        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
-        name.replace(|c: char| !c.is_ascii_alphanumeric() && c != '.', "_"),
-        percent_encode(name)
-    );
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 /// RFC 5987 encoding of a file name.
 fn percent_encode(name: &str) -> String {
     name.bytes()
@@ -381,58 +370,76 @@ fn percent_encode(name: &str) -> String {
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// Writes an .xlsx through a temporary file (the sheet writer streams to
-/// a path) and reads it back.
-fn xlsx_bytes(
+/// Writes an .xlsx to a temporary file (the sheet writer streams to a
+/// path), to be sent from there.
+async fn xlsx_file(
     tr: Tr,
-    write: impl FnOnce(&std::path::Path) -> Result<(), sojourn_sheets::SheetError>,
-) -> Result<Vec<u8>, PageError> {
-    let dir = tempfile::tempdir().map_err(|e| PageError::internal(tr, e.to_string()))?;
-    let path = dir.path().join("sheet.xlsx");
-    write(&path).map_err(|e| PageError::internal(tr, e.to_string()))?;
-    std::fs::read(&path).map_err(|e| PageError::internal(tr, e.to_string()))
+    write: impl FnOnce(&std::path::Path) -> Result<(), sojourn_sheets::SheetError> + Send + 'static,
+) -> Result<tempfile::NamedTempFile, PageError> {
+    tokio::task::spawn_blocking(move || {
+        let file = tempfile::Builder::new()
+            .suffix(".xlsx")
+            .tempfile()
+            .map_err(|e| PageError::internal(tr, e.to_string()))?;
+        write(file.path()).map_err(|e| PageError::internal(tr, e.to_string()))?;
+        Ok(file)
+    })
+    .await
+    .map_err(|e| PageError::internal(tr, e.to_string()))?
+}
+
+/// A file as a download named `name`, streamed from disk.
+fn file_download(
+    tr: Tr,
+    response: Result<Response, ApiError>,
+    name: &str,
+) -> Result<Response, PageError> {
+    let mut response = response.map_err(|e| PageError::internal(tr, e.to_string()))?;
+    let disposition = format!(
+        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+        name.replace(|c: char| !c.is_ascii_alphanumeric() && c != '.', "_"),
+        percent_encode(name)
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
 }
 
 /// `GET /import/reports/{id}/xlsx`.
 pub(crate) async fn report_xlsx(
+    State(state): State<AppState>,
     CallerActor(actor): CallerActor,
     ctx: PageCtx,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let tr = ctx.tr;
-    let (register, report) = kept(tr, &actor, &id)?;
-    let bytes = tokio::task::spawn_blocking(move || xlsx_bytes(tr, |path| report.write_xlsx(path)))
-        .await
-        .map_err(|e| PageError::internal(tr, e.to_string()))??;
+    let (register, report) = kept(tr, &state, &actor, &id)?;
+    let file = xlsx_file(tr, move |path| report.write_xlsx(path)).await?;
     let name = format!("{}-report.xlsx", register.key());
-    Ok(download(bytes, XLSX, &name))
+    file_download(tr, api::file_download(file, XLSX), &name)
 }
 
 /// `GET /import/reports/{id}/json`.
 pub(crate) async fn report_json(
+    State(state): State<AppState>,
     CallerActor(actor): CallerActor,
     ctx: PageCtx,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let tr = ctx.tr;
-    let (register, report) = kept(tr, &actor, &id)?;
-    let mut bytes = Vec::new();
-    report
-        .write_json(&mut bytes)
-        .map_err(|e| PageError::internal(tr, e.to_string()))?;
+    let (register, report) = kept(tr, &state, &actor, &id)?;
     let name = format!("{}-report.json", register.key());
-    Ok(download(bytes, "application/json", &name))
+    file_download(tr, api::json_download(report).await, &name)
 }
 
 /// `GET /import/{register}/template`: the blank form as .xlsx.
 pub(crate) async fn template(ctx: PageCtx, register: Register) -> Result<Response, PageError> {
     let tr = ctx.tr;
     let form = form_of(register);
-    let bytes = tokio::task::spawn_blocking(move || {
-        xlsx_bytes(tr, |path| sojourn_sheets::write_template(form, path))
-    })
-    .await
-    .map_err(|e| PageError::internal(tr, e.to_string()))??;
+    let file = xlsx_file(tr, move |path| sojourn_sheets::write_template(form, path)).await?;
     let name = format!("{}.xlsx", form.title());
-    Ok(download(bytes, XLSX, &name))
+    file_download(tr, api::file_download(file, XLSX), &name)
 }

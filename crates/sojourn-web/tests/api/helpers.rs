@@ -39,6 +39,10 @@ struct Shared {
     dir: Arc<TempDir>,
     /// The server's export jobs, to hold some running in a test.
     exports: Arc<sojourn_web::export::jobs::ExportJobs>,
+    /// The server's imports, to hold some running in a test.
+    imports: Arc<sojourn_web::api::imports::Imports>,
+    /// The bounds of an upload the server was built with.
+    limits: sojourn_sheets::Limits,
 }
 
 /// How a client signs its requests.
@@ -124,12 +128,27 @@ impl Shared {
         next: Arc<AtomicU32>,
         dir: Arc<TempDir>,
     ) -> Self {
+        Self::serving_with(store, clock, security, next, dir, Default::default())
+    }
+
+    fn serving_with(
+        store: Arc<dyn Store>,
+        clock: Arc<ManualClock>,
+        security: SecurityConfig,
+        next: Arc<AtomicU32>,
+        dir: Arc<TempDir>,
+        limits: sojourn_sheets::Limits,
+    ) -> Self {
         let state = AppState::new(Arc::clone(&store))
             .with_clock(clock.clone())
-            .with_security(security.clone());
+            .with_security(security.clone())
+            .with_import_limits(limits);
         let exports = Arc::clone(&state.exports);
+        let imports = Arc::clone(&state.imports);
         Self {
             exports,
+            imports,
+            limits,
             router: app(state),
             store,
             clock,
@@ -276,17 +295,53 @@ impl TestApp {
     /// nothing kept in memory survives).
     pub fn restarted(&self) -> TestApp {
         let shared = &self.shared;
-        let restarted = Shared::serving(
+        let restarted = Shared::serving_with(
             Arc::clone(&shared.store),
             Arc::clone(&shared.clock),
             shared.security.clone(),
             Arc::clone(&shared.next),
             Arc::clone(&shared.dir),
+            shared.limits,
         );
         TestApp {
             shared: Arc::new(restarted),
             ..self.clone()
         }
+    }
+
+    /// The same client of a server over the same database whose uploads
+    /// are bounded by `limits`.
+    pub fn with_import_limits(&self, limits: sojourn_sheets::Limits) -> TestApp {
+        let shared = &self.shared;
+        let bounded = Shared::serving_with(
+            Arc::clone(&shared.store),
+            Arc::clone(&shared.clock),
+            shared.security.clone(),
+            Arc::clone(&shared.next),
+            Arc::clone(&shared.dir),
+            limits,
+        );
+        TestApp {
+            shared: Arc::new(bounded),
+            ..self.clone()
+        }
+    }
+
+    /// The application itself, to serve it on a real socket.
+    pub fn router(&self) -> Router {
+        self.shared.router.clone()
+    }
+
+    /// The server's imports (running, and their reports).
+    pub fn imports(&self) -> Arc<sojourn_web::api::imports::Imports> {
+        Arc::clone(&self.shared.imports)
+    }
+
+    /// Whom the server records this client's requests as.
+    pub fn actor(&self) -> sojourn_store::Actor {
+        let mut actor = sojourn_store::Actor::new(self.username.as_str());
+        actor.account = self.account_id.map(sojourn_domain::account::AccountId);
+        actor
     }
 
     /// The same client with another credential.

@@ -201,7 +201,13 @@ async fn a_messy_sheet_imports_its_good_rows_and_names_every_refusal() {
     )
     .await
     .expect(StatusCode::OK);
-    let report = &reply.body;
+    // The reply lists the rows not accepted; the whole report is where it
+    // says, every row in it.
+    assert_eq!(status_of(&reply.body, 5), "", "accepted rows are left out");
+    assert_eq!(status_of(&reply.body, 7), "refused");
+    assert_eq!(reply.body["rows_left_out"], 0);
+    let whole = reply.body["report"].as_str().expect("report link");
+    let report = &app.get(whole).await.expect(StatusCode::OK).body;
     assert_eq!(report["accepted"], 2, "{report:#}");
     assert_eq!(report["refused"], 4, "{report:#}");
     assert_eq!(status_of(report, 5), "accepted");
@@ -418,4 +424,117 @@ async fn the_template_of_each_form_downloads_as_xlsx() {
             "{register}"
         );
     }
+}
+
+/// A CSV 《出租房屋申请备案表》 of `rows` rows each refused (no address).
+fn refused_houses(rows: usize) -> Vec<u8> {
+    let mut csv =
+        String::from("所属社区代码,房屋地址,出租人类型,出租人姓名或名称,出租间数,房屋用途\n");
+    for _ in 0..rows {
+        csv.push_str(&format!("{COMMUNITY},,个人,张三,x,居住\n"));
+    }
+    csv.into_bytes()
+}
+
+#[tokio::test]
+async fn the_reply_holds_the_first_refused_rows_and_links_the_whole_report() {
+    let app = spawn_app(COMMUNITY).await;
+    let sheet = refused_houses(250);
+    let reply = upload(&app, "/api/v1/imports/houses", "houses.csv", &sheet, true)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(reply.body["refused"], 250, "{:#}", reply.body);
+    let shown = rows_of(&reply.body);
+    assert_eq!(shown.len(), sojourn_sheets::FIRST_ROWS);
+    assert_eq!(shown[0].0, 2, "the first refused row first");
+    assert_eq!(reply.body["rows_left_out"], 150);
+    let whole = reply.body["report"]
+        .as_str()
+        .expect("report link")
+        .to_owned();
+    let report = app.get(&whole).await.expect(StatusCode::OK);
+    assert_eq!(rows_of(&report.body).len(), 250);
+    // Another account cannot read it.
+    let other = app.user(Role::OfficeDirector, COMMUNITY).await;
+    other
+        .get(&whole)
+        .await
+        .expect_error(StatusCode::NOT_FOUND, "import_report_not_found");
+}
+
+#[tokio::test]
+async fn a_sheet_over_the_row_bound_is_refused_naming_the_bound_and_imports_nothing() {
+    let app = spawn_app(COMMUNITY).await;
+    let ids = ids();
+    // The messy sheet has nine rows (title, filler, header, six rows of
+    // data); a deployment bounding sheets at eight refuses it whole.
+    let limited = app.with_import_limits(sojourn_sheets::Limits::for_rows(8));
+    let reply = upload(
+        &limited,
+        "/api/v1/imports/residents",
+        "register.xlsx",
+        &messy_sheet(&ids),
+        false,
+    )
+    .await
+    .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "sheet_too_many_rows");
+    assert!(
+        reply.message_zh().contains("8 行"),
+        "{}",
+        reply.message_zh()
+    );
+    assert!(
+        reply.message_en().contains("more than 8 rows"),
+        "{}",
+        reply.message_en()
+    );
+    assert_eq!(stays(&limited), 0);
+}
+
+#[tokio::test]
+async fn one_import_runs_per_account_and_a_few_per_server() {
+    let app = spawn_app(COMMUNITY).await;
+    let imports = app.imports();
+    let actor = |name: &str| sojourn_store::Actor::new(name);
+    let first = imports.start(&actor("a")).expect("a place");
+    let again = imports.start(&actor("a")).map(drop);
+    assert!(
+        matches!(again, Err(sojourn_web::error::ApiError::Busy(ref p)) if p.code == "import_running"),
+        "{again:?}"
+    );
+    let mut held = Vec::new();
+    for n in 1..sojourn_web::api::imports::MAX_RUNNING {
+        held.push(imports.start(&actor(&format!("b{n}"))).expect("a place"));
+    }
+    let full = imports.start(&actor("c")).map(drop);
+    assert!(
+        matches!(full, Err(sojourn_web::error::ApiError::Busy(ref p)) if p.code == "imports_busy"),
+        "{full:?}"
+    );
+    // Over HTTP: refused before the body is read, in both languages, and
+    // the connection is closed after the answer.
+    let me = app.actor();
+    drop(held);
+    let mine = imports.start(&me).expect("a place for the caller");
+    let reply = upload(
+        &app,
+        "/api/v1/imports/houses",
+        "houses.csv",
+        &refused_houses(1),
+        true,
+    )
+    .await
+    .expect_error(StatusCode::TOO_MANY_REQUESTS, "import_running");
+    assert!(!reply.message_zh().is_empty() && !reply.message_en().is_empty());
+    assert_eq!(reply.headers[header::CONNECTION], "close");
+    drop((first, mine));
+    upload(
+        &app,
+        "/api/v1/imports/houses",
+        "houses.csv",
+        &refused_houses(1),
+        true,
+    )
+    .await
+    .expect(StatusCode::OK);
 }

@@ -52,6 +52,9 @@ mod scope;
 mod session;
 /// API tokens for programs.
 mod tokens;
+/// Uploads and other bodies: who has them read, and the connection after
+/// a refusal.
+mod uploads;
 /// Exports of the review workflow's and the data-quality monitor's lists.
 mod workflow_exports;
 
