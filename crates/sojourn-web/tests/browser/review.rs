@@ -1,7 +1,7 @@
 //! The review workflow in the browser: the station chief approves a record
 //! from the review queue.
 
-use crate::harness::{Ctx, ROOT, run};
+use crate::harness::{Ctx, ROOT, communities, run};
 use crate::screenshots;
 use crate::seed;
 use sojourn_domain::account::Role;
@@ -36,5 +36,48 @@ fn the_station_chief_approves_a_record_from_the_review_queue() {
         ctx.goto("/review/spot-checks").await;
         ctx.find(&format!("a[href=\"/houses/{}\"]", seeded.house))
             .await;
+    });
+}
+
+/// The station chief's home page counts what waits for review, and its
+/// to-do line opens the queue.
+#[test]
+fn the_home_pages_to_do_list_counts_the_review_queue_and_opens_it() {
+    run(|ctx: Arc<Ctx>| async move {
+        seed::seed(ctx.app.store.as_ref());
+        ctx.app
+            .open_account("zhanzhang", Role::StationChief, ROOT, false);
+        ctx.sign_out().await;
+        ctx.sign_in("zhanzhang").await;
+        ctx.goto("/").await;
+        let todo = ctx.text(".todo-list").await;
+        assert!(todo.contains("待审核"), "{todo}");
+        assert!(!ctx.text(".todo").await.contains("暂无待办事项"));
+        ctx.click(".todo-list a[href=\"/review\"]").await;
+        ctx.wait_path("/review").await;
+        ctx.find("table.data").await;
+    });
+}
+
+/// Living in one community and working in another: the coordinator of the
+/// first opens the file and reads the employer's name and community, with
+/// no link into the other community's register.
+#[test]
+fn a_file_whose_employer_is_kept_by_another_community_opens_with_its_name() {
+    run(|ctx: Arc<Ctx>| async move {
+        let seeded = seed::seed(ctx.app.store.as_ref());
+        let sibling = &communities()[1];
+        let person = seed::worker_elsewhere(ctx.app.store.as_ref(), sibling, seeded.employer);
+        ctx.app
+            .open_account("coordinator", Role::Coordinator, sibling, false);
+        ctx.sign_out().await;
+        ctx.sign_in("coordinator").await;
+        ctx.goto(&format!("/persons/{person}")).await;
+        ctx.find(".timeline").await;
+        let main = ctx.text("main").await;
+        assert!(main.contains("北京多福餐饮有限公司"), "{main}");
+        assert!(main.contains("非本辖区"), "{main}");
+        let link = format!("href=\"/employers/{}\"", seeded.employer);
+        assert!(!ctx.source().await.contains(&link));
     });
 }

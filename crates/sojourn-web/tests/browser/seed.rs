@@ -224,3 +224,13 @@ pub fn seed(store: &dyn Store) -> Seeded {
         outflow: outflow(store, &scope, &units[1]),
     }
 }
+
+/// A resident of `unit` working for `employer`, which another community
+/// keeps; returns the person's id.
+pub fn worker_elsewhere(store: &dyn Store, unit: &str, employer: i64) -> i64 {
+    let scope = Scope::of(UnitCode::parse(unit).expect("unit"));
+    let (person, _) = store
+        .register_arrival(&scope, &arrival(40, unit, None, Some(employer)), &actor())
+        .expect("arrival");
+    person.id.0
+}
