@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sojourn_domain::account::{Action, allows};
 use sojourn_domain::time_rules::china_today;
-use sojourn_domain::unit::{Scope, UnitCode};
+use sojourn_domain::unit::Scope;
 use sojourn_store::{AuditAction, AuditEvent, Outcome, StoreError};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -165,18 +165,7 @@ async fn file_names(
 /// A unit filter outside the scope is refused at once, as the list
 /// refuses it, rather than by a job that fails later.
 fn unit_in_scope(scope: &Scope, filters: &Filters) -> Result<(), ApiError> {
-    let unit: Option<&UnitCode> = match filters {
-        Filters::Residents(q) => q.unit.as_ref(),
-        Filters::Houses(q) => q.unit.as_ref(),
-        Filters::Employers(q) => q.unit.as_ref(),
-        Filters::Outflows(q) => q.unit.as_ref(),
-        // The workflow's lists have no unit filter: the scope is the caller's.
-        Filters::Review(_)
-        | Filters::ReviewCounts(_)
-        | Filters::Findings(_)
-        | Filters::Duplicates(_) => None,
-    };
-    match unit {
+    match filters.unit() {
         Some(unit) if scope.narrow_to(unit).is_err() => {
             Err(ApiError::from(StoreError::ReferenceOutOfScope {
                 kind: "unit",

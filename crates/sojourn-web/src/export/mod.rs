@@ -243,6 +243,22 @@ pub enum Filters {
     Duplicates(Option<DuplicateStatus>),
 }
 
+impl Filters {
+    /// The unit a register's list is narrowed to; the workflow's lists
+    /// have none (they cover the caller's jurisdiction).
+    pub(crate) fn unit(&self) -> Option<&UnitCode> {
+        match self {
+            Self::Residents(q) => q.unit.as_ref(),
+            Self::Houses(q) => q.unit.as_ref(),
+            Self::Employers(q) => q.unit.as_ref(),
+            Self::Outflows(q) => q.unit.as_ref(),
+            Self::Review(_) | Self::ReviewCounts(_) | Self::Findings(_) | Self::Duplicates(_) => {
+                None
+            }
+        }
+    }
+}
+
 /// A checked export request.
 #[derive(Debug, Clone)]
 pub struct ExportSpec {
@@ -386,17 +402,7 @@ impl ExportSpec {
 
     /// The unit the export covers: its unit filter, or else the scope.
     pub(crate) fn unit<'a>(&'a self, scope: &'a Scope) -> &'a UnitCode {
-        let filtered = match &self.filters {
-            Filters::Residents(q) => q.unit.as_ref(),
-            Filters::Houses(q) => q.unit.as_ref(),
-            Filters::Employers(q) => q.unit.as_ref(),
-            Filters::Outflows(q) => q.unit.as_ref(),
-            Filters::Review(_)
-            | Filters::ReviewCounts(_)
-            | Filters::Findings(_)
-            | Filters::Duplicates(_) => None,
-        };
-        filtered.unwrap_or_else(|| scope.root())
+        self.filters.unit().unwrap_or_else(|| scope.root())
     }
 
     /// What the audit trail keeps of the request: never a number.
