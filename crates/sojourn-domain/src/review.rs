@@ -131,6 +131,15 @@ impl ReviewState {
             (Entered, ReviewStep::Reject { .. }) => Rejected,
             (Entered, ReviewStep::Return { .. }) => Returned,
             (Returned, ReviewStep::Resubmit) => Entered,
+            // What the check found differs from the record: back to the
+            // coordinator for correction, then reviewed (and checked) again.
+            (
+                Approved,
+                ReviewStep::SpotCheck {
+                    result: SpotCheckResult::Discrepant,
+                    ..
+                },
+            ) => Returned,
             (Approved, ReviewStep::SpotCheck { .. }) => SpotChecked,
             (from, step) => {
                 return Err(ReviewError::WrongStep {
@@ -318,6 +327,9 @@ impl ReviewStep {
     }
 }
 
+/// The reason a record sent back by a spot check without a note carries.
+pub const DISCREPANT_REASON: &str = "实地抽查不符";
+
 /// Whether an entry came later than [`ENTRY_DEADLINE`] after collection.
 pub fn entered_late(collected_at: OffsetDateTime, entered_at: OffsetDateTime) -> bool {
     entered_at - collected_at > ENTRY_DEADLINE
@@ -389,9 +401,17 @@ impl ReviewStatus {
                 next.decided = Some(stamp);
                 next.reason = Some(reason.as_str().to_owned());
             }
-            ReviewStep::SpotCheck { result, .. } => {
+            ReviewStep::SpotCheck { result, note } => {
                 next.spot_checked = Some(stamp);
                 next.spot_check_result = Some(*result);
+                // A record sent back says why, as a return does.
+                if *result == SpotCheckResult::Discrepant {
+                    next.reason =
+                        Some(note.as_ref().map_or_else(
+                            || DISCREPANT_REASON.to_owned(),
+                            |n| n.as_str().to_owned(),
+                        ));
+                }
             }
         }
         Ok(next)
@@ -518,6 +538,46 @@ mod tests {
             assert_eq!(state, expected);
         }
         assert_eq!(ReviewState::opening(false), Entered);
+    }
+
+    #[test]
+    fn a_discrepant_spot_check_sends_the_record_back_for_correction_with_its_note() {
+        let approved = ReviewStatus {
+            record: ReviewRecord {
+                kind: RecordKind::House,
+                id: 7,
+            },
+            unit: "110101001001".into(),
+            person: None,
+            state: Approved,
+            version: 4,
+            collected: None,
+            collected_place: None,
+            entered: None,
+            entered_late: false,
+            decided: None,
+            reason: None,
+            spot_checked: None,
+            spot_check_result: None,
+        };
+        let check = |note: Option<&str>| ReviewStep::SpotCheck {
+            result: SpotCheckResult::Discrepant,
+            note: note.map(|n| Note::parse(n).expect("note")),
+        };
+        let stamp = || Stamp {
+            by: "inspector".into(),
+            at: OffsetDateTime::UNIX_EPOCH,
+        };
+        let back = approved
+            .take(&check(Some("门牌号不符")), stamp())
+            .expect("taken");
+        assert_eq!(back.state, Returned);
+        assert_eq!(back.reason.as_deref(), Some("门牌号不符"));
+        assert_eq!(back.spot_check_result, Some(SpotCheckResult::Discrepant));
+        let back = approved.take(&check(None), stamp()).expect("taken");
+        assert_eq!(back.reason.as_deref(), Some(DISCREPANT_REASON));
+        // Corrected, it goes through review again.
+        assert_eq!(back.state.after(&ReviewStep::Resubmit), Ok(Entered));
     }
 
     #[test]

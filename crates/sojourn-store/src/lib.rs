@@ -57,7 +57,9 @@ pub use error::StoreError;
 pub use imports::StayImport;
 pub use quality::QualityStore;
 pub use query::*;
-pub use review::{ReviewCounts, ReviewQueue, StepCount};
+pub use review::{
+    ReviewCounts, ReviewFilter, ReviewItem, ReviewList, ReviewQueue, ReviewSort, StepCount,
+};
 pub use statistics::ResidentStatistics;
 
 use sojourn_domain::account::{AccountId, Role};
@@ -389,6 +391,15 @@ pub trait Store: AccountStore + AuditLog + QualityStore + Send + Sync {
     ) -> Result<Vec<sojourn_domain::review::ReviewStatus>>;
     /// How many records in scope wait in one of the workflow's queues.
     fn review_queue_size(&self, scope: &Scope, queue: ReviewQueue) -> Result<u64>;
+    /// A page of one of the workflow's queues in scope, narrowed and sorted
+    /// by `filter`, each record named; with the whole list's size.
+    fn review_list(
+        &self,
+        scope: &Scope,
+        queue: ReviewQueue,
+        filter: &ReviewFilter,
+        page: PageRequest,
+    ) -> Result<ReviewList>;
     /// Steps taken on records in scope since `since`, per person and unit.
     fn review_counts(
         &self,

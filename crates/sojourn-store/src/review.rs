@@ -1,6 +1,6 @@
 //! What the review workflow's reads return: its queues and its counts.
 
-use sojourn_domain::review::StepKind;
+use sojourn_domain::review::{RecordKind, ReviewStatus, StepKind};
 use time::OffsetDateTime;
 
 /// The workflow's work lists.
@@ -31,4 +31,50 @@ pub struct StepCount {
 pub struct ReviewCounts {
     pub by_person: Vec<StepCount>,
     pub by_unit: Vec<StepCount>,
+}
+
+/// What narrows a work list beyond its queue and scope (the list page's
+/// filters); the default narrows nothing. A unit is chosen by narrowing
+/// the scope ([`sojourn_domain::unit::Scope::narrow_to`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReviewFilter {
+    pub kind: Option<RecordKind>,
+    /// The collector's user name.
+    pub collector: Option<String>,
+    /// Only records waiting since before this time (in the queue's own
+    /// sense: entered, decided, or collected).
+    pub waiting_before: Option<OffsetDateTime>,
+    /// Only records entered more than 24 hours after collection.
+    pub late_only: bool,
+    pub sort: ReviewSort,
+}
+
+/// The order of a work list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReviewSort {
+    /// Register, then the order records were made.
+    #[default]
+    Registered,
+    /// The longest waiting first.
+    OldestFirst,
+    NewestFirst,
+    /// By the unit holding the record.
+    Unit,
+}
+
+/// One record of a work list, with what a reader knows it by: the
+/// person's name, the house's address, the employer's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewItem {
+    pub status: ReviewStatus,
+    pub name: String,
+}
+
+/// A page of a work list, how many records the whole list holds, and the
+/// collectors whose records are on it (the collector filter's choices).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReviewList {
+    pub items: Vec<ReviewItem>,
+    pub total: u64,
+    pub collectors: Vec<String>,
 }

@@ -34,4 +34,15 @@
       summary.focus();
     }
   });
+
+  // "Select all on this page" ticks (or clears) every row of a batch.
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!(target instanceof HTMLInputElement) || !target.dataset.selectAll) {
+      return;
+    }
+    document.querySelectorAll("input." + target.dataset.selectAll).forEach(function (box) {
+      box.checked = target.checked;
+    });
+  });
 })();

@@ -718,3 +718,31 @@ export-col-returned-on = Returned on
 export-col-counted = Counted by
 export-counted-person = Person
 export-counted-unit = Unit
+review-filter-kind = Register
+review-filter-all-kinds = All registers
+review-filter-collector = Collector
+review-filter-anyone = Any collector
+review-filter-waiting = Waiting
+review-filter-any-age = Any time
+review-filter-days = Over { $n } { $n ->
+    [one] day
+   *[other] days
+}
+review-filter-late = Late entries only
+review-filter-sort = Order
+review-filter-per-page = Per page
+review-per-page = { $n } rows
+review-sort-registered = As registered
+review-sort-oldest = Longest waiting first
+review-sort-newest = Newest first
+review-sort-unit = By community
+review-batch-select-all = Select all on this page
+review-batch-pick = Select
+review-batch-approve = Approve the selected records
+review-batch-none = Tick the records to approve first.
+review-batch-too-many = At most { $n } records can be approved at once; approve them in parts.
+review-batch-done = { $n } { $n ->
+    [one] record
+   *[other] records
+} approved.
+review-batch-refused = { $n } more could not be approved: someone may have taken them or changed them meanwhile. Reload to see.

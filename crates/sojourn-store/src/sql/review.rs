@@ -6,7 +6,9 @@
 
 use super::{Row, Tx, Value, scope_bounds};
 use crate::audit::AuditAction;
-use crate::review::{ReviewCounts, ReviewQueue, StepCount};
+use crate::review::{
+    ReviewCounts, ReviewFilter, ReviewItem, ReviewList, ReviewQueue, ReviewSort, StepCount,
+};
 use crate::{Actor, PageRequest, Result, StoreError};
 use sojourn_domain::account::Role;
 use sojourn_domain::person::PersonId;
@@ -385,17 +387,167 @@ pub(crate) fn review_queue(
     queue: ReviewQueue,
     page: PageRequest,
 ) -> Result<Vec<ReviewStatus>> {
-    let [low, high] = scope_bounds(scope);
-    let mut params = vec![low, high];
-    let filter = queue_filter(queue, &mut params);
-    let (limit, offset) = (params.len() + 1, params.len() + 2);
-    params.push(i64::from(page.limit()).into());
-    params.push(i64::try_from(page.offset()).unwrap_or(i64::MAX).into());
+    let mut conditions = Conditions::of(scope, queue);
+    let (limit, offset) = conditions.page(page);
     let sql = format!(
-        "{SELECT_STATE} WHERE unit_code >= $1 AND unit_code < $2 AND {filter} \
-         ORDER BY record_kind, record_id LIMIT ${limit} OFFSET ${offset}"
+        "{SELECT_STATE} WHERE {} ORDER BY record_kind, record_id LIMIT ${limit} OFFSET ${offset}",
+        conditions.text
     );
-    tx.query(&sql, &params)?.iter().map(status).collect()
+    tx.query(&sql, &conditions.params)?
+        .iter()
+        .map(status)
+        .collect()
+}
+
+/// How many records in scope wait in `queue` (the home page's to-do list).
+pub(crate) fn review_queue_size(tx: &mut dyn Tx, scope: &Scope, queue: ReviewQueue) -> Result<u64> {
+    count(tx, &Conditions::of(scope, queue))
+}
+
+/// What a reader knows a record by: the person's name, the house's
+/// address, the employer's or outflow person's name.
+const RECORD_NAME: &str = "CASE review_states.record_kind \
+    WHEN 'residence' THEN (SELECT p.name FROM persons p WHERE p.id = review_states.person_id) \
+    WHEN 'house' THEN (SELECT h.address FROM houses h WHERE h.id = review_states.record_id) \
+    WHEN 'employer' THEN (SELECT e.name FROM employers e WHERE e.id = review_states.record_id) \
+    WHEN 'outflow' THEN (SELECT o.name FROM outflows o WHERE o.id = review_states.record_id) END";
+
+/// A page of a queue as a list page shows it: narrowed, sorted, named.
+pub(crate) fn review_list(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    queue: ReviewQueue,
+    filter: &ReviewFilter,
+    page: PageRequest,
+) -> Result<ReviewList> {
+    let collectors = collectors(tx, &Conditions::of(scope, queue))?;
+    let mut conditions = Conditions::of(scope, queue);
+    conditions.narrow(queue, filter);
+    let total = count(tx, &conditions)?;
+    let order = order_by(queue, filter.sort);
+    let (limit, offset) = conditions.page(page);
+    let select = SELECT_STATE.replace(
+        " FROM review_states",
+        &format!(", {RECORD_NAME} FROM review_states"),
+    );
+    let sql = format!(
+        "{select} WHERE {} ORDER BY {order} LIMIT ${limit} OFFSET ${offset}",
+        conditions.text
+    );
+    let items = tx
+        .query(&sql, &conditions.params)?
+        .iter()
+        .map(|row| {
+            Ok(ReviewItem {
+                status: status(row)?,
+                name: row.opt_text(18)?.unwrap_or_default().to_owned(),
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(ReviewList {
+        items,
+        total,
+        collectors,
+    })
+}
+
+/// At most this many collectors are offered as the filter's choices.
+const COLLECTOR_CHOICES: i64 = 200;
+
+fn collectors(tx: &mut dyn Tx, conditions: &Conditions) -> Result<Vec<String>> {
+    let mut params = conditions.params.clone();
+    params.push(COLLECTOR_CHOICES.into());
+    let sql = format!(
+        "SELECT DISTINCT collected_by FROM review_states WHERE {} AND collected_by IS NOT NULL \
+         ORDER BY collected_by LIMIT ${}",
+        conditions.text,
+        params.len()
+    );
+    tx.query(&sql, &params)?
+        .iter()
+        .map(|row| Ok(row.text(0)?.to_owned()))
+        .collect()
+}
+
+fn count(tx: &mut dyn Tx, conditions: &Conditions) -> Result<u64> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM review_states WHERE {}",
+        conditions.text
+    );
+    let count = tx.query_one(&sql, &conditions.params)?.int(0)?;
+    Ok(u64::try_from(count).unwrap_or(0))
+}
+
+/// Since when a record has waited on `queue`: its entry for the review,
+/// the station's decision for corrections and spot checks, its
+/// collection for the overdue.
+fn waiting_column(queue: ReviewQueue) -> &'static str {
+    match queue {
+        ReviewQueue::AwaitingReview => "entered_at",
+        ReviewQueue::Corrections | ReviewQueue::AwaitingSpotCheck => "decided_at",
+        ReviewQueue::Overdue { .. } => "collected_at",
+    }
+}
+
+fn order_by(queue: ReviewQueue, sort: ReviewSort) -> String {
+    let waiting = waiting_column(queue);
+    match sort {
+        ReviewSort::Registered => "record_kind, record_id".to_owned(),
+        ReviewSort::OldestFirst => format!("{waiting}, record_kind, record_id"),
+        ReviewSort::NewestFirst => format!("{waiting} DESC, record_kind, record_id"),
+        ReviewSort::Unit => "unit_code, record_kind, record_id".to_owned(),
+    }
+}
+
+/// The WHERE clause of a work list and its parameters, numbered as added.
+struct Conditions {
+    text: String,
+    params: Vec<Value>,
+}
+
+impl Conditions {
+    /// The records in scope on `queue`.
+    fn of(scope: &Scope, queue: ReviewQueue) -> Self {
+        let [low, high] = scope_bounds(scope);
+        let mut params = vec![low, high];
+        let filter = queue_filter(queue, &mut params);
+        Self {
+            text: format!("unit_code >= $1 AND unit_code < $2 AND {filter}"),
+            params,
+        }
+    }
+
+    fn and(&mut self, condition: &str, value: Value) {
+        self.params.push(value);
+        let n = self.params.len();
+        self.text.push_str(&format!(
+            " AND {}",
+            condition.replace("$?", &format!("${n}"))
+        ));
+    }
+
+    fn narrow(&mut self, queue: ReviewQueue, filter: &ReviewFilter) {
+        if let Some(kind) = filter.kind {
+            self.and("record_kind = $?", kind.code().into());
+        }
+        if let Some(collector) = &filter.collector {
+            self.and("collected_by = $?", collector.as_str().into());
+        }
+        if let Some(before) = filter.waiting_before {
+            self.and(&format!("{} < $?", waiting_column(queue)), before.into());
+        }
+        if filter.late_only {
+            self.text.push_str(" AND entered_late = 1");
+        }
+    }
+
+    /// Adds the page's limit and offset; their parameter numbers.
+    fn page(&mut self, page: PageRequest) -> (usize, usize) {
+        self.params.push(i64::from(page.limit()).into());
+        self.params
+            .push(i64::try_from(page.offset()).unwrap_or(i64::MAX).into());
+        (self.params.len() - 1, self.params.len())
+    }
 }
 
 /// The condition of a queue on `review_states`, after the scope's two
@@ -410,18 +562,6 @@ fn queue_filter(queue: ReviewQueue, params: &mut Vec<Value>) -> &'static str {
             "((state = 'collected' AND collected_s < $3) OR entered_late = 1)"
         }
     }
-}
-
-/// How many records in scope wait in `queue` (the home page's to-do list).
-pub(crate) fn review_queue_size(tx: &mut dyn Tx, scope: &Scope, queue: ReviewQueue) -> Result<u64> {
-    let [low, high] = scope_bounds(scope);
-    let mut params = vec![low, high];
-    let filter = queue_filter(queue, &mut params);
-    let sql = format!(
-        "SELECT COUNT(*) FROM review_states WHERE unit_code >= $1 AND unit_code < $2 AND {filter}"
-    );
-    let count = tx.query_one(&sql, &params)?.int(0)?;
-    Ok(u64::try_from(count).unwrap_or(0))
 }
 
 /// Steps taken on records in scope since `since` (all when `None`), by

@@ -439,6 +439,17 @@ impl<B: Backend> Store for SqlStore<B> {
             .read(|tx| review::review_queue_size(tx, scope, queue))
     }
 
+    fn review_list(
+        &self,
+        scope: &Scope,
+        queue: crate::ReviewQueue,
+        filter: &crate::ReviewFilter,
+        page: PageRequest,
+    ) -> Result<crate::ReviewList> {
+        self.backend
+            .read(|tx| review::review_list(tx, scope, queue, filter, page))
+    }
+
     fn review_counts(
         &self,
         scope: &Scope,

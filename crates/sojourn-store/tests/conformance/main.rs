@@ -73,6 +73,8 @@ conformance!(
     every_register_record_gets_its_review_when_created,
     a_step_the_state_does_not_allow_is_refused_and_changes_nothing,
     a_review_step_with_a_stale_version_is_refused,
+    a_discrepant_spot_check_returns_the_record_to_the_corrections_list,
+    the_review_list_is_named_filtered_sorted_and_counted,
     a_record_out_of_scope_is_not_found_in_the_workflow,
     collected_records_not_entered_in_24_hours_are_overdue,
     review_steps_are_counted_per_person_and_unit_and_audited,

@@ -8,6 +8,7 @@ use sojourn_domain::review::{
     RecordKind, ReviewError, ReviewRecord, ReviewState, ReviewStep, SpotCheckResult, StepKind,
 };
 use sojourn_domain::text::Note;
+use sojourn_domain::unit::Scope;
 use sojourn_store::*;
 use time::{Duration, OffsetDateTime};
 
@@ -683,4 +684,159 @@ pub fn a_collection_typed_in_later_starts_the_review_when_and_where_it_happened(
 fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339)
         .expect("formatted")
+}
+
+pub fn a_discrepant_spot_check_returns_the_record_to_the_corrections_list(db: &TestDb) {
+    let store = deployed(db);
+    let record = stay_by(store, &actor(), 40);
+    let now = OffsetDateTime::now_utc();
+    step(store, record, ReviewStep::Approve, 1, now, &chief()).expect("approve");
+    let check = ReviewStep::SpotCheck {
+        result: SpotCheckResult::Discrepant,
+        note: Some(reason("现住址查无此人")),
+    };
+    let after = step(store, record, check, 2, now, &inspector()).expect("spot check");
+    assert_eq!(after.state, ReviewState::Returned);
+    assert_eq!(after.reason.as_deref(), Some("现住址查无此人"));
+    let corrections = store
+        .review_queue(
+            &scope(DUOFU),
+            ReviewQueue::Corrections,
+            PageRequest::default(),
+        )
+        .expect("corrections");
+    assert_eq!(
+        corrections.iter().map(|s| s.record).collect::<Vec<_>>(),
+        [record]
+    );
+    let (_, history) = store.review_status(&scope(TOWN), record).expect("status");
+    let last = history.last().expect("a step");
+    assert_eq!(last.step, StepKind::SpotCheck);
+    assert_eq!(last.result, Some(SpotCheckResult::Discrepant));
+}
+
+pub fn the_review_list_is_named_filtered_sorted_and_counted(db: &TestDb) {
+    let store = deployed(db);
+    let start = OffsetDateTime::now_utc();
+    let first = stay_by(store, &collector(), 41);
+    let house = store
+        .create_house(&scope(DUOFU), &house(DUOFU, "多福巷18号"), &collector())
+        .expect("house");
+    let house = ReviewRecord {
+        kind: RecordKind::House,
+        id: house.id.0,
+    };
+    let employer = store
+        .create_employer(
+            &scope(YINZHA),
+            &uscc(41),
+            &employer(YINZHA, "某某餐饮有限公司"),
+            &actor(),
+        )
+        .expect("employer");
+    let employer = ReviewRecord {
+        kind: RecordKind::Employer,
+        id: employer.id.0,
+    };
+    // Entered a day apart, the stay late.
+    step(
+        store,
+        first,
+        ReviewStep::Enter,
+        1,
+        start + Duration::hours(30),
+        &coordinator(),
+    )
+    .expect("enter late");
+    step(
+        store,
+        house,
+        ReviewStep::Enter,
+        1,
+        start + Duration::hours(2),
+        &coordinator(),
+    )
+    .expect("enter");
+    let list = |scope: &Scope, filter: &ReviewFilter| {
+        store
+            .review_list(
+                scope,
+                ReviewQueue::AwaitingReview,
+                filter,
+                PageRequest::default(),
+            )
+            .expect("list")
+    };
+    let records = |list: &ReviewList| {
+        list.items
+            .iter()
+            .map(|i| i.status.record)
+            .collect::<Vec<_>>()
+    };
+
+    let all = list(&scope(TOWN), &ReviewFilter::default());
+    assert_eq!(all.total, 3);
+    let names: Vec<_> = all.items.iter().map(|i| i.name.as_str()).collect();
+    assert!(
+        names.contains(&"张三") && names.contains(&"多福巷18号"),
+        "{names:?}"
+    );
+    assert!(names.contains(&"某某餐饮有限公司"), "{names:?}");
+    assert_eq!(all.collectors, ["caiji01"]);
+
+    let houses = ReviewFilter {
+        kind: Some(RecordKind::House),
+        ..ReviewFilter::default()
+    };
+    assert_eq!(records(&list(&scope(TOWN), &houses)), [house]);
+    let duofu = scope(TOWN).narrow_to(&code(DUOFU)).expect("narrow");
+    let in_duofu = list(&duofu, &ReviewFilter::default());
+    assert_eq!(in_duofu.total, 2);
+    assert!(!records(&in_duofu).contains(&employer));
+    let by_collector = ReviewFilter {
+        collector: Some("caiji01".into()),
+        ..ReviewFilter::default()
+    };
+    assert_eq!(list(&scope(TOWN), &by_collector).total, 2);
+    let late = ReviewFilter {
+        late_only: true,
+        ..ReviewFilter::default()
+    };
+    assert_eq!(records(&list(&scope(TOWN), &late)), [first]);
+    // The employer was entered now, the house 2 hours on, the stay 30.
+    let waiting = ReviewFilter {
+        waiting_before: Some(start + Duration::hours(10)),
+        ..ReviewFilter::default()
+    };
+    let mut expected = vec![house, employer];
+    expected.sort_by_key(|r| (r.kind.code(), r.id));
+    assert_eq!(records(&list(&scope(TOWN), &waiting)), expected);
+    let oldest = ReviewFilter {
+        sort: ReviewSort::OldestFirst,
+        ..ReviewFilter::default()
+    };
+    assert_eq!(
+        records(&list(&scope(TOWN), &oldest)),
+        [employer, house, first]
+    );
+    let newest = ReviewFilter {
+        sort: ReviewSort::NewestFirst,
+        ..ReviewFilter::default()
+    };
+    assert_eq!(
+        records(&list(&scope(TOWN), &newest)),
+        [first, house, employer]
+    );
+    // Paged, the total is still the whole list's.
+    let page = store
+        .review_list(
+            &scope(TOWN),
+            ReviewQueue::AwaitingReview,
+            &oldest,
+            PageRequest::new(1, 1).expect("page"),
+        )
+        .expect("page");
+    assert_eq!((records(&page), page.total), (vec![house], 3));
+    // Another community's list does not hold these.
+    assert_eq!(list(&scope(YINZHA), &houses).total, 0);
 }

@@ -89,6 +89,8 @@ mod tenants;
 // ---- the review workflow ----
 /// Review queue, corrections, overdue list, spot checks, counts.
 pub(crate) mod review;
+/// The review lists' filters, read from the URL.
+mod review_filters;
 /// A record's review on the record's own page.
 mod review_panel;
 
@@ -286,6 +288,10 @@ fn review_routes(pages: PageTable<'_>) -> PageTable<'_> {
         .route("/review/overdue", r(list(List::Overdue), may(Read)))
         .route("/review/spot-checks", r(list(List::SpotChecks), may(Read)))
         .route("/review/counts", r(get(review::counts), may(Read)))
+        .route(
+            "/review/approve-selected",
+            r(post(review::approve_selected), may(Review)),
+        )
         .route("/review/{kind}/{id}/enter", step(Update))
         .route("/review/{kind}/{id}/resubmit", step(Update))
         .route("/review/{kind}/{id}/approve", step(Review))

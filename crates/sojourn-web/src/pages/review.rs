@@ -11,6 +11,8 @@ use super::access::{Units, blocking, blocking_raw};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::{PageError, localized};
 use super::i18n::Tr;
+use super::review_filters::{FilterChoices, Filters};
+use super::url::Pager;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::scope::CallerScope;
@@ -24,7 +26,7 @@ use sojourn_domain::review::{
 };
 use sojourn_domain::time_rules::{CHINA, parse_iso_date};
 use sojourn_domain::unit::{Scope, UnitCode};
-use sojourn_store::{PageRequest, ReviewQueue, StepCount, StoreError};
+use sojourn_store::{PageRequest, ReviewItem, ReviewList, ReviewQueue, StepCount, StoreError};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
@@ -119,6 +121,8 @@ struct RowView {
     kind: &'static str,
     kind_name: String,
     id: i64,
+    /// The person's name, the house's address, the employer's name.
+    name: String,
     /// The record's own page.
     href: String,
     unit: String,
@@ -129,6 +133,8 @@ struct RowView {
     late: bool,
     overdue: bool,
     reason: String,
+    /// Why a step on this row was refused, beside its reason field.
+    error: String,
     /// The steps the reader may take on it here.
     may_enter: bool,
     may_decide: bool,
@@ -145,23 +151,22 @@ struct ListPage {
     intro: String,
     tabs: Vec<Tab>,
     rows: Vec<RowView>,
-    back: &'static str,
+    /// The list's own URL with its filters, where its steps come back to.
+    back: String,
+    path: &'static str,
     notice: String,
     error: String,
-    page: u32,
-    prev: Option<String>,
-    next: Option<String>,
+    total: u64,
+    pager: Pager,
+    filters: FilterChoices,
+    /// Whether any row may be approved (the batch form is shown).
+    may_batch: bool,
     /// The export form, for a role that may export the list.
     export: Option<super::exports::ExportForm>,
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-pub(crate) struct ListQuery {
-    page: Option<u32>,
-    done: Option<String>,
-}
-
-const PER_PAGE: u32 = 50;
+/// At most this many records are approved in one batch (a page's rows).
+const MAX_BATCH: usize = 500;
 
 /// The GET route of one of the workflow's lists.
 pub(crate) fn list_route(which: List) -> axum::routing::MethodRouter<AppState> {
@@ -170,7 +175,9 @@ pub(crate) fn list_route(which: List) -> axum::routing::MethodRouter<AppState> {
               scope: CallerScope,
               caller: Caller,
               ctx: PageCtx,
-              query: Query<ListQuery>| list(state, scope, caller, ctx, query, which),
+              query: Query<HashMap<String, String>>| {
+            list(state, scope, caller, ctx, query, which)
+        },
     )
 }
 
@@ -179,15 +186,31 @@ async fn list(
     CallerScope(scope): CallerScope,
     caller: Caller,
     ctx: PageCtx,
-    Query(query): Query<ListQuery>,
+    Query(query): Query<HashMap<String, String>>,
     which: List,
 ) -> Result<HtmlPage, PageError> {
-    let notice = match query.done.as_deref().and_then(|d| StepKind::parse(d).ok()) {
-        Some(step) => ctx.tr.ts("review-done", "step", &step_name(ctx.tr, step)),
+    let tr = ctx.tr;
+    let number = |key: &str| query.get(key).and_then(|v| v.trim().parse::<u64>().ok());
+    let mut notice = match query.get("done").and_then(|d| StepKind::parse(d).ok()) {
+        Some(step) => tr.ts("review-done", "step", &step_name(tr, step)),
         None => String::new(),
     };
-    let page = query.page.unwrap_or(1).max(1);
-    render_list(&state, scope, &caller, &ctx, which, page, notice, None).await
+    if let Some(approved) = number("approved") {
+        notice = tr.tn("review-batch-done", approved);
+    }
+    let error = number("refused")
+        .filter(|n| *n > 0)
+        .map(|n| (StatusCode::OK, tr.tn("review-batch-refused", n)));
+    let page = number("page").map_or(1, |p| u32::try_from(p.max(1)).unwrap_or(1));
+    let view = ListView {
+        which,
+        filters: Filters::read(&query),
+        page,
+        notice,
+        error,
+        row_error: None,
+    };
+    render_list(&state, scope, &caller, &ctx, view).await
 }
 
 /// Whether the caller's roles allow `action` in the workflow.
@@ -198,61 +221,95 @@ fn may(caller: &Caller, action: Action) -> bool {
         .is_some()
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What a list page shows: which list, filtered how, which page, and
+/// what the last step did.
+struct ListView {
+    which: List,
+    filters: Filters,
+    page: u32,
+    notice: String,
+    /// A refusal for the whole page, with the status to answer.
+    error: Option<(StatusCode, String)>,
+    /// A refusal of a step on one row: the record and why.
+    row_error: Option<(ReviewRecord, String)>,
+}
+
 async fn render_list(
     state: &AppState,
     scope: Scope,
     caller: &Caller,
     ctx: &PageCtx,
-    which: List,
-    page: u32,
-    notice: String,
-    error: Option<(StatusCode, String)>,
+    view: ListView,
 ) -> Result<HtmlPage, PageError> {
     let tr = ctx.tr;
     let now = state.clock.now();
-    let offset = u64::from(page - 1) * u64::from(PER_PAGE);
-    let request = PageRequest::new(offset, PER_PAGE + 1).unwrap_or_default();
-    let (units, mut items) = blocking(state, tr, move |store| {
+    let ListView {
+        which,
+        filters,
+        page,
+        notice,
+        error,
+        row_error,
+    } = view;
+    let per_page = filters.per_page;
+    let offset = u64::from(page - 1) * u64::from(per_page);
+    let request = PageRequest::new(offset, per_page).unwrap_or_default();
+    let (list_scope, filter) = (filters.scope(&scope), filters.store_filter(now));
+    let (units, list) = blocking(state, tr, move |store| {
         let units = Units::load(store, &scope)?;
-        let items = store.review_queue(&scope, which.queue(now), request)?;
-        Ok((units, items))
+        let list = match list_scope {
+            Some(narrowed) => store.review_list(&narrowed, which.queue(now), &filter, request)?,
+            None => ReviewList::default(),
+        };
+        Ok((units, list))
     })
     .await?;
-    let more = items.len() > PER_PAGE as usize;
-    items.truncate(PER_PAGE as usize);
     let rights = (
         may(caller, Action::Update),
         may(caller, Action::Review),
         may(caller, Action::SpotCheck),
     );
-    let rows = items
+    let rows: Vec<RowView> = list
+        .items
         .iter()
-        .map(|s| row_view(tr, &units, s, now, rights))
+        .map(|item| {
+            let mut row = row_view(tr, &units, item, now, rights);
+            if let Some((_, message)) = row_error
+                .as_ref()
+                .filter(|(record, _)| *record == item.status.record)
+            {
+                row.error = message.clone();
+            }
+            row
+        })
         .collect();
     let title = tr.t(which.key());
-    let link = |p: u32| format!("{}?page={p}", which.path());
     let (status, error) = match error {
         Some((status, message)) => (Some(status), message),
         None => (None, String::new()),
     };
+    let back = filters.params.href(which.path());
     let list = ListPage {
         tr,
         chrome: Chrome::new(ctx, &title, Nav::Review, &units.root_name()),
         intro: tr.t(&format!("{}-intro", which.key().trim_end_matches("-title"))),
         heading: title,
         tabs: tabs(tr, Some(which)),
+        may_batch: rows.iter().any(|r| r.may_decide),
         rows,
-        back: which.path(),
+        pager: Pager::new(&filters.params, which.path(), page, per_page, list.total),
+        filters: filters.choices(tr, &units, &list.collectors),
+        path: which.path(),
+        back,
         notice,
         error,
-        page,
-        prev: (page > 1).then(|| link(page - 1)),
-        next: more.then(|| link(page + 1)),
+        total: list.total,
         export: super::exports::form_with(ctx, which.export(), |_| String::new()),
     };
     let mut html = render(tr, &list)?;
-    html.status = status;
+    html.status = status
+        .filter(|s| *s != StatusCode::OK)
+        .or(row_error.as_ref().map(|_| StatusCode::UNPROCESSABLE_ENTITY));
     Ok(html)
 }
 
@@ -297,15 +354,17 @@ pub(crate) fn unit_name(units: &Units, code: &str) -> String {
 fn row_view(
     tr: Tr,
     units: &Units,
-    s: &ReviewStatus,
+    item: &ReviewItem,
     now: OffsetDateTime,
     (may_update, may_review, may_spot_check): (bool, bool, bool),
 ) -> RowView {
+    let s = &item.status;
     let waiting = s.state == ReviewState::Collected;
     RowView {
         kind: s.record.kind.code(),
         kind_name: kind_name(tr, s.record.kind),
         id: s.record.id,
+        name: item.name.clone(),
         href: record_href(s),
         unit: unit_name(units, &s.unit),
         state: state_name(tr, s.state),
@@ -318,6 +377,7 @@ fn row_view(
                 .as_ref()
                 .is_some_and(|c| entry_overdue(c.at, now)),
         reason: s.reason.clone().unwrap_or_default(),
+        error: String::new(),
         may_enter: may_update && waiting,
         may_decide: may_review && s.state == ReviewState::Entered,
         may_resubmit: may_update && s.state == ReviewState::Returned,
@@ -326,7 +386,8 @@ fn row_view(
 }
 
 /// `POST /review/{kind}/{id}/{step}`: takes the step, then back to the
-/// list it was taken from; a refusal shows that list with the reason.
+/// list (with its filters) it was taken from; a refusal shows that list
+/// with the reason beside the row's field.
 pub(crate) async fn take(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
@@ -337,9 +398,7 @@ pub(crate) async fn take(
 ) -> Result<Response, PageError> {
     let tr = ctx.tr;
     let value = |name: &str| values.get(name).map(String::as_str);
-    let back = List::from_back(value("back").unwrap_or_default());
-    // A step taken on a record's own page goes back there.
-    let page = record_page(value("back").unwrap_or_default());
+    let back = Back::read(value("back").unwrap_or_default());
     let id = super::person::path_id(tr, &id)?;
     let record = match RecordKind::parse(&kind) {
         Ok(kind) => ReviewRecord { kind, id },
@@ -355,23 +414,19 @@ pub(crate) async fn take(
         .replace('-', "_");
     let parsed = ReviewStep::parse(&code, value("reason"), value("result"));
     let version = value("version").and_then(|v| v.trim().parse::<i64>().ok());
-    let refused = |status, message: String| Refusal {
-        which: back,
-        page: page.clone(),
-        status,
-        message,
-    };
     let (step, version) = match (parsed, version) {
         (Ok(step), Some(version)) => (step, version),
         (Err(error), _) => {
-            let refusal = refused(StatusCode::UNPROCESSABLE_ENTITY, localized(tr, &error));
+            let refusal = back.refused(
+                Some(record),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                localized(tr, &error),
+            );
             return refusal.show(&state, scope, &caller, &ctx).await;
         }
         (_, None) => {
-            let refusal = refused(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                tr.t("review-version-missing"),
-            );
+            let message = tr.t("review-version-missing");
+            let refusal = back.refused(None, StatusCode::UNPROCESSABLE_ENTITY, message);
             return refusal.show(&state, scope, &caller, &ctx).await;
         }
     };
@@ -382,20 +437,135 @@ pub(crate) async fn take(
     })
     .await?;
     match outcome {
-        Ok(_) => {
-            let to = match &page {
-                Some(page) => format!("{page}#review"),
-                None => format!("{}?done={}", back.path(), kind_of_step.code()),
-            };
-            Ok(Redirect::to(&to).into_response())
-        }
+        Ok(_) => Ok(
+            Redirect::to(&back.done(&[("done", kind_of_step.code().to_owned())])).into_response(),
+        ),
         Err(StoreError::NotFound { .. }) => Err(PageError::not_found(tr)),
         Err(error @ (StoreError::Backend(_) | StoreError::Deployment(_))) => {
             Err(PageError::store(tr, error))
         }
         Err(error) => {
-            let refusal = refused(StatusCode::CONFLICT, localized(tr, &error));
+            let refusal = back.refused(Some(record), StatusCode::CONFLICT, localized(tr, &error));
             refusal.show(&state, scope, &caller, &ctx).await
+        }
+    }
+}
+
+/// `POST /review/approve-selected`: approves every record ticked on a
+/// list page (`item` = `kind:id:version`, at most [`MAX_BATCH`]), each in
+/// its own step, checked and audited as one approval; then back to the
+/// list, which says how many were approved and how many were not (taken
+/// meanwhile by someone else, or changed).
+pub(crate) async fn approve_selected(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    caller: Caller,
+    ctx: PageCtx,
+    Form(values): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let tr = ctx.tr;
+    let back = values
+        .iter()
+        .find(|(k, _)| k == "back")
+        .map_or("", |(_, v)| v.as_str());
+    let back = Back::read(back);
+    let items: Vec<&str> = values
+        .iter()
+        .filter(|(k, _)| k == "item")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    if items.is_empty() || items.len() > MAX_BATCH {
+        let message = if items.is_empty() {
+            tr.t("review-batch-none")
+        } else {
+            tr.tn("review-batch-too-many", MAX_BATCH as u64)
+        };
+        let refusal = back.refused(None, StatusCode::UNPROCESSABLE_ENTITY, message);
+        return refusal.show(&state, scope, &caller, &ctx).await;
+    }
+    let parsed: Vec<Option<(ReviewRecord, i64)>> = items.iter().map(|i| batch_item(i)).collect();
+    let (actor, at) = (caller.actor(), state.clock.now());
+    let approved = blocking(&state, tr, move |store| {
+        let mut approved = 0u64;
+        for (record, version) in parsed.into_iter().flatten() {
+            let step = ReviewStep::Approve;
+            match store.take_review_step(&scope, record, &step, version, at, &actor) {
+                Ok(_) => approved += 1,
+                Err(error @ (StoreError::Backend(_) | StoreError::Deployment(_))) => {
+                    return Err(error);
+                }
+                Err(_) => {}
+            }
+        }
+        Ok(approved)
+    })
+    .await?;
+    let refused = items.len() as u64 - approved;
+    let to = back.done(&[
+        ("approved", approved.to_string()),
+        ("refused", refused.to_string()),
+    ]);
+    Ok(Redirect::to(&to).into_response())
+}
+
+/// One ticked row of a batch: `kind:id:version`.
+fn batch_item(item: &str) -> Option<(ReviewRecord, i64)> {
+    let mut parts = item.split(':');
+    let kind = RecordKind::parse(parts.next()?).ok()?;
+    let id = parts.next()?.parse().ok()?;
+    let version = parts.next()?.parse().ok()?;
+    parts
+        .next()
+        .is_none()
+        .then_some((ReviewRecord { kind, id }, version))
+}
+
+/// Where a step's form came from: one of the lists (with its filters), or
+/// a record's own page.
+struct Back {
+    which: List,
+    filters: Filters,
+    /// The record page (`/houses/12` …), when the step was taken there.
+    record_page: Option<String>,
+}
+
+impl Back {
+    /// Reads a form's `back`; anything but a list or a record page is the
+    /// review queue, so nothing else is ever redirected to.
+    fn read(back: &str) -> Self {
+        let (path, query) = back.split_once('?').unwrap_or((back, ""));
+        Self {
+            which: List::from_back(path),
+            filters: Filters::from_url_query(query),
+            record_page: record_page(back),
+        }
+    }
+
+    /// Where to go after the step: the record's page, or the list with its
+    /// filters and `notes` saying what was done.
+    fn done(&self, notes: &[(&'static str, String)]) -> String {
+        if let Some(page) = &self.record_page {
+            return format!("{page}#review");
+        }
+        let params = notes
+            .iter()
+            .fold(self.filters.params.clone(), |params, (key, value)| {
+                params.with(key, Some(value))
+            });
+        params.href(self.which.path())
+    }
+
+    fn refused(
+        &self,
+        record: Option<ReviewRecord>,
+        status: StatusCode,
+        message: String,
+    ) -> Refusal<'_> {
+        Refusal {
+            back: self,
+            record,
+            status,
+            message,
         }
     }
 }
@@ -409,16 +579,17 @@ fn record_page(back: &str) -> Option<String> {
     (known && numeric).then(|| back.to_owned())
 }
 
-/// A step refused: the list it was taken from, with the reason (or, from
-/// a record's page, the reason on a page of its own).
-struct Refusal {
-    which: List,
-    page: Option<String>,
+/// A step refused: the list it was taken from, with the reason beside the
+/// row's field (or at the top when it concerns no row); from a record's
+/// page, the reason on a page of its own.
+struct Refusal<'a> {
+    back: &'a Back,
+    record: Option<ReviewRecord>,
     status: StatusCode,
     message: String,
 }
 
-impl Refusal {
+impl Refusal<'_> {
     async fn show(
         self,
         state: &AppState,
@@ -426,20 +597,24 @@ impl Refusal {
         caller: &Caller,
         ctx: &PageCtx,
     ) -> Result<Response, PageError> {
-        if self.page.is_some() {
+        if self.back.record_page.is_some() {
             return Err(PageError::with_status(ctx.tr, self.status, self.message));
         }
-        let page = render_list(
-            state,
-            scope,
-            caller,
-            ctx,
-            self.which,
-            1,
-            String::new(),
-            Some((self.status, self.message)),
-        )
-        .await?;
+        let (error, row_error) = match self.record {
+            Some(record) if self.status == StatusCode::UNPROCESSABLE_ENTITY => {
+                (None, Some((record, self.message)))
+            }
+            _ => (Some((self.status, self.message)), None),
+        };
+        let view = ListView {
+            which: self.back.which,
+            filters: self.back.filters.clone(),
+            page: 1,
+            notice: String::new(),
+            error,
+            row_error,
+        };
+        let page = render_list(state, scope, caller, ctx, view).await?;
         Ok(page.into_response())
     }
 }

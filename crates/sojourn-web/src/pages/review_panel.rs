@@ -79,6 +79,9 @@ pub(crate) struct ReviewPanel {
     pub history: Vec<EventView>,
     /// The record's page, where a step taken here comes back to.
     pub back: String,
+    /// Why a step was refused here (shown beside its field); the panel
+    /// itself never has one, a refusal there is a page of its own.
+    pub error: String,
     pub may_enter: bool,
     pub may_resubmit: bool,
     pub may_decide: bool,
@@ -125,6 +128,7 @@ pub(crate) fn panel(
             })
             .collect(),
         back: record_href(status),
+        error: String::new(),
         may_enter: rights.enter && status.state == ReviewState::Collected,
         may_resubmit: rights.enter && status.state == ReviewState::Returned,
         may_decide: rights.decide && status.state == ReviewState::Entered,

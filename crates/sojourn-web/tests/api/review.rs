@@ -341,7 +341,13 @@ async fn a_return_without_reason_is_refused_on_the_page_and_changes_nothing() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html(&refused).contains("须填写原因"), "{}", html(&refused));
+    // The queue again, the reason beside the row's field.
+    let page = html(&refused);
+    let beside = format!("id=\"reason-residence-{id}-msg\" role=\"alert\">");
+    let at = page.find(&beside).expect("the field's message");
+    let message = page[at..].split("</p>").next().unwrap_or_default();
+    assert!(message.contains("须填写原因"), "{message}");
+    assert!(page.contains("审核队列") && page.contains(&format!("row-residence-{id}\"")));
     let stale = [("version", "9"), ("back", "/review")];
     let refused = chief
         .raw(
@@ -393,7 +399,7 @@ async fn corrections_overdue_and_counts_pages_list_what_they_should() {
         .get("/review/overdue")
         .await
         .expect(StatusCode::OK);
-    assert!(!html(&overdue).contains(&format!("#{waiting}<")));
+    assert!(!html(&overdue).contains(&format!("row-residence-{waiting}\"")));
     deployment.clock().advance(Duration::hours(25));
     let coordinator = deployment.user(Role::Coordinator, COMMUNITY).await;
     let overdue = coordinator
@@ -401,7 +407,7 @@ async fn corrections_overdue_and_counts_pages_list_what_they_should() {
         .await
         .expect(StatusCode::OK);
     assert!(
-        html(&overdue).contains(&format!("#{waiting}<")),
+        html(&overdue).contains(&format!("row-residence-{waiting}\"")),
         "{}",
         html(&overdue)
     );
@@ -416,4 +422,178 @@ async fn corrections_overdue_and_counts_pages_list_what_they_should() {
     // Administrators do not reach the workflow.
     let sysadmin = deployment.user(Role::SystemAdmin, ROOT).await;
     sysadmin.get("/review").await.expect(StatusCode::FORBIDDEN);
+}
+
+/// The queue's rows, by their ids on the page (`row-house-12`).
+fn rows(page: &str) -> Vec<String> {
+    page.match_indices("<tr id=\"row-")
+        .map(|(at, found)| {
+            let rest = &page[at + found.len()..];
+            rest[..rest.find('"').unwrap_or(0)].to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_queue_names_its_rows_and_filters_them_from_the_url() {
+    let deployment = deployment();
+    let coordinator = deployment.user(Role::Coordinator, COMMUNITY).await;
+    let chief = deployment.user(Role::StationChief, ROOT).await;
+    let stay = stay(&coordinator, &zhang_san()).await;
+    let house = coordinator
+        .post("/api/v1/houses", &house())
+        .await
+        .expect(StatusCode::CREATED);
+    let house = house.body["id"].as_i64().expect("house id");
+    let employer = coordinator
+        .post("/api/v1/employers", &employer(&acme_uscc()))
+        .await
+        .expect(StatusCode::CREATED);
+    let employer = employer.body["id"].as_i64().expect("employer id");
+
+    let queue = chief.get("/review").await.expect(StatusCode::OK);
+    let page = html(&queue);
+    for name in ["张三", "多福巷12号", "北京多福餐饮有限公司"] {
+        assert!(page.contains(name), "{name} not named on {page}");
+    }
+    assert!(page.contains("共 3 条"));
+    let houses = chief.get("/review?kind=house").await.expect(StatusCode::OK);
+    assert_eq!(rows(html(&houses)), [format!("house-{house}")]);
+    assert!(html(&houses).contains("<option value=\"house\" selected>"));
+    let employers = chief
+        .get(&format!(
+            "/review?kind=employer&unit={COMMUNITY}&sort=newest"
+        ))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(rows(html(&employers)), [format!("employer-{employer}")]);
+    // The sibling community's list is empty; a unit outside the caller's
+    // scope finds nothing rather than failing.
+    let sibling = chief
+        .get(&format!("/review?unit={SIBLING}"))
+        .await
+        .expect(StatusCode::OK);
+    assert!(rows(html(&sibling)).is_empty());
+    let outside = coordinator
+        .get(&format!("/review?unit={SIBLING}"))
+        .await
+        .expect(StatusCode::OK);
+    assert!(rows(html(&outside)).is_empty());
+    // Wrong filters narrow nothing.
+    let wrong = chief
+        .get("/review?kind=car&waiting=2&per=9999&sort=x")
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(rows(html(&wrong)).len(), 3);
+    // Nobody has waited a day yet; in two days all three have.
+    let waiting = chief.get("/review?waiting=1").await.expect(StatusCode::OK);
+    assert!(rows(html(&waiting)).is_empty());
+    deployment.clock().advance(Duration::days(2));
+    let chief = deployment.user(Role::StationChief, ROOT).await;
+    let waiting = chief.get("/review?waiting=1").await.expect(StatusCode::OK);
+    assert_eq!(rows(html(&waiting)).len(), 3);
+    assert!(rows(html(&waiting)).contains(&format!("residence-{stay}")));
+}
+
+#[tokio::test]
+async fn the_chief_approves_the_ticked_rows_in_one_batch() {
+    let deployment = deployment();
+    let coordinator = deployment.user(Role::Coordinator, COMMUNITY).await;
+    let chief = deployment.user(Role::StationChief, ROOT).await;
+    let first = stay(&coordinator, &zhang_san()).await;
+    let second = stay(&coordinator, &li_si()).await;
+    let back = "/review?kind=residence";
+    let items = [
+        ("item", format!("residence:{first}:1")),
+        ("item", format!("residence:{second}:1")),
+        // Stale, and not a record: refused, counted, nothing else changes.
+        ("item", format!("residence:{first}:1")),
+        ("item", "residence:x:1".to_owned()),
+        ("back", back.to_owned()),
+    ];
+    let pairs: Vec<(&str, &str)> = items.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // A coordinator may not decide.
+    coordinator
+        .raw(
+            axum::http::Method::POST,
+            "/review/approve-selected",
+            FORM,
+            encode(&pairs),
+        )
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    let done = chief
+        .raw(
+            axum::http::Method::POST,
+            "/review/approve-selected",
+            FORM,
+            encode(&pairs),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let location = done
+        .headers
+        .get(axum::http::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .expect("location");
+    assert_eq!(location, "/review?kind=residence&approved=2&refused=2");
+    let after = chief.get(location).await.expect(StatusCode::OK);
+    assert!(html(&after).contains("已审核通过 2 条记录"));
+    assert!(html(&after).contains("另有 2 条未能办理"));
+    for id in [first, second] {
+        let read = chief.get(&review(id)).await.expect(StatusCode::OK);
+        assert_eq!(read.body["status"]["state"], "approved");
+    }
+    // Nothing ticked: the queue says so and nothing changes.
+    let none = chief
+        .raw(
+            axum::http::Method::POST,
+            "/review/approve-selected",
+            FORM,
+            encode(&[("back", "/review")]),
+        )
+        .await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html(&none).contains("请先勾选"));
+}
+
+#[tokio::test]
+async fn a_discrepant_spot_check_from_the_page_sends_the_record_back_for_correction() {
+    let deployment = deployment();
+    let coordinator = deployment.user(Role::Coordinator, COMMUNITY).await;
+    let chief = deployment.user(Role::StationChief, ROOT).await;
+    let inspector = deployment.user(Role::Inspector, ROOT).await;
+    let id = stay(&coordinator, &zhang_san()).await;
+    let approve = [("version", "1"), ("back", "/review")];
+    chief
+        .raw(
+            axum::http::Method::POST,
+            &format!("/review/residence/{id}/approve"),
+            FORM,
+            encode(&approve),
+        )
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    let check = [
+        ("version", "2"),
+        ("back", "/review/spot-checks"),
+        ("result", "discrepant"),
+        ("reason", "门牌号与实地不符"),
+    ];
+    inspector
+        .raw(
+            axum::http::Method::POST,
+            &format!("/review/residence/{id}/spot-check"),
+            FORM,
+            encode(&check),
+        )
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    let corrections = coordinator
+        .get("/review/corrections")
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(rows(html(&corrections)), [format!("residence-{id}")]);
+    assert!(html(&corrections).contains("门牌号与实地不符"));
+    assert!(html(&corrections).contains(&format!("/review/residence/{id}/resubmit")));
 }

@@ -81,3 +81,58 @@ fn a_file_whose_employer_is_kept_by_another_community_opens_with_its_name() {
         assert!(!ctx.source().await.contains(&link));
     });
 }
+
+/// The chief narrows the queue to one community's stays, ticks them all
+/// and approves them in one batch; a return without a reason stays on the
+/// queue with the reason beside the field.
+#[test]
+fn the_chief_filters_the_queue_and_approves_a_communitys_stays_in_one_batch() {
+    run(|ctx: Arc<Ctx>| async move {
+        let seeded = seed::seed(ctx.app.store.as_ref());
+        let first = &communities()[0];
+        ctx.app
+            .open_account("zhanzhang", Role::StationChief, ROOT, false);
+        ctx.sign_out().await;
+        ctx.sign_in("zhanzhang").await;
+        ctx.goto("/review").await;
+        ctx.choose("#filter-kind", "residence").await;
+        ctx.choose("#filter-unit", first).await;
+        ctx.click("form.filters button[type=submit]").await;
+        let at = ctx.wait_path("/review?kind=residence").await;
+        assert!(at.contains(&format!("unit={first}")), "{at}");
+        let ticked = ctx
+            .eval("return document.querySelectorAll('input.batch-item').length")
+            .await;
+        let ticked = ticked.as_u64().expect("a count");
+        assert!(ticked >= 5, "{ticked} rows");
+        ctx.click("#select-all").await;
+        ctx.click("#approve-selected").await;
+        let done = ctx.wait_path("/review?kind=residence").await;
+        assert!(done.contains(&format!("approved={ticked}")), "{done}");
+        assert!(
+            ctx.text(".alert.ok")
+                .await
+                .contains(&format!("已审核通过 {ticked} 条"))
+        );
+        assert_eq!(
+            ctx.eval("return document.querySelectorAll('input.batch-item').length")
+                .await,
+            0
+        );
+        // The other records wait on.
+        ctx.goto("/review").await;
+        let house = format!("reason-house-{}", seeded.house);
+        ctx.click(&format!(
+            "#row-house-{} button[formaction$=\"/reject\"]",
+            seeded.house
+        ))
+        .await;
+        let message = ctx
+            .wait_text(&format!("#{house}-msg"), "the reason's error", |t| {
+                t.contains("须填写原因")
+            })
+            .await;
+        assert!(message.contains("退回更正"), "{message}");
+        assert!(ctx.wait_path("/review").await.starts_with("/review"));
+    });
+}
