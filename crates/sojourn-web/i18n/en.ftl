@@ -746,3 +746,9 @@ review-batch-done = { $n } { $n ->
    *[other] records
 } approved.
 review-batch-refused = { $n } more could not be approved: someone may have taken them or changed them meanwhile. Reload to see.
+session-expiring = You have not done anything for a while: you will be signed out within 5 minutes.
+session-keep = Stay signed in
+session-ended-kept = You have been signed out. What you typed on this page is kept in the browser: sign in again and come back here to go on.
+session-sign-in-again = Sign in again
+draft-restored = What you typed before and did not submit has been put back: check it, then submit.
+draft-discard = Discard it

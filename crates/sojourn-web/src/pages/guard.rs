@@ -13,7 +13,7 @@ use crate::auth::Denied;
 use crate::auth::guard::guard_with;
 use crate::error::ApiError;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
 
@@ -40,8 +40,10 @@ fn send_to(parts: &Parts, to: &str) -> Response {
     }
 }
 
-/// The sign-in page, coming back here afterwards when here is a page one
-/// can come back to (a GET that is not a fragment).
+/// The sign-in page, coming back afterwards to the page one can come back
+/// to: here for a GET that is not a fragment; for a form posted after the
+/// session ended, the form's own page (its `Referer`, when it is this
+/// server's), where the page's script has kept what was typed.
 fn to_sign_in(parts: &Parts, expired: bool) -> Response {
     let mut to = "/sign-in".to_owned();
     let mut query = Vec::new();
@@ -49,13 +51,31 @@ fn to_sign_in(parts: &Parts, expired: bool) -> Response {
         query.push("expired=1".to_owned());
     }
     let here = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-    if parts.method == Method::GET && !parts.headers.contains_key("hx-request") && here != "/" {
-        query.push(format!("next={}", encode(here)));
+    let fragment = parts.headers.contains_key("hx-request");
+    let back = match parts.method {
+        Method::GET if !fragment => Some(here.to_owned()),
+        Method::POST if !fragment => form_page(&parts.headers),
+        _ => None,
+    };
+    if let Some(back) = back.filter(|b| b != "/") {
+        query.push(format!("next={}", encode(&back)));
     }
     if !query.is_empty() {
         to = format!("{to}?{}", query.join("&"));
     }
     send_to(parts, &to)
+}
+
+/// The path of the page a form was posted from, when the `Referer` names
+/// this server (the sign-in page checks it is a local page again).
+fn form_page(headers: &HeaderMap) -> Option<String> {
+    let referer = headers.get(header::REFERER)?.to_str().ok()?;
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let rest = referer
+        .strip_prefix("http://")
+        .or_else(|| referer.strip_prefix("https://"))?;
+    let path = rest.strip_prefix(host)?;
+    path.starts_with('/').then(|| path.to_owned())
 }
 
 /// How the guard's refusals of a page are answered.

@@ -253,6 +253,7 @@ fn table(pages: PageTable<'_>) -> PageTable<'_> {
         .route("/lang/{tag}", get(i18n::switch))
         .route("/assets/{name}", get(assets::serve))
         .route("/ui/id-check", r(post(live::id_check), Access::SignedIn))
+        .route("/ui/session", r(get(session::keepalive), Access::SignedIn))
         .route(
             "/ui/field/{name}",
             r(post(live::field_check), Access::SignedIn),

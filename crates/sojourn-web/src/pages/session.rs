@@ -238,3 +238,25 @@ pub(crate) async fn sign_out(
     }
     Ok(response)
 }
+
+/// `GET /ui/session`: how long a session may sit unused, for the page's
+/// script that warns before it ends and keeps it alive while a form is
+/// typed. Reaching it is activity (the guard notes it), so the script
+/// asks only when the reader is active or says "go on". A session that
+/// has ended answers 401 (the script then keeps the form for after the
+/// sign-in).
+pub(crate) async fn keepalive(State(state): State<AppState>) -> Response {
+    let idle = state.security.session_idle.whole_seconds();
+    let body = format!("{{\"idle_seconds\":{idle}}}");
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -727,3 +727,46 @@ async fn a_form_carries_the_csrf_token_as_a_field() {
     .await
     .expect_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
 }
+
+#[tokio::test]
+async fn a_form_posted_after_the_session_ended_comes_back_to_its_page_after_sign_in() {
+    let deployment = deployment();
+    let clerk = deployment.user(Role::Clerk, COMMUNITY).await;
+    // The page's script learns how long a session may sit unused.
+    let alive = clerk.get("/ui/session").await.expect(StatusCode::OK);
+    assert_eq!(alive.body["idle_seconds"], 30 * 60);
+    assert_eq!(header_of(&alive, "cache-control"), "no-store");
+
+    deployment.clock().advance(Duration::minutes(31));
+    let posted = |referer: &'static str| {
+        axum::http::Request::post("/residents/new")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "sojourn.example")
+            .header(header::REFERER, referer)
+            .body(axum::body::Body::from("name=%E6%AC%A7%E9%98%B3"))
+            .expect("request")
+    };
+    let ended = clerk
+        .send(posted("http://sojourn.example/residents/new"))
+        .await;
+    assert_eq!(ended.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        header_of(&ended, "location"),
+        "/sign-in?expired=1&next=/residents/new"
+    );
+    // Another site's page is never where the sign-in leads.
+    let foreign = clerk
+        .send(posted("http://elsewhere.example/residents/new"))
+        .await;
+    assert_eq!(header_of(&foreign, "location"), "/sign-in?expired=1");
+    // The script's own question is answered 401 once the session ended.
+    let asked = clerk
+        .send(
+            axum::http::Request::get("/ui/session")
+                .header("hx-request", "true")
+                .body(axum::body::Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::UNAUTHORIZED);
+}

@@ -358,3 +358,62 @@ fn ten_sign_ins_in_a_quarter_of_an_hour_lock_nobody_and_a_lock_says_its_wait_in_
         assert!(error.contains("请15分钟后再试"), "{error}");
     });
 }
+
+/// Typed work outlives the session: the page warns before the session
+/// ends and "go on" keeps it; a form submitted after it ended sends the
+/// clerk to sign in and back to the form, with everything typed put back.
+#[test]
+fn a_form_typed_when_the_session_ends_is_kept_across_the_sign_in() {
+    run(|ctx: Arc<Ctx>| async move {
+        ctx.goto("/residents/new").await;
+        let idle = "return window.SojournSession.state.idleMs";
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while ctx.eval(idle).await.as_f64().unwrap_or_default() <= 0.0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the idle time never came"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(ctx.eval(idle).await.as_f64(), Some(30.0 * 60.0 * 1000.0));
+        // Four minutes before the end, the warning; "go on" asks the
+        // server again and the warning goes.
+        ctx.eval(
+            "const s = window.SojournSession; \
+             s.check(s.state.lastContact + s.state.idleMs - 60000 - 240000); return null",
+        )
+        .await;
+        let warning = ctx
+            .wait_text("#session-warning", "the expiry warning", |t| {
+                t.contains("5 分钟")
+            })
+            .await;
+        assert!(warning.contains("继续使用"), "{warning}");
+        ctx.click("#session-warning [data-keepalive]").await;
+        let hidden = "return document.getElementById('session-warning').hidden";
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while ctx.eval(hidden).await != serde_json::Value::Bool(true) {
+            assert!(std::time::Instant::now() < deadline, "the warning stayed");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+
+        ctx.type_into("#name", "欧阳晓明").await;
+        ctx.type_into("#current_address", "东华门大街5号2单元301室")
+            .await;
+        ctx.end_session_on_server().await;
+        ctx.click("form.form button.primary").await;
+        let at = ctx.wait_path("/sign-in?expired=1").await;
+        assert!(at.contains("next=%2Fresidents%2Fnew"), "{at}");
+        ctx.type_into("#username", harness::CLERK).await;
+        ctx.type_into("#password", PASSWORD).await;
+        ctx.click("form.form button.primary").await;
+        ctx.wait_path("/residents/new").await;
+        ctx.wait_value("#name", "欧阳晓明").await;
+        assert_eq!(
+            ctx.value("#current_address").await,
+            "东华门大街5号2单元301室"
+        );
+        let notice = ctx.text("#draft-restored").await;
+        assert!(notice.contains("已恢复"), "{notice}");
+    });
+}
