@@ -214,6 +214,18 @@ pub trait Store: AccountStore + AuditLog + QualityStore + Send + Sync {
         expected_version: i64,
         actor: &Actor,
     ) -> Result<Residence>;
+    /// Moves a current stay in scope to `house` from `on`: its tenancy
+    /// ends there that day and one here begins (not before the stay or its
+    /// present tenancy began).
+    fn move_to_house(
+        &self,
+        scope: &Scope,
+        id: ResidenceId,
+        house: sojourn_domain::house::HouseId,
+        on: sojourn_domain::time_rules::PastDate,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Residence>;
     fn get_residence(&self, scope: &Scope, id: ResidenceId) -> Result<Residence>;
     fn get_person(&self, scope: &Scope, id: PersonId) -> Result<Person>;
     fn find_person(&self, scope: &Scope, id_number: &IdNumber) -> Result<Option<Person>>;

@@ -291,5 +291,25 @@
     });
   });
 
+  // Choosing a house fills in the stay's current address, unless the
+  // clerk typed a different one.
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!(select instanceof HTMLSelectElement) || !select.dataset.fillTarget) {
+      return;
+    }
+    var target = document.getElementById(select.dataset.fillTarget);
+    var option = select.selectedOptions[0];
+    var fill = option && option.dataset.fill;
+    if (!target || !fill) {
+      return;
+    }
+    if (target.value.trim() === "" || target.value === target.dataset.filled) {
+      target.value = fill;
+      target.dataset.filled = fill;
+      target.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  });
+
   window.SojournSession = { check: check, state: session };
 })();

@@ -752,3 +752,4 @@ session-ended-kept = You have been signed out. What you typed on this page is ke
 session-sign-in-again = Sign in again
 draft-restored = What you typed before and did not submit has been put back: check it, then submit.
 draft-discard = Discard it
+tenant-moved-on = Moved in on

@@ -721,3 +721,4 @@ session-ended-kept = 登录已过期。本页填写的内容已保存在浏览�
 session-sign-in-again = 重新登录
 draft-restored = 已恢复您上次未提交的填写内容，请核对后提交。
 draft-discard = 放弃这些内容
+tenant-moved-on = 迁入日期

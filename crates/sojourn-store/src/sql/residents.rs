@@ -5,6 +5,7 @@ use crate::crypto::Keyring;
 use crate::query::{Page, ResidentQuery, ResidentRow, ResidentSort, StatusFilter};
 use crate::{Actor, Result, StoreError, snapshot};
 use sojourn_domain::codes::IdNumber;
+use sojourn_domain::house::HouseId;
 use sojourn_domain::person::{Guardian, Person, PersonDetails, PersonId};
 use sojourn_domain::residence::{Departure, Residence, ResidenceId, ResidenceStatus, StayDetails};
 use sojourn_domain::search::SearchTerm;
@@ -343,6 +344,56 @@ pub(crate) fn update_stay(
     expected_version: i64,
     actor: &Actor,
 ) -> Result<()> {
+    let today = sojourn_domain::time_rules::china_today();
+    update_stay_on(tx, scope, id, stay, today, expected_version, actor)
+}
+
+/// Moves a current stay to `house` from `on` (a day not after today, nor
+/// before the stay began or its present tenancy started): the tenancy
+/// there ends that day and one here begins, every other detail unchanged.
+pub(crate) fn move_to_house(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    id: ResidenceId,
+    house: HouseId,
+    on: Date,
+    expected_version: i64,
+    actor: &Actor,
+) -> Result<()> {
+    let before = get_residence(tx, scope, id)?;
+    let open = tx.query_opt(
+        "SELECT started_on FROM links WHERE residence_id = $1 AND target_kind = 'house' \
+         AND ended_on IS NULL",
+        &[id.0.into()],
+    )?;
+    let started = match open {
+        Some(row) => row.date(0)?.max(before.stay.arrived_on.date()),
+        None => before.stay.arrived_on.date(),
+    };
+    if on < started {
+        return Err(sojourn_domain::DomainError::TenancyEndBeforeStart {
+            started: started.to_string(),
+            ended: on.to_string(),
+        }
+        .into());
+    }
+    let stay = StayDetails {
+        house: Some(house),
+        ..before.stay
+    };
+    update_stay_on(tx, scope, id, &stay, on, expected_version, actor)
+}
+
+/// [`update_stay`], with a new house or employer linked from `on`.
+fn update_stay_on(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    id: ResidenceId,
+    stay: &StayDetails,
+    on: Date,
+    expected_version: i64,
+    actor: &Actor,
+) -> Result<()> {
     let before = get_residence(tx, scope, id)?;
     check_version(expected_version, before.version)?;
     if !before.status.is_current() {
@@ -372,29 +423,28 @@ pub(crate) fn update_stay(
         id.0,
         &stay.unit,
     )?;
-    relink_changed(tx, &before, stay)?;
+    relink_changed(tx, &before, stay, on)?;
     set_person_unit(tx, before.person, stay)?;
     audit_residence(tx, scope, &before, AuditAction::Update, actor)
 }
 
 /// Moves a residence's tenancy or employment when the stay names a new
-/// house or employer, keeping the old link as ended today.
-fn relink_changed(tx: &mut dyn Tx, before: &Residence, stay: &StayDetails) -> Result<()> {
-    let today = sojourn_domain::time_rules::china_today();
+/// house or employer, keeping the old link as ended `on`.
+fn relink_changed(tx: &mut dyn Tx, before: &Residence, stay: &StayDetails, on: Date) -> Result<()> {
     let mut changed = StayDetails {
         house: None,
         employer: None,
         ..stay.clone()
     };
     if before.stay.house != stay.house {
-        close_links(tx, before.id, &["house"], today)?;
+        close_links(tx, before.id, &["house"], on)?;
         changed.house = stay.house;
     }
     if before.stay.employer != stay.employer {
-        close_links(tx, before.id, &["employer"], today)?;
+        close_links(tx, before.id, &["employer"], on)?;
         changed.employer = stay.employer;
     }
-    open_links(tx, before.person, before.id, &changed, today)
+    open_links(tx, before.person, before.id, &changed, on)
 }
 
 pub(crate) fn update_person(

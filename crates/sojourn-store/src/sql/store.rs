@@ -189,6 +189,22 @@ impl<B: Backend> Store for SqlStore<B> {
         })
     }
 
+    fn move_to_house(
+        &self,
+        scope: &Scope,
+        id: ResidenceId,
+        house: HouseId,
+        on: PastDate,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<Residence> {
+        self.backend.write(|tx| {
+            residents::move_to_house(tx, scope, id, house, on.date(), expected_version, actor)?;
+            quality::refresh(tx, RecordKind::Residence, id.0)?;
+            get_residence(tx, scope, id)
+        })
+    }
+
     fn get_residence(&self, scope: &Scope, id: ResidenceId) -> Result<Residence> {
         self.backend.read(|tx| get_residence(tx, scope, id))
     }

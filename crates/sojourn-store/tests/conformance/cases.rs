@@ -9,6 +9,7 @@ use sojourn_domain::person::PersonId;
 use sojourn_domain::residence::{ResidenceId, ResidenceStatus};
 use sojourn_domain::search::SearchTerm;
 use sojourn_domain::text::UnitName;
+use sojourn_domain::time_rules::PastDate;
 use sojourn_domain::unit::Unit;
 use sojourn_store::*;
 
@@ -1016,5 +1017,78 @@ pub fn revisions_cannot_be_edited_or_deleted(db: &TestDb) {
             .expect("history")
             .len(),
         2
+    );
+}
+
+pub fn a_tenant_moves_to_another_house_on_the_day_the_clerk_chooses(db: &TestDb) {
+    let store = deployed(db);
+    let old = store
+        .create_house(&scope(TOWN), &house(DUOFU, "多福巷12号"), &actor())
+        .expect("house");
+    let new = store
+        .create_house(&scope(TOWN), &house(DUOFU, "多福巷14号"), &actor())
+        .expect("house");
+    let mut a = arrival(&id_number("19900307", 126), "张三", DUOFU, "2024-03-05");
+    a.stay.house = Some(old.id);
+    let (_, stay) = store
+        .register_arrival(&scope(TOWN), &a, &actor())
+        .expect("arrival");
+    let today = sojourn_domain::time_rules::china_today();
+    let day = |text: &str| PastDate::parse(text, today).expect("a past day");
+    // Not before the stay (and its tenancy) began: refused, nothing moves.
+    let early = store.move_to_house(
+        &scope(TOWN),
+        stay.id,
+        new.id,
+        day("2024-03-04"),
+        1,
+        &actor(),
+    );
+    assert!(
+        matches!(
+            early,
+            Err(StoreError::Rule(DomainError::TenancyEndBeforeStart { .. }))
+        ),
+        "{early:?}"
+    );
+    assert!(
+        store
+            .tenants_of(&scope(TOWN), new.id)
+            .expect("tenants")
+            .is_empty()
+    );
+    let moved = store
+        .move_to_house(
+            &scope(TOWN),
+            stay.id,
+            new.id,
+            day("2024-06-01"),
+            1,
+            &actor(),
+        )
+        .expect("moved");
+    assert_eq!((moved.stay.house, moved.version), (Some(new.id), 2));
+    let before = store.tenants_of(&scope(TOWN), old.id).expect("tenants");
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0].ended_on, Some(date("2024-06-01")));
+    let now = store.tenants_of(&scope(TOWN), new.id).expect("tenants");
+    assert_eq!(
+        now.iter()
+            .map(|t| (t.started_on, t.ended_on))
+            .collect::<Vec<_>>(),
+        [(date("2024-06-01"), None)]
+    );
+    // A stale version is refused.
+    let stale = store.move_to_house(
+        &scope(TOWN),
+        stay.id,
+        old.id,
+        day("2024-07-01"),
+        1,
+        &actor(),
+    );
+    assert!(
+        matches!(stale, Err(StoreError::VersionConflict { .. })),
+        "{stale:?}"
     );
 }

@@ -176,7 +176,16 @@ pub(crate) async fn division_picker(
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PickList {
     options: Vec<Choice>,
+    /// What choosing each option fills in (a house's address into the
+    /// current address), by option value; empty for employers.
+    fills: Vec<(String, String)>,
     selected: String,
+}
+
+/// One option of a pick list as the template shows it.
+struct PickOption<'a> {
+    choice: &'a Choice,
+    fill: &'a str,
 }
 
 #[derive(Template)]
@@ -184,7 +193,9 @@ pub(crate) struct PickList {
 struct PickSelect<'a> {
     field: &'a str,
     none: String,
-    options: &'a [Choice],
+    options: Vec<PickOption<'a>>,
+    /// The field an option's `fill` goes to, empty when nothing is filled.
+    fill_target: &'a str,
 }
 
 /// Matches shown by a search-and-pick field.
@@ -214,8 +225,14 @@ impl PickList {
     fn new(selected: Option<&str>) -> Self {
         Self {
             options: Vec::new(),
+            fills: Vec::new(),
             selected: selected.unwrap_or_default().to_owned(),
         }
+    }
+
+    /// Choosing option `id` fills in `text`.
+    fn fill(&mut self, id: i64, text: &str) {
+        self.fills.push((id.to_string(), text.to_owned()));
     }
 
     fn push(&mut self, id: i64, label: String) {
@@ -245,6 +262,7 @@ impl PickList {
                 Some(link) if link.in_scope => {
                     if let Some(house) = found(store.get_house(scope, HouseId(id)))? {
                         list.push(id, label(&house));
+                        list.fill(id, house.details.address.as_str());
                     }
                 }
                 Some(link) => list.push(id, kept_elsewhere(&link)),
@@ -258,6 +276,7 @@ impl PickList {
         };
         for house in store.search_houses(scope, &query)?.items {
             list.push(house.id.0, label(&house));
+            list.fill(house.id.0, house.details.address.as_str());
         }
         Ok(list)
     }
@@ -291,10 +310,29 @@ impl PickList {
 
     /// The `<select>` named `field`.
     pub(crate) fn html(&self, tr: Tr, field: &str) -> String {
+        let fill_of = |value: &str| {
+            self.fills
+                .iter()
+                .find(|(v, _)| v == value)
+                .map_or("", |(_, fill)| fill.as_str())
+        };
         let select = PickSelect {
             field,
             none: tr.t("form-none-chosen"),
-            options: &self.options,
+            options: self
+                .options
+                .iter()
+                .map(|choice| PickOption {
+                    choice,
+                    fill: fill_of(&choice.value),
+                })
+                .collect(),
+            // A house chosen gives the stay its address.
+            fill_target: if self.fills.is_empty() {
+                ""
+            } else {
+                "current_address"
+            },
         };
         select.render().unwrap_or_default()
     }

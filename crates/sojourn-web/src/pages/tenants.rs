@@ -25,8 +25,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sojourn_domain::account::{Action, Resource};
 use sojourn_domain::house::HouseId;
-use sojourn_domain::residence::{ResidenceId, StayDetails};
+use sojourn_domain::residence::ResidenceId;
 use sojourn_domain::search::SearchTerm;
+use sojourn_domain::time_rules::{PastDate, china_today};
 use sojourn_domain::unit::Scope;
 use sojourn_store::{PageRequest, ResidentQuery, StatusFilter, StayLink, Store, StoreError};
 use std::collections::HashMap;
@@ -46,6 +47,8 @@ pub(crate) struct TenantPanel {
     pub searched: bool,
     pub notice: String,
     pub status: Option<StatusCode>,
+    /// Today, the move-in date's default and latest day.
+    pub today: String,
 }
 
 impl TenantPanel {
@@ -55,6 +58,7 @@ impl TenantPanel {
                 .principal
                 .role_allowing(Action::Update, Resource::Resident)
                 .is_some(),
+            today: china_today().to_string(),
             ..Self::default()
         }
     }
@@ -116,23 +120,19 @@ fn candidates(
     Ok(found)
 }
 
-/// Moves a current stay to `house`, every other detail unchanged.
+/// Moves a current stay to `house` (one in scope) from `on`, every other
+/// detail unchanged.
 fn move_stay(
     store: &dyn Store,
     scope: &Scope,
     house: HouseId,
-    residence: ResidenceId,
-    version: i64,
+    (residence, version): (ResidenceId, i64),
+    on: PastDate,
     actor: &sojourn_store::Actor,
 ) -> sojourn_store::Result<()> {
     store.get_house(scope, house)?;
-    let current = store.get_residence(scope, residence)?;
-    let stay = StayDetails {
-        house: Some(house),
-        ..current.stay
-    };
     store
-        .update_stay(scope, residence, &stay, version, actor)
+        .move_to_house(scope, residence, house, on, version, actor)
         .map(drop)
 }
 
@@ -155,25 +155,33 @@ pub(crate) async fn submit(
         let (Ok(residence), Ok(version)) = (residence.parse(), version.parse()) else {
             return Err(PageError::not_found(tr));
         };
-        let (write_scope, actor) = (scope.clone(), caller.actor());
-        let outcome = blocking_raw(&state, tr, move |store| {
-            move_stay(
-                store,
-                &write_scope,
-                house,
-                ResidenceId(residence),
-                version,
-                &actor,
-            )
-        })
-        .await?;
-        match outcome {
-            Ok(()) => {
-                let to = format!("/houses/{}?moved=1", house.0);
-                return Ok(Redirect::to(&to).into_response());
+        // The day the tenant moved in: today unless the clerk says so.
+        let typed = form.opt("moved_on");
+        let moved_on = typed.as_deref().map_or_else(
+            || PastDate::new(china_today(), china_today()),
+            |day| PastDate::parse(day, china_today()),
+        );
+        match moved_on {
+            Ok(on) => {
+                let (write_scope, actor) = (scope.clone(), caller.actor());
+                let stay = (ResidenceId(residence), version);
+                let outcome = blocking_raw(&state, tr, move |store| {
+                    move_stay(store, &write_scope, house, stay, on, &actor)
+                })
+                .await?;
+                match outcome {
+                    Ok(()) => {
+                        let to = format!("/houses/{}?moved=1", house.0);
+                        return Ok(Redirect::to(&to).into_response());
+                    }
+                    Err(StoreError::NotFound { .. }) => return Err(PageError::not_found(tr)),
+                    Err(error) => refused(tr, &mut panel, &error)?,
+                }
             }
-            Err(StoreError::NotFound { .. }) => return Err(PageError::not_found(tr)),
-            Err(error) => refused(tr, &mut panel, &error)?,
+            Err(error) => {
+                panel.status = Some(StatusCode::UNPROCESSABLE_ENTITY);
+                panel.notice = super::error::localized(tr, &error);
+            }
         }
     }
     let text = form.opt("tenant_q").unwrap_or_default();

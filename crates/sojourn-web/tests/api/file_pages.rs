@@ -311,6 +311,22 @@ async fn a_tenant_moved_in_leaves_the_old_house_as_a_former_tenant() {
     assert!(!text(&found).contains(&zhang_san()));
     let residence = seeded.residence_id().to_string();
     let version = seeded.residence["version"].to_string();
+    // A move-in day in the future, or not a day: refused, nothing moves.
+    for wrong in ["2999-01-01", "next week"] {
+        let refused = post_form(
+            &clerk,
+            &path,
+            &[
+                ("residence", &residence),
+                ("version", &version),
+                ("moved_on", wrong),
+            ],
+        )
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(text(&refused).contains("class=\"alert error\""), "{wrong}");
+        assert!(clerk.tenants(other.id()).await.body[0].is_null(), "{wrong}");
+    }
     let moved = post_form(
         &clerk,
         &path,

@@ -170,3 +170,60 @@ async fn every_page_and_fragment_but_the_public_ones_needs_a_sign_in() {
         Some("/sign-in")
     );
 }
+
+/// Pairs as a form body.
+fn form_body(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.replace(' ', "+")))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[tokio::test]
+async fn the_registration_form_reports_every_error_in_one_submit_and_stores_nothing() {
+    let app = deployment();
+    let clerk = app.user(Role::Clerk, COMMUNITY).await;
+    let body = form_body(&[
+        ("id_number", "110101199003071230"),
+        ("name", "%E6%AC%A7%E9%98%B3"),
+        ("ethnicity", "01"),
+        ("phone", "12345"),
+        ("unit", ""),
+        ("arrived_on", "2099-01-01"),
+        ("reason", "05"),
+        ("intended_stay_months", "many"),
+        ("current_address", ""),
+    ]);
+    let reply = clerk
+        .raw(
+            Method::POST,
+            "/residents/new",
+            "application/x-www-form-urlencoded",
+            body,
+        )
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    let page = text(&reply);
+    for field in [
+        "id_number",
+        "phone",
+        "unit",
+        "arrived_on",
+        "intended_stay_months",
+        "current_address",
+        "domicile",
+    ] {
+        assert!(
+            page.contains(&format!("id=\"{field}-msg\"")),
+            "no error beside {field}"
+        );
+    }
+    // What was typed is all there.
+    assert!(page.contains("value=\"12345\"") && page.contains("value=\"many\""));
+    let found = clerk
+        .get("/api/v1/residents?status=any")
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(found.body["total"], 0);
+}

@@ -138,15 +138,30 @@ fn a_tenant_found_by_search_moves_in_and_leaves_the_old_house() {
                 .await;
             screenshots::save(&ctx, "house-tenant-search", width, height).await;
         }
+        // Moved in yesterday, as the clerk chooses.
+        let yesterday =
+            (sojourn_domain::time_rules::china_today() - time::Duration::days(1)).to_string();
+        ctx.eval(&format!(
+            "document.querySelector('#tenant-candidates input[type=date]').value = '{yesterday}'; return null;"
+        ))
+        .await;
         ctx.click("#tenant-candidates button.primary").await;
         ctx.wait_path(&format!("{target}?moved=1")).await;
         assert!(ctx.text(".alert.ok").await.contains("租户已迁入"));
-        assert!(ctx.text("main").await.contains("王建国"));
+        let main = ctx.text("main").await;
+        assert!(
+            main.contains("王建国") && main.contains(&yesterday),
+            "{main}"
+        );
         ctx.goto(&format!("/houses/{}", seeded.house)).await;
         let before = ctx
             .text("main .columns:last-of-type section:last-child")
             .await;
         assert!(before.contains("王建国"), "former tenants: {before}");
+        assert!(
+            before.contains(&yesterday),
+            "ended the day before: {before}"
+        );
     });
 }
 
@@ -182,5 +197,26 @@ fn the_age_band_filter_is_chosen_in_the_form_and_kept_in_the_url() {
             ctx.find("#resident-table").await;
             screenshots::save(&ctx, "residents-age-band", width, height).await;
         }
+    });
+}
+
+/// Choosing the rented house on the registration form fills in the current
+/// address; an address the clerk typed is left as typed.
+#[test]
+fn choosing_a_house_fills_in_the_current_address() {
+    run(|ctx: Arc<Ctx>| async move {
+        let seeded = seed::seed(ctx.app.store.as_ref());
+        ctx.goto("/residents/new").await;
+        ctx.type_into("#house_q", "多福巷").await;
+        let option = format!("#house_id option[value=\"{}\"]", seeded.house);
+        ctx.find(&option).await;
+        ctx.choose("#house_id", &seeded.house.to_string()).await;
+        ctx.wait_value("#current_address", "多福巷12号").await;
+        // Typed over, the address stays when another house is chosen.
+        ctx.type_into("#current_address", "多福巷12号3单元201室")
+            .await;
+        ctx.choose("#house_id", "").await;
+        ctx.choose("#house_id", &seeded.house.to_string()).await;
+        assert_eq!(ctx.value("#current_address").await, "多福巷12号3单元201室");
     });
 }
