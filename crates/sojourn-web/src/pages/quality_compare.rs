@@ -3,6 +3,8 @@
 //! stay), each row marked where the two differ, and the merge buttons
 //! ("keep this file") under it. The queue links here instead of merging
 //! at one click, so the chief sees what a merge joins before confirming.
+//! A pair the store would refuse to merge (both files have a current stay)
+//! says so instead of offering the buttons.
 //!
 //! Both files are read through the reader's scope and audited as reads of
 //! person files (the pair is only listed when both are in scope). Numbers
@@ -11,7 +13,7 @@
 
 use super::access::blocking;
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
-use super::error::PageError;
+use super::error::{PageError, localized};
 use super::format::{self, Numbers};
 use super::i18n::Tr;
 use super::person::{Item, PersonFile, identity, load_audited, path_id, stay_items};
@@ -23,7 +25,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use sojourn_domain::account::{Action, Resource};
 use sojourn_store::AuditAction;
-use sojourn_store::quality::{DuplicateEntry, DuplicateStatus};
+use sojourn_store::quality::{DuplicateEntry, DuplicateStatus, QualityRefusal};
 
 /// One field of the two files.
 pub(crate) struct CompareRow {
@@ -49,6 +51,9 @@ struct ComparePage {
     differences: usize,
     open: bool,
     can_decide: bool,
+    /// Why the pair cannot be merged as it stands (both files have a
+    /// current stay), shown instead of the merge buttons.
+    blocked: Option<String>,
 }
 
 /// Rows from the two files' items, matched by label in the first file's
@@ -163,6 +168,8 @@ pub(crate) async fn compare(
         differences: rows.iter().filter(|r| r.differs).count(),
         rows,
         open: pair.status == DuplicateStatus::Open,
+        blocked: (first.current().is_some() && second.current().is_some())
+            .then(|| localized(tr, &QualityRefusal::BothHaveCurrentStay)),
         can_decide: caller
             .principal
             .role_allowing(Action::Manage, Resource::Quality)
