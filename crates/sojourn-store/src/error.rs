@@ -68,6 +68,9 @@ pub enum StoreError {
     /// A merge or dismissal of a probable duplicate was refused.
     #[error("{}", sojourn_domain::Localized::message_en(.0))]
     Quality(crate::quality::QualityRefusal),
+    /// A transfer request, or a decision on one, was refused.
+    #[error("{}", sojourn_domain::Localized::message_en(.0))]
+    Transfer(crate::transfers::TransferRefusal),
     /// The database failed; details are logged, not shown.
     #[error("database error: {0}")]
     Backend(String),
@@ -109,6 +112,7 @@ impl Localized for StoreError {
             Self::Review(e) => e.code(),
             Self::Crypto(_) => "keys",
             Self::Quality(refusal) => refusal.code(),
+            Self::Transfer(refusal) => refusal.code(),
             Self::Backend(_) => "internal",
         }
     }
@@ -153,6 +157,7 @@ impl Localized for StoreError {
             Self::Review(e) => e.message_zh(),
             Self::Crypto(_) => "数据密钥与数据库不符或缺失，请联系系统管理员".into(),
             Self::Quality(refusal) => refusal.message_zh(),
+            Self::Transfer(refusal) => refusal.message_zh(),
             Self::Backend(_) => "数据库出错，请稍后再试；如仍出错请联系系统管理员".into(),
         }
     }
@@ -175,6 +180,7 @@ fn kind_zh(kind: &str) -> &'static str {
         "unit" => "单位",
         "account" => "账号",
         "api_token" => "接口令牌",
+        "transfer_request" => "转移申请",
         _ => "记录",
     }
 }

@@ -44,6 +44,8 @@ mod sql;
 pub mod sqlite;
 /// Running totals for the home page.
 pub mod statistics;
+/// Transfer requests (转移申请) between communities, for 重卡.
+pub mod transfers;
 
 pub use accounts::{
     Account, AccountChange, AccountStore, ApiToken, ApiTokenId, Credentials, Failures, Lockout,
@@ -61,6 +63,7 @@ pub use review::{
     ReviewCounts, ReviewFilter, ReviewItem, ReviewList, ReviewQueue, ReviewSort, StepCount,
 };
 pub use statistics::ResidentStatistics;
+pub use transfers::TransferStore;
 
 use sojourn_domain::account::{AccountId, Role};
 use sojourn_domain::codes::{IdNumber, Uscc};
@@ -119,7 +122,7 @@ impl Actor {
 /// The storage interface. See the crate documentation for the scope rule.
 /// Accounts, sessions and tokens ([`AccountStore`]) and the audit trail
 /// ([`AuditLog`]) are part of it, so one `Arc<dyn Store>` serves all.
-pub trait Store: AccountStore + AuditLog + QualityStore + Send + Sync {
+pub trait Store: AccountStore + AuditLog + QualityStore + TransferStore + Send + Sync {
     // ---- the jurisdiction tree ----
 
     /// Creates the deployment's root unit and the units below it. Refused

@@ -59,6 +59,10 @@ pub struct FindingRow {
     pub found_at: OffsetDateTime,
     /// What a clerk calls the record: a person's name, a house's address.
     pub record_name: String,
+    /// Where the person of a file or stay lives (the current stay's
+    /// address), and the name of the employer they work for.
+    pub record_address: Option<String>,
+    pub record_employer: Option<String>,
 }
 
 /// Open findings of one rule in one unit.

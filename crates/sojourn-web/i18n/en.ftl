@@ -753,3 +753,56 @@ session-sign-in-again = Sign in again
 draft-restored = What you typed before and did not submit has been put back: check it, then submit.
 draft-discard = Discard it
 tenant-moved-on = Moved in on
+
+## 重卡 caught while typing, and transfer requests
+id-on-file-here = This ID number already has a current stay in “{ $unit }” (your jurisdiction) and cannot be registered again.
+id-on-file-open = Open the file
+id-on-file-elsewhere = Duplicate: this ID number has a current stay in “{ $unit }”. That community must deregister it first; you can send it a transfer request.
+transfer-ask = Request a transfer
+transfer-new-title = Request a transfer (ask the other community to deregister)
+transfer-new-intro = This person has a current stay in “{ $unit }”. Once that community accepts, the stay there is ended and you can register the person here.
+transfer-field-note = Note (optional)
+transfer-field-note-hint = e.g. moved here in November, now lives at 12 Duofu Lane
+transfer-send = Send the request
+transfer-back = Back to the registration
+transfers-title = Transfer requests
+transfers-intro = When a person registered in another community moves here, your jurisdiction asks that community to deregister them; it accepts (the stay is ended) or declines with a reason.
+transfers-incoming = Asked of your jurisdiction
+transfers-outgoing = Sent by your jurisdiction
+transfers-col-person = Person
+transfers-col-from = Asked by
+transfers-col-to = Asked of
+transfers-col-note = Note
+transfers-col-asked = Asked by, when
+transfers-col-state = State
+transfers-col-action = Decision
+transfer-state-pending = Pending
+transfer-state-accepted = Accepted (deregistered)
+transfer-state-declined = Declined: { $reason }
+transfer-accept = Accept and deregister
+transfer-decline = Decline
+transfer-decline-reason = Reason for declining
+transfer-reason-required = Give the reason for declining; the asking community will read it
+transfer-done-sent = The transfer request was sent; the other community sees it on its to-do list.
+transfer-done-accepted = Accepted: the person's current stay in your jurisdiction was deregistered.
+transfer-done-declined = The request was declined; the asking community will see your reason.
+transfer-register-now = Register now
+todo-transfers = Transfer requests to decide
+
+## Merging probable duplicates side by side
+quality-compare-title = Probable duplicate files compared
+quality-compare-back = Back to the probable duplicates
+quality-compare-open = Compare and merge
+quality-compare-field = Field
+quality-compare-unit = Unit holding the file
+quality-compare-stays = Stays registered
+quality-compare-latest = Latest stay
+quality-compare-differs = differs
+quality-compare-differences = { $n ->
+    [0] The two files agree on every field
+    [one] { $n } field differs (marked)
+   *[other] { $n } fields differ (marked)
+}
+quality-compare-confirm = Confirm the merge
+quality-compare-hint = A merge moves the other file's stays, tenancies, employments and document checks to the file kept; the other file and its history stay, no longer in use.
+quality-works-at = works at { $name }

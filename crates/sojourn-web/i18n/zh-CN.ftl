@@ -722,3 +722,55 @@ session-sign-in-again = 重新登录
 draft-restored = 已恢复您上次未提交的填写内容，请核对后提交。
 draft-discard = 放弃这些内容
 tenant-moved-on = 迁入日期
+
+## 重卡 caught while typing, and transfer requests (转移申请)
+id-on-file-here = 该身份证号码已在“{ $unit }”登记在住（本辖区），不能再次登记。
+id-on-file-open = 打开其档案
+id-on-file-elsewhere = 重卡：该身份证号码已在“{ $unit }”登记在住。需由该社区先办理注销，您可以向其发出转移申请。
+transfer-ask = 申请转移
+transfer-new-title = 申请转移（请对方社区注销）
+transfer-new-intro = 该人员在“{ $unit }”登记在住。对方同意后，其在住登记即办理注销，您即可在本辖区登记该人员。
+transfer-field-note = 说明（可选）
+transfer-field-note-hint = 如：本人已于11月搬至本社区，现住多福巷12号
+transfer-send = 发送申请
+transfer-back = 返回登记
+transfers-title = 转移申请
+transfers-intro = 其他社区登记在住的人员搬到本辖区时，由本辖区发出申请；对方同意即办理注销，拒绝须说明理由。
+transfers-incoming = 请本辖区处理的申请
+transfers-outgoing = 本辖区发出的申请
+transfers-col-person = 人员
+transfers-col-from = 申请单位
+transfers-col-to = 被申请单位
+transfers-col-note = 说明
+transfers-col-asked = 申请人、时间
+transfers-col-state = 状态
+transfers-col-action = 处理
+transfer-state-pending = 待处理
+transfer-state-accepted = 已同意（已注销）
+transfer-state-declined = 已拒绝：{ $reason }
+transfer-accept = 同意并注销
+transfer-decline = 拒绝
+transfer-decline-reason = 拒绝理由
+transfer-reason-required = 请填写拒绝理由，申请方会看到
+transfer-done-sent = 转移申请已发出，对方社区会在待办事项中看到。
+transfer-done-accepted = 已同意：该人员在本辖区的在住登记已注销。
+transfer-done-declined = 已拒绝该申请，申请方会看到理由。
+transfer-register-now = 现在登记
+todo-transfers = 待处理的转移申请
+
+## Merging probable duplicates side by side
+quality-compare-title = 疑似重复档案对比
+quality-compare-back = 返回疑似重复档案
+quality-compare-open = 对比后合并
+quality-compare-field = 项目
+quality-compare-unit = 档案所在单位
+quality-compare-stays = 居住登记次数
+quality-compare-latest = 最近一次居住登记
+quality-compare-differs = 不同
+quality-compare-differences = { $n ->
+    [0] 两份档案各项一致
+   *[other] { $n } 项不同（已标出）
+}
+quality-compare-confirm = 确认合并
+quality-compare-hint = 合并后，另一份档案的居住登记、租住和就业记录、证件查验都归入保留的档案；另一份档案及其历史保留，但不再使用。
+quality-works-at = 就业于{ $name }

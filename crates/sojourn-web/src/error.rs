@@ -253,7 +253,8 @@ impl From<StoreError> for ApiError {
             | StoreError::DuplicateAccount(_)
             | StoreError::VersionConflict { .. }
             | StoreError::Review(_)
-            | StoreError::Quality(_) => Self::Conflict(problem),
+            | StoreError::Quality(_)
+            | StoreError::Transfer(_) => Self::Conflict(problem),
             StoreError::ReferenceOutOfScope { .. } | StoreError::Rule(_) => {
                 Self::Unprocessable(problem)
             }

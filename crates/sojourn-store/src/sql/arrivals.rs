@@ -371,7 +371,7 @@ pub(crate) fn register_with_facts(
         persons.push(new_person_row(id, &arrivals[i], index, actor, at, &keys));
     }
     let single_before = match (arrivals, decisions.first()) {
-        ([_], Some(Ok(Some(existing)))) => Some(super::get_person(tx, scope, *existing)?),
+        ([_], Some(Ok(Some(existing)))) => Some(file_where_it_is(tx, *existing)?),
         _ => None,
     };
     let mut residence_ids = tx.reserve_ids("residences", accepted)?.into_iter();
@@ -421,6 +421,20 @@ pub(crate) fn register_with_facts(
     let files = persons.len();
     audit_arrivals(tx, scope, arrivals, &outcomes, files, single_before, actor)?;
     Ok(outcomes)
+}
+
+/// A known file as it stands before an arrival, read where it is held: a
+/// person who left another community arrives on the file that community
+/// still holds (一人一档), which the caller's scope reaches only once this
+/// arrival moves it here. The duplicate check found it by number
+/// anywhere; the audit entry needs its state before.
+fn file_where_it_is(tx: &mut dyn Tx, id: PersonId) -> Result<sojourn_domain::person::Person> {
+    let row = tx.query_one(
+        "SELECT unit_code FROM persons WHERE id = $1",
+        &[id.0.into()],
+    )?;
+    let holder = Scope::of(super::mapping::unit_code(row.text(0)?)?);
+    super::get_person(tx, &holder, id)
 }
 
 /// Records the arrivals that were written, inside their transaction: a

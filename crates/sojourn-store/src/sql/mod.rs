@@ -225,6 +225,8 @@ mod history;
 pub(crate) mod quality;
 /// The review workflow: states, steps, queues and counts.
 pub(crate) mod review;
+/// Transfer requests between communities (重卡).
+pub(crate) mod transfers;
 pub(crate) use history::*;
 /// Accounts, sessions and API tokens (`AccountStore`).
 mod accounts;

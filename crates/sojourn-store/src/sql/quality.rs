@@ -698,15 +698,28 @@ pub(super) fn queue_pairs(
 // Reads
 
 /// A finding with the name of its record (the person's name, the house's
-/// address, the outflow person's name): a list a clerk works through names
-/// what to open, not "居住记录 #11".
+/// address, the outflow person's name) and, for a person or a stay, where
+/// the person lives and works (the current stay's address and employer's
+/// name, which may be another community's: its name only): a list a clerk
+/// works through names what to open, not "居住记录 #11".
 const FINDING_SELECT: &str = "SELECT f.id, f.unit_code, f.rule, f.record_kind, f.record_id, \
     f.detail, f.detail_zh, f.detail_en, f.found_at, CASE f.record_kind \
     WHEN 'person' THEN (SELECT p.name FROM persons p WHERE p.id = f.record_id) \
     WHEN 'residence' THEN (SELECT p.name FROM residences r JOIN persons p ON p.id = r.person_id \
         WHERE r.id = f.record_id) \
     WHEN 'house' THEN (SELECT h.address FROM houses h WHERE h.id = f.record_id) \
-    WHEN 'outflow' THEN (SELECT o.name FROM outflows o WHERE o.id = f.record_id) END \
+    WHEN 'outflow' THEN (SELECT o.name FROM outflows o WHERE o.id = f.record_id) END, \
+    CASE f.record_kind \
+    WHEN 'person' THEN (SELECT r.current_address FROM residences r \
+        WHERE r.person_id = f.record_id AND r.status <> 'departed') \
+    WHEN 'residence' THEN (SELECT r.current_address FROM residences r WHERE r.id = f.record_id) \
+    END, \
+    CASE f.record_kind \
+    WHEN 'person' THEN (SELECT e.name FROM residences r JOIN employers e ON e.id = r.employer_id \
+        WHERE r.person_id = f.record_id AND r.status <> 'departed') \
+    WHEN 'residence' THEN (SELECT e.name FROM residences r JOIN employers e ON e.id = r.employer_id \
+        WHERE r.id = f.record_id) \
+    END \
     FROM quality_findings f";
 
 fn finding(row: &Row) -> Result<FindingRow> {
@@ -723,6 +736,8 @@ fn finding(row: &Row) -> Result<FindingRow> {
         detail_en,
         found_at: row.time(8)?,
         record_name: row.opt_text(9)?.unwrap_or_default().to_owned(),
+        record_address: row.opt_text(10)?.map(str::to_owned),
+        record_employer: row.opt_text(11)?.map(str::to_owned),
     })
 }
 
@@ -760,11 +775,18 @@ pub(crate) fn counts(tx: &mut dyn Tx, scope: &Scope) -> Result<QualityCounts> {
             count: row.int(2)?.max(0) as u64,
         });
     }
-    for row in tx.query(
-        "SELECT unit_code, COUNT(*) FROM quality_duplicates WHERE status = 'open' \
-         AND unit_code >= $1 AND unit_code < $2 GROUP BY unit_code ORDER BY unit_code",
-        &bounds,
-    )? {
+    // The same pairs as the queue lists (`PAIR_IN_SCOPE`), under the same
+    // unit (the one holding the first file now): the monitor's count and
+    // the chief's list are one definition. Counting by the unit stored when
+    // the pair was queued would count a pair whose other file lies in
+    // another community (the list cannot show it), and keep counting a
+    // pair under a community its file has left.
+    let sql = format!(
+        "SELECT a.unit_code, COUNT(*) FROM quality_duplicates d \
+         JOIN persons a ON a.id = d.first_person JOIN persons b ON b.id = d.second_person \
+         WHERE d.status = 'open' AND {PAIR_IN_SCOPE} GROUP BY a.unit_code ORDER BY a.unit_code"
+    );
+    for row in tx.query(&sql, &bounds)? {
         counts.open_duplicates.push((
             super::mapping::unit_code(row.text(0)?)?,
             row.int(1)?.max(0) as u64,
@@ -814,7 +836,8 @@ pub(crate) fn findings_of(
         .collect()
 }
 
-const DUPLICATE_SELECT: &str = "SELECT d.id, d.unit_code, d.first_person, d.second_person, \
+/// A pair, under the unit holding its first file now (as the counts).
+const DUPLICATE_SELECT: &str = "SELECT d.id, a.unit_code, d.first_person, d.second_person, \
     a.name, b.name, d.score, d.reasons, d.status, d.found_at FROM quality_duplicates d \
     JOIN persons a ON a.id = d.first_person JOIN persons b ON b.id = d.second_person";
 
@@ -975,7 +998,13 @@ pub(crate) fn dismiss(
 }
 
 /// Tables whose rows name a person and move with a merge.
-const MOVED_WITH_THE_FILE: [&str; 4] = ["residences", "links", "document_checks", "review_states"];
+const MOVED_WITH_THE_FILE: [&str; 5] = [
+    "residences",
+    "links",
+    "document_checks",
+    "review_states",
+    "transfer_requests",
+];
 
 pub(crate) fn merge(
     tx: &mut dyn Tx,

@@ -468,3 +468,54 @@ pub fn a_write_pairs_across_units_but_the_queue_shows_a_pair_only_where_both_fil
         Err(StoreError::NotFound { .. })
     ));
 }
+
+/// The open pairs the monitor counts in `unit`'s scope, and those its
+/// queue lists.
+fn counted_and_listed(store: &dyn Store, unit: &str) -> (u64, usize) {
+    let counts = store.quality_counts(&scope(unit)).expect("counts");
+    let listed = store
+        .duplicate_queue(&scope(unit), Some(DuplicateStatus::Open), 0, 100)
+        .expect("queue");
+    (
+        counts.open_duplicates.iter().map(|(_, n)| n).sum(),
+        listed.len(),
+    )
+}
+
+pub fn the_monitors_count_of_open_pairs_is_the_number_its_queue_lists_in_every_scope(db: &TestDb) {
+    let store = deployed(db);
+    // A pair within one community, and a pair across two: a community's
+    // chief lists only the first, the street both.
+    register(
+        store,
+        DUOFU,
+        &arrival(&id_number("19900101", 11), "周九", DUOFU, "2026-10-01"),
+    );
+    register(
+        store,
+        DUOFU,
+        &arrival(&id_number("19900101", 13), "周九", DUOFU, "2026-10-02"),
+    );
+    register(
+        store,
+        YINZHA,
+        &arrival(&id_number("19851010", 121), "孙八", YINZHA, "2026-10-01"),
+    );
+    register(
+        store,
+        DUOFU,
+        &arrival(&id_number("19851010", 123), "孙八", DUOFU, "2026-11-01"),
+    );
+    assert_eq!(counted_and_listed(store, DUOFU), (1, 1));
+    assert_eq!(counted_and_listed(store, YINZHA), (0, 0));
+    assert_eq!(counted_and_listed(store, TOWN), (2, 2));
+    // Each pair is counted under the unit the list names for it.
+    let counts = store.quality_counts(&scope(TOWN)).expect("counts");
+    let listed = store
+        .duplicate_queue(&scope(TOWN), Some(DuplicateStatus::Open), 0, 100)
+        .expect("queue");
+    for (unit, n) in &counts.open_duplicates {
+        let named = listed.iter().filter(|p| &p.unit == unit).count();
+        assert_eq!(*n, named as u64, "pairs under {unit}");
+    }
+}

@@ -36,6 +36,8 @@ mod rules;
 mod search;
 /// Running totals of the home page.
 mod statistics;
+/// Transfer requests between communities (重卡).
+mod transfers;
 
 /// Every case by name, whichever file holds it.
 mod all {
@@ -55,6 +57,7 @@ mod all {
     pub use crate::rules::*;
     pub use crate::search::*;
     pub use crate::statistics::*;
+    pub use crate::transfers::*;
 }
 
 macro_rules! conformance {
@@ -106,6 +109,13 @@ conformance!(
     a_batch_pairs_its_rows_with_each_other_and_with_stored_files,
     a_bulk_load_ends_with_its_pairs_queued,
     a_write_pairs_across_units_but_the_queue_shows_a_pair_only_where_both_files_are,
+    the_monitors_count_of_open_pairs_is_the_number_its_queue_lists_in_every_scope,
+    the_current_file_names_the_unit_everywhere_and_the_file_only_in_scope,
+    a_finding_names_the_person_where_they_live_and_the_employer_kept_elsewhere,
+    a_transfer_request_is_seen_by_both_communities_and_accepting_it_ends_the_stay,
+    a_declined_request_keeps_its_reason_and_the_stay,
+    a_transfer_request_that_cannot_be_made_is_refused_and_changes_nothing,
+    a_third_community_neither_sees_nor_decides_a_request_and_the_asker_cannot_decide_it,
     an_export_pages_every_stay_in_scope_once_in_registration_order,
     an_export_pages_every_outflow_in_scope_once,
     a_filtered_export_pages_the_stays_the_list_finds,

@@ -622,3 +622,32 @@ pub fn a_finding_is_stored_as_its_particulars_and_one_from_before_reads_as_it_wa
         "violates check constraint \"quality_findings_detail\"",
     );
 }
+
+pub fn a_finding_names_the_person_where_they_live_and_the_employer_kept_elsewhere(db: &TestDb) {
+    let store = deployed(db);
+    let employer = store
+        .create_employer(
+            &scope(YINZHA),
+            &uscc(7),
+            &employer(YINZHA, "银闸餐饮有限公司"),
+            &actor(),
+        )
+        .expect("employer");
+    let (_, residence) = register(store, DUOFU, "19800101", 11, "张三", "2026-11-20");
+    let stay = store.get_residence(&scope(DUOFU), residence).expect("stay");
+    let mut works = stay.stay.clone();
+    works.employer = Some(employer.id);
+    store
+        .update_stay(&scope(DUOFU), residence, &works, stay.version, &actor())
+        .expect("employer named");
+    let rows = store
+        .quality_findings(&scope(DUOFU), Some(Rule::ResidentWithoutHouse), None, 50)
+        .expect("list");
+    let row = rows
+        .iter()
+        .find(|f| f.record == RecordKind::Residence && f.record_id == residence.0)
+        .expect("the stay without a house is listed");
+    assert_eq!(row.record_name, "张三");
+    assert_eq!(row.record_address.as_deref(), Some("多福巷12号"));
+    assert_eq!(row.record_employer.as_deref(), Some("银闸餐饮有限公司"));
+}

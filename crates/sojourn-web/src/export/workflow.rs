@@ -83,11 +83,17 @@ fn finding_cells(tr: Tr, number: u64, f: &FindingRow, names: &Names) -> Vec<Stri
         number.to_string(),
         names.unit_name(&f.unit),
         tr.t(&format!("quality-rule-{}", f.rule.code())),
-        format!(
-            "{} #{}",
-            tr.t(&format!("quality-kind-{}", f.record.code())),
-            f.record_id
-        ),
+        {
+            // Named as the page names it: the person or the address, and
+            // where the person lives and works.
+            // with its number, which tells namesakes apart in a sheet.
+            let place = crate::pages::quality::record_place(tr, f);
+            let kind = tr.t(&format!("quality-kind-{}", f.record.code()));
+            let id = f.record_id;
+            format!("{}（{kind} #{id}）{place}", f.record_name)
+                .trim()
+                .to_owned()
+        },
         tr.lang.pick(&f.detail_zh, &f.detail_en).to_owned(),
         date_of(f.found_at),
     ]
@@ -114,9 +120,10 @@ fn duplicate_cells(
     vec![
         number.to_string(),
         p.score.to_string(),
+        // Named first; the file numbers tell namesakes apart.
         format!(
-            "#{} {}{separator}#{} {}",
-            p.first.0, p.first_name, p.second.0, p.second_name
+            "{}（{}）{separator}{}（{}）",
+            p.first_name, p.first.0, p.second_name, p.second.0
         ),
         crate::pages::quality::reasons_text(tr, &p.reasons),
         names.unit_name(&p.unit),

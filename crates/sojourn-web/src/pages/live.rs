@@ -12,7 +12,9 @@ use super::guardian::GuardianNeed;
 use super::i18n::Tr;
 use super::pickers::{Picker, PickerKind};
 use super::register::arrival_day;
+use super::transfers::{OnFile, on_file};
 use crate::AppState;
+use crate::auth::Caller;
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::Form;
@@ -37,6 +39,9 @@ pub(crate) struct IdInfo {
     pub message: String,
     pub birth_date: String,
     pub sex: String,
+    /// A current stay of the number (重卡): registering it would be
+    /// refused, so the form says so while the number is typed.
+    pub on_file: Option<OnFile>,
 }
 
 impl IdInfo {
@@ -60,6 +65,21 @@ impl IdInfo {
         }
     }
 
+    /// The verdict once the store has said where the number has a current
+    /// stay: an error naming the unit, in place of "valid".
+    pub(crate) fn on_file(mut self, tr: Tr, found: Option<OnFile>) -> Self {
+        if let Some(file) = found {
+            let key = match file.person {
+                Some(_) => "id-on-file-here",
+                None => "id-on-file-elsewhere",
+            };
+            self.kind = "error";
+            self.message = tr.ts(key, "unit", &file.unit_name);
+            self.on_file = Some(file);
+        }
+        self
+    }
+
     fn typing(tr: Tr, typed: usize) -> Self {
         Self {
             kind: "hint",
@@ -78,6 +98,7 @@ impl IdInfo {
             message,
             birth_date: format::date(id.birth_date()),
             sex: format::sex(tr.lang, id.sex()),
+            on_file: None,
         }
     }
 }
@@ -95,18 +116,27 @@ struct IdCheckFragment {
     guardian: GuardianNeed,
 }
 
-/// `POST /ui/id-check`: the verdict beside the field, and birth date, sex
-/// and whether a guardian is needed swapped in out of band.
+/// `POST /ui/id-check`: the verdict beside the field (a valid number
+/// with a current stay is 重卡, said here rather than after the submit),
+/// and birth date, sex and whether a guardian is needed swapped in out of
+/// band.
 pub(crate) async fn id_check(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    caller: Caller,
     ctx: PageCtx,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<HtmlPage, PageError> {
     let input = form.get("id_number").map_or("", String::as_str);
     let arrived = form.get("arrived_on").map_or("", String::as_str);
     let id = IdNumber::parse(input).ok();
+    let found = match &id {
+        Some(id) => on_file(&state, ctx.tr, &caller, scope, id.clone()).await?,
+        None => None,
+    };
     let fragment = IdCheckFragment {
         tr: ctx.tr,
-        info: IdInfo::of(ctx.tr, input, true),
+        info: IdInfo::of(ctx.tr, input, true).on_file(ctx.tr, found),
         guardian: GuardianNeed::of(ctx.tr, id.as_ref(), arrival_day(arrived)),
     };
     render(ctx.tr, &fragment)

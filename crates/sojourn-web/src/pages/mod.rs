@@ -57,6 +57,8 @@ mod person;
 mod pickers;
 /// The data-quality monitor (数据质量监控).
 pub(crate) mod quality;
+/// A probable duplicate's two files side by side, before the merge.
+mod quality_compare;
 /// The registration form (来有登记).
 mod register;
 /// The resident list with its filters.
@@ -67,6 +69,8 @@ mod session;
 mod stats;
 /// The home page's to-do list: waiting work counted and linked.
 mod todo;
+/// Transfer requests (转移申请) and the 重卡 warning of the registration form.
+mod transfers;
 /// Links that keep a list's filters.
 mod url;
 
@@ -214,6 +218,19 @@ fn table(pages: PageTable<'_>) -> PageTable<'_> {
                 may(Create, Resident),
             ),
         )
+        .route("/transfers", r(get(transfers::list), may(Read, Resident)))
+        .route(
+            "/transfers/new",
+            r(post(transfers::ask), may(Create, Resident)),
+        )
+        .route(
+            "/transfers/{id}/accept",
+            r(post(transfers::accept), may(Update, Resident)),
+        )
+        .route(
+            "/transfers/{id}/decline",
+            r(post(transfers::decline), may(Update, Resident)),
+        )
         .route("/persons/{id}", r(get(person::show), may(Read, Resident)))
         .route(
             "/persons/{id}/card",
@@ -321,6 +338,10 @@ fn quality_routes(pages: PageTable<'_>) -> PageTable<'_> {
         .route(
             "/quality/duplicates",
             r(get(quality::duplicates), may(Read, Quality)),
+        )
+        .route(
+            "/quality/duplicates/{id}",
+            r(get(quality_compare::compare), may(Read, Quality)),
         )
         .route(
             "/quality/duplicates/{id}/merge",

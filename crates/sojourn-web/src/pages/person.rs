@@ -466,7 +466,7 @@ fn guardian_items(tr: Tr, g: &Guardian, numbers: Numbers) -> [Item; 3] {
     ]
 }
 
-fn stay_items(tr: Tr, r: &Residence) -> Vec<Item> {
+pub(crate) fn stay_items(tr: Tr, r: &Residence) -> Vec<Item> {
     let months = r
         .stay
         .intended_stay_months

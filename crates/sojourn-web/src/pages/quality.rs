@@ -191,6 +191,8 @@ struct FindingView {
     kind: String,
     /// The person's name or the house's address.
     name: String,
+    /// Where the person lives and works, for a file or a stay.
+    place: String,
     href: String,
     detail: String,
     found_on: String,
@@ -229,6 +231,20 @@ fn record_href(f: &FindingRow, persons: &HashMap<i64, i64>) -> String {
     }
 }
 
+/// Where the person of a finding lives and works: "多福巷12号 · 银闸餐饮",
+/// blank for a house or outflow record (named by its address or person).
+pub(crate) fn record_place(tr: Tr, f: &FindingRow) -> String {
+    let employer = f
+        .record_employer
+        .as_ref()
+        .map(|name| tr.ts("quality-works-at", "name", name));
+    [f.record_address.clone(), employer]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 /// `GET /quality/findings?rule=…&after=…`.
 pub(crate) async fn findings(
     State(state): State<AppState>,
@@ -265,6 +281,7 @@ pub(crate) async fn findings(
             rule: rule_name(tr, f.rule),
             kind: tr.t(&format!("quality-kind-{}", f.record.code())),
             name: f.record_name.clone(),
+            place: record_place(tr, f),
             href: record_href(f, &persons),
             detail: tr.lang.pick(&f.detail_zh, &f.detail_en).to_owned(),
             found_on: f

@@ -12,11 +12,13 @@ use super::guardian::{self, GuardianNeed, GuardianView};
 use super::i18n::Tr;
 use super::live::{IdInfo, PickList};
 use super::pickers::{Picker, PickerKind};
+use super::transfers::on_file;
 use crate::AppState;
+use crate::auth::Caller;
 use crate::dto::collection::{CollectionRequest, with_collection};
 use crate::dto::people::{PersonFields, RegisterArrivalRequest};
 use crate::dto::residences::StayFields;
-use crate::scope::{CallerActor, CallerScope};
+use crate::scope::CallerScope;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -52,7 +54,9 @@ struct RegisterPage {
     tr: Tr,
     chrome: Chrome,
     f: FormData,
-    id_info: IdInfo,
+    /// The verdict on the ID number (named as the live check's fragment
+    /// names it: both render `id_msg.html`).
+    info: IdInfo,
     domicile: String,
     ethnicities: Vec<Choice>,
     marital_statuses: Vec<Choice>,
@@ -75,7 +79,7 @@ struct RegisterPage {
 pub(crate) async fn form(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
-    CallerActor(actor): CallerActor,
+    caller: Caller,
     ctx: PageCtx,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<HtmlPage, PageError> {
@@ -91,7 +95,7 @@ pub(crate) async fn form(
         "reason",
         ReasonForStay::ALL.first().map_or("", |r| r.code()),
     );
-    show(&state, scope, &ctx, form, StatusCode::OK, &actor).await
+    show(&state, scope, &ctx, form, StatusCode::OK, &caller).await
 }
 
 async fn show(
@@ -100,9 +104,15 @@ async fn show(
     ctx: &PageCtx,
     form: FormData,
     status: StatusCode,
-    actor: &Actor,
+    caller: &Caller,
 ) -> Result<HtmlPage, PageError> {
     let tr = ctx.tr;
+    // A number with a current stay is 重卡 whatever else the form holds:
+    // said beside the number, with the next step, on every showing.
+    let found = match IdNumber::parse(form.val("id_number")) {
+        Ok(id) => on_file(state, tr, caller, scope.clone(), id).await?,
+        Err(_) => None,
+    };
     let house = form.opt("house_id");
     let employer = form.opt("employer_id");
     let (house_q, employer_q) = (form.opt("house_q"), form.opt("employer_q"));
@@ -120,7 +130,7 @@ async fn show(
     let page = RegisterPage {
         tr,
         chrome: Chrome::new(ctx, &title, Nav::Register, &units.root_name()),
-        id_info: IdInfo::of(tr, form.val("id_number"), false),
+        info: IdInfo::of(tr, form.val("id_number"), false).on_file(tr, found),
         domicile: picker.html(),
         ethnicities: code_options(tr, code_rows!(Ethnicity), form.val("ethnicity"), true),
         marital_statuses: code_options(
@@ -143,7 +153,7 @@ async fn show(
         employers: employers.html(tr, "employer_id"),
         guardian: GuardianView::new(tr, &form, need_of(tr, &form)),
         today: china_today().to_string(),
-        collector: actor.role == Some(Role::Collector),
+        collector: caller.role == Some(Role::Collector),
         f: form,
     };
     let mut page = render(tr, &page)?;
@@ -239,21 +249,22 @@ fn parse_arrival(
 pub(crate) async fn submit(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
-    CallerActor(actor): CallerActor,
+    caller: Caller,
     ctx: PageCtx,
     Form(values): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let tr = ctx.tr;
+    let actor = caller.actor();
     let mut form = FormData::new(values);
     if form.is_refresh() {
-        return Ok(show(&state, scope, &ctx, form, StatusCode::OK, &actor)
+        return Ok(show(&state, scope, &ctx, form, StatusCode::OK, &caller)
             .await?
             .into_response());
     }
     let now = state.clock.now();
     let Some((arrival, collection)) = parse_arrival(&mut form, tr, &actor, now)? else {
         let status = StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(show(&state, scope, &ctx, form, status, &actor)
+        return Ok(show(&state, scope, &ctx, form, status, &caller)
             .await?
             .into_response());
     };
@@ -272,7 +283,7 @@ pub(crate) async fn submit(
         Err(error) => {
             form.refuse_from_store(tr, error)?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(show(&state, scope, &ctx, form, status, &actor)
+            Ok(show(&state, scope, &ctx, form, status, &caller)
                 .await?
                 .into_response())
         }

@@ -1,7 +1,8 @@
 //! The home page's to-do list (待办事项): what waits for the signed-in
 //! person in their jurisdiction — records to review, to correct, entered
-//! late, to spot-check, data-quality findings to resolve and probable
-//! duplicate files to decide — each counted and linked to its list. An item
+//! late, to spot-check, data-quality findings to resolve, probable
+//! duplicate files to decide and transfer requests other communities sent
+//! (转移申请, to accept or decline) — each counted and linked to its list. An item
 //! is shown only to a role that may act on it (a collector is not told of
 //! the station's review queue), and only when something waits.
 
@@ -28,6 +29,7 @@ pub(crate) struct TodoRights {
     spot_check: bool,
     resolve_findings: bool,
     decide_duplicates: bool,
+    decide_transfers: bool,
 }
 
 impl TodoRights {
@@ -40,6 +42,8 @@ impl TodoRights {
             resolve_findings: may(Action::Read, Resource::Quality)
                 && may(Action::Update, Resource::Resident),
             decide_duplicates: may(Action::Manage, Resource::Quality),
+            // Accepting ends a stay: the right to register a departure.
+            decide_transfers: may(Action::Update, Resource::Resident),
         }
     }
 }
@@ -104,6 +108,13 @@ pub(crate) fn todo_list(
                 href: "/quality/duplicates",
             });
         }
+    }
+    if rights.decide_transfers {
+        items.push(TodoItem {
+            label: tr.t("todo-transfers"),
+            count: store.pending_transfers(scope)?,
+            href: "/transfers",
+        });
     }
     items.retain(|item| item.count > 0);
     Ok(items)

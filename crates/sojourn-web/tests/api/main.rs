@@ -78,5 +78,7 @@ mod persons;
 mod residences;
 /// Registering arrivals and the resident list.
 mod residents;
+/// 重卡 while typing, and transfer requests between communities.
+mod transfers;
 /// The jurisdiction tree.
 mod units;

@@ -31,6 +31,10 @@ fn uri(route: &PageRoute, foreign: &Seeds) -> String {
         ("/admin/tokens/{id}", foreign.token),
         ("/review/{kind}/{id}", foreign.residence),
         ("/quality/duplicates/{id}", foreign.duplicate),
+        // No transfer request is seeded here (it takes a third community
+        // to be nobody's but the asker's and the asked's): an id of
+        // nobody's, refused as one. `transfers.rs` tests their scope.
+        ("/transfers/{id}", foreign.person),
         // A report id of nobody's: reports are their maker's alone.
         ("/import/reports/{id}", foreign.person),
     ]

@@ -216,20 +216,26 @@ async fn wrong_monitor_inputs_are_refused() {
 #[tokio::test]
 async fn the_monitor_page_shows_the_counts_and_the_report_downloads() {
     let app = spawn_app(ROOT).await;
-    namesakes(&app).await;
+    let id = namesakes(&app).await;
     let page = app.get("/quality").await.expect(StatusCode::OK);
     let html = page.body.as_str().expect("html").to_owned();
     assert!(html.contains("数据质量监控"));
     assert!(html.contains("地址未登记到乡镇（街道）"));
     assert!(html.contains("/quality/report.xlsx"));
+    // The queue opens the pair side by side; the merge is confirmed there.
     let queue = app.get("/quality/duplicates").await.expect(StatusCode::OK);
-    assert!(
-        queue
-            .body
-            .as_str()
-            .expect("html")
-            .contains("合并，保留“张三”")
-    );
+    let queue = queue.body.as_str().expect("html").to_owned();
+    assert!(queue.contains("对比后合并"), "{queue}");
+    let compared = app
+        .get(&format!("/quality/duplicates/{id}"))
+        .await
+        .expect(StatusCode::OK);
+    let compared = compared.body.as_str().expect("html");
+    assert!(compared.contains(r#"class="differs""#), "{compared}");
+    // Both files have a current stay: the page says why it cannot merge
+    // them rather than offering a merge the store refuses.
+    assert!(compared.contains("两份档案都有在住登记"), "{compared}");
+    assert!(!compared.contains("合并，保留“张三”"), "{compared}");
     let report = app.get("/quality/report.xlsx").await.expect(StatusCode::OK);
     let kind = report
         .headers

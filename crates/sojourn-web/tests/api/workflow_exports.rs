@@ -11,8 +11,8 @@ use axum::http::{Method, StatusCode, header};
 use serde_json::{Value, json};
 use sojourn_domain::account::Role;
 
-/// The record ids of an export's rows (`居住登记 #12` → 12), from its
-/// record column.
+/// The record ids of an export's rows (`居住登记 #12` → 12, `张三（人员档案
+/// #12）多福巷12号` → 12), from its record column.
 fn record_ids(rows: &[Vec<String>], column: usize) -> Vec<i64> {
     let mut ids: Vec<i64> = rows[2..]
         .iter()
@@ -20,7 +20,12 @@ fn record_ids(rows: &[Vec<String>], column: usize) -> Vec<i64> {
             r[column]
                 .rsplit('#')
                 .next()
-                .and_then(|n| n.trim().parse().ok())
+                .map(|n| {
+                    n.chars()
+                        .take_while(char::is_ascii_digit)
+                        .collect::<String>()
+                })
+                .and_then(|n| n.parse().ok())
                 .unwrap_or_else(|| panic!("no record id in {:?}", r[column]))
         })
         .collect();
@@ -207,6 +212,11 @@ async fn the_monitor_exports_have_the_findings_of_a_rule_and_the_queue_no_number
         ["序号", "单位", "规则", "记录", "问题说明", "发现日期"]
     );
     assert_eq!(record_ids(&rows, 3), listed_ids);
+    // Each row names its record, not only its number.
+    assert!(
+        rows[2..].iter().all(|r| r[3].starts_with("张三")),
+        "{rows:?}"
+    );
     // Every rule: at least as many.
     let job = export(&director, "quality-findings", &json!({ "format": "xlsx" })).await;
     assert!(xlsx_rows(&director, &job).await.len() - 2 >= listed_ids.len());

@@ -20,6 +20,9 @@ mod review;
 mod screenshots;
 /// A small register for the pages to show.
 mod seed;
+/// 重卡 across communities: the live warning, transfer requests, the
+/// side-by-side merge, the monitor's lists at office width.
+mod transfers;
 
 use harness::{Ctx, PASSWORD, communities, run};
 use sojourn_domain::account::Role;

@@ -234,3 +234,35 @@ pub fn worker_elsewhere(store: &dyn Store, unit: &str, employer: i64) -> i64 {
         .expect("arrival");
     person.id.0
 }
+
+/// A resident of `unit` (the `i`th of the generated names); returns the
+/// file's id and the ID number.
+pub fn resident(store: &dyn Store, unit: &str, i: usize) -> (i64, String) {
+    let scope = Scope::of(UnitCode::parse(unit).expect("unit"));
+    let new = arrival(i, unit, None, None);
+    let number = new.id_number.to_string();
+    let (person, _) = store
+        .register_arrival(&scope, &new, &actor())
+        .expect("arrival");
+    (person.id.0, number)
+}
+
+/// Two files of one name and birth date under numbers one digit apart,
+/// in `unit`, the first departed: a probable duplicate the write queues.
+/// Returns the two files' ids.
+pub fn namesakes(store: &dyn Store, unit: &str) -> (i64, i64) {
+    let scope = Scope::of(UnitCode::parse(unit).expect("unit"));
+    let mut ids = Vec::new();
+    for (sequence, leaves) in [("183", true), ("185", false)] {
+        let mut new = arrival(41, unit, None, None);
+        new.id_number = IdNumber::parse(&id("110105", "19690612", sequence)).expect("number");
+        let (person, residence) = store
+            .register_arrival(&scope, &new, &actor())
+            .expect("arrival");
+        if leaves {
+            depart(store, &scope, residence.id.0, residence.version, day(10));
+        }
+        ids.push(person.id.0);
+    }
+    (ids[0], ids[1])
+}
