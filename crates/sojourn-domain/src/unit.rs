@@ -4,8 +4,9 @@
 //! is therefore every code starting with its root's code, which the store
 //! reads as one range on an index.
 
+use crate::codes::Phone;
 use crate::error::Localized;
-use crate::text::UnitName;
+use crate::text::{PersonName, UnitName};
 use thiserror::Error;
 
 /// Level of a unit in the tree, fixed by the length of its code.
@@ -169,6 +170,17 @@ impl Unit {
     pub fn level(&self) -> UnitLevel {
         self.code.level()
     }
+}
+
+/// Whom a resident of a unit may call, as the contact card
+/// (便民服务联系卡) prints it: the unit's coordinator and phone, and the
+/// police officer for it. Each may be unknown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnitContacts {
+    pub coordinator: Option<PersonName>,
+    pub phone: Option<Phone>,
+    pub police_officer: Option<PersonName>,
+    pub police_phone: Option<Phone>,
 }
 
 /// The subtree a caller may read and change. Every store method takes one;

@@ -134,6 +134,20 @@ pub trait Store: AccountStore + AuditLog + QualityStore + TransferStore + Send +
     /// Adds a unit whose parent exists in scope.
     fn create_unit(&self, scope: &Scope, unit: &Unit, actor: &Actor) -> Result<Unit>;
     fn get_unit(&self, scope: &Scope, code: &UnitCode) -> Result<Unit>;
+    /// Whom a resident of a unit in scope may call (the contact card).
+    fn unit_contacts(
+        &self,
+        scope: &Scope,
+        code: &UnitCode,
+    ) -> Result<sojourn_domain::unit::UnitContacts>;
+    /// Sets the contacts of a unit in scope; audited.
+    fn set_unit_contacts(
+        &self,
+        scope: &Scope,
+        code: &UnitCode,
+        contacts: &sojourn_domain::unit::UnitContacts,
+        actor: &Actor,
+    ) -> Result<()>;
     /// The units directly below `parent`, or the whole subtree when `None`.
     fn list_units(&self, scope: &Scope, parent: Option<&UnitCode>) -> Result<Vec<Unit>>;
 

@@ -219,7 +219,7 @@ fn register_actions(role: Role) -> &'static [Action] {
 /// another's job, and none reads a register.
 fn administrative_actions(role: Role, resource: Resource) -> &'static [Action] {
     match (role, resource) {
-        (Role::SystemAdmin, Resource::Unit) => &[Read, Create],
+        (Role::SystemAdmin, Resource::Unit) => &[Read, Create, Update],
         (Role::SystemAdmin, Resource::Account) => &[Read, Create, Update],
         (Role::SecurityAdmin, Resource::Account) => &[Read, Assign, Manage],
         (Role::SecurityAdmin, Resource::ApiToken) => &[Read, Manage],

@@ -93,6 +93,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0730_transfer_requests",
         include_str!("../../migrations/postgres/0730_transfer_requests.sql"),
     ),
+    (
+        "0740_unit_contacts",
+        include_str!("../../migrations/postgres/0740_unit_contacts.sql"),
+    ),
 ];
 
 /// Connections kept open; calls beyond this many wait their turn.

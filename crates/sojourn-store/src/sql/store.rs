@@ -40,6 +40,26 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.read(|tx| get_unit(tx, scope, code))
     }
 
+    fn unit_contacts(
+        &self,
+        scope: &Scope,
+        code: &UnitCode,
+    ) -> Result<sojourn_domain::unit::UnitContacts> {
+        self.backend
+            .read(|tx| units::unit_contacts(tx, scope, code))
+    }
+
+    fn set_unit_contacts(
+        &self,
+        scope: &Scope,
+        code: &UnitCode,
+        contacts: &sojourn_domain::unit::UnitContacts,
+        actor: &Actor,
+    ) -> Result<()> {
+        self.backend
+            .write(|tx| units::set_unit_contacts(tx, scope, code, contacts, actor))
+    }
+
     fn list_units(&self, scope: &Scope, parent: Option<&UnitCode>) -> Result<Vec<Unit>> {
         self.backend.read(|tx| list_units(tx, scope, parent))
     }

@@ -2,7 +2,9 @@ use super::{Row, Tx, Value, mapping, now, scope_bounds};
 use crate::audit::{AuditAction, AuditEvent, Outcome};
 use crate::{Actor, Result, StoreError};
 use sojourn_domain::DomainError;
-use sojourn_domain::unit::{Scope, Unit, UnitCode};
+use sojourn_domain::codes::Phone;
+use sojourn_domain::text::PersonName;
+use sojourn_domain::unit::{Scope, Unit, UnitCode, UnitContacts};
 
 pub(crate) fn deployment_root(tx: &mut dyn Tx) -> Result<Option<Unit>> {
     tx.query_opt(
@@ -160,4 +162,82 @@ pub(crate) fn unit_name_unscoped(tx: &mut dyn Tx, code: &str) -> Result<String> 
         .map(|r| r.text(0).map(str::to_owned))
         .transpose()?
         .unwrap_or_default())
+}
+
+/// The contacts of a unit in scope.
+pub(crate) fn unit_contacts(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    code: &UnitCode,
+) -> Result<UnitContacts> {
+    get_unit(tx, scope, code)?;
+    let row = tx.query_one(
+        "SELECT coordinator_name, contact_phone, police_name, police_phone FROM units \
+         WHERE code = $1",
+        &[code.as_str().into()],
+    )?;
+    let name = |at| -> Result<Option<PersonName>> {
+        row.opt_text(at)?
+            .map(|n| PersonName::parse(n).map_err(|e| corrupt_contact(code, &e.to_string())))
+            .transpose()
+    };
+    let phone = |at| -> Result<Option<Phone>> {
+        row.opt_text(at)?
+            .map(|p| Phone::parse(p).map_err(|e| corrupt_contact(code, &e.to_string())))
+            .transpose()
+    };
+    Ok(UnitContacts {
+        coordinator: name(0)?,
+        phone: phone(1)?,
+        police_officer: name(2)?,
+        police_phone: phone(3)?,
+    })
+}
+
+fn corrupt_contact(code: &UnitCode, why: &str) -> StoreError {
+    StoreError::Backend(format!(
+        "stored contact of unit {code} no longer parses: {why}"
+    ))
+}
+
+/// Sets the contacts of a unit in scope, audited.
+pub(crate) fn set_unit_contacts(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    code: &UnitCode,
+    contacts: &UnitContacts,
+    actor: &Actor,
+) -> Result<()> {
+    let before = unit_contacts(tx, scope, code)?;
+    tx.execute(
+        "UPDATE units SET coordinator_name = $1, contact_phone = $2, police_name = $3, \
+         police_phone = $4 WHERE code = $5",
+        &[
+            contacts.coordinator.as_ref().map(|n| n.as_str()).into(),
+            contacts.phone.as_ref().map(|p| p.as_str()).into(),
+            contacts.police_officer.as_ref().map(|n| n.as_str()).into(),
+            contacts.police_phone.as_ref().map(|p| p.as_str()).into(),
+            code.as_str().into(),
+        ],
+    )?;
+    super::audit::record_change(
+        tx,
+        actor,
+        AuditAction::Update,
+        "unit_contacts",
+        0,
+        code,
+        Some(&contacts_snapshot(&before)),
+        &contacts_snapshot(contacts),
+    )
+}
+
+fn contacts_snapshot(c: &UnitContacts) -> String {
+    serde_json::json!({
+        "coordinator": c.coordinator.as_ref().map(|n| n.as_str()),
+        "phone": c.phone.as_ref().map(|p| p.as_str()),
+        "police_officer": c.police_officer.as_ref().map(|n| n.as_str()),
+        "police_phone": c.police_phone.as_ref().map(|p| p.as_str()),
+    })
+    .to_string()
 }

@@ -86,6 +86,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0730_transfer_requests",
         include_str!("../../migrations/sqlite/0730_transfer_requests.sql"),
     ),
+    (
+        "0740_unit_contacts",
+        include_str!("../../migrations/sqlite/0740_unit_contacts.sql"),
+    ),
 ];
 
 /// Index set-aside for the first load of an empty register.

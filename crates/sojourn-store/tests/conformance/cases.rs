@@ -1092,3 +1092,42 @@ pub fn a_tenant_moves_to_another_house_on_the_day_the_clerk_chooses(db: &TestDb)
         "{stale:?}"
     );
 }
+
+pub fn a_units_contacts_are_kept_read_in_scope_and_audited(db: &TestDb) {
+    let store = deployed(db);
+    let empty = store
+        .unit_contacts(&scope(TOWN), &code(DUOFU))
+        .expect("contacts");
+    assert_eq!(empty, sojourn_domain::unit::UnitContacts::default());
+    let contacts = sojourn_domain::unit::UnitContacts {
+        coordinator: Some(sojourn_domain::text::PersonName::parse("王协管").expect("name")),
+        phone: Some(sojourn_domain::codes::Phone::parse("010-65123456").expect("phone")),
+        police_officer: None,
+        police_phone: Some(sojourn_domain::codes::Phone::parse("13900139001").expect("phone")),
+    };
+    store
+        .set_unit_contacts(&scope(TOWN), &code(DUOFU), &contacts, &actor())
+        .expect("set");
+    assert_eq!(
+        store
+            .unit_contacts(&scope(DUOFU), &code(DUOFU))
+            .expect("contacts"),
+        contacts
+    );
+    // Another community's are neither read nor changed.
+    assert!(matches!(
+        store.unit_contacts(&scope(YINZHA), &code(DUOFU)),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.set_unit_contacts(&scope(YINZHA), &code(DUOFU), &contacts, &actor()),
+        Err(StoreError::NotFound { .. })
+    ));
+    let audited = store
+        .audit_entries_unscoped(0, 10_000)
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.object_kind.as_deref() == Some("unit_contacts"))
+        .count();
+    assert_eq!(audited, 1);
+}

@@ -143,6 +143,7 @@ conformance!(
     resident_filters_combine,
     houses_keep_their_tenants_now_and_before,
     a_tenant_moves_to_another_house_on_the_day_the_clerk_chooses,
+    a_units_contacts_are_kept_read_in_scope_and_audited,
     employers_are_unique_by_credit_code_and_count_their_workers,
     outflows_record_left_behind_family_and_refuse_a_second_open_record,
     a_batch_of_arrivals_commits_the_good_rows_and_reports_the_bad,

@@ -14,7 +14,10 @@ use crate::scope::CallerScope;
 use askama::Template;
 use axum::extract::{Path, State};
 use sojourn_domain::person::PersonId;
+use sojourn_domain::residence::Residence;
 use sojourn_domain::time_rules::china_today;
+use sojourn_domain::unit::{Scope, UnitCode, UnitContacts};
+use sojourn_store::{Store, StoreError};
 
 #[derive(Template)]
 #[template(path = "card.html")]
@@ -33,6 +36,10 @@ struct CardPage {
     issuer: String,
     issued_on: String,
     services: Vec<String>,
+    /// The community's contacts; an unknown one prints as a blank line.
+    coordinator: String,
+    phone: String,
+    police: String,
 }
 
 fn services(tr: Tr) -> Vec<String> {
@@ -46,6 +53,27 @@ fn services(tr: Tr) -> Vec<String> {
     ]
 }
 
+/// The current stay, or the latest one for a card reprinted after leaving.
+fn current_or_latest(stays: &[Residence]) -> Option<&Residence> {
+    stays
+        .iter()
+        .find(|r| r.status.is_current())
+        .or(stays.first())
+}
+
+/// The contacts of the stay's community; one another community keeps (the
+/// file moved) is not this reader's to print, and prints blank.
+fn contacts_of(
+    store: &dyn Store,
+    scope: &Scope,
+    unit: &UnitCode,
+) -> sojourn_store::Result<UnitContacts> {
+    match store.unit_contacts(scope, unit) {
+        Err(StoreError::NotFound { .. }) => Ok(UnitContacts::default()),
+        other => other,
+    }
+}
+
 /// `GET /persons/{id}/card`.
 pub(crate) async fn show(
     State(state): State<AppState>,
@@ -55,17 +83,18 @@ pub(crate) async fn show(
 ) -> Result<HtmlPage, PageError> {
     let tr = ctx.tr;
     let id = PersonId(path_id(tr, &id)?);
-    let (units, person, stays) = blocking(&state, tr, move |store| {
+    let (units, person, stays, contacts) = blocking(&state, tr, move |store| {
         let person = store.get_person(&scope, id)?;
         let stays = store.residences_of(&scope, id)?;
-        Ok((Units::load(store, &scope)?, person, stays))
+        let contacts = match current_or_latest(&stays) {
+            Some(stay) => contacts_of(store, &scope, &stay.stay.unit)?,
+            None => UnitContacts::default(),
+        };
+        Ok((Units::load(store, &scope)?, person, stays, contacts))
     })
     .await?;
-    // The current stay, or the latest one for a card reprinted after leaving.
-    let stay = stays
-        .iter()
-        .find(|r| r.status.is_current())
-        .or(stays.first());
+    let stay = current_or_latest(&stays);
+    let text = |value: Option<&str>| value.unwrap_or_default().to_owned();
     let name = person.details.name.to_string();
     let title = tr.ts("card-title-for", "name", &name);
     let page = CardPage {
@@ -86,6 +115,14 @@ pub(crate) async fn show(
         issuer: tr.ts("card-issuer", "unit", &units.root_name()),
         issued_on: format::date(china_today()),
         services: services(tr),
+        coordinator: text(contacts.coordinator.as_ref().map(|n| n.as_str())),
+        phone: text(contacts.phone.as_ref().map(|p| p.as_str())),
+        police: match (&contacts.police_officer, &contacts.police_phone) {
+            (Some(name), Some(phone)) => format!("{name} {}", phone.as_str()),
+            (Some(name), None) => name.to_string(),
+            (None, Some(phone)) => phone.as_str().to_owned(),
+            (None, None) => String::new(),
+        },
         name,
         tr,
     };

@@ -464,3 +464,74 @@ async fn the_new_routes_need_a_sign_in() {
         assert_eq!(location(&reply), "/sign-in", "POST {path}");
     }
 }
+
+#[tokio::test]
+async fn the_contact_card_prints_the_contacts_the_unit_keeps() {
+    let app = deployment();
+    let clerk = app.user(Role::Clerk, COMMUNITY).await;
+    let seeded = seed(&clerk).await;
+    let card = format!("/persons/{}/card", seeded.person_id());
+    let blank = clerk.get(&card).await.expect(StatusCode::OK);
+    assert!(text(&blank).contains("id=\"card-coordinator\"></dd>"));
+
+    let admin = app.user(Role::SystemAdmin, ROOT).await;
+    let path = format!("/admin/units/{COMMUNITY}/contacts");
+    // Wrong numbers: each beside its field, nothing saved.
+    let wrong = post_form(
+        &admin,
+        &path,
+        &[
+            ("coordinator", "王协管"),
+            ("phone", "12345"),
+            ("police_phone", "x"),
+        ],
+    )
+    .await
+    .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["phone", "police_phone"] {
+        let at = text(&wrong)
+            .find(&format!("id=\"{field}-msg\" role=\"alert\">"))
+            .expect("the field's message");
+        assert!(
+            !text(&wrong)[at..].starts_with(&format!("id=\"{field}-msg\" role=\"alert\"></p>"))
+        );
+    }
+    assert!(text(&wrong).contains("value=\"王协管\""));
+    let unchanged = clerk.get(&card).await.expect(StatusCode::OK);
+    assert!(!text(&unchanged).contains("王协管"));
+    // A clerk reads the tree but may not change a unit's contacts.
+    post_form(&clerk, &path, &[("coordinator", "李四")])
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    // Another unit's contacts are not this administrator's... nor a unit
+    // that does not exist.
+    post_form(
+        &admin,
+        "/admin/units/110101009999/contacts",
+        &[("coordinator", "李四")],
+    )
+    .await
+    .expect(StatusCode::NOT_FOUND);
+
+    let saved = post_form(
+        &admin,
+        &path,
+        &[
+            ("coordinator", "王协管"),
+            ("phone", "010-65123456"),
+            ("police_officer", "赵民警"),
+            ("police_phone", "13900139001"),
+        ],
+    )
+    .await
+    .expect(StatusCode::SEE_OTHER);
+    assert_eq!(location(&saved), format!("{path}?saved=1"));
+    let printed = clerk.get(&card).await.expect(StatusCode::OK);
+    let page = text(&printed);
+    assert!(
+        page.contains("id=\"card-coordinator\">王协管</dd>"),
+        "{page}"
+    );
+    assert!(page.contains("id=\"card-phone\">010-65123456</dd>"));
+    assert!(page.contains("id=\"card-police\">赵民警 13900139001</dd>"));
+}

@@ -47,6 +47,7 @@ fn uri(route: &PageRoute, foreign: &Seeds) -> String {
     }
     let uri = uri
         .replace("{kind}", "residence")
+        .replace("{code}", foreign.unit)
         .replace("{tag}", "en")
         .replace("{name}", "name")
         .replace("{picker}", "domicile")
@@ -157,9 +158,12 @@ fn check(
         Access::Permission(action, resource) => {
             if !roles.iter().any(|r| allows(*r, action, resource)) {
                 assert_eq!(reply.status, StatusCode::FORBIDDEN, "{what}: {text}");
-            } else if route.path.contains("{id}") || route.path.contains("{job}") {
-                // Another community's record, or an export job that is
-                // not the caller's.
+            } else if ["{id}", "{job}", "{code}"]
+                .iter()
+                .any(|p| route.path.contains(p))
+            {
+                // Another community's record or unit, or an export job
+                // that is not the caller's.
                 assert_eq!(reply.status, StatusCode::NOT_FOUND, "{what}");
             } else if *method == Method::GET {
                 assert_eq!(reply.status, StatusCode::OK, "{what}");

@@ -14,6 +14,8 @@
 mod accounts;
 /// The audit trail: search, export link, chain verification.
 mod audit;
+/// The contacts of a unit, for the contact card.
+mod contacts;
 /// API tokens: list, issue (shown once), revoke.
 mod tokens;
 /// The jurisdiction tree with its staff; new grids and collection points.
@@ -48,6 +50,10 @@ pub(crate) fn table(pages: PageTable<'_>) -> PageTable<'_> {
         .route(
             "/admin/units/new",
             r(post(units::create), may(Create, Unit)),
+        )
+        .route(
+            "/admin/units/{code}/contacts",
+            r(get(contacts::form).post(contacts::submit), may(Read, Unit)),
         )
         .route(
             "/admin/accounts",
