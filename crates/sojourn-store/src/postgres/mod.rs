@@ -89,6 +89,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0700_sign_in_failures",
         include_str!("../../migrations/postgres/0700_sign_in_failures.sql"),
     ),
+    (
+        "0720_house_inspections",
+        include_str!("../../migrations/postgres/0720_house_inspections.sql"),
+    ),
 ];
 
 /// Connections kept open; calls beyond this many wait their turn.

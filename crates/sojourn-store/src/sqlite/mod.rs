@@ -82,6 +82,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0700_sign_in_failures",
         include_str!("../../migrations/sqlite/0700_sign_in_failures.sql"),
     ),
+    (
+        "0720_house_inspections",
+        include_str!("../../migrations/sqlite/0720_house_inspections.sql"),
+    ),
 ];
 
 /// Index set-aside for the first load of an empty register.
