@@ -3,11 +3,15 @@
 //! registered; a collector also gives when and where the record was
 //! collected. Parsed by the API's own request types, so the form and
 //! `POST/PUT /api/v1/employers` accept the same input.
+//!
+//! The pages show the phone masked, so the change form starts it empty:
+//! left empty it keeps the number on file, and "remove" clears it.
 
 use super::access::{Choice, Units, blocking, blocking_raw};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use super::form::FormData;
+use super::format;
 use super::i18n::Tr;
 use super::person::path_id;
 use super::record_form::{absorb_as, collection_of, refuse_record, unit_choices, with_status};
@@ -43,6 +47,8 @@ struct EmployerForm {
     title: String,
     units: Vec<Choice>,
     collector: bool,
+    /// The phone on file, masked, for the hint beside the empty field.
+    phone_on_file: String,
 }
 
 /// Which employer the form is for: a new one, or one on file.
@@ -61,12 +67,13 @@ async fn show(
 ) -> Result<HtmlPage, PageError> {
     let tr = ctx.tr;
     let units = blocking(state, tr, move |store| Units::load(store, &scope)).await?;
-    let (id, uscc, title) = match target {
-        Target::New => (0, String::new(), tr.t("employer-new-title")),
+    let (id, uscc, title, phone_on_file) = match target {
+        Target::New => (0, String::new(), tr.t("employer-new-title"), String::new()),
         Target::Change(e) => (
             e.id.0,
             e.uscc.to_string(),
             tr.ts("employer-edit-title", "name", &e.details.name.to_string()),
+            format::phone(e.details.phone.as_ref()),
         ),
     };
     let page = EmployerForm {
@@ -76,20 +83,28 @@ async fn show(
         id,
         uscc,
         title,
+        phone_on_file,
         f,
         tr,
     };
     render(tr, &page)
 }
 
-/// The fields as the API's request carries them.
-fn fields_of(form: &FormData) -> EmployerFields {
+/// The fields as the API's request carries them; the phone as typed, or
+/// (on a change left empty) the one on file unless "remove" is ticked.
+fn fields_of(form: &FormData, on_file: Option<&Employer>) -> EmployerFields {
+    let phone = match (form.opt("phone"), on_file) {
+        (Some(typed), _) => Some(typed),
+        (None, Some(_)) if form.opt("phone_clear").is_some() => None,
+        (None, Some(e)) => e.details.phone.as_ref().map(|p| p.as_str().to_owned()),
+        (None, None) => None,
+    };
     EmployerFields {
         unit: form.val("unit").to_owned(),
         name: form.val("name").to_owned(),
         legal_representative: form.val("legal_representative").to_owned(),
         address: form.val("address").to_owned(),
-        phone: form.opt("phone"),
+        phone,
         declared_workers: 0,
     }
 }
@@ -135,7 +150,7 @@ pub(crate) async fn create(
     let mut form = FormData::new(values);
     form.require(tr, &["uscc"]);
     form.require(tr, REQUIRED);
-    let mut employer = fields_of(&form);
+    let mut employer = fields_of(&form, None);
     employer.declared_workers = declared_workers(&mut form, tr);
     let request = CreateEmployerRequest {
         uscc: form.val("uscc").to_owned(),
@@ -188,13 +203,6 @@ fn filled(e: &Employer) -> FormData {
     f.set("name", d.name.to_string());
     f.set("legal_representative", d.legal_representative.to_string());
     f.set("address", d.address.to_string());
-    f.set(
-        "phone",
-        d.phone
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-    );
     f.set("declared_workers", d.declared_workers.to_string());
     f
 }
@@ -226,7 +234,7 @@ pub(crate) async fn update(
     let mut form = FormData::new(values);
     form.require(tr, REQUIRED);
     let version = super::form::optional_number::<i64>(&mut form, tr, "version");
-    let mut fields = fields_of(&form);
+    let mut fields = fields_of(&form, Some(&employer));
     fields.declared_workers = declared_workers(&mut form, tr);
     let details = match EmployerDetails::try_from(&fields) {
         Ok(details) => Some(details).filter(|_| form.is_valid()),

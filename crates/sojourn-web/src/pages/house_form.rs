@@ -4,9 +4,10 @@
 //! (治安责任书) dates. Parsed by the API's own request types, so the form
 //! and `POST/PUT /api/v1/houses` accept the same input.
 //!
-//! A person landlord's ID number and phone are personal: the change form
-//! does not show them in full but starts them empty, and left empty they
-//! keep what is on file (as the person file's phone).
+//! A person landlord's ID number and the landlord's phone are shown
+//! masked: the change form does not show them in full but starts them
+//! empty, and left empty they keep what is on file (as the person file's
+//! phone).
 
 use super::access::{Choice, Units, blocking, blocking_raw};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
@@ -246,13 +247,9 @@ fn filled(h: &House) -> FormData {
     f.set("landlord_name", d.landlord.display_name());
     match &d.landlord {
         Landlord::Person { .. } => f.set("landlord_kind", "person"),
-        Landlord::Company { uscc, phone, .. } => {
+        Landlord::Company { uscc, .. } => {
             f.set("landlord_kind", "company");
             f.set("landlord_uscc", uscc.to_string());
-            f.set(
-                "landlord_phone",
-                phone.as_ref().map(ToString::to_string).unwrap_or_default(),
-            );
         }
     }
     if let Filing::Filed { on } = &d.filing {
