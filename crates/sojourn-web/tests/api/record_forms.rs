@@ -485,3 +485,53 @@ async fn a_safety_inspection_is_kept_with_the_house_and_issues_must_say_what() {
         html(&shown).contains("灭火器过期") && !html(&shown).contains("id=\"inspection-form\"")
     );
 }
+
+#[tokio::test]
+async fn the_new_fields_are_checked_as_typed() {
+    let app = deployment();
+    let clerk = app.user(Role::Clerk, COMMUNITY).await;
+    let check = |field: &'static str, value: String| {
+        let clerk = &clerk;
+        async move {
+            let body = encode(&[(field, value)]);
+            let reply = clerk
+                .raw(Method::POST, &format!("/ui/field/{field}"), FORM, body)
+                .await
+                .expect(StatusCode::OK);
+            message_of(html(&reply), field).to_owned()
+        }
+    };
+    assert!(
+        !check("uscc", with_wrong_check(&acme_uscc()))
+            .await
+            .is_empty()
+    );
+    assert!(check("uscc", acme_uscc()).await.is_empty());
+    assert!(!check("landlord_uscc", "91110101".into()).await.is_empty());
+    let wrong = check("landlord_id_number", with_wrong_check(&li_si())).await;
+    assert!(wrong.contains("校验位"), "{wrong}");
+    // Still being typed: too short is no error yet.
+    assert!(
+        check("landlord_id_number", "1101011990".into())
+            .await
+            .is_empty()
+    );
+    assert!(
+        !check("id_number", with_wrong_check(&zhang_san()))
+            .await
+            .is_empty()
+    );
+    assert!(!check("landlord_phone", "12345".into()).await.is_empty());
+    assert!(!check("filed_on", tomorrow()).await.is_empty());
+    assert!(!check("returned_on", "2024-02-30".into()).await.is_empty());
+    assert!(
+        check("security_agreement_on", "2024-02-29".into())
+            .await
+            .is_empty()
+    );
+    assert!(
+        !check("legal_representative", "周建华1".into())
+            .await
+            .is_empty()
+    );
+}
