@@ -115,6 +115,28 @@ async fn a_house_form_with_wrong_input_names_every_error_keeps_the_input_and_sto
         .expect(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(message_of(html(&refused), "landlord_uscc").contains("必填"));
     assert!(message_of(html(&refused), "landlord_id_number").is_empty());
+
+    // Everything right but the unit, another community's: named beside
+    // the unit, and nothing stored.
+    let elsewhere = encode(&[
+        ("address", "多福巷99号".into()),
+        ("unit", SIBLING.into()),
+        ("rooms", "2".into()),
+        ("usage", "residential".into()),
+        ("landlord_kind", "person".into()),
+        ("landlord_name", "钱德明".into()),
+        ("landlord_id_number", li_si()),
+    ]);
+    let refused = clerk
+        .raw(Method::POST, "/houses/new", FORM, elsewhere)
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        !message_of(html(&refused), "unit").is_empty(),
+        "{}",
+        html(&refused)
+    );
+    assert_eq!(total(&root, "houses").await, before);
 }
 
 #[tokio::test]

@@ -97,6 +97,9 @@ fn a_house_is_registered_from_the_list_then_filed_and_its_agreement_dated() {
             facts.contains("未备案") && facts.contains("未签订"),
             "{facts}"
         );
+        let page = saved.trim_end_matches("?saved=1").to_owned();
+        fits_both_sizes(&ctx, &format!("{page}/edit")).await;
+        ctx.goto(&page).await;
 
         // 修改: the landlord's number is not shown in full and is kept.
         ctx.click("#record-edit").await;
@@ -236,6 +239,11 @@ fn an_outflow_person_is_registered_changed_and_recorded_as_returned() {
         ctx.click("form.form button.primary").await;
         let saved = ctx.wait_path("/outflows/").await;
         assert!(saved.ends_with("?saved=1"), "{saved}");
+        let record = saved.trim_end_matches("?saved=1").to_owned();
+        for form in ["edit", "return"] {
+            fits_both_sizes(&ctx, &format!("{record}/{form}")).await;
+        }
+        ctx.goto(&record).await;
         let page = ctx.text("main").await;
         assert!(page.contains("周小宝") && page.contains("深圳"), "{page}");
 
