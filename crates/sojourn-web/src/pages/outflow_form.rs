@@ -245,7 +245,8 @@ fn fields_of(
     tr: Tr,
     record: Option<&Outflow>,
 ) -> (OutflowFields, Vec<String>) {
-    let destination = Picker::from_form(tr, PickerKind::Destination, form.values(), true).value;
+    let picked = Picker::from_form(tr, PickerKind::Destination, form.values(), true).value;
+    let destination = deeper_on_file(picked, record);
     if destination.is_empty() {
         form.refuse("destination", tr.t("error-destination-required"));
     }
@@ -272,6 +273,21 @@ fn fields_of(
         left_behind,
     };
     (fields, places)
+}
+
+/// The picker goes down to the town; a destination on file that goes
+/// deeper (a village, from an import) is kept while its town is still the
+/// one chosen, so saving a change does not quietly cut it short.
+fn deeper_on_file(picked: String, record: Option<&Outflow>) -> String {
+    let Some(on_file) = record.map(|o| o.details.destination.as_str()) else {
+        return picked;
+    };
+    let town_level = picked.len() == 9;
+    if town_level && on_file.len() > picked.len() && on_file.starts_with(&picked) {
+        on_file.to_owned()
+    } else {
+        picked
+    }
 }
 
 /// `GET /outflows/new`.

@@ -557,3 +557,56 @@ async fn the_new_fields_are_checked_as_typed() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_change_keeps_a_destination_deeper_than_the_picker_goes() {
+    use sojourn_domain::codes::DivisionCode;
+    use sojourn_domain::codes::division::children;
+    let app = deployment();
+    let root = app.acting_for(ROOT).await;
+    let clerk = app.user(Role::Clerk, COMMUNITY).await;
+    let county = DivisionCode::parse_known("440305").expect("南山区");
+    let town = children(Some(&county)).remove(0).code;
+    let village = children(Some(&town)).remove(0).code;
+    let person = id_number("110101", "19850301", "021");
+    let body = with(
+        outflow(&person),
+        "destination",
+        Value::from(village.to_string()),
+    );
+    let created = root
+        .create_outflow(&body)
+        .await
+        .expect(StatusCode::CREATED)
+        .body;
+    let id = created["id"].as_i64().expect("id");
+    let form = clerk
+        .get(&format!("/outflows/{id}/edit"))
+        .await
+        .expect(StatusCode::OK);
+    assert!(
+        html(&form).contains(&format!("value=\"{town}\" selected")),
+        "{}",
+        html(&form)
+    );
+    let change = encode(&[
+        ("version", "1".into()),
+        ("unit", COMMUNITY.into()),
+        ("name", "孙七".into()),
+        ("left_on", "2024-06-01".into()),
+        ("destination_province", "44".into()),
+        ("destination_city", "4403".into()),
+        ("destination_county", "440305".into()),
+        ("destination_town", town.to_string()),
+        ("employer_name", "深圳湾科技有限公司".into()),
+    ]);
+    clerk
+        .raw(Method::POST, &format!("/outflows/{id}/edit"), FORM, change)
+        .await
+        .expect(StatusCode::SEE_OTHER);
+    let read = root.get_outflow(id).await.body;
+    assert_eq!(read["destination"], village.to_string());
+    assert_eq!(read["employer_name"], "深圳湾科技有限公司");
+    // The family on file is kept by a change that does not touch it.
+    assert_eq!(read["left_behind"].as_array().map(Vec::len), Some(2));
+}
