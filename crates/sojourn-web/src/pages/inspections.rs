@@ -16,16 +16,15 @@ use super::record_form::absorb_as;
 use super::tenants::TenantPanel;
 use crate::AppState;
 use crate::auth::Caller;
-use crate::dto::fields::{Fields, InputError};
+use crate::dto::inspections::InspectionRequest;
 use crate::scope::CallerScope;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sojourn_domain::account::{Action, Resource};
-use sojourn_domain::house::{HouseId, Inspection, InspectionOutcome, RecordedInspection};
-use sojourn_domain::text::{Note, PersonName};
-use sojourn_domain::time_rules::{PastDate, china_today};
+use sojourn_domain::house::{HouseId, InspectionOutcome, RecordedInspection};
+use sojourn_domain::time_rules::china_today;
 use std::collections::HashMap;
 
 /// One inspection as the house page lists it.
@@ -98,45 +97,24 @@ impl InspectionPanel {
     }
 }
 
-/// Checks the form; the inspection if every field holds.
-fn parse(form: &FormData) -> Result<Inspection, crate::error::ApiError> {
-    let mut fields = Fields::default();
-    let text = |name: &str| form.opt(name).unwrap_or_default();
-    let on = fields.take(
-        "inspected_on",
-        PastDate::parse(&text("inspected_on"), china_today()),
-    );
-    let inspector = fields.take("inspector", PersonName::parse(&text("inspector")));
-    let notes = fields.optional(
-        "inspection_notes",
-        form.opt("inspection_notes").as_deref(),
-        Note::parse,
-    );
-    let outcome = match (form.val("result"), notes) {
-        ("passed", Some(remark)) => Some(InspectionOutcome::Passed { remark }),
-        ("issues_found", Some(Some(issues))) => Some(InspectionOutcome::IssuesFound { issues }),
-        ("issues_found", Some(None)) => {
-            fields.refuse("inspection_notes", &InputError::Required);
-            None
-        }
-        (_, None) => None,
-        (other, Some(_)) => {
-            let unknown = InputError::UnknownOption {
-                value: other.to_owned(),
-                allowed: "passed, issues_found".to_owned(),
-            };
-            fields.refuse("result", &unknown);
-            None
-        }
-    };
-    let inspection = (|| {
-        Some(Inspection {
-            inspected_on: on?,
-            inspector: inspector?,
-            outcome: outcome?,
-        })
-    })();
-    fields.finish(inspection)
+/// The API's request, from the form: the page and
+/// `POST /api/v1/houses/{id}/inspections` parse the same way.
+fn request_of(form: &FormData) -> InspectionRequest {
+    InspectionRequest {
+        inspected_on: form.val("inspected_on").to_owned(),
+        inspector: form.val("inspector").to_owned(),
+        result: form.val("result").to_owned(),
+        notes: form.opt("inspection_notes"),
+    }
+}
+
+/// The form's name of a request field (`notes` → `inspection_notes`, as
+/// the house page has other notes).
+fn form_field(field: &str) -> String {
+    match field {
+        "notes" => "inspection_notes".to_owned(),
+        other => other.to_owned(),
+    }
 }
 
 /// `POST /houses/{id}/inspections`.
@@ -151,10 +129,10 @@ pub(crate) async fn submit(
     let tr = ctx.tr;
     let house = HouseId(path_id(tr, &id)?);
     let mut form = FormData::new(values);
-    let parsed = match parse(&form) {
+    let parsed = match request_of(&form).parse(china_today()) {
         Ok(inspection) => Some(inspection),
         Err(error) => {
-            absorb_as(&mut form, tr, error, str::to_owned)?;
+            absorb_as(&mut form, tr, error, form_field)?;
             None
         }
     };

@@ -610,3 +610,53 @@ async fn a_change_keeps_a_destination_deeper_than_the_picker_goes() {
     // The family on file is kept by a change that does not touch it.
     assert_eq!(read["left_behind"].as_array().map(Vec::len), Some(2));
 }
+
+#[tokio::test]
+async fn the_api_records_and_lists_inspections_with_the_forms_rules() {
+    let app = deployment();
+    let root = app.acting_for(ROOT).await;
+    let seeded = seed(&root).await;
+    let clerk = app.user(Role::Clerk, COMMUNITY).await;
+    let path = format!("/api/v1/houses/{}/inspections", seeded.house_id());
+    let vague = serde_json::json!({
+        "inspected_on": tomorrow(), "inspector": "", "result": "issues_found"
+    });
+    let refused = clerk
+        .post(&path, &vague)
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = refused.fields().into_iter().map(|(f, _)| f).collect();
+    assert_eq!(
+        fields,
+        ["inspected_on", "inspector", "notes"],
+        "{:?}",
+        refused.body
+    );
+    let unknown = serde_json::json!({
+        "inspected_on": "2024-08-01", "inspector": "李建国", "result": "maybe"
+    });
+    clerk
+        .post(&path, &unknown)
+        .await
+        .expect_field("result", "unknown_option");
+    let found = serde_json::json!({
+        "inspected_on": "2024-08-01", "inspector": "李建国",
+        "result": "issues_found", "notes": "灭火器过期"
+    });
+    let created = clerk
+        .post(&path, &found)
+        .await
+        .expect(StatusCode::CREATED)
+        .body;
+    assert_eq!(created["result"], "issues_found");
+    assert_eq!(created["notes"], "灭火器过期");
+    let list = clerk.get(&path).await.expect(StatusCode::OK).body;
+    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    assert_eq!(list[0]["inspector"], "李建国");
+    let sibling = app.user(Role::StationChief, SIBLING).await;
+    sibling.get(&path).await.expect(StatusCode::NOT_FOUND);
+    sibling
+        .post(&path, &found)
+        .await
+        .expect(StatusCode::NOT_FOUND);
+}
