@@ -3,7 +3,7 @@
 //! period, and ended tenancies stay on record.
 
 use crate::codes::{IdNumber, Phone, Uscc};
-use crate::text::{Address, OrgName, PersonName};
+use crate::text::{Address, Note, OrgName, PersonName};
 use crate::time_rules::PastDate;
 use crate::unit::UnitCode;
 
@@ -117,4 +117,50 @@ pub struct House {
     pub id: HouseId,
     pub details: HouseDetails,
     pub version: i64,
+}
+
+/// What a safety inspection (安全检查) of a rental house found. Issues
+/// found must say what they are; a pass may carry a remark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InspectionOutcome {
+    Passed { remark: Option<Note> },
+    IssuesFound { issues: Note },
+}
+
+impl InspectionOutcome {
+    /// `passed` or `issues_found`, as stored and as forms send it.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Self::Passed { .. } => "passed",
+            Self::IssuesFound { .. } => "issues_found",
+        }
+    }
+
+    /// The remark of a pass or the issues found.
+    pub fn notes(&self) -> Option<&Note> {
+        match self {
+            Self::Passed { remark } => remark.as_ref(),
+            Self::IssuesFound { issues } => Some(issues),
+        }
+    }
+}
+
+/// A safety inspection of a house: when, by whom, and what it found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inspection {
+    pub inspected_on: PastDate,
+    /// Who inspected (not necessarily who types it in).
+    pub inspector: PersonName,
+    pub outcome: InspectionOutcome,
+}
+
+/// An inspection as kept with its house; inspections are only added,
+/// never changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedInspection {
+    pub id: i64,
+    pub house: HouseId,
+    pub inspection: Inspection,
+    pub recorded_at: time::OffsetDateTime,
+    pub recorded_by: String,
 }

@@ -69,7 +69,7 @@ use sojourn_domain::account::{AccountId, Role};
 use sojourn_domain::codes::{IdNumber, Uscc};
 use sojourn_domain::document::{DocumentCheck, RecordedDocumentCheck};
 use sojourn_domain::employer::{Employer, EmployerDetails, EmployerId};
-use sojourn_domain::house::{House, HouseDetails, HouseId};
+use sojourn_domain::house::{House, HouseDetails, HouseId, Inspection, RecordedInspection};
 use sojourn_domain::outflow::{Outflow, OutflowDetails, OutflowId};
 use sojourn_domain::person::{Person, PersonDetails, PersonId};
 use sojourn_domain::residence::{
@@ -263,6 +263,16 @@ pub trait Store: AccountStore + AuditLog + QualityStore + TransferStore + Send +
         check: &DocumentCheck,
         actor: &Actor,
     ) -> Result<RecordedDocumentCheck>;
+    /// Records a safety inspection (安全检查) of a house in scope; audited.
+    fn record_inspection(
+        &self,
+        scope: &Scope,
+        house: HouseId,
+        inspection: &Inspection,
+        actor: &Actor,
+    ) -> Result<RecordedInspection>;
+    /// The inspections of a house in scope, the latest inspected first.
+    fn inspections_of(&self, scope: &Scope, house: HouseId) -> Result<Vec<RecordedInspection>>;
     /// The document checks of a person readable in scope, newest first.
     fn document_checks(
         &self,

@@ -90,6 +90,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/postgres/0700_sign_in_failures.sql"),
     ),
     (
+        "0720_house_inspections",
+        include_str!("../../migrations/postgres/0720_house_inspections.sql"),
+    ),
+    (
         "0730_transfer_requests",
         include_str!("../../migrations/postgres/0730_transfer_requests.sql"),
     ),

@@ -217,6 +217,9 @@ pub(crate) use outflows::*;
 /// Documents checked or chased for a person.
 mod documents;
 pub(crate) use documents::*;
+/// Safety inspections kept with a house.
+mod inspections;
+pub(crate) use inspections::*;
 /// Probable duplicates queued by the write that makes them.
 pub(crate) mod duplicates;
 /// Revision history.

@@ -9,7 +9,7 @@ use crate::{Actor, Result, Store, snapshot};
 use sojourn_domain::codes::{IdNumber, Uscc};
 use sojourn_domain::document::{DocumentCheck, RecordedDocumentCheck};
 use sojourn_domain::employer::{Employer, EmployerDetails, EmployerId};
-use sojourn_domain::house::{House, HouseDetails, HouseId};
+use sojourn_domain::house::{House, HouseDetails, HouseId, Inspection, RecordedInspection};
 use sojourn_domain::outflow::{Outflow, OutflowDetails, OutflowId};
 use sojourn_domain::person::{Person, PersonDetails, PersonId};
 use sojourn_domain::residence::{
@@ -250,6 +250,21 @@ impl<B: Backend> Store for SqlStore<B> {
         person: PersonId,
     ) -> Result<Vec<RecordedDocumentCheck>> {
         self.backend.read(|tx| document_checks(tx, scope, person))
+    }
+
+    fn record_inspection(
+        &self,
+        scope: &Scope,
+        house: HouseId,
+        inspection: &Inspection,
+        actor: &Actor,
+    ) -> Result<RecordedInspection> {
+        self.backend
+            .write(|tx| record_inspection(tx, scope, house, inspection, actor))
+    }
+
+    fn inspections_of(&self, scope: &Scope, house: HouseId) -> Result<Vec<RecordedInspection>> {
+        self.backend.read(|tx| inspections_of(tx, scope, house))
     }
 
     fn find_person(&self, scope: &Scope, id_number: &IdNumber) -> Result<Option<Person>> {

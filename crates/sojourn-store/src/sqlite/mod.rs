@@ -83,6 +83,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/sqlite/0700_sign_in_failures.sql"),
     ),
     (
+        "0720_house_inspections",
+        include_str!("../../migrations/sqlite/0720_house_inspections.sql"),
+    ),
+    (
         "0730_transfer_requests",
         include_str!("../../migrations/sqlite/0730_transfer_requests.sql"),
     ),

@@ -27,6 +27,8 @@ mod guardians;
 mod harness;
 /// Imported stays: whole rows, stays on file found again.
 mod imports;
+/// Safety inspections kept with a rental house.
+mod inspections;
 /// The data-quality monitor: findings, scans, the duplicate queue.
 mod quality;
 /// The review workflow: collected, entered, reviewed, spot-checked.
@@ -52,6 +54,7 @@ mod all {
     pub use crate::export::*;
     pub use crate::guardians::*;
     pub use crate::imports::*;
+    pub use crate::inspections::*;
     pub use crate::quality::*;
     pub use crate::review::*;
     pub use crate::rules::*;
@@ -193,6 +196,9 @@ conformance!(
     a_chase_then_a_check_keeps_both,
     a_person_outside_the_scope_gets_no_document_checks,
     a_document_check_is_audited_with_it,
+    inspections_are_kept_with_the_house_latest_first,
+    a_house_outside_the_scope_gets_no_inspection_and_shows_none,
+    an_inspection_is_audited_with_it,
     // Minors registered with a guardian.
     a_minor_without_a_guardian_is_refused_and_changes_nothing,
     a_batch_refuses_each_minor_without_an_adult_guardian_on_its_own,

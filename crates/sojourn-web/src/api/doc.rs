@@ -45,6 +45,7 @@ use utoipa::{Modify, OpenApi};
         imports::import_outflows, imports::report_file,
         houses::create_house, houses::list_houses, houses::search_houses, houses::get_house, houses::update_house,
         houses::list_tenants, houses::house_history, houses::reveal_house,
+        houses::list_inspections, houses::record_inspection,
         employers::create_employer, employers::list_employers, employers::search_employers, employers::get_employer,
         employers::update_employer, employers::list_workers, employers::employer_history,
         outflows::create_outflow, outflows::list_outflows, outflows::search_outflows, outflows::get_outflow,

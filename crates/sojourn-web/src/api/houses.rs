@@ -6,6 +6,7 @@ use crate::dto::collection::with_collection;
 use crate::dto::houses::{
     CreateHouseRequest, HouseListQuery, HousePage, HouseResponse, UpdateHouseRequest,
 };
+use crate::dto::inspections::{InspectionRequest, InspectionResponse};
 use crate::dto::reveal::{RevealRequest, RevealResponse};
 use crate::dto::{LinkResponse, RevisionResponse};
 use crate::error::{ApiError, ErrorBody};
@@ -17,6 +18,7 @@ use axum::http::StatusCode;
 use serde_json::{Map, json};
 use sojourn_domain::house::Landlord;
 use sojourn_domain::house::{HouseDetails, HouseId};
+use sojourn_domain::time_rules::china_today;
 use sojourn_store::{AuditAction, RecordRef};
 
 #[utoipa::path(post, path = "/api/v1/houses", tag = "houses",
@@ -231,4 +233,61 @@ pub(crate) async fn reveal_house(
         values.insert(field.to_owned(), value);
     }
     Ok(Json(RevealResponse { values }))
+}
+
+/// The safety inspections (安全检查) kept with the house, the latest
+/// inspected first.
+#[utoipa::path(get, path = "/api/v1/houses/{id}/inspections", tag = "houses",
+    params(("id" = i64, Path, description = "House id")),
+    responses(
+        (status = 200, body = [InspectionResponse]),
+        (status = 404, description = "Not in your jurisdiction", body = ErrorBody),
+    ))]
+pub(crate) async fn list_inspections(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<InspectionResponse>>, ApiError> {
+    let read = run(&state, move |store| {
+        let house = store.get_house(&scope, HouseId(id))?;
+        let inspections = store.inspections_of(&scope, house.id)?;
+        Ok((house.details.unit, inspections))
+    })
+    .await;
+    let (_, inspections) = crate::audit::read(
+        &state,
+        actor,
+        AuditAction::Read,
+        ("house", id),
+        read,
+        |(unit, list)| (Some(unit.clone()), json!({ "inspections": list.len() })),
+    )
+    .await?;
+    Ok(Json(inspections.iter().map(Into::into).collect()))
+}
+
+/// Records a safety inspection of the house. Inspections are only added;
+/// the house record itself does not change.
+#[utoipa::path(post, path = "/api/v1/houses/{id}/inspections", tag = "houses",
+    params(("id" = i64, Path, description = "House id")),
+    request_body = InspectionRequest,
+    responses(
+        (status = 201, body = InspectionResponse),
+        (status = 404, description = "Not in your jurisdiction", body = ErrorBody),
+        (status = 422, description = "A date in the future, no inspector, an unknown result, or issues found without saying what", body = ErrorBody),
+    ))]
+pub(crate) async fn record_inspection(
+    State(state): State<AppState>,
+    CallerScope(scope): CallerScope,
+    CallerActor(actor): CallerActor,
+    Path(id): Path<i64>,
+    Json(body): Json<InspectionRequest>,
+) -> Result<(StatusCode, Json<InspectionResponse>), ApiError> {
+    let inspection = body.parse(china_today())?;
+    let recorded = run(&state, move |store| {
+        store.record_inspection(&scope, HouseId(id), &inspection, &actor)
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json((&recorded).into())))
 }

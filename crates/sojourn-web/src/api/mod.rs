@@ -170,6 +170,8 @@ fn routes() -> Routes {
         .get("/houses/{id}/tenants", houses::list_tenants, may(Read, Resident))
         .get("/houses/{id}/history", houses::house_history, may(Read, House))
         .post("/houses/{id}/reveal", houses::reveal_house, may(Reveal, House))
+        .get("/houses/{id}/inspections", houses::list_inspections, may(Read, House))
+        .post("/houses/{id}/inspections", houses::record_inspection, may(Update, House))
         .post("/employers", employers::create_employer, may(Create, Employer))
         .get("/employers", employers::list_employers, may(Read, Employer))
         .post("/employers/search", employers::search_employers, may(Read, Employer))

@@ -24,6 +24,8 @@ pub mod employers;
 pub(crate) mod fields;
 /// Rental houses and their tenants.
 pub mod houses;
+/// Safety inspections kept with a rental house.
+pub mod inspections;
 /// The outflow register.
 pub mod outflows;
 /// Person files and the arrival that opens them.

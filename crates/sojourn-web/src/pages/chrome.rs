@@ -29,6 +29,14 @@ pub(crate) struct PageCtx {
     pub roles: Vec<Role>,
 }
 
+impl PageCtx {
+    /// Whether one of the reader's roles allows `action` on `resource`:
+    /// a page offers only the buttons the guard would let through.
+    pub(crate) fn may(&self, action: Action, resource: Resource) -> bool {
+        self.roles.iter().any(|r| allows(*r, action, resource))
+    }
+}
+
 /// The CSRF token of the caller's session, sent back by every form (field
 /// `csrf_token`) and every htmx request (header `x-csrf-token`): the guard
 /// leaves the signed-in [`Caller`] in the request's extensions. Empty on a

@@ -20,6 +20,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use sojourn_domain::account::{Action, Resource};
 use sojourn_domain::employer::{Employer, EmployerId};
 use sojourn_domain::review::{RecordKind, ReviewRecord};
 use sojourn_domain::unit::Scope;
@@ -69,6 +70,8 @@ struct EmployersPage {
     units: Vec<Choice>,
     /// The export form, for a role that may export the list.
     export: Option<super::exports::ExportForm>,
+    /// Whether the reader may register an employer (新增).
+    may_create: bool,
 }
 
 /// `GET /employers`: the list for the filters in the URL.
@@ -142,6 +145,7 @@ async fn show_list(
         searching: request.searching,
         state: request.state.clone(),
         export: super::exports::form(ctx, crate::export::ExportList::Employers, &request.f),
+        may_create: ctx.may(Action::Create, Resource::Employer),
         f: request.f,
         tr,
     };
@@ -157,6 +161,29 @@ struct EmployerPage {
     now: Vec<LinkView>,
     before: Vec<LinkView>,
     reviews: Vec<ReviewPanel>,
+    /// Whether the reader may change the employer (修改).
+    may_edit: bool,
+    /// What the form the reader comes from did.
+    notice: String,
+}
+
+/// Flags a form sends the reader back with.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct RecordNotice {
+    pub saved: Option<String>,
+    pub returned: Option<String>,
+}
+
+impl RecordNotice {
+    pub(crate) fn message(&self, tr: Tr) -> String {
+        if self.returned.is_some() {
+            tr.t("outflow-returned-notice")
+        } else if self.saved.is_some() {
+            tr.t("record-saved")
+        } else {
+            String::new()
+        }
+    }
 }
 
 /// `GET /employers/{id}`.
@@ -166,6 +193,7 @@ pub(crate) async fn show(
     caller: Caller,
     ctx: PageCtx,
     Path(id): Path<String>,
+    Query(notice): Query<RecordNotice>,
 ) -> Result<HtmlPage, PageError> {
     let tr = ctx.tr;
     let id = EmployerId(path_id(tr, &id)?);
@@ -185,6 +213,8 @@ pub(crate) async fn show(
     let page = EmployerPage {
         chrome: Chrome::new(&ctx, &view.name, Nav::Employers, &units.root_name()),
         employer: view,
+        may_edit: ctx.may(Action::Update, Resource::Employer),
+        notice: notice.message(tr),
         now,
         before,
         reviews: review_panel::panels(tr, &units, ReviewRights::of(&caller), review.as_ref()),

@@ -8,6 +8,7 @@ use super::error::PageError;
 use super::form::FormData;
 use super::format;
 use super::i18n::Tr;
+use super::inspections::{InspectionPanel, InspectionView};
 use super::lists::{ListRequest, answer, number, page_or_empty, unit_filter, without_term};
 use super::person::{Item, path_id};
 use super::review_panel::{self, ReviewPanel, ReviewRights};
@@ -21,6 +22,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use sojourn_domain::account::{Action, Resource};
 use sojourn_domain::house::{Filing, House, HouseId, Landlord};
 use sojourn_domain::review::{RecordKind, ReviewRecord};
 use sojourn_domain::unit::Scope;
@@ -64,7 +66,7 @@ fn house_view(tr: Tr, units: &Units, h: &House) -> HouseView {
 }
 
 /// English names of the uses (the domain names them in Chinese only).
-fn usage_en(usage: sojourn_domain::house::HouseUse) -> &'static str {
+pub(crate) fn usage_en(usage: sojourn_domain::house::HouseUse) -> &'static str {
     use sojourn_domain::house::HouseUse;
     match usage {
         HouseUse::Residential => "residential",
@@ -91,6 +93,8 @@ struct HousesPage {
     filed: Vec<Choice>,
     /// The export form, for a role that may export the list.
     export: Option<super::exports::ExportForm>,
+    /// Whether the reader may register a house (新增).
+    may_create: bool,
 }
 
 fn list_query(f: &FormData) -> HouseListQuery {
@@ -172,6 +176,7 @@ async fn show_list(
         searching: request.searching,
         state: request.state.clone(),
         export: super::exports::form(ctx, crate::export::ExportList::Houses, &f),
+        may_create: ctx.may(Action::Create, Resource::House),
         f,
         tr,
     };
@@ -219,6 +224,11 @@ struct HousePage {
     /// The panel that adds or moves a tenant.
     tenant: TenantPanel,
     reviews: Vec<ReviewPanel>,
+    /// Whether the reader may change the house (修改).
+    may_edit: bool,
+    /// The safety inspections kept with it, and the form to record one.
+    inspections: Vec<InspectionView>,
+    inspection: InspectionPanel,
 }
 
 fn landlord_items(tr: Tr, landlord: &Landlord) -> Vec<Item> {
@@ -254,6 +264,8 @@ fn landlord_items(tr: Tr, landlord: &Landlord) -> Vec<Item> {
 #[derive(Debug, Default, serde::Deserialize)]
 pub(crate) struct HouseNotice {
     moved: Option<String>,
+    saved: Option<String>,
+    inspected: Option<String>,
 }
 
 /// `GET /houses/{id}`.
@@ -271,7 +283,14 @@ pub(crate) async fn show(
     if notice.moved.is_some() {
         tenant.notice = tr.t("tenant-moved");
     }
-    render_house(&state, scope, &ctx, &caller, id, tenant).await
+    if notice.saved.is_some() {
+        tenant.notice = tr.t("record-saved");
+    }
+    let mut inspection = InspectionPanel::blank(tr, &ctx);
+    if notice.inspected.is_some() {
+        inspection.notice = tr.t("inspection-recorded");
+    }
+    render_house(&state, scope, &ctx, &caller, id, tenant, inspection).await
 }
 
 /// A house's page, with the tenant panel as given.
@@ -282,27 +301,41 @@ pub(crate) async fn render_house(
     caller: &Caller,
     id: HouseId,
     tenant: TenantPanel,
+    inspection: InspectionPanel,
 ) -> Result<HtmlPage, PageError> {
     let tr = ctx.tr;
-    let (units, house, links, review) = blocking(state, tr, move |store| {
+    let (units, house, links, review, inspections) = blocking(state, tr, move |store| {
         let house = store.get_house(&scope, id)?;
         let links = store.tenants_of(&scope, id)?;
+        let inspections = store.inspections_of(&scope, id)?;
         let record = ReviewRecord {
             kind: RecordKind::House,
             id: id.0,
         };
         let review = review_panel::load(store, &scope, record)?;
-        Ok((Units::load(store, &scope)?, house, links, review))
+        Ok((
+            Units::load(store, &scope)?,
+            house,
+            links,
+            review,
+            inspections,
+        ))
     })
     .await?;
     let (now, before) = split_links(&links);
     let view = house_view(tr, &units, &house);
-    let status = tenant.status;
+    let status = tenant.status.or(inspection.status);
     let page = HousePage {
         chrome: Chrome::new(ctx, &view.address, Nav::Houses, &units.root_name()),
         landlord: landlord_items(tr, &house.details.landlord),
         reviews: review_panel::panels(tr, &units, ReviewRights::of(caller), review.as_ref()),
         house: view,
+        may_edit: ctx.may(Action::Update, Resource::House),
+        inspections: inspections
+            .iter()
+            .map(|r| InspectionView::of(tr, r))
+            .collect(),
+        inspection,
         now,
         before,
         tenant,

@@ -20,7 +20,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use sojourn_domain::Localized;
-use sojourn_domain::codes::{IdNumber, IdNumberError, Phone};
+use sojourn_domain::codes::{IdNumber, IdNumberError, Phone, Uscc};
 use sojourn_domain::collection::{CollectionPlace, CollectionTime};
 use sojourn_domain::employer::EmployerId;
 use sojourn_domain::house::HouseId;
@@ -157,13 +157,24 @@ fn check_field(name: &str, value: &str) -> Option<Option<Box<dyn Localized>>> {
     }
     let today = china_today();
     let verdict = match name {
-        "name" => err(PersonName::parse(value)),
-        "phone" | "contact_phone" => err(Phone::parse(value)),
-        "domicile_address" | "current_address" | "destination_address" => {
+        "name" | "legal_representative" => err(PersonName::parse(value)),
+        "phone" | "contact_phone" | "landlord_phone" => err(Phone::parse(value)),
+        "domicile_address" | "current_address" | "destination_address" | "address" => {
             err(Address::parse(value))
         }
-        "arrived_on" | "departed_on" => err(PastDate::parse(value, today)),
-        "reason_note" => err(Note::parse(value)),
+        "arrived_on"
+        | "departed_on"
+        | "left_on"
+        | "returned_on"
+        | "filed_on"
+        | "security_agreement_on" => err(PastDate::parse(value, today)),
+        "reason_note" | "reason" => err(Note::parse(value)),
+        "uscc" | "landlord_uscc" => err(Uscc::parse(value)),
+        // While a number is still being typed, too short is no error yet.
+        "id_number" | "landlord_id_number" => match IdNumber::parse(value) {
+            Err(IdNumberError::WrongLength(n)) if n < 18 => None,
+            other => err(other),
+        },
         "collected_at" => err(CollectionTime::parse(value, OffsetDateTime::now_utc())),
         "collected_place" => err(CollectionPlace::parse(value)),
         _ => return None,

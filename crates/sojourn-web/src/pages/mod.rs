@@ -23,6 +23,8 @@ mod charts;
 mod chrome;
 /// Registering a departure (走有注销).
 mod departure;
+/// Registering and changing an employer.
+mod employer_form;
 /// Employer list and page.
 mod employers;
 /// The HTML error page.
@@ -37,6 +39,8 @@ pub(crate) mod format;
 mod guard;
 /// The home dashboard.
 mod home;
+/// Registering and changing a rental house.
+mod house_form;
 /// Rental house list and page.
 mod houses;
 /// Languages and message catalogues.
@@ -49,6 +53,8 @@ mod lists;
 mod live;
 /// Where a page may send the reader back to: a path of this site.
 mod local_path;
+/// Registering and changing an outflow record, and its return.
+mod outflow_form;
 /// Outflow list and page.
 mod outflows;
 /// The person file (一人一档).
@@ -59,6 +65,8 @@ mod pickers;
 pub(crate) mod quality;
 /// A probable duplicate's two files side by side, before the merge.
 mod quality_compare;
+/// What the house, employer and outflow forms share.
+mod record_form;
 /// The registration form (来有登记).
 mod register;
 /// The resident list with its filters.
@@ -81,6 +89,8 @@ mod by_arrival;
 mod documents;
 /// The 监护人 fieldset of the registration and file-edit forms.
 mod guardian;
+/// Safety inspections recorded from a house's page.
+mod inspections;
 /// Changing a person file and its current stay.
 mod person_edit;
 /// Showing a file's numbers in full, with a reason, audited.
@@ -288,7 +298,7 @@ fn table(pages: PageTable<'_>) -> PageTable<'_> {
             r(get(live::pick_employer), may(Read, Employer)),
         );
     admin::table(export_routes(import_routes(quality_routes(review_routes(
-        file_routes(pages),
+        file_routes(record_routes(pages)),
     )))))
 }
 
@@ -480,5 +490,69 @@ fn file_routes(pages: PageTable<'_>) -> PageTable<'_> {
         .route(
             "/houses/{id}/tenants",
             r(post(tenants::submit), may(Update, Resident)),
+        )
+}
+
+/// The forms of the house, employer and outflow registers: a new record
+/// behind `Create` on its register, a change or a return behind `Update`
+/// (as the API routes that do the same).
+fn record_routes(pages: PageTable<'_>) -> PageTable<'_> {
+    use Action::{Create, Update};
+    use Resource::{Employer, House, Outflow};
+    let may = |action, resource| Access::Permission(action, resource);
+    let r = |route, access| Entry::Guarded(route, access);
+    pages
+        .route(
+            "/houses/new",
+            r(
+                get(house_form::new_form).post(house_form::create),
+                may(Create, House),
+            ),
+        )
+        .route(
+            "/houses/{id}/inspections",
+            r(post(inspections::submit), may(Update, House)),
+        )
+        .route(
+            "/houses/{id}/edit",
+            r(
+                get(house_form::edit_form).post(house_form::update),
+                may(Update, House),
+            ),
+        )
+        .route(
+            "/employers/new",
+            r(
+                get(employer_form::new_form).post(employer_form::create),
+                may(Create, Employer),
+            ),
+        )
+        .route(
+            "/employers/{id}/edit",
+            r(
+                get(employer_form::edit_form).post(employer_form::update),
+                may(Update, Employer),
+            ),
+        )
+        .route(
+            "/outflows/new",
+            r(
+                get(outflow_form::new_form).post(outflow_form::create),
+                may(Create, Outflow),
+            ),
+        )
+        .route(
+            "/outflows/{id}/edit",
+            r(
+                get(outflow_form::edit_form).post(outflow_form::update),
+                may(Update, Outflow),
+            ),
+        )
+        .route(
+            "/outflows/{id}/return",
+            r(
+                get(outflow_form::return_form).post(outflow_form::register_return),
+                may(Update, Outflow),
+            ),
         )
 }

@@ -3,6 +3,7 @@
 
 use super::access::{Choice, Units, blocking};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
+use super::employers::RecordNotice;
 use super::error::PageError;
 use super::form::FormData;
 use super::format;
@@ -20,6 +21,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use sojourn_domain::account::{Action, Resource};
 use sojourn_domain::outflow::{LeftBehindKind, Outflow, OutflowId};
 use sojourn_domain::review::{RecordKind, ReviewRecord};
 use sojourn_domain::time_rules::china_today;
@@ -90,6 +92,8 @@ struct OutflowsPage {
     provinces: Vec<Choice>,
     /// The export form, for a role that may export the list.
     export: Option<super::exports::ExportForm>,
+    /// Whether the reader may register an outflow (新增).
+    may_create: bool,
 }
 
 fn list_query(f: &FormData) -> OutflowListQuery {
@@ -174,6 +178,7 @@ async fn show_list(
         searching: request.searching,
         state: request.state.clone(),
         export: super::exports::form(ctx, crate::export::ExportList::Outflows, &f),
+        may_create: ctx.may(Action::Create, Resource::Outflow),
         f,
         tr,
     };
@@ -198,6 +203,9 @@ struct OutflowPage {
     items: Vec<Item>,
     family: Vec<MemberView>,
     reviews: Vec<ReviewPanel>,
+    /// Whether the reader may change the record and record a return.
+    may_edit: bool,
+    notice: String,
 }
 
 /// `GET /outflows/{id}`.
@@ -207,6 +215,7 @@ pub(crate) async fn show(
     caller: Caller,
     ctx: PageCtx,
     Path(id): Path<String>,
+    Query(notice): Query<RecordNotice>,
 ) -> Result<HtmlPage, PageError> {
     let tr = ctx.tr;
     let id = OutflowId(path_id(tr, &id)?);
@@ -279,6 +288,8 @@ pub(crate) async fn show(
     let page = OutflowPage {
         chrome: Chrome::new(&ctx, &view.name, Nav::Outflows, &units.root_name()),
         outflow: view,
+        may_edit: ctx.may(Action::Update, Resource::Outflow),
+        notice: notice.message(tr),
         items,
         family,
         reviews: review_panel::panels(tr, &units, ReviewRights::of(&caller), review.as_ref()),

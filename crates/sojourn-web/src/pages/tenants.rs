@@ -15,6 +15,7 @@ use super::form::FormData;
 use super::format;
 use super::houses::render_house;
 use super::i18n::Tr;
+use super::inspections::InspectionPanel;
 use super::person::path_id;
 use crate::AppState;
 use crate::auth::Caller;
@@ -194,9 +195,12 @@ pub(crate) async fn submit(
     .map_err(|e| PageError::store(tr, e))?;
     panel.searched = !text.is_empty();
     panel.f = form;
-    Ok(render_house(&state, scope, &ctx, &caller, house, panel)
-        .await?
-        .into_response())
+    let inspection = InspectionPanel::blank(tr, &ctx);
+    Ok(
+        render_house(&state, scope, &ctx, &caller, house, panel, inspection)
+            .await?
+            .into_response(),
+    )
 }
 
 /// A move the store refused: changed meanwhile, departed, or a rule.

@@ -40,6 +40,8 @@ mod pages;
 mod protocol;
 /// The data-quality monitor.
 mod quality;
+/// The forms of the house, employer and outflow registers.
+mod record_forms;
 /// Masking by default; reveal with a reason.
 mod reveal;
 /// The review workflow: steps, queues, counts, wrong input.

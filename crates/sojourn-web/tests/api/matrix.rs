@@ -296,6 +296,9 @@ fn body(route: &RouteInfo, foreign: &Seeds) -> Option<Value> {
             json!({ "version": 1, "result": "confirmed" })
         }
         ("POST", path) if path.starts_with("/review/") => json!({ "version": 1 }),
+        ("POST", "/houses/{id}/inspections") => {
+            json!({ "inspected_on": "2024-08-01", "inspector": "李建国", "result": "passed" })
+        }
         ("POST", "/houses/{id}/reveal") => {
             json!({ "fields": ["landlord.id_number"], "reason": "核实房东身份信息" })
         }
