@@ -268,7 +268,11 @@ fn templates_read_back_as_their_form_without_their_sample_row() {
         let (layout, rows) = read_all(&path, form).expect("test sheet");
         assert_eq!(layout.header_row, 2, "{form:?}: title above the header");
         assert!(layout.ignored.is_empty(), "{form:?}: {:?}", layout.ignored);
-        assert_eq!(layout.title.trim(), form.title(), "{form:?}: the title kept");
+        assert_eq!(
+            layout.title.trim(),
+            form.title(),
+            "{form:?}: the title kept"
+        );
         // The sample (张三, 李四) is the template's example, not a record.
         assert!(rows.is_empty(), "{form:?}: {rows:?}");
         let sample: Vec<Option<String>> = form
@@ -294,7 +298,10 @@ fn a_row_is_the_sample_only_with_the_samples_own_keys() {
         .position(|f| f.key == "name")
         .expect("a name field");
     values[name] = Some("陈三".into());
-    assert!(!form.is_sample(&values), "the sample's number, someone else");
+    assert!(
+        !form.is_sample(&values),
+        "the sample's number, someone else"
+    );
     values[name] = None;
     assert!(!form.is_sample(&values));
 }

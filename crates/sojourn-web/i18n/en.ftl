@@ -648,7 +648,6 @@ quality-rule-quality_address_unknown_division = Address division code unknown
 quality-rule-quality_house_without_security_agreement = House without security agreement
 quality-rule-quality_resident_without_house = Resident without house
 quality-rule-quality_childbearing_woman_not_filed = Woman of childbearing age not filed within 30 days
-quality-rule-quality_domicile_from_id_number = Household registration taken from the ID number
 quality-rule-quality_reason_for_stay_unknown = Reason for stay unknown
 ## Importing a register from a sheet
 import-title = Import

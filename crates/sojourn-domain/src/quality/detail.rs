@@ -20,7 +20,6 @@ impl Finding {
             | Self::HouseWithoutSecurityAgreement
             | Self::ResidentWithoutHouse
             | Self::ReasonForStayUnknown => String::new(),
-            Self::DomicileFromIdNumber { code } => code.clone(),
             Self::IdNonStandard(reason) => id_error_detail(reason),
             Self::IdWrongCheckCharacter { expected, found } => format!("{expected}|{found}"),
             Self::SexContradictsId { recorded, from_id } => {
@@ -50,9 +49,6 @@ impl Finding {
                 .then_some(Self::HouseWithoutSecurityAgreement),
             Rule::ResidentWithoutHouse => detail.is_empty().then_some(Self::ResidentWithoutHouse),
             Rule::ReasonForStayUnknown => detail.is_empty().then_some(Self::ReasonForStayUnknown),
-            Rule::DomicileFromIdNumber => Some(Self::DomicileFromIdNumber {
-                code: detail.to_owned(),
-            }),
             Rule::IdNonStandard => id_error_from_detail(detail).map(Self::IdNonStandard),
             Rule::IdWrongCheckCharacter => {
                 let (expected, found) = char_pair(detail)?;
@@ -240,9 +236,6 @@ mod tests {
                 arrived: date!(2026 - 05 - 19),
                 due: date!(2026 - 06 - 18),
                 filed: None,
-            },
-            Finding::DomicileFromIdNumber {
-                code: "4101".into(),
             },
             Finding::ReasonForStayUnknown,
         ]);

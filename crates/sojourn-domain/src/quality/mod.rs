@@ -34,12 +34,11 @@ pub enum Rule {
     HouseWithoutSecurityAgreement,
     ResidentWithoutHouse,
     ChildbearingWomanNotFiled,
-    DomicileFromIdNumber,
     ReasonForStayUnknown,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 12] = [
+    pub const ALL: [Rule; 11] = [
         Self::IdMissing,
         Self::IdNonStandard,
         Self::IdWrongCheckCharacter,
@@ -50,7 +49,6 @@ impl Rule {
         Self::HouseWithoutSecurityAgreement,
         Self::ResidentWithoutHouse,
         Self::ChildbearingWomanNotFiled,
-        Self::DomicileFromIdNumber,
         Self::ReasonForStayUnknown,
     ];
 
@@ -67,7 +65,6 @@ impl Rule {
             Self::HouseWithoutSecurityAgreement => "quality_house_without_security_agreement",
             Self::ResidentWithoutHouse => "quality_resident_without_house",
             Self::ChildbearingWomanNotFiled => "quality_childbearing_woman_not_filed",
-            Self::DomicileFromIdNumber => "quality_domicile_from_id_number",
             Self::ReasonForStayUnknown => "quality_reason_for_stay_unknown",
         }
     }
@@ -85,7 +82,6 @@ impl Rule {
             Self::HouseWithoutSecurityAgreement => "出租房屋未签治安责任书",
             Self::ResidentWithoutHouse => "在住人员未关联房屋",
             Self::ChildbearingWomanNotFiled => "育龄妇女30日内未建档",
-            Self::DomicileFromIdNumber => "户籍地按身份证号码推定",
             Self::ReasonForStayUnknown => "来本地事由不详",
         }
     }
@@ -152,12 +148,6 @@ pub enum Finding {
         due: Date,
         filed: Option<Date>,
     },
-    /// The household registration is only what the identity number's
-    /// address code says (an imported ledger's address could not be read):
-    /// `code` is the division recorded.
-    DomicileFromIdNumber {
-        code: String,
-    },
     /// A current stay whose reason for stay is not known (imported from a
     /// ledger without the column).
     ReasonForStayUnknown,
@@ -176,7 +166,6 @@ impl Finding {
             Self::HouseWithoutSecurityAgreement => Rule::HouseWithoutSecurityAgreement,
             Self::ResidentWithoutHouse => Rule::ResidentWithoutHouse,
             Self::ChildbearingWomanNotFiled { .. } => Rule::ChildbearingWomanNotFiled,
-            Self::DomicileFromIdNumber { .. } => Rule::DomicileFromIdNumber,
             Self::ReasonForStayUnknown => Rule::ReasonForStayUnknown,
         }
     }
@@ -229,10 +218,6 @@ impl Localized for Finding {
                 ),
                 None => format!("流入育龄妇女于 {arrived} 来本地，应于 {due} 前建档，至今未建档"),
             },
-            Self::DomicileFromIdNumber { code } => format!(
-                "户籍地址未能识别，暂按身份证号码登记为“{}”，请核实后补全到乡镇（街道）",
-                place_zh(code)
-            ),
             Self::ReasonForStayUnknown => "来本地事由不详（导入的台账没有此项），请补登".into(),
         }
     }
@@ -278,9 +263,6 @@ impl Localized for Finding {
                     "inflow woman of childbearing age arrived {arrived}, was due to be filed by {due}, not filed yet"
                 ),
             },
-            Self::DomicileFromIdNumber { code } => format!(
-                "the household registration address could not be read; recorded as {code} from the identity number: check it and complete it down to town level"
-            ),
             Self::ReasonForStayUnknown => {
                 "the reason for stay is unknown (the imported ledger had no such column)".into()
             }
@@ -363,47 +345,10 @@ pub fn check_domicile(details: &PersonDetails) -> Option<Finding> {
     check_address_division(AddressField::Domicile, details.domicile.as_str())
 }
 
-/// The rules on a household registration beside the file's number and
-/// address: a place above town level that is exactly what the number's
-/// address code stands for, and not what the address names, was taken
-/// from the number (an import that could not read the ledger's address
-/// does that), which says more than "not down to town" and replaces it.
-pub fn check_domicile_with_id(
-    id_number: &str,
-    domicile: &str,
-    domicile_address: Option<&str>,
-) -> Option<Finding> {
-    use crate::codes::place::{PlaceMatch, place_of_id_address, resolve_place};
-    let finding = check_address_division(AddressField::Domicile, domicile);
-    if !matches!(finding, Some(Finding::AddressNotDownToTown { .. })) {
-        return finding;
-    }
-    let from_id = id_number.get(..6).and_then(place_of_id_address);
-    let read_from_address = domicile_address.is_some_and(|address| {
-        matches!(resolve_place(address), PlaceMatch::Resolved(code) if code.as_str() == domicile)
-    });
-    match from_id {
-        Some(code) if code.as_str() == domicile && !read_from_address => {
-            Some(Finding::DomicileFromIdNumber {
-                code: domicile.to_owned(),
-            })
-        }
-        _ => finding,
-    }
-}
-
 /// A current stay whose reason for stay nobody recorded.
 pub fn check_reason_for_stay(residence: &Residence) -> Option<Finding> {
     (residence.status.is_current() && residence.stay.reason == crate::codes::ReasonForStay::Unknown)
         .then_some(Finding::ReasonForStayUnknown)
-}
-
-/// A division code with its full name, as a clerk reads it.
-fn place_zh(code: &str) -> String {
-    DivisionCode::parse_form(code)
-        .ok()
-        .and_then(|c| division::full_name(&c))
-        .map_or_else(|| code.to_owned(), |name| format!("{name}（{code}）"))
 }
 
 /// A rental house whose landlord has not signed the security-responsibility
@@ -1127,38 +1072,6 @@ mod tests {
 
     // --- houses and residents --------------------------------------------
 
-    #[test]
-    fn a_domicile_that_is_only_the_numbers_place_says_so() {
-        let number = with_check("41010219900101123");
-        // The county the number names, and its prefecture for a code of
-        // no county: both are what an unreadable ledger address becomes.
-        for address in [None, Some("老家村里"), Some("河南省")] {
-            assert_eq!(
-                check_domicile_with_id(&number, "410102", address),
-                Some(Finding::DomicileFromIdNumber {
-                    code: "410102".into()
-                }),
-                "{address:?}"
-            );
-        }
-        // The address names the same county: read from it, not the number.
-        assert!(matches!(
-            check_domicile_with_id(&number, "410102", Some("河南省郑州市中原区建设路12号")),
-            Some(Finding::AddressNotDownToTown { .. })
-        ));
-        // Another county, not down to town: the address rule as before.
-        assert!(matches!(
-            check_domicile_with_id(&number, "410103", None),
-            Some(Finding::AddressNotDownToTown { .. })
-        ));
-        // Down to town: nothing to say.
-        assert_eq!(check_domicile_with_id(&number, "410102001", None), None);
-        let finding = Finding::DomicileFromIdNumber {
-            code: "410102".into(),
-        };
-        assert!(finding.message_zh().contains("河南省 郑州市 中原区"));
-    }
-
     fn house(agreement: Option<Date>) -> HouseDetails {
         HouseDetails {
             unit: UnitCode::parse("110101001001").expect("unit"),
@@ -1326,9 +1239,6 @@ mod tests {
                 arrived: ARRIVED,
                 due: TODAY,
                 filed: None,
-            },
-            Finding::DomicileFromIdNumber {
-                code: "4101".into(),
             },
             Finding::ReasonForStayUnknown,
         ];

@@ -46,7 +46,6 @@ pub(super) fn rule_key(rule: Rule) -> &'static str {
         Rule::IdWrongCheckCharacter => "id_wrong_check",
         Rule::ResidentWithoutHouse => "resident_house",
         Rule::SexContradictsId => "sex_id",
-        Rule::DomicileFromIdNumber => "domicile_id",
         Rule::ReasonForStayUnknown => "reason_unknown",
     }
 }
@@ -81,7 +80,6 @@ fn judge_person(
     sex: Option<&str>,
     birth: Option<Date>,
     domicile: &str,
-    domicile_address: Option<&str>,
     today: Date,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -92,10 +90,9 @@ fn judge_person(
         }
         Err(finding) => findings.push(finding),
     }
-    findings.extend(rules::check_domicile_with_id(
-        id_number,
+    findings.extend(rules::check_address_division(
+        AddressField::Domicile,
         domicile,
-        domicile_address,
     ));
     findings
 }
@@ -163,7 +160,7 @@ fn open_number(tx: &mut dyn Tx, stored: &str) -> Result<String> {
 // One query per kind reads what the rules need of a record; `WHERE` is
 // appended by the caller (one record by id, or a page of a scope).
 pub(super) const PERSON_SQL: &str = "SELECT p.id, p.unit_code, p.id_number, p.sex, p.birth_date, \
-    p.domicile, p.name, p.name_pinyin, p.domicile_address FROM persons p";
+    p.domicile, p.name, p.name_pinyin FROM persons p";
 const RESIDENCE_SQL: &str = "SELECT r.id, r.unit_code, r.status, r.house_id, r.arrived_on, \
     r.created_at, p.sex, p.id_number, r.person_id, r.reason FROM residences r \
     JOIN persons p ON p.id = r.person_id";
@@ -188,7 +185,6 @@ fn judge_row(tx: &mut dyn Tx, kind: RecordKind, row: &Row, today: Date) -> Resul
                 row.opt_text(3)?,
                 row.opt_date(4)?,
                 row.text(5)?,
-                row.opt_text(8)?,
                 today,
             )
         }
@@ -302,11 +298,7 @@ pub(crate) fn after_arrivals(
         };
         let unit = arrival.stay.unit.as_str();
         if new_files.get(i).copied().flatten().is_some() {
-            let domicile = arrival.person.domicile.as_str();
-            let address = arrival.person.domicile_address.as_ref().map(|a| a.as_str());
-            if let Some(finding) =
-                rules::check_domicile_with_id(arrival.id_number.as_str(), domicile, address)
-            {
+            if let Some(finding) = rules::check_domicile(&arrival.person) {
                 rows.push(finding_row(
                     RecordKind::Person,
                     person.0,
@@ -542,7 +534,6 @@ fn scan_page(
                 row.opt_text(3)?,
                 file.birth,
                 row.text(5)?,
-                row.opt_text(8)?,
                 today,
             ),
         });
