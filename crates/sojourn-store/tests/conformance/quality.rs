@@ -622,3 +622,35 @@ pub fn a_finding_is_stored_as_its_particulars_and_one_from_before_reads_as_it_wa
         "violates check constraint \"quality_findings_detail\"",
     );
 }
+
+pub fn a_stay_whose_reason_is_unknown_is_listed_until_the_reason_is_given(db: &TestDb) {
+    use sojourn_domain::codes::ReasonForStay;
+    let store = deployed(db);
+    let number = id_number("19800101", 51);
+    let mut unknown = known_domicile(&number, "孙一", DUOFU, "2026-11-20");
+    unknown.stay.reason = ReasonForStay::Unknown;
+    let (_, residence) = store
+        .register_arrival(&scope(DUOFU), &unknown, &actor())
+        .expect("arrival");
+    let listed = |store: &dyn Store| {
+        rules_of(store, DUOFU, RecordKind::Residence, residence.id.0)
+            .contains(&Rule::ReasonForStayUnknown)
+    };
+    assert!(listed(store), "found on write");
+    store
+        .scan_quality(&scope(TOWN), date(TODAY), 1)
+        .expect("scan");
+    assert!(listed(store), "and by a scan");
+    let mut given = residence.stay.clone();
+    given.reason = ReasonForStay::Work;
+    store
+        .update_stay(
+            &scope(DUOFU),
+            residence.id,
+            &given,
+            residence.version,
+            &actor(),
+        )
+        .expect("reason given");
+    assert!(!listed(store), "cleared once the reason is known");
+}
