@@ -161,6 +161,11 @@ enum Command {
         /// Check every row and report, but write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// The community (unit code) the sheet is for, when it has no
+        /// community column (所属社区代码) or its title names none; rows that
+        /// leave the column blank take it too.
+        #[arg(long, value_name = "UNIT_CODE", value_parser = parse_unit_code)]
+        unit: Option<sojourn_domain::unit::UnitCode>,
         /// Write the report of every row here too: .xlsx, or JSON for any
         /// other name (repeat for both).
         #[arg(long = "report", value_name = "FILE")]
@@ -328,16 +333,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             register,
             file,
             dry_run,
+            unit,
             reports,
             max_rows,
             db,
         } => {
             let options = ImportOptions {
                 dry_run,
+                unit,
                 reports,
                 limits: sojourn_sheets::Limits::for_rows(max_rows),
             };
-            if options.dry_run || !options.reports.is_empty() || sheet::is_sheet(&file, register)? {
+            let as_sheet = options.dry_run || options.unit.is_some() || !options.reports.is_empty();
+            if as_sheet || sheet::is_sheet(&file, register)? {
                 run_sheet_import(register, &file, &options, &db)
             } else {
                 run_import(register, &file, &options.limits, &db)
@@ -509,6 +517,7 @@ fn run_import(
             progress: true,
             bulk_load: true,
             warnings: true,
+            dry_run: false,
         },
     )?;
     tracing::info!(
@@ -534,6 +543,13 @@ fn run_import(
     })
 }
 
+/// A unit code given on the command line, or what is wrong with it.
+fn parse_unit_code(text: &str) -> std::result::Result<sojourn_domain::unit::UnitCode, String> {
+    use sojourn_domain::Localized;
+    sojourn_domain::unit::UnitCode::parse(text)
+        .map_err(|e| format!("{} / {}", e.message_en(), e.message_zh()))
+}
+
 /// Whom the revisions of records imported from the command line name.
 fn import_actor() -> sojourn_store::Actor {
     sojourn_store::Actor::new("import")
@@ -542,6 +558,7 @@ fn import_actor() -> sojourn_store::Actor {
 /// What `sojourn import` was asked beyond the file.
 struct ImportOptions {
     dry_run: bool,
+    unit: Option<sojourn_domain::unit::UnitCode>,
     reports: Vec<PathBuf>,
     limits: sojourn_sheets::Limits,
 }
@@ -566,6 +583,7 @@ fn run_sheet_import(
         today,
         &import_actor(),
         sheet::Options {
+            unit: options.unit.clone(),
             dry_run: options.dry_run,
             progress: true,
             bulk_load: true,

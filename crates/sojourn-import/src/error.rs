@@ -22,6 +22,12 @@ pub enum ImportError {
     Header(String),
     #[error("internal error: {0}")]
     Internal(String),
+    #[error(
+        "the sheet has no community column and names no community in its title: choose the community the sheet is for"
+    )]
+    NoUnit,
+    #[error("the community chosen for the sheet ({0}) is not in your jurisdiction")]
+    UnitNotInScope(String),
 }
 
 impl ImportError {
@@ -42,6 +48,8 @@ impl Localized for ImportError {
             Self::Header(_) => "csv_header",
             Self::Sheet(e) => e.code(),
             Self::Internal(_) => "internal",
+            Self::NoUnit => "sheet_without_unit",
+            Self::UnitNotInScope(_) => "sheet_unit_not_in_scope",
         }
     }
 
@@ -53,6 +61,13 @@ impl Localized for ImportError {
             Self::Header(e) => format!("CSV表头有误：{e}"),
             Self::Sheet(e) => e.message_zh(),
             Self::Internal(e) => format!("内部错误：{e}"),
+            Self::NoUnit => {
+                "表中没有“所属社区”列，标题中也没有可识别的社区名称：请选择本表所属的社区后重新导入，未导入任何数据"
+                    .into()
+            }
+            Self::UnitNotInScope(code) => {
+                format!("所选社区 {code} 不在您的管辖范围内，未导入任何数据")
+            }
         }
     }
 

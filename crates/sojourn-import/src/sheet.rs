@@ -8,9 +8,22 @@
 //! report names every row of the sheet by the number Excel shows and every
 //! column by the header the sheet wrote.
 //!
-//! A dry run checks each row with the same parsers against the same
-//! directory (and asks `Store::stays_on_file` for residents), and writes
-//! nothing (store-side conflicts such as 重卡 show only in a real import).
+//! Ledgers as offices keep them are taken as they come: a sheet without a
+//! community column is for the unit chosen for it (`Options::unit`: the
+//! CLI's `--unit`, the import page's picker), or else for the unit its
+//! title names ("建设路社区流动人口登记台账"); without either it is refused
+//! whole, before any row. The chosen unit must be in the caller's scope.
+//! The template's own sample row is skipped by the reader
+//! (`Form::is_sample`); places written as text, a missing reason for stay
+//! and destinations known only to their province are the residents
+//! parser's (`registers::residents`).
+//!
+//! A dry run of residents runs the real import in a transaction the store
+//! rolls back (`Store::check_import_stays`), so it finds what the import
+//! would — a stay on file, 重卡 with a file in another community — and
+//! counts as it would. The other registers' dry runs check each row with
+//! the same parsers against the same directory and the register's keys,
+//! and write nothing.
 
 use crate::error::{ImportError, Result};
 use crate::machine::ImportReport;
@@ -20,7 +33,7 @@ use crate::registers::{
 use crate::table::{Fields, Header, Refusal};
 use sojourn_domain::Localized;
 use sojourn_domain::codes::IdNumber;
-use sojourn_domain::unit::Scope;
+use sojourn_domain::unit::{Scope, UnitCode};
 use sojourn_sheets::{
     Form, Layout, Limits, Problem, Report, ReportWriter, RowFile, RowOutcome, SheetRow, Status,
 };
@@ -32,6 +45,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::{BufReader, IsTerminal, Read, Write};
 use std::ops::ControlFlow;
 use std::path::Path;
+use std::sync::OnceLock;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use thiserror::Error;
 use time::Date;
@@ -308,8 +322,11 @@ impl Progress {
 }
 
 /// How an import runs besides its input.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// The unit a sheet without a community column is for (rows of a
+    /// sheet with the column that leave it blank take it too).
+    pub unit: Option<UnitCode>,
     /// Only check the rows; write nothing.
     pub dry_run: bool,
     /// Progress on stderr (the CLI's progress line and count).
@@ -351,21 +368,29 @@ pub fn run(
         seen: HashMap::new(),
         repeats: HashMap::new(),
     };
+    let directory = Directory::load(store, scope)?;
+    if let Some(unit) = &options.unit
+        && directory.unit(unit.as_str()).is_err()
+    {
+        return Err(ImportError::UnitNotInScope(unit.to_string()));
+    }
     let checker = Checker {
         register,
         header: Header::read(&machine_header(form), register.columns())?,
-        directory: Directory::load(store, scope)?,
+        directory,
         today,
         store,
         scope,
-        dry_run: options.dry_run,
+        chosen_unit: options.unit.clone(),
+        sheet_unit: OnceLock::new(),
     };
     let mut rows = RowFile::new()?;
-    let (layout, verdict) = if options.dry_run {
-        let layout = check_only(&checker, path, &mut screen, &mut rows, options)?;
+    let only_parse = options.dry_run && register != Register::Residents;
+    let (layout, verdict) = if only_parse {
+        let layout = check_only(&checker, path, &mut screen, &mut rows, &options)?;
         (layout, Verdict::default())
     } else {
-        import(&checker, path, actor, &mut screen, &mut rows, options)?
+        import(&checker, path, actor, &mut screen, &mut rows, &options)?
     };
     rows.close()?;
     let mut report = ReportWriter::new()?;
@@ -426,10 +451,38 @@ struct Checker<'a> {
     today: Date,
     store: &'a dyn Store,
     scope: &'a Scope,
-    dry_run: bool,
+    /// The unit chosen for the sheet, in scope (checked before reading).
+    chosen_unit: Option<UnitCode>,
+    /// The unit rows without one are for, decided at the first row: the
+    /// chosen one, or the one the title names when there is no column.
+    sheet_unit: OnceLock<Option<UnitCode>>,
 }
 
 impl Checker<'_> {
+    /// Gives a row without a unit the sheet's; refuses the sheet (before
+    /// any row is imported: this runs on the first row) when it has no
+    /// unit column and no unit was chosen or named in its title.
+    fn fill_unit(&self, layout: &Layout, row: &mut SheetRow) -> Result<()> {
+        let form = form_of(self.register);
+        let Some(index) = form.fields().iter().position(|f| f.key == "unit") else {
+            return Ok(());
+        };
+        let has_column = layout.has("unit");
+        let unit = self.sheet_unit.get_or_init(|| {
+            self.chosen_unit.clone().or_else(|| {
+                (!has_column)
+                    .then(|| self.directory.unit_named_in(&layout.title))
+                    .flatten()
+            })
+        });
+        match (unit, row.values.get_mut(index)) {
+            (Some(unit), Some(value @ None)) => *value = Some(unit.to_string()),
+            (None, _) if !has_column => return Err(ImportError::NoUnit),
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// The row's outcome as far as reading decides it: refused, already
     /// imported, or (for now) accepted, in which case a real import passes
     /// it on to the CSV import.
@@ -443,34 +496,15 @@ impl Checker<'_> {
             today: self.today,
             directory: &self.directory,
         };
-        let (parsed, stay) = match self.register {
-            Register::Residents => match residents::parse(&mut fields, &context) {
-                Some(stay) => (true, Some(stay.arrival)),
-                None => (false, None),
-            },
-            Register::Houses => (
-                houses::parse(&mut fields, self.today, &self.directory).is_some(),
-                None,
-            ),
-            Register::Employers => (
-                employers::parse(&mut fields, &self.directory).is_some(),
-                None,
-            ),
-            Register::Outflows => (
-                outflows::parse(&mut fields, self.today, &self.directory).is_some(),
-                None,
-            ),
+        let parsed = match self.register {
+            Register::Residents => residents::parse(&mut fields, &context).is_some(),
+            Register::Houses => houses::parse(&mut fields, self.today, &self.directory).is_some(),
+            Register::Employers => employers::parse(&mut fields, &self.directory).is_some(),
+            Register::Outflows => {
+                outflows::parse(&mut fields, self.today, &self.directory).is_some()
+            }
         };
         let (refusals, warnings) = fields.finish();
-        if let Some(arrival) = stay.filter(|_| self.dry_run && refusals.is_empty()) {
-            // The store says whether the stay is on file, as the import would.
-            let found = self
-                .store
-                .stays_on_file(self.scope, std::slice::from_ref(&arrival))?;
-            if found.iter().any(Option::is_some) {
-                return Ok(already_imported(row.row));
-            }
-        }
         let status = if parsed && refusals.is_empty() {
             Status::Accepted
         } else {
@@ -491,15 +525,19 @@ fn check_only(
     path: &Path,
     screen: &mut Screen,
     rows: &mut RowFile,
-    options: Options,
+    options: &Options,
 ) -> Result<Layout> {
     let mut failed = None;
     let mut progress = Progress::new(options.progress, true);
-    let layout =
-        sojourn_sheets::read_file(path, screen.form, &options.limits, &mut |layout, row| {
+    let layout = sojourn_sheets::read_file(
+        path,
+        screen.form,
+        &options.limits,
+        &mut |layout, mut row| {
             progress.tick();
             let checked = checker
-                .check(layout, screen, &row)
+                .fill_unit(layout, &mut row)
+                .and_then(|()| checker.check(layout, screen, &row))
                 .and_then(|outcome| Ok(rows.push(&outcome)?));
             match checked {
                 Ok(()) => ControlFlow::Continue(()),
@@ -508,7 +546,8 @@ fn check_only(
                     ControlFlow::Break(())
                 }
             }
-        });
+        },
+    );
     progress.finish(path);
     if let Some(error) = failed {
         return Err(error);
@@ -587,7 +626,7 @@ fn import(
     actor: &Actor,
     screen: &mut Screen,
     rows: &mut RowFile,
-    options: Options,
+    options: &Options,
 ) -> Result<(Layout, Verdict)> {
     let (register, form) = (checker.register, screen.form);
     let (sender, receiver) = sync_channel(4);
@@ -605,9 +644,12 @@ fn import(
             // The resident import shows its own progress line.
             let mut progress = Progress::new(options.progress, register != Register::Residents);
             let layout =
-                sojourn_sheets::read_file(path, form, &options.limits, &mut |layout, row| {
+                sojourn_sheets::read_file(path, form, &options.limits, &mut |layout, mut row| {
                     progress.tick();
-                    let outcome = match checker.check(layout, screen, &row) {
+                    let checked = checker
+                        .fill_unit(layout, &mut row)
+                        .and_then(|()| checker.check(layout, screen, &row));
+                    let outcome = match checked {
                         Ok(outcome) => outcome,
                         Err(error) => {
                             failed = Some(error);
@@ -659,6 +701,7 @@ fn import(
                 bulk_load: options.bulk_load,
                 // The sheet reader has the remarks already, from the same parser.
                 warnings: false,
+                dry_run: options.dry_run,
             },
         );
         let read = reader

@@ -178,6 +178,14 @@ pub enum FieldError {
     LeftBehindEntry(String),
     #[error("the ID number's address code {0} names no county known since 1980")]
     UnknownIssuingCounty(String),
+    #[error(
+        "the household registration {text:?} could not be read; recorded as {code}, from the ID number"
+    )]
+    DomicileFromIdNumber { text: String, code: String },
+    #[error("neither the household registration {0:?} nor the ID number names a known place")]
+    DomicileUnreadable(String),
+    #[error("{0:?} names no division, or several: give the division code")]
+    PlaceUnreadable(String),
 }
 
 impl Localized for FieldError {
@@ -198,6 +206,9 @@ impl Localized for FieldError {
             Self::Inconsistent(_) => "inconsistent",
             Self::LeftBehindEntry(_) => "left_behind_entry",
             Self::UnknownIssuingCounty(_) => "id_number_unknown_county",
+            Self::DomicileFromIdNumber { .. } => "domicile_from_id_number",
+            Self::DomicileUnreadable(_) => "domicile_unreadable",
+            Self::PlaceUnreadable(_) => "place_unreadable",
         }
     }
 
@@ -232,12 +243,36 @@ impl Localized for FieldError {
             Self::UnknownIssuingCounty(c) => {
                 format!("身份证号码的地址码 {c} 不是1980年以来的县级区划代码，请核对（仅提示）")
             }
+            Self::DomicileFromIdNumber { text, code } if text.is_empty() => {
+                format!(
+                    "未填户籍地，已按身份证号码登记为 {}，请核实（已列入数据质量监控）",
+                    place_zh(code)
+                )
+            }
+            Self::DomicileFromIdNumber { text, code } => format!(
+                "户籍地址“{text}”未能识别，已按身份证号码登记为 {}，请核实（已列入数据质量监控）",
+                place_zh(code)
+            ),
+            Self::PlaceUnreadable(text) => {
+                format!("地名“{text}”未能识别（或有重名），请填写省、市、县（区）全称或区划代码")
+            }
+            Self::DomicileUnreadable(text) => format!(
+                "户籍地址“{text}”未能识别，身份证号码的地址码也不对应任何省份，请填写户籍地区划代码"
+            ),
         }
     }
 
     fn message_en(&self) -> String {
         self.to_string()
     }
+}
+
+/// A division code with its full name (`河南省 郑州市 中原区（410102）`).
+fn place_zh(code: &str) -> String {
+    sojourn_domain::codes::DivisionCode::parse_form(code)
+        .ok()
+        .and_then(|c| sojourn_domain::codes::division::full_name(&c))
+        .map_or_else(|| code.to_owned(), |name| format!("{name}（{code}）"))
 }
 
 /// Chinese for the [`FieldError::Inconsistent`] texts the registers use.

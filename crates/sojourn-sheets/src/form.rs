@@ -93,12 +93,14 @@ const RESIDENTS: &[Field] = &[
         false,
     ),
     field("ethnicity", "民族", &["族别"], Kind::Text, true),
+    // A ledger may give the household registration as text only, in the
+    // address column: the import reads it (or the ID number's place).
     field(
         "domicile",
         "户籍地区划代码",
         &["户籍地", "户籍地代码", "户籍所在地", "户籍地区划"],
         Kind::Code,
-        true,
+        false,
     ),
     field(
         "domicile_address",
@@ -152,7 +154,9 @@ const RESIDENTS: &[Field] = &[
         Kind::Code,
         false,
     ),
-    field("unit", "所属社区代码", UNIT, Kind::Code, true),
+    // Ledgers are kept per community: the sheet's title or the person
+    // importing names it when there is no column.
+    field("unit", "所属社区代码", UNIT, Kind::Code, false),
     field(
         "arrived_on",
         "来本地日期",
@@ -179,7 +183,8 @@ const RESIDENTS: &[Field] = &[
         "来本地事由",
         &["居住事由", "暂住事由", "事由", "来本地原因"],
         Kind::Text,
-        true,
+        // Missing, it is recorded as unknown and listed by the monitor.
+        false,
     ),
     field(
         "current_address",
@@ -464,8 +469,29 @@ impl Form {
         }
     }
 
+    /// Whether a row read as this form (values in [`Form::fields`] order)
+    /// is the template's own sample: the fields that identify a record
+    /// (ID number and name, address and landlord, credit code and name)
+    /// as [`Form::sample`] writes them. Templates handed out before the
+    /// import knew its sample carry the same row.
+    pub fn is_sample(self, values: &[Option<String>]) -> bool {
+        let keys: &[&str] = match self {
+            Self::Residents | Self::Outflows => &["id_number", "name"],
+            Self::Houses => &["address", "landlord_name"],
+            Self::Employers => &["uscc", "name"],
+        };
+        let sample = self.sample();
+        let fields = self.fields();
+        keys.iter().all(|key| {
+            fields.iter().position(|f| f.key == *key).is_some_and(|i| {
+                let given = values.get(i).and_then(Option::as_deref);
+                given.is_some() && given == sample.get(i).copied()
+            })
+        })
+    }
+
     /// A filled-in row for the template, in [`Form::fields`] order
-    /// (synthetic data).
+    /// (synthetic data); the import skips it (see [`Form::is_sample`]).
     pub fn sample(self) -> &'static [&'static str] {
         match self {
             Self::Residents => &[
@@ -563,6 +589,52 @@ impl Field {
         words == self.key
             || words == header_words(self.header)
             || self.synonyms.iter().any(|s| header_words(s) == words)
+    }
+}
+
+/// The codes and names a coded column of `form` accepts, for the
+/// template's 代码表 (empty for a column that takes free text).
+pub fn codes_of(form: Form, key: &str) -> Vec<(&'static str, &'static str)> {
+    use sojourn_domain::codes::{
+        Education, Ethnicity, GuardianRelation, MaritalStatus, Occupation, PoliticalStatus,
+        ReasonForStay, Sex,
+    };
+    macro_rules! table {
+        ($t:ty) => {
+            <$t>::ALL.iter().map(|v| (v.code(), v.name_zh())).collect()
+        };
+    }
+    match (form, key) {
+        (Form::Residents, "sex") => table!(Sex),
+        (Form::Residents, "ethnicity") => table!(Ethnicity),
+        (Form::Residents, "marital_status") => table!(MaritalStatus),
+        (Form::Residents, "education") => table!(Education),
+        (Form::Residents, "political_status") => table!(PoliticalStatus),
+        (Form::Residents, "occupation") => table!(Occupation),
+        (Form::Residents, "guardian_relation") => table!(GuardianRelation),
+        (Form::Residents, "reason") => table!(ReasonForStay),
+        (Form::Residents, "status") => vec![
+            ("registered", "已登记"),
+            ("active", "在住"),
+            ("departed", "已注销"),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// How a column that takes a place is filled in, for the 代码表.
+pub fn place_note(key: &str) -> Option<&'static str> {
+    match key {
+        "domicile" => Some(
+            "行政区划代码（到村居12位、乡镇街道9位、县区6位），或写地名，如“河南省郑州市中原区”“河南郑州中原区”；不填或无法识别时按身份证号码推定，并列入数据质量监控",
+        ),
+        "destination" => Some(
+            "行政区划代码或地名，尽量到乡镇（街道）；只知道到地市或省的，填地市或省（如 4403、44、广东省深圳市）",
+        ),
+        "unit" => Some(
+            "本系统中社区（村居）、网格或采集点的代码；表中没有此列时，导入时选择本表所属社区，或在表标题中写明社区名称",
+        ),
+        _ => None,
     }
 }
 

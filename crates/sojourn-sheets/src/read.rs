@@ -39,9 +39,20 @@ pub struct Layout {
     columns: Vec<(usize, usize, String)>,
     /// Headers that name no field, ignored.
     pub ignored: Vec<String>,
+    /// The text of the rows above the header (the title, "XX社区流动人口
+    /// 登记台账"), which may name the community the sheet is for.
+    pub title: String,
 }
 
 impl Layout {
+    /// Whether the sheet has a column for the field `key`.
+    pub fn has(&self, key: &str) -> bool {
+        let fields = self.form.fields();
+        self.columns
+            .iter()
+            .any(|(_, field, _)| fields[*field].key == key)
+    }
+
     /// The header as the sheet writes it for the field `key`, or the
     /// template's header when the sheet lacks the column.
     pub fn header_of(&self, key: &str) -> String {
@@ -135,6 +146,7 @@ impl Layout {
             header_row: row,
             columns,
             ignored,
+            title: String::new(),
         })
     }
 
@@ -290,7 +302,12 @@ struct RowSink<'a, 'v> {
     rows_seen: usize,
     /// Rows of the file, blank ones included.
     rows_read: u64,
+    /// Text of the rows before the header, at most [`MAX_TITLE_CHARS`].
+    title: String,
 }
+
+/// Of the rows above the header, as much text as a title needs.
+const MAX_TITLE_CHARS: usize = 1000;
 
 impl<'a, 'v> RowSink<'a, 'v> {
     fn new(form: Form, limits: Limits, visit: &'a mut Visit<'v>) -> Self {
@@ -301,6 +318,7 @@ impl<'a, 'v> RowSink<'a, 'v> {
             visit,
             rows_seen: 0,
             rows_read: 0,
+            title: String::new(),
         }
     }
 
@@ -333,7 +351,9 @@ impl<'a, 'v> RowSink<'a, 'v> {
         self.check(row, cells)?;
         match &self.layout {
             Some(layout) => {
+                // The template's own sample (张三) is an example, not a person.
                 if let Some(sheet_row) = layout.row(row, cells)
+                    && !self.form.is_sample(&sheet_row.values)
                     && (self.visit)(layout, sheet_row).is_break()
                 {
                     return Ok(ControlFlow::Break(()));
@@ -342,13 +362,28 @@ impl<'a, 'v> RowSink<'a, 'v> {
             None => {
                 self.rows_seen += 1;
                 if let Some(layout) = Layout::find(self.form, row, cells) {
-                    self.layout = Some(layout?);
+                    let mut layout = layout?;
+                    layout.title = std::mem::take(&mut self.title);
+                    self.layout = Some(layout);
                 } else if self.rows_seen >= HEADER_SEARCH_ROWS {
                     return Err(self.no_header());
+                } else {
+                    self.keep_title(cells);
                 }
             }
         }
         Ok(ControlFlow::Continue(()))
+    }
+
+    fn keep_title(&mut self, cells: &[RawCell]) {
+        for cell in cells {
+            if let RawCell::Text(text) = cell
+                && self.title.chars().count() + text.chars().count() <= MAX_TITLE_CHARS
+            {
+                self.title.push_str(text.trim());
+                self.title.push(' ');
+            }
+        }
     }
 
     fn no_header(&self) -> SheetError {

@@ -114,6 +114,20 @@ impl TableWriter {
         Ok(())
     }
 
+    /// Starts another worksheet named `name`, with its own title and header,
+    /// for the rows written from now on.
+    pub fn add_sheet(
+        &mut self,
+        name: &str,
+        title: Option<&str>,
+        header: &[&str],
+    ) -> Result<(), SheetError> {
+        self.sheet_name = name.to_owned();
+        self.title = title.map(str::to_owned);
+        self.header = header.iter().map(|h| (*h).to_owned()).collect();
+        self.start_sheet(None)
+    }
+
     /// Rows written to the current sheet so far, title and header included.
     pub fn rows_written(&self) -> u32 {
         self.next_row
@@ -152,8 +166,9 @@ fn column_number(column: usize) -> Result<u16, SheetError> {
 }
 
 /// The blank form of `form`: its title, its header, one sample row
-/// (synthetic), with code and date columns formatted as text so that
-/// Excel keeps what is typed there.
+/// (synthetic, skipped by the import), with code and date columns
+/// formatted as text so that Excel keeps what is typed there; and a second
+/// sheet, 代码表, with the codes and names each coded column accepts.
 pub fn write_template(form: Form, path: &Path) -> Result<(), SheetError> {
     let fields = form.fields();
     let header: Vec<String> = fields
@@ -176,5 +191,22 @@ pub fn write_template(form: Form, path: &Path) -> Result<(), SheetError> {
         .collect();
     table.text_columns(&text_columns)?;
     table.row(form.sample())?;
+    write_codes(form, &mut table)?;
     table.finish()
+}
+
+/// The 代码表 sheet: one row per accepted value of each coded column, and a
+/// note on the columns that take places.
+fn write_codes(form: Form, table: &mut TableWriter) -> Result<(), SheetError> {
+    let title = format!("{}：代码表（填代码或名称均可）", form.title());
+    table.add_sheet("代码表", Some(&title), &["列", "代码", "名称"])?;
+    for field in form.fields() {
+        if let Some(note) = crate::form::place_note(field.key) {
+            table.row(&[field.header, "", note])?;
+        }
+        for (code, name) in crate::form::codes_of(form, field.key) {
+            table.row(&[field.header, code, name])?;
+        }
+    }
+    Ok(())
 }

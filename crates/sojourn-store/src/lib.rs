@@ -201,6 +201,19 @@ pub trait Store: AccountStore + AuditLog + QualityStore + TransferStore + Send +
         statuses: &[ResidenceStatus],
         actor: &Actor,
     ) -> Result<Vec<Result<StayImport>>>;
+    /// A dry run of `import_stays` over a whole file: each batch `next`
+    /// hands over is imported exactly as `import_stays` would (later
+    /// batches seeing what earlier ones wrote, 重卡 and all) and its
+    /// outcomes handed to `decided`, all in one transaction that is rolled
+    /// back at the end, so a check gives the real import's verdict and
+    /// changes nothing.
+    fn check_import_stays(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        next: &mut dyn FnMut() -> Option<(Vec<Arrival>, Vec<ResidenceStatus>)>,
+        decided: &mut dyn FnMut(Vec<Result<StayImport>>),
+    ) -> Result<()>;
     /// The stay on file each arrival repeats, as `import_stays` would find
     /// it (for an import that only checks). Writes nothing.
     fn stays_on_file(

@@ -648,6 +648,7 @@ quality-rule-quality_address_unknown_division = Address division code unknown
 quality-rule-quality_house_without_security_agreement = House without security agreement
 quality-rule-quality_resident_without_house = Resident without house
 quality-rule-quality_childbearing_woman_not_filed = Woman of childbearing age not filed within 30 days
+quality-rule-quality_reason_for_stay_unknown = Reason for stay unknown
 ## Importing a register from a sheet
 import-title = Import
 import-heading = Import from a sheet
@@ -664,6 +665,9 @@ import-template = Download the blank form (.xlsx)
 import-file = File (.xlsx or .csv)
 import-file-hint = Rows imported before are not written again; wrong rows are refused with the reason.
 import-dry-run = Only check (write nothing)
+import-unit = Community the sheet is for
+import-unit-from-sheet = From the sheet’s community column or title
+import-unit-hint = Choose it when the sheet has no community column; otherwise the column, or a community named in the sheet’s title, is used. Only communities in your jurisdiction can be chosen.
 import-submit = Upload and import
 import-too-large = The file is too large to import through the web; split it, or ask an administrator to import it from the command line.
 import-report-title = Import report

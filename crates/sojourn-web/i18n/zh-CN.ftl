@@ -626,6 +626,7 @@ quality-rule-quality_address_unknown_division = 地址区划代码不存在
 quality-rule-quality_house_without_security_agreement = 出租房屋未签治安责任书
 quality-rule-quality_resident_without_house = 在住人员未关联房屋
 quality-rule-quality_childbearing_woman_not_filed = 育龄妇女30日内未建档
+quality-rule-quality_reason_for_stay_unknown = 来本地事由不详
 ## Importing a register from a sheet
 import-title = 导入
 import-heading = 从表格导入
@@ -642,6 +643,9 @@ import-template = 下载空白模板（.xlsx）
 import-file = 文件（.xlsx 或 .csv）
 import-file-hint = 已导入过的行不会重复写入；有误的行会被拒绝并说明原因。
 import-dry-run = 仅检查（不写入任何记录）
+import-unit = 本表所属社区
+import-unit-from-sheet = 按表中“所属社区代码”列或表标题识别
+import-unit-hint = 表中没有“所属社区代码”列时请选择；不选则按该列，或按表标题中的社区名称（如“建设路社区流动人口登记台账”）识别。只能选择您管辖范围内的社区。
 import-submit = 上传并导入
 import-too-large = 文件太大，无法通过网页导入；请分成几个文件，或由管理员用命令行导入。
 import-report-title = 导入结果

@@ -7,6 +7,8 @@ pub mod division;
 pub mod id_number;
 /// Mobile and landline phone numbers.
 pub mod phone;
+/// Places written as text (户籍地址), read back to division codes.
+pub mod place;
 /// Code tables: sex, ethnicity, marital status, education, occupation, …
 pub mod tables;
 /// Unified social credit codes (GB 32100-2015).

@@ -337,6 +337,9 @@ code_table! {
         Tourism = "10", "旅游探亲", "tourism or visiting";
         Relocation = "11", "拆迁搬家", "relocation";
         Other = "99", "其他", "other";
+        // Not in the standard: a ledger without the column says nothing of
+        // the reason; the monitor lists each such stay for a clerk to ask.
+        Unknown = "00", "不详", "unknown";
     }
 }
 
@@ -348,6 +351,7 @@ impl ReasonForStay {
             "投亲" | "投亲靠友" => Some(Self::Family),
             "出差" => Some(Self::BusinessTrip),
             "旅游" | "探亲" | "探亲访友" => Some(Self::Tourism),
+            "未知" => Some(Self::Unknown),
             _ => None,
         }
     }

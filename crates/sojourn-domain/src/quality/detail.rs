@@ -16,9 +16,10 @@ impl Finding {
     /// The particulars of this finding, read back by [`Finding::from_detail`].
     pub fn detail(&self) -> String {
         match self {
-            Self::IdMissing | Self::HouseWithoutSecurityAgreement | Self::ResidentWithoutHouse => {
-                String::new()
-            }
+            Self::IdMissing
+            | Self::HouseWithoutSecurityAgreement
+            | Self::ResidentWithoutHouse
+            | Self::ReasonForStayUnknown => String::new(),
             Self::IdNonStandard(reason) => id_error_detail(reason),
             Self::IdWrongCheckCharacter { expected, found } => format!("{expected}|{found}"),
             Self::SexContradictsId { recorded, from_id } => {
@@ -47,6 +48,7 @@ impl Finding {
                 .is_empty()
                 .then_some(Self::HouseWithoutSecurityAgreement),
             Rule::ResidentWithoutHouse => detail.is_empty().then_some(Self::ResidentWithoutHouse),
+            Rule::ReasonForStayUnknown => detail.is_empty().then_some(Self::ReasonForStayUnknown),
             Rule::IdNonStandard => id_error_from_detail(detail).map(Self::IdNonStandard),
             Rule::IdWrongCheckCharacter => {
                 let (expected, found) = char_pair(detail)?;
@@ -235,6 +237,7 @@ mod tests {
                 due: date!(2026 - 06 - 18),
                 filed: None,
             },
+            Finding::ReasonForStayUnknown,
         ]);
         findings
     }

@@ -34,10 +34,11 @@ pub enum Rule {
     HouseWithoutSecurityAgreement,
     ResidentWithoutHouse,
     ChildbearingWomanNotFiled,
+    ReasonForStayUnknown,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 10] = [
+    pub const ALL: [Rule; 11] = [
         Self::IdMissing,
         Self::IdNonStandard,
         Self::IdWrongCheckCharacter,
@@ -48,6 +49,7 @@ impl Rule {
         Self::HouseWithoutSecurityAgreement,
         Self::ResidentWithoutHouse,
         Self::ChildbearingWomanNotFiled,
+        Self::ReasonForStayUnknown,
     ];
 
     /// Stable snake_case code, prefixed `quality_`.
@@ -63,6 +65,7 @@ impl Rule {
             Self::HouseWithoutSecurityAgreement => "quality_house_without_security_agreement",
             Self::ResidentWithoutHouse => "quality_resident_without_house",
             Self::ChildbearingWomanNotFiled => "quality_childbearing_woman_not_filed",
+            Self::ReasonForStayUnknown => "quality_reason_for_stay_unknown",
         }
     }
 
@@ -79,6 +82,7 @@ impl Rule {
             Self::HouseWithoutSecurityAgreement => "出租房屋未签治安责任书",
             Self::ResidentWithoutHouse => "在住人员未关联房屋",
             Self::ChildbearingWomanNotFiled => "育龄妇女30日内未建档",
+            Self::ReasonForStayUnknown => "来本地事由不详",
         }
     }
 }
@@ -144,6 +148,9 @@ pub enum Finding {
         due: Date,
         filed: Option<Date>,
     },
+    /// A current stay whose reason for stay is not known (imported from a
+    /// ledger without the column).
+    ReasonForStayUnknown,
 }
 
 impl Finding {
@@ -159,6 +166,7 @@ impl Finding {
             Self::HouseWithoutSecurityAgreement => Rule::HouseWithoutSecurityAgreement,
             Self::ResidentWithoutHouse => Rule::ResidentWithoutHouse,
             Self::ChildbearingWomanNotFiled { .. } => Rule::ChildbearingWomanNotFiled,
+            Self::ReasonForStayUnknown => Rule::ReasonForStayUnknown,
         }
     }
 }
@@ -210,6 +218,7 @@ impl Localized for Finding {
                 ),
                 None => format!("流入育龄妇女于 {arrived} 来本地，应于 {due} 前建档，至今未建档"),
             },
+            Self::ReasonForStayUnknown => "来本地事由不详（导入的台账没有此项），请补登".into(),
         }
     }
 
@@ -254,6 +263,9 @@ impl Localized for Finding {
                     "inflow woman of childbearing age arrived {arrived}, was due to be filed by {due}, not filed yet"
                 ),
             },
+            Self::ReasonForStayUnknown => {
+                "the reason for stay is unknown (the imported ledger had no such column)".into()
+            }
         }
     }
 }
@@ -331,6 +343,12 @@ pub fn check_address_division(field: AddressField, raw: &str) -> Option<Finding>
 /// The address rule on a person file's place of household registration.
 pub fn check_domicile(details: &PersonDetails) -> Option<Finding> {
     check_address_division(AddressField::Domicile, details.domicile.as_str())
+}
+
+/// A current stay whose reason for stay nobody recorded.
+pub fn check_reason_for_stay(residence: &Residence) -> Option<Finding> {
+    (residence.status.is_current() && residence.stay.reason == crate::codes::ReasonForStay::Unknown)
+        .then_some(Finding::ReasonForStayUnknown)
 }
 
 /// A rental house whose landlord has not signed the security-responsibility
@@ -1222,6 +1240,7 @@ mod tests {
                 due: TODAY,
                 filed: None,
             },
+            Finding::ReasonForStayUnknown,
         ];
         let codes: std::collections::HashSet<_> = findings.iter().map(Finding::code).collect();
         assert_eq!(codes.len(), Rule::ALL.len());

@@ -35,6 +35,11 @@ pub struct Running {
     /// Keep the data-quality remarks on accepted rows in the report (the
     /// sheet import takes them from its own check of the rows instead).
     pub warnings: bool,
+    /// Residents only: judge every row as the import would, in a
+    /// transaction that is rolled back (`Store::check_import_stays`), so a
+    /// check gives the real verdict. The other registers' checks only
+    /// parse (`crate::sheet`).
+    pub dry_run: bool,
 }
 
 /// What an import did.
@@ -108,6 +113,11 @@ pub fn run(
 ) -> Result<ImportReport> {
     let mut reader = table::reader(input).map_err(|e| ImportError::file("input", e))?;
     let header = read_header(&mut reader, register)?;
+    if run.dry_run && register != Register::Residents {
+        return Err(ImportError::Internal(
+            "only the resident import checks in a rolled-back transaction".into(),
+        ));
+    }
     let directory = Directory::load(store, scope)?;
     let mut report = ImportReport::new(register);
     match register {

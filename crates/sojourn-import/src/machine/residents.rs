@@ -71,7 +71,7 @@ pub(super) fn import<R: Read + Send>(
 ) -> Result<()> {
     // Into an empty register, the search indexes are built once at the
     // end instead of row by row; they come back even if the import fails.
-    let deferred = run.bulk_load && store.begin_bulk_load_unscoped()?;
+    let deferred = run.bulk_load && !run.dry_run && store.begin_bulk_load_unscoped()?;
     let imported = pipeline(store, scope, reader, header, context, actor, run, report);
     let restored = if deferred {
         store.finish_bulk_load_unscoped().map_err(ImportError::from)
@@ -97,7 +97,11 @@ fn pipeline<R: Read + Send>(
     std::thread::scope(|threads| {
         let (sender, receiver) = sync_channel(BATCHES_AHEAD);
         let parser = threads.spawn(move || parse_batches(&mut reader, header, context, sender));
-        let stored = store_batches(store, scope, receiver, actor, run, report);
+        let stored = if run.dry_run {
+            check_batches(store, scope, receiver, actor, run, report)
+        } else {
+            store_batches(store, scope, receiver, actor, run, report)
+        };
         let parsed = parser
             .join()
             .map_err(|_| ImportError::Internal("the CSV parser thread panicked".into()))?;
@@ -182,6 +186,53 @@ fn store_batches(
     Ok(())
 }
 
+/// The dry run: the same batches judged by the store as `store_batches`
+/// stores them, in one transaction it rolls back.
+fn check_batches(
+    store: &dyn Store,
+    scope: &Scope,
+    receiver: Receiver<Batch>,
+    actor: &Actor,
+    run: Running,
+    report: &mut ImportReport,
+) -> Result<()> {
+    let report = std::cell::RefCell::new(report);
+    let rows: std::cell::RefCell<Vec<u64>> = std::cell::RefCell::new(Vec::new());
+    let mut next = || {
+        loop {
+            let batch = receiver.recv().ok()?;
+            let mut report = report.borrow_mut();
+            report.refusals.extend(batch.refusals);
+            if run.warnings {
+                report.warnings.extend(batch.warnings);
+            }
+            if !batch.arrivals.is_empty() {
+                *rows.borrow_mut() = batch.rows;
+                return Some((batch.arrivals, batch.statuses));
+            }
+        }
+    };
+    let mut decided = |results: Vec<sojourn_store::Result<StayImport>>| {
+        let mut report = report.borrow_mut();
+        for (result, &row) in results.into_iter().zip(rows.borrow().iter()) {
+            tally(&mut report, result, row);
+        }
+    };
+    store.check_import_stays(scope, actor, &mut next, &mut decided)?;
+    Ok(())
+}
+
+/// A row's outcome from the store, counted into the report.
+fn tally(report: &mut ImportReport, result: sojourn_store::Result<StayImport>, row: u64) {
+    match result {
+        Ok(StayImport::Registered(_)) => report.accepted += 1,
+        // An earlier run of the same file (finished or interrupted)
+        // stored this row: the store found its stay on file.
+        Ok(StayImport::AlreadyRegistered(_)) => report.already_imported.push(row),
+        Err(error) => report.refusals.push(store_refusal(row, &error)),
+    }
+}
+
 fn store_batch(
     store: &dyn Store,
     scope: &Scope,
@@ -199,13 +250,7 @@ fn store_batch(
     }
     let results = store.import_stays(scope, &batch.arrivals, &batch.statuses, actor)?;
     for (result, row) in results.into_iter().zip(batch.rows) {
-        match result {
-            Ok(StayImport::Registered(_)) => report.accepted += 1,
-            // An earlier run of the same file (finished or interrupted)
-            // stored this row: the store found its stay on file.
-            Ok(StayImport::AlreadyRegistered(_)) => report.already_imported.push(row),
-            Err(error) => report.refusals.push(store_refusal(row, &error)),
-        }
+        tally(report, result, row);
     }
     Ok(())
 }

@@ -16,6 +16,9 @@ use std::collections::{HashMap, HashSet};
 
 pub struct Directory {
     units: HashSet<String>,
+    /// Code and name of each unit in scope, to find the one a sheet's
+    /// title names.
+    unit_names: Vec<(UnitCode, String)>,
     /// `None` when several houses share the address.
     houses_by_address: HashMap<String, Option<HouseId>>,
     house_addresses: HashMap<HouseId, String>,
@@ -53,13 +56,18 @@ impl Localized for UnitError {
 
 impl Directory {
     pub fn load(store: &dyn Store, scope: &Scope) -> Result<Self> {
-        let units = store
-            .list_units(scope, None)?
-            .into_iter()
+        let listed = store.list_units(scope, None)?;
+        let units = listed
+            .iter()
             .map(|unit| unit.code.as_str().to_owned())
+            .collect();
+        let unit_names = listed
+            .into_iter()
+            .map(|unit| (unit.code, unit.name.to_string()))
             .collect();
         let mut directory = Self {
             units,
+            unit_names,
             houses_by_address: HashMap::new(),
             house_addresses: HashMap::new(),
             employers_by_uscc: HashMap::new(),
@@ -114,6 +122,30 @@ impl Directory {
         }
     }
 
+    /// The unit a sheet's title names ("建设路社区流动人口登记台账"): of the
+    /// units in scope whose name the text holds, the deepest; `None` when
+    /// none is named or two at that depth are (no guess).
+    pub fn unit_named_in(&self, text: &str) -> Option<UnitCode> {
+        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let mut named = self
+            .unit_names
+            .iter()
+            .filter(|(_, name)| short_names(name).any(|n| text.contains(n)));
+        let mut best: Option<&UnitCode> = None;
+        let mut tied = false;
+        for (code, _) in named.by_ref() {
+            match best {
+                Some(b) if code.as_str().len() < b.as_str().len() => {}
+                Some(b) if code.as_str().len() == b.as_str().len() => tied = true,
+                _ => {
+                    best = Some(code);
+                    tied = false;
+                }
+            }
+        }
+        best.filter(|_| !tied).cloned()
+    }
+
     pub fn house(&self, address: &str) -> std::result::Result<HouseId, FieldError> {
         match self.houses_by_address.get(address) {
             Some(Some(id)) => Ok(*id),
@@ -153,4 +185,22 @@ impl Directory {
         self.employer_usccs.insert(id, uscc.to_string());
         self.employers_by_uscc.insert(uscc.to_string(), id);
     }
+}
+
+/// A unit's name as a title writes it: 多福巷社区居委会 as itself, as
+/// 多福巷社区 and as 多福巷 (never shorter than two characters).
+fn short_names(name: &str) -> impl Iterator<Item = &str> {
+    const COMMITTEES: [&str; 4] = ["居民委员会", "村民委员会", "居委会", "村委会"];
+    const PLACES: [&str; 2] = ["社区", "村"];
+    let without_committee = COMMITTEES
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix))
+        .unwrap_or(name);
+    let without_place = PLACES
+        .iter()
+        .find_map(|suffix| without_committee.strip_suffix(suffix))
+        .unwrap_or(without_committee);
+    [name, without_committee, without_place]
+        .into_iter()
+        .filter(|n| n.chars().count() >= 2)
 }

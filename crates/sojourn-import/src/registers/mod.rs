@@ -11,14 +11,20 @@
 //!
 //! **residents** — one row per stay; a person with several stays has
 //! several rows, oldest first:
-//! `id_number*, name*, sex, birth_date, ethnicity*, domicile*,
+//! `id_number*, name*, sex, birth_date, ethnicity*, domicile,
 //! domicile_address, phone, marital_status, education, political_status,
-//! occupation, unit*, arrived_on*, intended_stay_months, reason*,
+//! occupation, unit*, arrived_on*, intended_stay_months, reason,
 //! current_address*, house_address, employer_uscc, status, departed_on,
 //! destination, destination_address, departure_reason`.
 //! `sex` and `birth_date` are read from the ID number; when filled they
 //! must agree with it. `status` is `registered` (default), `active` or
-//! `departed` (default when `departed_on` is filled).
+//! `departed` (default when `departed_on` is filled). `domicile` is a
+//! division code or the place as text (河南省郑州市中原区…, read against the
+//! embedded national data); blank or unreadable, it is the place the ID
+//! number names, with a remark and a finding on the monitor. A blank
+//! `reason` is recorded as unknown (不详) and listed by the monitor.
+//! Destinations (here and for outflows) are codes or text, known to the
+//! town or only to the prefecture or province.
 //!
 //! **houses** — `unit*, address*, landlord_kind* (person|company),
 //! landlord_name*, landlord_id_number, landlord_uscc, landlord_phone,
@@ -46,8 +52,55 @@ pub mod residents;
 mod directory;
 pub use directory::Directory;
 
-use crate::table::Column;
+use crate::table::{Column, FieldError};
+use sojourn_domain::codes::DivisionCode;
+use sojourn_domain::codes::place::{PlaceMatch, resolve_place};
 use sojourn_store::{Page, PageRequest};
+
+/// A place given as a division code (any level: a destination may be
+/// known only to its province) or as text read against the national data.
+pub(crate) fn parse_place(text: &str) -> Result<DivisionCode, PlaceError> {
+    if text
+        .chars()
+        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+    {
+        return DivisionCode::parse_known(text).map_err(PlaceError::Code);
+    }
+    match resolve_place(text) {
+        PlaceMatch::Resolved(code) => Ok(code),
+        PlaceMatch::Unresolved => Err(PlaceError::Text(FieldError::PlaceUnreadable(
+            text.to_owned(),
+        ))),
+    }
+}
+
+/// Why a place was not read: a wrong code, or text naming no division.
+#[derive(Debug)]
+pub(crate) enum PlaceError {
+    Code(sojourn_domain::codes::division::DivisionError),
+    Text(FieldError),
+}
+
+impl sojourn_domain::Localized for PlaceError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Code(e) => e.code(),
+            Self::Text(e) => e.code(),
+        }
+    }
+    fn message_zh(&self) -> String {
+        match self {
+            Self::Code(e) => e.message_zh(),
+            Self::Text(e) => e.message_zh(),
+        }
+    }
+    fn message_en(&self) -> String {
+        match self {
+            Self::Code(e) => e.message_en(),
+            Self::Text(e) => e.message_en(),
+        }
+    }
+}
 
 /// A register that can be imported and exported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

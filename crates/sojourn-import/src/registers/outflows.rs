@@ -3,7 +3,7 @@
 
 use super::Directory;
 use crate::table::{Column, FieldError, Fields, cell, column};
-use sojourn_domain::codes::{DivisionCode, IdNumber, Phone};
+use sojourn_domain::codes::{IdNumber, Phone};
 use sojourn_domain::outflow::{LeftBehind, Outflow, OutflowDetails};
 use sojourn_domain::text::{Address, Note, OrgName, PersonName, Relation};
 use sojourn_domain::time_rules::{PastDate, parse_iso_date};
@@ -54,7 +54,7 @@ pub fn parse(
     let name = f.required("name", PersonName::parse);
     let unit = f.required("unit", |s| directory.unit(s));
     let left_on = f.required("left_on", |s| PastDate::parse(s, today));
-    let destination = f.required("destination", DivisionCode::parse_known);
+    let destination = f.required("destination", super::parse_place);
     let left_behind = match left_on {
         Some(left_on) => parse_left_behind(f, left_on.date(), today),
         None => Vec::new(),

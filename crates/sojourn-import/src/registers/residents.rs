@@ -5,8 +5,9 @@ use super::{DEPARTED_WITHOUT_DATE, DEPARTURE_FIELDS_WITHOUT_DEPARTURE, Directory
 use crate::table::{Column, FieldError, Fields, cell, column, number_in};
 use sojourn_domain::DomainError;
 use sojourn_domain::codes::division::is_known_county_code;
+use sojourn_domain::codes::place::{PlaceMatch, place_of_id_address, resolve_place};
 use sojourn_domain::codes::{
-    DivisionCode, Education, Ethnicity, IdNumber, MaritalStatus, Occupation, Phone,
+    DivisionCode, DivisionLevel, Education, Ethnicity, IdNumber, MaritalStatus, Occupation, Phone,
     PoliticalStatus, ReasonForStay, Sex, Uscc,
 };
 use sojourn_domain::employer::EmployerId;
@@ -37,8 +38,9 @@ pub const COLUMNS: &[Column] = &[
     column("ethnicity", true, "GB/T 3304 code or name (01 or 汉族)"),
     column(
         "domicile",
-        true,
-        "household registration: division code, down to village",
+        false,
+        "household registration: division code down to village, or the place as text \
+         (河南省郑州市中原区…); blank or unreadable: the place the ID number names, with a remark",
     ),
     column(
         "domicile_address",
@@ -73,7 +75,11 @@ pub const COLUMNS: &[Column] = &[
         false,
         "intended length of stay in months",
     ),
-    column("reason", true, "reason for stay, code or name (01 or 务工)"),
+    column(
+        "reason",
+        false,
+        "reason for stay, code or name (01 or 务工); blank: unknown (不详), listed by the monitor",
+    ),
     column("current_address", true, "current address"),
     column(
         "house_address",
@@ -124,7 +130,7 @@ pub fn parse(f: &mut Fields, ctx: &Context) -> Option<ParsedStay> {
     if let Some(id_number) = &id_number {
         check_derived_from_id(f, id_number);
     }
-    let person = parse_person(f, ctx.today);
+    let person = parse_person(f, ctx.today, id_number.as_ref());
     let stay = parse_stay(f, ctx);
     let arrived_on = stay.as_ref().map(|s| s.arrived_on.date());
     // A guardian whose cells were refused is not also reported missing.
@@ -183,12 +189,24 @@ fn check_derived_from_id(f: &mut Fields, id_number: &IdNumber) {
     }
 }
 
-fn parse_person(f: &mut Fields, today: Date) -> Option<PersonDetails> {
+fn parse_person(
+    f: &mut Fields,
+    today: Date,
+    id_number: Option<&IdNumber>,
+) -> Option<PersonDetails> {
     let name = f.required("name", PersonName::parse);
     let ethnicity = f.required("ethnicity", Ethnicity::parse);
-    let domicile = f.required("domicile", DivisionCode::parse_known);
+    let domicile = parse_domicile(f, id_number);
+    let domicile_address = match f.text("domicile_address") {
+        Some(_) => f.optional("domicile_address", Address::parse),
+        // The place written in the domicile column is the address too.
+        None => f
+            .text("domicile")
+            .filter(|text| !is_code(text))
+            .and_then(|text| Address::parse(text).ok()),
+    };
     Some(PersonDetails {
-        domicile_address: f.optional("domicile_address", Address::parse),
+        domicile_address,
         phone: f.optional("phone", Phone::parse),
         marital_status: f.optional("marital_status", MaritalStatus::parse),
         education: f.optional("education", Education::parse),
@@ -199,6 +217,59 @@ fn parse_person(f: &mut Fields, today: Date) -> Option<PersonDetails> {
         ethnicity: ethnicity?,
         domicile: domicile?,
     })
+}
+
+/// Whether a domicile cell is a code rather than a place written out.
+fn is_code(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+}
+
+/// The household registration: a division code as given; a place written
+/// out (in the domicile column, or else in the address column, where
+/// ledgers keep 户籍地址) read to its code down to the county at least; a
+/// place read only to its province or prefecture made precise by the ID
+/// number when the number lies in it; and otherwise the place the ID
+/// number's address code stands for today, with a remark — the row is
+/// kept, and the monitor lists the file (`quality_domicile_from_id_number`).
+fn parse_domicile(f: &mut Fields, id_number: Option<&IdNumber>) -> Option<DivisionCode> {
+    let given = f.text("domicile");
+    if given.is_some_and(is_code) {
+        return f.required("domicile", DivisionCode::parse_known);
+    }
+    let column = if given.is_some() {
+        "domicile"
+    } else {
+        "domicile_address"
+    };
+    let text = given.or_else(|| f.text("domicile_address"));
+    let from_text = match text.map(resolve_place) {
+        Some(PlaceMatch::Resolved(code)) => Some(code),
+        _ => None,
+    };
+    let from_id = id_number.and_then(|id| place_of_id_address(id.address_code()));
+    match (from_text, from_id) {
+        (Some(code), _) if code.level() >= DivisionLevel::County => Some(code),
+        (Some(code), Some(id_place)) if id_place.as_str().starts_with(code.as_str()) => {
+            Some(id_place)
+        }
+        (Some(code), _) => Some(code),
+        (None, Some(id_place)) => {
+            let remark = FieldError::DomicileFromIdNumber {
+                text: text.unwrap_or_default().to_owned(),
+                code: id_place.to_string(),
+            };
+            f.warn(column, &remark);
+            Some(id_place)
+        }
+        // A refused number says why already.
+        (None, None) if id_number.is_none() => None,
+        (None, None) => {
+            let error = FieldError::DomicileUnreadable(text.unwrap_or_default().to_owned());
+            f.refuse(Some(column), &error);
+            None
+        }
+    }
 }
 
 /// The guardian's four columns: none filled is no guardian; some filled
@@ -261,7 +332,12 @@ fn parse_stay(f: &mut Fields, ctx: &Context) -> Option<StayDetails> {
     let intended_stay_months = f
         .optional("intended_stay_months", |s| number_in(s, 1, 1200))
         .and_then(|months| u16::try_from(months).ok());
-    let reason = f.required("reason", ReasonForStay::parse);
+    // A ledger without the column says nothing of the reason: unknown, and
+    // the monitor lists the stay (`quality_reason_for_stay_unknown`).
+    let reason = match f.text("reason") {
+        Some(_) => f.required("reason", ReasonForStay::parse),
+        None => Some(ReasonForStay::Unknown),
+    };
     let current_address = f.required("current_address", Address::parse);
     let house = f.optional("house_address", |s| ctx.directory.house(s));
     let employer = parse_employer(f, ctx.directory);
@@ -327,7 +403,7 @@ fn parse_status(text: &str) -> Result<&'static str, FieldError> {
 
 fn parse_departure(f: &mut Fields, today: Date, arrived_on: Option<Date>) -> Option<Departure> {
     let departed_on = f.optional("departed_on", |s| PastDate::parse(s, today));
-    let destination = f.optional("destination", DivisionCode::parse_known);
+    let destination = f.optional("destination", super::parse_place);
     let destination_address = f.optional("destination_address", Address::parse);
     let reason = f.optional("departure_reason", Note::parse);
     let Some(departed_on) = departed_on else {

@@ -61,6 +61,59 @@ pub(crate) fn import_batch(
     Ok(outcomes)
 }
 
+/// What a check's transaction ends with, so that it is rolled back.
+pub(crate) const CHECK_ROLLED_BACK: &str = "import check rolled back";
+
+/// `import_batch` inside a check's transaction: in a savepoint, so that a
+/// batch failing as a whole (which a real import replays row by row) is
+/// undone and replayed row by row here too, each row in its own savepoint.
+pub(crate) fn check_batch(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    arrivals: &[Arrival],
+    statuses: &[ResidenceStatus],
+    actor: &Actor,
+) -> Result<Vec<Result<StayImport>>> {
+    if let Ok(outcomes) = in_savepoint(tx, |tx| import_batch(tx, scope, arrivals, statuses, actor))?
+    {
+        return Ok(outcomes);
+    }
+    let mut outcomes = Vec::with_capacity(arrivals.len());
+    for (arrival, status) in arrivals.iter().zip(statuses) {
+        let one = in_savepoint(tx, |tx| {
+            import_batch(
+                tx,
+                scope,
+                std::slice::from_ref(arrival),
+                std::slice::from_ref(status),
+                actor,
+            )
+        })?;
+        outcomes.push(match one {
+            Ok(mut decided) => decided.pop().unwrap_or_else(|| {
+                Err(StoreError::Backend("a batch of one had no outcome".into()))
+            }),
+            Err(error) => Err(error),
+        });
+    }
+    Ok(outcomes)
+}
+
+/// Runs `f` in a savepoint: kept when it succeeds, undone when it fails
+/// (the inner `Result`); the outer one is the savepoint's own failure.
+fn in_savepoint<T>(tx: &mut dyn Tx, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<Result<T>> {
+    tx.execute("SAVEPOINT import_check", &[])?;
+    let outcome = f(tx);
+    match &outcome {
+        Ok(_) => tx.execute("RELEASE SAVEPOINT import_check", &[])?,
+        Err(_) => {
+            tx.execute("ROLLBACK TO SAVEPOINT import_check", &[])?;
+            tx.execute("RELEASE SAVEPOINT import_check", &[])?
+        }
+    };
+    Ok(outcome)
+}
+
 /// For each row, the stay on file it repeats: the same person (a file
 /// found by the facts) at the same unit since the same day, whatever its
 /// status. Only rows whose unit is in scope are looked at, so a stay

@@ -10,7 +10,7 @@ use super::{Row, Tx, Value, now, scope_bounds};
 use crate::quality::*;
 use crate::{Actor, Result, StoreError};
 use sojourn_domain::Localized;
-use sojourn_domain::codes::{IdNumber, Sex};
+use sojourn_domain::codes::{IdNumber, ReasonForStay, Sex};
 use sojourn_domain::person::PersonId;
 use sojourn_domain::quality::{self as rules, AddressField, DuplicateCandidate, Finding, Rule};
 use sojourn_domain::residence::Arrival;
@@ -46,6 +46,7 @@ pub(super) fn rule_key(rule: Rule) -> &'static str {
         Rule::IdWrongCheckCharacter => "id_wrong_check",
         Rule::ResidentWithoutHouse => "resident_house",
         Rule::SexContradictsId => "sex_id",
+        Rule::ReasonForStayUnknown => "reason_unknown",
     }
 }
 
@@ -99,6 +100,7 @@ fn judge_person(
 /// A stay: judged only while current (a departed stay is history).
 fn judge_residence(
     current: bool,
+    reason_known: bool,
     has_house: bool,
     number: Option<&IdNumber>,
     arrived: Date,
@@ -111,6 +113,9 @@ fn judge_residence(
     let mut findings = Vec::new();
     if !has_house {
         findings.push(Finding::ResidentWithoutHouse);
+    }
+    if !reason_known {
+        findings.push(Finding::ReasonForStayUnknown);
     }
     if let Some(number) = number {
         findings.extend(rules::check_childbearing_filing(
@@ -157,7 +162,7 @@ fn open_number(tx: &mut dyn Tx, stored: &str) -> Result<String> {
 pub(super) const PERSON_SQL: &str = "SELECT p.id, p.unit_code, p.id_number, p.sex, p.birth_date, \
     p.domicile, p.name, p.name_pinyin FROM persons p";
 const RESIDENCE_SQL: &str = "SELECT r.id, r.unit_code, r.status, r.house_id, r.arrived_on, \
-    r.created_at, p.sex, p.id_number, r.person_id FROM residences r \
+    r.created_at, p.sex, p.id_number, r.person_id, r.reason FROM residences r \
     JOIN persons p ON p.id = r.person_id";
 const HOUSE_SQL: &str = "SELECT h.id, h.unit_code, h.security_agreement_on FROM houses h";
 const OUTFLOW_SQL: &str = "SELECT o.id, o.unit_code, o.id_number, o.destination FROM outflows o";
@@ -194,6 +199,7 @@ fn judge_row(tx: &mut dyn Tx, kind: RecordKind, row: &Row, today: Date) -> Resul
             };
             judge_residence(
                 current,
+                row.text(9)? != ReasonForStay::Unknown.code(),
                 row.opt_int(3)?.is_some(),
                 number.as_ref(),
                 row.date(4)?,
@@ -224,6 +230,7 @@ fn judge_stay_of(row: &Row, number: &str, today: Date) -> Result<Judged> {
         unit: row.text(1)?.to_owned(),
         findings: judge_residence(
             current,
+            row.text(9)? != ReasonForStay::Unknown.code(),
             row.opt_int(3)?.is_some(),
             number.as_ref(),
             row.date(4)?,
@@ -305,6 +312,7 @@ pub(crate) fn after_arrivals(
         }
         let stay = judge_residence(
             true,
+            arrival.stay.reason != ReasonForStay::Unknown,
             arrival.stay.house.is_some(),
             Some(&arrival.id_number),
             arrival.stay.arrived_on.date(),

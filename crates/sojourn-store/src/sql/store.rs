@@ -154,6 +154,28 @@ impl<B: Backend> Store for SqlStore<B> {
         }
     }
 
+    fn check_import_stays(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        next: &mut dyn FnMut() -> Option<(Vec<Arrival>, Vec<ResidenceStatus>)>,
+        decided: &mut dyn FnMut(Vec<Result<StayImport>>),
+    ) -> Result<()> {
+        let checked = self.backend.write(|tx| -> Result<()> {
+            while let Some((arrivals, statuses)) = next() {
+                decided(imports::check_batch(
+                    tx, scope, &arrivals, &statuses, actor,
+                )?);
+            }
+            // Everything the batches wrote goes: this was only a check.
+            Err(StoreError::Backend(imports::CHECK_ROLLED_BACK.into()))
+        });
+        match checked {
+            Err(StoreError::Backend(message)) if message == imports::CHECK_ROLLED_BACK => Ok(()),
+            other => other,
+        }
+    }
+
     fn stays_on_file(
         &self,
         scope: &Scope,

@@ -203,3 +203,101 @@ pub fn a_stay_on_file_outside_the_scope_is_refused_not_revealed(db: &TestDb) {
     );
     assert_eq!(total_stays(store), 1);
 }
+
+/// What a check of `batches` is told, batch by batch.
+fn check(
+    store: &dyn Store,
+    batches: Vec<Vec<(Arrival, ResidenceStatus)>>,
+) -> Vec<Vec<Result<StayImport>>> {
+    let mut pending = batches.into_iter();
+    let mut next = || {
+        pending.next().map(|rows| {
+            let arrivals = rows.iter().map(|(a, _)| a.clone()).collect();
+            let statuses = rows.iter().map(|(_, s)| s.clone()).collect();
+            (arrivals, statuses)
+        })
+    };
+    let mut told = Vec::new();
+    let mut decided = |outcomes| told.push(outcomes);
+    store
+        .check_import_stays(&scope(TOWN), &actor(), &mut next, &mut decided)
+        .expect("checked");
+    told
+}
+
+pub fn a_checked_import_gives_the_imports_verdict_and_changes_nothing(db: &TestDb) {
+    let store = deployed(db);
+    let elsewhere = id_number("19900307", 123);
+    // A current stay in another community: 重卡 for the checked rows.
+    registered(
+        &import(
+            store,
+            TOWN,
+            &[(
+                arrival(&elsewhere, "张三", YINZHA, "2024-01-05"),
+                ResidenceStatus::Registered,
+            )],
+        )[0],
+    );
+    let fresh = id_number("19910307", 125);
+    let told = check(
+        store,
+        vec![
+            vec![
+                (
+                    arrival(&elsewhere, "张三", DUOFU, "2024-03-05"),
+                    ResidenceStatus::Registered,
+                ),
+                (
+                    arrival(&fresh, "李四", DUOFU, "2024-03-05"),
+                    ResidenceStatus::Active,
+                ),
+            ],
+            // A later batch sees what the earlier one would have written.
+            vec![(
+                arrival(&fresh, "李四", DUOFU, "2024-03-05"),
+                ResidenceStatus::Active,
+            )],
+            // A row refused by a rule, alone in its batch.
+            vec![(
+                arrival(&id_number("19920307", 127), "王五", DUOFU, "2024-03-05"),
+                ResidenceStatus::Departed(departure("2024-01-10")),
+            )],
+        ],
+    );
+    assert_eq!(told.len(), 3);
+    assert!(
+        matches!(told[0][0], Err(StoreError::DuplicateResidence { .. })),
+        "{:?}",
+        told[0][0]
+    );
+    let would_be = registered(&told[0][1]);
+    assert_eq!(
+        told[1][0].as_ref().ok(),
+        Some(&StayImport::AlreadyRegistered(would_be))
+    );
+    assert!(
+        matches!(told[2][0], Err(StoreError::Rule(_))),
+        "{:?}",
+        told[2][0]
+    );
+    // Nothing of it stands.
+    assert_eq!(total_stays(store), 1);
+    assert!(
+        store
+            .find_person(&scope(TOWN), &fresh)
+            .expect("find")
+            .is_none()
+    );
+    // And the store takes writes as before.
+    let imported = import(
+        store,
+        TOWN,
+        &[(
+            arrival(&fresh, "李四", DUOFU, "2024-03-05"),
+            ResidenceStatus::Active,
+        )],
+    );
+    registered(&imported[0]);
+    assert_eq!(total_stays(store), 2);
+}

@@ -94,6 +94,7 @@ conformance!(
     a_woman_of_childbearing_age_filed_late_is_found,
     a_finding_is_stored_as_its_particulars_and_one_from_before_reads_as_it_was,
     a_batch_of_arrivals_writes_the_findings_of_every_row,
+    a_stay_whose_reason_is_unknown_is_listed_until_the_reason_is_given,
     a_scan_finds_what_was_changed_behind_the_store_and_clears_it_again,
     a_scan_queues_probable_duplicates_with_score_and_reasons,
     a_merge_moves_the_stays_and_keeps_the_history,
@@ -208,6 +209,7 @@ conformance!(
     // Imported stays.
     an_imported_departed_stay_is_stored_with_its_departure,
     an_imported_row_whose_departure_is_refused_leaves_nothing,
+    a_checked_import_gives_the_imports_verdict_and_changes_nothing,
     a_departed_stay_imported_again_is_already_registered,
     a_current_stay_imported_again_is_already_registered_not_a_duplicate,
     a_stay_on_file_outside_the_scope_is_refused_not_revealed,

@@ -651,3 +651,35 @@ pub fn a_finding_names_the_person_where_they_live_and_the_employer_kept_elsewher
     assert_eq!(row.record_address.as_deref(), Some("多福巷12号"));
     assert_eq!(row.record_employer.as_deref(), Some("银闸餐饮有限公司"));
 }
+
+pub fn a_stay_whose_reason_is_unknown_is_listed_until_the_reason_is_given(db: &TestDb) {
+    use sojourn_domain::codes::ReasonForStay;
+    let store = deployed(db);
+    let number = id_number("19800101", 51);
+    let mut unknown = known_domicile(&number, "孙一", DUOFU, "2026-11-20");
+    unknown.stay.reason = ReasonForStay::Unknown;
+    let (_, residence) = store
+        .register_arrival(&scope(DUOFU), &unknown, &actor())
+        .expect("arrival");
+    let listed = |store: &dyn Store| {
+        rules_of(store, DUOFU, RecordKind::Residence, residence.id.0)
+            .contains(&Rule::ReasonForStayUnknown)
+    };
+    assert!(listed(store), "found on write");
+    store
+        .scan_quality(&scope(TOWN), date(TODAY), 1)
+        .expect("scan");
+    assert!(listed(store), "and by a scan");
+    let mut given = residence.stay.clone();
+    given.reason = ReasonForStay::Work;
+    store
+        .update_stay(
+            &scope(DUOFU),
+            residence.id,
+            &given,
+            residence.version,
+            &actor(),
+        )
+        .expect("reason given");
+    assert!(!listed(store), "cleared once the reason is known");
+}

@@ -1,6 +1,8 @@
 //! Imports of the registers from an uploaded sheet (.xlsx, or CSV as
 //! staff keep it): `POST /api/v1/imports/{register}` with a multipart body
-//! (`file`, and `dry_run` to only check). The rows go through the same
+//! (`file`, `dry_run` to only check, and `unit`: the code of the community
+//! a sheet without a community column is for, which must be in the
+//! caller's jurisdiction). The rows go through the same
 //! import as `sojourn import` (`sojourn-import`): the same parsers, the
 //! same batched writer, the same report — for the caller's scope, in the
 //! caller's name, and audited like the command-line import.
@@ -245,6 +247,8 @@ pub(crate) struct Upload {
     pub kind: FileKind,
     pub file: tempfile::NamedTempFile,
     pub dry_run: bool,
+    /// The unit chosen for the sheet (`unit`), as sent; blank is none.
+    pub unit: String,
 }
 
 /// Reads the multipart body: the part `file` (written to disk as it
@@ -253,6 +257,7 @@ pub(crate) struct Upload {
 pub(crate) async fn read_upload(mut multipart: Multipart) -> Result<Upload, ApiError> {
     let mut file = None;
     let mut dry_run = false;
+    let mut unit = String::new();
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
         match field.name() {
             Some("file") => {
@@ -279,6 +284,11 @@ pub(crate) async fn read_upload(mut multipart: Multipart) -> Result<Upload, ApiE
                 let value = field.text().await.map_err(multipart_error)?;
                 dry_run = matches!(value.trim(), "1" | "true" | "on");
             }
+            Some("unit") => {
+                let value = field.text().await.map_err(multipart_error)?;
+                // A unit code is short; anything longer is not one.
+                unit = value.trim().chars().take(64).collect();
+            }
             _ => {}
         }
     }
@@ -296,6 +306,7 @@ pub(crate) async fn read_upload(mut multipart: Multipart) -> Result<Upload, ApiE
         kind,
         file,
         dry_run,
+        unit,
     })
 }
 
@@ -337,8 +348,16 @@ pub(crate) async fn run(
             .map_err(|e| ApiError::Internal(format!("temporary file: {e}")))?;
         // Removed however the import ends.
         let _remove = RemoveOnDrop(&path);
+        let unit = match upload.unit.as_str() {
+            "" => None,
+            code => Some(
+                sojourn_domain::unit::UnitCode::parse(code)
+                    .map_err(|e| ApiError::Unprocessable(Problem::of(&e)))?,
+            ),
+        };
         // Other requests run meanwhile: no index is set aside.
         let options = Options {
+            unit,
             dry_run: upload.dry_run,
             progress: false,
             bulk_load: false,
@@ -390,9 +409,11 @@ impl Drop for RemoveOnDrop<'_> {
 fn import_error(error: ImportError) -> ApiError {
     match error {
         ImportError::Store(error) => error.into(),
-        ImportError::Sheet(_) | ImportError::Csv(_) | ImportError::Header(_) => {
-            ApiError::Unprocessable(Problem::of(&error))
-        }
+        ImportError::Sheet(_)
+        | ImportError::Csv(_)
+        | ImportError::Header(_)
+        | ImportError::NoUnit
+        | ImportError::UnitNotInScope(_) => ApiError::Unprocessable(Problem::of(&error)),
         ImportError::File { .. } | ImportError::Internal(_) => {
             ApiError::Internal(error.to_string())
         }
@@ -491,7 +512,7 @@ macro_rules! import_route {
     ($path:tt, $handler:ident, $register:expr, $what:literal) => {
         #[doc = concat!("Imports ", $what, ".")]
         #[utoipa::path(post, path = $path, tag = "imports",
-            request_body(content_type = "multipart/form-data", description = "`file`: the sheet (.xlsx or .csv); `dry_run`: `true` to only check"),
+            request_body(content_type = "multipart/form-data", description = "`file`: the sheet (.xlsx or .csv); `dry_run`: `true` to only check; `unit`: the code of the community a sheet without a community column is for (in your jurisdiction)"),
             responses(
                 (status = 200, description = "The report: counts, the first rows refused or already imported with their column and reason (zh-CN and en), and `report`, where the whole report is", body = Object),
                 (status = 413, description = "The file exceeds the upload limit", body = ErrorBody),

@@ -1,12 +1,15 @@
 //! Importing a register from a sheet (`/import`): choose the register,
 //! download its blank form, upload the filled sheet (.xlsx or CSV), or
-//! only check it (仅检查); then the report — counts, and every refused row
+//! only check it (仅检查), with the community the sheet is for picked
+//! from the caller's units when the sheet has no column for it; then the
+//! report — counts, and every refused row
 //! with its Excel row number, column and reason, paged — with the report
 //! as .xlsx and JSON to download, read from the report's file on disk.
 //! The upload calls the API's own import (`api::imports`), so the page
 //! does exactly what the API allows the same caller, within the same
 //! bounds, audited the same way.
 
+use super::access::{Choice as UnitChoice, Units, blocking, unit_options};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use super::i18n::Tr;
@@ -95,6 +98,9 @@ struct ImportPage {
     register_name: String,
     error: String,
     dry_run: bool,
+    /// The picker of the unit the sheet is for: none, then the caller's
+    /// communities and below.
+    units: Vec<UnitChoice>,
 }
 
 fn register_name(tr: Tr, register: Register) -> String {
@@ -124,8 +130,27 @@ pub(crate) async fn landing(ctx: PageCtx) -> Result<HtmlPage, PageError> {
         register_name: String::new(),
         error: String::new(),
         dry_run: false,
+        units: Vec::new(),
     };
     render(tr, &page)
+}
+
+/// The units a sheet may be for, `selected` chosen.
+async fn unit_picker(
+    state: &AppState,
+    ctx: &PageCtx,
+    scope: sojourn_domain::unit::Scope,
+    selected: &str,
+) -> Result<Vec<UnitChoice>, PageError> {
+    let tr = ctx.tr;
+    let units = blocking(state, tr, move |store| Units::load(store, &scope)).await?;
+    let mut choices = vec![UnitChoice::new(
+        "",
+        tr.t("import-unit-from-sheet"),
+        selected,
+    )];
+    choices.extend(unit_options(&units.residence_units(), selected));
+    Ok(choices)
 }
 
 fn form_page(
@@ -133,6 +158,7 @@ fn form_page(
     register: Register,
     error: String,
     dry_run: bool,
+    units: Vec<UnitChoice>,
 ) -> Result<HtmlPage, PageError> {
     let tr = ctx.tr;
     let name = register_name(tr, register);
@@ -145,13 +171,20 @@ fn form_page(
         register_name: name,
         error,
         dry_run,
+        units,
     };
     render(tr, &page)
 }
 
 /// `GET /import/{register}`: the upload form.
-pub(crate) async fn form(ctx: PageCtx, register: Register) -> Result<HtmlPage, PageError> {
-    form_page(&ctx, register, String::new(), false)
+pub(crate) async fn form(
+    state: AppState,
+    CallerScope(scope): CallerScope,
+    ctx: PageCtx,
+    register: Register,
+) -> Result<HtmlPage, PageError> {
+    let units = unit_picker(&state, &ctx, scope, "").await?;
+    form_page(&ctx, register, String::new(), false, units)
 }
 
 /// `POST /import/{register}`: imports (or checks) the uploaded sheet,
@@ -172,7 +205,8 @@ pub(crate) async fn submit(
             // Refused before the body is read: the form says why, and the
             // connection closes.
             let message = busy_message(tr, &error);
-            let mut page = form_page(&ctx, register, message, false)?;
+            let units = unit_picker(&state, &ctx, scope, "").await?;
+            let mut page = form_page(&ctx, register, message, false, units)?;
             page.status = Some(error.status());
             let mut response = page.into_response();
             response
@@ -183,16 +217,19 @@ pub(crate) async fn submit(
     };
     let outcome = match api::read_upload(multipart).await {
         Ok(upload) => {
-            let dry_run = upload.dry_run;
-            run(&state, scope, &actor, register, upload, slot)
+            let typed = (upload.dry_run, upload.unit.clone());
+            run(&state, scope.clone(), &actor, register, upload, slot)
                 .await
-                .map_err(|e| (e, dry_run))
+                .map_err(|e| (e, typed))
         }
-        Err(error) => Err((error, false)),
+        Err(error) => Err((error, (false, String::new()))),
     };
     match outcome {
         Ok(id) => Ok(Redirect::to(&format!("/import/reports/{id}")).into_response()),
-        Err((error @ (ApiError::Unprocessable(_) | ApiError::PayloadTooLarge), dry_run)) => {
+        Err((
+            error @ (ApiError::Unprocessable(_) | ApiError::PayloadTooLarge),
+            (dry_run, unit),
+        )) => {
             let message = match &error {
                 ApiError::Unprocessable(problem) => tr
                     .lang
@@ -200,7 +237,9 @@ pub(crate) async fn submit(
                     .to_owned(),
                 _ => tr.t("import-too-large"),
             };
-            let mut page = form_page(&ctx, register, message, dry_run)?;
+            // The form comes back as sent: the check box and the unit picked.
+            let units = unit_picker(&state, &ctx, scope, &unit).await?;
+            let mut page = form_page(&ctx, register, message, dry_run, units)?;
             page.status = Some(error.status());
             Ok(page.into_response())
         }

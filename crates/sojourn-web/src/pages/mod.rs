@@ -400,7 +400,14 @@ fn import_routes(pages: PageTable<'_>) -> PageTable<'_> {
             .route(
                 path,
                 r(
-                    get(move |ctx: chrome::PageCtx| imports::form(ctx, register)).post(upload),
+                    get(
+                        move |State(state): State<AppState>,
+                              scope: crate::scope::CallerScope,
+                              ctx: chrome::PageCtx| {
+                            imports::form(state, scope, ctx, register)
+                        },
+                    )
+                    .post(upload),
                     Access::Permission(Action::Create, resource),
                 ),
             )

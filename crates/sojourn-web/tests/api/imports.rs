@@ -538,3 +538,83 @@ async fn one_import_runs_per_account_and_a_few_per_server() {
     .await
     .expect(StatusCode::OK);
 }
+
+/// A ledger without a community column: the household registration as
+/// text, no reason for stay.
+fn ledger_without_unit() -> Vec<u8> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "流动人口登记台账").expect("title");
+    let header = [
+        "姓名",
+        "身份证号码",
+        "民族",
+        "户籍地址",
+        "来本地时间",
+        "现居住地址",
+    ];
+    for (column, text) in header.iter().enumerate() {
+        sheet.write_string(2, column as u16, *text).expect("header");
+    }
+    let id = id_number("410102", "19950505", "321");
+    let cells = [
+        "白雪",
+        id.as_str(),
+        "汉族",
+        "河南郑州中原区",
+        "2024-03-05",
+        "多福巷3号",
+    ];
+    for (column, cell) in cells.iter().enumerate() {
+        sheet.write_string(3, column as u16, *cell).expect("cell");
+    }
+    workbook.save_to_buffer().expect("sheet")
+}
+
+/// The multipart body of `multipart` with a `unit` part first.
+fn with_unit(unit: &str, name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let (content_type, body) = multipart(name, bytes, false);
+    let mut with =
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"unit\"\r\n\r\n{unit}\r\n")
+            .into_bytes();
+    with.extend(body);
+    (content_type, with)
+}
+
+#[tokio::test]
+async fn a_ledger_without_a_community_column_takes_the_unit_sent_and_only_one_in_scope() {
+    let app = spawn_app(COMMUNITY).await;
+    let sheet = ledger_without_unit();
+    let uri = "/api/v1/imports/residents";
+    // Nothing sent: refused whole, saying what to do.
+    let none = upload(&app, uri, "台账.xlsx", &sheet, false)
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        none.body["error"]["code"], "sheet_without_unit",
+        "{}",
+        none.body
+    );
+    // A community outside the caller's own: refused, nothing written, and
+    // nothing said of it.
+    let (content_type, body) = with_unit(SIBLING, "台账.xlsx", &sheet);
+    let outside = app
+        .raw(Method::POST, uri, &content_type, body)
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(outside.body["error"]["code"], "sheet_unit_not_in_scope");
+    assert!(
+        !outside.body.to_string().contains("银闸"),
+        "{}",
+        outside.body
+    );
+    assert_eq!(stays(&app), 0);
+    // Its own community: imported there.
+    let (content_type, body) = with_unit(COMMUNITY, "台账.xlsx", &sheet);
+    let reply = app
+        .raw(Method::POST, uri, &content_type, body)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(reply.body["accepted"], 1, "{}", reply.body);
+    assert_eq!(stays(&app), 1);
+}

@@ -83,3 +83,82 @@ fn a_sheet_uploaded_from_the_page_shows_its_report() {
         assert!(xlsx.ok().flatten().unwrap_or_default().ends_with("/xlsx"));
     });
 }
+
+/// A ledger as an office keeps it: no community column, the household
+/// registration as text, no reason for stay.
+fn ledger(path: &Path) {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "流动人口登记台账").expect("title");
+    let header = [
+        "姓名",
+        "身份证号码",
+        "民族",
+        "户籍地址",
+        "来本地时间",
+        "现居住地址",
+    ];
+    for (column, text) in header.iter().enumerate() {
+        sheet.write_string(2, column as u16, *text).expect("header");
+    }
+    let id = seed::id("410105", "19940303", "543");
+    let cells = [
+        "苏文",
+        id.as_str(),
+        "汉族",
+        "河南省郑州市金水区",
+        "2024-03-05",
+        "多福巷9号",
+    ];
+    for (column, cell) in cells.iter().enumerate() {
+        sheet.write_string(3, column as u16, *cell).expect("cell");
+    }
+    workbook.save(path).expect("ledger saved");
+}
+
+#[test]
+fn a_ledger_without_a_community_column_is_imported_for_the_community_picked() {
+    run(|ctx: Arc<Ctx>| async move {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("台账.xlsx");
+        ledger(&path);
+        let chosen = communities().remove(1);
+        ctx.goto("/import/residents").await;
+        // Nothing picked: the sheet is refused whole, and says why.
+        ctx.find("#file")
+            .await
+            .send_keys(path.to_str().expect("UTF-8 path"))
+            .await
+            .expect("file chosen");
+        ctx.click("#import-submit").await;
+        let error = ctx
+            .wait_text("#form-errors", "the refusal", |t| !t.is_empty())
+            .await;
+        assert!(error.contains("请选择本表所属的社区"), "{error}");
+        // Picked: every row goes to that community.
+        ctx.choose("#unit", &chosen).await;
+        ctx.find("#file")
+            .await
+            .send_keys(path.to_str().expect("UTF-8 path"))
+            .await
+            .expect("file chosen");
+        ctx.click("#import-submit").await;
+        ctx.wait_path("/import/reports/").await;
+        let counts = ctx
+            .wait_text("#import-counts", "the counts", |t| t.contains("可导入"))
+            .await;
+        assert!(counts.contains("1 行可导入"), "{counts}");
+        let id = sojourn_domain::codes::IdNumber::parse(&seed::id("410105", "19940303", "543"))
+            .expect("valid");
+        let scope = sojourn_domain::unit::Scope::of(
+            sojourn_domain::unit::UnitCode::parse(&chosen).expect("unit"),
+        );
+        let person = ctx
+            .app
+            .store
+            .find_person(&scope, &id)
+            .expect("lookup")
+            .expect("imported into the community picked");
+        assert_eq!(person.details.domicile.as_str(), "410105");
+    });
+}
