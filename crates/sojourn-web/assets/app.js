@@ -277,17 +277,40 @@
     event.preventDefault();
     saveDraft(form);
     var submitter = event.submitter || null;
+    // What the button said, kept now: a live check may replace the button
+    // (its message is swapped in) before the session has answered.
+    var sent = submitter && {
+      name: submitter.name,
+      value: submitter.value,
+      action: submitter.getAttribute("formaction")
+    };
     ask(function () {
       location.href = signInAgainHref();
     }).then(function (alive) {
-      if (alive) {
-        form.dataset.sessionChecked = "1";
-        if (form.requestSubmit) {
-          form.requestSubmit(submitter);
-        } else {
-          form.submit();
-        }
+      if (!alive) {
+        return;
       }
+      if (!submitter || form.contains(submitter)) {
+        form.dataset.sessionChecked = "1";
+        form.requestSubmit(submitter);
+        return;
+      }
+      try {
+        sessionStorage.removeItem(draftKey(form));
+      } catch (e) {
+        // Nothing to remove.
+      }
+      if (sent.action) {
+        form.action = sent.action;
+      }
+      if (sent.name) {
+        var carried = document.createElement("input");
+        carried.type = "hidden";
+        carried.name = sent.name;
+        carried.value = sent.value;
+        form.appendChild(carried);
+      }
+      form.submit();
     });
   });
 

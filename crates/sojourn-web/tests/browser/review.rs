@@ -107,7 +107,9 @@ fn the_chief_filters_the_queue_and_approves_a_communitys_stays_in_one_batch() {
         assert!(ticked >= 5, "{ticked} rows");
         ctx.click("#select-all").await;
         ctx.click("#approve-selected").await;
-        let done = ctx.wait_path("/review?kind=residence").await;
+        let done = ctx
+            .wait_path(&format!("/review?kind=residence&unit={first}&approved="))
+            .await;
         assert!(done.contains(&format!("approved={ticked}")), "{done}");
         assert!(
             ctx.text(".alert.ok")
