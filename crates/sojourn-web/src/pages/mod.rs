@@ -61,6 +61,8 @@ mod outflows;
 mod person;
 /// Cascading division pickers (province → … → village).
 mod pickers;
+/// The registration form (登记表) and receipt (登记回执), print views.
+mod printouts;
 /// The data-quality monitor (数据质量监控).
 pub(crate) mod quality;
 /// A probable duplicate's two files side by side, before the merge.
@@ -245,6 +247,14 @@ fn table(pages: PageTable<'_>) -> PageTable<'_> {
         .route(
             "/persons/{id}/card",
             r(get(card::show), may(Read, Resident)),
+        )
+        .route(
+            "/persons/{id}/form",
+            r(get(printouts::form), may(Read, Resident)),
+        )
+        .route(
+            "/persons/{id}/receipt",
+            r(get(printouts::receipt), may(Read, Resident)),
         )
         .route(
             "/residences/{id}/departure",

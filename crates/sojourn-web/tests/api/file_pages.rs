@@ -535,3 +535,51 @@ async fn the_contact_card_prints_the_contacts_the_unit_keeps() {
     assert!(page.contains("id=\"card-phone\">010-65123456</dd>"));
     assert!(page.contains("id=\"card-police\">赵民警 13900139001</dd>"));
 }
+
+#[tokio::test]
+async fn the_registration_form_and_receipt_print_the_file_masked_and_are_audited() {
+    let app = deployment();
+    let clerk = app.user(Role::Clerk, COMMUNITY).await;
+    let seeded = seed(&clerk).await;
+    let reads = || {
+        app.store()
+            .audit_entries_unscoped(0, 1000)
+            .expect("entries")
+            .into_iter()
+            .filter(|e| e.action == "read")
+            .count()
+    };
+    let residence = format!("{:010}", seeded.residence_id());
+    for (path, title) in [
+        ("form", "流动人口信息登记表"),
+        ("receipt", "流动人口居住登记回执"),
+    ] {
+        let before = reads();
+        let page = clerk
+            .get(&format!("/persons/{}/{path}", seeded.person_id()))
+            .await
+            .expect(StatusCode::OK);
+        let html = text(&page);
+        assert!(html.contains(title), "{path}");
+        assert!(html.contains("id=\"printout-name\">张三<"), "{path}");
+        assert!(html.contains(&residence), "{path}: the registration number");
+        assert!(html.contains(&masked_id(&zhang_san())), "{path}: masked");
+        assert!(!html.contains(&zhang_san()), "{path}: the number in full");
+        assert_eq!(reads(), before + 1, "{path}: audited");
+    }
+    let form = clerk
+        .get(&format!("/persons/{}/form", seeded.person_id()))
+        .await
+        .expect(StatusCode::OK);
+    for shown in ["多福巷12号", "登记人签字", "经办人"] {
+        assert!(text(&form).contains(shown), "{shown}");
+    }
+    // Another community's clerk: no such page.
+    let sibling = app.user(Role::Clerk, SIBLING).await;
+    for path in ["form", "receipt"] {
+        sibling
+            .get(&format!("/persons/{}/{path}", seeded.person_id()))
+            .await
+            .expect(StatusCode::NOT_FOUND);
+    }
+}

@@ -226,6 +226,27 @@ fn the_contact_card_print_view_shows_the_card_and_nothing_else() {
         );
         screenshots::save(&ctx, "card-print", 1366, 768).await;
         ctx.emulate_media("screen").await;
+
+        // The registration receipt and form, from the file's buttons.
+        ctx.goto(&format!("/persons/{}", seeded.person)).await;
+        ctx.click(&format!("a[href=\"/persons/{}/receipt\"]", seeded.person))
+            .await;
+        ctx.wait_path(&format!("/persons/{}/receipt", seeded.person))
+            .await;
+        assert!(ctx.text("#printout").await.contains("居住登记回执"));
+        ctx.goto(&format!("/persons/{}/form", seeded.person)).await;
+        let form = ctx.text("#printout").await;
+        assert!(
+            form.contains("登记人签字") && form.contains("********"),
+            "{form}"
+        );
+        ctx.emulate_media("print").await;
+        assert_eq!(
+            ctx.eval(&format!("return {};", shown("header.top"))).await,
+            "none"
+        );
+        screenshots::save(&ctx, "register-form-print", 1366, 768).await;
+        ctx.emulate_media("screen").await;
     });
 }
 
