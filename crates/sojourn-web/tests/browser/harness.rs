@@ -443,6 +443,28 @@ impl Ctx {
         }
     }
 
+    /// Waits until the page's path (and query) passes `check`: for a
+    /// submit whose answer keeps the path's beginning (`/houses/new` to
+    /// `/houses/12?saved=1`).
+    pub async fn wait_path_where(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let url = self.client.current_url().await.expect("current URL");
+            let path = match url.query() {
+                Some(q) => format!("{}?{q}", url.path()),
+                None => url.path().to_owned(),
+            };
+            if check(&path) {
+                return path;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited for {what}, still at {path}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// The page's whole HTML.
     pub async fn source(&self) -> String {
         self.client.source().await.expect("page source")

@@ -89,7 +89,9 @@ fn a_house_is_registered_from_the_list_then_filed_and_its_agreement_dated() {
             .await;
         ctx.type_into("#landlord_phone", "13601010101").await;
         ctx.click("form.form button.primary").await;
-        let saved = ctx.wait_path("/houses/").await;
+        let saved = ctx
+            .wait_path_where("the saved record", |p| p.ends_with("?saved=1"))
+            .await;
         assert!(saved.ends_with("?saved=1"), "{saved}");
         assert!(ctx.text(".alert.ok").await.contains("已保存"));
         let facts = ctx.text(".facts").await;
@@ -103,7 +105,8 @@ fn a_house_is_registered_from_the_list_then_filed_and_its_agreement_dated() {
 
         // 修改: the landlord's number is not shown in full and is kept.
         ctx.click("#record-edit").await;
-        ctx.wait_path("/houses/").await;
+        ctx.wait_path_where("the change form", |p| p.ends_with("/edit"))
+            .await;
         assert_eq!(ctx.value("#landlord_id_number").await, "");
         let hint = ctx.text("#landlord_id_number-hint").await;
         assert!(
@@ -173,12 +176,14 @@ fn an_employer_is_registered_with_a_checked_credit_code_and_then_changed() {
         ctx.choose("#unit", &communities()[1]).await;
         ctx.type_into("#declared_workers", "25").await;
         ctx.click("form.form button.primary").await;
-        ctx.wait_path("/employers/").await;
+        ctx.wait_path_where("the saved record", |p| p.ends_with("?saved=1"))
+            .await;
         assert!(ctx.text(".alert.ok").await.contains("已保存"));
         assert!(ctx.text(".facts").await.contains(&code));
 
         ctx.click("#record-edit").await;
-        ctx.wait_path("/employers/").await;
+        ctx.wait_path_where("the change form", |p| p.ends_with("/edit"))
+            .await;
         assert_eq!(ctx.value("#uscc_shown").await, code);
         ctx.type_into("#declared_workers", "40").await;
         ctx.type_into("#phone", "01065001234").await;
@@ -190,7 +195,8 @@ fn an_employer_is_registered_with_a_checked_credit_code_and_then_changed() {
         // Shown masked on the page, the phone is not shown in full on the
         // form either, and left empty it is kept.
         ctx.click("#record-edit").await;
-        ctx.wait_path("/employers/").await;
+        ctx.wait_path_where("the change form", |p| p.ends_with("/edit"))
+            .await;
         assert_eq!(ctx.value("#phone").await, "");
         assert!(ctx.text("#phone-hint").await.contains("1234"));
         ctx.type_into("#declared_workers", "41").await;
@@ -237,7 +243,9 @@ fn an_outflow_person_is_registered_changed_and_recorded_as_returned() {
 
         set_date(&ctx, "#lb0_birth_date", &days_ago(365 * 5)).await;
         ctx.click("form.form button.primary").await;
-        let saved = ctx.wait_path("/outflows/").await;
+        let saved = ctx
+            .wait_path_where("the saved record", |p| p.ends_with("?saved=1"))
+            .await;
         assert!(saved.ends_with("?saved=1"), "{saved}");
         let record = saved.trim_end_matches("?saved=1").to_owned();
         for form in ["edit", "return"] {
@@ -248,7 +256,8 @@ fn an_outflow_person_is_registered_changed_and_recorded_as_returned() {
         assert!(page.contains("周小宝") && page.contains("深圳"), "{page}");
 
         ctx.click("#record-edit").await;
-        ctx.wait_path("/outflows/").await;
+        ctx.wait_path_where("the change form", |p| p.ends_with("/edit"))
+            .await;
         ctx.type_into("#employer_name", "深圳湾科技有限公司").await;
         ctx.click("form.form button.primary").await;
         ctx.wait_text(".alert.ok", "the saved notice", |t| t.contains("已保存"))
@@ -261,7 +270,8 @@ fn an_outflow_person_is_registered_changed_and_recorded_as_returned() {
 
         // 已返回: a date before the leaving is refused, today is taken.
         ctx.click("#record-return").await;
-        ctx.wait_path("/outflows/").await;
+        ctx.wait_path_where("the return form", |p| p.ends_with("/return"))
+            .await;
         set_date(&ctx, "#returned_on", &days_ago(100)).await;
         ctx.click("form.form button.primary").await;
         ctx.find("#form-errors").await;
