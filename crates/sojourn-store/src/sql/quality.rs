@@ -5,6 +5,54 @@
 //! its open findings is written (nothing at all for a clean record that
 //! had none). A scan walks a scope by key, a batch per transaction, and
 //! does the same for every record, then queues the probable duplicates.
+//!
+//! The data-quality monitor (R6.2; `quality.rs` for its types and the
+//! `QualityStore` half of `Store`, `sql/quality.rs` for the logic, migration
+//! `0600_quality`) keeps findings per record and rule (`quality_findings`:
+//! open until a write or scan finds the record mended, then resolved with
+//! the time; a finding is stored as a short rule key and its particulars,
+//! `Finding::detail`, and its zh-CN and English messages are rendered when
+//! it is read, migration `0620_compact_findings`) and a queue of probable
+//! duplicate files (`quality_duplicates`) with its append-only decisions
+//! (`quality_decisions`, refused UPDATE and DELETE by trigger, as
+//! `revisions`). Every write path re-judges the records it touched in its
+//! own transaction: `quality::refresh` after a person, stay, house or
+//! outflow change (called from `sql/store.rs`), and
+//! `quality::after_arrivals` at the end of an arrival batch, which judges
+//! new files and stays in memory and writes their findings in one insert.
+//! The rules are `sojourn_domain::quality`'s; the store feeds them stored
+//! columns (the number as stored, the sex and birth date beside it), so a
+//! legacy or altered row is judged, not refused. `scan_quality` walks a
+//! scope by key, a page per write transaction, writing only the difference
+//! to the open findings, then runs `probable_duplicates` over the files in
+//! scope and queues new pairs (a decided pair keeps its decision). Pairs are
+//! also queued by the write that makes them (`sql/duplicates.rs`): an
+//! arrival, a batch of arrivals or an edit of a person file pairs the files
+//! it created or changed, in its transaction, with each other and with the
+//! files of the whole deployment sharing a key with them, found by index
+//! only (same name and birth date by `persons_name`, same pinyin and birth
+//! year by `persons_pinyin`, and by blind index, under every key of the
+//! ring, the same number and, while the monitor flags some file's number as
+//! faulty, each number one digit away — `numbers_paired_with` in the
+//! domain), then scored by the domain's `duplicates_of` and queued by the
+//! scan's own `queue_pairs`. While a first bulk load has those indexes set
+//! aside, writes pair nothing; `QualityStore::queue_probable_duplicates`
+//! (the scan's duplicate part alone) queues the pairs of the load
+//! afterwards. A merge moves the other file's stays, tenancies, employments
+//! and document checks to the kept file and marks it `persons.merged_into`
+//! (its row, revisions and audit entries stay; merged files are no longer
+//! judged or paired); it is refused when both files have a current stay.
+//! Merge and dismissal are audited. The monitor counts open pairs by one
+//! definition with its queue: a pair is counted, and listed, where both its
+//! files lie in the reader's scope, under the unit holding its first file
+//! now (`PAIR_IN_SCOPE`); so a community's count is the number of rows its
+//! chief's list shows. The page `/quality/duplicates/{id}`
+//! (`pages/quality_compare.rs`) shows a pair's two files side by side, field
+//! by field, differences marked (numbers compared in full, shown masked),
+//! and carries the merge buttons: the queue links there rather than merging
+//! at one click. The findings list names each record (person or address, and
+//! for a file or stay the current address and the employer's name,
+//! `FindingRow::record_address`/`record_employer`).
 
 use super::{Row, Tx, Value, now, scope_bounds};
 use crate::quality::*;

@@ -3,6 +3,50 @@
 //! transaction that creates it (`open_reviews`, called by the register
 //! paths); later steps move it through `ReviewStatus::take`, scoped to the
 //! unit holding the record now, versioned and audited.
+//!
+//! The review workflow (R3.1, 采集 → 录入 → 审核 → 抽查) is a state machine in the
+//! domain (`review.rs`): `ReviewState::after` is the only way a state moves
+//! (collected → entered → approved / rejected / returned; returned → re-
+//! submitted → entered; approved → spot-checked) and refuses every other
+//! step; `ReviewStatus::take` keeps who and when beside each outcome, and
+//! whether the entry came more than 24 hours after collection. Which role
+//! may take which step is the permission table's (`Resource::Review` with
+//! `Update` to enter and re-submit, `Action::Review` to decide,
+//! `Action::SpotCheck`). The store (`sql/review.rs`, migration
+//! `0500_review`) keeps one `review_states` row per register record (stays,
+//! houses, employers, outflows; versioned, changed in place) and the append-
+//! only `review_steps` (triggers refuse UPDATE and DELETE). A record's
+//! review begins in the transaction that creates it, by one call in each
+//! register path (`open_review`, `open_arrival_reviews` for a batch of
+//! arrivals): collected when a collector made it, then and there if the
+//! collector says when and where (`Actor::collection`, a
+//! `sojourn_domain::collection::Collection`: a time not in the future, at
+//! most 30 days back and not before the stay's arrival or the outflow's
+//! departure, and a free-text place), else now at the collector's collection
+//! point; entered otherwise; an edit that moves a record to another unit
+//! moves its review along (`follow_unit`). Records registered before the
+//! migration get their review from migration `0610_review_backfill`:
+//! entered, by whoever created them and when, with the first step to match
+//! (set-based and idempotent, run again by the conformance suite). Each
+//! later step is scoped to the unit holding the record now, checked against
+//! the version read, stamped with the caller's clock and audited
+//! (`residence_review` … as the object). Times are kept also as Unix seconds
+//! so that the 24-hour rule and the counts compare numbers on both engines.
+//! The API (`api/review.rs`, `/api/v1/review/…`, one route per step so each
+//! has its permission) and the pages (`pages/review.rs`: 审核队列, 待更正, 超时未录入,
+//! 待抽查, the workload counts per person and unit) call the same store
+//! methods; the lists are named, filtered, sorted and paged by
+//! `Store::review_list` with the filters read from the URL
+//! (`pages/review_filters.rs`), and `/review/approve-selected` approves the
+//! ticked rows one step each. A discrepant spot check returns the record for
+//! correction. Each record's own page (person file, house, employer,
+//! outflow) shows its review through `pages/review_panel.rs` and
+//! `templates/review_panel.html`: state, collection, steps, and the steps
+//! the reader's role may take (`templates/review_actions.html`, shared with
+//! the lists), which come back to the page. The registration requests
+//! (arrival, house, employer, outflow) take a collector's `collected_at` and
+//! `collected_place` (`dto/collection.rs`; refused for anyone else), as does
+//! the registration form, with live checks.
 
 use super::{Row, Tx, Value, scope_bounds};
 use crate::audit::AuditAction;

@@ -1,4 +1,17 @@
 //! Transfer requests over the register tables (see [`crate::transfers`]).
+//!
+//! Transfer requests (转移申请, `transfers.rs`, `sql/transfers.rs`, migration
+//! `0730_transfer_requests`) are the next step after 重卡: the registration
+//! form's live ID check (`Store::current_file`, the duplicate check's cross-
+//! scope read: the unit's name, and the file only within scope; audited as a
+//! read of the stay when it finds one) offers to ask the community holding
+//! the current stay to end it. That community sees the count on its to-do
+//! list and the request on `/transfers` (`pages/transfers.rs`), and accepts
+//! — its stay departs today towards the asking community, in the request's
+//! transaction — or declines with a reason. A request is read by the asking
+//! and the asked units only, decided by the asked one only, and refused for
+//! a stay in the caller's own jurisdiction; one pending request per stay (a
+//! partial unique index).
 
 use super::sealed::{self, ID_NUMBER};
 use super::{Row, Tx, mapping, now, scope_bounds};
