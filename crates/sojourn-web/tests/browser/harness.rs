@@ -356,36 +356,47 @@ impl Ctx {
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
-        self.htmx_idle().await;
-        let field = self.find(css).await;
-        field
-            .clear()
-            .await
-            .unwrap_or_else(|e| panic!("clear {css}: {e}"));
-        field
-            .send_keys(text)
-            .await
-            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+        self.on_fresh(css, "type into", |field| async move {
+            field.clear().await?;
+            field.send_keys(text).await
+        })
+        .await;
     }
 
     pub async fn click(&self, css: &str) {
-        self.htmx_idle().await;
-        self.find(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        self.on_fresh(css, "click", |element| async move { element.click().await })
+            .await;
     }
 
     /// Chooses an option of a `<select>`; a real click, so htmx sees the
     /// change event.
     pub async fn choose(&self, css: &str, value: &str) {
-        self.htmx_idle().await;
-        self.find(css)
-            .await
-            .select_by_value(value)
-            .await
-            .unwrap_or_else(|e| panic!("choose {value} in {css}: {e}"));
+        self.on_fresh(css, "choose", |select| async move {
+            select.select_by_value(value).await
+        })
+        .await;
+    }
+
+    /// Finds `css` once htmx is idle and acts on it, finding it again when
+    /// a swap replaced it in between: a search field's delayed trigger
+    /// (`delay:300ms`) fires after `htmx_idle` looked, and a slow CI
+    /// machine types slowly enough for one to land mid-step.
+    async fn on_fresh<F, Fut>(&self, css: &str, what: &str, act: F)
+    where
+        F: Fn(fantoccini::elements::Element) -> Fut,
+        Fut: std::future::Future<Output = Result<(), fantoccini::error::CmdError>>,
+    {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            self.htmx_idle().await;
+            match act(self.find(css).await).await {
+                Ok(()) => return,
+                Err(e) if e.is_stale_element_reference() && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("{what} {css}: {e}"),
+            }
+        }
     }
 
     /// Waits until `check` holds for the text of `css`.
