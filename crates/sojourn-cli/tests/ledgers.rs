@@ -560,15 +560,38 @@ fn a_ledger_as_offices_keep_it_is_imported_row_by_row_and_the_check_says_the_sam
         rules_of(&*store, RecordKind::Residence, yang_stays[0].id.0)
             .contains(&Rule::ReasonForStayUnknown)
     );
-    // A domicile taken from the number is not down to town: the monitor
-    // lists the file for a clerk to complete it.
+    // A domicile taken from the number: the monitor lists the file as such
+    // (and as not down to town) for a clerk to confirm and complete it; a
+    // place read from the text is not listed.
     for file in [&yang, &sun] {
+        let rules = rules_of(&*store, RecordKind::Person, file.id.0);
         assert!(
-            rules_of(&*store, RecordKind::Person, file.id.0).contains(&Rule::AddressNotDownToTown),
-            "{}",
+            rules.contains(&Rule::AddressNotDownToTown)
+                && rules.contains(&Rule::DomicileFromIdNumber),
+            "{}: {rules:?}",
             file.details.name
         );
     }
+    assert!(
+        !rules_of(&*store, RecordKind::Person, chen.id.0).contains(&Rule::DomicileFromIdNumber)
+    );
+    // Saving the file confirms its household registration.
+    let confirmed = sojourn_domain::person::PersonDetails {
+        domicile: sojourn_domain::codes::DivisionCode::parse_known("410102001").expect("code"),
+        ..yang.details.clone()
+    };
+    store
+        .update_person(
+            &scope(),
+            yang.id,
+            &confirmed,
+            yang.version,
+            &sojourn_store::Actor::new("clerk"),
+        )
+        .expect("saved");
+    assert!(
+        !rules_of(&*store, RecordKind::Person, yang.id.0).contains(&Rule::DomicileFromIdNumber)
+    );
 }
 
 #[test]
@@ -645,4 +668,90 @@ fn the_template_carries_a_codes_sheet_and_its_sample_is_never_imported() {
         text(&imported.stdout)
     );
     assert_eq!(sandbox.stays(), 0);
+}
+
+#[test]
+fn an_outflow_ledger_without_a_community_column_is_checked_as_it_is_imported() {
+    let sandbox = Sandbox::new();
+    let (zhang, li) = (
+        with_check("11010519850301001"),
+        with_check("11010519900401002"),
+    );
+    // 户籍社区 is not a column: the community is chosen. 张三 left twice
+    // and never came back: the store refuses the second open record, which
+    // reading the rows alone cannot see.
+    std::fs::write(
+        sandbox.path("流出.csv"),
+        format!(
+            "\u{feff}多福巷流出人口台账,,,\n\
+             公民身份号码,姓名,流出日期,流入地\n\
+             {zhang},张三,2025-03-01,440106\n\
+             {zhang},张三,2025-06-01,440106\n\
+             {li},李四,2025-04-01,44\n"
+        ),
+    )
+    .expect("written");
+    let import = |extra: &[&str], report: &str| {
+        let mut args = vec![
+            "import",
+            "outflows",
+            "流出.csv",
+            "--unit",
+            DUOFU,
+            "--report",
+            report,
+        ];
+        args.extend_from_slice(extra);
+        sandbox.run(&args)
+    };
+    let outflows = || {
+        sandbox
+            .store()
+            .search_outflows(&scope(), &sojourn_store::OutflowQuery::default())
+            .expect("list")
+            .total
+    };
+    let dry = import(&["--dry-run"], "dry.json");
+    assert!(
+        !dry.status.success(),
+        "a refused row makes the exit status non-zero"
+    );
+    assert_eq!(outflows(), 0, "a check writes nothing");
+    let real = import(&[], "real.json");
+    assert!(!real.status.success());
+    assert_eq!(outflows(), 2);
+    let (dry, real) = (
+        report(&sandbox.path("dry.json")),
+        report(&sandbox.path("real.json")),
+    );
+    assert_eq!(
+        rows_of(&dry),
+        rows_of(&real),
+        "the check's verdict is the import's"
+    );
+    assert_eq!(
+        rows_of(&real)
+            .into_iter()
+            .map(|(row, status, problems, _)| (row, status, problems))
+            .collect::<Vec<_>>(),
+        vec![
+            (3, "accepted".to_owned(), vec![]),
+            (
+                4,
+                "refused".to_owned(),
+                vec![("公民身份号码".to_owned(), "duplicate_outflow".to_owned())]
+            ),
+            (5, "accepted".to_owned(), vec![]),
+        ]
+    );
+    let store = sandbox.store();
+    let listed = store
+        .search_outflows(&scope(), &sojourn_store::OutflowQuery::default())
+        .expect("list");
+    assert!(
+        listed
+            .items
+            .iter()
+            .all(|o| o.details.unit.as_str() == DUOFU)
+    );
 }

@@ -385,13 +385,8 @@ pub fn run(
         sheet_unit: OnceLock::new(),
     };
     let mut rows = RowFile::new()?;
-    let only_parse = options.dry_run && register != Register::Residents;
-    let (layout, verdict) = if only_parse {
-        let layout = check_only(&checker, path, &mut screen, &mut rows, &options)?;
-        (layout, Verdict::default())
-    } else {
-        import(&checker, path, actor, &mut screen, &mut rows, &options)?
-    };
+    // A check runs the whole import in a transaction the store rolls back.
+    let (layout, verdict) = import(&checker, path, actor, &mut screen, &mut rows, &options)?;
     rows.close()?;
     let mut report = ReportWriter::new()?;
     // A repeat of a row that turned out to be in the register already is
@@ -517,42 +512,6 @@ impl Checker<'_> {
             warnings: warnings.iter().map(|r| problem_of(layout, r)).collect(),
         })
     }
-}
-
-/// The dry run: every row through its register's parser, nothing stored.
-fn check_only(
-    checker: &Checker,
-    path: &Path,
-    screen: &mut Screen,
-    rows: &mut RowFile,
-    options: &Options,
-) -> Result<Layout> {
-    let mut failed = None;
-    let mut progress = Progress::new(options.progress, true);
-    let layout = sojourn_sheets::read_file(
-        path,
-        screen.form,
-        &options.limits,
-        &mut |layout, mut row| {
-            progress.tick();
-            let checked = checker
-                .fill_unit(layout, &mut row)
-                .and_then(|()| checker.check(layout, screen, &row))
-                .and_then(|outcome| Ok(rows.push(&outcome)?));
-            match checked {
-                Ok(()) => ControlFlow::Continue(()),
-                Err(error) => {
-                    failed = Some(error);
-                    ControlFlow::Break(())
-                }
-            }
-        },
-    );
-    progress.finish(path);
-    if let Some(error) = failed {
-        return Err(error);
-    }
-    Ok(layout?)
 }
 
 /// CSV bytes between the sheet reader and the import, in chunks of

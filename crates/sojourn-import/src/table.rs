@@ -188,6 +188,10 @@ pub enum FieldError {
     PlaceUnreadable(String),
 }
 
+/// The code of the remark on a row whose household registration was taken
+/// from the ID number (the import marks the file for the monitor by it).
+pub const DOMICILE_FROM_ID_NUMBER: &str = "domicile_from_id_number";
+
 impl Localized for FieldError {
     fn code(&self) -> &'static str {
         match self {
@@ -206,7 +210,7 @@ impl Localized for FieldError {
             Self::Inconsistent(_) => "inconsistent",
             Self::LeftBehindEntry(_) => "left_behind_entry",
             Self::UnknownIssuingCounty(_) => "id_number_unknown_county",
-            Self::DomicileFromIdNumber { .. } => "domicile_from_id_number",
+            Self::DomicileFromIdNumber { .. } => DOMICILE_FROM_ID_NUMBER,
             Self::DomicileUnreadable(_) => "domicile_unreadable",
             Self::PlaceUnreadable(_) => "place_unreadable",
         }

@@ -239,7 +239,8 @@ const RESIDENTS: &[Field] = &[
 ];
 
 const HOUSES: &[Field] = &[
-    field("unit", "所属社区代码", UNIT, Kind::Code, true),
+    // Blank or absent: the community chosen for the sheet, or named in its title.
+    field("unit", "所属社区代码", UNIT, Kind::Code, false),
     field(
         "address",
         "房屋地址",
@@ -326,12 +327,13 @@ const HOUSES: &[Field] = &[
 const OUTFLOWS: &[Field] = &[
     field("id_number", "公民身份号码", ID_NUMBER, Kind::Code, true),
     field("name", "姓名", &["名字"], Kind::Text, true),
+    // Blank or absent: the community chosen for the sheet, or named in its title.
     field(
         "unit",
         "户籍社区代码",
         &["户籍社区", "户籍村居"],
         Kind::Code,
-        true,
+        false,
     ),
     field(
         "left_on",
@@ -408,7 +410,8 @@ const EMPLOYERS: &[Field] = &[
         Kind::Text,
         true,
     ),
-    field("unit", "所属社区代码", UNIT, Kind::Code, true),
+    // Blank or absent: the community chosen for the sheet, or named in its title.
+    field("unit", "所属社区代码", UNIT, Kind::Code, false),
     field(
         "address",
         "单位地址",

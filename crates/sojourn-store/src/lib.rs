@@ -56,7 +56,7 @@ pub use audit::{
     Finding, Outcome,
 };
 pub use error::StoreError;
-pub use imports::StayImport;
+pub use imports::{ImportSink, StayImport};
 pub use quality::QualityStore;
 pub use query::*;
 pub use review::{
@@ -214,6 +214,23 @@ pub trait Store: AccountStore + AuditLog + QualityStore + TransferStore + Send +
         next: &mut dyn FnMut() -> Option<(Vec<Arrival>, Vec<ResidenceStatus>)>,
         decided: &mut dyn FnMut(Vec<Result<StayImport>>),
     ) -> Result<()>;
+    /// Runs `check` — the house, employer or outflow import of a whole
+    /// file — against a sink that writes each row as the import would, in
+    /// its own savepoint, inside one transaction that is rolled back at
+    /// the end: a check-only run gives the real import's verdict and
+    /// writes nothing.
+    fn check_import_rows(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        check: &mut dyn FnMut(&mut dyn ImportSink) -> Result<()>,
+    ) -> Result<()>;
+    /// Marks the files of these imported stays as having their household
+    /// registration taken from the ID number, the ledger's place being
+    /// unreadable: the monitor lists them (`quality_domicile_from_id_number`)
+    /// until the file is saved again. Called by the import after the batch
+    /// that stored them: a remark, which the import report also carries.
+    fn mark_domicile_from_id_number(&self, scope: &Scope, stays: &[ResidenceId]) -> Result<()>;
     /// The stay on file each arrival repeats, as `import_stays` would find
     /// it (for an import that only checks). Writes nothing.
     fn stays_on_file(

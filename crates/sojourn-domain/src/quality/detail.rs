@@ -21,6 +21,7 @@ impl Finding {
             | Self::ResidentWithoutHouse
             | Self::ReasonForStayUnknown => String::new(),
             Self::IdNonStandard(reason) => id_error_detail(reason),
+            Self::DomicileFromIdNumber { code } => code.clone(),
             Self::IdWrongCheckCharacter { expected, found } => format!("{expected}|{found}"),
             Self::SexContradictsId { recorded, from_id } => {
                 format!("{}|{}", recorded.code(), from_id.code())
@@ -50,6 +51,11 @@ impl Finding {
             Rule::ResidentWithoutHouse => detail.is_empty().then_some(Self::ResidentWithoutHouse),
             Rule::ReasonForStayUnknown => detail.is_empty().then_some(Self::ReasonForStayUnknown),
             Rule::IdNonStandard => id_error_from_detail(detail).map(Self::IdNonStandard),
+            Rule::DomicileFromIdNumber => {
+                (!detail.is_empty()).then(|| Self::DomicileFromIdNumber {
+                    code: detail.to_owned(),
+                })
+            }
             Rule::IdWrongCheckCharacter => {
                 let (expected, found) = char_pair(detail)?;
                 Some(Self::IdWrongCheckCharacter { expected, found })
@@ -238,6 +244,9 @@ mod tests {
                 filed: None,
             },
             Finding::ReasonForStayUnknown,
+            Finding::DomicileFromIdNumber {
+                code: "410102".into(),
+            },
         ]);
         findings
     }

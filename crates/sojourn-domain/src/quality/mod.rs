@@ -35,10 +35,11 @@ pub enum Rule {
     ResidentWithoutHouse,
     ChildbearingWomanNotFiled,
     ReasonForStayUnknown,
+    DomicileFromIdNumber,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 11] = [
+    pub const ALL: [Rule; 12] = [
         Self::IdMissing,
         Self::IdNonStandard,
         Self::IdWrongCheckCharacter,
@@ -50,6 +51,7 @@ impl Rule {
         Self::ResidentWithoutHouse,
         Self::ChildbearingWomanNotFiled,
         Self::ReasonForStayUnknown,
+        Self::DomicileFromIdNumber,
     ];
 
     /// Stable snake_case code, prefixed `quality_`.
@@ -66,6 +68,7 @@ impl Rule {
             Self::ResidentWithoutHouse => "quality_resident_without_house",
             Self::ChildbearingWomanNotFiled => "quality_childbearing_woman_not_filed",
             Self::ReasonForStayUnknown => "quality_reason_for_stay_unknown",
+            Self::DomicileFromIdNumber => "quality_domicile_from_id_number",
         }
     }
 
@@ -83,6 +86,7 @@ impl Rule {
             Self::ResidentWithoutHouse => "在住人员未关联房屋",
             Self::ChildbearingWomanNotFiled => "育龄妇女30日内未建档",
             Self::ReasonForStayUnknown => "来本地事由不详",
+            Self::DomicileFromIdNumber => "户籍地按身份证号码推定",
         }
     }
 }
@@ -151,6 +155,13 @@ pub enum Finding {
     /// A current stay whose reason for stay is not known (imported from a
     /// ledger without the column).
     ReasonForStayUnknown,
+    /// A file whose household registration was imported from a ledger
+    /// whose place could not be read, and was taken from the ID number's
+    /// address code instead (`code`): a clerk confirms it by saving the
+    /// file.
+    DomicileFromIdNumber {
+        code: String,
+    },
 }
 
 impl Finding {
@@ -167,6 +178,7 @@ impl Finding {
             Self::ResidentWithoutHouse => Rule::ResidentWithoutHouse,
             Self::ChildbearingWomanNotFiled { .. } => Rule::ChildbearingWomanNotFiled,
             Self::ReasonForStayUnknown => Rule::ReasonForStayUnknown,
+            Self::DomicileFromIdNumber { .. } => Rule::DomicileFromIdNumber,
         }
     }
 }
@@ -219,6 +231,9 @@ impl Localized for Finding {
                 None => format!("流入育龄妇女于 {arrived} 来本地，应于 {due} 前建档，至今未建档"),
             },
             Self::ReasonForStayUnknown => "来本地事由不详（导入的台账没有此项），请补登".into(),
+            Self::DomicileFromIdNumber { code } => {
+                format!("导入的台账中户籍地无法识别，已按身份证号码推定为 {code}，请核实后保存档案")
+            }
         }
     }
 
@@ -266,6 +281,9 @@ impl Localized for Finding {
             Self::ReasonForStayUnknown => {
                 "the reason for stay is unknown (the imported ledger had no such column)".into()
             }
+            Self::DomicileFromIdNumber { code } => format!(
+                "the imported ledger's place of household registration could not be read; it was taken from the identity number as {code}: check it and save the file"
+            ),
         }
     }
 }
@@ -343,6 +361,15 @@ pub fn check_address_division(field: AddressField, raw: &str) -> Option<Finding>
 /// The address rule on a person file's place of household registration.
 pub fn check_domicile(details: &PersonDetails) -> Option<Finding> {
     check_address_division(AddressField::Domicile, details.domicile.as_str())
+}
+
+/// A file whose household registration (`domicile`, as stored) an import
+/// took from the ID number (`from_id_number`, kept by the store until a
+/// clerk saves the file).
+pub fn check_domicile_from_id_number(domicile: &str, from_id_number: bool) -> Option<Finding> {
+    from_id_number.then(|| Finding::DomicileFromIdNumber {
+        code: domicile.to_owned(),
+    })
 }
 
 /// A current stay whose reason for stay nobody recorded.
@@ -1241,6 +1268,9 @@ mod tests {
                 filed: None,
             },
             Finding::ReasonForStayUnknown,
+            Finding::DomicileFromIdNumber {
+                code: "410102".into(),
+            },
         ];
         let codes: std::collections::HashSet<_> = findings.iter().map(Finding::code).collect();
         assert_eq!(codes.len(), Rule::ALL.len());

@@ -12,12 +12,12 @@ use crate::registers::{Directory, Register, employers, houses, outflows};
 use crate::table::{self, FieldError, Fields, Header, Refusal};
 use sojourn_domain::codes::{IdNumber, Uscc};
 use sojourn_domain::employer::EmployerDetails;
-use sojourn_domain::house::HouseDetails;
+use sojourn_domain::house::{HouseDetails, HouseId};
 use sojourn_domain::outflow::OutflowDetails;
 use sojourn_domain::text::Address;
 use sojourn_domain::time_rules::PastDate;
 use sojourn_domain::unit::Scope;
-use sojourn_store::{Actor, Store, StoreError};
+use sojourn_store::{Actor, ImportSink, Store, StoreError};
 use std::collections::{BTreeSet, HashSet};
 use std::io::{BufRead, Read, Write};
 use time::Date;
@@ -35,10 +35,10 @@ pub struct Running {
     /// Keep the data-quality remarks on accepted rows in the report (the
     /// sheet import takes them from its own check of the rows instead).
     pub warnings: bool,
-    /// Residents only: judge every row as the import would, in a
-    /// transaction that is rolled back (`Store::check_import_stays`), so a
-    /// check gives the real verdict. The other registers' checks only
-    /// parse (`crate::sheet`).
+    /// Judge every row as the import would, in a transaction that is
+    /// rolled back (`Store::check_import_stays` for residents,
+    /// `Store::check_import_rows` for the others), so a check gives the
+    /// real verdict and writes nothing.
     pub dry_run: bool,
 }
 
@@ -113,11 +113,6 @@ pub fn run(
 ) -> Result<ImportReport> {
     let mut reader = table::reader(input).map_err(|e| ImportError::file("input", e))?;
     let header = read_header(&mut reader, register)?;
-    if run.dry_run && register != Register::Residents {
-        return Err(ImportError::Internal(
-            "only the resident import checks in a rolled-back transaction".into(),
-        ));
-    }
     let directory = Directory::load(store, scope)?;
     let mut report = ImportReport::new(register);
     match register {
@@ -139,51 +134,40 @@ pub fn run(
         }
         Register::Houses => {
             let mut importer = HouseImporter {
-                store,
-                scope,
-                actor,
                 today,
                 directory,
                 added: HashSet::new(),
             };
-            import_each(
-                &mut reader,
-                &header,
-                &mut importer,
-                &mut report,
-                run.warnings,
-            )?;
+            let rows = Rows {
+                store,
+                scope,
+                actor,
+                header: &header,
+                run,
+            };
+            rows.import(&mut reader, &mut importer, &mut report)?;
         }
         Register::Employers => {
-            let mut importer = EmployerImporter {
+            let mut importer = EmployerImporter { directory };
+            let rows = Rows {
                 store,
                 scope,
                 actor,
-                directory,
+                header: &header,
+                run,
             };
-            import_each(
-                &mut reader,
-                &header,
-                &mut importer,
-                &mut report,
-                run.warnings,
-            )?;
+            rows.import(&mut reader, &mut importer, &mut report)?;
         }
         Register::Outflows => {
-            let mut importer = OutflowImporter {
+            let mut importer = OutflowImporter { today, directory };
+            let rows = Rows {
                 store,
                 scope,
                 actor,
-                today,
-                directory,
+                header: &header,
+                run,
             };
-            import_each(
-                &mut reader,
-                &header,
-                &mut importer,
-                &mut report,
-                run.warnings,
-            )?;
+            rows.import(&mut reader, &mut importer, &mut report)?;
         }
     }
     Ok(report)
@@ -259,7 +243,106 @@ trait RowImporter {
         false
     }
     fn parse(&mut self, fields: &mut Fields) -> Option<Self::Record>;
-    fn save(&mut self, record: Self::Record) -> sojourn_store::Result<()>;
+    fn save(
+        &mut self,
+        sink: &mut dyn ImportSink,
+        record: Self::Record,
+    ) -> sojourn_store::Result<()>;
+}
+
+/// The store itself as a sink: each row its own transaction.
+struct StoreSink<'a> {
+    store: &'a dyn Store,
+    scope: &'a Scope,
+    actor: &'a Actor,
+}
+
+impl ImportSink for StoreSink<'_> {
+    fn create_house(&mut self, details: &HouseDetails) -> sojourn_store::Result<HouseId> {
+        let house = self.store.create_house(self.scope, details, self.actor)?;
+        Ok(house.id)
+    }
+
+    fn create_employer(
+        &mut self,
+        uscc: &Uscc,
+        details: &EmployerDetails,
+    ) -> sojourn_store::Result<()> {
+        self.store
+            .create_employer(self.scope, uscc, details, self.actor)
+            .map(drop)
+    }
+
+    fn create_outflow(
+        &mut self,
+        id_number: &IdNumber,
+        details: &OutflowDetails,
+        returned_on: Option<PastDate>,
+    ) -> sojourn_store::Result<()> {
+        let record = self
+            .store
+            .create_outflow(self.scope, id_number, details, self.actor)?;
+        match returned_on {
+            Some(date) => self
+                .store
+                .register_return(self.scope, record.id, date, record.version, self.actor)
+                .map(drop),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A row-by-row import of one file: into the store, or, for a check, into
+/// a transaction that is rolled back.
+struct Rows<'a> {
+    store: &'a dyn Store,
+    scope: &'a Scope,
+    actor: &'a Actor,
+    header: &'a Header,
+    run: Running,
+}
+
+impl Rows<'_> {
+    fn import<R: Read, I: RowImporter>(
+        &self,
+        reader: &mut csv::Reader<R>,
+        importer: &mut I,
+        report: &mut ImportReport,
+    ) -> Result<()> {
+        let keep_warnings = self.run.warnings;
+        if !self.run.dry_run {
+            let mut sink = StoreSink {
+                store: self.store,
+                scope: self.scope,
+                actor: self.actor,
+            };
+            return import_each(
+                reader,
+                self.header,
+                importer,
+                &mut sink,
+                report,
+                keep_warnings,
+            );
+        }
+        // The import's own failure (an unreadable file) is kept here and
+        // stops the check; the store rolls back and it is returned.
+        let mut failed = None;
+        let checked = self
+            .store
+            .check_import_rows(self.scope, self.actor, &mut |sink| {
+                import_each(reader, self.header, importer, sink, report, keep_warnings).map_err(
+                    |error| {
+                        failed = Some(error);
+                        StoreError::Backend("the checked import stopped".into())
+                    },
+                )
+            });
+        match failed {
+            Some(error) => Err(error),
+            None => Ok(checked?),
+        }
+    }
 }
 
 /// The store's word that a row's record is on file already: the same
@@ -272,6 +355,7 @@ fn import_each<R: Read, I: RowImporter>(
     reader: &mut csv::Reader<R>,
     header: &Header,
     importer: &mut I,
+    sink: &mut dyn ImportSink,
     report: &mut ImportReport,
     keep_warnings: bool,
 ) -> Result<()> {
@@ -292,7 +376,7 @@ fn import_each<R: Read, I: RowImporter>(
                 report.warnings.extend(warnings);
             }
             match parsed {
-                Some(record) if refusals.is_empty() => match importer.save(record) {
+                Some(record) if refusals.is_empty() => match importer.save(sink, record) {
                     Ok(()) => report.accepted += 1,
                     Err(error) if on_file(&error) => report.already_imported.push(row),
                     Err(error) => report.refusals.push(store_refusal(row, &error)),
@@ -306,10 +390,7 @@ fn import_each<R: Read, I: RowImporter>(
     Ok(())
 }
 
-struct HouseImporter<'a> {
-    store: &'a dyn Store,
-    scope: &'a Scope,
-    actor: &'a Actor,
+struct HouseImporter {
     today: Date,
     directory: Directory,
     /// Addresses this run registered: a later row repeating one is
@@ -317,7 +398,7 @@ struct HouseImporter<'a> {
     added: HashSet<String>,
 }
 
-impl RowImporter for HouseImporter<'_> {
+impl RowImporter for HouseImporter {
     type Record = HouseDetails;
 
     /// A house is known by its address (in the import's scope).
@@ -334,24 +415,24 @@ impl RowImporter for HouseImporter<'_> {
         houses::parse(fields, self.today, &self.directory)
     }
 
-    fn save(&mut self, details: HouseDetails) -> sojourn_store::Result<()> {
-        let house = self.store.create_house(self.scope, &details, self.actor)?;
+    fn save(
+        &mut self,
+        sink: &mut dyn ImportSink,
+        details: HouseDetails,
+    ) -> sojourn_store::Result<()> {
+        let house = sink.create_house(&details)?;
         // Later rows of the same file must not repeat the address.
-        self.directory
-            .add_house(house.id, house.details.address.as_str());
-        self.added.insert(house.details.address.to_string());
+        self.directory.add_house(house, details.address.as_str());
+        self.added.insert(details.address.to_string());
         Ok(())
     }
 }
 
-struct EmployerImporter<'a> {
-    store: &'a dyn Store,
-    scope: &'a Scope,
-    actor: &'a Actor,
+struct EmployerImporter {
     directory: Directory,
 }
 
-impl RowImporter for EmployerImporter<'_> {
+impl RowImporter for EmployerImporter {
     type Record = (Uscc, EmployerDetails);
 
     /// An employer is known by its credit code (in the import's scope);
@@ -368,22 +449,21 @@ impl RowImporter for EmployerImporter<'_> {
         employers::parse(fields, &self.directory)
     }
 
-    fn save(&mut self, (uscc, details): Self::Record) -> sojourn_store::Result<()> {
-        self.store
-            .create_employer(self.scope, &uscc, &details, self.actor)
-            .map(drop)
+    fn save(
+        &mut self,
+        sink: &mut dyn ImportSink,
+        (uscc, details): Self::Record,
+    ) -> sojourn_store::Result<()> {
+        sink.create_employer(&uscc, &details)
     }
 }
 
-struct OutflowImporter<'a> {
-    store: &'a dyn Store,
-    scope: &'a Scope,
-    actor: &'a Actor,
+struct OutflowImporter {
     today: Date,
     directory: Directory,
 }
 
-impl RowImporter for OutflowImporter<'_> {
+impl RowImporter for OutflowImporter {
     type Record = (IdNumber, OutflowDetails, Option<PastDate>);
 
     fn parse(&mut self, fields: &mut Fields) -> Option<Self::Record> {
@@ -392,24 +472,17 @@ impl RowImporter for OutflowImporter<'_> {
         Some((id_number, details, returned_on))
     }
 
-    /// A record whose person came back is stored, then closed: the order
-    /// in which it happened, so a later record of the same number (they
-    /// left again) finds this one closed. The same departure on file, open
-    /// or closed, is refused by the store (`OutflowOnFile`) before anything
-    /// is written, so an imported file imported again writes nothing.
+    /// A record whose person came back is stored, then closed
+    /// (`ImportSink::create_outflow`), so a later record of the same number
+    /// (they left again) finds this one closed. The same departure on file,
+    /// open or closed, is refused by the store (`OutflowOnFile`) before
+    /// anything is written, so an imported file imported again writes
+    /// nothing.
     fn save(
         &mut self,
+        sink: &mut dyn ImportSink,
         (id_number, details, returned_on): Self::Record,
     ) -> sojourn_store::Result<()> {
-        let record = self
-            .store
-            .create_outflow(self.scope, &id_number, &details, self.actor)?;
-        match returned_on {
-            Some(date) => self
-                .store
-                .register_return(self.scope, record.id, date, record.version, self.actor)
-                .map(drop),
-            None => Ok(()),
-        }
+        sink.create_outflow(&id_number, &details, returned_on)
     }
 }

@@ -6,7 +6,7 @@
 use super::{ImportReport, Running, read_rows, store_refusal};
 use crate::error::{ImportError, Result};
 use crate::registers::residents::{self, Context, Outcome, ParsedStay};
-use crate::table::{Header, Refusal};
+use crate::table::{DOMICILE_FROM_ID_NUMBER, Header, Refusal};
 use sojourn_domain::residence::{Arrival, ResidenceStatus};
 use sojourn_domain::unit::Scope;
 use sojourn_store::{Actor, StayImport, Store};
@@ -37,6 +37,10 @@ struct Batch {
     id_numbers: HashSet<String>,
     refusals: Vec<Refusal>,
     warnings: Vec<Refusal>,
+    /// Whether each arrival's household registration was taken from its
+    /// ID number (the ledger's place unreadable): the store marks its file
+    /// for the monitor.
+    domicile_from_id_number: Vec<bool>,
     rows_read: u64,
 }
 
@@ -45,7 +49,8 @@ impl Batch {
         self.arrivals.len() >= BATCH_ROWS
     }
 
-    fn push(&mut self, row: u64, stay: ParsedStay) {
+    fn push(&mut self, row: u64, stay: ParsedStay, domicile_from_id_number: bool) {
+        self.domicile_from_id_number.push(domicile_from_id_number);
         self.id_numbers.insert(stay.arrival.id_number.to_string());
         self.arrivals.push(stay.arrival);
         self.rows.push(row);
@@ -129,6 +134,8 @@ fn parse_batches<R: Read>(
             let parsed = residents::parse(&mut fields, context);
             let row = fields.row;
             let (refusals, warnings) = fields.finish();
+            let domicile_from_id_number =
+                warnings.iter().any(|w| w.code == DOMICILE_FROM_ID_NUMBER);
             batch.warnings.extend(warnings);
             let Some(stay) = parsed else {
                 batch.refusals.extend(refusals);
@@ -143,7 +150,7 @@ fn parse_batches<R: Read>(
                     return Err(ImportError::Internal("stopped".into()));
                 }
             }
-            batch.push(row, stay);
+            batch.push(row, stay, domicile_from_id_number);
             Ok(())
         },
     );
@@ -249,8 +256,19 @@ fn store_batch(
         return Ok(());
     }
     let results = store.import_stays(scope, &batch.arrivals, &batch.statuses, actor)?;
-    for (result, row) in results.into_iter().zip(batch.rows) {
+    let mut guessed = Vec::new();
+    for ((result, row), from_id) in results
+        .into_iter()
+        .zip(batch.rows)
+        .zip(batch.domicile_from_id_number)
+    {
+        if let (Ok(StayImport::Registered(stay)), true) = (&result, from_id) {
+            guessed.push(*stay);
+        }
         tally(report, result, row);
+    }
+    if !guessed.is_empty() {
+        store.mark_domicile_from_id_number(scope, &guessed)?;
     }
     Ok(())
 }

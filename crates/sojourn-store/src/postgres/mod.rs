@@ -101,6 +101,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0740_unit_contacts",
         include_str!("../../migrations/postgres/0740_unit_contacts.sql"),
     ),
+    (
+        "0750_domicile_from_id_number",
+        include_str!("../../migrations/postgres/0750_domicile_from_id_number.sql"),
+    ),
 ];
 
 /// Connections kept open; calls beyond this many wait their turn.

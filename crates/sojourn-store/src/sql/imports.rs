@@ -2,13 +2,20 @@
 //! `arrivals` does, after setting aside the rows whose stay is on file
 //! already, and each new stay brought to its row's status in the same
 //! transaction — so an interrupted import leaves every row whole or absent,
-//! and a second run of the same file adds nothing.
+//! and a second run of the same file adds nothing. And the checks: the
+//! same writes in a transaction rolled back at the end, stays in batches
+//! (`check_batch`), the other registers row by row (`CheckSink`).
 
 use super::arrivals::{BatchFacts, register_with_facts};
 use super::{Tx, activate_residence, register_departure};
-use crate::imports::StayImport;
+use crate::imports::{ImportSink, StayImport};
 use crate::{Actor, Result, StoreError};
+use sojourn_domain::codes::{IdNumber, Uscc};
+use sojourn_domain::employer::EmployerDetails;
+use sojourn_domain::house::{HouseDetails, HouseId};
+use sojourn_domain::outflow::OutflowDetails;
 use sojourn_domain::residence::{Arrival, ResidenceId, ResidenceStatus};
+use sojourn_domain::time_rules::PastDate;
 use sojourn_domain::unit::Scope;
 
 /// A new stay starts at this version; its status is changed from it.
@@ -97,6 +104,47 @@ pub(crate) fn check_batch(
         });
     }
     Ok(outcomes)
+}
+
+/// The rows of a check of the house, employer or outflow import, each
+/// written as `SqlStore` writes it, in its own savepoint, so that a row
+/// refused midway leaves nothing behind for the next (and PostgreSQL's
+/// transaction survives the refusal).
+pub(crate) struct CheckSink<'a> {
+    pub(crate) tx: &'a mut dyn Tx,
+    pub(crate) scope: &'a Scope,
+    pub(crate) actor: &'a Actor,
+}
+
+impl ImportSink for CheckSink<'_> {
+    fn create_house(&mut self, details: &HouseDetails) -> Result<HouseId> {
+        let (scope, actor) = (self.scope, self.actor);
+        in_savepoint(self.tx, |tx| super::create_house(tx, scope, details, actor))?
+    }
+
+    fn create_employer(&mut self, uscc: &Uscc, details: &EmployerDetails) -> Result<()> {
+        let (scope, actor) = (self.scope, self.actor);
+        in_savepoint(self.tx, |tx| {
+            super::create_employer(tx, scope, uscc, details, actor).map(drop)
+        })?
+    }
+
+    fn create_outflow(
+        &mut self,
+        id_number: &IdNumber,
+        details: &OutflowDetails,
+        returned_on: Option<PastDate>,
+    ) -> Result<()> {
+        let (scope, actor) = (self.scope, self.actor);
+        in_savepoint(self.tx, |tx| {
+            let id = super::create_outflow(tx, scope, id_number, details, actor)?;
+            if let Some(date) = returned_on {
+                let version = super::get_outflow(tx, scope, id)?.version;
+                super::register_return(tx, scope, id, date, version, actor)?;
+            }
+            Ok(())
+        })?
+    }
 }
 
 /// Runs `f` in a savepoint: kept when it succeeds, undone when it fails

@@ -95,6 +95,7 @@ pub(super) fn rule_key(rule: Rule) -> &'static str {
         Rule::ResidentWithoutHouse => "resident_house",
         Rule::SexContradictsId => "sex_id",
         Rule::ReasonForStayUnknown => "reason_unknown",
+        Rule::DomicileFromIdNumber => "domicile_id",
     }
 }
 
@@ -128,6 +129,7 @@ fn judge_person(
     sex: Option<&str>,
     birth: Option<Date>,
     domicile: &str,
+    domicile_from_id_number: bool,
     today: Date,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -141,6 +143,10 @@ fn judge_person(
     findings.extend(rules::check_address_division(
         AddressField::Domicile,
         domicile,
+    ));
+    findings.extend(rules::check_domicile_from_id_number(
+        domicile,
+        domicile_from_id_number,
     ));
     findings
 }
@@ -208,7 +214,7 @@ fn open_number(tx: &mut dyn Tx, stored: &str) -> Result<String> {
 // One query per kind reads what the rules need of a record; `WHERE` is
 // appended by the caller (one record by id, or a page of a scope).
 pub(super) const PERSON_SQL: &str = "SELECT p.id, p.unit_code, p.id_number, p.sex, p.birth_date, \
-    p.domicile, p.name, p.name_pinyin FROM persons p";
+    p.domicile, p.name, p.name_pinyin, p.domicile_from_id_on FROM persons p";
 const RESIDENCE_SQL: &str = "SELECT r.id, r.unit_code, r.status, r.house_id, r.arrived_on, \
     r.created_at, p.sex, p.id_number, r.person_id, r.reason FROM residences r \
     JOIN persons p ON p.id = r.person_id";
@@ -233,6 +239,7 @@ fn judge_row(tx: &mut dyn Tx, kind: RecordKind, row: &Row, today: Date) -> Resul
                 row.opt_text(3)?,
                 row.opt_date(4)?,
                 row.text(5)?,
+                row.opt_date(8)?.is_some(),
                 today,
             )
         }
@@ -582,6 +589,7 @@ fn scan_page(
                 row.opt_text(3)?,
                 file.birth,
                 row.text(5)?,
+                row.opt_date(8)?.is_some(),
                 today,
             ),
         });

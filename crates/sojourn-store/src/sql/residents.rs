@@ -164,9 +164,39 @@ pub(crate) fn update_person_unscoped(
          domicile = $5, domicile_address = $6, phone = $7, marital_status = $8, education = $9, \
          political_status = $10, occupation = $11, phone_bidx = $12, guardian_name = $13, \
          guardian_id_number = $14, guardian_relation = $15, guardian_phone = $16, \
-         version = $17, updated_at = $18, updated_by = $19 WHERE id = $20",
+         version = $17, updated_at = $18, updated_by = $19, domicile_from_id_on = NULL \
+         WHERE id = $20",
         &values,
     )?;
+    Ok(())
+}
+
+/// Marks the file of each imported stay as having its household
+/// registration taken from the ID number (the monitor lists it until the
+/// file is saved again, which clears the mark). Stays outside `scope` are
+/// passed over.
+pub(crate) fn mark_domicile_from_id_number(
+    tx: &mut dyn Tx,
+    scope: &Scope,
+    stays: &[ResidenceId],
+) -> Result<()> {
+    let today = china_today();
+    for stay in stays {
+        let [low, high] = scope_bounds(scope);
+        let Some(row) = tx.query_opt(
+            "SELECT person_id FROM residences WHERE unit_code >= $1 AND unit_code < $2 AND id = $3",
+            &[low, high, stay.0.into()],
+        )?
+        else {
+            continue;
+        };
+        let person = row.int(0)?;
+        tx.execute(
+            "UPDATE persons SET domicile_from_id_on = $1 WHERE id = $2",
+            &[today.into(), person.into()],
+        )?;
+        super::quality::refresh(tx, crate::quality::RecordKind::Person, person)?;
+    }
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! shared register logic.
 
 use super::*;
-use crate::imports::StayImport;
+use crate::imports::{ImportSink, StayImport};
 use crate::quality::RecordKind;
 use crate::query::*;
 use crate::{Actor, Result, Store, snapshot};
@@ -174,6 +174,28 @@ impl<B: Backend> Store for SqlStore<B> {
             Err(StoreError::Backend(message)) if message == imports::CHECK_ROLLED_BACK => Ok(()),
             other => other,
         }
+    }
+
+    fn check_import_rows(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        check: &mut dyn FnMut(&mut dyn ImportSink) -> Result<()>,
+    ) -> Result<()> {
+        let checked = self.backend.write(|tx| -> Result<()> {
+            check(&mut imports::CheckSink { tx, scope, actor })?;
+            // Everything the rows wrote goes: this was only a check.
+            Err(StoreError::Backend(imports::CHECK_ROLLED_BACK.into()))
+        });
+        match checked {
+            Err(StoreError::Backend(message)) if message == imports::CHECK_ROLLED_BACK => Ok(()),
+            other => other,
+        }
+    }
+
+    fn mark_domicile_from_id_number(&self, scope: &Scope, stays: &[ResidenceId]) -> Result<()> {
+        self.backend
+            .write(|tx| residents::mark_domicile_from_id_number(tx, scope, stays))
     }
 
     fn stays_on_file(

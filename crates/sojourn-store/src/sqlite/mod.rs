@@ -94,6 +94,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0740_unit_contacts",
         include_str!("../../migrations/sqlite/0740_unit_contacts.sql"),
     ),
+    (
+        "0750_domicile_from_id_number",
+        include_str!("../../migrations/sqlite/0750_domicile_from_id_number.sql"),
+    ),
 ];
 
 /// Index set-aside for the first load of an empty register.

@@ -95,6 +95,7 @@ conformance!(
     a_finding_is_stored_as_its_particulars_and_one_from_before_reads_as_it_was,
     a_batch_of_arrivals_writes_the_findings_of_every_row,
     a_stay_whose_reason_is_unknown_is_listed_until_the_reason_is_given,
+    a_file_whose_domicile_came_from_its_number_is_listed_until_it_is_saved,
     a_scan_finds_what_was_changed_behind_the_store_and_clears_it_again,
     a_scan_queues_probable_duplicates_with_score_and_reasons,
     a_merge_moves_the_stays_and_keeps_the_history,

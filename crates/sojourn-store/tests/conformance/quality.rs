@@ -683,3 +683,41 @@ pub fn a_stay_whose_reason_is_unknown_is_listed_until_the_reason_is_given(db: &T
         .expect("reason given");
     assert!(!listed(store), "cleared once the reason is known");
 }
+
+pub fn a_file_whose_domicile_came_from_its_number_is_listed_until_it_is_saved(db: &TestDb) {
+    let store = deployed(db);
+    let number = id_number("19800101", 52);
+    let arrival = known_domicile(&number, "孙二", DUOFU, "2026-11-20");
+    let (person, residence) = store
+        .register_arrival(&scope(DUOFU), &arrival, &actor())
+        .expect("arrival");
+    let listed = |store: &dyn Store| {
+        rules_of(store, DUOFU, RecordKind::Person, person.id.0)
+            .contains(&Rule::DomicileFromIdNumber)
+    };
+    assert!(!listed(store), "a domicile given is not listed");
+    // A stay outside the caller's scope is passed over.
+    store
+        .mark_domicile_from_id_number(&scope(YINZHA), &[residence.id])
+        .expect("nothing marked");
+    assert!(!listed(store), "out of scope");
+    store
+        .mark_domicile_from_id_number(&scope(DUOFU), &[residence.id])
+        .expect("marked");
+    assert!(listed(store), "found on marking");
+    store
+        .scan_quality(&scope(TOWN), date(TODAY), 1)
+        .expect("scan");
+    assert!(listed(store), "and by a scan");
+    let file = store.get_person(&scope(DUOFU), person.id).expect("file");
+    store
+        .update_person(
+            &scope(DUOFU),
+            person.id,
+            &file.details,
+            file.version,
+            &actor(),
+        )
+        .expect("saved");
+    assert!(!listed(store), "cleared once a clerk saves the file");
+}

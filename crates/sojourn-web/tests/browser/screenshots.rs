@@ -8,8 +8,15 @@ use std::path::PathBuf;
 
 const SIZES: [(u32, u32); 2] = [(1366, 768), (390, 844)];
 
+/// `docs/screenshots` when `SOJOURN_UPDATE_SCREENSHOTS=1` asks for the
+/// README's pictures to be renewed; otherwise a folder under the build's
+/// own, so that a test run leaves the working tree as it was.
 fn folder() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots")
+    if std::env::var_os("SOJOURN_UPDATE_SCREENSHOTS").is_some_and(|v| v == "1") {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots")
+    } else {
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots")
+    }
 }
 
 /// Width and height from a PNG's header.
@@ -42,7 +49,7 @@ pub async fn viewport(ctx: &Ctx, width: u32, height: u32) {
     }
 }
 
-/// Saves what the browser shows now as `docs/screenshots/{name}-{w}x{h}.png`.
+/// Saves what the browser shows now as `{name}-{w}x{h}.png` in [`folder`].
 pub async fn save(ctx: &Ctx, name: &str, width: u32, height: u32) {
     let png = ctx.client.screenshot().await.expect("screenshot");
     let dir = folder();
