@@ -25,8 +25,10 @@ pub mod audit;
 pub mod crypto;
 /// Errors of the store layer.
 pub mod error;
-/// Stays brought in by an import.
+/// What the imports hand the store: stays, and rows through a sink.
 pub mod imports;
+/// The schema's migrations, one list for both engines.
+mod migrations;
 /// PostgreSQL backend.
 pub mod postgres;
 /// The data-quality monitor: findings, scans, the duplicate queue.
