@@ -498,21 +498,13 @@ pub trait Store: AccountStore + AuditLog + QualityStore + TransferStore + Send +
     // ---- figures ----
 
     /// The running totals of the units in scope (residents now by origin,
-    /// arrivals and departures by month from `since`'s on), or `None` from
-    /// a store that keeps none: the caller then counts through the lists.
-    fn resident_statistics(
-        &self,
-        scope: &Scope,
-        since: time::Date,
-    ) -> Result<Option<ResidentStatistics>> {
-        let _ = (scope, since);
-        Ok(None)
-    }
+    /// arrivals and departures by month from `since`'s on).
+    fn resident_statistics(&self, scope: &Scope, since: time::Date) -> Result<ResidentStatistics>;
 
     /// A page of the residents of `unit` (in `scope`) with `status`, in
     /// order of arrival, walked along an arrival index: for a unit holding
     /// a good share of the register, where the ordinary search would sort
-    /// the whole unit. No total. `None` from a store without the index.
+    /// the whole unit. No total.
     fn residents_by_arrival(
         &self,
         scope: &Scope,
@@ -520,10 +512,7 @@ pub trait Store: AccountStore + AuditLog + QualityStore + TransferStore + Send +
         status: StatusFilter,
         newest_first: bool,
         page: PageRequest,
-    ) -> Result<Option<Vec<ResidentRow>>> {
-        let _ = (scope, unit, status, newest_first, page);
-        Ok(None)
-    }
+    ) -> Result<Vec<ResidentRow>>;
 
     /// As [`Store::residents_by_arrival`], by the full pinyin of the name
     /// (same spellings in the order the files were opened).
@@ -533,25 +522,19 @@ pub trait Store: AccountStore + AuditLog + QualityStore + TransferStore + Send +
         unit: &UnitCode,
         status: StatusFilter,
         page: PageRequest,
-    ) -> Result<Option<Vec<ResidentRow>>> {
-        let _ = (scope, unit, status, page);
-        Ok(None)
-    }
+    ) -> Result<Vec<ResidentRow>>;
 
     /// The residents of `unit` (in `scope`) matching the filters of `query`
     /// (its term, unit and order aside), newest arrival first, walked along
     /// the arrival index; the total counted up to `cap + 1`, as a search
-    /// counts. `None` from a store without the index.
+    /// counts.
     fn residents_filtered_by_arrival(
         &self,
         scope: &Scope,
         unit: &UnitCode,
         query: &ResidentQuery,
         cap: u64,
-    ) -> Result<Option<Page<ResidentRow>>> {
-        let _ = (scope, unit, query, cap);
-        Ok(None)
-    }
+    ) -> Result<Page<ResidentRow>>;
 }
 
 /// Opens the store a `--db` URL names: `postgres://…` (or `postgresql://…`)

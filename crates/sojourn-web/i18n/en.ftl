@@ -90,7 +90,6 @@ home-chart-flows = Arrivals and departures, last 24 months
 home-chart-origins = Residents by province of household registration
 home-series-arrivals = Arrivals
 home-series-departures = Departures
-home-departures-unknown = Too many departures to count by month for now.
 home-month = Month
 home-province = Province
 home-origin-other = Other provinces

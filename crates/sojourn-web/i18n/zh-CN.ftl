@@ -83,7 +83,6 @@ home-chart-flows = 近24个月流入与注销人数
 home-chart-origins = 现有流动人口户籍地分布
 home-series-arrivals = 流入
 home-series-departures = 注销
-home-departures-unknown = 注销记录过多，暂无法按月统计注销人数。
 home-month = 月份
 home-province = 省份
 home-origin-other = 其他省份

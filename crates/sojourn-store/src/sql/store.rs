@@ -606,10 +606,9 @@ impl<B: Backend> Store for SqlStore<B> {
         &self,
         scope: &Scope,
         since: time::Date,
-    ) -> Result<Option<crate::ResidentStatistics>> {
+    ) -> Result<crate::ResidentStatistics> {
         self.backend
             .read(|tx| statistics::resident_statistics(tx, scope, since))
-            .map(Some)
     }
 
     fn residents_by_arrival(
@@ -619,7 +618,7 @@ impl<B: Backend> Store for SqlStore<B> {
         status: StatusFilter,
         newest_first: bool,
         page: PageRequest,
-    ) -> Result<Option<Vec<ResidentRow>>> {
+    ) -> Result<Vec<ResidentRow>> {
         if !scope.contains(unit) {
             return Err(crate::StoreError::ReferenceOutOfScope {
                 kind: "unit",
@@ -628,7 +627,6 @@ impl<B: Backend> Store for SqlStore<B> {
         }
         self.backend
             .read(|tx| recent::residents_by_arrival(tx, unit, status, newest_first, page))
-            .map(Some)
     }
 
     fn residents_by_name(
@@ -637,7 +635,7 @@ impl<B: Backend> Store for SqlStore<B> {
         unit: &UnitCode,
         status: StatusFilter,
         page: PageRequest,
-    ) -> Result<Option<Vec<ResidentRow>>> {
+    ) -> Result<Vec<ResidentRow>> {
         if !scope.contains(unit) {
             return Err(crate::StoreError::ReferenceOutOfScope {
                 kind: "unit",
@@ -646,7 +644,6 @@ impl<B: Backend> Store for SqlStore<B> {
         }
         self.backend
             .read(|tx| recent::residents_by_name(tx, unit, status, page))
-            .map(Some)
     }
 
     fn residents_filtered_by_arrival(
@@ -655,7 +652,7 @@ impl<B: Backend> Store for SqlStore<B> {
         unit: &UnitCode,
         query: &ResidentQuery,
         cap: u64,
-    ) -> Result<Option<Page<ResidentRow>>> {
+    ) -> Result<Page<ResidentRow>> {
         if !scope.contains(unit) {
             return Err(crate::StoreError::ReferenceOutOfScope {
                 kind: "unit",
@@ -664,7 +661,6 @@ impl<B: Backend> Store for SqlStore<B> {
         }
         self.backend
             .read(|tx| recent::residents_filtered(tx, unit, query, cap))
-            .map(Some)
     }
 }
 

@@ -212,8 +212,7 @@ fn lists(store: &dyn Store) -> Vec<String> {
 fn totals(store: &dyn Store) -> Vec<String> {
     let statistics = store
         .resident_statistics(&scope(TOWN), date("2000-01-01"))
-        .expect("statistics")
-        .expect("this store keeps totals");
+        .expect("statistics");
     let mut rows: Vec<String> = [
         ("current", &statistics.current),
         ("arrivals", &statistics.arrivals),

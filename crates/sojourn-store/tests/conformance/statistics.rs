@@ -14,8 +14,7 @@ use sojourn_store::*;
 fn totals(store: &dyn Store, scope_code: &str) -> ResidentStatistics {
     let mut t = store
         .resident_statistics(&scope(scope_code), date("2020-01-01"))
-        .expect("statistics")
-        .expect("this store keeps totals");
+        .expect("statistics");
     t.current.sort();
     t.arrivals.sort();
     t.departures.sort();
@@ -200,8 +199,7 @@ pub fn the_arrival_walk_lists_what_the_search_lists_in_the_same_order(db: &TestD
                     let searched = store.search_residents(&town, &query).expect("search").items;
                     let walked = store
                         .residents_by_arrival(&town, &code(unit), status, newest_first, page)
-                        .expect("walk")
-                        .expect("this store walks the arrival index");
+                        .expect("walk");
                     assert_eq!(
                         ids(&walked),
                         ids(&searched),
@@ -242,8 +240,7 @@ pub fn the_arrival_walk_lists_what_the_search_lists_in_the_same_order(db: &TestD
             let searched = store.search_residents(&town, &query).expect("search");
             let walked = store
                 .residents_filtered_by_arrival(&town, &code(unit), &query, cap)
-                .expect("walk")
-                .expect("this store walks the arrival index");
+                .expect("walk");
             let shown = if cap == 1 {
                 query.page.limit() as usize
             } else {

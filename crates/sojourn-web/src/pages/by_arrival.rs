@@ -48,9 +48,7 @@ pub(crate) fn page(
         return Ok(None);
     }
     let ever = Date::from_calendar_date(1900, Month::January, 1).unwrap_or(Date::MIN);
-    let Some(totals) = store.resident_statistics(scope, ever)? else {
-        return Ok(None);
-    };
+    let totals = store.resident_statistics(scope, ever)?;
     let sum = |rows: &[(sojourn_domain::unit::UnitCode, String, u64)]| -> u64 {
         rows.iter()
             .filter(|(code, _, _)| unit.contains(code))
@@ -76,7 +74,7 @@ pub(crate) fn page(
         }
         ResidentSort::Name => store.residents_by_name(scope, &unit, status, page)?,
     };
-    Ok(rows.map(|items| Page { items, total }))
+    Ok(Some(Page { items: rows, total }))
 }
 
 /// A filtered list of a large unit, newest first, without a term: a
@@ -97,9 +95,7 @@ fn filtered(
         return Ok(None);
     }
     let ever = Date::from_calendar_date(1900, Month::January, 1).unwrap_or(Date::MIN);
-    let Some(totals) = store.resident_statistics(scope, ever)? else {
-        return Ok(None);
-    };
+    let totals = store.resident_statistics(scope, ever)?;
     let size: u64 = totals
         .arrivals
         .iter()
@@ -110,7 +106,9 @@ fn filtered(
         return Ok(None);
     }
     let cap = FILTERED_COUNT_CAP.max(query.page.offset() + u64::from(query.page.limit()));
-    store.residents_filtered_by_arrival(scope, unit, query, cap)
+    store
+        .residents_filtered_by_arrival(scope, unit, query, cap)
+        .map(Some)
 }
 
 #[cfg(test)]

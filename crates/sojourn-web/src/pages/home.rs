@@ -32,7 +32,6 @@ struct HomePage {
     children: Vec<ChildUnit>,
     /// What waits for the reader, across their whole jurisdiction.
     todo: Vec<TodoItem>,
-    departures_known: bool,
     /// `YYYY-MM-01` of this month, for the links behind the figures.
     month_start: String,
     /// The unit shown, and its parent when the reader may go up to it.
@@ -93,7 +92,6 @@ pub(crate) async fn show(
         chrome: Chrome::new(&ctx, &title, Nav::Home, &units.root_name()),
         flow_chart: flow_chart(tr, &data),
         origin_chart: origin_chart(tr, &data.origins),
-        departures_known: data.counts.departures_this_month.is_some(),
         counts: data.counts,
         months: data.months,
         origins: data.origins,
@@ -106,25 +104,21 @@ pub(crate) async fn show(
 fn flow_chart(tr: Tr, data: &Dashboard) -> String {
     let labels: Vec<String> = data.months.iter().map(|m| m.label.clone()).collect();
     let arrivals: Vec<u64> = data.months.iter().map(|m| m.arrivals).collect();
-    let departures: Vec<u64> = data
-        .months
-        .iter()
-        .map(|m| m.departures.unwrap_or(0))
-        .collect();
+    let departures: Vec<u64> = data.months.iter().map(|m| m.departures).collect();
     let arrivals_label = tr.t("home-series-arrivals");
     let departures_label = tr.t("home-series-departures");
-    let mut series = vec![Series {
-        label: &arrivals_label,
-        class: "bar-in",
-        values: &arrivals,
-    }];
-    if data.counts.departures_this_month.is_some() {
-        series.push(Series {
+    let series = [
+        Series {
+            label: &arrivals_label,
+            class: "bar-in",
+            values: &arrivals,
+        },
+        Series {
             label: &departures_label,
             class: "bar-out",
             values: &departures,
-        });
-    }
+        },
+    ];
     grouped_bars(&tr.t("home-chart-flows"), &labels, &series)
 }
 
