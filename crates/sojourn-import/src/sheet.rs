@@ -21,9 +21,9 @@
 //! A dry run of residents runs the real import in a transaction the store
 //! rolls back (`Store::check_import_stays`), so it finds what the import
 //! would — a stay on file, 重卡 with a file in another community — and
-//! counts as it would. The other registers' dry runs check each row with
-//! the same parsers against the same directory and the register's keys,
-//! and write nothing.
+//! counts as it would. The other registers' dry runs likewise write each
+//! row in a transaction the store rolls back (`Store::check_import_rows`),
+//! so a check gives the import's own verdict and writes nothing.
 
 use crate::error::{ImportError, Result};
 use crate::machine::ImportReport;

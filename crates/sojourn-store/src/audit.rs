@@ -24,6 +24,15 @@
 //! Nothing in the application deletes entries. Archiving is an export
 //! (JSON lines or CSV) that keeps the hashes, so an archive can be checked
 //! on its own ([`verify_entries`]).
+//!
+//! The store writes the entry of every change itself, inside the
+//! transaction that makes the change (`sql::audit`, where appends are also
+//! serialised, so the chain cannot fork): the record before and after,
+//! sealed values masked ([`mask_sealed_fields`]); a batch of arrivals is
+//! one entry with its counts and ids. The web layer adds what the store
+//! cannot see (sign-ins, reads, reveals, refusals). Verifying walks the
+//! chain once, keeping only its runs of linked entries, so its memory
+//! grows with the breaks, not with the length of the trail.
 
 use crate::sql::sealed::{Field, Mask};
 use crate::{Actor, Page, PageRequest, Result};

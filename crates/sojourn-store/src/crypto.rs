@@ -11,6 +11,17 @@
 //! everything while `sojourn keys rotate` re-encrypts row by row. The
 //! field's name is bound to each ciphertext as associated data: a phone
 //! number's ciphertext copied into the ID column does not decrypt.
+//!
+//! A running store takes its ring from a [`KeySource`]: fixed when the key
+//! came from `SOJOURN_KEY`, else the key file, read again when it changes,
+//! so `sojourn keys rotate` reaches a running server without a restart.
+//! Each transaction takes the ring once (`Tx::keys`), so a key never
+//! changes midway. Which columns are sealed, and how they are masked, is
+//! `sql::sealed`; rows are sealed where they are built and opened in
+//! `sql::mapping`, so the rest of the register logic sees plain values. A
+//! lookup by ID or phone number matches the blind index under every key of
+//! the ring, so it keeps working during a rotation. `sql::rotation` checks
+//! at open that the ring holds every key the data uses and re-encrypts.
 
 use aes_gcm::aead::{Aead, Generate, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};

@@ -1,7 +1,13 @@
-//! Residents are imported in batches through `Store::register_arrivals`
-//! (one transaction per batch, each row succeeding or failing alone), with
-//! CSV parsing on a second thread so that checking the next batch overlaps
-//! with storing this one.
+//! Residents are imported in batches of 50,000 rows through
+//! `Store::import_stays` (one transaction per batch, each row succeeding
+//! or failing alone, each new stay brought to the status its row gives),
+//! with CSV parsing on a second thread so that checking the next batch
+//! overlaps with storing this one. A row repeating a stay on file (the same
+//! person at the same unit since the same day, current or departed) is
+//! answered "already registered" by the store, so a second run of a file
+//! adds nothing. The files whose household registration was taken from the
+//! ID number are then marked for the monitor. A dry run goes through
+//! `Store::check_import_stays`, the same writes rolled back.
 
 use super::{ImportReport, Running, read_rows, store_refusal};
 use crate::error::{ImportError, Result};

@@ -1,5 +1,15 @@
 //! Residents (流动人口): one CSV row per stay, with the person's file
 //! details repeated on each of their rows.
+//!
+//! Ledgers are read as offices keep them. A household registration
+//! written as text is read to its code by `sojourn_domain::codes::place`
+//! (province → prefecture → county → town, full and short names, an
+//! ambiguous name left unresolved); failing that, it is the place the ID
+//! number's address code stands for today, and the row is kept with a
+//! remark: the store marks the file, and the monitor lists it
+//! (`quality_domicile_from_id_number`) until a clerk saves it. A missing
+//! reason for stay is `ReasonForStay::Unknown`, which the monitor lists
+//! too (`quality_reason_for_stay_unknown`).
 
 use super::{DEPARTED_WITHOUT_DATE, DEPARTURE_FIELDS_WITHOUT_DEPARTURE, Directory};
 use crate::table::{Column, FieldError, Fields, cell, column, number_in};

@@ -14,6 +14,18 @@
 //! full disk) thus leaves a note that the next opening of the store acts
 //! on; rebuilding is idempotent, so whoever runs it first, the others find
 //! nothing left to do.
+//!
+//! The load is asked for by `Store::begin_bulk_load_unscoped` and ended by
+//! `Store::finish_bulk_load_unscoped`, around the residents' import of the
+//! command line (`sojourn-import`'s `Running::bulk_load`); the web's
+//! import never asks, since other requests run meanwhile. It does anything
+//! only into an empty register. Besides the search indexes it sets aside
+//! the list indexes of the review queue and of the monitor's findings;
+//! SQLite also its per-row trigger of the home page's running totals,
+//! which are counted again at the end, and PostgreSQL the foreign keys
+//! every arrival checks (`sqlite::bulk_load`, `postgres::bulk_load`). While
+//! the name and pinyin indexes are away, writes pair no probable
+//! duplicates (`duplicates`); the monitor's scan pairs the loaded files.
 
 use super::{Tx, Value};
 use crate::Result;

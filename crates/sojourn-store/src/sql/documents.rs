@@ -1,6 +1,6 @@
 //! Documents checked or chased for a person (R2.6). Readable where the file
 //! is readable; recorded only by the unit holding the file now, like an edit
-//! of the file itself.
+//! of the file itself, and audited in the transaction that records them.
 
 use super::residents::get_person;
 use super::{Row, Tx, now};

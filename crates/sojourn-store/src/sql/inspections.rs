@@ -1,6 +1,7 @@
 //! Safety inspections (安全检查) of rental houses, kept with the house:
 //! recorded where the house is in scope, read likewise, only ever added.
-//! Each is audited in the transaction that writes it.
+//! Each is audited in the transaction that writes it, and none changes
+//! the house's version: an inspection is not an edit of the house.
 
 use super::houses::get_house;
 use super::{Row, Tx, now};

@@ -6,6 +6,12 @@
 //! principal, the role that allowed the call, and the client's address.
 //!
 //! **The scope comes from the principal's unit, never from the request.**
+//!
+//! An API token acts for its creator's account, narrowed to the token's
+//! unit and role. The store and the audit trail record [`Caller::actor`].
+//! Of a session id or a token the database keeps a digest only
+//! ([`secret`]); sign-in failures lock a user name in the store
+//! ([`login`]), and addresses are slowed down in memory ([`limiter`]).
 
 /// Client addresses, behind trusted proxies or not.
 pub mod client;

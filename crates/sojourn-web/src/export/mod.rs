@@ -7,7 +7,15 @@
 //! An export runs as a background job ([`jobs`]) writing a temporary file,
 //! so a page can show its progress and a million rows never hold up a
 //! request. The scope is the caller's (`CallerScope`), taken when the job
-//! starts.
+//! starts. An account runs at most [`jobs::RUNNING_PER_ACCOUNT`] at once,
+//! so a clerk clicking twice or a token in a loop cannot take every core.
+//!
+//! The four registers' exports read their filters and search term with the
+//! list's own query parser ([`ExportSpec::parse`], `resident_filters` and
+//! the rest), so an export has exactly the rows its list shows; their
+//! columns are [`columns`]. The review workflow's and the data-quality
+//! monitor's lists ([`workflow`]) are read by the store calls their pages
+//! make, and show no number.
 
 /// The ledgers' and lists' columns.
 pub mod columns;

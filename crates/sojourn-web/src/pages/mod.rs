@@ -7,6 +7,27 @@
 //! Like the API, every handler takes the caller's scope from
 //! [`CallerScope`](crate::scope::CallerScope) and calls the store off the
 //! async runtime ([`access`]).
+//!
+//! The page routes are one table (`table`), which builds the router and,
+//! unchanged, the list [`route_list`] the page access matrix walks. Each
+//! route passes the API's guard with the access of the API route that does
+//! the same thing ([`guard`]); only the refusal differs: to the sign-in
+//! page (or the password change when it is due), else an HTML error page.
+//! The assets, the language switch and the sign-in page are public. `/`
+//! lands each role on a page it may see: the dashboard, or the
+//! administrators' own pages (`admin`). The language chosen is kept on
+//! the account as well as in the browser.
+//!
+//! The rules live once. The sign-in pages call `auth::login`; the
+//! administrators' pages, imports and exports call the API's own handlers;
+//! the forms parse through the API's request types (`crate::dto`), so a
+//! page can do exactly what the API allows the same caller, audited the
+//! same way. Pages show ID and phone numbers masked ([`format`]); a reason
+//! given on the file shows them in full once, audited as the API's reveal
+//! (`reveal`), and a form never shows a number in full. The home figures
+//! and a large unit's resident list read the store's running totals and
+//! ordering indexes (`home`, `by_arrival`), so a street office of a
+//! million residents opens them as fast as a community does.
 
 /// Store calls off the async workers, and the units of the jurisdiction.
 mod access;

@@ -1,9 +1,10 @@
 //! Adding or moving a tenant from a house's page (以房管人): the clerk
 //! finds a resident by the one search box (ID number, name, pinyin,
-//! phone), then moves the resident's current stay to this house. Moving
-//! ends the tenancy at the old house today (the store keeps it as a
-//! former tenancy there) and starts one here; it is a change of the stay,
-//! kept in its history.
+//! phone), then moves the resident's current stay to this house from the
+//! day the clerk gives (today unless told otherwise). Moving ends the
+//! tenancy at the old house that day (the store keeps it as a former
+//! tenancy there) and starts one here; it is a change of the stay, kept
+//! in its history.
 //!
 //! The search term travels in a POST body, never in a URL (it may be an
 //! ID number), as on the resident list.
