@@ -71,9 +71,33 @@ pub enum StoreError {
     /// A transfer request, or a decision on one, was refused.
     #[error("{}", sojourn_domain::Localized::message_en(.0))]
     Transfer(crate::transfers::TransferRefusal),
-    /// The database failed; details are logged, not shown.
+    /// Stored data no longer reads as it was written: a value that no
+    /// longer parses, a column of a type the schema does not give it.
+    /// Details are logged, not shown.
+    #[error("stored data unreadable: {0}")]
+    Corrupt(String),
+    /// The store broke a rule of its own (a batch answered for fewer rows
+    /// than it was given, a lock poisoned by a panic, a page size no caller
+    /// should ask for). Details are logged, not shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+    /// The database engine failed: a driver's error (SQL, connection, a
+    /// constraint that no variant above stands for). Details are logged,
+    /// not shown.
     #[error("database error: {0}")]
     Backend(String),
+}
+
+impl StoreError {
+    /// Whether this is a failure of the system rather than of the input:
+    /// the database, the stored data or the store itself. A caller shows a
+    /// generic message and logs the detail.
+    pub fn is_failure(&self) -> bool {
+        matches!(
+            self,
+            Self::Backend(_) | Self::Corrupt(_) | Self::Internal(_)
+        )
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -113,7 +137,7 @@ impl Localized for StoreError {
             Self::Crypto(_) => "keys",
             Self::Quality(refusal) => refusal.code(),
             Self::Transfer(refusal) => refusal.code(),
-            Self::Backend(_) => "internal",
+            Self::Backend(_) | Self::Corrupt(_) | Self::Internal(_) => "internal",
         }
     }
 
@@ -158,13 +182,17 @@ impl Localized for StoreError {
             Self::Crypto(_) => "数据密钥与数据库不符或缺失，请联系系统管理员".into(),
             Self::Quality(refusal) => refusal.message_zh(),
             Self::Transfer(refusal) => refusal.message_zh(),
-            Self::Backend(_) => "数据库出错，请稍后再试；如仍出错请联系系统管理员".into(),
+            Self::Backend(_) | Self::Corrupt(_) | Self::Internal(_) => {
+                "数据库出错，请稍后再试；如仍出错请联系系统管理员".into()
+            }
         }
     }
 
     fn message_en(&self) -> String {
         match self {
-            Self::Backend(_) => "database error; please try again later".into(),
+            Self::Backend(_) | Self::Corrupt(_) | Self::Internal(_) => {
+                "database error; please try again later".into()
+            }
             other => other.to_string(),
         }
     }

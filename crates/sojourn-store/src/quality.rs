@@ -224,7 +224,7 @@ pub(crate) fn reasons_from_text(text: &str) -> Result<Vec<DuplicateReason>> {
                 {
                     Ok(DuplicateReason::IdDiffersInOneDigit { position })
                 }
-                _ => Err(StoreError::Backend(format!(
+                _ => Err(StoreError::Corrupt(format!(
                     "stored duplicate reason {part:?} no longer parses"
                 ))),
             }

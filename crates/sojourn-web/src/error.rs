@@ -261,9 +261,11 @@ impl From<StoreError> for ApiError {
             // Deployment state is settled by `sojourn init` before the API
             // runs; meeting it here is a server fault, not a client's.
             // So is a key that does not fit the data (checked at start).
-            StoreError::Deployment(_) | StoreError::Backend(_) | StoreError::Crypto(_) => {
-                Self::Internal(error.to_string())
-            }
+            StoreError::Deployment(_)
+            | StoreError::Backend(_)
+            | StoreError::Corrupt(_)
+            | StoreError::Internal(_)
+            | StoreError::Crypto(_) => Self::Internal(error.to_string()),
         }
     }
 }

@@ -227,9 +227,9 @@ fn store_refusal(row: u64, error: &StoreError) -> Refusal {
         StoreError::Rule(rule) => crate::registers::residents::rule_column(rule),
         _ => None,
     };
-    if let StoreError::Backend(detail) = error {
+    if error.is_failure() {
         // Driver messages name tables and constraints, not the row's data.
-        tracing::error!(row, %detail, "the store failed on an imported row");
+        tracing::error!(row, %error, "the store failed on an imported row");
     }
     Refusal::new(row, column, error)
 }
@@ -334,7 +334,7 @@ impl Rows<'_> {
                 import_each(reader, self.header, importer, sink, report, keep_warnings).map_err(
                     |error| {
                         failed = Some(error);
-                        StoreError::Backend("the checked import stopped".into())
+                        StoreError::Internal("the checked import stopped".into())
                     },
                 )
             });

@@ -102,7 +102,7 @@ pub(super) fn restore(backend: &PostgresBackend) -> Result<()> {
         builders.into_iter().try_for_each(|builder| {
             builder
                 .join()
-                .map_err(|_| StoreError::Backend("an index builder panicked".into()))?
+                .map_err(|_| StoreError::Internal("an index builder panicked".into()))?
         })
     })?;
     for key in &keys {
@@ -116,7 +116,7 @@ fn build_indexes(backend: &PostgresBackend, queue: &Mutex<Vec<Deferred>>) -> Res
     loop {
         let next = queue
             .lock()
-            .map_err(|_| StoreError::Backend("index queue poisoned".into()))?
+            .map_err(|_| StoreError::Internal("index queue poisoned".into()))?
             .pop();
         match next {
             Some(index) => restore_one(backend, &index, BUILD_MEMORY)?,

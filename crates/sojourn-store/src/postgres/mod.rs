@@ -124,7 +124,7 @@ impl PostgresBackend {
             Some(client) => Ok(client),
             None => self.clients[start]
                 .lock()
-                .map_err(|_| StoreError::Backend("connection poisoned".into())),
+                .map_err(|_| StoreError::Internal("connection poisoned".into())),
         }
     }
 }
@@ -271,7 +271,7 @@ fn read_value(row: &postgres::Row, i: usize) -> Result<Value> {
             .try_get::<_, Option<time::OffsetDateTime>>(i)?
             .map(Value::Time),
         other => {
-            return Err(StoreError::Backend(format!(
+            return Err(StoreError::Corrupt(format!(
                 "unexpected column type {other}"
             )));
         }

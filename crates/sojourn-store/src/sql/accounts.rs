@@ -25,7 +25,7 @@ const TOKEN_COLUMNS: &str = "t.id, t.name, t.unit_code, t.role, t.account_id, t.
     t.created_by, t.expires_at, t.revoked_at, t.revoked_by, t.last_used_at";
 
 fn bad(what: &str, value: &str) -> StoreError {
-    StoreError::Backend(format!("stored {what} {value:?} no longer parses"))
+    StoreError::Corrupt(format!("stored {what} {value:?} no longer parses"))
 }
 
 fn opt_time(row: &Row, i: usize) -> Result<Option<OffsetDateTime>> {

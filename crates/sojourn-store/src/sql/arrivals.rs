@@ -251,7 +251,7 @@ fn files_by_number(
     wanted.sort_unstable();
     let indexes: Vec<&str> = wanted.iter().map(|(index, _)| index.as_str()).collect();
     let array = serde_json::to_string(&indexes)
-        .map_err(|e| StoreError::Backend(format!("blind indexes as JSON: {e}")))?;
+        .map_err(|e| StoreError::Internal(format!("blind indexes as JSON: {e}")))?;
     let rows = tx.query(
         "SELECT p.id_number_bidx, p.id, p.merged_into \
          FROM json_each($1) AS j CROSS JOIN persons p ON p.id_number_bidx = j.value",
@@ -262,7 +262,7 @@ fn files_by_number(
             let index = row.text(0)?;
             let at = wanted
                 .binary_search_by(|(wanted, _)| wanted.as_str().cmp(index))
-                .map_err(|_| StoreError::Backend("a file found by an index not asked".into()))?;
+                .map_err(|_| StoreError::Internal("a file found by an index not asked".into()))?;
             Ok((
                 wanted[at].1.to_owned(),
                 PersonId(row.int(1)?),
@@ -320,7 +320,7 @@ pub(crate) fn register_arrival(
 ) -> Result<(PersonId, ResidenceId)> {
     register_batch(tx, scope, std::slice::from_ref(arrival), actor)?
         .pop()
-        .unwrap_or_else(|| Err(StoreError::Backend("a batch of one had no outcome".into())))
+        .unwrap_or_else(|| Err(StoreError::Internal("a batch of one had no outcome".into())))
 }
 
 /// Registers a batch of arrivals in the caller's transaction: each row is
@@ -393,7 +393,7 @@ pub(crate) fn register_with_facts(
                 id
             }
             None => {
-                new_files[i].ok_or_else(|| StoreError::Backend("no id for a new file".into()))?
+                new_files[i].ok_or_else(|| StoreError::Internal("no id for a new file".into()))?
             }
         };
         let residence = ResidenceId(reserved(&mut residence_ids)?);
@@ -500,7 +500,7 @@ fn audit_arrivals(
 
 fn reserved(ids: &mut impl Iterator<Item = i64>) -> Result<i64> {
     ids.next()
-        .ok_or_else(|| StoreError::Backend("fewer ids reserved than rows".into()))
+        .ok_or_else(|| StoreError::Internal("fewer ids reserved than rows".into()))
 }
 
 fn new_person_row(

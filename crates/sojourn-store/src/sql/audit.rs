@@ -140,7 +140,7 @@ pub(crate) fn append_all(
 pub(crate) fn append(tx: &mut dyn Tx, actor: &Actor, event: AuditEvent) -> Result<AuditEntry> {
     append_all(tx, actor, std::slice::from_ref(&event))?
         .pop()
-        .ok_or_else(|| StoreError::Backend("audit entry not written".into()))
+        .ok_or_else(|| StoreError::Internal("audit entry not written".into()))
 }
 
 /// Records a change to a register record inside the change's own

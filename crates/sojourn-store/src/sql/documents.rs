@@ -118,7 +118,7 @@ fn recorded_check(row: &Row) -> Result<RecordedDocumentCheck> {
 }
 
 fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Backend(format!("stored {what} {value:?} no longer parses"))
+    StoreError::Corrupt(format!("stored {what} {value:?} no longer parses"))
 }
 
 /// What the audit trail keeps of a check.

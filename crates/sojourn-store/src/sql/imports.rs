@@ -33,7 +33,7 @@ pub(crate) fn import_batch(
     actor: &Actor,
 ) -> Result<Vec<Result<StayImport>>> {
     if arrivals.len() != statuses.len() {
-        return Err(StoreError::Backend(
+        return Err(StoreError::Internal(
             "an imported batch needs one status per arrival".into(),
         ));
     }
@@ -60,7 +60,7 @@ pub(crate) fn import_batch(
                     Ok(StayImport::Registered(residence))
                 }
                 Some(Err(refused)) => Err(refused),
-                None => return Err(StoreError::Backend("fewer outcomes than rows".into())),
+                None => return Err(StoreError::Internal("fewer outcomes than rows".into())),
             },
         };
         outcomes.push(outcome);
@@ -98,7 +98,7 @@ pub(crate) fn check_batch(
         })?;
         outcomes.push(match one {
             Ok(mut decided) => decided.pop().unwrap_or_else(|| {
-                Err(StoreError::Backend("a batch of one had no outcome".into()))
+                Err(StoreError::Internal("a batch of one had no outcome".into()))
             }),
             Err(error) => Err(error),
         });

@@ -105,7 +105,7 @@ fn recorded_inspection(row: &Row) -> Result<RecordedInspection> {
 }
 
 fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Backend(format!("stored {what} {value:?} no longer parses"))
+    StoreError::Corrupt(format!("stored {what} {value:?} no longer parses"))
 }
 
 /// What the audit trail keeps of an inspection.

@@ -28,7 +28,7 @@ use time::Date;
 const READ_TODAY: Date = time::macros::date!(9999 - 12 - 31);
 
 fn bad(what: &str, value: &str) -> StoreError {
-    StoreError::Backend(format!("stored {what} {value:?} no longer parses"))
+    StoreError::Corrupt(format!("stored {what} {value:?} no longer parses"))
 }
 
 fn parse<T, E>(

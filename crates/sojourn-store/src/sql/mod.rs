@@ -66,7 +66,7 @@ impl Row {
     fn get(&self, i: usize) -> Result<&Value> {
         self.values
             .get(i)
-            .ok_or_else(|| StoreError::Backend(format!("column {i} missing from row")))
+            .ok_or_else(|| StoreError::Corrupt(format!("column {i} missing from row")))
     }
 
     pub(crate) fn int(&self, i: usize) -> Result<i64> {
@@ -133,7 +133,7 @@ impl Row {
 }
 
 fn corrupt(i: usize, want: &str, got: &Value) -> StoreError {
-    StoreError::Backend(format!("column {i}: expected {want}, found {got:?}"))
+    StoreError::Corrupt(format!("column {i}: expected {want}, found {got:?}"))
 }
 
 /// One open transaction of a backend.
@@ -163,7 +163,7 @@ pub(crate) trait Tx {
 
     fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Row> {
         self.query_opt(sql, params)?
-            .ok_or_else(|| StoreError::Backend("query returned no row".into()))
+            .ok_or_else(|| StoreError::Internal("query returned no row".into()))
     }
 }
 

@@ -822,7 +822,7 @@ fn messages(row: &Row, rule: Rule) -> Result<(String, String)> {
 }
 
 fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Backend(format!("stored {what} {value:?} no longer parses"))
+    StoreError::Corrupt(format!("stored {what} {value:?} no longer parses"))
 }
 
 pub(crate) fn counts(tx: &mut dyn Tx, scope: &Scope) -> Result<QualityCounts> {
@@ -1183,7 +1183,7 @@ pub(crate) fn merge(
 fn page_limit(limit: u32) -> Result<u32> {
     crate::query::PageRequest::new(0, limit)
         .map(|page| page.limit())
-        .ok_or_else(|| StoreError::Backend(format!("page size {limit} out of range")))
+        .ok_or_else(|| StoreError::Internal(format!("page size {limit} out of range")))
 }
 
 impl<B: super::Backend> QualityStore for super::SqlStore<B> {

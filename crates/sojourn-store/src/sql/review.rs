@@ -345,7 +345,7 @@ pub(crate) fn take_review_step(
     // The record may have moved since its review began.
     after.unit = record_unit(tx, scope, record)?;
     let unit = UnitCode::parse(&after.unit).map_err(|_| {
-        StoreError::Backend(format!("stored unit {:?} no longer parses", after.unit))
+        StoreError::Corrupt(format!("stored unit {:?} no longer parses", after.unit))
     })?;
     let changed = tx.execute(
         "UPDATE review_states SET unit_code = $1, state = $2, version = $3, entered_at = $4, \

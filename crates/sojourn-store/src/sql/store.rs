@@ -123,7 +123,7 @@ impl<B: Backend> Store for SqlStore<B> {
         actor: &Actor,
     ) -> Result<Vec<Result<StayImport>>> {
         if arrivals.len() != statuses.len() {
-            return Err(StoreError::Backend(
+            return Err(StoreError::Internal(
                 "an imported batch needs one status per arrival".into(),
             ));
         }
@@ -147,7 +147,7 @@ impl<B: Backend> Store for SqlStore<B> {
                     )?
                     .pop()
                     .unwrap_or_else(|| {
-                        Err(StoreError::Backend("a batch of one had no outcome".into()))
+                        Err(StoreError::Internal("a batch of one had no outcome".into()))
                     })
                 })
             }
@@ -168,10 +168,10 @@ impl<B: Backend> Store for SqlStore<B> {
                 )?);
             }
             // Everything the batches wrote goes: this was only a check.
-            Err(StoreError::Backend(imports::CHECK_ROLLED_BACK.into()))
+            Err(StoreError::Internal(imports::CHECK_ROLLED_BACK.into()))
         });
         match checked {
-            Err(StoreError::Backend(message)) if message == imports::CHECK_ROLLED_BACK => Ok(()),
+            Err(StoreError::Internal(message)) if message == imports::CHECK_ROLLED_BACK => Ok(()),
             other => other,
         }
     }
@@ -185,10 +185,10 @@ impl<B: Backend> Store for SqlStore<B> {
         let checked = self.backend.write(|tx| -> Result<()> {
             check(&mut imports::CheckSink { tx, scope, actor })?;
             // Everything the rows wrote goes: this was only a check.
-            Err(StoreError::Backend(imports::CHECK_ROLLED_BACK.into()))
+            Err(StoreError::Internal(imports::CHECK_ROLLED_BACK.into()))
         });
         match checked {
-            Err(StoreError::Backend(message)) if message == imports::CHECK_ROLLED_BACK => Ok(()),
+            Err(StoreError::Internal(message)) if message == imports::CHECK_ROLLED_BACK => Ok(()),
             other => other,
         }
     }
@@ -669,5 +669,5 @@ impl<B: Backend> Store for SqlStore<B> {
 fn export_limit(limit: u32) -> Result<u32> {
     PageRequest::new(0, limit)
         .map(|page| page.limit())
-        .ok_or_else(|| StoreError::Backend(format!("page size {limit} out of range")))
+        .ok_or_else(|| StoreError::Internal(format!("page size {limit} out of range")))
 }

@@ -85,7 +85,7 @@ fn request(row: &Row) -> Result<TransferRequest> {
             }
         }
         other => {
-            return Err(StoreError::Backend(format!(
+            return Err(StoreError::Corrupt(format!(
                 "stored transfer state {other:?} no longer parses"
             )));
         }
@@ -302,12 +302,12 @@ pub(crate) fn accept(
 /// The departure an accepted request records: today, to the asking
 /// community, with the request named as the reason.
 fn departure_towards(request: &TransferRequest, today: Date) -> Result<Departure> {
-    let text = |input: String| StoreError::Backend(format!("departure text {input:?}"));
+    let text = |input: String| StoreError::Internal(format!("departure text {input:?}"));
     let destination = format!("转至{}", request.from_name);
     let reason = format!("转移申请 {}（{}）", request.id.0, request.from_name);
     Ok(Departure {
         departed_on: PastDate::new(today, today)
-            .map_err(|e| StoreError::Backend(format!("today as a departure date: {e}")))?,
+            .map_err(|e| StoreError::Internal(format!("today as a departure date: {e}")))?,
         destination: None,
         destination_address: Some(Address::parse(&destination).map_err(|_| text(destination))?),
         reason: Some(Note::parse(&reason).map_err(|_| text(reason))?),
@@ -336,7 +336,7 @@ pub(crate) fn decline(
 fn page_limit(limit: u32) -> Result<u32> {
     crate::query::PageRequest::new(0, limit)
         .map(|page| page.limit())
-        .ok_or_else(|| StoreError::Backend(format!("page size {limit} out of range")))
+        .ok_or_else(|| StoreError::Internal(format!("page size {limit} out of range")))
 }
 
 impl<B: super::Backend> TransferStore for super::SqlStore<B> {

@@ -195,7 +195,7 @@ pub(crate) fn unit_contacts(
 }
 
 fn corrupt_contact(code: &UnitCode, why: &str) -> StoreError {
-    StoreError::Backend(format!(
+    StoreError::Corrupt(format!(
         "stored contact of unit {code} no longer parses: {why}"
     ))
 }

@@ -83,7 +83,7 @@ impl SqliteBackend {
     fn lock_writer(&self) -> Result<std::sync::MutexGuard<'_, Connection>> {
         self.writer
             .lock()
-            .map_err(|_| StoreError::Backend("writer connection poisoned".into()))
+            .map_err(|_| StoreError::Internal("writer connection poisoned".into()))
     }
 }
 
@@ -99,7 +99,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     conn.execute_batch("PRAGMA foreign_keys = ON")?;
     applied?;
     match broken {
-        Some(table) => Err(StoreError::Backend(format!(
+        Some(table) => Err(StoreError::Corrupt(format!(
             "a migration left a broken reference in {table}"
         ))),
         None => Ok(()),
@@ -140,7 +140,7 @@ impl Backend for SqliteBackend {
             Some(conn) => conn,
             None => self.readers[start]
                 .lock()
-                .map_err(|_| StoreError::Backend("reader connection poisoned".into()))?,
+                .map_err(|_| StoreError::Internal("reader connection poisoned".into()))?,
         };
         let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
         let result = f(&mut SqliteTx(&tx, self.keys.current()))?;
@@ -219,7 +219,7 @@ fn read_value(value: ValueRef<'_>) -> Result<Value> {
             .map(|s| Value::Text(s.to_owned()))
             .map_err(|e| StoreError::Backend(e.to_string())),
         ValueRef::Real(_) | ValueRef::Blob(_) => {
-            Err(StoreError::Backend("unexpected REAL or BLOB column".into()))
+            Err(StoreError::Corrupt("unexpected REAL or BLOB column".into()))
         }
     }
 }

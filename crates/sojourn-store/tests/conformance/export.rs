@@ -55,7 +55,7 @@ pub fn an_export_pages_every_stay_in_scope_once_in_registration_order(db: &TestD
     for size in [0, 501] {
         let refused = store.export_residents(&town, None, size);
         assert!(
-            matches!(&refused, Err(StoreError::Backend(m)) if m.contains("out of range")),
+            matches!(&refused, Err(StoreError::Internal(m)) if m.contains("out of range")),
             "{refused:?}"
         );
     }

@@ -74,9 +74,8 @@ impl PageError {
     pub(crate) fn store(tr: Tr, error: StoreError) -> Self {
         match error {
             StoreError::NotFound { .. } => Self::not_found(tr),
-            StoreError::Deployment(_) | StoreError::Backend(_) => {
-                Self::internal(tr, error.to_string())
-            }
+            StoreError::Deployment(_) => Self::internal(tr, error.to_string()),
+            failure if failure.is_failure() => Self::internal(tr, failure.to_string()),
             _ => Self::refused(tr, &error),
         }
     }

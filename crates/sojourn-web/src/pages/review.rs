@@ -441,7 +441,7 @@ pub(crate) async fn take(
             Redirect::to(&back.done(&[("done", kind_of_step.code().to_owned())])).into_response(),
         ),
         Err(StoreError::NotFound { .. }) => Err(PageError::not_found(tr)),
-        Err(error @ (StoreError::Backend(_) | StoreError::Deployment(_))) => {
+        Err(error) if error.is_failure() || matches!(error, StoreError::Deployment(_)) => {
             Err(PageError::store(tr, error))
         }
         Err(error) => {
@@ -491,7 +491,7 @@ pub(crate) async fn approve_selected(
             let step = ReviewStep::Approve;
             match store.take_review_step(&scope, record, &step, version, at, &actor) {
                 Ok(_) => approved += 1,
-                Err(error @ (StoreError::Backend(_) | StoreError::Deployment(_))) => {
+                Err(error) if error.is_failure() || matches!(error, StoreError::Deployment(_)) => {
                     return Err(error);
                 }
                 Err(_) => {}
