@@ -25,6 +25,8 @@ pub mod outflow;
 pub mod person;
 /// Data-quality rules and the probable-duplicate finder (监控管理).
 pub mod quality;
+/// The kinds of record, and a reference to one register record.
+pub mod record;
 /// Residence episodes: arrival, activation and departure (来有登记, 走有注销).
 pub mod residence;
 /// The review workflow: collected → entered → reviewed → spot-checked.

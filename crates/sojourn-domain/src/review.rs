@@ -17,31 +17,12 @@ use time::{Duration, OffsetDateTime};
 /// How long a coordinator has to enter what a collector collected.
 pub const ENTRY_DEADLINE: Duration = Duration::hours(24);
 
-/// The kinds of register record that go through review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum RecordKind {
-    /// A residence episode (the main register).
-    Residence,
-    House,
-    Employer,
-    Outflow,
-}
+pub use crate::record::RecordKind;
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 4] = [Self::Residence, Self::House, Self::Employer, Self::Outflow];
-
-    /// The stable code stored and used in paths.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Residence => "residence",
-            Self::House => "house",
-            Self::Employer => "employer",
-            Self::Outflow => "outflow",
-        }
-    }
-
-    pub fn parse(input: &str) -> Result<Self, ReviewError> {
-        Self::ALL
+    /// A kind a station reviews, from its code ([`RecordKind::REVIEWED`]).
+    pub fn parse_reviewed(input: &str) -> Result<Self, ReviewError> {
+        Self::REVIEWED
             .into_iter()
             .find(|k| k.code() == input.trim())
             .ok_or_else(|| ReviewError::UnknownKind(input.trim().to_owned()))

@@ -1,3 +1,4 @@
+use sojourn_domain::record::RecordKind;
 use sojourn_domain::{DomainError, Localized};
 use thiserror::Error;
 
@@ -8,7 +9,7 @@ use thiserror::Error;
 pub enum StoreError {
     /// No such record in the caller's scope (it may exist outside it).
     #[error("{kind} {id} not found")]
-    NotFound { kind: &'static str, id: String },
+    NotFound { kind: RecordKind, id: String },
     /// The ID number already has a current residence (重卡).
     #[error("ID number already has a current residence in unit {unit_code} {unit_name}")]
     DuplicateResidence {
@@ -51,7 +52,7 @@ pub enum StoreError {
     VersionConflict { expected: i64, current: i64 },
     /// A unit, house or employer named in the input is not in scope.
     #[error("{kind} {id} is not in your jurisdiction or does not exist")]
-    ReferenceOutOfScope { kind: &'static str, id: String },
+    ReferenceOutOfScope { kind: RecordKind, id: String },
     /// The deployment has no root unit yet, or already has one.
     #[error("{0}")]
     Deployment(&'static str),
@@ -144,7 +145,7 @@ impl Localized for StoreError {
     fn message_zh(&self) -> String {
         match self {
             Self::NotFound { kind, .. } => {
-                format!("未找到该{}，或不在您的管辖范围内", kind_zh(kind))
+                format!("未找到该{}，或不在您的管辖范围内", kind.name_zh())
             }
             Self::DuplicateResidence {
                 unit_code,
@@ -174,7 +175,7 @@ impl Localized for StoreError {
                 "该记录已被他人修改，请刷新后重新编辑（您的修改未保存）".into()
             }
             Self::ReferenceOutOfScope { kind, id } => {
-                format!("{} {id} 不在您的管辖范围内或不存在", kind_zh(kind))
+                format!("{} {id} 不在您的管辖范围内或不存在", kind.name_zh())
             }
             Self::Deployment(_) => "系统尚未初始化或已经初始化".into(),
             Self::Rule(e) => e.message_zh(),
@@ -195,20 +196,5 @@ impl Localized for StoreError {
             }
             other => other.to_string(),
         }
-    }
-}
-
-fn kind_zh(kind: &str) -> &'static str {
-    match kind {
-        "person" => "人员档案",
-        "residence" => "居住记录",
-        "house" => "出租房屋",
-        "employer" => "用工单位",
-        "outflow" => "流出人口记录",
-        "unit" => "单位",
-        "account" => "账号",
-        "api_token" => "接口令牌",
-        "transfer_request" => "转移申请",
-        _ => "记录",
     }
 }

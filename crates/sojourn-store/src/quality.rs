@@ -15,31 +15,8 @@ use sojourn_domain::text::Note;
 use sojourn_domain::unit::{Scope, UnitCode};
 use time::{Date, OffsetDateTime};
 
-/// Which register a finding is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RecordKind {
-    Person,
-    Residence,
-    House,
-    Outflow,
-}
-
-impl RecordKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Person => "person",
-            Self::Residence => "residence",
-            Self::House => "house",
-            Self::Outflow => "outflow",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Person, Self::Residence, Self::House, Self::Outflow]
-            .into_iter()
-            .find(|k| k.code() == code)
-    }
-}
+/// Which register a finding is about: one of [`RecordKind::JUDGED`].
+pub use sojourn_domain::record::RecordKind;
 
 /// The rule of a stored code, if it is one.
 pub fn rule_from_code(code: &str) -> Option<Rule> {

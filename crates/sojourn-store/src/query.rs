@@ -174,36 +174,7 @@ pub struct Linked {
 }
 
 /// A record whose history can be read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RecordRef {
-    Person(PersonId),
-    Residence(ResidenceId),
-    House(HouseId),
-    Employer(EmployerId),
-    Outflow(sojourn_domain::outflow::OutflowId),
-}
-
-impl RecordRef {
-    pub fn kind(self) -> &'static str {
-        match self {
-            Self::Person(_) => "person",
-            Self::Residence(_) => "residence",
-            Self::House(_) => "house",
-            Self::Employer(_) => "employer",
-            Self::Outflow(_) => "outflow",
-        }
-    }
-
-    pub fn id(self) -> i64 {
-        match self {
-            Self::Person(PersonId(id))
-            | Self::Residence(ResidenceId(id))
-            | Self::House(HouseId(id))
-            | Self::Employer(EmployerId(id))
-            | Self::Outflow(sojourn_domain::outflow::OutflowId(id)) => id,
-        }
-    }
-}
+pub use sojourn_domain::record::RecordRef;
 
 /// One version of a record: who made it, when, and the whole record as it
 /// stood afterwards (JSON, for display and audit).

@@ -219,10 +219,17 @@ fn store_refusal(row: u64, error: &StoreError) -> Refusal {
         | StoreError::OutflowOnFile { .. }
         | StoreError::MergedFile { .. } => Some("id_number"),
         StoreError::DuplicateEmployer => Some("uscc"),
-        StoreError::ReferenceOutOfScope { kind: "unit", .. } => Some("unit"),
-        StoreError::ReferenceOutOfScope { kind: "house", .. } => Some("house_address"),
         StoreError::ReferenceOutOfScope {
-            kind: "employer", ..
+            kind: sojourn_domain::record::RecordKind::Unit,
+            ..
+        } => Some("unit"),
+        StoreError::ReferenceOutOfScope {
+            kind: sojourn_domain::record::RecordKind::House,
+            ..
+        } => Some("house_address"),
+        StoreError::ReferenceOutOfScope {
+            kind: sojourn_domain::record::RecordKind::Employer,
+            ..
         } => Some("employer_uscc"),
         StoreError::Rule(rule) => crate::registers::residents::rule_column(rule),
         _ => None,

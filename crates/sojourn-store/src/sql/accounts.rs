@@ -105,7 +105,7 @@ fn get_account(tx: &mut dyn Tx, scope: &Scope, id: AccountId) -> Result<Account>
         .map(|r| account(r, 0))
         .transpose()?
         .ok_or_else(|| StoreError::NotFound {
-            kind: "account",
+            kind: sojourn_domain::record::RecordKind::Account,
             id: id.0.to_string(),
         })?;
     with_roles(tx, account)
@@ -533,7 +533,7 @@ fn get_api_token(tx: &mut dyn Tx, scope: &Scope, id: ApiTokenId) -> Result<ApiTo
     .map(|r| api_token(r, 0))
     .transpose()?
     .ok_or_else(|| StoreError::NotFound {
-        kind: "api_token",
+        kind: sojourn_domain::record::RecordKind::ApiToken,
         id: id.0.to_string(),
     })
 }
@@ -576,7 +576,7 @@ impl<B: Backend> AccountStore for SqlStore<B> {
             let row = tx
                 .query_opt("SELECT locale FROM accounts WHERE id = $1", &[id.0.into()])?
                 .ok_or_else(|| StoreError::NotFound {
-                    kind: "account",
+                    kind: sojourn_domain::record::RecordKind::Account,
                     id: id.0.to_string(),
                 })?;
             Ok(row.opt_text(0)?.map(str::to_owned))
@@ -594,7 +594,7 @@ impl<B: Backend> AccountStore for SqlStore<B> {
                 Ok(())
             } else {
                 Err(StoreError::NotFound {
-                    kind: "account",
+                    kind: sojourn_domain::record::RecordKind::Account,
                     id: id.0.to_string(),
                 })
             }

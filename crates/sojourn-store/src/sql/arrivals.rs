@@ -25,6 +25,7 @@ use crate::{Actor, Result, StoreError};
 use sojourn_domain::employer::EmployerId;
 use sojourn_domain::house::HouseId;
 use sojourn_domain::person::PersonId;
+use sojourn_domain::record::RecordKind;
 use sojourn_domain::residence::{Arrival, ResidenceId, StayDetails};
 use sojourn_domain::unit::Scope;
 use std::collections::{HashMap, HashSet};
@@ -140,17 +141,17 @@ impl StayFacts {
     /// employer does not exist, in that order.
     pub(crate) fn check(&self, scope: &Scope, stay: &StayDetails) -> Result<()> {
         if !scope.contains(&stay.unit) || !self.units.contains_key(stay.unit.as_str()) {
-            return Err(out_of_scope("unit", stay.unit.as_str()));
+            return Err(out_of_scope(RecordKind::Unit, stay.unit.as_str()));
         }
         if let Some(HouseId(id)) = stay.house
             && !self.houses.contains(&id)
         {
-            return Err(out_of_scope("house", &id.to_string()));
+            return Err(out_of_scope(RecordKind::House, &id.to_string()));
         }
         if let Some(EmployerId(id)) = stay.employer
             && !self.employers.contains(&id)
         {
-            return Err(out_of_scope("employer", &id.to_string()));
+            return Err(out_of_scope(RecordKind::Employer, &id.to_string()));
         }
         Ok(())
     }
@@ -164,7 +165,7 @@ struct Keys {
     employers: HashSet<i64>,
 }
 
-fn out_of_scope(kind: &'static str, id: &str) -> StoreError {
+fn out_of_scope(kind: RecordKind, id: &str) -> StoreError {
     StoreError::ReferenceOutOfScope {
         kind,
         id: id.to_owned(),

@@ -82,7 +82,7 @@ pub(crate) fn document_checks(
 
 fn not_found(person: PersonId) -> StoreError {
     StoreError::NotFound {
-        kind: "person",
+        kind: sojourn_domain::record::RecordKind::Person,
         id: person.0.to_string(),
     }
 }

@@ -73,7 +73,7 @@ pub(crate) fn get_employer(tx: &mut dyn Tx, scope: &Scope, id: EmployerId) -> Re
         .map(|row| mapping::employer(&row, &keys))
         .transpose()?
         .ok_or_else(|| StoreError::NotFound {
-            kind: "employer",
+            kind: sojourn_domain::record::RecordKind::Employer,
             id: id.0.to_string(),
         })
 }

@@ -45,7 +45,7 @@ pub(crate) fn history(
     let changes = tx.query(
         "SELECT version, action, actor, at, snapshot FROM revisions \
          WHERE record_kind = $1 AND record_id = $2 ORDER BY version",
-        &[Value::from(record.kind()), record.id().into()],
+        &[Value::from(record.kind().code()), record.id().into()],
     )?;
     // Version k's state is the snapshot kept when version k+1 replaced it.
     let mut states: Vec<String> = Vec::with_capacity(changes.len() + 1);

@@ -76,7 +76,7 @@ pub(crate) fn get_house(tx: &mut dyn Tx, scope: &Scope, id: HouseId) -> Result<H
         .map(|row| mapping::house(&row, &keys))
         .transpose()?
         .ok_or_else(|| StoreError::NotFound {
-            kind: "house",
+            kind: sojourn_domain::record::RecordKind::House,
             id: id.0.to_string(),
         })
 }
@@ -173,7 +173,7 @@ pub(crate) fn narrow(
         Some(unit) => scope
             .narrow_to(unit)
             .map_err(|_| StoreError::ReferenceOutOfScope {
-                kind: "unit",
+                kind: sojourn_domain::record::RecordKind::Unit,
                 id: unit.to_string(),
             }),
         None => Ok(scope.clone()),

@@ -180,7 +180,7 @@ pub(crate) fn get_outflow(tx: &mut dyn Tx, scope: &Scope, id: OutflowId) -> Resu
     let row = tx
         .query_opt(&sql, &[low, high, id.0.into()])?
         .ok_or_else(|| StoreError::NotFound {
-            kind: "outflow",
+            kind: sojourn_domain::record::RecordKind::Outflow,
             id: id.0.to_string(),
         })?;
     outflow_from(tx, &row)

@@ -267,6 +267,7 @@ fn judge_row(tx: &mut dyn Tx, kind: RecordKind, row: &Row, today: Date) -> Resul
             let number = open_number(tx, row.text(2)?)?;
             judge_outflow(&number, row.text(3)?, today)
         }
+        other => return Err(not_judged(other)),
     };
     Ok(Judged { id, unit, findings })
 }
@@ -295,13 +296,19 @@ fn judge_stay_of(row: &Row, number: &str, today: Date) -> Result<Judged> {
     })
 }
 
-fn record_sql(kind: RecordKind) -> (&'static str, &'static str) {
-    match kind {
+fn record_sql(kind: RecordKind) -> Result<(&'static str, &'static str)> {
+    Ok(match kind {
         RecordKind::Person => (PERSON_SQL, "p"),
         RecordKind::Residence => (RESIDENCE_SQL, "r"),
         RecordKind::House => (HOUSE_SQL, "h"),
         RecordKind::Outflow => (OUTFLOW_SQL, "o"),
-    }
+        other => return Err(not_judged(other)),
+    })
+}
+
+/// A kind outside [`RecordKind::JUDGED`] met where a judged one must be.
+fn not_judged(kind: RecordKind) -> StoreError {
+    StoreError::Internal(format!("no data-quality rules judge a {kind}"))
 }
 
 // ---------------------------------------------------------------------------
@@ -311,7 +318,7 @@ fn record_sql(kind: RecordKind) -> (&'static str, &'static str) {
 /// merged file is no longer judged (its findings are resolved).
 pub(crate) fn refresh(tx: &mut dyn Tx, kind: RecordKind, id: i64) -> Result<()> {
     let today = sojourn_domain::time_rules::china_today();
-    let (sql, alias) = record_sql(kind);
+    let (sql, alias) = record_sql(kind)?;
     let merged = if kind == RecordKind::Person {
         " AND p.merged_into IS NULL"
     } else {
@@ -547,7 +554,7 @@ fn scan_page(
         file_index,
         summary,
     } = state;
-    let (sql, alias) = record_sql(kind);
+    let (sql, alias) = record_sql(kind)?;
     let merged = if kind == RecordKind::Person {
         " AND p.merged_into IS NULL"
     } else {
@@ -958,7 +965,7 @@ pub(crate) fn get_duplicate(tx: &mut dyn Tx, scope: &Scope, id: i64) -> Result<D
         .map(|row| duplicate(&row))
         .transpose()?
         .ok_or_else(|| StoreError::NotFound {
-            kind: "duplicate",
+            kind: RecordKind::DuplicatePair,
             id: id.to_string(),
         })
 }

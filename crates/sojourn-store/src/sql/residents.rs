@@ -28,7 +28,7 @@ pub(crate) fn get_person(tx: &mut dyn Tx, scope: &Scope, id: PersonId) -> Result
     tx.query_opt(&sql, &[low, high, id.0.into()])?
         .map(|row| mapping::person(&row, 0, &keys))
         .transpose()?
-        .ok_or_else(|| not_found("person", id.0))
+        .ok_or_else(|| not_found(sojourn_domain::record::RecordKind::Person, id.0))
 }
 
 /// Finds a file by its ID number through the blind index (an index seek;
@@ -65,7 +65,7 @@ pub(crate) fn get_residence(tx: &mut dyn Tx, scope: &Scope, id: ResidenceId) -> 
     tx.query_opt(&sql, &[low, high, id.0.into()])?
         .map(|row| mapping::residence(&row, 0))
         .transpose()?
-        .ok_or_else(|| not_found("residence", id.0))
+        .ok_or_else(|| not_found(sojourn_domain::record::RecordKind::Residence, id.0))
 }
 
 pub(crate) fn residences_of(
@@ -86,7 +86,7 @@ pub(crate) fn residences_of(
         .collect()
 }
 
-fn not_found(kind: &'static str, id: i64) -> StoreError {
+fn not_found(kind: sojourn_domain::record::RecordKind, id: i64) -> StoreError {
     StoreError::NotFound {
         kind,
         id: id.to_string(),
@@ -209,7 +209,7 @@ fn load_person_unscoped(tx: &mut dyn Tx, id: PersonId) -> Result<Person> {
     tx.query_opt(&sql, &[id.0.into()])?
         .map(|row| mapping::person(&row, 0, &keys))
         .transpose()?
-        .ok_or_else(|| not_found("person", id.0))
+        .ok_or_else(|| not_found(sojourn_domain::record::RecordKind::Person, id.0))
 }
 
 pub(crate) fn check_version(expected: i64, current: i64) -> Result<()> {
@@ -489,7 +489,7 @@ pub(crate) fn update_person(
     // the unit holding the file now may change it.
     let person = get_person(tx, scope, id)?;
     if !scope.contains(&person.unit) {
-        return Err(not_found("person", id.0));
+        return Err(not_found(sojourn_domain::record::RecordKind::Person, id.0));
     }
     // A merged file is history: changes go to the file that absorbed it.
     if let Some(PersonId(into)) = person.merged_into {
@@ -684,7 +684,7 @@ fn narrowed(scope: &Scope, unit: Option<&UnitCode>) -> Result<Scope> {
         Some(unit) => scope
             .narrow_to(unit)
             .map_err(|_| StoreError::ReferenceOutOfScope {
-                kind: "unit",
+                kind: sojourn_domain::record::RecordKind::Unit,
                 id: unit.to_string(),
             }),
         None => Ok(scope.clone()),

@@ -262,18 +262,26 @@ fn step_row(
     ]
 }
 
-fn table(kind: RecordKind) -> &'static str {
-    match kind {
+fn table(kind: RecordKind) -> Result<&'static str> {
+    Ok(match kind {
         RecordKind::Residence => "residences",
         RecordKind::House => "houses",
         RecordKind::Employer => "employers",
         RecordKind::Outflow => "outflows",
-    }
+        other => return Err(not_reviewed(other)),
+    })
+}
+
+/// A kind outside [`RecordKind::REVIEWED`] met where a reviewed one must be.
+fn not_reviewed(kind: RecordKind) -> StoreError {
+    StoreError::Review(sojourn_domain::review::ReviewError::UnknownKind(
+        kind.code().to_owned(),
+    ))
 }
 
 fn not_found(record: ReviewRecord) -> StoreError {
     StoreError::NotFound {
-        kind: record.kind.code(),
+        kind: record.kind,
         id: record.id.to_string(),
     }
 }
@@ -283,7 +291,7 @@ fn record_unit(tx: &mut dyn Tx, scope: &Scope, record: ReviewRecord) -> Result<S
     let [low, high] = scope_bounds(scope);
     let sql = format!(
         "SELECT unit_code FROM {} WHERE id = $1 AND unit_code >= $2 AND unit_code < $3",
-        table(record.kind)
+        table(record.kind)?
     );
     let row = tx.query_opt(&sql, &[record.id.into(), low, high])?;
     match row {
@@ -392,7 +400,7 @@ pub(crate) fn take_review_step(
         tx,
         actor,
         AuditAction::Update,
-        audit_kind(record.kind),
+        audit_kind(record.kind)?,
         record.id,
         &unit,
         Some(&snapshot(&before, None)),
@@ -401,13 +409,14 @@ pub(crate) fn take_review_step(
     Ok(after)
 }
 
-fn audit_kind(kind: RecordKind) -> &'static str {
-    match kind {
+fn audit_kind(kind: RecordKind) -> Result<&'static str> {
+    Ok(match kind {
         RecordKind::Residence => "residence_review",
         RecordKind::House => "house_review",
         RecordKind::Employer => "employer_review",
         RecordKind::Outflow => "outflow_review",
-    }
+        other => return Err(not_reviewed(other)),
+    })
 }
 
 /// What the audit trail keeps of a review (no personal data in it).
@@ -655,7 +664,7 @@ fn stamp(row: &Row, at: usize, by: usize) -> Result<Option<Stamp>> {
 }
 
 fn status(row: &Row) -> Result<ReviewStatus> {
-    let kind = RecordKind::parse(row.text(0)?).map_err(StoreError::Review)?;
+    let kind = RecordKind::parse_reviewed(row.text(0)?).map_err(StoreError::Review)?;
     Ok(ReviewStatus {
         record: ReviewRecord {
             kind,

@@ -621,7 +621,7 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> Result<Vec<ResidentRow>> {
         if !scope.contains(unit) {
             return Err(crate::StoreError::ReferenceOutOfScope {
-                kind: "unit",
+                kind: sojourn_domain::record::RecordKind::Unit,
                 id: unit.to_string(),
             });
         }
@@ -638,7 +638,7 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> Result<Vec<ResidentRow>> {
         if !scope.contains(unit) {
             return Err(crate::StoreError::ReferenceOutOfScope {
-                kind: "unit",
+                kind: sojourn_domain::record::RecordKind::Unit,
                 id: unit.to_string(),
             });
         }
@@ -655,7 +655,7 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> Result<Page<ResidentRow>> {
         if !scope.contains(unit) {
             return Err(crate::StoreError::ReferenceOutOfScope {
-                kind: "unit",
+                kind: sojourn_domain::record::RecordKind::Unit,
                 id: unit.to_string(),
             });
         }

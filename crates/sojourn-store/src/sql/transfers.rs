@@ -108,7 +108,7 @@ fn request(row: &Row) -> Result<TransferRequest> {
 
 fn not_found(id: TransferId) -> StoreError {
     StoreError::NotFound {
-        kind: "transfer_request",
+        kind: sojourn_domain::record::RecordKind::TransferRequest,
         id: id.0.to_string(),
     }
 }

@@ -29,7 +29,7 @@ pub(crate) fn init_deployment(tx: &mut dyn Tx, root: &Unit, below: &[Unit]) -> R
     for unit in below {
         if !root.code.contains(&unit.code) {
             return Err(StoreError::ReferenceOutOfScope {
-                kind: "unit",
+                kind: sojourn_domain::record::RecordKind::Unit,
                 id: unit.code.to_string(),
             });
         }
@@ -79,7 +79,7 @@ pub(crate) fn get_unit(tx: &mut dyn Tx, scope: &Scope, code: &UnitCode) -> Resul
 
 fn not_found(code: &UnitCode) -> StoreError {
     StoreError::NotFound {
-        kind: "unit",
+        kind: sojourn_domain::record::RecordKind::Unit,
         id: code.to_string(),
     }
 }
@@ -87,7 +87,7 @@ fn not_found(code: &UnitCode) -> StoreError {
 /// Checks that a record may be placed in `code`: the unit exists in scope.
 pub(crate) fn require_unit(tx: &mut dyn Tx, scope: &Scope, code: &UnitCode) -> Result<Unit> {
     get_unit(tx, scope, code).map_err(|_| StoreError::ReferenceOutOfScope {
-        kind: "unit",
+        kind: sojourn_domain::record::RecordKind::Unit,
         id: code.to_string(),
     })
 }
@@ -102,7 +102,7 @@ pub(crate) fn create_unit(
         .code
         .parent()
         .ok_or_else(|| StoreError::ReferenceOutOfScope {
-            kind: "unit",
+            kind: sojourn_domain::record::RecordKind::Unit,
             id: unit.code.to_string(),
         })?;
     let parent = require_unit(tx, scope, &parent_code)?;

@@ -366,7 +366,7 @@ pub fn permission_changes_are_audited_with_the_change(db: &TestDb) {
         matches!(
             refused,
             Err(StoreError::NotFound {
-                kind: "account",
+                kind: sojourn_domain::record::RecordKind::Account,
                 ..
             })
         ),

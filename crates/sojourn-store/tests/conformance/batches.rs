@@ -43,7 +43,7 @@ fn duplicate_in(outcome: &Result<ResidenceId>) -> Option<(&str, &str)> {
 
 fn out_of_scope_kind(outcome: &Result<ResidenceId>) -> Option<&'static str> {
     match outcome {
-        Err(StoreError::ReferenceOutOfScope { kind, .. }) => Some(kind),
+        Err(StoreError::ReferenceOutOfScope { kind, .. }) => Some(kind.code()),
         _ => None,
     }
 }

@@ -465,7 +465,10 @@ pub fn resident_filters_combine(db: &TestDb) {
     assert!(
         matches!(
             outside,
-            Err(StoreError::ReferenceOutOfScope { kind: "unit", .. })
+            Err(StoreError::ReferenceOutOfScope {
+                kind: sojourn_domain::record::RecordKind::Unit,
+                ..
+            })
         ),
         "{outside:?}"
     );

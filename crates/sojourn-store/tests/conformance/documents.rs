@@ -84,7 +84,13 @@ pub fn a_person_outside_the_scope_gets_no_document_checks(db: &TestDb) {
         &actor(),
     );
     assert!(
-        matches!(refused, Err(StoreError::NotFound { kind: "person", .. })),
+        matches!(
+            refused,
+            Err(StoreError::NotFound {
+                kind: sojourn_domain::record::RecordKind::Person,
+                ..
+            })
+        ),
         "{refused:?}"
     );
     let read = store.document_checks(&scope(DUOFU), person);

@@ -192,7 +192,10 @@ pub fn a_filtered_export_pages_the_stays_the_list_finds(db: &TestDb) {
     assert!(
         matches!(
             refused,
-            Err(StoreError::ReferenceOutOfScope { kind: "unit", .. })
+            Err(StoreError::ReferenceOutOfScope {
+                kind: sojourn_domain::record::RecordKind::Unit,
+                ..
+            })
         ),
         "{refused:?}"
     );

@@ -196,7 +196,10 @@ pub fn a_stay_on_file_outside_the_scope_is_refused_not_revealed(db: &TestDb) {
     assert!(
         matches!(
             from_sibling[0],
-            Err(StoreError::ReferenceOutOfScope { kind: "unit", .. })
+            Err(StoreError::ReferenceOutOfScope {
+                kind: sojourn_domain::record::RecordKind::Unit,
+                ..
+            })
         ),
         "{:?}",
         from_sibling[0]

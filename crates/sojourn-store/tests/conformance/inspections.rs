@@ -66,7 +66,13 @@ pub fn a_house_outside_the_scope_gets_no_inspection_and_shows_none(db: &TestDb) 
         &actor(),
     );
     assert!(
-        matches!(refused, Err(StoreError::NotFound { kind: "house", .. })),
+        matches!(
+            refused,
+            Err(StoreError::NotFound {
+                kind: sojourn_domain::record::RecordKind::House,
+                ..
+            })
+        ),
         "{refused:?}"
     );
     let read = store.inspections_of(&scope(DUOFU), house);

@@ -265,7 +265,10 @@ pub fn the_arrival_walk_lists_what_the_search_lists_in_the_same_order(db: &TestD
     assert!(
         matches!(
             outside,
-            Err(StoreError::ReferenceOutOfScope { kind: "unit", .. })
+            Err(StoreError::ReferenceOutOfScope {
+                kind: sojourn_domain::record::RecordKind::Unit,
+                ..
+            })
         ),
         "{outside:?}"
     );

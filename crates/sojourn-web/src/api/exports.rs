@@ -168,7 +168,7 @@ fn unit_in_scope(scope: &Scope, filters: &Filters) -> Result<(), ApiError> {
     match filters.unit() {
         Some(unit) if scope.narrow_to(unit).is_err() => {
             Err(ApiError::from(StoreError::ReferenceOutOfScope {
-                kind: "unit",
+                kind: sojourn_domain::record::RecordKind::Unit,
                 id: unit.to_string(),
             }))
         }

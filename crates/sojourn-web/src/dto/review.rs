@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 /// The record a path names: `/review/{kind}/{id}`.
 pub(crate) fn record(kind: &str, id: i64) -> Result<ReviewRecord, ApiError> {
-    let kind = RecordKind::parse(kind).map_err(|e| invalid("kind", &e))?;
+    let kind = RecordKind::parse_reviewed(kind).map_err(|e| invalid("kind", &e))?;
     Ok(ReviewRecord { kind, id })
 }
 

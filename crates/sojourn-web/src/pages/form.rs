@@ -7,6 +7,7 @@ use crate::dto::fields::InputError;
 use crate::dto::people::guardian_rule_field;
 use crate::error::{ApiError, FieldProblem};
 use sojourn_domain::Localized;
+use sojourn_domain::record::RecordKind;
 use sojourn_store::StoreError;
 use std::collections::HashMap;
 
@@ -27,8 +28,8 @@ impl FormData {
         match &error {
             StoreError::ReferenceOutOfScope { kind, .. } => {
                 let field = match *kind {
-                    "house" => "house_id",
-                    "employer" => "employer_id",
+                    RecordKind::House => "house_id",
+                    RecordKind::Employer => "employer_id",
                     _ => "unit",
                 };
                 self.refuse_with(tr, field, &error);

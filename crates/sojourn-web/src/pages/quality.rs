@@ -228,6 +228,9 @@ fn record_href(f: &FindingRow, persons: &HashMap<i64, i64>) -> String {
             .map_or_else(String::new, |p| format!("/persons/{p}")),
         RecordKind::House => format!("/houses/{}", f.record_id),
         RecordKind::Outflow => format!("/outflows/{}", f.record_id),
+        RecordKind::Employer => format!("/employers/{}", f.record_id),
+        // Findings are kept of the judged registers only.
+        _ => String::new(),
     }
 }
 

@@ -344,6 +344,8 @@ pub(crate) fn record_href(s: &ReviewStatus) -> String {
         (RecordKind::House, _) => format!("/houses/{}", s.record.id),
         (RecordKind::Employer, _) => format!("/employers/{}", s.record.id),
         (RecordKind::Outflow, _) => format!("/outflows/{}", s.record.id),
+        // Only the reviewed registers are under review.
+        _ => String::new(),
     }
 }
 
@@ -400,7 +402,7 @@ pub(crate) async fn take(
     let value = |name: &str| values.get(name).map(String::as_str);
     let back = Back::read(value("back").unwrap_or_default());
     let id = super::person::path_id(tr, &id)?;
-    let record = match RecordKind::parse(&kind) {
+    let record = match RecordKind::parse_reviewed(&kind) {
         Ok(kind) => ReviewRecord { kind, id },
         Err(_) => return Err(PageError::not_found(tr)),
     };
@@ -511,7 +513,7 @@ pub(crate) async fn approve_selected(
 /// One ticked row of a batch: `kind:id:version`.
 fn batch_item(item: &str) -> Option<(ReviewRecord, i64)> {
     let mut parts = item.split(':');
-    let kind = RecordKind::parse(parts.next()?).ok()?;
+    let kind = RecordKind::parse_reviewed(parts.next()?).ok()?;
     let id = parts.next()?.parse().ok()?;
     let version = parts.next()?.parse().ok()?;
     parts

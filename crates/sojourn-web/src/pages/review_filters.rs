@@ -62,7 +62,7 @@ impl Filters {
     /// Reads the filters from a URL's query pairs, keeping what parses.
     pub(crate) fn read(query: &HashMap<String, String>) -> Self {
         let value = |key: &str| query.get(key).map(|v| v.trim()).filter(|v| !v.is_empty());
-        let kind = value("kind").and_then(|k| RecordKind::parse(k).ok());
+        let kind = value("kind").and_then(|k| RecordKind::parse_reviewed(k).ok());
         let unit = value("unit").and_then(|u| UnitCode::parse(u).ok());
         let collector = value("collector")
             .filter(|c| c.chars().count() <= 64)
@@ -144,7 +144,7 @@ impl Filters {
         let kind = selected("kind");
         let mut kinds = vec![Choice::new("", tr.t("review-filter-all-kinds"), &kind)];
         kinds.extend(
-            RecordKind::ALL
+            RecordKind::REVIEWED
                 .into_iter()
                 .map(|k| Choice::new(k.code(), kind_name(tr, k), &kind)),
         );
