@@ -147,9 +147,9 @@ pub(crate) trait Tx {
     // The bulk hooks: what a batch of arrivals needs, each done the way the
     // engine does it fastest. The rules stay in `arrivals`.
 
-    /// What the database says about a batch of arrivals.
-    /// `BatchFacts::lookup` asks row by row; a backend with a costly round
-    /// trip asks once per batch.
+    /// What the database says about a batch of arrivals. SQLite asks in
+    /// small indexed lookups (`sqlite/facts.rs`); a backend with a costly
+    /// round trip asks in a few statements per batch.
     fn arrival_facts(&mut self, scope: &Scope, arrivals: &[Arrival]) -> Result<BatchFacts>;
     /// `n` unused values for `table`'s `id` column, ascending, that no other
     /// transaction will take.

@@ -18,6 +18,8 @@ const MIGRATIONS: &[crate::migrations::Migration] = crate::migrations::SQLITE;
 
 /// Index set-aside for the first load of an empty register.
 mod bulk_load;
+/// A batch's facts, gathered the SQLite way.
+mod facts;
 
 /// Reader connections kept open; reads beyond this many wait their turn.
 const READERS: usize = 4;
@@ -264,7 +266,7 @@ impl Tx for SqliteTx<'_> {
 
     /// Row by row: an indexed lookup in SQLite costs about a microsecond.
     fn arrival_facts(&mut self, scope: &Scope, arrivals: &[Arrival]) -> Result<BatchFacts> {
-        BatchFacts::lookup(self, scope, arrivals)
+        facts::arrival_facts(self, scope, arrivals)
     }
 
     /// The ids after the largest: what SQLite would assign itself. Sound
