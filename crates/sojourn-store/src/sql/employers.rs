@@ -66,7 +66,7 @@ pub(crate) fn get_employer(tx: &mut dyn Tx, scope: &Scope, id: EmployerId) -> Re
     let [low, high] = scope_bounds(scope);
     let sql = format!(
         "SELECT {} FROM employers e WHERE e.unit_code >= $1 AND e.unit_code < $2 AND e.id = $3",
-        mapping::EMPLOYER_COLUMNS
+        mapping::EMPLOYER_COLUMNS.select
     );
     let keys = tx.keys();
     tx.query_opt(&sql, &[low, high, id.0.into()])?
@@ -149,7 +149,7 @@ pub(crate) fn search_employers(
     page_of(
         tx,
         &from,
-        mapping::EMPLOYER_COLUMNS,
+        mapping::EMPLOYER_COLUMNS.select,
         "e.id",
         &filter.params,
         query.page,

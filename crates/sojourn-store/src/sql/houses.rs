@@ -69,7 +69,7 @@ pub(crate) fn get_house(tx: &mut dyn Tx, scope: &Scope, id: HouseId) -> Result<H
     let [low, high] = scope_bounds(scope);
     let sql = format!(
         "SELECT {} FROM houses h WHERE h.unit_code >= $1 AND h.unit_code < $2 AND h.id = $3",
-        mapping::HOUSE_COLUMNS
+        mapping::HOUSE_COLUMNS.select
     );
     let keys = tx.keys();
     tx.query_opt(&sql, &[low, high, id.0.into()])?
@@ -156,7 +156,7 @@ pub(crate) fn search_houses(
     page_of(
         tx,
         &from,
-        mapping::HOUSE_COLUMNS,
+        mapping::HOUSE_COLUMNS.select,
         "h.id",
         &filter.params,
         query.page,

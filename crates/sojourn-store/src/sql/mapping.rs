@@ -4,6 +4,7 @@
 //! error instead of an invalid value.
 
 use super::Row;
+use super::columns::{Columns, col, columns};
 use super::sealed::{
     self, GUARDIAN_ID_NUMBER, GUARDIAN_PHONE, ID_NUMBER, LANDLORD_CODE, LEGAL_REPRESENTATIVE, PHONE,
 };
@@ -65,6 +66,7 @@ pub(crate) fn unit_code(value: &str) -> Result<UnitCode> {
 
 pub(crate) const UNIT_COLUMNS: &str = "code, name";
 
+/// A unit from a row of [`UNIT_COLUMNS`] (code, then name).
 pub(crate) fn unit(row: &Row) -> Result<Unit> {
     Ok(Unit {
         code: unit_code(row.text(0)?)?,
@@ -72,11 +74,12 @@ pub(crate) fn unit(row: &Row) -> Result<Unit> {
     })
 }
 
-pub(crate) const PERSON_COLUMNS: &str = "p.id, p.id_number, p.unit_code, p.name, p.ethnicity, \
-    p.domicile, p.domicile_address, p.phone, p.marital_status, p.education, \
-    p.political_status, p.occupation, p.version, p.guardian_name, p.guardian_id_number, \
-    p.guardian_relation, p.guardian_phone, p.merged_into";
-pub(crate) const PERSON_WIDTH: usize = 18;
+pub(crate) const PERSON_COLUMNS: Columns = columns!("p":
+    "id", "id_number", "unit_code", "name", "ethnicity", "domicile", "domicile_address",
+    "phone", "marital_status", "education", "political_status", "occupation", "version",
+    "guardian_name", "guardian_id_number", "guardian_relation", "guardian_phone",
+    "merged_into"
+);
 
 /// A sealed ID number, opened and parsed.
 fn sealed_id_number(keys: &Keyring, stored: &str) -> Result<IdNumber> {
@@ -91,32 +94,58 @@ fn sealed_phone(keys: &Keyring, stored: Option<&str>) -> Result<Option<Phone>> {
 
 pub(crate) fn person(row: &Row, at: usize, keys: &Keyring) -> Result<Person> {
     let details = PersonDetails {
-        name: parse("name", row.text(at + 3)?, PersonName::parse)?,
-        ethnicity: code_of("ethnicity", row.text(at + 4)?, Ethnicity::from_code)?,
-        domicile: parse("domicile", row.text(at + 5)?, DivisionCode::parse_form)?,
-        domicile_address: opt("address", row.opt_text(at + 6)?, Address::parse)?,
-        phone: sealed_phone(keys, row.opt_text(at + 7)?)?,
+        name: parse(
+            "name",
+            row.text(at + col!(PERSON_COLUMNS, "name"))?,
+            PersonName::parse,
+        )?,
+        ethnicity: code_of(
+            "ethnicity",
+            row.text(at + col!(PERSON_COLUMNS, "ethnicity"))?,
+            Ethnicity::from_code,
+        )?,
+        domicile: parse(
+            "domicile",
+            row.text(at + col!(PERSON_COLUMNS, "domicile"))?,
+            DivisionCode::parse_form,
+        )?,
+        domicile_address: opt(
+            "address",
+            row.opt_text(at + col!(PERSON_COLUMNS, "domicile_address"))?,
+            Address::parse,
+        )?,
+        phone: sealed_phone(keys, row.opt_text(at + col!(PERSON_COLUMNS, "phone"))?)?,
         marital_status: opt(
             "marital status",
-            row.opt_text(at + 8)?,
+            row.opt_text(at + col!(PERSON_COLUMNS, "marital_status"))?,
             MaritalStatus::parse,
         )?,
-        education: opt("education", row.opt_text(at + 9)?, Education::parse)?,
+        education: opt(
+            "education",
+            row.opt_text(at + col!(PERSON_COLUMNS, "education"))?,
+            Education::parse,
+        )?,
         political_status: opt(
             "political status",
-            row.opt_text(at + 10)?,
+            row.opt_text(at + col!(PERSON_COLUMNS, "political_status"))?,
             PoliticalStatus::parse,
         )?,
-        occupation: opt("occupation", row.opt_text(at + 11)?, Occupation::parse)?,
-        guardian: guardian(row, at + 13, keys)?,
+        occupation: opt(
+            "occupation",
+            row.opt_text(at + col!(PERSON_COLUMNS, "occupation"))?,
+            Occupation::parse,
+        )?,
+        guardian: guardian(row, at + col!(PERSON_COLUMNS, "guardian_name"), keys)?,
     };
     Ok(Person {
-        id: PersonId(row.int(at)?),
-        id_number: sealed_id_number(keys, row.text(at + 1)?)?,
-        unit: unit_code(row.text(at + 2)?)?,
+        id: PersonId(row.int(at + col!(PERSON_COLUMNS, "id"))?),
+        id_number: sealed_id_number(keys, row.text(at + col!(PERSON_COLUMNS, "id_number"))?)?,
+        unit: unit_code(row.text(at + col!(PERSON_COLUMNS, "unit_code"))?)?,
         details,
-        version: row.int(at + 12)?,
-        merged_into: row.opt_int(at + 17)?.map(PersonId),
+        version: row.int(at + col!(PERSON_COLUMNS, "version"))?,
+        merged_into: row
+            .opt_int(at + col!(PERSON_COLUMNS, "merged_into"))?
+            .map(PersonId),
     })
 }
 
@@ -140,134 +169,223 @@ fn guardian(row: &Row, at: usize, keys: &Keyring) -> Result<Option<Guardian>> {
         .map_err(|_| bad("guardian", name))
 }
 
-pub(crate) const RESIDENCE_COLUMNS: &str = "r.id, r.person_id, r.unit_code, r.arrived_on, \
-    r.intended_stay_months, r.reason, r.current_address, r.house_id, r.employer_id, r.status, \
-    r.departed_on, r.destination, r.destination_address, r.departure_reason, r.version";
+pub(crate) const RESIDENCE_COLUMNS: Columns = columns!("r":
+    "id", "person_id", "unit_code", "arrived_on", "intended_stay_months", "reason",
+    "current_address", "house_id", "employer_id", "status", "departed_on", "destination",
+    "destination_address", "departure_reason", "version"
+);
 
 pub(crate) fn residence(row: &Row, at: usize) -> Result<Residence> {
     let stay = StayDetails {
-        unit: unit_code(row.text(at + 2)?)?,
-        arrived_on: past(row.date(at + 3)?)?,
+        unit: unit_code(row.text(at + col!(RESIDENCE_COLUMNS, "unit_code"))?)?,
+        arrived_on: past(row.date(at + col!(RESIDENCE_COLUMNS, "arrived_on"))?)?,
         intended_stay_months: row
             .opt_int(at + 4)?
             .map(|m| u16::try_from(m).map_err(|_| bad("stay months", &m.to_string())))
             .transpose()?,
-        reason: code_of("reason", row.text(at + 5)?, ReasonForStay::from_code)?,
-        current_address: parse("address", row.text(at + 6)?, Address::parse)?,
-        house: row.opt_int(at + 7)?.map(HouseId),
-        employer: row.opt_int(at + 8)?.map(EmployerId),
+        reason: code_of(
+            "reason",
+            row.text(at + col!(RESIDENCE_COLUMNS, "reason"))?,
+            ReasonForStay::from_code,
+        )?,
+        current_address: parse(
+            "address",
+            row.text(at + col!(RESIDENCE_COLUMNS, "current_address"))?,
+            Address::parse,
+        )?,
+        house: row
+            .opt_int(at + col!(RESIDENCE_COLUMNS, "house_id"))?
+            .map(HouseId),
+        employer: row
+            .opt_int(at + col!(RESIDENCE_COLUMNS, "employer_id"))?
+            .map(EmployerId),
     };
-    let status = match row.text(at + 9)? {
+    let status = match row.text(at + col!(RESIDENCE_COLUMNS, "status"))? {
         "registered" => ResidenceStatus::Registered,
         "active" => ResidenceStatus::Active,
         "departed" => ResidenceStatus::Departed(Departure {
-            departed_on: past(row.date(at + 10)?)?,
+            departed_on: past(row.date(at + col!(RESIDENCE_COLUMNS, "departed_on"))?)?,
             destination: opt(
                 "destination",
-                row.opt_text(at + 11)?,
+                row.opt_text(at + col!(RESIDENCE_COLUMNS, "destination"))?,
                 DivisionCode::parse_form,
             )?,
-            destination_address: opt("address", row.opt_text(at + 12)?, Address::parse)?,
-            reason: opt("reason", row.opt_text(at + 13)?, Note::parse)?,
+            destination_address: opt(
+                "address",
+                row.opt_text(at + col!(RESIDENCE_COLUMNS, "destination_address"))?,
+                Address::parse,
+            )?,
+            reason: opt(
+                "reason",
+                row.opt_text(at + col!(RESIDENCE_COLUMNS, "departure_reason"))?,
+                Note::parse,
+            )?,
         }),
         other => return Err(bad("status", other)),
     };
     Ok(Residence {
-        id: ResidenceId(row.int(at)?),
-        person: PersonId(row.int(at + 1)?),
+        id: ResidenceId(row.int(at + col!(RESIDENCE_COLUMNS, "id"))?),
+        person: PersonId(row.int(at + col!(RESIDENCE_COLUMNS, "person_id"))?),
         stay,
         status,
-        version: row.int(at + 14)?,
+        version: row.int(at + col!(RESIDENCE_COLUMNS, "version"))?,
     })
 }
 
-pub(crate) const HOUSE_COLUMNS: &str = "h.id, h.unit_code, h.address, h.landlord_kind, \
-    h.landlord_name, h.landlord_code, h.landlord_phone, h.rooms, h.usage, h.filed_on, \
-    h.security_agreement_on, h.version";
+pub(crate) const HOUSE_COLUMNS: Columns = columns!("h":
+    "id", "unit_code", "address", "landlord_kind", "landlord_name", "landlord_code",
+    "landlord_phone", "rooms", "usage", "filed_on", "security_agreement_on", "version"
+);
 
 pub(crate) fn house(row: &Row, keys: &Keyring) -> Result<House> {
-    let phone = sealed_phone(keys, row.opt_text(6)?)?;
-    let code = sealed::open(keys, LANDLORD_CODE, row.text(5)?)?;
-    let landlord = match row.text(3)? {
+    let phone = sealed_phone(keys, row.opt_text(col!(HOUSE_COLUMNS, "landlord_phone"))?)?;
+    let code = sealed::open(
+        keys,
+        LANDLORD_CODE,
+        row.text(col!(HOUSE_COLUMNS, "landlord_code"))?,
+    )?;
+    let landlord = match row.text(col!(HOUSE_COLUMNS, "landlord_kind"))? {
         "person" => Landlord::Person {
-            name: parse("name", row.text(4)?, PersonName::parse)?,
+            name: parse(
+                "name",
+                row.text(col!(HOUSE_COLUMNS, "landlord_name"))?,
+                PersonName::parse,
+            )?,
             id_number: id_number(&code)?,
             phone,
         },
         "company" => Landlord::Company {
-            name: parse("name", row.text(4)?, OrgName::parse)?,
+            name: parse(
+                "name",
+                row.text(col!(HOUSE_COLUMNS, "landlord_name"))?,
+                OrgName::parse,
+            )?,
             uscc: parse("credit code", &code, Uscc::parse)?,
             phone,
         },
         other => return Err(bad("landlord kind", other)),
     };
-    let rooms = row.int(7)?;
-    let filing = match row.opt_date(9)? {
+    let rooms = row.int(col!(HOUSE_COLUMNS, "rooms"))?;
+    let filing = match row.opt_date(col!(HOUSE_COLUMNS, "filed_on"))? {
         Some(on) => Filing::Filed { on: past(on)? },
         None => Filing::NotFiled,
     };
     Ok(House {
-        id: HouseId(row.int(0)?),
+        id: HouseId(row.int(col!(HOUSE_COLUMNS, "id"))?),
         details: HouseDetails {
-            unit: unit_code(row.text(1)?)?,
-            address: parse("address", row.text(2)?, Address::parse)?,
+            unit: unit_code(row.text(col!(HOUSE_COLUMNS, "unit_code"))?)?,
+            address: parse(
+                "address",
+                row.text(col!(HOUSE_COLUMNS, "address"))?,
+                Address::parse,
+            )?,
             landlord,
             rooms: u16::try_from(rooms).map_err(|_| bad("rooms", &rooms.to_string()))?,
-            usage: code_of("usage", row.text(8)?, HouseUse::parse)?,
+            usage: code_of(
+                "usage",
+                row.text(col!(HOUSE_COLUMNS, "usage"))?,
+                HouseUse::parse,
+            )?,
             filing,
-            security_agreement_on: row.opt_date(10)?.map(past).transpose()?,
+            security_agreement_on: row
+                .opt_date(col!(HOUSE_COLUMNS, "security_agreement_on"))?
+                .map(past)
+                .transpose()?,
         },
-        version: row.int(11)?,
+        version: row.int(col!(HOUSE_COLUMNS, "version"))?,
     })
 }
 
-pub(crate) const EMPLOYER_COLUMNS: &str = "e.id, e.uscc, e.unit_code, e.name, \
-    e.legal_representative, e.address, e.phone, e.declared_workers, e.version, \
-    (SELECT COUNT(*) FROM residences w WHERE w.employer_id = e.id AND w.status <> 'departed')";
+pub(crate) const EMPLOYER_COLUMNS: Columns = columns!("e":
+    "id", "uscc", "unit_code", "name", "legal_representative", "address", "phone",
+    "declared_workers", "version";
+    "(SELECT COUNT(*) FROM residences w \
+     WHERE w.employer_id = e.id AND w.status <> 'departed')" as "current_workers"
+);
 
 pub(crate) fn employer(row: &Row, keys: &Keyring) -> Result<Employer> {
-    let representative = sealed::open(keys, LEGAL_REPRESENTATIVE, row.text(4)?)?;
-    let declared = row.int(7)?;
-    let current = row.int(9)?;
+    let representative = sealed::open(
+        keys,
+        LEGAL_REPRESENTATIVE,
+        row.text(col!(EMPLOYER_COLUMNS, "legal_representative"))?,
+    )?;
+    let declared = row.int(col!(EMPLOYER_COLUMNS, "declared_workers"))?;
+    let current = row.int(col!(EMPLOYER_COLUMNS, "current_workers"))?;
     Ok(Employer {
-        id: EmployerId(row.int(0)?),
-        uscc: parse("credit code", row.text(1)?, Uscc::parse)?,
+        id: EmployerId(row.int(col!(EMPLOYER_COLUMNS, "id"))?),
+        uscc: parse(
+            "credit code",
+            row.text(col!(EMPLOYER_COLUMNS, "uscc"))?,
+            Uscc::parse,
+        )?,
         details: EmployerDetails {
-            unit: unit_code(row.text(2)?)?,
-            name: parse("name", row.text(3)?, OrgName::parse)?,
+            unit: unit_code(row.text(col!(EMPLOYER_COLUMNS, "unit_code"))?)?,
+            name: parse(
+                "name",
+                row.text(col!(EMPLOYER_COLUMNS, "name"))?,
+                OrgName::parse,
+            )?,
             legal_representative: parse("name", &representative, PersonName::parse)?,
-            address: parse("address", row.text(5)?, Address::parse)?,
-            phone: sealed_phone(keys, row.opt_text(6)?)?,
+            address: parse(
+                "address",
+                row.text(col!(EMPLOYER_COLUMNS, "address"))?,
+                Address::parse,
+            )?,
+            phone: sealed_phone(keys, row.opt_text(col!(EMPLOYER_COLUMNS, "phone"))?)?,
             declared_workers: u32::try_from(declared)
                 .map_err(|_| bad("worker count", &declared.to_string()))?,
         },
         current_workers: u32::try_from(current).unwrap_or(u32::MAX),
-        version: row.int(8)?,
+        version: row.int(col!(EMPLOYER_COLUMNS, "version"))?,
     })
 }
 
-pub(crate) const OUTFLOW_COLUMNS: &str = "o.id, o.id_number, o.unit_code, o.name, o.left_on, \
-    o.destination, o.destination_address, o.reason, o.employer_name, o.contact_phone, \
-    o.returned_on, o.version";
+pub(crate) const OUTFLOW_COLUMNS: Columns = columns!("o":
+    "id", "id_number", "unit_code", "name", "left_on", "destination", "destination_address",
+    "reason", "employer_name", "contact_phone", "returned_on", "version"
+);
 
 /// An outflow row without its left-behind family, which the caller loads.
 pub(crate) fn outflow(row: &Row, left_behind: Vec<LeftBehind>, keys: &Keyring) -> Result<Outflow> {
     Ok(Outflow {
-        id: OutflowId(row.int(0)?),
-        id_number: sealed_id_number(keys, row.text(1)?)?,
+        id: OutflowId(row.int(col!(OUTFLOW_COLUMNS, "id"))?),
+        id_number: sealed_id_number(keys, row.text(col!(OUTFLOW_COLUMNS, "id_number"))?)?,
         details: OutflowDetails {
-            unit: unit_code(row.text(2)?)?,
-            name: parse("name", row.text(3)?, PersonName::parse)?,
-            left_on: past(row.date(4)?)?,
-            destination: parse("destination", row.text(5)?, DivisionCode::parse_form)?,
-            destination_address: opt("address", row.opt_text(6)?, Address::parse)?,
-            reason: opt("reason", row.opt_text(7)?, Note::parse)?,
-            employer_name: opt("employer", row.opt_text(8)?, OrgName::parse)?,
-            contact_phone: sealed_phone(keys, row.opt_text(9)?)?,
+            unit: unit_code(row.text(col!(OUTFLOW_COLUMNS, "unit_code"))?)?,
+            name: parse(
+                "name",
+                row.text(col!(OUTFLOW_COLUMNS, "name"))?,
+                PersonName::parse,
+            )?,
+            left_on: past(row.date(col!(OUTFLOW_COLUMNS, "left_on"))?)?,
+            destination: parse(
+                "destination",
+                row.text(col!(OUTFLOW_COLUMNS, "destination"))?,
+                DivisionCode::parse_form,
+            )?,
+            destination_address: opt(
+                "address",
+                row.opt_text(col!(OUTFLOW_COLUMNS, "destination_address"))?,
+                Address::parse,
+            )?,
+            reason: opt(
+                "reason",
+                row.opt_text(col!(OUTFLOW_COLUMNS, "reason"))?,
+                Note::parse,
+            )?,
+            employer_name: opt(
+                "employer",
+                row.opt_text(col!(OUTFLOW_COLUMNS, "employer_name"))?,
+                OrgName::parse,
+            )?,
+            contact_phone: sealed_phone(
+                keys,
+                row.opt_text(col!(OUTFLOW_COLUMNS, "contact_phone"))?,
+            )?,
             left_behind,
         },
-        returned_on: row.opt_date(10)?,
-        version: row.int(11)?,
+        returned_on: row.opt_date(col!(OUTFLOW_COLUMNS, "returned_on"))?,
+        version: row.int(col!(OUTFLOW_COLUMNS, "version"))?,
     })
 }
 

@@ -7,6 +7,8 @@ use crate::StoreError;
 use time::{Date, OffsetDateTime};
 
 /// Rows to and from the register tables.
+/// Columns declared once per table, read by name.
+pub(crate) mod columns;
 mod mapping;
 
 /// A value bound to or read from SQL. Dates and times are kinds of their own

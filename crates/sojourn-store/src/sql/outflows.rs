@@ -175,7 +175,7 @@ pub(crate) fn get_outflow(tx: &mut dyn Tx, scope: &Scope, id: OutflowId) -> Resu
     let [low, high] = scope_bounds(scope);
     let sql = format!(
         "SELECT {} FROM outflows o WHERE o.unit_code >= $1 AND o.unit_code < $2 AND o.id = $3",
-        mapping::OUTFLOW_COLUMNS
+        mapping::OUTFLOW_COLUMNS.select
     );
     let row = tx
         .query_opt(&sql, &[low, high, id.0.into()])?
@@ -289,7 +289,7 @@ pub(crate) fn search_outflows(
     let rows = page_of(
         tx,
         &from,
-        mapping::OUTFLOW_COLUMNS,
+        mapping::OUTFLOW_COLUMNS.select,
         "o.left_on DESC, o.id DESC",
         &filter.params,
         query.page,
@@ -316,7 +316,7 @@ pub(crate) fn export_outflows(
     let filter = Filter::on("o.unit_code", scope);
     let sql = format!(
         "SELECT {} FROM outflows o WHERE {} AND o.id > $3 ORDER BY o.id LIMIT {limit}",
-        mapping::OUTFLOW_COLUMNS,
+        mapping::OUTFLOW_COLUMNS.select,
         filter.sql,
     );
     let mut params = filter.params;

@@ -37,8 +37,8 @@ pub(crate) fn residents_by_arrival(
     let sql = format!(
         "SELECT {}, {} FROM residences r JOIN persons p ON p.id = r.person_id \
          WHERE substr(r.unit_code, 1, {}) = $1{status} ORDER BY {order} LIMIT {} OFFSET {}",
-        mapping::PERSON_COLUMNS,
-        mapping::RESIDENCE_COLUMNS,
+        mapping::PERSON_COLUMNS.select,
+        mapping::RESIDENCE_COLUMNS.select,
         code.len(),
         page.limit(),
         page.offset()
@@ -66,8 +66,8 @@ pub(crate) fn residents_by_name(
         "SELECT {}, {} FROM persons p CROSS JOIN residences r \
          WHERE r.person_id = p.id AND substr(r.unit_code, 1, {}) = $1{} \
          ORDER BY p.name_pinyin, p.id, r.id LIMIT {} OFFSET {}",
-        mapping::PERSON_COLUMNS,
-        mapping::RESIDENCE_COLUMNS,
+        mapping::PERSON_COLUMNS.select,
+        mapping::RESIDENCE_COLUMNS.select,
         code.len(),
         status_clause(status),
         page.limit(),
@@ -110,8 +110,8 @@ pub(crate) fn residents_filtered(
     let total = u64::try_from(tx.query_one(&count, &filter.params)?.int(0)?).unwrap_or(0);
     let rows = format!(
         "SELECT {}, {} {from} ORDER BY r.arrived_on DESC, r.id DESC LIMIT {} OFFSET {}",
-        mapping::PERSON_COLUMNS,
-        mapping::RESIDENCE_COLUMNS,
+        mapping::PERSON_COLUMNS.select,
+        mapping::RESIDENCE_COLUMNS.select,
         query.page.limit(),
         query.page.offset()
     );

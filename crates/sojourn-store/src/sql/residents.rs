@@ -22,7 +22,7 @@ pub(crate) fn get_person(tx: &mut dyn Tx, scope: &Scope, id: PersonId) -> Result
     let [low, high] = scope_bounds(scope);
     let sql = format!(
         "SELECT {} FROM persons p WHERE {PERSON_IN_SCOPE} AND p.id = $3",
-        mapping::PERSON_COLUMNS
+        mapping::PERSON_COLUMNS.select
     );
     let keys = tx.keys();
     tx.query_opt(&sql, &[low, high, id.0.into()])?
@@ -49,7 +49,7 @@ pub(crate) fn find_person(
     );
     let sql = format!(
         "SELECT {} FROM persons p WHERE {PERSON_IN_SCOPE} AND {matches}",
-        mapping::PERSON_COLUMNS
+        mapping::PERSON_COLUMNS.select
     );
     tx.query_opt(&sql, &params)?
         .map(|row| mapping::person(&row, 0, &keys))
@@ -60,7 +60,7 @@ pub(crate) fn get_residence(tx: &mut dyn Tx, scope: &Scope, id: ResidenceId) -> 
     let [low, high] = scope_bounds(scope);
     let sql = format!(
         "SELECT {} FROM residences r WHERE r.unit_code >= $1 AND r.unit_code < $2 AND r.id = $3",
-        mapping::RESIDENCE_COLUMNS
+        mapping::RESIDENCE_COLUMNS.select
     );
     tx.query_opt(&sql, &[low, high, id.0.into()])?
         .map(|row| mapping::residence(&row, 0))
@@ -78,7 +78,7 @@ pub(crate) fn residences_of(
     let sql = format!(
         "SELECT {} FROM residences r WHERE r.unit_code >= $1 AND r.unit_code < $2 \
          AND r.person_id = $3 ORDER BY r.arrived_on DESC, r.id DESC",
-        mapping::RESIDENCE_COLUMNS
+        mapping::RESIDENCE_COLUMNS.select
     );
     tx.query(&sql, &[low, high, person.0.into()])?
         .iter()
@@ -203,7 +203,7 @@ pub(crate) fn mark_domicile_from_id_number(
 fn load_person_unscoped(tx: &mut dyn Tx, id: PersonId) -> Result<Person> {
     let sql = format!(
         "SELECT {} FROM persons p WHERE p.id = $1",
-        mapping::PERSON_COLUMNS
+        mapping::PERSON_COLUMNS.select
     );
     let keys = tx.keys();
     tx.query_opt(&sql, &[id.0.into()])?
@@ -526,8 +526,8 @@ pub(crate) fn search_residents(
     filter.resident_facets(query);
     let columns = format!(
         "{}, {}",
-        mapping::PERSON_COLUMNS,
-        mapping::RESIDENCE_COLUMNS
+        mapping::PERSON_COLUMNS.select,
+        mapping::RESIDENCE_COLUMNS.select
     );
     match &query.term {
         None => {
@@ -591,8 +591,8 @@ pub(crate) fn export_residents(
     let sql = format!(
         "SELECT {}, {} FROM residences r JOIN persons p ON p.id = r.person_id \
          WHERE {} AND r.id > $3 ORDER BY r.id LIMIT {limit}",
-        mapping::PERSON_COLUMNS,
-        mapping::RESIDENCE_COLUMNS,
+        mapping::PERSON_COLUMNS.select,
+        mapping::RESIDENCE_COLUMNS.select,
         filter.sql,
     );
     let mut params = filter.params;
@@ -627,8 +627,8 @@ pub(crate) fn export_residents_matching(
     let sql = format!(
         "SELECT {}, {} FROM residences r JOIN persons p ON p.id = r.person_id \
          WHERE {} AND r.id > {cursor_param} ORDER BY r.id LIMIT {limit}",
-        mapping::PERSON_COLUMNS,
-        mapping::RESIDENCE_COLUMNS,
+        mapping::PERSON_COLUMNS.select,
+        mapping::RESIDENCE_COLUMNS.select,
         filter.sql,
     );
     let cursor_at = filter.params.len() - 1;
@@ -752,7 +752,7 @@ fn may_be_phone(digits: &str) -> bool {
 pub(crate) fn resident_row(row: &Row, keys: &Keyring) -> Result<ResidentRow> {
     Ok(ResidentRow {
         person: mapping::person(row, 0, keys)?,
-        residence: mapping::residence(row, mapping::PERSON_WIDTH)?,
+        residence: mapping::residence(row, mapping::PERSON_COLUMNS.width())?,
     })
 }
 
