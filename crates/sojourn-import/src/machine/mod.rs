@@ -115,6 +115,14 @@ pub fn run(
     let header = read_header(&mut reader, register)?;
     let directory = Directory::load(store, scope)?;
     let mut report = ImportReport::new(register);
+    // The row-by-row registers (all but residents, which go in batches).
+    let rows = Rows {
+        store,
+        scope,
+        actor,
+        header: &header,
+        run,
+    };
     match register {
         Register::Residents => {
             let context = crate::registers::residents::Context {
@@ -138,35 +146,14 @@ pub fn run(
                 directory,
                 added: HashSet::new(),
             };
-            let rows = Rows {
-                store,
-                scope,
-                actor,
-                header: &header,
-                run,
-            };
             rows.import(&mut reader, &mut importer, &mut report)?;
         }
         Register::Employers => {
             let mut importer = EmployerImporter { directory };
-            let rows = Rows {
-                store,
-                scope,
-                actor,
-                header: &header,
-                run,
-            };
             rows.import(&mut reader, &mut importer, &mut report)?;
         }
         Register::Outflows => {
             let mut importer = OutflowImporter { today, directory };
-            let rows = Rows {
-                store,
-                scope,
-                actor,
-                header: &header,
-                run,
-            };
             rows.import(&mut reader, &mut importer, &mut report)?;
         }
     }
