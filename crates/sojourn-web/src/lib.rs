@@ -7,6 +7,8 @@ pub mod api;
 pub mod audit;
 /// Sign-in, sessions, API tokens and the guard every route passes.
 pub mod auth;
+/// The one way a request calls the store: on the blocking pool.
+pub(crate) mod blocking;
 /// Request and response bodies, and their conversions to domain values.
 pub mod dto;
 /// The one error type of the HTTP layer and its JSON body.
@@ -15,14 +17,22 @@ pub mod error;
 pub mod export;
 /// Path and query extractors that answer with our error body.
 pub mod extract;
+/// How values are shown: dates, masked numbers, places, code-table names.
+pub(crate) mod format;
 /// Security headers on every response.
 pub mod headers;
+/// Languages and message catalogues, the floor of pages and exports.
+pub(crate) mod i18n;
 /// The JSON extractor that tells malformed JSON from JSON of the wrong shape.
 pub mod json;
 /// The pages staff work in, beside the API.
 pub mod pages;
 /// The caller's jurisdiction, drawn in one place and never from the request.
 pub mod scope;
+
+/// The layering of this crate, checked against its source.
+#[cfg(test)]
+mod layers;
 
 use auth::{Clock, RateLimiter, SecurityConfig, SystemClock};
 use axum::http::{StatusCode, header};

@@ -54,8 +54,7 @@ use axum::handler::Handler;
 use axum::routing::{MethodRouter, delete, get, post, put};
 use sojourn_domain::account::{Action, Resource};
 use sojourn_domain::unit::Scope;
-use sojourn_store::{RecordRef, Store};
-use std::sync::Arc;
+use sojourn_store::RecordRef;
 
 /// Where the API is mounted.
 pub const PREFIX: &str = "/api/v1";
@@ -326,19 +325,7 @@ impl Routes {
     }
 }
 
-/// Runs a store call on the blocking pool: both backends block, and a
-/// request must not hold up the async workers while the disk is busy.
-pub(crate) async fn run<T, F>(state: &AppState, call: F) -> Result<T, ApiError>
-where
-    T: Send + 'static,
-    F: FnOnce(&dyn Store) -> sojourn_store::Result<T> + Send + 'static,
-{
-    let store = Arc::clone(&state.store);
-    tokio::task::spawn_blocking(move || call(store.as_ref()))
-        .await
-        .map_err(|e| ApiError::Internal(format!("store task failed: {e}")))?
-        .map_err(ApiError::from)
-}
+pub(crate) use crate::blocking::run;
 
 /// Every version of a record in scope, oldest first (ID and phone numbers
 /// masked). The read is audited.
@@ -374,6 +361,7 @@ mod tests {
     use axum::http::{Request, StatusCode, header};
     use sojourn_domain::text::UnitName;
     use sojourn_domain::unit::{Unit, UnitCode};
+    use std::sync::Arc;
     use tower::ServiceExt;
 
     /// A path of the table with each `{…}` filled in with something that

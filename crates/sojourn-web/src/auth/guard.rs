@@ -16,7 +16,7 @@ use super::client::ClientAddress;
 use super::secret::{API_TOKEN_PREFIX, constant_time_eq, csrf_token, digest};
 use super::{Caller, Credential, Denied, Principal, cookie};
 use crate::AppState;
-use crate::api::run;
+use crate::blocking::run;
 use crate::error::ApiError;
 use axum::body::Body;
 use axum::extract::{Request, State};

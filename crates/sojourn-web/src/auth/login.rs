@@ -19,7 +19,7 @@ use super::client::ClientAddress;
 use super::secret::{self, csrf_token, digest};
 use super::{Caller, Credential, Denied, Principal, password, totp};
 use crate::AppState;
-use crate::api::run;
+use crate::blocking::run;
 use crate::error::{ApiError, FieldProblem};
 use serde_json::json;
 use sojourn_domain::Localized;

@@ -5,8 +5,8 @@
 //! way.
 
 use super::ExportList;
-use crate::pages::format::{self, Numbers};
-use crate::pages::i18n::{Lang, Tr};
+use crate::format::{self, Numbers};
+use crate::i18n::{Lang, Tr};
 use sojourn_domain::employer::Employer;
 use sojourn_domain::house::{Filing, House, Landlord};
 use sojourn_domain::outflow::Outflow;

@@ -6,8 +6,10 @@
 
 use super::columns::Names;
 use super::{ExportError, ExportList, Filters, PAGE, Progress, pipe};
-use crate::pages::i18n::Tr;
-use crate::pages::review::{kind_name, stamped, state_name, step_name, step_table};
+use crate::format::{
+    kind_name, reasons_text, record_place, stamped, state_name, step_name, step_table,
+};
+use crate::i18n::Tr;
 use sojourn_domain::review::{ReviewStatus, StepKind};
 use sojourn_domain::unit::{Scope, UnitCode};
 use sojourn_sheets::ExportWriter;
@@ -87,7 +89,7 @@ fn finding_cells(tr: Tr, number: u64, f: &FindingRow, names: &Names) -> Vec<Stri
             // Named as the page names it: the person or the address, and
             // where the person lives and works.
             // with its number, which tells namesakes apart in a sheet.
-            let place = crate::pages::quality::record_place(tr, f);
+            let place = record_place(tr, f);
             let kind = tr.t(&format!("quality-kind-{}", f.record.code()));
             let id = f.record_id;
             format!("{}（{kind} #{id}）{place}", f.record_name)
@@ -125,7 +127,7 @@ fn duplicate_cells(
             "{}（{}）{separator}{}（{}）",
             p.first_name, p.first.0, p.second_name, p.second.0
         ),
-        crate::pages::quality::reasons_text(tr, &p.reasons),
+        reasons_text(tr, &p.reasons),
         names.unit_name(&p.unit),
         tr.t(&format!("quality-status-{}", p.status.code())),
         decisions

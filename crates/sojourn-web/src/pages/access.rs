@@ -3,11 +3,11 @@
 //! which nearly every page shows.
 
 use super::error::PageError;
-use super::i18n::Tr;
 use crate::AppState;
+use crate::format::Choice;
+use crate::i18n::Tr;
 use sojourn_domain::unit::{Scope, Unit, UnitCode, UnitLevel};
 use sojourn_store::Store;
-use std::sync::Arc;
 
 /// Runs `call` on the blocking pool and returns its outcome as the store
 /// gave it, for handlers that treat some store errors as form errors.
@@ -20,10 +20,9 @@ where
     T: Send + 'static,
     F: FnOnce(&dyn Store) -> sojourn_store::Result<T> + Send + 'static,
 {
-    let store = Arc::clone(&state.store);
-    tokio::task::spawn_blocking(move || call(store.as_ref()))
+    crate::blocking::raw(state, call)
         .await
-        .map_err(|e| PageError::internal(tr, format!("store task failed: {e}")))
+        .map_err(|why| PageError::internal(tr, why))
 }
 
 /// Runs `call` on the blocking pool; a store error becomes the error page.
@@ -88,22 +87,4 @@ pub(crate) fn unit_options(units: &[&Unit], selected: &str) -> Vec<Choice> {
             }
         })
         .collect()
-}
-
-/// One option of a `<select>`.
-#[derive(Debug, Clone)]
-pub(crate) struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-impl Choice {
-    pub(crate) fn new(value: &str, label: impl Into<String>, selected: &str) -> Self {
-        Self {
-            value: value.to_owned(),
-            label: label.into(),
-            selected: value == selected,
-        }
-    }
 }

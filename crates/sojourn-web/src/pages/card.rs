@@ -6,10 +6,10 @@
 use super::access::{Units, blocking};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
-use super::format;
-use super::i18n::Tr;
 use super::person::path_id;
 use crate::AppState;
+use crate::format;
+use crate::i18n::Tr;
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::extract::{Path, State};

@@ -3,9 +3,9 @@
 
 use super::assets;
 use super::error::PageError;
-use super::i18n::{Lang, Tr};
 use super::url::encode;
 use crate::auth::Caller;
+use crate::i18n::{Lang, Tr};
 use askama::Template;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;

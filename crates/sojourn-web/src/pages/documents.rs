@@ -53,7 +53,7 @@ pub(crate) async fn submit(
 }
 
 /// The check the form describes, or `None` with the errors on the form.
-fn parse(form: &mut FormData, tr: super::i18n::Tr) -> Option<DocumentCheck> {
+fn parse(form: &mut FormData, tr: crate::i18n::Tr) -> Option<DocumentCheck> {
     let date = form.val("doc_date").to_owned();
     let (checked_on, due_on) = match form.val("doc_action") {
         "chase" => (None, Some(date.as_str())),

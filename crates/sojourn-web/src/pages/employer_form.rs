@@ -7,17 +7,18 @@
 //! The pages show the phone masked, so the change form starts it empty:
 //! left empty it keeps the number on file, and "remove" clears it.
 
-use super::access::{Choice, Units, blocking, blocking_raw};
+use super::access::{Units, blocking, blocking_raw};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use super::form::FormData;
-use super::format;
-use super::i18n::Tr;
 use super::person::path_id;
 use super::record_form::{absorb_as, collection_of, refuse_record, unit_choices, with_status};
 use crate::AppState;
 use crate::dto::collection::CollectionRequest;
 use crate::dto::employers::{CreateEmployerRequest, EmployerFields};
+use crate::format;
+use crate::format::Choice;
+use crate::i18n::Tr;
 use crate::scope::{CallerActor, CallerScope};
 use askama::Template;
 use axum::Form;

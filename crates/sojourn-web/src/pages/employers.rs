@@ -1,13 +1,11 @@
 //! Employers (用工单位, 以业控人): the list and an employer's page with its
 //! workers now and before.
 
-use super::access::{Choice, Units, blocking};
+use super::access::{Units, blocking};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use super::form::FormData;
-use super::format;
 use super::houses::{LinkView, split_links};
-use super::i18n::Tr;
 use super::lists::{ListRequest, answer, number, page_or_empty, unit_filter, without_term};
 use super::person::path_id;
 use super::review_panel::{self, ReviewPanel, ReviewRights};
@@ -15,6 +13,9 @@ use super::url::Pager;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::dto::employers::EmployerListQuery;
+use crate::format;
+use crate::format::Choice;
+use crate::i18n::Tr;
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::Form;

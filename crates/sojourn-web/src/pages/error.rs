@@ -3,7 +3,8 @@
 //! failures are logged with their detail and shown without it.
 
 use super::chrome::{Chrome, Nav};
-use super::i18n::Tr;
+pub(crate) use crate::format::localized;
+use crate::i18n::Tr;
 use askama::Template;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -81,15 +82,6 @@ impl PageError {
     }
 }
 
-/// A domain or store message in the reader's language.
-pub(crate) fn localized(tr: Tr, error: &dyn Localized) -> String {
-    if tr.lang.is_en() {
-        error.message_en()
-    } else {
-        error.message_zh()
-    }
-}
-
 /// axum's own extractors refuse a path, query or form they cannot read
 /// with a plain-text 400 or 422 in English; a page answers in HTML, in the
 /// reader's language, instead.
@@ -97,7 +89,7 @@ pub(crate) async fn html_rejections(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let lang = super::i18n::Lang::of_headers(request.headers());
+    let lang = crate::i18n::Lang::of_headers(request.headers());
     let response = next.run(request).await;
     let plain = response
         .headers()

@@ -8,13 +8,13 @@
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::{PageError, localized};
 use super::form::FormData;
-use super::i18n::Tr;
 use crate::AppState;
 use crate::api::exports::{download, job_of, start};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::export::jobs::{Job, JobState};
 use crate::export::{ExportList, ExportSpec, filter_keys};
+use crate::i18n::Tr;
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::Form;

@@ -2,10 +2,10 @@
 //! back into the form exactly as typed, each error beside its field.
 
 use super::error::{PageError, localized};
-use super::i18n::Tr;
 use crate::dto::fields::InputError;
 use crate::dto::people::guardian_rule_field;
 use crate::error::{ApiError, FieldProblem};
+use crate::i18n::Tr;
 use sojourn_domain::Localized;
 use sojourn_domain::record::RecordKind;
 use sojourn_store::StoreError;

@@ -5,13 +5,13 @@
 //! helps, and any other refusal is an HTML page in the reader's language.
 
 use super::error::{PageError, localized};
-use super::i18n::{Lang, Tr};
 use super::url::encode;
 use crate::AppState;
 use crate::auth::Access;
 use crate::auth::Denied;
 use crate::auth::guard::guard_with;
 use crate::error::ApiError;
+use crate::i18n::{Lang, Tr};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};

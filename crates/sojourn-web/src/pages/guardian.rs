@@ -5,11 +5,11 @@
 //! stylesheet folds the fields away while the number says "adult"
 //! (`.form:has(.guardian-need.adult)`), and shows them otherwise.
 
-use super::access::Choice;
 use super::form::FormData;
-use super::format::{self, code_options, code_rows};
-use super::i18n::Tr;
 use crate::dto::people::GuardianFields;
+use crate::format::Choice;
+use crate::format::{self, code_options, code_rows};
+use crate::i18n::Tr;
 use sojourn_domain::codes::{GuardianRelation, IdNumber};
 use sojourn_domain::person::{GUARDIAN_REQUIRED_UNDER, Guardian};
 use sojourn_domain::time_rules::age_on;

@@ -9,17 +9,18 @@
 //! empty, and left empty they keep what is on file (as the person file's
 //! phone).
 
-use super::access::{Choice, Units, blocking, blocking_raw};
+use super::access::{Units, blocking, blocking_raw};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use super::form::{FormData, optional_number};
-use super::format;
 use super::houses::usage_en;
-use super::i18n::Tr;
 use super::person::path_id;
 use super::record_form::{absorb_as, collection_of, refuse_record, unit_choices, with_status};
 use crate::AppState;
 use crate::dto::houses::{HouseRequest, LandlordRequest};
+use crate::format;
+use crate::format::Choice;
+use crate::i18n::Tr;
 use crate::scope::{CallerActor, CallerScope};
 use askama::Template;
 use axum::Form;

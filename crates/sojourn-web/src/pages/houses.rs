@@ -2,12 +2,10 @@
 //! flagged, and a house's page with its landlord, filing, agreement and
 //! tenants now and before.
 
-use super::access::{Choice, Units, blocking};
+use super::access::{Units, blocking};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use super::form::FormData;
-use super::format;
-use super::i18n::Tr;
 use super::inspections::{InspectionPanel, InspectionView};
 use super::lists::{ListRequest, answer, number, page_or_empty, unit_filter, without_term};
 use super::person::{Item, path_id};
@@ -17,6 +15,9 @@ use super::url::Pager;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::dto::houses::HouseListQuery;
+use crate::format;
+use crate::format::Choice;
+use crate::i18n::Tr;
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::Form;

@@ -9,13 +9,14 @@
 //! does exactly what the API allows the same caller, within the same
 //! bounds, audited the same way.
 
-use super::access::{Choice as UnitChoice, Units, blocking, unit_options};
+use super::access::{Units, blocking, unit_options};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
-use super::i18n::Tr;
 use crate::AppState;
 use crate::api::imports::{self as api, Upload};
 use crate::error::ApiError;
+use crate::format::Choice as UnitChoice;
+use crate::i18n::Tr;
 use crate::scope::{CallerActor, CallerScope};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};

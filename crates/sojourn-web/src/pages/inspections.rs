@@ -4,19 +4,20 @@
 //! must say what they are. An inspection is only ever added; it does not
 //! change the house record.
 
-use super::access::{Choice, blocking_raw};
+use super::access::blocking_raw;
 use super::chrome::PageCtx;
 use super::error::PageError;
 use super::form::FormData;
-use super::format;
 use super::houses::render_house;
-use super::i18n::Tr;
 use super::person::path_id;
 use super::record_form::absorb_as;
 use super::tenants::TenantPanel;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::dto::inspections::InspectionRequest;
+use crate::format;
+use crate::format::Choice;
+use crate::i18n::Tr;
 use crate::scope::CallerScope;
 use axum::Form;
 use axum::extract::{Path, State};

@@ -9,14 +9,15 @@
 //! with one, the list is shown at once, and its pager and sort buttons post
 //! the term again from a hidden form (`list-state`).
 
-use super::access::{Choice, Units, unit_options};
+use super::access::{Units, unit_options};
 use super::chrome::HtmlPage;
 use super::error::PageError;
 use super::form::FormData;
-use super::i18n::Tr;
 use super::url::Params;
 use crate::dto::fields::Paging;
 use crate::error::ApiError;
+use crate::format::Choice;
+use crate::i18n::Tr;
 use axum::response::{IntoResponse, Redirect, Response};
 use sojourn_domain::unit::{Scope, UnitCode};
 use sojourn_store::{Page, PageRequest};

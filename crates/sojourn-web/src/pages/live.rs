@@ -4,17 +4,18 @@
 //! choices found by search. Each answers 200 with HTML; "invalid" is the
 //! answer asked for, not a failed request.
 
-use super::access::{Choice, blocking};
+use super::access::blocking;
 use super::chrome::{HtmlPage, PageCtx, render};
 use super::error::{PageError, localized};
-use super::format;
 use super::guardian::GuardianNeed;
-use super::i18n::Tr;
 use super::pickers::{Picker, PickerKind};
 use super::register::arrival_day;
 use super::transfers::{OnFile, on_file};
 use crate::AppState;
 use crate::auth::Caller;
+use crate::format;
+use crate::format::Choice;
+use crate::i18n::Tr;
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::Form;
@@ -432,7 +433,7 @@ fn fragment(body: String) -> HtmlPage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pages::i18n::Lang;
+    use crate::i18n::Lang;
 
     #[test]
     fn a_wrong_check_digit_is_an_error_and_a_right_one_fills_birth_date_and_sex() {

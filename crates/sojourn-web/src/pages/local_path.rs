@@ -7,7 +7,7 @@
 //! value was made by someone else, and the reader is told so (400).
 
 use super::error::{PageError, localized};
-use super::i18n::Tr;
+use crate::i18n::Tr;
 use axum::http::StatusCode;
 use sojourn_domain::Localized;
 

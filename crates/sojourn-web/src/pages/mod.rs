@@ -54,8 +54,6 @@ mod error;
 mod exports;
 /// Submitted form values and their errors.
 mod form;
-/// Formatting of dates, codes and code-table values for display.
-pub(crate) mod format;
 /// The API's guard on the pages, refusing with pages.
 mod guard;
 /// The home dashboard.
@@ -64,10 +62,10 @@ mod home;
 mod house_form;
 /// Rental house list and page.
 mod houses;
-/// Languages and message catalogues.
-pub(crate) mod i18n;
 /// Importing a register from an uploaded sheet, and its report.
 pub(crate) mod imports;
+/// The language switch.
+mod lang;
 /// What the register lists share: filters from the URL, empty pages.
 mod lists;
 /// Fragments for live validation and pickers (htmx).
@@ -308,7 +306,7 @@ fn table(pages: PageTable<'_>) -> PageTable<'_> {
             ),
         )
         .route("/outflows/{id}", r(get(outflows::show), may(Read, Outflow)))
-        .route("/lang/{tag}", get(i18n::switch))
+        .route("/lang/{tag}", get(lang::switch))
         .route("/assets/{name}", get(assets::serve))
         .route("/ui/id-check", r(post(live::id_check), Access::SignedIn))
         .route("/ui/session", r(get(session::keepalive), Access::SignedIn))

@@ -9,12 +9,10 @@
 //! The ID number is fixed once registered; the contact phone, personal,
 //! starts empty on the change form and left empty keeps the one on file.
 
-use super::access::{Choice, Units, blocking, blocking_raw};
+use super::access::{Units, blocking, blocking_raw};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use super::form::{FormData, optional_number};
-use super::format;
-use super::i18n::Tr;
 use super::person::path_id;
 use super::pickers::{Picker, PickerKind};
 use super::record_form::{
@@ -23,6 +21,9 @@ use super::record_form::{
 use crate::AppState;
 use crate::dto::collection::CollectionRequest;
 use crate::dto::outflows::{CreateOutflowRequest, LeftBehindRequest, OutflowFields, ReturnRequest};
+use crate::format;
+use crate::format::Choice;
+use crate::i18n::Tr;
 use crate::scope::{CallerActor, CallerScope};
 use askama::Template;
 use axum::Form;

@@ -1,13 +1,11 @@
 //! The outflow register (流出人口): local people who went to live
 //! elsewhere, where to, and the elderly and children they left behind.
 
-use super::access::{Choice, Units, blocking};
+use super::access::{Units, blocking};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::employers::RecordNotice;
 use super::error::PageError;
 use super::form::FormData;
-use super::format;
-use super::i18n::Tr;
 use super::lists::{ListRequest, answer, number, page_or_empty, unit_filter, without_term};
 use super::person::{Item, path_id};
 use super::residents::provinces;
@@ -16,6 +14,9 @@ use super::url::Pager;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::dto::outflows::OutflowListQuery;
+use crate::format;
+use crate::format::Choice;
+use crate::i18n::Tr;
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::Form;

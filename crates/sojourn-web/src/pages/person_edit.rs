@@ -8,13 +8,11 @@
 //! The phone field starts empty, so the form never shows a number in full:
 //! left empty it keeps the number on file, and "remove" clears it.
 
-use super::access::{Choice, Units, blocking, blocking_raw, unit_options};
+use super::access::{Units, blocking, blocking_raw, unit_options};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use super::form::{FormData, optional_number};
-use super::format::{self, code_options, code_rows};
 use super::guardian::{self, GuardianNeed, GuardianView};
-use super::i18n::Tr;
 use super::live::PickList;
 use super::person::{PersonFile, load_audited, path_id};
 use super::pickers::{LEVELS, Picker, PickerKind};
@@ -23,6 +21,9 @@ use crate::auth::Caller;
 use crate::dto::fields::Fields;
 use crate::dto::people::{PersonFields, person_details};
 use crate::dto::residences::{StayFields, stay_details};
+use crate::format::Choice;
+use crate::format::{self, code_options, code_rows};
+use crate::i18n::Tr;
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::Form;

@@ -4,8 +4,8 @@
 //! with the next level's options, and a lower choice that no longer lies
 //! under a higher one is dropped. The value is the deepest choice.
 
-use super::access::Choice;
-use super::i18n::Tr;
+use crate::format::Choice;
+use crate::i18n::Tr;
 use askama::Template;
 use sojourn_domain::codes::DivisionCode;
 use sojourn_domain::codes::division::{children, full_name};

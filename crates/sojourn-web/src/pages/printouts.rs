@@ -6,11 +6,11 @@
 
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
-use super::format::{self, Numbers};
-use super::i18n::Tr;
 use super::person::{Item, PersonFile, identity, load_audited, path_id, stay_items};
 use crate::AppState;
 use crate::auth::Caller;
+use crate::format::{self, Numbers};
+use crate::i18n::Tr;
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::extract::{Path, State};

@@ -6,10 +6,11 @@
 use super::access::{Units, blocking};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
-use super::i18n::Tr;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::dto::quality::{SCAN_BATCH, parse_reason, parse_rule};
+pub(crate) use crate::format::{reasons_text, record_place};
+use crate::i18n::Tr;
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
@@ -232,20 +233,6 @@ fn record_href(f: &FindingRow, persons: &HashMap<i64, i64>) -> String {
         // Findings are kept of the judged registers only.
         _ => String::new(),
     }
-}
-
-/// Where the person of a finding lives and works: "多福巷12号 · 银闸餐饮",
-/// blank for a house or outflow record (named by its address or person).
-pub(crate) fn record_place(tr: Tr, f: &FindingRow) -> String {
-    let employer = f
-        .record_employer
-        .as_ref()
-        .map(|name| tr.ts("quality-works-at", "name", name));
-    [f.record_address.clone(), employer]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" · ")
 }
 
 /// `GET /quality/findings?rule=…&after=…`.
@@ -591,14 +578,4 @@ fn report_bytes(tr: Tr, rows: &[CountRow]) -> Result<Vec<u8>, String> {
     writer.row(&last).map_err(|e| e.to_string())?;
     writer.finish().map_err(|e| e.to_string())?;
     std::fs::read(&path).map_err(|e| e.to_string())
-}
-
-/// A pair's reasons in the reader's language, as the queue and its export
-/// show them.
-pub(crate) fn reasons_text(tr: Tr, reasons: &[sojourn_domain::quality::DuplicateReason]) -> String {
-    reasons
-        .iter()
-        .map(|r| super::error::localized(tr, r))
-        .collect::<Vec<_>>()
-        .join(tr.lang.pick("；", "; "))
 }

@@ -14,12 +14,12 @@
 use super::access::blocking;
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::{PageError, localized};
-use super::format::{self, Numbers};
-use super::i18n::Tr;
 use super::person::{Item, PersonFile, identity, load_audited, path_id, stay_items};
 use super::quality::reasons_text;
 use crate::AppState;
 use crate::auth::Caller;
+use crate::format::{self, Numbers};
+use crate::i18n::Tr;
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::extract::{Path, State};

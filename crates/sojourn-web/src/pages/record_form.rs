@@ -9,13 +9,14 @@
 //! version it was read at, so a change made meanwhile is refused rather
 //! than overwritten.
 
-use super::access::{Choice, Units, unit_options};
+use super::access::{Units, unit_options};
 use super::chrome::HtmlPage;
 use super::error::{PageError, localized};
 use super::form::FormData;
-use super::i18n::Tr;
 use crate::dto::collection::CollectionRequest;
 use crate::error::ApiError;
+use crate::format::Choice;
+use crate::i18n::Tr;
 use axum::http::StatusCode;
 use sojourn_domain::collection::Collection;
 use sojourn_store::{Actor, StoreError};

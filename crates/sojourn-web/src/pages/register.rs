@@ -3,13 +3,11 @@
 //! A refused form comes back with everything typed and each error in the
 //! reader's language beside its field.
 
-use super::access::{Choice, Units, blocking, blocking_raw, unit_options};
+use super::access::{Units, blocking, blocking_raw, unit_options};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use super::form::{FormData, optional_number};
-use super::format::{code_options, code_rows};
 use super::guardian::{self, GuardianNeed, GuardianView};
-use super::i18n::Tr;
 use super::live::{IdInfo, PickList};
 use super::pickers::{Picker, PickerKind};
 use super::transfers::on_file;
@@ -18,6 +16,9 @@ use crate::auth::Caller;
 use crate::dto::collection::{CollectionRequest, with_collection};
 use crate::dto::people::{PersonFields, RegisterArrivalRequest};
 use crate::dto::residences::StayFields;
+use crate::format::Choice;
+use crate::format::{code_options, code_rows};
+use crate::i18n::Tr;
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::Form;

@@ -1,17 +1,18 @@
 //! The resident list (流动人口): one search box, filters, sortable columns
 //! and pages, all kept in the URL.
 
-use super::access::{Choice, Units, blocking};
+use super::access::{Units, blocking};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use super::form::FormData;
-use super::format;
-use super::i18n::Tr;
 use super::lists::{ListRequest, answer, number, page_or_empty, unit_filter, without_term};
 use super::url::{Pager, Params};
 use crate::AppState;
 use crate::dto::age_band::AgeBand;
 use crate::dto::residences::ResidentListQuery;
+use crate::format;
+use crate::format::Choice;
+use crate::i18n::Tr;
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::Form;

@@ -8,11 +8,11 @@
 use super::chrome::{HtmlPage, PageCtx};
 use super::error::PageError;
 use super::form::FormData;
-use super::format::Numbers;
 use super::person::{FileView, load_audited, path_id, render_file};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::dto::reveal::RevealRequest;
+use crate::format::Numbers;
 use crate::scope::CallerScope;
 use axum::Form;
 use axum::extract::{Path, State};

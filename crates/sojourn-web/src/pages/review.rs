@@ -10,11 +10,12 @@
 use super::access::{Units, blocking, blocking_raw};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::{PageError, localized};
-use super::i18n::Tr;
 use super::review_filters::{FilterChoices, Filters};
 use super::url::Pager;
 use crate::AppState;
 use crate::auth::Caller;
+pub(crate) use crate::format::{kind_name, stamped, state_name, step_name, step_table, when};
+use crate::i18n::Tr;
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
@@ -22,7 +23,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sojourn_domain::account::{Action, Resource};
 use sojourn_domain::review::{
-    RecordKind, ReviewRecord, ReviewState, ReviewStatus, ReviewStep, Stamp, StepKind, entry_overdue,
+    RecordKind, ReviewRecord, ReviewState, ReviewStatus, ReviewStep, StepKind, entry_overdue,
 };
 use sojourn_domain::time_rules::{CHINA, parse_iso_date};
 use sojourn_domain::unit::{Scope, UnitCode};
@@ -311,30 +312,6 @@ async fn render_list(
         .filter(|s| *s != StatusCode::OK)
         .or(row_error.as_ref().map(|_| StatusCode::UNPROCESSABLE_ENTITY));
     Ok(html)
-}
-
-pub(crate) fn when(at: OffsetDateTime) -> String {
-    at.to_offset(CHINA)
-        .format(time::macros::format_description!(
-            "[year]-[month]-[day] [hour]:[minute]"
-        ))
-        .unwrap_or_default()
-}
-
-pub(crate) fn stamped(stamp: Option<&Stamp>) -> String {
-    stamp.map_or_else(String::new, |s| format!("{} {}", s.by, when(s.at)))
-}
-
-pub(crate) fn kind_name(tr: Tr, kind: RecordKind) -> String {
-    tr.t(&format!("review-kind-{}", kind.code()))
-}
-
-pub(crate) fn state_name(tr: Tr, state: ReviewState) -> String {
-    tr.t(&format!("review-state-{}", state.code().replace('_', "-")))
-}
-
-pub(crate) fn step_name(tr: Tr, step: StepKind) -> String {
-    tr.t(&format!("review-step-{}", step.code().replace('_', "-")))
 }
 
 pub(crate) fn record_href(s: &ReviewStatus) -> String {
@@ -703,28 +680,6 @@ fn pivot(counts: &[StepCount], name: impl Fn(&str) -> String) -> Vec<CountRow> {
             counts,
         })
         .collect()
-}
-
-/// The workload counts as a table: one row per person or unit (in the
-/// order the store gives), one count per step of `StepKind::ALL`. The page
-/// and its export show the same table.
-pub(crate) fn step_table(counts: &[StepCount]) -> Vec<(String, Vec<u64>)> {
-    let mut rows: Vec<(String, Vec<u64>)> = Vec::new();
-    for c in counts {
-        let column = StepKind::ALL
-            .iter()
-            .position(|s| *s == c.step)
-            .unwrap_or_default();
-        let at = match rows.iter().position(|(who, _)| *who == c.who) {
-            Some(at) => at,
-            None => {
-                rows.push((c.who.clone(), vec![0; StepKind::ALL.len()]));
-                rows.len() - 1
-            }
-        };
-        rows[at].1[column] += c.count;
-    }
-    rows
 }
 
 pub(crate) fn result_name(tr: Tr, code: &str) -> String {

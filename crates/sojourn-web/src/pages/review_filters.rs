@@ -8,11 +8,12 @@
 //! on it as `back`, so a step, a refusal or a batch comes back to the same
 //! filtered page.
 
-use super::access::{Choice, Units};
-use super::i18n::Tr;
+use super::access::Units;
 use super::lists::unit_filter;
 use super::review::kind_name;
 use super::url::Params;
+use crate::format::Choice;
+use crate::i18n::Tr;
 use sojourn_domain::review::RecordKind;
 use sojourn_domain::unit::{Scope, UnitCode};
 use sojourn_store::{ReviewFilter, ReviewSort};

@@ -6,9 +6,9 @@
 //! the page to come back to.
 
 use super::access::Units;
-use super::i18n::Tr;
 use super::review::{record_href, result_name, stamped, state_name, step_name, unit_name, when};
 use crate::auth::Caller;
+use crate::i18n::Tr;
 use sojourn_domain::account::{Action, Resource};
 use sojourn_domain::review::{ReviewEvent, ReviewRecord, ReviewState, ReviewStatus};
 use sojourn_domain::unit::Scope;

@@ -5,8 +5,8 @@
 //! phone numbers masked as everywhere else on the pages.
 
 use super::access::Units;
-use super::format;
-use super::i18n::Tr;
+use crate::format;
+use crate::i18n::Tr;
 use serde_json::Value;
 use sojourn_domain::codes::{
     DivisionCode, Education, Ethnicity, GuardianRelation, MaritalStatus, Occupation,
@@ -169,7 +169,7 @@ impl Shown<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pages::i18n::Lang;
+    use crate::i18n::Lang;
 
     #[test]
     fn only_changed_fields_are_listed_with_numbers_masked() {

@@ -7,13 +7,14 @@
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::{PageError, localized};
 use super::form::FormData;
-use super::i18n::{Tr, lang_cookie, remembered};
+use super::lang::remembered;
 use super::local_path::{LocalPath, NotLocal};
 use crate::AppState;
 use crate::auth::client::ClientAddress;
 use crate::auth::login::{self, SignIn};
 use crate::auth::{Caller, cookie};
 use crate::error::ApiError;
+use crate::i18n::{Tr, lang_cookie};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};

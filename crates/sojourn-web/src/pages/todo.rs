@@ -6,8 +6,8 @@
 //! is shown only to a role that may act on it (a collector is not told of
 //! the station's review queue), and only when something waits.
 
-use super::i18n::Tr;
 use crate::auth::Caller;
+use crate::i18n::Tr;
 use sojourn_domain::account::{Action, Resource};
 use sojourn_domain::unit::Scope;
 use sojourn_store::{ReviewQueue, Store};

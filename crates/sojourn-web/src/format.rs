@@ -1,14 +1,19 @@
 //! How values are shown on pages: dates, identity numbers, places and the
 //! names of code-table values in the reader's language.
 
-use super::access::Choice;
-use super::i18n::{Lang, Tr};
+use crate::i18n::{Lang, Tr};
+use sojourn_domain::Localized;
 use sojourn_domain::codes::division::full_name;
 use sojourn_domain::codes::{DivisionCode, IdNumber, Phone, Sex};
 use sojourn_domain::residence::ResidenceStatus;
+use sojourn_domain::review::{RecordKind, ReviewState, Stamp, StepKind};
 use sojourn_domain::text::PersonName;
+use sojourn_domain::time_rules::CHINA;
 use sojourn_domain::time_rules::age_on;
+use sojourn_store::StepCount;
+use sojourn_store::quality::FindingRow;
 use time::Date;
+use time::OffsetDateTime;
 
 /// An identity number as pages show it: masked (`110105********1234`),
 /// as the API masks it; only a reveal shows it in full
@@ -139,6 +144,107 @@ macro_rules! code_rows {
     };
 }
 pub(crate) use code_rows;
+
+/// One option of a `<select>`.
+#[derive(Debug, Clone)]
+pub(crate) struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    pub(crate) fn new(value: &str, label: impl Into<String>, selected: &str) -> Self {
+        Self {
+            value: value.to_owned(),
+            label: label.into(),
+            selected: value == selected,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Names of workflow states and steps, times and findings, as pages and
+// exports show them
+
+/// A domain or store message in the reader's language.
+pub(crate) fn localized(tr: Tr, error: &dyn Localized) -> String {
+    if tr.lang.is_en() {
+        error.message_en()
+    } else {
+        error.message_zh()
+    }
+}
+
+pub(crate) fn when(at: OffsetDateTime) -> String {
+    at.to_offset(CHINA)
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]"
+        ))
+        .unwrap_or_default()
+}
+
+pub(crate) fn stamped(stamp: Option<&Stamp>) -> String {
+    stamp.map_or_else(String::new, |s| format!("{} {}", s.by, when(s.at)))
+}
+
+pub(crate) fn kind_name(tr: Tr, kind: RecordKind) -> String {
+    tr.t(&format!("review-kind-{}", kind.code()))
+}
+
+pub(crate) fn state_name(tr: Tr, state: ReviewState) -> String {
+    tr.t(&format!("review-state-{}", state.code().replace('_', "-")))
+}
+
+pub(crate) fn step_name(tr: Tr, step: StepKind) -> String {
+    tr.t(&format!("review-step-{}", step.code().replace('_', "-")))
+}
+
+/// The workload counts as a table: one row per person or unit (in the
+/// order the store gives), one count per step of `StepKind::ALL`. The page
+/// and its export show the same table.
+pub(crate) fn step_table(counts: &[StepCount]) -> Vec<(String, Vec<u64>)> {
+    let mut rows: Vec<(String, Vec<u64>)> = Vec::new();
+    for c in counts {
+        let column = StepKind::ALL
+            .iter()
+            .position(|s| *s == c.step)
+            .unwrap_or_default();
+        let at = match rows.iter().position(|(who, _)| *who == c.who) {
+            Some(at) => at,
+            None => {
+                rows.push((c.who.clone(), vec![0; StepKind::ALL.len()]));
+                rows.len() - 1
+            }
+        };
+        rows[at].1[column] += c.count;
+    }
+    rows
+}
+
+/// Where the person of a finding lives and works: "多福巷12号 · 银闸餐饮",
+/// blank for a house or outflow record (named by its address or person).
+pub(crate) fn record_place(tr: Tr, f: &FindingRow) -> String {
+    let employer = f
+        .record_employer
+        .as_ref()
+        .map(|name| tr.ts("quality-works-at", "name", name));
+    [f.record_address.clone(), employer]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// A pair's reasons in the reader's language, as the queue and its export
+/// show them.
+pub(crate) fn reasons_text(tr: Tr, reasons: &[sojourn_domain::quality::DuplicateReason]) -> String {
+    reasons
+        .iter()
+        .map(|r| localized(tr, r))
+        .collect::<Vec<_>>()
+        .join(tr.lang.pick("；", "; "))
+}
 
 #[cfg(test)]
 mod tests {
