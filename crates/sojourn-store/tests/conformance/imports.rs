@@ -304,3 +304,71 @@ pub fn a_checked_import_gives_the_imports_verdict_and_changes_nothing(db: &TestD
     registered(&imported[0]);
     assert_eq!(total_stays(store), 2);
 }
+
+/// What a checked row import was told for each row, by kind of outcome.
+fn told(outcome: &Result<()>) -> &'static str {
+    match outcome {
+        Ok(()) => "accepted",
+        Err(StoreError::DuplicateOutflow { .. }) => "duplicate_outflow",
+        Err(StoreError::OutflowOnFile { .. }) => "outflow_on_file",
+        Err(StoreError::DuplicateEmployer) => "duplicate_employer",
+        Err(other) => panic!("unexpected refusal {other:?}"),
+    }
+}
+
+pub fn a_checked_row_import_refuses_what_the_import_would_and_writes_nothing(db: &TestDb) {
+    let store = deployed(db);
+    let away = id_number("19880808", 131);
+    store
+        .create_outflow(&scope(TOWN), &away, &outflow(DUOFU, "孙大"), &actor())
+        .expect("an outflow on file");
+    let fresh = id_number("19890909", 133);
+    let mut left_again = outflow(DUOFU, "钱二");
+    left_again.left_on = past("2025-06-01");
+    let mut outcomes = Vec::new();
+    store
+        .check_import_rows(&scope(TOWN), &actor(), &mut |sink| {
+            let rows = [
+                sink.create_outflow(&fresh, &outflow(DUOFU, "钱二"), None),
+                // Still away from the row above: the store refuses it.
+                sink.create_outflow(&fresh, &left_again, None),
+                sink.create_outflow(&away, &outflow(DUOFU, "孙大"), None),
+                // Came back, then left again: both stand.
+                sink.create_outflow(
+                    &id_number("19870707", 135),
+                    &outflow(DUOFU, "李三"),
+                    Some(past("2025-05-01")),
+                ),
+                sink.create_employer(&uscc(7), &employer(DUOFU, "多福餐饮有限公司")),
+                sink.create_employer(&uscc(7), &employer(YINZHA, "多福餐饮有限公司")),
+                sink.create_house(&house(DUOFU, "多福巷30号")).map(drop),
+            ];
+            outcomes.extend(rows);
+            Ok(())
+        })
+        .expect("checked");
+    assert_eq!(
+        outcomes.iter().map(told).collect::<Vec<_>>(),
+        [
+            "accepted",
+            "duplicate_outflow",
+            "outflow_on_file",
+            "accepted",
+            "accepted",
+            "duplicate_employer",
+            "accepted"
+        ]
+    );
+    let outflows = store
+        .search_outflows(&scope(TOWN), &OutflowQuery::default())
+        .expect("outflows");
+    assert_eq!(outflows.total, 1, "only the record from before");
+    let employers = store
+        .search_employers(&scope(TOWN), &EmployerQuery::default())
+        .expect("employers");
+    assert_eq!(employers.total, 0);
+    let houses = store
+        .search_houses(&scope(TOWN), &HouseQuery::default())
+        .expect("houses");
+    assert_eq!(houses.total, 0);
+}

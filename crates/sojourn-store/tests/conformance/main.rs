@@ -211,6 +211,7 @@ conformance!(
     an_imported_departed_stay_is_stored_with_its_departure,
     an_imported_row_whose_departure_is_refused_leaves_nothing,
     a_checked_import_gives_the_imports_verdict_and_changes_nothing,
+    a_checked_row_import_refuses_what_the_import_would_and_writes_nothing,
     a_departed_stay_imported_again_is_already_registered,
     a_current_stay_imported_again_is_already_registered_not_a_duplicate,
     a_stay_on_file_outside_the_scope_is_refused_not_revealed,
