@@ -161,19 +161,14 @@ impl<B: Backend> Store for SqlStore<B> {
         next: &mut dyn FnMut() -> Option<(Vec<Arrival>, Vec<ResidenceStatus>)>,
         decided: &mut dyn FnMut(Vec<Result<StayImport>>),
     ) -> Result<()> {
-        let checked = self.backend.write(|tx| -> Result<()> {
+        imports::rolled_back(&self.backend, |tx| {
             while let Some((arrivals, statuses)) = next() {
                 decided(imports::check_batch(
                     tx, scope, &arrivals, &statuses, actor,
                 )?);
             }
-            // Everything the batches wrote goes: this was only a check.
-            Err(StoreError::Internal(imports::CHECK_ROLLED_BACK.into()))
-        });
-        match checked {
-            Err(StoreError::Internal(message)) if message == imports::CHECK_ROLLED_BACK => Ok(()),
-            other => other,
-        }
+            Ok(())
+        })
     }
 
     fn check_import_rows(
@@ -182,15 +177,9 @@ impl<B: Backend> Store for SqlStore<B> {
         actor: &Actor,
         check: &mut dyn FnMut(&mut dyn ImportSink) -> Result<()>,
     ) -> Result<()> {
-        let checked = self.backend.write(|tx| -> Result<()> {
-            check(&mut imports::CheckSink { tx, scope, actor })?;
-            // Everything the rows wrote goes: this was only a check.
-            Err(StoreError::Internal(imports::CHECK_ROLLED_BACK.into()))
-        });
-        match checked {
-            Err(StoreError::Internal(message)) if message == imports::CHECK_ROLLED_BACK => Ok(()),
-            other => other,
-        }
+        imports::rolled_back(&self.backend, |tx| {
+            check(&mut imports::CheckSink { tx, scope, actor })
+        })
     }
 
     fn mark_domicile_from_id_number(&self, scope: &Scope, stays: &[ResidenceId]) -> Result<()> {
