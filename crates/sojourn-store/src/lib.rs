@@ -27,6 +27,8 @@ pub mod crypto;
 pub mod error;
 /// What the imports hand the store: stays, and rows through a sink.
 pub mod imports;
+/// Masking of personal values: the masks, and the net over free-form JSON.
+pub mod mask;
 /// The schema's migrations, one list for both engines.
 mod migrations;
 /// PostgreSQL backend.
@@ -38,7 +40,7 @@ pub mod query;
 /// The review workflow's queues and counts.
 pub mod review;
 /// JSON snapshots of records for the revision history.
-mod snapshot;
+pub mod snapshot;
 /// The register logic, written once over a minimal SQL driver interface
 /// that both backends implement.
 mod sql;

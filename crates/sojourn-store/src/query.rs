@@ -177,9 +177,11 @@ pub struct Linked {
 pub use sojourn_domain::record::RecordRef;
 
 /// One version of a record: who made it, when, and the whole record as it
-/// stood afterwards (JSON, for display and audit).
+/// stood afterwards (JSON, in full; [`Revision::masked`] for display).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revision {
+    /// The kind of the record, which says how its snapshot reads.
+    pub kind: sojourn_domain::record::RecordKind,
     pub version: i64,
     pub at: OffsetDateTime,
     pub actor: String,
@@ -189,4 +191,12 @@ pub struct Revision {
     /// What happened: `created`, `updated`, `activated`, `departed`, …
     pub action: String,
     pub snapshot: String,
+}
+
+impl Revision {
+    /// The record as it stood, each personal field masked by its type
+    /// (`crate::snapshot`): what a reader who may not reveal is shown.
+    pub fn masked(&self) -> crate::Result<serde_json::Value> {
+        crate::snapshot::RecordSnapshot::parse(self.kind, &self.snapshot)?.masked()
+    }
 }

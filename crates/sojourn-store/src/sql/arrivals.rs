@@ -15,12 +15,13 @@
 //! batch one savepoint per row (`SqlStore::register_arrivals`).
 
 use super::links;
-use super::residents::{person_values, set_person_unit, update_person_unscoped};
+use super::residents::{arrive_on_file, person_values, set_person_unit};
 use super::sealed::{self, ID_NUMBER};
 use super::{Tx, Value, now};
 use crate::audit::{AuditAction, AuditEvent, Outcome};
 use crate::crypto::Keyring;
 use crate::query::StayLink;
+use crate::snapshot::{PersonSnapshot, ResidenceSnapshot, Snapshot};
 use crate::{Actor, Result, StoreError};
 use sojourn_domain::employer::EmployerId;
 use sojourn_domain::house::HouseId;
@@ -307,7 +308,7 @@ pub(crate) fn register_with_facts(
         };
         let person = match existing {
             Some(id) => {
-                update_person_unscoped(tx, id, &arrival.person, None, "arrival", actor)?;
+                arrive_on_file(tx, id, &arrival.person, actor)?;
                 set_person_unit(tx, id, &arrival.stay)?;
                 id
             }
@@ -379,26 +380,23 @@ fn audit_arrivals(
         ([arrival], [(person, residence)]) => {
             let person = super::get_person(tx, scope, *person)?;
             let stay = super::get_residence(tx, scope, *residence)?;
-            let json = |p: &sojourn_domain::person::Person| -> serde_json::Value {
-                serde_json::from_str(&crate::snapshot::person(p)).unwrap_or_default()
-            };
+            let masked = |p: &sojourn_domain::person::Person| PersonSnapshot::from(p).masked();
             let after = serde_json::json!({
-                "person": json(&person),
-                "residence": serde_json::from_str::<serde_json::Value>(
-                    &crate::snapshot::residence(&stay)
-                ).unwrap_or_default(),
+                "person": masked(&person)?,
+                "residence": ResidenceSnapshot::from(&stay).masked()?,
             });
-            let before =
-                single_before.map(|p| serde_json::json!({ "person": json(&p) }).to_string());
-            super::audit::record_change(
+            let before = match single_before {
+                Some(p) => Some(serde_json::json!({ "person": masked(&p)? })),
+                None => None,
+            };
+            super::audit::record_masked(
                 tx,
                 actor,
                 AuditAction::Create,
-                "residence",
-                residence.0,
+                (RecordKind::Residence, residence.0),
                 &arrival.stay.unit,
-                before.as_deref(),
-                &after.to_string(),
+                before,
+                after,
             )
         }
         _ => {

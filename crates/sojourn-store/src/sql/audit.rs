@@ -7,7 +7,10 @@
 
 use super::{Backend, Row, SqlStore, Tx, Value, now, page_of, scope_bounds};
 use crate::audit::*;
+use crate::mask::mask_sealed_fields;
+use crate::snapshot::Snapshot;
 use crate::{Actor, Page, Result, StoreError};
+use sojourn_domain::record::RecordKind;
 use sojourn_domain::unit::Scope;
 use std::collections::{HashMap, HashSet};
 
@@ -100,7 +103,9 @@ pub(crate) fn append_all(
             .or_else(|| root.clone());
         // Masked here, the one way into the trail, whoever built the event.
         let mut event = event.clone();
-        mask_sealed_fields(&mut event.details);
+        if !event.masked_by_type {
+            mask_sealed_fields(&mut event.details);
+        }
         let entry = seal(last_seq - n + 1 + k, at, actor, &event, unit, &prev);
         tx.execute(
             &format!(
@@ -143,9 +148,10 @@ pub(crate) fn append(tx: &mut dyn Tx, actor: &Actor, event: AuditEvent) -> Resul
         .ok_or_else(|| StoreError::Internal("audit entry not written".into()))
 }
 
-/// Records a change to a register record inside the change's own
-/// transaction: the record as it was (`None` for a creation) and as it is
-/// now, both snapshots with their sealed values masked (by `append_all`).
+/// Records a change inside the change's own transaction: what was (`None`
+/// for a creation) and what is, free-form JSON masked on its way in by
+/// the keys sealed fields declare. A versioned record's change goes
+/// through [`record_snapshots`] instead (`sql/change.rs`).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn record_change(
     tx: &mut dyn Tx,
@@ -154,21 +160,59 @@ pub(crate) fn record_change(
     kind: &str,
     id: i64,
     unit: &sojourn_domain::unit::UnitCode,
-    before: Option<&str>,
-    after: &str,
+    before: Option<serde_json::Value>,
+    after: serde_json::Value,
 ) -> Result<()> {
-    let json = |snapshot: &str| -> serde_json::Value {
-        serde_json::from_str(snapshot).unwrap_or(serde_json::Value::Null)
-    };
-    let mut details = serde_json::json!({ "after": json(after) });
-    if let Some(before) = before {
-        details["before"] = json(before);
-    }
     let event = AuditEvent::new(action, Outcome::Success)
         .object(kind, id)
         .unit(unit)
-        .details(details);
+        .details(change_details(before, after));
     append(tx, actor, event).map(drop)
+}
+
+/// Records the change of a versioned record: its snapshots before (`None`
+/// for a creation) and after, each masked by its fields' types.
+pub(crate) fn record_snapshots<S: Snapshot>(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    action: AuditAction,
+    record: (RecordKind, i64),
+    unit: &sojourn_domain::unit::UnitCode,
+    before: Option<&S>,
+    after: &S,
+) -> Result<()> {
+    let before = before.map(Snapshot::masked).transpose()?;
+    record_masked(tx, actor, action, record, unit, before, after.masked()?)
+}
+
+/// Records a change whose before and after were masked by their types
+/// (`Snapshot::masked`), and are not masked again.
+pub(crate) fn record_masked(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    action: AuditAction,
+    (kind, id): (RecordKind, i64),
+    unit: &sojourn_domain::unit::UnitCode,
+    before: Option<serde_json::Value>,
+    after: serde_json::Value,
+) -> Result<()> {
+    let mut event = AuditEvent::new(action, Outcome::Success)
+        .object(kind.code(), id)
+        .unit(unit)
+        .details(change_details(before, after));
+    event.masked_by_type = true;
+    append(tx, actor, event).map(drop)
+}
+
+fn change_details(
+    before: Option<serde_json::Value>,
+    after: serde_json::Value,
+) -> serde_json::Value {
+    let mut details = serde_json::json!({ "after": after });
+    if let Some(before) = before {
+        details["before"] = before;
+    }
+    details
 }
 
 /// The WHERE clause (after `FROM audit_log`) and its parameters.

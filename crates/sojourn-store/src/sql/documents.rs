@@ -58,7 +58,7 @@ pub(crate) fn record_document_check(
         id,
         &file.unit,
         None,
-        &after,
+        after,
     )?;
     Ok(recorded)
 }
@@ -122,7 +122,7 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 }
 
 /// What the audit trail keeps of a check.
-fn snapshot(r: &RecordedDocumentCheck) -> String {
+fn snapshot(r: &RecordedDocumentCheck) -> serde_json::Value {
     serde_json::json!({
         "person": r.person.0,
         "kind": r.check.kind.code(),
@@ -130,5 +130,4 @@ fn snapshot(r: &RecordedDocumentCheck) -> String {
         "due_on": r.check.due_on().map(|d| d.to_string()),
         "note": r.check.note.as_ref().map(Note::as_str),
     })
-    .to_string()
 }

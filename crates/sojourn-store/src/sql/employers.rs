@@ -1,14 +1,15 @@
-use super::residents::{Filter, check_version};
+use super::change::{self, Step, Versioned};
+use super::residents::Filter;
 use super::sealed::{self, LEGAL_REPRESENTATIVE, PHONE};
-use super::{Tx, Value, mapping, now, record_revision, scope_bounds, units};
+use super::{Tx, Value, mapping, scope_bounds, units};
 use super::{links_of, narrow, page_of};
-use crate::audit::AuditAction;
 use crate::crypto::Keyring;
 use crate::query::{EmployerQuery, Link, Page};
 use crate::{Actor, Result, StoreError, snapshot};
 use sojourn_domain::codes::Uscc;
 use sojourn_domain::employer::{Employer, EmployerDetails, EmployerId};
-use sojourn_domain::unit::Scope;
+use sojourn_domain::record::RecordKind;
+use sojourn_domain::unit::{Scope, UnitCode};
 
 fn employer_values(d: &EmployerDetails, keys: &Keyring) -> Vec<Value> {
     vec![
@@ -21,13 +22,31 @@ fn employer_values(d: &EmployerDetails, keys: &Keyring) -> Vec<Value> {
     ]
 }
 
+impl Versioned for Employer {
+    const KIND: RecordKind = RecordKind::Employer;
+    type Snapshot = snapshot::EmployerSnapshot;
+
+    fn read(tx: &mut dyn Tx, scope: &Scope, id: i64) -> Result<Self> {
+        get_employer(tx, scope, EmployerId(id))
+    }
+    fn id(&self) -> i64 {
+        self.id.0
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn unit(&self) -> &UnitCode {
+        &self.details.unit
+    }
+}
+
 pub(crate) fn create_employer(
     tx: &mut dyn Tx,
     scope: &Scope,
     uscc: &Uscc,
     d: &EmployerDetails,
     actor: &Actor,
-) -> Result<EmployerId> {
+) -> Result<Employer> {
     units::require_unit(tx, scope, &d.unit)?;
     let taken = tx.query_opt(
         "SELECT 1 FROM employers WHERE uscc = $1",
@@ -36,30 +55,21 @@ pub(crate) fn create_employer(
     if taken.is_some() {
         return Err(StoreError::DuplicateEmployer);
     }
-    let mut values = employer_values(d, &tx.keys());
-    values.extend([
-        uscc.as_str().into(),
-        now().into(),
-        actor.name.as_str().into(),
-    ]);
-    let row = tx.query_one(
-        "INSERT INTO employers (unit_code, name, legal_representative, address, phone, \
-         declared_workers, uscc, version, created_at, created_by, updated_at, updated_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $8, $9) RETURNING id",
-        &values,
-    )?;
-    let id = EmployerId(row.int(0)?);
-    let after = snapshot::employer(&get_employer(tx, scope, id)?);
-    let create = AuditAction::Create;
-    super::audit::record_change(tx, actor, create, "employer", id.0, &d.unit, None, &after)?;
-    super::review::open_review(
-        tx,
-        sojourn_domain::review::RecordKind::Employer,
-        id.0,
-        &d.unit,
-        actor,
-    )?;
-    Ok(id)
+    change::create(tx, scope, actor, |tx, stamp| {
+        let mut values = employer_values(d, &tx.keys());
+        values.extend([
+            uscc.as_str().into(),
+            stamp.at.into(),
+            stamp.by.as_str().into(),
+        ]);
+        let row = tx.query_one(
+            "INSERT INTO employers (unit_code, name, legal_representative, address, phone, \
+             declared_workers, uscc, version, created_at, created_by, updated_at, updated_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $8, $9) RETURNING id",
+            &values,
+        )?;
+        row.int(0)
+    })
 }
 
 pub(crate) fn get_employer(tx: &mut dyn Tx, scope: &Scope, id: EmployerId) -> Result<Employer> {
@@ -73,7 +83,7 @@ pub(crate) fn get_employer(tx: &mut dyn Tx, scope: &Scope, id: EmployerId) -> Re
         .map(|row| mapping::employer(&row, &keys))
         .transpose()?
         .ok_or_else(|| StoreError::NotFound {
-            kind: sojourn_domain::record::RecordKind::Employer,
+            kind: RecordKind::Employer,
             id: id.0.to_string(),
         })
 }
@@ -85,50 +95,26 @@ pub(crate) fn update_employer(
     d: &EmployerDetails,
     expected_version: i64,
     actor: &Actor,
-) -> Result<()> {
-    let before = get_employer(tx, scope, id)?;
-    check_version(expected_version, before.version)?;
-    units::require_unit(tx, scope, &d.unit)?;
-    record_revision(
+) -> Result<Employer> {
+    let version = (id.0, expected_version);
+    change::update(
         tx,
-        "employer",
-        id.0,
-        before.version + 1,
-        "updated",
+        scope,
         actor,
-        &snapshot::employer(&before),
-    )?;
-    let mut values = employer_values(d, &tx.keys());
-    values.extend([
-        (before.version + 1).into(),
-        now().into(),
-        actor.name.as_str().into(),
-        id.0.into(),
-    ]);
-    tx.execute(
-        "UPDATE employers SET unit_code = $1, name = $2, legal_representative = $3, address = $4, \
-         phone = $5, declared_workers = $6, version = $7, updated_at = $8, updated_by = $9 WHERE id = $10",
-        &values,
-    )?;
-    super::review::follow_unit(
-        tx,
-        sojourn_domain::review::RecordKind::Employer,
-        id.0,
-        &d.unit,
-    )?;
-    let before = snapshot::employer(&before);
-    let after = snapshot::employer(&get_employer(tx, scope, id)?);
-    let update = AuditAction::Update;
-    let unit = &d.unit;
-    super::audit::record_change(
-        tx,
-        actor,
-        update,
-        "employer",
-        id.0,
-        unit,
-        Some(&before),
-        &after,
+        version,
+        Step::Updated,
+        |tx, _: &Employer, stamp| {
+            units::require_unit(tx, scope, &d.unit)?;
+            let mut values = employer_values(d, &tx.keys());
+            values.extend(stamp.values());
+            values.push(id.0.into());
+            tx.execute(
+            "UPDATE employers SET unit_code = $1, name = $2, legal_representative = $3, address = $4, \
+             phone = $5, declared_workers = $6, version = $7, updated_at = $8, updated_by = $9 WHERE id = $10",
+            &values,
+        )
+        .map(drop)
+        },
     )
 }
 

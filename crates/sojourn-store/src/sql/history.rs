@@ -1,12 +1,13 @@
 use super::{Tx, Value, now};
 use crate::query::{RecordRef, Revision};
 use crate::{Actor, Result};
+use sojourn_domain::record::RecordKind;
 
 /// Keeps `snapshot_before` (the record as it stood) as the revision that the
 /// change to `new_version` superseded.
 pub(crate) fn record_revision(
     tx: &mut dyn Tx,
-    kind: &str,
+    kind: RecordKind,
     id: i64,
     new_version: i64,
     action: &str,
@@ -17,7 +18,7 @@ pub(crate) fn record_revision(
         "INSERT INTO revisions (record_kind, record_id, version, action, actor, at, snapshot) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
         &[
-            kind.into(),
+            kind.code().into(),
             id.into(),
             new_version.into(),
             action.into(),
@@ -62,6 +63,7 @@ pub(crate) fn history(
     let mut states = states.into_iter();
     if let Some(first) = states.next() {
         revisions.push(Revision {
+            kind: record.kind(),
             version: 1,
             at: created.time(0)?,
             actor: created.text(1)?.to_owned(),
@@ -72,6 +74,7 @@ pub(crate) fn history(
     }
     for (change, state) in changes.iter().zip(states) {
         revisions.push(Revision {
+            kind: record.kind(),
             version: change.int(0)?,
             action: change.text(1)?.to_owned(),
             actor: change.text(2)?.to_owned(),

@@ -1,14 +1,15 @@
-use super::residents::{Filter, check_version};
+use super::change::{self, Step, Versioned};
+use super::residents::Filter;
 use super::sealed::{self, LANDLORD_CODE, PHONE};
-use super::{Tx, Value, mapping, now, record_revision, scope_bounds, units};
-use crate::audit::AuditAction;
+use super::{Tx, Value, mapping, scope_bounds, units};
 use crate::crypto::Keyring;
 use crate::query::{HouseQuery, Link, Page};
 use crate::{Actor, Result, StoreError, snapshot};
 use sojourn_domain::house::{Filing, House, HouseDetails, HouseId, Landlord};
 use sojourn_domain::person::PersonId;
+use sojourn_domain::record::RecordKind;
 use sojourn_domain::residence::ResidenceId;
-use sojourn_domain::unit::Scope;
+use sojourn_domain::unit::{Scope, UnitCode};
 
 fn house_values(d: &HouseDetails, keys: &Keyring) -> Vec<Value> {
     let (kind, name, code) = match &d.landlord {
@@ -35,34 +36,43 @@ fn house_values(d: &HouseDetails, keys: &Keyring) -> Vec<Value> {
     ]
 }
 
+impl Versioned for House {
+    const KIND: RecordKind = RecordKind::House;
+    type Snapshot = snapshot::HouseSnapshot;
+
+    fn read(tx: &mut dyn Tx, scope: &Scope, id: i64) -> Result<Self> {
+        get_house(tx, scope, HouseId(id))
+    }
+    fn id(&self) -> i64 {
+        self.id.0
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn unit(&self) -> &UnitCode {
+        &self.details.unit
+    }
+}
+
 pub(crate) fn create_house(
     tx: &mut dyn Tx,
     scope: &Scope,
     d: &HouseDetails,
     actor: &Actor,
-) -> Result<HouseId> {
+) -> Result<House> {
     units::require_unit(tx, scope, &d.unit)?;
-    let mut values = house_values(d, &tx.keys());
-    values.extend([now().into(), actor.name.as_str().into()]);
-    let row = tx.query_one(
-        "INSERT INTO houses (unit_code, address, landlord_kind, landlord_name, landlord_code, \
-         landlord_phone, rooms, usage, filed_on, security_agreement_on, version, created_at, \
-         created_by, updated_at, updated_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $11, $12) RETURNING id",
-        &values,
-    )?;
-    let id = HouseId(row.int(0)?);
-    let after = snapshot::house(&get_house(tx, scope, id)?);
-    let create = AuditAction::Create;
-    super::audit::record_change(tx, actor, create, "house", id.0, &d.unit, None, &after)?;
-    super::review::open_review(
-        tx,
-        sojourn_domain::review::RecordKind::House,
-        id.0,
-        &d.unit,
-        actor,
-    )?;
-    Ok(id)
+    change::create(tx, scope, actor, |tx, stamp| {
+        let mut values = house_values(d, &tx.keys());
+        values.extend([stamp.at.into(), stamp.by.as_str().into()]);
+        let row = tx.query_one(
+            "INSERT INTO houses (unit_code, address, landlord_kind, landlord_name, landlord_code, \
+             landlord_phone, rooms, usage, filed_on, security_agreement_on, version, created_at, \
+             created_by, updated_at, updated_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $11, $12) RETURNING id",
+            &values,
+        )?;
+        row.int(0)
+    })
 }
 
 pub(crate) fn get_house(tx: &mut dyn Tx, scope: &Scope, id: HouseId) -> Result<House> {
@@ -76,7 +86,7 @@ pub(crate) fn get_house(tx: &mut dyn Tx, scope: &Scope, id: HouseId) -> Result<H
         .map(|row| mapping::house(&row, &keys))
         .transpose()?
         .ok_or_else(|| StoreError::NotFound {
-            kind: sojourn_domain::record::RecordKind::House,
+            kind: RecordKind::House,
             id: id.0.to_string(),
         })
 }
@@ -88,47 +98,27 @@ pub(crate) fn update_house(
     d: &HouseDetails,
     expected_version: i64,
     actor: &Actor,
-) -> Result<()> {
-    let before = get_house(tx, scope, id)?;
-    check_version(expected_version, before.version)?;
-    units::require_unit(tx, scope, &d.unit)?;
-    record_revision(
+) -> Result<House> {
+    let version = (id.0, expected_version);
+    change::update(
         tx,
-        "house",
-        id.0,
-        before.version + 1,
-        "updated",
+        scope,
         actor,
-        &snapshot::house(&before),
-    )?;
-    let mut values = house_values(d, &tx.keys());
-    values.extend([
-        (before.version + 1).into(),
-        now().into(),
-        actor.name.as_str().into(),
-        id.0.into(),
-    ]);
-    tx.execute(
-        "UPDATE houses SET unit_code = $1, address = $2, landlord_kind = $3, landlord_name = $4, \
-         landlord_code = $5, landlord_phone = $6, rooms = $7, usage = $8, filed_on = $9, \
-         security_agreement_on = $10, version = $11, updated_at = $12, updated_by = $13 WHERE id = $14",
-        &values,
-    )?;
-    super::review::follow_unit(tx, sojourn_domain::review::RecordKind::House, id.0, &d.unit)?;
-    let (before, after) = (
-        snapshot::house(&before),
-        snapshot::house(&get_house(tx, scope, id)?),
-    );
-    let update = AuditAction::Update;
-    super::audit::record_change(
-        tx,
-        actor,
-        update,
-        "house",
-        id.0,
-        &d.unit,
-        Some(&before),
-        &after,
+        version,
+        Step::Updated,
+        |tx, _: &House, stamp| {
+            units::require_unit(tx, scope, &d.unit)?;
+            let mut values = house_values(d, &tx.keys());
+            values.extend(stamp.values());
+            values.push(id.0.into());
+            tx.execute(
+            "UPDATE houses SET unit_code = $1, address = $2, landlord_kind = $3, landlord_name = $4, \
+             landlord_code = $5, landlord_phone = $6, rooms = $7, usage = $8, filed_on = $9, \
+             security_agreement_on = $10, version = $11, updated_at = $12, updated_by = $13 WHERE id = $14",
+            &values,
+        )
+        .map(drop)
+        },
     )
 }
 

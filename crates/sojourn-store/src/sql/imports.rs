@@ -136,7 +136,9 @@ pub(crate) struct CheckSink<'a> {
 impl ImportSink for CheckSink<'_> {
     fn create_house(&mut self, details: &HouseDetails) -> Result<HouseId> {
         let (scope, actor) = (self.scope, self.actor);
-        in_savepoint(self.tx, |tx| super::create_house(tx, scope, details, actor))?
+        in_savepoint(self.tx, |tx| {
+            super::create_house(tx, scope, details, actor).map(|h| h.id)
+        })?
     }
 
     fn create_employer(&mut self, uscc: &Uscc, details: &EmployerDetails) -> Result<()> {
@@ -154,9 +156,9 @@ impl ImportSink for CheckSink<'_> {
     ) -> Result<()> {
         let (scope, actor) = (self.scope, self.actor);
         in_savepoint(self.tx, |tx| {
-            let id = super::create_outflow(tx, scope, id_number, details, actor)?;
+            let outflow = super::create_outflow(tx, scope, id_number, details, actor)?;
             if let Some(date) = returned_on {
-                let version = super::get_outflow(tx, scope, id)?.version;
+                let (id, version) = (outflow.id, outflow.version);
                 super::register_return(tx, scope, id, date, version, actor)?;
             }
             Ok(())
@@ -225,12 +227,13 @@ fn bring_to_status(
 ) -> Result<()> {
     match status {
         ResidenceStatus::Registered => Ok(()),
-        ResidenceStatus::Active => activate_residence(tx, scope, residence, FIRST_VERSION, actor),
+        // Judged again by the write path, as a change by hand is: the
+        // batch judged the stay as it arrived.
+        ResidenceStatus::Active => {
+            activate_residence(tx, scope, residence, FIRST_VERSION, actor).map(drop)
+        }
         ResidenceStatus::Departed(departure) => {
-            register_departure(tx, scope, residence, departure, FIRST_VERSION, actor)?;
-            // The batch judged the stay as it arrived; a departed stay is
-            // judged again, as a departure by hand is.
-            super::quality::refresh(tx, crate::quality::RecordKind::Residence, residence.0)
+            register_departure(tx, scope, residence, departure, FIRST_VERSION, actor).map(drop)
         }
     }
 }

@@ -51,7 +51,7 @@ pub(crate) fn record_inspection(
         recorded.id,
         &on_file.details.unit,
         None,
-        &after,
+        after,
     )?;
     Ok(recorded)
 }
@@ -109,7 +109,7 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 }
 
 /// What the audit trail keeps of an inspection.
-fn snapshot(r: &RecordedInspection) -> String {
+fn snapshot(r: &RecordedInspection) -> serde_json::Value {
     let i = &r.inspection;
     serde_json::json!({
         "house": r.house.0,
@@ -118,5 +118,4 @@ fn snapshot(r: &RecordedInspection) -> String {
         "result": i.outcome.key(),
         "notes": i.outcome.notes().map(Note::as_str),
     })
-    .to_string()
 }

@@ -222,6 +222,7 @@ pub(crate) use documents::*;
 /// Safety inspections kept with a house.
 mod inspections;
 pub(crate) use inspections::*;
+pub(crate) mod change;
 /// Probable duplicates queued by the write that makes them.
 pub(crate) mod duplicates;
 /// Revision history.

@@ -1,16 +1,35 @@
-use super::residents::{Filter, PinyinReading, check_version, pinyin_reading};
+use super::change::{self, Step, Versioned};
+use super::residents::{Filter, PinyinReading, pinyin_reading};
 use super::sealed::{self, ID_NUMBER, PHONE};
-use super::{Tx, Value, mapping, now, opt_text, record_revision, scope_bounds, units};
+use super::{Tx, Value, mapping, opt_text, scope_bounds, units};
 use super::{narrow, page_of};
-use crate::audit::AuditAction;
 use crate::crypto::Keyring;
 use crate::query::{OutflowQuery, Page};
 use crate::{Actor, Result, StoreError, snapshot};
 use sojourn_domain::codes::IdNumber;
 use sojourn_domain::outflow::{LeftBehind, Outflow, OutflowDetails, OutflowId};
+use sojourn_domain::record::RecordKind;
 use sojourn_domain::search::SearchTerm;
 use sojourn_domain::time_rules::PastDate;
-use sojourn_domain::unit::Scope;
+use sojourn_domain::unit::{Scope, UnitCode};
+
+impl Versioned for Outflow {
+    const KIND: RecordKind = RecordKind::Outflow;
+    type Snapshot = snapshot::OutflowSnapshot;
+
+    fn read(tx: &mut dyn Tx, scope: &Scope, id: i64) -> Result<Self> {
+        get_outflow(tx, scope, OutflowId(id))
+    }
+    fn id(&self) -> i64 {
+        self.id.0
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn unit(&self) -> &UnitCode {
+        &self.details.unit
+    }
+}
 
 fn outflow_values(d: &OutflowDetails, keys: &Keyring) -> Vec<Value> {
     vec![
@@ -33,7 +52,7 @@ pub(crate) fn create_outflow(
     number: &IdNumber,
     d: &OutflowDetails,
     actor: &Actor,
-) -> Result<OutflowId> {
+) -> Result<Outflow> {
     units::require_unit(tx, scope, &d.unit)?;
     check_not_on_file(tx, number, d.left_on, None)?;
     let keys = tx.keys();
@@ -57,33 +76,25 @@ pub(crate) fn create_outflow(
             unit_name,
         });
     }
-    let mut values = outflow_values(d, &keys);
-    values.extend([
-        sealed::seal(&keys, ID_NUMBER, number.as_str()),
-        sealed::index(&keys, ID_NUMBER, number.as_str()),
-        now().into(),
-        actor.name.as_str().into(),
-    ]);
-    let row = tx.query_one(
-        "INSERT INTO outflows (unit_code, name, name_pinyin, name_initials, left_on, destination, \
-         destination_address, reason, employer_name, contact_phone, id_number, id_number_bidx, \
-         version, created_at, created_by, updated_at, updated_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $13, $14) RETURNING id",
-        &values,
-    )?;
-    let id = OutflowId(row.int(0)?);
-    insert_left_behind(tx, id, &d.left_behind)?;
-    let after = snapshot::outflow(&get_outflow(tx, scope, id)?);
-    let create = AuditAction::Create;
-    super::audit::record_change(tx, actor, create, "outflow", id.0, &d.unit, None, &after)?;
-    super::review::open_review(
-        tx,
-        sojourn_domain::review::RecordKind::Outflow,
-        id.0,
-        &d.unit,
-        actor,
-    )?;
-    Ok(id)
+    change::create(tx, scope, actor, |tx, stamp| {
+        let mut values = outflow_values(d, &keys);
+        values.extend([
+            sealed::seal(&keys, ID_NUMBER, number.as_str()),
+            sealed::index(&keys, ID_NUMBER, number.as_str()),
+            stamp.at.into(),
+            stamp.by.as_str().into(),
+        ]);
+        let row = tx.query_one(
+            "INSERT INTO outflows (unit_code, name, name_pinyin, name_initials, left_on, destination, \
+             destination_address, reason, employer_name, contact_phone, id_number, id_number_bidx, \
+             version, created_at, created_by, updated_at, updated_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $13, $14) RETURNING id",
+            &values,
+        )?;
+        let id = OutflowId(row.int(0)?);
+        insert_left_behind(tx, id, &d.left_behind)?;
+        Ok(id.0)
+    })
 }
 
 /// Refuses a second record of the same departure (number and date), open
@@ -193,53 +204,28 @@ pub(crate) fn update_outflow(
     d: &OutflowDetails,
     expected_version: i64,
     actor: &Actor,
-) -> Result<()> {
-    let before = get_outflow(tx, scope, id)?;
-    check_version(expected_version, before.version)?;
-    units::require_unit(tx, scope, &d.unit)?;
-    check_not_on_file(tx, &before.id_number, d.left_on, Some(id))?;
-    record_revision(
+) -> Result<Outflow> {
+    let version = (id.0, expected_version);
+    change::update(
         tx,
-        "outflow",
-        id.0,
-        before.version + 1,
-        "updated",
+        scope,
         actor,
-        &snapshot::outflow(&before),
-    )?;
-    let mut values = outflow_values(d, &tx.keys());
-    values.extend([
-        (before.version + 1).into(),
-        now().into(),
-        actor.name.as_str().into(),
-        id.0.into(),
-    ]);
-    tx.execute(
-        "UPDATE outflows SET unit_code = $1, name = $2, name_pinyin = $3, name_initials = $4, \
-         left_on = $5, destination = $6, destination_address = $7, reason = $8, employer_name = $9, \
-         contact_phone = $10, version = $11, updated_at = $12, updated_by = $13 WHERE id = $14",
-        &values,
-    )?;
-    super::review::follow_unit(
-        tx,
-        sojourn_domain::review::RecordKind::Outflow,
-        id.0,
-        &d.unit,
-    )?;
-    insert_left_behind(tx, id, &d.left_behind)?;
-    let before = snapshot::outflow(&before);
-    let after = snapshot::outflow(&get_outflow(tx, scope, id)?);
-    let update = AuditAction::Update;
-    let unit = &d.unit;
-    super::audit::record_change(
-        tx,
-        actor,
-        update,
-        "outflow",
-        id.0,
-        unit,
-        Some(&before),
-        &after,
+        version,
+        Step::Updated,
+        |tx, before: &Outflow, stamp| {
+            units::require_unit(tx, scope, &d.unit)?;
+            check_not_on_file(tx, &before.id_number, d.left_on, Some(id))?;
+            let mut values = outflow_values(d, &tx.keys());
+            values.extend(stamp.values());
+            values.push(id.0.into());
+            tx.execute(
+            "UPDATE outflows SET unit_code = $1, name = $2, name_pinyin = $3, name_initials = $4, \
+             left_on = $5, destination = $6, destination_address = $7, reason = $8, employer_name = $9, \
+             contact_phone = $10, version = $11, updated_at = $12, updated_by = $13 WHERE id = $14",
+            &values,
+        )?;
+            insert_left_behind(tx, id, &d.left_behind)
+        },
     )
 }
 
@@ -334,40 +320,23 @@ pub(crate) fn register_return(
     returned_on: PastDate,
     expected_version: i64,
     actor: &Actor,
-) -> Result<()> {
-    let before = get_outflow(tx, scope, id)?;
-    check_version(expected_version, before.version)?;
-    before.check_return(returned_on)?;
-    let snapshot_before = snapshot::outflow(&before);
-    record_revision(
+) -> Result<Outflow> {
+    let version = (id.0, expected_version);
+    change::update(
         tx,
-        "outflow",
-        id.0,
-        before.version + 1,
-        "returned",
+        scope,
         actor,
-        &snapshot_before,
-    )?;
-    tx.execute(
-        "UPDATE outflows SET returned_on = $1, version = $2, updated_at = $3, updated_by = $4 \
-         WHERE id = $5",
-        &[
-            returned_on.date().into(),
-            (before.version + 1).into(),
-            now().into(),
-            actor.name.as_str().into(),
-            id.0.into(),
-        ],
-    )?;
-    let after = snapshot::outflow(&get_outflow(tx, scope, id)?);
-    super::audit::record_change(
-        tx,
-        actor,
-        AuditAction::Update,
-        "outflow",
-        id.0,
-        &before.details.unit,
-        Some(&snapshot_before),
-        &after,
+        version,
+        Step::Returned,
+        |tx, before: &Outflow, stamp| {
+            before.check_return(returned_on)?;
+            let [version, at, by] = stamp.values();
+            tx.execute(
+            "UPDATE outflows SET returned_on = $1, version = $2, updated_at = $3, updated_by = $4 \
+             WHERE id = $5",
+            &[returned_on.date().into(), version, at, by, id.0.into()],
+        )
+        .map(drop)
+        },
     )
 }

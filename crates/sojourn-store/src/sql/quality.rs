@@ -1044,8 +1044,8 @@ fn decide(
         "duplicate",
         pair.id,
         &pair.unit,
-        Some(&serde_json::json!({ "status": "open" }).to_string()),
-        &details.to_string(),
+        Some(serde_json::json!({ "status": "open" })),
+        details,
     )
 }
 
@@ -1109,24 +1109,13 @@ pub(crate) fn merge(
     }
     // The merged file keeps its row and gains a version: the state before
     // the merge is kept as its revision, as for any change.
-    super::record_revision(
-        tx,
-        "person",
-        other.0,
-        before.version + 1,
-        "merged",
-        actor,
-        &crate::snapshot::person(&before),
-    )?;
+    let version = before.version;
+    let stamp = super::change::revise(tx, &before, version, super::change::Step::Merged, actor)?;
+    let [version, at, by] = stamp.values();
     tx.execute(
-        "UPDATE persons SET merged_into = $1, version = version + 1, updated_at = $2, \
-         updated_by = $3 WHERE id = $4",
-        &[
-            keep.0.into(),
-            now().into(),
-            actor.name.as_str().into(),
-            other.0.into(),
-        ],
+        "UPDATE persons SET merged_into = $1, version = $2, updated_at = $3, updated_by = $4 \
+         WHERE id = $5",
+        &[keep.0.into(), version, at, by, other.0.into()],
     )?;
     // The kept file follows its latest stay, which may be the other's.
     let latest = tx.query_opt(

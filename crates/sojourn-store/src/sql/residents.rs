@@ -1,12 +1,13 @@
+use super::change::{self, Stamp, Step, Versioned};
 use super::sealed::{self, GUARDIAN_ID_NUMBER, GUARDIAN_PHONE, ID_NUMBER, PHONE};
-use super::{Row, Tx, Value, arrivals, mapping, now, opt_text, scope_bounds};
-use crate::audit::AuditAction;
+use super::{Row, Tx, Value, arrivals, mapping, opt_text, scope_bounds};
 use crate::crypto::Keyring;
 use crate::query::{Page, ResidentQuery, ResidentRow, ResidentSort, StatusFilter};
 use crate::{Actor, Result, StoreError, snapshot};
 use sojourn_domain::codes::IdNumber;
 use sojourn_domain::house::HouseId;
 use sojourn_domain::person::{Guardian, Person, PersonDetails, PersonId};
+use sojourn_domain::record::RecordKind;
 use sojourn_domain::residence::{Departure, Residence, ResidenceId, ResidenceStatus, StayDetails};
 use sojourn_domain::search::SearchTerm;
 use sojourn_domain::time_rules::china_today;
@@ -28,7 +29,7 @@ pub(crate) fn get_person(tx: &mut dyn Tx, scope: &Scope, id: PersonId) -> Result
     tx.query_opt(&sql, &[low, high, id.0.into()])?
         .map(|row| mapping::person(&row, 0, &keys))
         .transpose()?
-        .ok_or_else(|| not_found(sojourn_domain::record::RecordKind::Person, id.0))
+        .ok_or_else(|| not_found(RecordKind::Person, id.0))
 }
 
 /// Finds a file by its ID number through the blind index (an index seek;
@@ -65,7 +66,7 @@ pub(crate) fn get_residence(tx: &mut dyn Tx, scope: &Scope, id: ResidenceId) -> 
     tx.query_opt(&sql, &[low, high, id.0.into()])?
         .map(|row| mapping::residence(&row, 0))
         .transpose()?
-        .ok_or_else(|| not_found(sojourn_domain::record::RecordKind::Residence, id.0))
+        .ok_or_else(|| not_found(RecordKind::Residence, id.0))
 }
 
 pub(crate) fn residences_of(
@@ -128,37 +129,29 @@ fn guardian_values(guardian: Option<&Guardian>, keys: &Keyring) -> [Value; 4] {
     }
 }
 
-/// Replaces a person's details after keeping the old ones as a revision.
-/// `expected_version` is checked when given (edits by a clerk); an arrival
-/// updates whatever version is there.
-pub(crate) fn update_person_unscoped(
+/// A known person's details replaced by an arrival's: kept as a revision
+/// and written, whatever version is there (the arrival is audited with
+/// its batch, `sql/arrivals.rs`).
+pub(crate) fn arrive_on_file(
     tx: &mut dyn Tx,
     id: PersonId,
     details: &PersonDetails,
-    expected_version: Option<i64>,
-    action: &str,
     actor: &Actor,
 ) -> Result<()> {
     let before = load_person_unscoped(tx, id)?;
-    if let Some(expected) = expected_version {
-        check_version(expected, before.version)?;
-    }
-    super::record_revision(
-        tx,
-        "person",
-        id.0,
-        before.version + 1,
-        action,
-        actor,
-        &snapshot::person(&before),
-    )?;
+    let stamp = change::revise(tx, &before, before.version, Step::Arrived, actor)?;
+    write_person(tx, id, details, &stamp)
+}
+
+fn write_person(
+    tx: &mut dyn Tx,
+    id: PersonId,
+    details: &PersonDetails,
+    stamp: &Stamp,
+) -> Result<()> {
     let mut values = person_values(details, &tx.keys());
-    values.extend([
-        (before.version + 1).into(),
-        now().into(),
-        actor.name.as_str().into(),
-        id.0.into(),
-    ]);
+    values.extend(stamp.values());
+    values.push(id.0.into());
     tx.execute(
         "UPDATE persons SET name = $1, name_pinyin = $2, name_initials = $3, ethnicity = $4, \
          domicile = $5, domicile_address = $6, phone = $7, marital_status = $8, education = $9, \
@@ -209,15 +202,7 @@ fn load_person_unscoped(tx: &mut dyn Tx, id: PersonId) -> Result<Person> {
     tx.query_opt(&sql, &[id.0.into()])?
         .map(|row| mapping::person(&row, 0, &keys))
         .transpose()?
-        .ok_or_else(|| not_found(sojourn_domain::record::RecordKind::Person, id.0))
-}
-
-pub(crate) fn check_version(expected: i64, current: i64) -> Result<()> {
-    if expected == current {
-        Ok(())
-    } else {
-        Err(StoreError::VersionConflict { expected, current })
-    }
+        .ok_or_else(|| not_found(RecordKind::Person, id.0))
 }
 
 /// The file follows the person's latest stay: a derived locator, not a
@@ -264,76 +249,30 @@ fn close_links(tx: &mut dyn Tx, residence: ResidenceId, kinds: &[&str], on: Date
     Ok(())
 }
 
-/// Loads a residence in scope at the version the caller read, and keeps
-/// its current state as a revision before the caller changes it.
-fn begin_residence_change(
-    tx: &mut dyn Tx,
-    scope: &Scope,
-    id: ResidenceId,
-    expected_version: i64,
-    action: &str,
-    actor: &Actor,
-) -> Result<Residence> {
-    let before = get_residence(tx, scope, id)?;
-    check_version(expected_version, before.version)?;
-    super::record_revision(
-        tx,
-        "residence",
-        id.0,
-        before.version + 1,
-        action,
-        actor,
-        &snapshot::residence(&before),
-    )?;
-    Ok(before)
-}
-
-fn stamp(version: i64, actor: &Actor, id: ResidenceId) -> [Value; 4] {
-    [
-        version.into(),
-        now().into(),
-        actor.name.as_str().into(),
-        id.0.into(),
-    ]
-}
-
 pub(crate) fn activate_residence(
     tx: &mut dyn Tx,
     scope: &Scope,
     id: ResidenceId,
     expected_version: i64,
     actor: &Actor,
-) -> Result<()> {
-    let before = get_residence(tx, scope, id)?;
-    before.check_activation()?;
-    begin_residence_change(tx, scope, id, expected_version, "activated", actor)?;
-    tx.execute(
-        "UPDATE residences SET status = 'active', version = $1, updated_at = $2, updated_by = $3 WHERE id = $4",
-        &stamp(before.version + 1, actor, id),
-    )?;
-    audit_residence(tx, scope, &before, AuditAction::Activate, actor)
-}
-
-/// Records a change of a residence (its tenancy and employment included:
-/// the house and employer are part of the stay) in the audit trail,
-/// inside the change's transaction.
-fn audit_residence(
-    tx: &mut dyn Tx,
-    scope: &Scope,
-    before: &Residence,
-    action: AuditAction,
-    actor: &Actor,
-) -> Result<()> {
-    let after = get_residence(tx, scope, before.id)?;
-    super::audit::record_change(
+) -> Result<Residence> {
+    // A stay already active is refused as such, whatever version was read.
+    get_residence(tx, scope, id)?.check_activation()?;
+    let version = (id.0, expected_version);
+    change::update(
         tx,
+        scope,
         actor,
-        action,
-        "residence",
-        before.id.0,
-        &after.stay.unit,
-        Some(&snapshot::residence(before)),
-        &snapshot::residence(&after),
+        version,
+        Step::Activated,
+        |tx, _: &Residence, stamp| {
+            let [version, at, by] = stamp.values();
+            tx.execute(
+            "UPDATE residences SET status = 'active', version = $1, updated_at = $2, updated_by = $3 WHERE id = $4",
+            &[version, at, by, id.0.into()],
+        )
+        .map(drop)
+        },
     )
 }
 
@@ -344,26 +283,33 @@ pub(crate) fn register_departure(
     departure: &Departure,
     expected_version: i64,
     actor: &Actor,
-) -> Result<()> {
-    let before = get_residence(tx, scope, id)?;
-    check_version(expected_version, before.version)?;
-    before.check_departure(departure)?;
-    begin_residence_change(tx, scope, id, expected_version, "departed", actor)?;
-    let mut values = vec![
-        departure.departed_on.date().into(),
-        opt_text(departure.destination.as_ref()),
-        opt_text(departure.destination_address.as_ref()),
-        opt_text(departure.reason.as_ref()),
-    ];
-    values.extend(stamp(before.version + 1, actor, id));
-    tx.execute(
-        "UPDATE residences SET status = 'departed', departed_on = $1, destination = $2, \
-         destination_address = $3, departure_reason = $4, version = $5, updated_at = $6, \
-         updated_by = $7 WHERE id = $8",
-        &values,
-    )?;
-    close_links(tx, id, &["house", "employer"], departure.departed_on.date())?;
-    audit_residence(tx, scope, &before, AuditAction::Depart, actor)
+) -> Result<Residence> {
+    let version = (id.0, expected_version);
+    change::update(
+        tx,
+        scope,
+        actor,
+        version,
+        Step::Departed,
+        |tx, before: &Residence, stamp| {
+            before.check_departure(departure)?;
+            let mut values = vec![
+                departure.departed_on.date().into(),
+                opt_text(departure.destination.as_ref()),
+                opt_text(departure.destination_address.as_ref()),
+                opt_text(departure.reason.as_ref()),
+            ];
+            values.extend(stamp.values());
+            values.push(id.0.into());
+            tx.execute(
+                "UPDATE residences SET status = 'departed', departed_on = $1, destination = $2, \
+             destination_address = $3, departure_reason = $4, version = $5, updated_at = $6, \
+             updated_by = $7 WHERE id = $8",
+                &values,
+            )?;
+            close_links(tx, id, &["house", "employer"], departure.departed_on.date())
+        },
+    )
 }
 
 pub(crate) fn update_stay(
@@ -373,7 +319,7 @@ pub(crate) fn update_stay(
     stay: &StayDetails,
     expected_version: i64,
     actor: &Actor,
-) -> Result<()> {
+) -> Result<Residence> {
     let today = sojourn_domain::time_rules::china_today();
     update_stay_on(tx, scope, id, stay, today, expected_version, actor)
 }
@@ -389,7 +335,7 @@ pub(crate) fn move_to_house(
     on: Date,
     expected_version: i64,
     actor: &Actor,
-) -> Result<()> {
+) -> Result<Residence> {
     let before = get_residence(tx, scope, id)?;
     let open = tx.query_opt(
         "SELECT started_on FROM links WHERE residence_id = $1 AND target_kind = 'house' \
@@ -423,39 +369,40 @@ fn update_stay_on(
     on: Date,
     expected_version: i64,
     actor: &Actor,
-) -> Result<()> {
-    let before = get_residence(tx, scope, id)?;
-    check_version(expected_version, before.version)?;
-    if !before.status.is_current() {
-        return Err(sojourn_domain::DomainError::AlreadyDeparted.into());
-    }
-    stay.check_unit_level()?;
-    let born = tx
-        .query_one(
-            "SELECT birth_date FROM persons WHERE id = $1",
-            &[before.person.0.into()],
-        )?
-        .date(0)?;
-    stay.check_not_before_birth(born)?;
-    arrivals::StayFacts::lookup(tx, scope, [stay])?.check(scope, stay)?;
-    begin_residence_change(tx, scope, id, expected_version, "updated", actor)?;
-    let mut values = stay_values(stay);
-    values.extend(stamp(before.version + 1, actor, id));
-    tx.execute(
-        "UPDATE residences SET unit_code = $1, arrived_on = $2, intended_stay_months = $3, \
-         reason = $4, current_address = $5, house_id = $6, employer_id = $7, version = $8, \
-         updated_at = $9, updated_by = $10 WHERE id = $11",
-        &values,
-    )?;
-    super::review::follow_unit(
+) -> Result<Residence> {
+    let version = (id.0, expected_version);
+    change::update(
         tx,
-        sojourn_domain::review::RecordKind::Residence,
-        id.0,
-        &stay.unit,
-    )?;
-    relink_changed(tx, &before, stay, on)?;
-    set_person_unit(tx, before.person, stay)?;
-    audit_residence(tx, scope, &before, AuditAction::Update, actor)
+        scope,
+        actor,
+        version,
+        Step::Updated,
+        |tx, before: &Residence, stamp| {
+            if !before.status.is_current() {
+                return Err(sojourn_domain::DomainError::AlreadyDeparted.into());
+            }
+            stay.check_unit_level()?;
+            let born = tx
+                .query_one(
+                    "SELECT birth_date FROM persons WHERE id = $1",
+                    &[before.person.0.into()],
+                )?
+                .date(0)?;
+            stay.check_not_before_birth(born)?;
+            arrivals::StayFacts::lookup(tx, scope, [stay])?.check(scope, stay)?;
+            let mut values = stay_values(stay);
+            values.extend(stamp.values());
+            values.push(id.0.into());
+            tx.execute(
+                "UPDATE residences SET unit_code = $1, arrived_on = $2, intended_stay_months = $3, \
+             reason = $4, current_address = $5, house_id = $6, employer_id = $7, version = $8, \
+             updated_at = $9, updated_by = $10 WHERE id = $11",
+                &values,
+            )?;
+            relink_changed(tx, before, stay, on)?;
+            set_person_unit(tx, before.person, stay)
+        },
+    )
 }
 
 /// Moves a residence's tenancy or employment when the stay names a new
@@ -484,12 +431,12 @@ pub(crate) fn update_person(
     details: &PersonDetails,
     expected_version: i64,
     actor: &Actor,
-) -> Result<()> {
+) -> Result<Person> {
     // A community keeps reading the people who once lived there, but only
     // the unit holding the file now may change it.
     let person = get_person(tx, scope, id)?;
     if !scope.contains(&person.unit) {
-        return Err(not_found(sojourn_domain::record::RecordKind::Person, id.0));
+        return Err(not_found(RecordKind::Person, id.0));
     }
     // A merged file is history: changes go to the file that absorbed it.
     if let Some(PersonId(into)) = person.merged_into {
@@ -497,18 +444,51 @@ pub(crate) fn update_person(
     }
     // Still under 16 today: the file keeps an adult guardian.
     details.check_guardian(&person.id_number, china_today())?;
-    update_person_unscoped(tx, id, details, Some(expected_version), "updated", actor)?;
-    let after = get_person(tx, scope, id)?;
-    super::audit::record_change(
+    let version = (id.0, expected_version);
+    change::update(
         tx,
+        scope,
         actor,
-        AuditAction::Update,
-        "person",
-        id.0,
-        &after.unit,
-        Some(&snapshot::person(&person)),
-        &snapshot::person(&after),
+        version,
+        Step::Updated,
+        |tx, _: &Person, stamp| write_person(tx, id, details, stamp),
     )
+}
+
+impl Versioned for Person {
+    const KIND: RecordKind = RecordKind::Person;
+    type Snapshot = snapshot::PersonSnapshot;
+
+    fn read(tx: &mut dyn Tx, scope: &Scope, id: i64) -> Result<Self> {
+        get_person(tx, scope, PersonId(id))
+    }
+    fn id(&self) -> i64 {
+        self.id.0
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn unit(&self) -> &UnitCode {
+        &self.unit
+    }
+}
+
+impl Versioned for Residence {
+    const KIND: RecordKind = RecordKind::Residence;
+    type Snapshot = snapshot::ResidenceSnapshot;
+
+    fn read(tx: &mut dyn Tx, scope: &Scope, id: i64) -> Result<Self> {
+        get_residence(tx, scope, ResidenceId(id))
+    }
+    fn id(&self) -> i64 {
+        self.id.0
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn unit(&self) -> &UnitCode {
+        &self.stay.unit
+    }
 }
 
 pub(crate) fn search_residents(
@@ -684,7 +664,7 @@ fn narrowed(scope: &Scope, unit: Option<&UnitCode>) -> Result<Scope> {
         Some(unit) => scope
             .narrow_to(unit)
             .map_err(|_| StoreError::ReferenceOutOfScope {
-                kind: sojourn_domain::record::RecordKind::Unit,
+                kind: RecordKind::Unit,
                 id: unit.to_string(),
             }),
         None => Ok(scope.clone()),

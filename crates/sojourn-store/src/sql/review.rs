@@ -403,8 +403,8 @@ pub(crate) fn take_review_step(
         audit_kind(record.kind)?,
         record.id,
         &unit,
-        Some(&snapshot(&before, None)),
-        &snapshot(&after, Some(step)),
+        Some(snapshot(&before, None)),
+        snapshot(&after, Some(step)),
     )?;
     Ok(after)
 }
@@ -420,7 +420,7 @@ fn audit_kind(kind: RecordKind) -> Result<&'static str> {
 }
 
 /// What the audit trail keeps of a review (no personal data in it).
-fn snapshot(s: &ReviewStatus, step: Option<&ReviewStep>) -> String {
+fn snapshot(s: &ReviewStatus, step: Option<&ReviewStep>) -> serde_json::Value {
     serde_json::json!({
         "record": s.record.kind.code(),
         "id": s.record.id,
@@ -430,7 +430,6 @@ fn snapshot(s: &ReviewStatus, step: Option<&ReviewStep>) -> String {
         "reason": s.reason,
         "spot_check_result": s.spot_check_result.map(|r| r.code()),
     })
-    .to_string()
 }
 
 /// A page of one of the workflow's queues in scope.

@@ -4,11 +4,10 @@
 //! the register logic sees a ciphertext.
 //!
 //! A value is sealed only as a [`Field`], and a field declares, beside the
-//! name bound to its ciphertext, how it is masked and under which keys
-//! snapshots and audit details carry it: the masking of the audit trail,
-//! the history and its pages is derived from these declarations
-//! ([`crate::audit::mask_sealed_fields`]), so a new sealed field is masked
-//! there the day it is sealed, whatever the JSON it travels in.
+//! name bound to its ciphertext, how it is masked. Record snapshots carry
+//! each personal value as a type that masks itself (`crate::snapshot`);
+//! the keys a field declares serve the net over free-form audit details
+//! ([`crate::mask::mask_sealed_fields`]).
 //!
 //! | table        | column                 | field (associated data) | blind index      |
 //! |--------------|------------------------|-------------------------|------------------|
@@ -102,9 +101,9 @@ impl Field {
         }
     }
 
-    /// The keys a snapshot (`crate::snapshot`) or an audit entry's details
-    /// carry the value under, at any depth; `parent.key` when the key is
-    /// sealed only inside that object (a landlord's `code`).
+    /// The keys free-form audit details carry the value under, at any
+    /// depth; `parent.key` when the key is sealed only inside that object
+    /// (a landlord's `code`). Record snapshots do not depend on these.
     pub const fn snapshot_keys(self) -> &'static [&'static str] {
         match self {
             Self::IdNumber => &["id_number"],

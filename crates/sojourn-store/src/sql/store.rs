@@ -3,9 +3,8 @@
 
 use super::*;
 use crate::imports::{ImportSink, StayImport};
-use crate::quality::RecordKind;
 use crate::query::*;
-use crate::{Actor, Result, Store, snapshot};
+use crate::{Actor, Result, Store};
 use sojourn_domain::codes::{IdNumber, Uscc};
 use sojourn_domain::document::{DocumentCheck, RecordedDocumentCheck};
 use sojourn_domain::employer::{Employer, EmployerDetails, EmployerId};
@@ -205,11 +204,8 @@ impl<B: Backend> Store for SqlStore<B> {
         expected_version: i64,
         actor: &Actor,
     ) -> Result<Residence> {
-        self.backend.write(|tx| {
-            activate_residence(tx, scope, id, expected_version, actor)?;
-            quality::refresh(tx, RecordKind::Residence, id.0)?;
-            get_residence(tx, scope, id)
-        })
+        self.backend
+            .write(|tx| activate_residence(tx, scope, id, expected_version, actor))
     }
 
     fn register_departure(
@@ -220,11 +216,8 @@ impl<B: Backend> Store for SqlStore<B> {
         expected_version: i64,
         actor: &Actor,
     ) -> Result<Residence> {
-        self.backend.write(|tx| {
-            register_departure(tx, scope, id, departure, expected_version, actor)?;
-            quality::refresh(tx, RecordKind::Residence, id.0)?;
-            get_residence(tx, scope, id)
-        })
+        self.backend
+            .write(|tx| register_departure(tx, scope, id, departure, expected_version, actor))
     }
 
     fn update_stay(
@@ -235,11 +228,8 @@ impl<B: Backend> Store for SqlStore<B> {
         expected_version: i64,
         actor: &Actor,
     ) -> Result<Residence> {
-        self.backend.write(|tx| {
-            update_stay(tx, scope, id, stay, expected_version, actor)?;
-            quality::refresh(tx, RecordKind::Residence, id.0)?;
-            get_residence(tx, scope, id)
-        })
+        self.backend
+            .write(|tx| update_stay(tx, scope, id, stay, expected_version, actor))
     }
 
     fn move_to_house(
@@ -252,9 +242,7 @@ impl<B: Backend> Store for SqlStore<B> {
         actor: &Actor,
     ) -> Result<Residence> {
         self.backend.write(|tx| {
-            residents::move_to_house(tx, scope, id, house, on.date(), expected_version, actor)?;
-            quality::refresh(tx, RecordKind::Residence, id.0)?;
-            get_residence(tx, scope, id)
+            residents::move_to_house(tx, scope, id, house, on.date(), expected_version, actor)
         })
     }
 
@@ -313,10 +301,9 @@ impl<B: Backend> Store for SqlStore<B> {
         actor: &Actor,
     ) -> Result<Person> {
         self.backend.write(|tx| {
-            update_person(tx, scope, id, details, expected_version, actor)?;
-            quality::refresh(tx, RecordKind::Person, id.0)?;
+            let person = update_person(tx, scope, id, details, expected_version, actor)?;
             duplicates::after_update(tx, id)?;
-            get_person(tx, scope, id)
+            Ok(person)
         })
     }
 
@@ -352,11 +339,8 @@ impl<B: Backend> Store for SqlStore<B> {
     }
 
     fn create_house(&self, scope: &Scope, details: &HouseDetails, actor: &Actor) -> Result<House> {
-        self.backend.write(|tx| {
-            let id = create_house(tx, scope, details, actor)?;
-            quality::refresh(tx, RecordKind::House, id.0)?;
-            get_house(tx, scope, id)
-        })
+        self.backend
+            .write(|tx| create_house(tx, scope, details, actor))
     }
 
     fn get_house(&self, scope: &Scope, id: HouseId) -> Result<House> {
@@ -371,11 +355,8 @@ impl<B: Backend> Store for SqlStore<B> {
         expected_version: i64,
         actor: &Actor,
     ) -> Result<House> {
-        self.backend.write(|tx| {
-            update_house(tx, scope, id, details, expected_version, actor)?;
-            quality::refresh(tx, RecordKind::House, id.0)?;
-            get_house(tx, scope, id)
-        })
+        self.backend
+            .write(|tx| update_house(tx, scope, id, details, expected_version, actor))
     }
 
     fn search_houses(&self, scope: &Scope, query: &HouseQuery) -> Result<Page<House>> {
@@ -393,10 +374,8 @@ impl<B: Backend> Store for SqlStore<B> {
         details: &EmployerDetails,
         actor: &Actor,
     ) -> Result<Employer> {
-        self.backend.write(|tx| {
-            let id = create_employer(tx, scope, uscc, details, actor)?;
-            get_employer(tx, scope, id)
-        })
+        self.backend
+            .write(|tx| create_employer(tx, scope, uscc, details, actor))
     }
 
     fn get_employer(&self, scope: &Scope, id: EmployerId) -> Result<Employer> {
@@ -411,10 +390,8 @@ impl<B: Backend> Store for SqlStore<B> {
         expected_version: i64,
         actor: &Actor,
     ) -> Result<Employer> {
-        self.backend.write(|tx| {
-            update_employer(tx, scope, id, details, expected_version, actor)?;
-            get_employer(tx, scope, id)
-        })
+        self.backend
+            .write(|tx| update_employer(tx, scope, id, details, expected_version, actor))
     }
 
     fn search_employers(&self, scope: &Scope, query: &EmployerQuery) -> Result<Page<Employer>> {
@@ -436,11 +413,8 @@ impl<B: Backend> Store for SqlStore<B> {
         details: &OutflowDetails,
         actor: &Actor,
     ) -> Result<Outflow> {
-        self.backend.write(|tx| {
-            let id = create_outflow(tx, scope, id_number, details, actor)?;
-            quality::refresh(tx, RecordKind::Outflow, id.0)?;
-            get_outflow(tx, scope, id)
-        })
+        self.backend
+            .write(|tx| create_outflow(tx, scope, id_number, details, actor))
     }
 
     fn get_outflow(&self, scope: &Scope, id: OutflowId) -> Result<Outflow> {
@@ -455,11 +429,8 @@ impl<B: Backend> Store for SqlStore<B> {
         expected_version: i64,
         actor: &Actor,
     ) -> Result<Outflow> {
-        self.backend.write(|tx| {
-            update_outflow(tx, scope, id, details, expected_version, actor)?;
-            quality::refresh(tx, RecordKind::Outflow, id.0)?;
-            get_outflow(tx, scope, id)
-        })
+        self.backend
+            .write(|tx| update_outflow(tx, scope, id, details, expected_version, actor))
     }
 
     fn register_return(
@@ -470,10 +441,8 @@ impl<B: Backend> Store for SqlStore<B> {
         expected_version: i64,
         actor: &Actor,
     ) -> Result<Outflow> {
-        self.backend.write(|tx| {
-            register_return(tx, scope, id, returned_on, expected_version, actor)?;
-            get_outflow(tx, scope, id)
-        })
+        self.backend
+            .write(|tx| register_return(tx, scope, id, returned_on, expected_version, actor))
     }
 
     fn search_outflows(&self, scope: &Scope, query: &OutflowQuery) -> Result<Page<Outflow>> {
@@ -573,19 +542,22 @@ impl<B: Backend> Store for SqlStore<B> {
     fn history(&self, scope: &Scope, record: RecordRef) -> Result<Vec<Revision>> {
         self.backend.read(|tx| {
             let (table, current) = match record {
-                RecordRef::Person(id) => ("persons", snapshot::person(&get_person(tx, scope, id)?)),
+                RecordRef::Person(id) => {
+                    ("persons", change::snapshot_now::<Person>(tx, scope, id.0)?)
+                }
                 RecordRef::Residence(id) => (
                     "residences",
-                    snapshot::residence(&get_residence(tx, scope, id)?),
+                    change::snapshot_now::<Residence>(tx, scope, id.0)?,
                 ),
-                RecordRef::House(id) => ("houses", snapshot::house(&get_house(tx, scope, id)?)),
+                RecordRef::House(id) => ("houses", change::snapshot_now::<House>(tx, scope, id.0)?),
                 RecordRef::Employer(id) => (
                     "employers",
-                    snapshot::employer(&get_employer(tx, scope, id)?),
+                    change::snapshot_now::<Employer>(tx, scope, id.0)?,
                 ),
-                RecordRef::Outflow(id) => {
-                    ("outflows", snapshot::outflow(&get_outflow(tx, scope, id)?))
-                }
+                RecordRef::Outflow(id) => (
+                    "outflows",
+                    change::snapshot_now::<Outflow>(tx, scope, id.0)?,
+                ),
             };
             history(tx, record, table, current)
         })

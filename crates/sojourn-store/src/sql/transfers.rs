@@ -164,7 +164,7 @@ pub(crate) fn pending_count(tx: &mut dyn Tx, scope: &Scope) -> Result<u64> {
 }
 
 /// What the audit trail keeps of a request: ids and units, no person data.
-fn audited(request: &TransferRequest) -> String {
+fn audited(request: &TransferRequest) -> serde_json::Value {
     serde_json::json!({
         "from_unit": request.from_unit.as_str(),
         "to_unit": request.to_unit.as_str(),
@@ -177,7 +177,6 @@ fn audited(request: &TransferRequest) -> String {
             _ => None,
         },
     })
-    .to_string()
 }
 
 pub(crate) fn create(
@@ -225,7 +224,7 @@ pub(crate) fn create(
         id.0,
         &created.from_unit,
         None,
-        &audited(&created),
+        audited(&created),
     )?;
     Ok(created)
 }
@@ -270,8 +269,8 @@ fn decide(
         "transfer_request",
         before.id.0,
         &before.to_unit,
-        Some(&audited(before)),
-        &audited(&after),
+        Some(audited(before)),
+        audited(&after),
     )?;
     Ok(after)
 }

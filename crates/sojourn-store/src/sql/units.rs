@@ -227,17 +227,16 @@ pub(crate) fn set_unit_contacts(
         "unit_contacts",
         0,
         code,
-        Some(&contacts_snapshot(&before)),
-        &contacts_snapshot(contacts),
+        Some(contacts_snapshot(&before)),
+        contacts_snapshot(contacts),
     )
 }
 
-fn contacts_snapshot(c: &UnitContacts) -> String {
+fn contacts_snapshot(c: &UnitContacts) -> serde_json::Value {
     serde_json::json!({
         "coordinator": c.coordinator.as_ref().map(|n| n.as_str()),
         "phone": c.phone.as_ref().map(|p| p.as_str()),
         "police_officer": c.police_officer.as_ref().map(|n| n.as_str()),
         "police_phone": c.police_phone.as_ref().map(|p| p.as_str()),
     })
-    .to_string()
 }

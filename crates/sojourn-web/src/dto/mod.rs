@@ -111,9 +111,9 @@ impl TryFrom<&Revision> for RevisionResponse {
             .to_offset(sojourn_domain::time_rules::CHINA)
             .format(&time::format_description::well_known::Rfc3339)
             .map_err(|e| format!("revision time does not format: {e}"))?;
-        let mut snapshot = serde_json::from_str(&revision.snapshot)
-            .map_err(|e| format!("revision snapshot is not JSON: {e}"))?;
-        sojourn_store::audit::mask_sealed_fields(&mut snapshot);
+        let snapshot = revision
+            .masked()
+            .map_err(|e| format!("revision snapshot does not read: {e}"))?;
         Ok(Self {
             version: revision.version,
             at,

@@ -568,7 +568,7 @@ fn change_views(
         for revision in revisions {
             let mut view = change_view(tr, kind, revision);
             if let Some(before) = before {
-                view.fields = changed_fields(tr, units, &before.snapshot, &revision.snapshot);
+                view.fields = changed_fields(tr, units, before, revision);
             }
             changes.push((revision.at, view));
             before = Some(revision);

@@ -13,7 +13,7 @@ use sojourn_domain::codes::{
     PoliticalStatus, ReasonForStay,
 };
 use sojourn_domain::unit::UnitCode;
-use sojourn_store::audit::mask_sealed_fields;
+use sojourn_store::Revision;
 
 /// One changed field: its label, the value before and after.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,12 +26,24 @@ pub(crate) struct FieldChange {
 /// Fields that change with every revision or never: not worth showing.
 const BOOKKEEPING: [&str; 4] = ["id", "version", "person_id", "updated_at"];
 
-/// The fields that differ between two snapshots (JSON objects), in the
-/// order of the later one. Snapshots that are not objects show nothing.
-pub(crate) fn changed_fields(tr: Tr, units: &Units, before: &str, after: &str) -> Vec<FieldChange> {
-    let (Some(before), Some(after)) = (masked(before), masked(after)) else {
-        return Vec::new();
-    };
+/// The fields that differ between two versions of a record, in the order
+/// of the later one, personal fields masked by their types. Versions whose
+/// snapshots do not read show nothing.
+pub(crate) fn changed_fields(
+    tr: Tr,
+    units: &Units,
+    before: &Revision,
+    after: &Revision,
+) -> Vec<FieldChange> {
+    match (before.masked(), after.masked()) {
+        (Ok(before), Ok(after)) => fields_between(tr, units, before, after),
+        _ => Vec::new(),
+    }
+}
+
+/// The fields that differ between two snapshots (JSON objects); snapshots
+/// that are not objects show nothing.
+fn fields_between(tr: Tr, units: &Units, before: Value, after: Value) -> Vec<FieldChange> {
     let (Value::Object(before), Value::Object(after)) = (before, after) else {
         return Vec::new();
     };
@@ -48,12 +60,6 @@ pub(crate) fn changed_fields(tr: Tr, units: &Units, before: &str, after: &str) -
             }
         })
         .collect()
-}
-
-fn masked(snapshot: &str) -> Option<Value> {
-    let mut value = serde_json::from_str(snapshot).ok()?;
-    mask_sealed_fields(&mut value);
-    Some(value)
 }
 
 /// A field's label in the reader's language; the key itself if the forms
@@ -171,12 +177,38 @@ mod tests {
     use super::*;
     use crate::i18n::Lang;
 
+    /// `fields_between` over two snapshots written as JSON.
+    fn between(tr: Tr, before: &str, after: &str) -> Vec<FieldChange> {
+        let json = |text: &str| serde_json::from_str(text).unwrap_or(Value::Null);
+        fields_between(tr, &Units::default(), json(before), json(after))
+    }
+
+    fn person_version(version: i64, phone: &str) -> Revision {
+        let snapshot = serde_json::json!({
+            "id": 1, "id_number": "11010519491231002X", "unit": "110105001001",
+            "name": "张三", "ethnicity": "01", "domicile": "110105", "domicile_address": null,
+            "phone": phone, "marital_status": null, "education": null,
+            "political_status": null, "occupation": null, "guardian": null, "version": version,
+        });
+        Revision {
+            kind: sojourn_domain::record::RecordKind::Person,
+            version,
+            at: time::OffsetDateTime::UNIX_EPOCH,
+            actor: "clerk".into(),
+            actor_name: None,
+            action: "updated".into(),
+            snapshot: snapshot.to_string(),
+        }
+    }
+
     #[test]
     fn only_changed_fields_are_listed_with_numbers_masked() {
         let tr = Tr::new(Lang::ZhCn);
-        let before = r#"{"id":1,"name":"张三","phone":"13812341234","version":1}"#;
-        let after = r#"{"id":1,"name":"张三","phone":"13900001111","version":2}"#;
-        let changes = changed_fields(tr, &Units::default(), before, after);
+        let (before, after) = (
+            person_version(1, "13812341234"),
+            person_version(2, "13900001111"),
+        );
+        let changes = changed_fields(tr, &Units::default(), &before, &after);
         assert_eq!(
             changes,
             vec![FieldChange {
@@ -190,12 +222,7 @@ mod tests {
     #[test]
     fn a_field_set_for_the_first_time_shows_none_before() {
         let tr = Tr::new(Lang::ZhCn);
-        let changes = changed_fields(
-            tr,
-            &Units::default(),
-            r#"{"education":null}"#,
-            r#"{"education":"20"}"#,
-        );
+        let changes = between(tr, r#"{"education":null}"#, r#"{"education":"20"}"#);
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].before, "—");
         let named = Education::from_code("20").map(|e| e.name_zh());
@@ -205,7 +232,11 @@ mod tests {
     #[test]
     fn snapshots_that_are_not_objects_show_nothing() {
         let tr = Tr::new(Lang::ZhCn);
-        assert!(changed_fields(tr, &Units::default(), "not json", "{}").is_empty());
+        assert!(between(tr, "not json", "{}").is_empty());
+        let mut unreadable = person_version(2, "13900001111");
+        unreadable.snapshot = r#"{"id":1}"#.into();
+        let before = person_version(1, "13812341234");
+        assert!(changed_fields(tr, &Units::default(), &before, &unreadable).is_empty());
     }
 
     #[test]
@@ -214,7 +245,7 @@ mod tests {
         let before = r#"{"education":"20","reason":"01","status":"active","domicile":"410102"}"#;
         let after = r#"{"education":"30","reason":"02","status":"departed","domicile":"410105",
             "departure":{"departed_on":"2024-08-01","destination":"440305","reason":"换工作"}}"#;
-        let changes = changed_fields(tr, &Units::default(), before, after);
+        let changes = between(tr, before, after);
         let change = |key: &str| {
             let label = tr.t(key);
             let found = changes.iter().find(|c| c.label == label);
