@@ -14,23 +14,20 @@
 //! filled up), the whole transaction rolls back and the caller replays the
 //! batch one savepoint per row (`SqlStore::register_arrivals`).
 
-use super::links;
+use super::links::{LINK_COLUMNS, StayFacts, link_rows};
 use super::residents::{arrive_on_file, person_values, set_person_unit};
 use super::sealed::{self, ID_NUMBER};
 use super::{Tx, Value, now};
 use crate::audit::{AuditAction, AuditEvent, Outcome};
 use crate::crypto::Keyring;
-use crate::query::StayLink;
 use crate::snapshot::{PersonSnapshot, ResidenceSnapshot, Snapshot};
 use crate::{Actor, Result, StoreError};
-use sojourn_domain::employer::EmployerId;
-use sojourn_domain::house::HouseId;
 use sojourn_domain::person::PersonId;
 use sojourn_domain::record::RecordKind;
 use sojourn_domain::residence::{Arrival, ResidenceId, StayDetails};
 use sojourn_domain::unit::Scope;
-use std::collections::{HashMap, HashSet};
-use time::{Date, OffsetDateTime};
+use std::collections::HashMap;
+use time::OffsetDateTime;
 
 /// Columns of a new person file, in the order of [`new_person_row`].
 pub(crate) const PERSON_COLUMNS: &[&str] = &[
@@ -81,97 +78,6 @@ pub(crate) const RESIDENCE_COLUMNS: &[&str] = &[
     "updated_at",
     "updated_by",
 ];
-
-/// Columns of a new tenancy or employment, in the order of [`link_rows`].
-pub(crate) const LINK_COLUMNS: &[&str] = &[
-    "target_kind",
-    "target_id",
-    "residence_id",
-    "person_id",
-    "started_on",
-];
-
-/// Which references of some stays hold: units in scope, houses and
-/// employers that exist anywhere in the deployment. Only keys that were
-/// looked up and found are kept: a unit absent here is out of scope or
-/// missing, which the rules treat alike.
-#[derive(Debug, Default)]
-pub(crate) struct StayFacts {
-    /// Units in scope, with their names (a duplicate names its unit).
-    pub(crate) units: HashMap<String, String>,
-    pub(crate) houses: HashSet<i64>,
-    pub(crate) employers: HashSet<i64>,
-}
-
-impl StayFacts {
-    /// Looks up the references of `stays`, one indexed query per distinct
-    /// key (what SQLite does well; PostgreSQL asks per batch instead).
-    pub(crate) fn lookup<'a>(
-        tx: &mut dyn Tx,
-        scope: &Scope,
-        stays: impl IntoIterator<Item = &'a StayDetails>,
-    ) -> Result<Self> {
-        let mut facts = Self::default();
-        let mut asked = Keys::default();
-        for stay in stays {
-            let unit = stay.unit.as_str();
-            if scope.contains(&stay.unit) && asked.units.insert(unit.to_owned()) {
-                let found =
-                    tx.query_opt("SELECT name FROM units WHERE code = $1", &[unit.into()])?;
-                if let Some(row) = found {
-                    facts.units.insert(unit.to_owned(), row.text(0)?.to_owned());
-                }
-            }
-            if let Some(house) = stay.house
-                && asked.houses.insert(house.0)
-                && links::exists(tx, StayLink::House(house))?
-            {
-                facts.houses.insert(house.0);
-            }
-            if let Some(employer) = stay.employer
-                && asked.employers.insert(employer.0)
-                && links::exists(tx, StayLink::Employer(employer))?
-            {
-                facts.employers.insert(employer.0);
-            }
-        }
-        Ok(facts)
-    }
-
-    /// Refuses a stay whose unit is not in scope, or whose house or
-    /// employer does not exist, in that order.
-    pub(crate) fn check(&self, scope: &Scope, stay: &StayDetails) -> Result<()> {
-        if !scope.contains(&stay.unit) || !self.units.contains_key(stay.unit.as_str()) {
-            return Err(out_of_scope(RecordKind::Unit, stay.unit.as_str()));
-        }
-        if let Some(HouseId(id)) = stay.house
-            && !self.houses.contains(&id)
-        {
-            return Err(out_of_scope(RecordKind::House, &id.to_string()));
-        }
-        if let Some(EmployerId(id)) = stay.employer
-            && !self.employers.contains(&id)
-        {
-            return Err(out_of_scope(RecordKind::Employer, &id.to_string()));
-        }
-        Ok(())
-    }
-}
-
-/// Keys already looked up, found or not.
-#[derive(Default)]
-struct Keys {
-    units: HashSet<String>,
-    houses: HashSet<i64>,
-    employers: HashSet<i64>,
-}
-
-fn out_of_scope(kind: RecordKind, id: &str) -> StoreError {
-    StoreError::ReferenceOutOfScope {
-        kind,
-        id: id.to_owned(),
-    }
-}
 
 /// An existing person file and where its current residence is, if any.
 #[derive(Debug)]
@@ -337,7 +243,7 @@ pub(crate) fn register_with_facts(
     tx.insert_rows("links", LINK_COLUMNS, &links)?;
     super::review::open_arrival_reviews(tx, arrivals, &outcomes, actor, at)?;
     super::quality::after_arrivals(tx, arrivals, &outcomes, &new_files)?;
-    super::duplicates::after_arrivals(tx, arrivals, &outcomes, &new_files)?;
+    super::quality::pairing::after_arrivals(tx, arrivals, &outcomes, &new_files)?;
     let files = persons.len();
     audit_arrivals(tx, scope, arrivals, &outcomes, files, single_before, actor)?;
     Ok(outcomes)
@@ -467,31 +373,4 @@ fn new_residence_row(
         actor.name.as_str().into(),
     ]);
     values
-}
-
-/// The tenancy and employment a stay opens, from `on`.
-pub(crate) fn link_rows(
-    person: PersonId,
-    residence: ResidenceId,
-    stay: &StayDetails,
-    on: Date,
-) -> Vec<Vec<Value>> {
-    let targets = [
-        ("house", stay.house.map(|HouseId(id)| id)),
-        ("employer", stay.employer.map(|EmployerId(id)| id)),
-    ];
-    targets
-        .into_iter()
-        .filter_map(|(kind, target)| {
-            target.map(|target| {
-                vec![
-                    kind.into(),
-                    target.into(),
-                    residence.0.into(),
-                    person.0.into(),
-                    on.into(),
-                ]
-            })
-        })
-        .collect()
 }

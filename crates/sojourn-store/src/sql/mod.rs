@@ -223,8 +223,6 @@ pub(crate) use documents::*;
 mod inspections;
 pub(crate) use inspections::*;
 pub(crate) mod change;
-/// Probable duplicates queued by the write that makes them.
-pub(crate) mod duplicates;
 /// Revision history.
 mod history;
 /// The data-quality monitor: findings on every write, scans, duplicates.

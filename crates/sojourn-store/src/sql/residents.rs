@@ -1,6 +1,6 @@
 use super::change::{self, Stamp, Step, Versioned};
 use super::sealed::{self, GUARDIAN_ID_NUMBER, GUARDIAN_PHONE, ID_NUMBER, PHONE};
-use super::{Row, Tx, Value, arrivals, mapping, opt_text, scope_bounds};
+use super::{Row, Tx, Value, links, mapping, opt_text, scope_bounds};
 use crate::crypto::Keyring;
 use crate::query::{Page, ResidentQuery, ResidentRow, ResidentSort, StatusFilter};
 use crate::{Actor, Result, StoreError, snapshot};
@@ -234,8 +234,8 @@ fn open_links(
     stay: &StayDetails,
     on: Date,
 ) -> Result<()> {
-    let rows = arrivals::link_rows(person, residence, stay, on);
-    tx.insert_rows("links", arrivals::LINK_COLUMNS, &rows)
+    let rows = links::link_rows(person, residence, stay, on);
+    tx.insert_rows("links", links::LINK_COLUMNS, &rows)
 }
 
 /// Ends the open links of a residence whose kind is in `kinds`.
@@ -389,7 +389,7 @@ fn update_stay_on(
                 )?
                 .date(0)?;
             stay.check_not_before_birth(born)?;
-            arrivals::StayFacts::lookup(tx, scope, [stay])?.check(scope, stay)?;
+            links::StayFacts::lookup(tx, scope, [stay])?.check(scope, stay)?;
             let mut values = stay_values(stay);
             values.extend(stamp.values());
             values.push(id.0.into());

@@ -302,7 +302,7 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> Result<Person> {
         self.backend.write(|tx| {
             let person = update_person(tx, scope, id, details, expected_version, actor)?;
-            duplicates::after_update(tx, id)?;
+            quality::pairing::after_update(tx, id)?;
             Ok(person)
         })
     }

@@ -4,7 +4,7 @@
 //! gathers the same facts in a few set-based statements
 //! (`postgres/bulk.rs`).
 
-use crate::sql::arrivals::StayFacts;
+use crate::sql::links::StayFacts;
 use crate::sql::sealed::ID_NUMBER;
 use crate::sql::{BatchFacts, KnownPerson, Tx};
 use crate::{Result, StoreError};

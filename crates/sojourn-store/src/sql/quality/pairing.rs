@@ -17,10 +17,10 @@
 //! these lookups would be scans: writes then leave the pairing to the pass
 //! over the loaded files ([`queue_duplicates`]) once the indexes are back.
 
-use super::quality::{Compare, FileKey, PERSON_SQL, queue_duplicates_among, queue_pairs};
-use super::sealed::ID_NUMBER;
-use super::{Tx, Value, scope_bounds};
+use super::{Compare, FileKey, PERSON_SQL, queue_duplicates_among, queue_pairs};
 use crate::Result;
+use crate::sql::sealed::ID_NUMBER;
+use crate::sql::{Tx, Value, scope_bounds};
 use sojourn_domain::person::PersonId;
 use sojourn_domain::quality::{self as rules, DuplicateCandidate, Rule};
 use sojourn_domain::residence::{Arrival, ResidenceId};
@@ -86,7 +86,7 @@ pub(crate) fn after_update(tx: &mut dyn Tx, person: PersonId) -> Result<()> {
 /// Returns how many files were read, how many pairs were found and how
 /// many of them were new to the queue.
 pub(crate) fn queue_duplicates(
-    backend: &impl super::Backend,
+    backend: &impl crate::sql::Backend,
     scope: &Scope,
     page: u32,
 ) -> Result<(u64, u64, u64)> {
@@ -170,7 +170,7 @@ fn pair_with_register(tx: &mut dyn Tx, subjects: &[FileKey]) -> Result<()> {
 fn sharing_a_key(tx: &mut dyn Tx, subjects: &[FileKey]) -> Result<Vec<FileKey>> {
     let mut seen: HashSet<i64> = subjects.iter().map(|s| s.id).collect();
     let mut found = Vec::new();
-    let mut keep = |tx: &mut dyn Tx, rows: Vec<super::Row>| -> Result<()> {
+    let mut keep = |tx: &mut dyn Tx, rows: Vec<crate::sql::Row>| -> Result<()> {
         for row in rows {
             if seen.insert(row.int(0)?) {
                 found.push(FileKey::read(tx, &row)?);
@@ -246,8 +246,8 @@ fn faulty_numbers_on_file(tx: &mut dyn Tx) -> Result<bool> {
     let found = tx.query_opt(
         "SELECT 1 FROM quality_findings WHERE rule IN ($1, $2) AND resolved_at IS NULL LIMIT 1",
         &[
-            super::quality::rule_key(FAULTY_NUMBER_RULES[0]).into(),
-            super::quality::rule_key(FAULTY_NUMBER_RULES[1]).into(),
+            super::rule_key(FAULTY_NUMBER_RULES[0]).into(),
+            super::rule_key(FAULTY_NUMBER_RULES[1]).into(),
         ],
     )?;
     Ok(found.is_some())
@@ -269,7 +269,7 @@ fn year_bounds(date: Date) -> (Date, Date) {
 
 /// The files, not merged, whose number has one of `indexes` as its blind
 /// index; the list is padded with its last index to a power of two.
-fn by_blind_indexes(tx: &mut dyn Tx, indexes: &[String]) -> Result<Vec<super::Row>> {
+fn by_blind_indexes(tx: &mut dyn Tx, indexes: &[String]) -> Result<Vec<crate::sql::Row>> {
     let Some(last) = indexes.last() else {
         return Ok(Vec::new());
     };
