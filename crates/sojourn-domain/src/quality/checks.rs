@@ -152,8 +152,8 @@ pub fn check_childbearing_filing(
 mod tests {
     use super::*;
     use crate::codes::ReasonForStay;
-    use crate::error::Localized;
     use crate::house::{Filing, HouseId, HouseUse, Landlord};
+    use crate::localized::Localized;
     use crate::person::PersonId;
     use crate::quality::test_support::{ARRIVED, TODAY, id, with_check};
     use crate::residence::{Departure, ResidenceId, ResidenceStatus, StayDetails};

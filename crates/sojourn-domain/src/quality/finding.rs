@@ -5,7 +5,7 @@
 
 use super::Rule;
 use crate::codes::{IdNumberError, Sex};
-use crate::error::Localized;
+use crate::localized::Localized;
 use time::Date;
 
 /// Which address of a file a finding is about.

@@ -7,7 +7,7 @@
 
 mod numbers;
 
-use crate::error::Localized;
+use crate::localized::Localized;
 use numbers::{PLACE, pack_plausible_id};
 use std::collections::HashMap;
 use time::Date;
