@@ -4,6 +4,7 @@
 //! secrets are printed once and kept nowhere but in the user's hands: the
 //! store holds an Argon2id hash and the TOTP secret only.
 
+use crate::db::DbArg;
 use crate::error::{CliError, Result};
 use sojourn_domain::account::{PasswordPolicy, Role, Username};
 use sojourn_domain::text::PersonName;
@@ -11,6 +12,7 @@ use sojourn_domain::unit::{Scope, Unit};
 use sojourn_store::{AccountChange, Actor, NewAccount, Store};
 use sojourn_web::auth::{password, totp};
 use std::io::{self, Write};
+use std::process::ExitCode;
 use time::OffsetDateTime;
 
 /// The administrators `init` opens, with their names on the screen.
@@ -195,4 +197,19 @@ pub fn print_table(out: &mut impl Write, issued: &[Issued]) -> io::Result<()> {
 fn pad_wide(text: &str, width: usize) -> String {
     let shown: usize = text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
     format!("{text}{}", " ".repeat(width.saturating_sub(shown)))
+}
+
+/// `sojourn reset-account`: the new credentials, shown once.
+pub(crate) fn run_reset_account(username: &str, db: &DbArg) -> Result<ExitCode> {
+    let deployment = db.deployment()?;
+    let issued = reset(&*deployment.store, &deployment.root, username)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "new credentials for {username}, shown this once; the password must be changed at sign-in \
+         and every session of the account has ended / 新的登录凭据（仅显示这一次），登录后须修改密码"
+    )
+    .and_then(|()| print_table(&mut out, &[issued]))
+    .map_err(|e| CliError::file("stdout", e))?;
+    Ok(ExitCode::SUCCESS)
 }

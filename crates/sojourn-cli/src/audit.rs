@@ -3,11 +3,16 @@
 //! and archiving the whole trail. Nothing here deletes an entry: archiving
 //! is an export, and the trail stays in the database.
 
+use crate::db::DbArg;
 use crate::error::{CliError, Result};
 use sojourn_store::{
     Actor, Anchor, AuditAction, AuditEntry, AuditEvent, AuditReport, Outcome, Store,
 };
+use std::fs::File;
 use std::io::{BufRead, Write};
+use std::io::{BufReader, BufWriter};
+use std::path::PathBuf;
+use std::process::ExitCode;
 
 /// Who the command line acts as in the audit trail: whoever runs it holds
 /// the database itself.
@@ -128,4 +133,55 @@ pub fn record_register_job(
     let event = AuditEvent::new(action, Outcome::Success).details(details);
     store.append_audit(&actor(), &event)?;
     Ok(())
+}
+
+/// `sojourn audit verify`: the chain in the database, or in an archive
+/// (`file`), checked against `anchors`.
+pub(crate) fn run_verify(
+    db: &DbArg,
+    file: Option<PathBuf>,
+    anchors: Vec<String>,
+) -> Result<ExitCode> {
+    let anchors = anchors
+        .iter()
+        .map(|a| sojourn_store::Anchor::parse(a).ok_or_else(|| CliError::Anchor(a.clone())))
+        .collect::<Result<Vec<_>>>()?;
+    let report = match file {
+        Some(file) => {
+            let path = file.display().to_string();
+            let input = File::open(&file).map_err(|e| CliError::file(&path, e))?;
+            verify_file(BufReader::new(input), &anchors)?
+        }
+        None => {
+            let store = db.open()?;
+            let report = verify_db(&*store, &anchors)?;
+            record_verify(&*store, &report)?;
+            report
+        }
+    };
+    print_report(&mut std::io::stdout().lock(), &report)
+        .map_err(|e| CliError::file("stdout", e))?;
+    Ok(if report.is_intact() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// `sojourn audit export`: the whole trail to `file` or standard output.
+pub(crate) fn run_export(file: Option<PathBuf>, db: &DbArg) -> Result<ExitCode> {
+    let store = db.open()?;
+    let (count, last) = match &file {
+        Some(file) => {
+            let path = file.display().to_string();
+            let out = File::create(file).map_err(|e| CliError::file(&path, e))?;
+            export(&*store, BufWriter::new(out))?
+        }
+        None => export(&*store, BufWriter::new(std::io::stdout().lock()))?,
+    };
+    eprintln!("exported {count} audit entries / 已导出 {count} 条审计记录");
+    if let Some(last) = last {
+        eprintln!("anchor / 校验锚点：{}:{}", last.seq, last.hash);
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,8 @@
-//! The `--db` option: which store a command opens, and the deployment in it.
+//! The `--db` option (and `--key-file`): which store a command opens, and
+//! the deployment in it.
 
 use crate::error::{CliError, Result};
+use clap::Args;
 use sojourn_domain::unit::{Scope, Unit};
 use sojourn_store::Store;
 use sojourn_store::crypto::{KEY_ENV, KEY_FILE, KeySource, Keyring, load_keys, write_key_file};
@@ -9,6 +11,32 @@ use std::sync::Arc;
 
 /// A SQLite file in the working directory: nothing to install or set up.
 pub const DEFAULT_DB: &str = "sojourn.db";
+
+// The `--db` and `--key-file` options of every command that opens the
+// store. (A plain comment: clap would take a doc comment for help text.)
+#[derive(Debug, Args)]
+pub(crate) struct DbArg {
+    /// The store: a SQLite file path, or a postgres:// URL.
+    #[arg(long, default_value = DEFAULT_DB)]
+    pub(crate) db: String,
+    /// The data key file (mode 0600; back it up). Default: sojourn.key
+    /// beside the SQLite file, or in the working directory for PostgreSQL.
+    /// The SOJOURN_KEY environment variable, if set, is used instead.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) key_file: Option<PathBuf>,
+}
+
+impl DbArg {
+    /// The store, with the key that must already exist.
+    pub(crate) fn open(&self) -> Result<std::sync::Arc<dyn sojourn_store::Store>> {
+        open(&self.db, self.key_file.as_deref(), Keys::Existing)
+    }
+
+    /// The initialised deployment in the store.
+    pub(crate) fn deployment(&self) -> Result<Deployment> {
+        Deployment::open(&self.db, self.key_file.as_deref())
+    }
+}
 
 /// Whether a command may make the data key when there is none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,14 +4,21 @@
 //! grow to millions, are paged by key; houses and employers (hundreds to
 //! a few thousand) by the list pages the API uses.
 
+use crate::error;
 use crate::error::{CliError, Result};
 use crate::registers::{
     Directory, Register, employers, for_each_page, houses, outflows, residents,
 };
 use crate::table;
+use crate::{audit, db};
 use sojourn_domain::unit::Scope;
+use sojourn_import::sheet;
 use sojourn_store::{EmployerQuery, HouseQuery, PageRequest, Store};
+use std::fs::File;
+use std::io::BufWriter;
 use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
 
 /// The file format of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -141,4 +148,66 @@ fn export_residents(
         rows.iter()
             .try_for_each(|row| write(residents::record(row, &directory)))?;
     }
+}
+
+/// `sojourn export`: a register to a file or standard output, recorded
+/// in the audit trail.
+pub(crate) fn run_export(
+    register: Register,
+    file: Option<&PathBuf>,
+    format: Format,
+    deployment: &db::Deployment,
+) -> Result<ExitCode> {
+    let scope = deployment.scope();
+    if format == Format::Xlsx {
+        let file = file.ok_or(CliError::Usage(error::XLSX_NEEDS_FILE))?;
+        let path = file.display().to_string();
+        let form = sheet::form_of(register);
+        let count = run_xlsx(&*deployment.store, &scope, register, form, file)?;
+        record_export(deployment, register, count, Some(&path))?;
+        println!(
+            "exported {count} {} to {path} / 已导出 {count} 条",
+            register.key()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    match file {
+        Some(file) => {
+            let path = file.display().to_string();
+            let out = File::create(file).map_err(|e| CliError::file(&path, e))?;
+            let count = run(&*deployment.store, &scope, register, BufWriter::new(out))?;
+            record_export(deployment, register, count, Some(&path))?;
+            println!(
+                "exported {count} {} to {path} / 已导出 {count} 条",
+                register.key()
+            );
+        }
+        None => {
+            let out = std::io::stdout().lock();
+            let count = run(&*deployment.store, &scope, register, BufWriter::new(out))?;
+            record_export(deployment, register, count, None)?;
+            // Standard output carries the CSV, so the count goes to stderr.
+            eprintln!("exported {count} {} / 已导出 {count} 条", register.key());
+        }
+    }
+    std::io::stdout()
+        .flush()
+        .map_err(|e| CliError::file("stdout", e))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The export of a register is recorded in the audit trail: it carries
+/// every full value out of the system.
+fn record_export(
+    deployment: &db::Deployment,
+    register: Register,
+    count: u64,
+    path: Option<&str>,
+) -> Result<()> {
+    audit::record_register_job(
+        &*deployment.store,
+        sojourn_store::AuditAction::Export,
+        register.key(),
+        serde_json::json!({ "records": count, "file": path }),
+    )
 }

@@ -1,12 +1,17 @@
 //! `sojourn init --unit <town code>`: roots a deployment at one street or
 //! town, with its communities and villages from the embedded division data.
 
+use crate::accounts;
+use crate::db;
+use crate::db::DbArg;
 use crate::error::{CliError, Result};
 use sojourn_domain::codes::division::{self, Division};
 use sojourn_domain::codes::{DivisionCode, DivisionLevel};
 use sojourn_domain::text::UnitName;
 use sojourn_domain::unit::{Unit, UnitCode};
 use sojourn_store::Store;
+use std::io::Write;
+use std::process::ExitCode;
 
 /// What `init` found or did.
 #[derive(Debug)]
@@ -67,4 +72,41 @@ fn unit_of(division: &Division) -> Result<Unit> {
         code: UnitCode::parse(division.code.as_str()).map_err(|e| invalid(e.to_string()))?,
         name: UnitName::parse(&division.name).map_err(|e| invalid(e.to_string()))?,
     })
+}
+
+/// `sojourn init`: roots the deployment, then opens its administrators
+/// and shows their credentials once.
+pub(crate) fn run_init(unit: &str, db: &DbArg) -> Result<ExitCode> {
+    let store = db::open(&db.db, db.key_file.as_deref(), db::Keys::CreateIfMissing)?;
+    let root = match init_deployment(&*store, unit)? {
+        InitOutcome::Created { root, communities } => {
+            println!(
+                "initialised {} ({}) with {communities} communities and villages / 已初始化",
+                root.name, root.code
+            );
+            root
+        }
+        InitOutcome::AlreadyInitialised { root } => {
+            println!(
+                "already initialised for {} ({}); nothing changed / 已初始化，未做更改",
+                root.name, root.code
+            );
+            root
+        }
+    };
+    // A deployment initialised before accounts existed gets its
+    // administrators now.
+    let administrators = accounts::open_administrators(&*store, &root)?;
+    if !administrators.is_empty() {
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "\nadministrators (三员) — shown this once: write the passwords down and add each TOTP \
+             secret to an authenticator app; each password must be changed at first sign-in\n\
+             管理员账号（仅显示这一次）：请记下密码，并把动态验证码密钥添加到身份验证器；首次登录须修改密码"
+        )
+        .and_then(|()| accounts::print_table(&mut out, &administrators))
+        .map_err(|e| CliError::file("stdout", e))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,13 +1,63 @@
-//! `sojourn serve`: the web application for the deployment's root unit.
+//! `sojourn serve`: the web application for the deployment's root unit,
+//! and the options it shares with `demo` (`--listen` and the security and
+//! upload bounds).
 
 use crate::db::Deployment;
 use crate::error::{CliError, Result};
+use clap::Args;
 use sojourn_web::AppState;
 use sojourn_web::auth::SecurityConfig;
 use std::net::SocketAddr;
 
 /// Where the server listens unless told otherwise: this machine only.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+// The options of the commands that serve (`serve`, `demo`). (A plain
+// comment: clap would take a doc comment for help text.)
+#[derive(Debug, Args)]
+pub(crate) struct ListenArg {
+    /// Address and port to serve on.
+    #[arg(long, default_value = DEFAULT_LISTEN)]
+    pub(crate) listen: String,
+    /// Users reach the server over HTTPS (through a TLS-terminating reverse
+    /// proxy): mark the session cookie Secure and send HSTS.
+    #[arg(long)]
+    secure_cookies: bool,
+    /// Address of a reverse proxy whose X-Forwarded-For names the client
+    /// (repeat for several).
+    #[arg(long = "trusted-proxy", value_name = "IP")]
+    trusted_proxies: Vec<std::net::IpAddr>,
+    /// Reads of personal data (file reads, searches, reveals: each an
+    /// audit entry) one account may make per minute; more are refused
+    /// (429) until the minute is over. Bounds how fast an account can
+    /// grow the audit trail.
+    #[arg(long, value_name = "N", default_value_t = sojourn_web::auth::AUDITED_READS_PER_MINUTE,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    audited_reads_per_minute: u32,
+    /// Refuse an uploaded sheet of more rows than this (the unpacked size
+    /// allowed of an .xlsx file grows with it); the default is a street's
+    /// ledger. A larger register is loaded with `sojourn import`.
+    #[arg(long, value_name = "ROWS", default_value_t = sojourn_sheets::bounds::DEFAULT_MAX_ROWS)]
+    import_max_rows: u64,
+}
+
+impl ListenArg {
+    pub(crate) fn security(&self) -> sojourn_web::auth::SecurityConfig {
+        sojourn_web::auth::SecurityConfig {
+            secure_cookies: self.secure_cookies,
+            trusted_proxies: self.trusted_proxies.clone(),
+            audited_reads: sojourn_web::auth::RateLimit {
+                max: self.audited_reads_per_minute,
+                per: time::Duration::minutes(1),
+            },
+            ..Default::default()
+        }
+    }
+
+    pub(crate) fn import_limits(&self) -> sojourn_sheets::Limits {
+        sojourn_sheets::Limits::for_rows(self.import_max_rows)
+    }
+}
 
 /// Serves `deployment` on `listen` until Ctrl-C, printing the URL first;
 /// uploads are bounded by `limits`.

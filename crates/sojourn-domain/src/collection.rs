@@ -12,7 +12,7 @@
 //! a date of its own (a stay's arrival, an outflow's departure), the
 //! collection may not come before that day ([`CollectionTime::not_before`]).
 
-use crate::error::Localized;
+use crate::localized::Localized;
 use crate::text::TextError;
 use crate::time_rules::CHINA;
 use thiserror::Error;

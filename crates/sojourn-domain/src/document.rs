@@ -3,7 +3,7 @@
 //! certificate (接种证). Each is either checked (查验) on a day that has
 //! happened, or chased (催办) with a due date that has not yet passed.
 
-use crate::error::Localized;
+use crate::localized::Localized;
 use crate::text::{Note, TextError};
 use crate::time_rules::{DateError, PastDate, parse_iso_date};
 use thiserror::Error;

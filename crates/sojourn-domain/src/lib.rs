@@ -19,6 +19,9 @@ pub mod employer;
 pub mod error;
 /// Rental houses (出租房屋), landlords, filing and tenancies.
 pub mod house;
+/// The trait every domain error and finding implements: a stable code and
+/// zh-CN/en messages (a leaf, so the parsers need not name `error`).
+mod localized;
 /// Outflow register (流出人口) and left-behind family.
 pub mod outflow;
 /// Person files (一人一档): identity and personal details.

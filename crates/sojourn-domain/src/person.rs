@@ -6,7 +6,8 @@ use crate::codes::{
     CodeTableError, DivisionCode, Education, Ethnicity, GuardianRelation, IdNumber, IdNumberError,
     MaritalStatus, Occupation, Phone, PhoneError, PoliticalStatus, Sex,
 };
-use crate::error::{DomainError, Localized};
+use crate::error::DomainError;
+use crate::localized::Localized;
 use crate::text::{Address, PersonName, TextError};
 use crate::time_rules::age_on;
 use crate::unit::UnitCode;

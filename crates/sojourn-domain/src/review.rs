@@ -9,7 +9,7 @@
 //! ([`ReviewStep::permission`] names the entry).
 
 use crate::account::{Action, Resource};
-use crate::error::Localized;
+use crate::localized::Localized;
 use crate::text::{Note, TextError};
 use thiserror::Error;
 use time::{Duration, OffsetDateTime};

@@ -3,7 +3,7 @@
 //! trimmed; control characters are refused because they break ledgers and
 //! Excel exports.
 
-use crate::error::Localized;
+use crate::localized::Localized;
 use thiserror::Error;
 
 /// Why a text value was refused.

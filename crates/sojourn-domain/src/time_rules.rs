@@ -2,7 +2,7 @@
 //! is a fact every date rule needs; it is taken once at the edge
 //! ([`china_today`]) and passed in, so rules stay testable.
 
-use crate::error::Localized;
+use crate::localized::Localized;
 use thiserror::Error;
 use time::{Date, OffsetDateTime, UtcOffset};
 

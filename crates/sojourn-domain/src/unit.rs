@@ -5,7 +5,7 @@
 //! reads as one range on an index.
 
 use crate::codes::Phone;
-use crate::error::Localized;
+use crate::localized::Localized;
 use crate::text::{PersonName, UnitName};
 use thiserror::Error;
 

@@ -15,7 +15,8 @@ pub mod registers;
 /// Sheets as staff keep them, read by `sojourn-sheets` and fed to the
 /// machine-form import.
 pub mod sheet;
-/// CSV plumbing: columns, headers, fields, refusals.
+/// The one table parser (rows from any source, columns, headers, fields,
+/// refusals) and the CSV plumbing.
 pub mod table;
 
 pub use error::{ImportError, Result};

@@ -3,10 +3,10 @@
 //! normalises the rows; repeats within the file, and for houses, outflows
 //! and employers rows already in the register, are set aside (a resident's
 //! stay on file is the store's to find: `Store::import_stays`); the rest
-//! go, as the machine-form CSV, through the same import as a CSV file
-//! (`crate::machine::run`: the same parsers, the same batched writer). The
-//! report names every row of the sheet by the number Excel shows and every
-//! column by the header the sheet wrote.
+//! go, as rows of the machine form, through the same import as a CSV file
+//! (`crate::machine::run_rows`: the same table parser, the same parsers,
+//! the same batched writer). The report names every row of the sheet by
+//! the number Excel shows and every column by the header the sheet wrote.
 //!
 //! Ledgers as offices keep them are taken as they come: a sheet without a
 //! community column is for the unit chosen for it (`Options::unit`: the
@@ -30,7 +30,7 @@ use crate::machine::ImportReport;
 use crate::registers::{
     Directory, Register, employers, for_each_page, houses, outflows, residents,
 };
-use crate::table::{Fields, Header, Refusal};
+use crate::table::{Fields, Header, Refusal, RowSource, SourceRow};
 use sojourn_domain::Localized;
 use sojourn_domain::codes::IdNumber;
 use sojourn_domain::unit::{Scope, UnitCode};
@@ -42,7 +42,7 @@ use sojourn_store::{
     Store,
 };
 use std::collections::{HashMap, HashSet};
-use std::io::{BufReader, IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -345,9 +345,10 @@ pub struct Options {
 ///
 /// Every row is checked as it is read, by the same parsers as the CSV
 /// import, and its outcome written to a file in row order; the rows that
-/// pass go on to the CSV import, whose verdict on them (stored, refused by
-/// the store, already on file) is merged in when the file is read back
-/// into the report. Memory holds keys and row numbers, not outcomes.
+/// pass go on to the machine-form import, whose verdict on them (stored,
+/// refused by the store, already on file) is merged in when the file is
+/// read back into the report. Memory holds keys and row numbers, not
+/// outcomes.
 // The store, scope and actor the rows go to, the input, and how to run.
 #[allow(clippy::too_many_arguments)]
 pub fn run(
@@ -427,8 +428,8 @@ fn record_of(row: &SheetRow) -> csv::StringRecord {
         .collect()
 }
 
-/// A refusal of the CSV import's parsers, its column named as the sheet
-/// writes it.
+/// A refusal of the machine-form import's parsers, its column named as
+/// the sheet writes it.
 fn problem_of(layout: &Layout, refusal: &Refusal) -> Problem {
     Problem {
         column: refusal.column.map(|key| layout.header_of(key)),
@@ -480,13 +481,18 @@ impl Checker<'_> {
 
     /// The row's outcome as far as reading decides it: refused, already
     /// imported, or (for now) accepted, in which case a real import passes
-    /// it on to the CSV import.
-    fn check(&self, layout: &Layout, screen: &mut Screen, row: &SheetRow) -> Result<RowOutcome> {
+    /// it on to the machine-form import.
+    fn check(
+        &self,
+        layout: &Layout,
+        screen: &mut Screen,
+        row: &SheetRow,
+        record: &csv::StringRecord,
+    ) -> Result<RowOutcome> {
         if let Some(decided) = screen.screen(row) {
             return Ok(decided);
         }
-        let record = record_of(row);
-        let mut fields = Fields::new(&self.header, &record, row.row);
+        let mut fields = Fields::new(&self.header, record, row.row);
         let context = residents::Context {
             today: self.today,
             directory: &self.directory,
@@ -514,71 +520,71 @@ impl Checker<'_> {
     }
 }
 
-/// CSV bytes between the sheet reader and the import, in chunks of
-/// about this size.
-const CHUNK: usize = 64 * 1024;
+/// Rows between the sheet reader and the import, in chunks of this many.
+const CHUNK_ROWS: usize = 256;
+/// Chunks the sheet reader may be ahead of the import.
+const CHUNKS_AHEAD: usize = 4;
 
-/// The writing end of the pipe: chunks go over a bounded channel, so the
-/// reader stays at most a few chunks ahead of the import.
-struct PipeWriter {
-    sender: SyncSender<Vec<u8>>,
-    buffer: Vec<u8>,
+/// A chunk of rows that passed the check: each with its sheet row.
+type Chunk = Vec<(u64, csv::StringRecord)>;
+
+/// The rows that passed the check, as the import reads them: the sheet
+/// reader sends them over a bounded channel, so it stays at most a few
+/// chunks ahead of the import, and each keeps the number its sheet shows.
+struct SheetRows {
+    header: csv::StringRecord,
+    receiver: Receiver<Chunk>,
+    chunk: std::vec::IntoIter<(u64, csv::StringRecord)>,
 }
 
-impl Write for PipeWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.buffer.extend_from_slice(bytes);
-        if self.buffer.len() >= CHUNK {
-            self.flush()?;
-        }
-        Ok(bytes.len())
+impl RowSource for SheetRows {
+    fn header(&mut self) -> Result<csv::StringRecord> {
+        Ok(self.header.clone())
     }
 
-    fn flush(&mut self) -> std::io::Result<()> {
-        if self.buffer.is_empty() {
-            return Ok(());
-        }
-        let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK));
-        self.sender
-            .send(chunk)
-            .map_err(|_| std::io::Error::from(std::io::ErrorKind::BrokenPipe))
-    }
-}
-
-/// The reading end: the chunks in order, then end of file once the writer
-/// is gone.
-struct PipeReader {
-    receiver: Receiver<Vec<u8>>,
-    chunk: Vec<u8>,
-    position: usize,
-}
-
-impl Read for PipeReader {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        while self.position == self.chunk.len() {
+    /// The rows in order, then the end once the reader is gone.
+    fn next_row(&mut self, cells: &mut csv::StringRecord) -> Result<Option<SourceRow>> {
+        loop {
+            if let Some((row, record)) = self.chunk.next() {
+                *cells = record;
+                return Ok(Some(SourceRow::Cells(row)));
+            }
             match self.receiver.recv() {
-                Ok(chunk) => {
-                    self.chunk = chunk;
-                    self.position = 0;
-                }
-                Err(_) => return Ok(0),
+                Ok(chunk) => self.chunk = chunk.into_iter(),
+                Err(_) => return Ok(None),
             }
         }
-        let n = out.len().min(self.chunk.len() - self.position);
-        out[..n].copy_from_slice(&self.chunk[self.position..self.position + n]);
-        self.position += n;
-        Ok(n)
     }
 }
 
-/// What the sheet reader hands back: the layout, and the sheet row of each
-/// row it passed on (in order: the CSV import's row `n` is sheet row
-/// `passed[n - 2]`).
-type ReadOutcome = (Layout, Vec<u64>);
+/// The sending end: a chunk goes when full, and the rest at the end.
+struct ChunkSender {
+    sender: SyncSender<Chunk>,
+    chunk: Chunk,
+}
+
+impl ChunkSender {
+    /// `false` when the import has stopped (it reports why).
+    fn push(&mut self, row: u64, record: csv::StringRecord) -> bool {
+        self.chunk.push((row, record));
+        self.chunk.len() < CHUNK_ROWS || self.flush()
+    }
+
+    fn flush(&mut self) -> bool {
+        if self.chunk.is_empty() {
+            return true;
+        }
+        let chunk = std::mem::replace(&mut self.chunk, Vec::with_capacity(CHUNK_ROWS));
+        self.sender.send(chunk).is_ok()
+    }
+}
+
+/// What the sheet reader hands back: the layout, and how many rows it
+/// passed on to the import.
+type ReadOutcome = (Layout, u64);
 
 /// The real import: the sheet reader on its own thread checks each row and
-/// writes the rows that pass as machine-form CSV into a pipe that the CSV
-/// import reads.
+/// passes the rows that pass, with their sheet rows, to the import.
 fn import(
     checker: &Checker,
     path: &Path,
@@ -588,16 +594,14 @@ fn import(
     options: &Options,
 ) -> Result<(Layout, Verdict)> {
     let (register, form) = (checker.register, screen.form);
-    let (sender, receiver) = sync_channel(4);
+    let (sender, receiver) = sync_channel(CHUNKS_AHEAD);
     let (read, imported) = std::thread::scope(|threads| {
         let reader = threads.spawn(move || -> Result<ReadOutcome> {
-            let pipe = PipeWriter {
+            let mut passing = ChunkSender {
                 sender,
-                buffer: Vec::with_capacity(CHUNK),
+                chunk: Vec::with_capacity(CHUNK_ROWS),
             };
-            let mut csv = csv::Writer::from_writer(pipe);
-            csv.write_record(&machine_header(form))?;
-            let mut passed = Vec::new();
+            let mut passed = 0_u64;
             let mut failed = None;
             let mut broken = false;
             // The resident import shows its own progress line.
@@ -605,10 +609,14 @@ fn import(
             let layout =
                 sojourn_sheets::read_file(path, form, &options.limits, &mut |layout, mut row| {
                     progress.tick();
-                    let checked = checker
-                        .fill_unit(layout, &mut row)
-                        .and_then(|()| checker.check(layout, screen, &row));
-                    let outcome = match checked {
+                    let record = match checker.fill_unit(layout, &mut row) {
+                        Ok(()) => record_of(&row),
+                        Err(error) => {
+                            failed = Some(error);
+                            return ControlFlow::Break(());
+                        }
+                    };
+                    let outcome = match checker.check(layout, screen, &row, &record) {
                         Ok(outcome) => outcome,
                         Err(error) => {
                             failed = Some(error);
@@ -616,12 +624,12 @@ fn import(
                         }
                     };
                     if outcome.status == Status::Accepted {
-                        if csv.write_record(&record_of(&row)).is_err() {
+                        if !passing.push(row.row, record) {
                             // The import stopped; it reports why.
                             broken = true;
                             return ControlFlow::Break(());
                         }
-                        passed.push(row.row);
+                        passed += 1;
                     }
                     if let Err(error) = rows.push(&outcome) {
                         failed = Some(error.into());
@@ -630,29 +638,26 @@ fn import(
                     ControlFlow::Continue(())
                 });
             if !broken {
-                // A closed pipe here means the import stopped; it reports why.
-                let _ = csv.flush();
+                // A closed channel here means the import stopped; it reports why.
+                passing.flush();
             }
-            drop(csv);
+            drop(passing);
             progress.finish(path);
             if let Some(error) = failed {
                 return Err(error);
             }
             Ok((layout?, passed))
         });
-        let input = BufReader::with_capacity(
-            CHUNK,
-            PipeReader {
-                receiver,
-                chunk: Vec::new(),
-                position: 0,
-            },
-        );
-        let imported = crate::machine::run(
+        let source = SheetRows {
+            header: machine_header(form),
+            receiver,
+            chunk: Vec::new().into_iter(),
+        };
+        let imported = crate::machine::run_rows(
             checker.store,
             checker.scope,
             register,
-            input,
+            source,
             checker.today,
             actor,
             crate::machine::Running {
@@ -672,10 +677,10 @@ fn import(
     // the rows before the fault.
     let (layout, passed) = read??;
     let report = imported?;
-    Ok((layout, Verdict::of(&passed, report)))
+    Ok((layout, Verdict::of(passed, report)))
 }
 
-/// What the CSV import made of the rows the reader passed on, by sheet row.
+/// What the import made of the rows the reader passed on, by sheet row.
 #[derive(Default)]
 struct Verdict {
     /// Refused by the store (or its parsers), with the reasons.
@@ -685,26 +690,15 @@ struct Verdict {
 }
 
 impl Verdict {
-    fn of(passed: &[u64], report: ImportReport) -> Self {
-        let sheet_row = |csv_row: u64| {
-            usize::try_from(csv_row)
-                .ok()
-                .and_then(|r| r.checked_sub(2))
-                .and_then(|i| passed.get(i).copied())
-        };
+    /// The import's verdict on the `passed` rows it was given, which kept
+    /// their sheet rows.
+    fn of(passed: u64, report: ImportReport) -> Self {
         let mut refused: HashMap<u64, Vec<Refusal>> = HashMap::new();
         for refusal in report.refusals {
-            match sheet_row(refusal.row) {
-                Some(row) => refused.entry(row).or_default().push(refusal),
-                None => tracing::warn!(row = refusal.row, "a refusal names no row of the sheet"),
-            }
+            refused.entry(refusal.row).or_default().push(refusal);
         }
-        let already: HashSet<u64> = report
-            .already_imported
-            .iter()
-            .filter_map(|&r| sheet_row(r))
-            .collect();
-        let accepted = (passed.len() as u64)
+        let already: HashSet<u64> = report.already_imported.iter().copied().collect();
+        let accepted = passed
             .saturating_sub(refused.len() as u64)
             .saturating_sub(already.len() as u64);
         if accepted != report.accepted {
@@ -717,8 +711,8 @@ impl Verdict {
         Self { refused, already }
     }
 
-    /// The row's final outcome: a row the reader accepted is as the CSV
-    /// import decided it.
+    /// The row's final outcome: a row the reader accepted is as the
+    /// machine-form import decided it.
     fn settle(&self, layout: &Layout, row: RowOutcome) -> RowOutcome {
         if row.status != Status::Accepted {
             return row;

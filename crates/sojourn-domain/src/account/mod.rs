@@ -12,7 +12,7 @@ pub mod permission;
 pub use password::{PasswordError, PasswordPolicy};
 pub use permission::{Action, Resource, Role, RoleSetError, allows, check_role_set, role_within};
 
-use crate::error::Localized;
+use crate::localized::Localized;
 use thiserror::Error;
 
 /// Identity of a staff account.

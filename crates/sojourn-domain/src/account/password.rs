@@ -4,7 +4,7 @@
 //! Passwords are never stored here; this only judges a candidate.
 
 use super::common;
-use crate::error::Localized;
+use crate::localized::Localized;
 use thiserror::Error;
 
 /// Why a password was refused.

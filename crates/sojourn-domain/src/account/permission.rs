@@ -302,7 +302,7 @@ pub enum RoleSetError {
     Repeated,
 }
 
-impl crate::error::Localized for RoleSetError {
+impl crate::localized::Localized for RoleSetError {
     fn code(&self) -> &'static str {
         match self {
             Self::AdministratorCombined => "roles_administrator_combined",

@@ -3,7 +3,7 @@
 //! Province (2) and city (4) prefixes are accepted too, for destinations
 //! known only that far.
 
-use crate::error::Localized;
+use crate::localized::Localized;
 use std::ops::Range;
 use std::sync::OnceLock;
 use thiserror::Error;

@@ -14,7 +14,7 @@
 use super::division;
 use super::normalise_code_input;
 use super::tables::Sex;
-use crate::error::Localized;
+use crate::localized::Localized;
 use thiserror::Error;
 use time::{Date, Month};
 

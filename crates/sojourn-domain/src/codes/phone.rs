@@ -4,7 +4,7 @@
 //! extension after 转.
 
 use super::normalise_code_input;
-use crate::error::Localized;
+use crate::localized::Localized;
 use thiserror::Error;
 
 /// A checked phone number: a mobile as its 11 digits, a landline as

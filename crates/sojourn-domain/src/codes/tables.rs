@@ -1,7 +1,7 @@
 //! National code tables used on the registration forms. Each value parses
 //! from its standard code or its Chinese name (what clerks type in Excel).
 
-use crate::error::Localized;
+use crate::localized::Localized;
 use thiserror::Error;
 
 /// A value that is not in a code table.

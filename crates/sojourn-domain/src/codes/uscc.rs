@@ -14,7 +14,7 @@
 //! authorities that do not exist (0 and other letters).
 
 use super::normalise_code_input;
-use crate::error::Localized;
+use crate::localized::Localized;
 use thiserror::Error;
 
 /// A checked unified social credit code.

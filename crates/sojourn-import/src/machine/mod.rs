@@ -9,7 +9,7 @@ mod residents;
 
 use crate::error::{ImportError, Result};
 use crate::registers::{Directory, Register, employers, houses, outflows};
-use crate::table::{self, FieldError, Fields, Header, Refusal};
+use crate::table::{CsvRows, Fields, Header, Refusal, RowSource, read_rows};
 use sojourn_domain::codes::{IdNumber, Uscc};
 use sojourn_domain::employer::EmployerDetails;
 use sojourn_domain::house::{HouseDetails, HouseId};
@@ -19,7 +19,7 @@ use sojourn_domain::time_rules::PastDate;
 use sojourn_domain::unit::Scope;
 use sojourn_store::{Actor, ImportSink, Store, StoreError};
 use std::collections::{BTreeSet, HashSet};
-use std::io::{BufRead, Read, Write};
+use std::io::{BufRead, Write};
 use time::Date;
 
 /// How an import runs besides its input.
@@ -99,9 +99,10 @@ impl ImportReport {
     }
 }
 
-/// Imports `input` into `register` as `actor` (whom the revisions of the
-/// records name), checking dates against `today`, with
-/// a progress line on stderr when `run.progress` (and a person watches).
+/// Imports `input` (a CSV file of the machine form) into `register` as
+/// `actor` (whom the revisions of the records name), checking dates
+/// against `today`, with a progress line on stderr when `run.progress`
+/// (and a person watches).
 pub fn run(
     store: &dyn Store,
     scope: &Scope,
@@ -111,8 +112,23 @@ pub fn run(
     actor: &Actor,
     run: Running,
 ) -> Result<ImportReport> {
-    let mut reader = table::reader(input).map_err(|e| ImportError::file("input", e))?;
-    let header = read_header(&mut reader, register)?;
+    let rows = CsvRows::new(input).map_err(|e| ImportError::file("input", e))?;
+    run_rows(store, scope, register, rows, today, actor, run)
+}
+
+/// Imports the rows of `source` as [`run`] imports a CSV file's: the
+/// sheet import passes the rows of a sheet this way, each with the number
+/// the sheet shows.
+pub fn run_rows(
+    store: &dyn Store,
+    scope: &Scope,
+    register: Register,
+    mut source: impl RowSource + Send,
+    today: Date,
+    actor: &Actor,
+    run: Running,
+) -> Result<ImportReport> {
+    let header = Header::read(&source.header()?, register.columns())?;
     let directory = Directory::load(store, scope)?;
     let mut report = ImportReport::new(register);
     // The row-by-row registers (all but residents, which go in batches).
@@ -132,7 +148,7 @@ pub fn run(
             residents::import(
                 store,
                 scope,
-                reader,
+                source,
                 &header,
                 &context,
                 actor,
@@ -146,55 +162,18 @@ pub fn run(
                 directory,
                 added: HashSet::new(),
             };
-            rows.import(&mut reader, &mut importer, &mut report)?;
+            rows.import(&mut source, &mut importer, &mut report)?;
         }
         Register::Employers => {
             let mut importer = EmployerImporter { directory };
-            rows.import(&mut reader, &mut importer, &mut report)?;
+            rows.import(&mut source, &mut importer, &mut report)?;
         }
         Register::Outflows => {
             let mut importer = OutflowImporter { today, directory };
-            rows.import(&mut reader, &mut importer, &mut report)?;
+            rows.import(&mut source, &mut importer, &mut report)?;
         }
     }
     Ok(report)
-}
-
-fn read_header<R: Read>(reader: &mut csv::Reader<R>, register: Register) -> Result<Header> {
-    let record = reader.headers().map_err(|error| match error.kind() {
-        csv::ErrorKind::Utf8 { .. } => ImportError::Header(
-            "the file is not UTF-8; save it as \"CSV UTF-8\" / 文件不是UTF-8编码，请另存为“CSV UTF-8”"
-                .into(),
-        ),
-        _ => ImportError::Csv(error),
-    })?;
-    Header::read(record, register.columns())
-}
-
-/// Calls `visit` with each non-blank row; a row that is not UTF-8 is
-/// refused through `refuse` and the rest go on.
-fn read_rows<R: Read>(
-    reader: &mut csv::Reader<R>,
-    header: &Header,
-    mut refuse: impl FnMut(Refusal),
-    mut visit: impl FnMut(Fields) -> Result<()>,
-) -> Result<()> {
-    let mut record = csv::StringRecord::new();
-    // The header is row 1 of the sheet.
-    let mut row = 1_u64;
-    loop {
-        row += 1;
-        match reader.read_record(&mut record) {
-            Ok(false) => return Ok(()),
-            // Excel leaves rows of empty cells below the data.
-            Ok(true) if record.iter().all(|cell| cell.trim().is_empty()) => {}
-            Ok(true) => visit(Fields::new(header, &record, row))?,
-            Err(error) if matches!(error.kind(), csv::ErrorKind::Utf8 { .. }) => {
-                refuse(Refusal::new(row, None, &FieldError::NotUtf8));
-            }
-            Err(error) => return Err(error.into()),
-        }
-    }
 }
 
 /// The refusal of a row the store would not take, with the column to look
@@ -297,9 +276,9 @@ struct Rows<'a> {
 }
 
 impl Rows<'_> {
-    fn import<R: Read, I: RowImporter>(
+    fn import<I: RowImporter>(
         &self,
-        reader: &mut csv::Reader<R>,
+        source: &mut impl RowSource,
         importer: &mut I,
         report: &mut ImportReport,
     ) -> Result<()> {
@@ -311,7 +290,7 @@ impl Rows<'_> {
                 actor: self.actor,
             };
             return import_each(
-                reader,
+                source,
                 self.header,
                 importer,
                 &mut sink,
@@ -325,7 +304,7 @@ impl Rows<'_> {
         let checked = self
             .store
             .check_import_rows(self.scope, self.actor, &mut |sink| {
-                import_each(reader, self.header, importer, sink, report, keep_warnings).map_err(
+                import_each(source, self.header, importer, sink, report, keep_warnings).map_err(
                     |error| {
                         failed = Some(error);
                         StoreError::Internal("the checked import stopped".into())
@@ -345,8 +324,8 @@ fn on_file(error: &StoreError) -> bool {
     matches!(error, StoreError::OutflowOnFile { .. })
 }
 
-fn import_each<R: Read, I: RowImporter>(
-    reader: &mut csv::Reader<R>,
+fn import_each<I: RowImporter>(
+    source: &mut impl RowSource,
     header: &Header,
     importer: &mut I,
     sink: &mut dyn ImportSink,
@@ -355,7 +334,7 @@ fn import_each<R: Read, I: RowImporter>(
 ) -> Result<()> {
     let mut unreadable = Vec::new();
     read_rows(
-        reader,
+        source,
         header,
         |r| unreadable.push(r),
         |mut fields| {

@@ -1,7 +1,7 @@
 //! Residents are imported in batches of 50,000 rows through
 //! `Store::import_stays` (one transaction per batch, each row succeeding
 //! or failing alone, each new stay brought to the status its row gives),
-//! with CSV parsing on a second thread so that checking the next batch
+//! with the rows parsed on a second thread so that checking the next batch
 //! overlaps with storing this one. A row repeating a stay on file (the same
 //! person at the same unit since the same day, current or departed) is
 //! answered "already registered" by the store, so a second run of a file
@@ -9,15 +9,15 @@
 //! ID number are then marked for the monitor. A dry run goes through
 //! `Store::check_import_stays`, the same writes rolled back.
 
-use super::{ImportReport, Running, read_rows, store_refusal};
+use super::{ImportReport, Running, store_refusal};
 use crate::error::{ImportError, Result};
 use crate::registers::residents::{self, Context, Outcome, ParsedStay};
-use crate::table::{DOMICILE_FROM_ID_NUMBER, Header, Refusal};
+use crate::table::{DOMICILE_FROM_ID_NUMBER, Header, Refusal, RowSource, read_rows};
 use sojourn_domain::residence::{Arrival, ResidenceStatus};
 use sojourn_domain::unit::Scope;
 use sojourn_store::{Actor, StayImport, Store};
 use std::collections::HashSet;
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
@@ -70,10 +70,10 @@ impl Batch {
 
 // The store, scope and actor the rows go to, the input, and how to run.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn import<R: Read + Send>(
+pub(super) fn import(
     store: &dyn Store,
     scope: &Scope,
-    reader: csv::Reader<R>,
+    source: impl RowSource + Send,
     header: &Header,
     context: &Context,
     actor: &Actor,
@@ -83,7 +83,7 @@ pub(super) fn import<R: Read + Send>(
     // Into an empty register, the search indexes are built once at the
     // end instead of row by row; they come back even if the import fails.
     let deferred = run.bulk_load && !run.dry_run && store.begin_bulk_load_unscoped()?;
-    let imported = pipeline(store, scope, reader, header, context, actor, run, report);
+    let imported = pipeline(store, scope, source, header, context, actor, run, report);
     let restored = if deferred {
         store.finish_bulk_load_unscoped().map_err(ImportError::from)
     } else {
@@ -95,10 +95,10 @@ pub(super) fn import<R: Read + Send>(
 /// Parses on a second thread while this one stores.
 // The store, scope and actor the rows go to, the input, and how to run.
 #[allow(clippy::too_many_arguments)]
-fn pipeline<R: Read + Send>(
+fn pipeline(
     store: &dyn Store,
     scope: &Scope,
-    mut reader: csv::Reader<R>,
+    mut source: impl RowSource + Send,
     header: &Header,
     context: &Context,
     actor: &Actor,
@@ -107,7 +107,7 @@ fn pipeline<R: Read + Send>(
 ) -> Result<()> {
     std::thread::scope(|threads| {
         let (sender, receiver) = sync_channel(BATCHES_AHEAD);
-        let parser = threads.spawn(move || parse_batches(&mut reader, header, context, sender));
+        let parser = threads.spawn(move || parse_batches(&mut source, header, context, sender));
         let stored = if run.dry_run {
             check_batches(store, scope, receiver, actor, run, report)
         } else {
@@ -122,8 +122,8 @@ fn pipeline<R: Read + Send>(
 
 /// Reads and checks every row, sending full batches to the store. Stops
 /// early, without error, when the store side has hung up.
-fn parse_batches<R: Read>(
-    reader: &mut csv::Reader<R>,
+fn parse_batches(
+    source: &mut impl RowSource,
     header: &Header,
     context: &Context,
     sender: SyncSender<Batch>,
@@ -132,7 +132,7 @@ fn parse_batches<R: Read>(
     let mut unreadable = Vec::new();
     let mut hung_up = false;
     let outcome = read_rows(
-        reader,
+        source,
         header,
         |r| unreadable.push(r),
         |mut fields| {

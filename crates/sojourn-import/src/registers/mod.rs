@@ -52,7 +52,7 @@ pub mod residents;
 mod directory;
 pub use directory::Directory;
 
-use crate::table::{Column, FieldError};
+use crate::table::{Column, FieldError, Inconsistency};
 use sojourn_domain::codes::DivisionCode;
 use sojourn_domain::codes::place::{PlaceMatch, resolve_place};
 use sojourn_store::{Page, PageRequest};
@@ -175,12 +175,19 @@ pub fn columns_help() -> String {
     help
 }
 
-/// English texts of the cross-field rules, which `table` translates.
-pub const DEPARTED_WITHOUT_DATE: &str = "status departed needs departed_on";
-pub const DEPARTURE_FIELDS_WITHOUT_DEPARTURE: &str =
-    "departed_on, destination and departure_reason belong to a departed stay only";
-pub const LANDLORD_CODE: &str =
-    "a person landlord needs landlord_id_number, a company landlord landlord_uscc";
+/// The cross-field rules of the registers, in both languages.
+pub const DEPARTED_WITHOUT_DATE: Inconsistency = Inconsistency {
+    en: "status departed needs departed_on",
+    zh: "状态为已注销时须填写注销日期",
+};
+pub const DEPARTURE_FIELDS_WITHOUT_DEPARTURE: Inconsistency = Inconsistency {
+    en: "departed_on, destination and departure_reason belong to a departed stay only",
+    zh: "未注销的居住记录不能填写注销日期、去向或注销原因",
+};
+pub const LANDLORD_CODE: Inconsistency = Inconsistency {
+    en: "a person landlord needs landlord_id_number, a company landlord landlord_uscc",
+    zh: "个人房东须填写身份证号码（landlord_id_number），单位房东须填写统一社会信用代码（landlord_uscc）",
+};
 
 /// Calls `visit` with every page `fetch` returns, from the first on, so a
 /// whole register passes through without being held at once.
