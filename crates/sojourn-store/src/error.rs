@@ -75,6 +75,13 @@ pub enum StoreError {
     /// Stored data no longer reads as it was written: a value that no
     /// longer parses, a column of a type the schema does not give it.
     /// Details are logged, not shown.
+    /// Old keys cannot be retired while values are still sealed under
+    /// them (a rotation not finished).
+    #[error(
+        "{values} values are still under an old key: run `sojourn keys rotate` to finish re-encrypting"
+    )]
+    KeysStillInUse { values: u64 },
+
     #[error("stored data unreadable: {0}")]
     Corrupt(String),
     /// The store broke a rule of its own (a batch answered for fewer rows
@@ -136,6 +143,7 @@ impl Localized for StoreError {
             Self::Rule(e) => e.code(),
             Self::Review(e) => e.code(),
             Self::Crypto(_) => "keys",
+            Self::KeysStillInUse { .. } => "keys_still_in_use",
             Self::Quality(refusal) => refusal.code(),
             Self::Transfer(refusal) => refusal.code(),
             Self::Backend(_) | Self::Corrupt(_) | Self::Internal(_) => "internal",
@@ -181,6 +189,9 @@ impl Localized for StoreError {
             Self::Rule(e) => e.message_zh(),
             Self::Review(e) => e.message_zh(),
             Self::Crypto(_) => "数据密钥与数据库不符或缺失，请联系系统管理员".into(),
+            Self::KeysStillInUse { values } => format!(
+                "仍有 {values} 个数据项使用旧密钥加密：请先运行 `sojourn keys rotate` 完成重新加密"
+            ),
             Self::Quality(refusal) => refusal.message_zh(),
             Self::Transfer(refusal) => refusal.message_zh(),
             Self::Backend(_) | Self::Corrupt(_) | Self::Internal(_) => {

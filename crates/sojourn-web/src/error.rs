@@ -262,6 +262,7 @@ impl From<StoreError> for ApiError {
             // runs; meeting it here is a server fault, not a client's.
             // So is a key that does not fit the data (checked at start).
             StoreError::Deployment(_)
+            | StoreError::KeysStillInUse { .. }
             | StoreError::Backend(_)
             | StoreError::Corrupt(_)
             | StoreError::Internal(_)

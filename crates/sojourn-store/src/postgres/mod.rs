@@ -151,6 +151,14 @@ impl Backend for PostgresBackend {
         Ok(result)
     }
 
+    fn rehearse<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        let mut conn = self.client()?;
+        let mut pg = conn.transaction(self.keys.current())?;
+        let result = f(&mut pg);
+        pg.tx.rollback()?;
+        result
+    }
+
     fn write_each<I, T>(
         &self,
         items: &[I],

@@ -4,6 +4,7 @@
 //! sub-second precisions.
 
 use super::audit::append;
+use super::columns::{Columns, col, columns};
 use super::{Backend, Row, SqlStore, Tx, Value, now, scope_bounds};
 use crate::accounts::*;
 use crate::audit::{AuditAction, AuditEvent, Outcome};
@@ -15,14 +16,21 @@ use sojourn_domain::unit::{Scope, UnitCode};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
-const ACCOUNT_COLUMNS: &str = "a.id, a.username, a.display_name, a.unit_code, a.disabled, \
-    a.must_change_password, a.password_changed_at, a.failed_logins, a.locked_until, \
-    CASE WHEN a.totp_secret IS NULL THEN 0 ELSE 1 END, a.last_login_at, a.created_at, \
-    a.created_by, a.updated_at, a.updated_by";
-const ACCOUNT_WIDTH: usize = 15;
+const ACCOUNT: Columns = columns!("a": "id", "username", "display_name", "unit_code", "disabled",
+    "must_change_password", "password_changed_at", "failed_logins", "locked_until",
+    "last_login_at", "created_at", "created_by", "updated_at", "updated_by";
+    "CASE WHEN a.totp_secret IS NULL THEN 0 ELSE 1 END" as "has_totp");
+const ACCOUNT_COLUMNS: &str = ACCOUNT.select;
 
-const TOKEN_COLUMNS: &str = "t.id, t.name, t.unit_code, t.role, t.account_id, t.created_at, \
-    t.created_by, t.expires_at, t.revoked_at, t.revoked_by, t.last_used_at";
+/// What a sign-in reads beside the account.
+const SECRETS: Columns = columns!("a": "password_hash", "totp_secret", "totp_last_step");
+
+/// What a session adds to its account.
+const SESSION: Columns = columns!("s": "created_at", "last_seen_at");
+
+const TOKEN: Columns = columns!("t": "id", "name", "unit_code", "role", "account_id",
+    "created_at", "created_by", "expires_at", "revoked_at", "revoked_by", "last_used_at");
+const TOKEN_COLUMNS: &str = TOKEN.select;
 
 fn bad(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("stored {what} {value:?} no longer parses"))
@@ -50,25 +58,27 @@ fn unit_code(text: &str) -> Result<UnitCode> {
 
 /// An account row without its roles.
 fn account(row: &Row, at: usize) -> Result<Account> {
-    let username = row.text(at + 1)?;
-    let display_name = row.text(at + 2)?;
+    let at = |column: usize| at + column;
+    let username = row.text(at(col!(ACCOUNT, "username")))?;
+    let display_name = row.text(at(col!(ACCOUNT, "display_name")))?;
+    let failed_logins = row.int(at(col!(ACCOUNT, "failed_logins")))?;
     Ok(Account {
-        id: AccountId(row.int(at)?),
+        id: AccountId(row.int(at(col!(ACCOUNT, "id")))?),
         username: Username::parse(username).map_err(|_| bad("user name", username))?,
         display_name: PersonName::parse(display_name).map_err(|_| bad("name", display_name))?,
-        unit: unit_code(row.text(at + 3)?)?,
+        unit: unit_code(row.text(at(col!(ACCOUNT, "unit_code")))?)?,
         roles: Vec::new(),
-        disabled: flag(row, at + 4)?,
-        must_change_password: flag(row, at + 5)?,
-        password_changed_at: row.time(at + 6)?,
-        failed_logins: u32::try_from(row.int(at + 7)?).unwrap_or(u32::MAX),
-        locked_until: opt_time(row, at + 8)?,
-        has_totp: flag(row, at + 9)?,
-        last_login_at: opt_time(row, at + 10)?,
-        created_at: row.time(at + 11)?,
-        created_by: row.text(at + 12)?.to_owned(),
-        updated_at: row.time(at + 13)?,
-        updated_by: row.text(at + 14)?.to_owned(),
+        disabled: flag(row, at(col!(ACCOUNT, "disabled")))?,
+        must_change_password: flag(row, at(col!(ACCOUNT, "must_change_password")))?,
+        password_changed_at: row.time(at(col!(ACCOUNT, "password_changed_at")))?,
+        failed_logins: u32::try_from(failed_logins).unwrap_or(u32::MAX),
+        locked_until: opt_time(row, at(col!(ACCOUNT, "locked_until")))?,
+        has_totp: flag(row, at(col!(ACCOUNT, "has_totp")))?,
+        last_login_at: opt_time(row, at(col!(ACCOUNT, "last_login_at")))?,
+        created_at: row.time(at(col!(ACCOUNT, "created_at")))?,
+        created_by: row.text(at(col!(ACCOUNT, "created_by")))?.to_owned(),
+        updated_at: row.time(at(col!(ACCOUNT, "updated_at")))?,
+        updated_by: row.text(at(col!(ACCOUNT, "updated_by")))?.to_owned(),
     })
 }
 
@@ -339,8 +349,8 @@ fn end_sessions_of(tx: &mut dyn Tx, id: AccountId, keep: Option<&str>) -> Result
 fn credentials(tx: &mut dyn Tx, username: &Username) -> Result<Option<Credentials>> {
     let Some(row) = tx.query_opt(
         &format!(
-            "SELECT {ACCOUNT_COLUMNS}, a.password_hash, a.totp_secret, a.totp_last_step \
-             FROM accounts a WHERE a.username = $1"
+            "SELECT {ACCOUNT_COLUMNS}, {} FROM accounts a WHERE a.username = $1",
+            SECRETS.select
         ),
         &[username.as_str().into()],
     )?
@@ -348,15 +358,16 @@ fn credentials(tx: &mut dyn Tx, username: &Username) -> Result<Option<Credential
         return Ok(None);
     };
     let account = with_roles(tx, account(&row, 0)?)?;
+    let secret = |column: usize| ACCOUNT.width() + column;
     Ok(Some(Credentials {
         account,
-        password_hash: row.text(ACCOUNT_WIDTH)?.to_owned(),
+        password_hash: row.text(secret(col!(SECRETS, "password_hash")))?.to_owned(),
         totp_secret: super::sealed::open_opt(
             &tx.keys(),
             super::sealed::TOTP_SECRET,
-            row.opt_text(ACCOUNT_WIDTH + 1)?,
+            row.opt_text(secret(col!(SECRETS, "totp_secret")))?,
         )?,
-        totp_last_step: row.opt_int(ACCOUNT_WIDTH + 2)?,
+        totp_last_step: row.opt_int(secret(col!(SECRETS, "totp_last_step")))?,
     }))
 }
 
@@ -504,19 +515,22 @@ fn create_api_token(
 }
 
 fn api_token(row: &Row, at: usize) -> Result<ApiToken> {
-    let name = row.text(at + 1)?;
+    let at = |column: usize| at + column;
+    let name = row.text(at(col!(TOKEN, "name")))?;
     Ok(ApiToken {
-        id: ApiTokenId(row.int(at)?),
+        id: ApiTokenId(row.int(at(col!(TOKEN, "id")))?),
         name: Note::parse(name).map_err(|_| bad("token name", name))?,
-        unit: unit_code(row.text(at + 2)?)?,
-        role: role(row.text(at + 3)?)?,
-        account: AccountId(row.int(at + 4)?),
-        created_at: row.time(at + 5)?,
-        created_by: row.text(at + 6)?.to_owned(),
-        expires_at: row.time(at + 7)?,
-        revoked_at: opt_time(row, at + 8)?,
-        revoked_by: row.opt_text(at + 9)?.map(str::to_owned),
-        last_used_at: opt_time(row, at + 10)?,
+        unit: unit_code(row.text(at(col!(TOKEN, "unit_code")))?)?,
+        role: role(row.text(at(col!(TOKEN, "role")))?)?,
+        account: AccountId(row.int(at(col!(TOKEN, "account_id")))?),
+        created_at: row.time(at(col!(TOKEN, "created_at")))?,
+        created_by: row.text(at(col!(TOKEN, "created_by")))?.to_owned(),
+        expires_at: row.time(at(col!(TOKEN, "expires_at")))?,
+        revoked_at: opt_time(row, at(col!(TOKEN, "revoked_at")))?,
+        revoked_by: row
+            .opt_text(at(col!(TOKEN, "revoked_by")))?
+            .map(str::to_owned),
+        last_used_at: opt_time(row, at(col!(TOKEN, "last_used_at")))?,
     })
 }
 
@@ -671,8 +685,9 @@ impl<B: Backend> AccountStore for SqlStore<B> {
         self.backend.read(|tx| {
             let Some(row) = tx.query_opt(
                 &format!(
-                    "SELECT {ACCOUNT_COLUMNS}, s.created_at, s.last_seen_at FROM sessions s \
-                     JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1"
+                    "SELECT {ACCOUNT_COLUMNS}, {} FROM sessions s \
+                     JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1",
+                    SESSION.select
                 ),
                 &[token_hash.into()],
             )?
@@ -681,8 +696,8 @@ impl<B: Backend> AccountStore for SqlStore<B> {
             };
             Ok(Some(Session {
                 account: with_roles(tx, account(&row, 0)?)?,
-                created_at: row.time(ACCOUNT_WIDTH)?,
-                last_seen_at: row.time(ACCOUNT_WIDTH + 1)?,
+                created_at: row.time(ACCOUNT.width() + col!(SESSION, "created_at"))?,
+                last_seen_at: row.time(ACCOUNT.width() + col!(SESSION, "last_seen_at"))?,
             }))
         })
     }
@@ -793,7 +808,7 @@ impl<B: Backend> AccountStore for SqlStore<B> {
                 return Ok(None);
             };
             let token = api_token(&row, 0)?;
-            let account = with_roles(tx, account(&row, 11)?)?;
+            let account = with_roles(tx, account(&row, TOKEN.width())?)?;
             Ok(Some((token, account)))
         })
     }

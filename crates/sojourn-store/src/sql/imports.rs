@@ -68,26 +68,6 @@ pub(crate) fn import_batch(
     Ok(outcomes)
 }
 
-/// What a check's transaction ends with, so that it is rolled back.
-const CHECK_ROLLED_BACK: &str = "import check rolled back";
-
-/// Runs `check` in a write transaction that is always rolled back: a
-/// check writes as the import would, so it meets every refusal the import
-/// would, and leaves nothing. A failure of `check` itself is returned.
-pub(crate) fn rolled_back(
-    backend: &impl super::Backend,
-    check: impl FnOnce(&mut dyn Tx) -> Result<()>,
-) -> Result<()> {
-    let checked = backend.write(|tx| {
-        check(tx)?;
-        Err::<(), _>(StoreError::Internal(CHECK_ROLLED_BACK.into()))
-    });
-    match checked {
-        Err(StoreError::Internal(message)) if message == CHECK_ROLLED_BACK => Ok(()),
-        other => other,
-    }
-}
-
 /// `import_batch` inside a check's transaction: in a savepoint, so that a
 /// batch failing as a whole (which a real import replays row by row) is
 /// undone and replayed row by row here too, each row in its own savepoint.

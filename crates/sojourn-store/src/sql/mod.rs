@@ -174,6 +174,10 @@ pub(crate) trait Tx {
 pub(crate) trait Backend: Send + Sync {
     fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T>;
     fn write<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T>;
+    /// Runs `f` in a write transaction that is rolled back however `f`
+    /// ends: a rehearsal meets every refusal the real write would, and
+    /// leaves nothing.
+    fn rehearse<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T>;
     /// Runs `f` for each item in its own savepoint inside one transaction,
     /// so one failing item leaves the others committed.
     fn write_each<I, T>(

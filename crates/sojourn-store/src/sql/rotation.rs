@@ -314,9 +314,7 @@ impl<B: Backend> SqlStore<B> {
         self.backend.write(|tx| {
             let stale = stale_values(tx)?;
             if stale > 0 {
-                return Err(crate::StoreError::Backend(format!(
-                    "{stale} values are still under an old key: run `sojourn keys rotate` to finish re-encrypting"
-                )));
+                return Err(crate::StoreError::KeysStillInUse { values: stale });
             }
             let current = tx.keys().current().id().to_owned();
             let old = tx.query(

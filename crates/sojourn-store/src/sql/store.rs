@@ -160,7 +160,7 @@ impl<B: Backend> Store for SqlStore<B> {
         next: &mut dyn FnMut() -> Option<(Vec<Arrival>, Vec<ResidenceStatus>)>,
         decided: &mut dyn FnMut(Vec<Result<StayImport>>),
     ) -> Result<()> {
-        imports::rolled_back(&self.backend, |tx| {
+        self.backend.rehearse(|tx| {
             while let Some((arrivals, statuses)) = next() {
                 decided(imports::check_batch(
                     tx, scope, &arrivals, &statuses, actor,
@@ -176,9 +176,8 @@ impl<B: Backend> Store for SqlStore<B> {
         actor: &Actor,
         check: &mut dyn FnMut(&mut dyn ImportSink) -> Result<()>,
     ) -> Result<()> {
-        imports::rolled_back(&self.backend, |tx| {
-            check(&mut imports::CheckSink { tx, scope, actor })
-        })
+        self.backend
+            .rehearse(|tx| check(&mut imports::CheckSink { tx, scope, actor }))
     }
 
     fn mark_domicile_from_id_number(&self, scope: &Scope, stays: &[ResidenceId]) -> Result<()> {

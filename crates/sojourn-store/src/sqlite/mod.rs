@@ -158,6 +158,14 @@ impl Backend for SqliteBackend {
         Ok(result)
     }
 
+    fn rehearse<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock_writer()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let result = f(&mut SqliteTx(&tx, self.keys.current()));
+        tx.rollback()?;
+        result
+    }
+
     fn write_each<I, T>(
         &self,
         items: &[I],
