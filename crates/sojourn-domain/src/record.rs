@@ -30,10 +30,18 @@ pub enum RecordKind {
     TransferRequest,
     /// Two files the monitor takes for one person (疑似重复档案).
     DuplicatePair,
+    /// Arrivals registered together (one audit entry for the batch).
+    ArrivalBatch,
+    /// A document of a person checked or chased (R2.6).
+    DocumentCheck,
+    /// A safety inspection of a rental house.
+    HouseInspection,
+    /// A unit's contacts (coordinator, police officer).
+    UnitContacts,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 10] = [
+    pub const ALL: [RecordKind; 14] = [
         Self::Person,
         Self::Residence,
         Self::House,
@@ -44,6 +52,10 @@ impl RecordKind {
         Self::ApiToken,
         Self::TransferRequest,
         Self::DuplicatePair,
+        Self::ArrivalBatch,
+        Self::DocumentCheck,
+        Self::HouseInspection,
+        Self::UnitContacts,
     ];
 
     /// The registers whose records go through review.
@@ -66,6 +78,10 @@ impl RecordKind {
             Self::ApiToken => "api_token",
             Self::TransferRequest => "transfer_request",
             Self::DuplicatePair => "duplicate",
+            Self::ArrivalBatch => "arrival_batch",
+            Self::DocumentCheck => "document_check",
+            Self::HouseInspection => "house_inspection",
+            Self::UnitContacts => "unit_contacts",
         }
     }
 
@@ -87,6 +103,10 @@ impl RecordKind {
             Self::ApiToken => "接口令牌",
             Self::TransferRequest => "转移申请",
             Self::DuplicatePair => "疑似重复档案",
+            Self::ArrivalBatch => "批量登记",
+            Self::DocumentCheck => "证件核查记录",
+            Self::HouseInspection => "出租房屋检查记录",
+            Self::UnitContacts => "单位联系方式",
         }
     }
 
@@ -102,6 +122,10 @@ impl RecordKind {
             Self::ApiToken => "API token",
             Self::TransferRequest => "transfer request",
             Self::DuplicatePair => "probable duplicate pair",
+            Self::ArrivalBatch => "batch of arrivals",
+            Self::DocumentCheck => "document check",
+            Self::HouseInspection => "house inspection",
+            Self::UnitContacts => "unit contacts",
         }
     }
 }
@@ -157,7 +181,11 @@ impl RecordRef {
             | RecordKind::Account
             | RecordKind::ApiToken
             | RecordKind::TransferRequest
-            | RecordKind::DuplicatePair => None,
+            | RecordKind::DuplicatePair
+            | RecordKind::ArrivalBatch
+            | RecordKind::DocumentCheck
+            | RecordKind::HouseInspection
+            | RecordKind::UnitContacts => None,
         }
     }
 }

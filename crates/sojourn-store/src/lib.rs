@@ -57,7 +57,7 @@ pub use accounts::{
 };
 pub use audit::{
     Anchor, AuditAction, AuditEntry, AuditEvent, AuditLog, AuditObject, AuditQuery, AuditReport,
-    Finding, Outcome,
+    Finding, ObjectKind, Outcome,
 };
 pub use error::StoreError;
 pub use imports::{ImportSink, StayImport};

@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::auth::Denied;
 use crate::error::ApiError;
 use serde_json::{Value, json};
+use sojourn_domain::record::RecordKind;
 use sojourn_domain::unit::UnitCode;
 use sojourn_store::{Actor, AuditAction, AuditEvent, Outcome};
 use std::net::IpAddr;
@@ -78,7 +79,7 @@ pub(crate) async fn read<T>(
     state: &AppState,
     actor: Actor,
     action: AuditAction,
-    (kind, id): (&str, i64),
+    (kind, id): (RecordKind, i64),
     outcome: Result<T, ApiError>,
     describe: impl FnOnce(&T) -> (Option<UnitCode>, Value),
 ) -> Result<T, ApiError> {

@@ -36,6 +36,7 @@
 
 use crate::{Actor, Page, PageRequest, Result};
 use serde_json::{Value, json};
+use sojourn_domain::record::RecordKind;
 use sojourn_domain::unit::{Scope, UnitCode};
 use time::OffsetDateTime;
 
@@ -200,6 +201,30 @@ impl Outcome {
     }
 }
 
+/// What an entry is about: a record, or the review of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectKind {
+    Record(RecordKind),
+    /// The review workflow's state of a record (`house_review`, …).
+    Review(RecordKind),
+}
+
+impl ObjectKind {
+    /// The kind as the trail stores and filters it.
+    pub fn code(self) -> String {
+        match self {
+            Self::Record(kind) => kind.code().to_owned(),
+            Self::Review(kind) => format!("{}_review", kind.code()),
+        }
+    }
+}
+
+impl From<RecordKind> for ObjectKind {
+    fn from(kind: RecordKind) -> Self {
+        Self::Record(kind)
+    }
+}
+
 /// The record an entry is about: its kind (`person`, `account`, …) and id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditObject {
@@ -208,9 +233,9 @@ pub struct AuditObject {
 }
 
 impl AuditObject {
-    pub fn new(kind: &str, id: impl ToString) -> Self {
+    pub fn new(kind: impl Into<ObjectKind>, id: impl ToString) -> Self {
         Self {
-            kind: kind.to_owned(),
+            kind: kind.into().code(),
             id: id.to_string(),
         }
     }
@@ -248,7 +273,7 @@ impl AuditEvent {
         }
     }
 
-    pub fn object(mut self, kind: &str, id: impl ToString) -> Self {
+    pub fn object(mut self, kind: impl Into<ObjectKind>, id: impl ToString) -> Self {
         self.object = Some(AuditObject::new(kind, id));
         self
     }

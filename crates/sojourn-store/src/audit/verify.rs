@@ -469,7 +469,7 @@ mod tests {
         (1..=n)
             .map(|seq| {
                 let event = AuditEvent::new(AuditAction::Read, Outcome::Success)
-                    .object("person", seq)
+                    .object(sojourn_domain::record::RecordKind::Person, seq)
                     .details(json!({ "n": seq }));
                 let at = OffsetDateTime::UNIX_EPOCH + time::Duration::seconds(seq);
                 let entry = seal(seq, at, &Actor::new("clerk"), &event, None, &prev);

@@ -175,7 +175,7 @@ fn create_account(
     set_roles(tx, id, &new.roles)?;
     let account = get_account(tx, scope, id)?;
     let event = AuditEvent::new(AuditAction::AccountCreated, Outcome::Success)
-        .object("account", id.0)
+        .object(sojourn_domain::record::RecordKind::Account, id.0)
         .unit(&account.unit)
         .details(json!({
             "username": account.username.as_str(),
@@ -219,7 +219,7 @@ fn account_event(change: &AccountChange, before: &Account, actor: &Actor) -> Aud
     let mut details = details;
     details["username"] = json!(before.username.as_str());
     AuditEvent::new(action, Outcome::Success)
-        .object("account", before.id.0)
+        .object(sojourn_domain::record::RecordKind::Account, before.id.0)
         .unit(&before.unit)
         .details(details)
 }
@@ -502,7 +502,7 @@ fn create_api_token(
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
     let event = AuditEvent::new(AuditAction::TokenIssued, Outcome::Success)
-        .object("api_token", token.id.0)
+        .object(sojourn_domain::record::RecordKind::ApiToken, token.id.0)
         .unit(&token.unit)
         .details(json!({
             "name": token.name.as_str(),
@@ -779,7 +779,7 @@ impl<B: Backend> AccountStore for SqlStore<B> {
         self.backend.write(|tx| {
             let token = get_api_token(tx, scope, id)?;
             let event = AuditEvent::new(AuditAction::TokenRevoked, Outcome::Success)
-                .object("api_token", id.0)
+                .object(sojourn_domain::record::RecordKind::ApiToken, id.0)
                 .unit(&token.unit)
                 .details(json!({
                     "name": token.name.as_str(),

@@ -307,7 +307,7 @@ fn audit_arrivals(
         }
         _ => {
             let event = AuditEvent::new(AuditAction::Create, Outcome::Success)
-                .object("arrival_batch", written[0].1.0)
+                .object(RecordKind::ArrivalBatch, written[0].1.0)
                 .details(serde_json::json!({
                     "rows": arrivals.len(),
                     "written": written.len(),

@@ -152,13 +152,11 @@ pub(crate) fn append(tx: &mut dyn Tx, actor: &Actor, event: AuditEvent) -> Resul
 /// for a creation) and what is, free-form JSON masked on its way in by
 /// the keys sealed fields declare. A versioned record's change goes
 /// through [`record_snapshots`] instead (`sql/change.rs`).
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn record_change(
     tx: &mut dyn Tx,
     actor: &Actor,
     action: AuditAction,
-    kind: &str,
-    id: i64,
+    (kind, id): (impl Into<ObjectKind>, i64),
     unit: &sojourn_domain::unit::UnitCode,
     before: Option<serde_json::Value>,
     after: serde_json::Value,
@@ -197,7 +195,7 @@ pub(crate) fn record_masked(
     after: serde_json::Value,
 ) -> Result<()> {
     let mut event = AuditEvent::new(action, Outcome::Success)
-        .object(kind.code(), id)
+        .object(kind, id)
         .unit(unit)
         .details(change_details(before, after));
     event.masked_by_type = true;

@@ -47,8 +47,10 @@ pub(crate) fn record_inspection(
         tx,
         actor,
         AuditAction::Create,
-        "house_inspection",
-        recorded.id,
+        (
+            sojourn_domain::record::RecordKind::HouseInspection,
+            recorded.id,
+        ),
         &on_file.details.unit,
         None,
         after,

@@ -49,7 +49,7 @@
 //! the registration form, with live checks.
 
 use super::{Row, Tx, Value, scope_bounds};
-use crate::audit::AuditAction;
+use crate::audit::{AuditAction, ObjectKind};
 use crate::review::{
     ReviewCounts, ReviewFilter, ReviewItem, ReviewList, ReviewQueue, ReviewSort, StepCount,
 };
@@ -400,8 +400,7 @@ pub(crate) fn take_review_step(
         tx,
         actor,
         AuditAction::Update,
-        audit_kind(record.kind)?,
-        record.id,
+        (audit_kind(record.kind)?, record.id),
         &unit,
         Some(snapshot(&before, None)),
         snapshot(&after, Some(step)),
@@ -409,14 +408,12 @@ pub(crate) fn take_review_step(
     Ok(after)
 }
 
-fn audit_kind(kind: RecordKind) -> Result<&'static str> {
-    Ok(match kind {
-        RecordKind::Residence => "residence_review",
-        RecordKind::House => "house_review",
-        RecordKind::Employer => "employer_review",
-        RecordKind::Outflow => "outflow_review",
-        other => return Err(not_reviewed(other)),
-    })
+fn audit_kind(kind: RecordKind) -> Result<ObjectKind> {
+    if RecordKind::REVIEWED.contains(&kind) {
+        Ok(ObjectKind::Review(kind))
+    } else {
+        Err(not_reviewed(kind))
+    }
 }
 
 /// What the audit trail keeps of a review (no personal data in it).

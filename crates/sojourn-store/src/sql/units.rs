@@ -115,7 +115,7 @@ pub(crate) fn create_unit(
     }
     insert_unit(tx, unit, false, actor)?;
     let event = AuditEvent::new(AuditAction::Create, Outcome::Success)
-        .object("unit", unit.code.as_str())
+        .object(sojourn_domain::record::RecordKind::Unit, unit.code.as_str())
         .unit(&unit.code)
         .details(serde_json::json!({ "name": unit.name.as_str() }));
     super::audit::append(tx, actor, event)?;
@@ -224,8 +224,7 @@ pub(crate) fn set_unit_contacts(
         tx,
         actor,
         AuditAction::Update,
-        "unit_contacts",
-        0,
+        (sojourn_domain::record::RecordKind::UnitContacts, 0),
         code,
         Some(contacts_snapshot(&before)),
         contacts_snapshot(contacts),

@@ -38,7 +38,7 @@ fn eight(store: &dyn Store) -> Vec<AuditEntry> {
             AuditEvent::new(AuditAction::SignIn, Outcome::Success)
         } else {
             AuditEvent::new(AuditAction::Read, Outcome::Success)
-                .object("person", k)
+                .object(sojourn_domain::record::RecordKind::Person, k)
                 .unit(&code(unit))
                 .details(json!({ "residences": [k * 10] }))
         };
@@ -289,7 +289,7 @@ pub fn concurrent_appends_never_fork_the_audit_chain(db: &TestDb) {
             s.spawn(move || {
                 for k in 0..per_thread {
                     let event = AuditEvent::new(AuditAction::Read, Outcome::Success)
-                        .object("person", t * 1000 + k)
+                        .object(sojourn_domain::record::RecordKind::Person, t * 1000 + k)
                         .unit(&code(DUOFU));
                     store
                         .append_audit(&staff("wangxm", DUOFU), &event)

@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::json;
 use sojourn_domain::person::PersonId;
+use sojourn_domain::record::RecordKind;
 use sojourn_domain::time_rules::china_today;
 use sojourn_store::AuditAction;
 
@@ -39,7 +40,7 @@ pub(crate) async fn list_document_checks(
         &state,
         actor,
         AuditAction::Read,
-        ("person", id),
+        (RecordKind::Person, id),
         read,
         |(unit, checks)| (Some(unit.clone()), json!({ "documents": checks.len() })),
     )

@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use serde_json::json;
 use sojourn_domain::codes::Uscc;
 use sojourn_domain::employer::{EmployerDetails, EmployerId};
+use sojourn_domain::record::RecordKind;
 use sojourn_store::{AuditAction, RecordRef};
 
 #[utoipa::path(post, path = "/api/v1/employers", tag = "employers",
@@ -119,7 +120,7 @@ pub(crate) async fn get_employer(
         store.get_employer(&scope, EmployerId(id))
     })
     .await;
-    let object = ("employer", id);
+    let object = (RecordKind::Employer, id);
     let employer = crate::audit::read(&state, actor, AuditAction::Read, object, read, |e| {
         (Some(e.details.unit.clone()), json!({}))
     })
@@ -169,13 +170,20 @@ pub(crate) async fn list_workers(
     })
     .await;
     let search = AuditAction::Search;
-    let links = crate::audit::read(&state, actor, search, ("employer", id), read, |links| {
-        let persons: Vec<i64> = links.iter().map(|l| l.person.0).collect();
-        (
-            None,
-            json!({ "list": "workers", "returned": { "persons": persons } }),
-        )
-    })
+    let links = crate::audit::read(
+        &state,
+        actor,
+        search,
+        (RecordKind::Employer, id),
+        read,
+        |links| {
+            let persons: Vec<i64> = links.iter().map(|l| l.person.0).collect();
+            (
+                None,
+                json!({ "list": "workers", "returned": { "persons": persons } }),
+            )
+        },
+    )
     .await?;
     Ok(Json(links.iter().map(Into::into).collect()))
 }

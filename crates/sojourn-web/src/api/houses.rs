@@ -18,6 +18,7 @@ use axum::http::StatusCode;
 use serde_json::{Map, json};
 use sojourn_domain::house::Landlord;
 use sojourn_domain::house::{HouseDetails, HouseId};
+use sojourn_domain::record::RecordKind;
 use sojourn_domain::time_rules::china_today;
 use sojourn_store::{AuditAction, RecordRef};
 
@@ -118,9 +119,14 @@ pub(crate) async fn get_house(
     Path(id): Path<i64>,
 ) -> Result<Json<HouseResponse>, ApiError> {
     let read = run(&state, move |store| store.get_house(&scope, HouseId(id))).await;
-    let house = crate::audit::read(&state, actor, AuditAction::Read, ("house", id), read, |h| {
-        (Some(h.details.unit.clone()), json!({}))
-    })
+    let house = crate::audit::read(
+        &state,
+        actor,
+        AuditAction::Read,
+        (RecordKind::House, id),
+        read,
+        |h| (Some(h.details.unit.clone()), json!({})),
+    )
     .await?;
     Ok(Json((&house).into()))
 }
@@ -164,13 +170,20 @@ pub(crate) async fn list_tenants(
 ) -> Result<Json<Vec<LinkResponse>>, ApiError> {
     let read = run(&state, move |store| store.tenants_of(&scope, HouseId(id))).await;
     let search = AuditAction::Search;
-    let links = crate::audit::read(&state, actor, search, ("house", id), read, |links| {
-        let persons: Vec<i64> = links.iter().map(|l| l.person.0).collect();
-        (
-            None,
-            json!({ "list": "tenants", "returned": { "persons": persons } }),
-        )
-    })
+    let links = crate::audit::read(
+        &state,
+        actor,
+        search,
+        (RecordKind::House, id),
+        read,
+        |links| {
+            let persons: Vec<i64> = links.iter().map(|l| l.person.0).collect();
+            (
+                None,
+                json!({ "list": "tenants", "returned": { "persons": persons } }),
+            )
+        },
+    )
     .await?;
     Ok(Json(links.iter().map(Into::into).collect()))
 }
@@ -215,7 +228,7 @@ pub(crate) async fn reveal_house(
         &state,
         actor,
         AuditAction::Reveal,
-        ("house", id),
+        (RecordKind::House, id),
         read,
         |h| (Some(h.details.unit.clone()), details),
     )
@@ -259,7 +272,7 @@ pub(crate) async fn list_inspections(
         &state,
         actor,
         AuditAction::Read,
-        ("house", id),
+        (RecordKind::House, id),
         read,
         |(unit, list)| (Some(unit.clone()), json!({ "inspections": list.len() })),
     )

@@ -336,7 +336,7 @@ pub(crate) async fn history_of(
     record: RecordRef,
 ) -> Result<Json<Vec<RevisionResponse>>, ApiError> {
     let read = run(state, move |store| store.history(&scope, record)).await;
-    let object = (record.kind().code(), record.id());
+    let object = (record.kind(), record.id());
     let history = sojourn_store::AuditAction::History;
     let revisions = crate::audit::read(state, actor, history, object, read, |revisions| {
         let unit = revisions.last().and_then(|r| {

@@ -18,6 +18,7 @@ use axum::http::StatusCode;
 use serde_json::{Map, json};
 use sojourn_domain::codes::IdNumber;
 use sojourn_domain::outflow::{OutflowDetails, OutflowId};
+use sojourn_domain::record::RecordKind;
 use sojourn_domain::time_rules::PastDate;
 use sojourn_store::{AuditAction, RecordRef};
 
@@ -125,7 +126,7 @@ pub(crate) async fn get_outflow(
         store.get_outflow(&scope, OutflowId(id))
     })
     .await;
-    let object = ("outflow", id);
+    let object = (RecordKind::Outflow, id);
     let outflow = crate::audit::read(&state, actor, AuditAction::Read, object, read, |o| {
         (Some(o.details.unit.clone()), json!({}))
     })
@@ -197,7 +198,7 @@ pub(crate) async fn reveal_outflow(
     })
     .await;
     let details = json!({ "fields": reveal.fields, "reason": reveal.reason });
-    let object = ("outflow", id);
+    let object = (RecordKind::Outflow, id);
     let outflow = crate::audit::read(&state, actor, AuditAction::Reveal, object, read, |o| {
         (Some(o.details.unit.clone()), details)
     })

@@ -13,6 +13,7 @@ use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use serde_json::{Map, json};
 use sojourn_domain::person::{PersonDetails, PersonId};
+use sojourn_domain::record::RecordKind;
 use sojourn_store::{AuditAction, RecordRef};
 
 /// The person file with every stay in the caller's jurisdiction (ID and
@@ -39,7 +40,7 @@ pub(crate) async fn get_person(
         &state,
         actor,
         AuditAction::Read,
-        ("person", id),
+        (RecordKind::Person, id),
         read,
         |(p, rs)| {
             let ids: Vec<i64> = rs.iter().map(|r| r.id.0).collect();
@@ -117,7 +118,7 @@ pub(crate) async fn reveal_person(
         &state,
         actor,
         AuditAction::Reveal,
-        ("person", id),
+        (RecordKind::Person, id),
         read,
         |p| (Some(p.unit.clone()), details),
     )

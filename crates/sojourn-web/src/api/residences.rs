@@ -10,6 +10,7 @@ use crate::extract::Path;
 use crate::json::Json;
 use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
+use sojourn_domain::record::RecordKind;
 use sojourn_domain::residence::{Departure, ResidenceId, StayDetails};
 use sojourn_store::{AuditAction, RecordRef};
 
@@ -29,7 +30,7 @@ pub(crate) async fn get_residence(
         store.get_residence(&scope, ResidenceId(id))
     })
     .await;
-    let object = ("residence", id);
+    let object = (RecordKind::Residence, id);
     let residence = crate::audit::read(&state, actor, AuditAction::Read, object, read, |r| {
         (
             Some(r.stay.unit.clone()),

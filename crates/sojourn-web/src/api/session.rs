@@ -13,6 +13,7 @@ use crate::json::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use sojourn_domain::record::RecordKind;
 
 /// Signs in: checks the password (and the authenticator code where the
 /// account has one — always for administrators), opens a new session and
@@ -74,7 +75,7 @@ pub(crate) async fn sign_out(
         sojourn_store::AuditAction::SignOut,
         sojourn_store::Outcome::Success,
     )
-    .object("account", caller.principal.account.0);
+    .object(RecordKind::Account, caller.principal.account.0);
     crate::audit::record(&state, caller.actor(), event).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(

@@ -24,6 +24,7 @@ use crate::error::{ApiError, FieldProblem};
 use serde_json::json;
 use sojourn_domain::Localized;
 use sojourn_domain::account::{PasswordError, Username};
+use sojourn_domain::record::RecordKind;
 use sojourn_store::{
     Account, AccountChange, Actor, AuditAction, AuditEvent, Credentials, NewSession, Outcome,
 };
@@ -106,7 +107,9 @@ async fn audit_sign_in(
     };
     let mut event = AuditEvent::new(action, outcome).details(json!({ "reason": reason }));
     if let Some(account) = account {
-        event = event.object("account", account.id.0).unit(&account.unit);
+        event = event
+            .object(RecordKind::Account, account.id.0)
+            .unit(&account.unit);
     }
     crate::audit::record(state, actor, event).await
 }

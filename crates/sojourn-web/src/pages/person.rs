@@ -20,8 +20,9 @@ use axum::extract::{Path, Query, State};
 use sojourn_domain::account::{Action, Resource};
 use sojourn_domain::document::{DocumentKind, DocumentStatus, RecordedDocumentCheck};
 use sojourn_domain::person::{Guardian, Person, PersonId};
+use sojourn_domain::record::RecordKind;
 use sojourn_domain::residence::{Residence, ResidenceStatus};
-use sojourn_domain::review::{RecordKind, ReviewRecord};
+use sojourn_domain::review::ReviewRecord;
 use sojourn_domain::time_rules::{CHINA, china_today};
 use sojourn_domain::unit::Scope;
 use sojourn_store::AuditAction;
@@ -249,7 +250,7 @@ pub(crate) async fn load_audited(
         state,
         caller.actor(),
         action,
-        ("person", id.0),
+        (RecordKind::Person, id.0),
         outcome,
         |file| {
             let stays: Vec<i64> = file.stays.iter().map(|r| r.id.0).collect();

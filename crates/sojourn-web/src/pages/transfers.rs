@@ -39,6 +39,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sojourn_domain::account::Action;
 use sojourn_domain::codes::IdNumber;
+use sojourn_domain::record::RecordKind;
 use sojourn_domain::text::{Note, PersonName};
 use sojourn_domain::time_rules::{CHINA, china_today};
 use sojourn_domain::unit::Scope;
@@ -72,7 +73,7 @@ pub(crate) async fn on_file(
         return Ok(None);
     };
     let event = AuditEvent::new(AuditAction::Read, Outcome::Success)
-        .object("residence", file.residence.0)
+        .object(RecordKind::Residence, file.residence.0)
         .unit(&file.unit)
         .details(serde_json::json!({
             "lookup": "duplicate_on_arrival",
