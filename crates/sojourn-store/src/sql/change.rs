@@ -10,8 +10,9 @@
 //! 3. let the register write its columns, stamped with the next version,
 //!    the time and the actor ([`Stamp`]);
 //! 4. read the record back, keep its review with the unit that now holds
-//!    it (or open its review, for a creation) where the kind is reviewed,
-//!    and judge it again where the data-quality rules judge the kind;
+//!    it (or open its review, for a creation) where the kind is reviewed
+//!    and the unit changed, and judge it again where the data-quality
+//!    rules judge the kind and the change can alter what they read;
 //! 5. write the audit entry, before and after masked by the snapshot's
 //!    field types (`crate::snapshot`).
 //!
@@ -69,6 +70,14 @@ impl Step {
             Self::Arrived => "arrival",
             Self::Merged => "merged",
         }
+    }
+
+    /// Whether the change can alter what the data-quality rules read. An
+    /// activation cannot: the rules ask whether a stay is current, and a
+    /// stay is current before and after (so an import activating a
+    /// million stays does not judge each twice).
+    fn rejudges(self) -> bool {
+        self != Self::Activated
     }
 
     fn audit_action(self) -> AuditAction {
@@ -134,10 +143,13 @@ pub(crate) fn update<R: Versioned>(
     let stamp = revise(tx, &before, expected_version, step, actor)?;
     write(tx, &before, &stamp)?;
     let after = R::read(tx, scope, id)?;
-    if RecordKind::REVIEWED.contains(&R::KIND) {
+    let moved = before.unit() != after.unit();
+    if moved && RecordKind::REVIEWED.contains(&R::KIND) {
         super::review::follow_unit(tx, R::KIND, id, after.unit())?;
     }
-    judge(tx, &after)?;
+    if step.rejudges() {
+        judge(tx, &after)?;
+    }
     let snapshots = (R::Snapshot::from(&before), R::Snapshot::from(&after));
     audit(
         tx,
