@@ -12,7 +12,7 @@ const RULES: &[(&str, &[&str])] = &[
     ("i18n.rs", &["pages", "api", "export"]),
     ("format.rs", &["pages", "api", "export"]),
     ("blocking.rs", &["pages", "api", "export"]),
-    ("error.rs", &["pages", "api", "export"]),
+    ("error", &["pages", "api", "export", "auth"]),
     ("dto", &["pages", "api", "export"]),
     ("auth", &["pages", "api", "export"]),
     ("export", &["pages", "api"]),
