@@ -25,6 +25,9 @@ pub mod headers;
 pub(crate) mod i18n;
 /// The JSON extractor that tells malformed JSON from JSON of the wrong shape.
 pub mod json;
+/// The operations both the API and the pages call: the rules of each
+/// change and search, written once.
+pub(crate) mod ops;
 /// The pages staff work in, beside the API.
 pub mod pages;
 /// The caller's jurisdiction, drawn in one place and never from the request.

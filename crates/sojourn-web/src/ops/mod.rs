@@ -1,0 +1,22 @@
+//! The operations of the register — open an account, register an arrival,
+//! start an export, search the audit trail … — as plain functions that
+//! take the caller, the state and the input already parsed, check what the
+//! caller may do, call the store and record what must be audited. The API
+//! handlers and the pages both call them: a handler turns a request into
+//! their input and their result into JSON, a page turns a form into their
+//! input and their result (or refusal) into HTML. So a rule is written
+//! once, and a page never calls a handler.
+//!
+//! They stand on the floor (`auth`, `dto`, `error`, `blocking`, `audit`,
+//! `export`) and name neither `api` nor `pages` (checked by `layers.rs`).
+
+/// Staff accounts: opening, disabling, roles, credentials.
+pub(crate) mod accounts;
+/// The audit trail: searching it (itself recorded).
+pub(crate) mod audit;
+/// Signing out.
+pub(crate) mod session;
+/// API tokens: issuing and revoking.
+pub(crate) mod tokens;
+/// The jurisdiction tree: new grids and collection points.
+pub(crate) mod units;
