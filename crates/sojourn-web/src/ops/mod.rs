@@ -14,6 +14,12 @@
 pub(crate) mod accounts;
 /// The audit trail: searching it (itself recorded).
 pub(crate) mod audit;
+/// Exports: starting a job, the caller's jobs, their files.
+pub(crate) mod exports;
+/// Files sent in chunks as a response's body.
+pub(crate) mod files;
+/// Imports from uploaded sheets, and what bounds them.
+pub mod imports;
 /// Signing out.
 pub(crate) mod session;
 /// API tokens: issuing and revoking.
