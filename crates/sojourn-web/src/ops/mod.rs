@@ -20,6 +20,8 @@ pub(crate) mod exports;
 pub(crate) mod files;
 /// Imports from uploaded sheets, and what bounds them.
 pub mod imports;
+/// Registering an arrival.
+pub(crate) mod residents;
 /// Signing out.
 pub(crate) mod session;
 /// API tokens: issuing and revoking.
