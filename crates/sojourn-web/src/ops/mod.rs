@@ -7,8 +7,9 @@
 //! input and their result (or refusal) into HTML. So a rule is written
 //! once, and a page never calls a handler.
 //!
-//! They stand on the floor (`auth`, `dto`, `error`, `blocking`, `audit`,
-//! `export`) and name neither `api` nor `pages` (checked by `layers.rs`).
+//! They use `export` beside them and the floor below (`auth`, `dto`,
+//! `error`, `blocking`, `audit`), and name neither `api` nor `pages`
+//! (checked by `layers.rs`).
 
 /// Staff accounts: opening, disabling, roles, credentials.
 pub(crate) mod accounts;
@@ -20,6 +21,8 @@ pub(crate) mod exports;
 pub(crate) mod files;
 /// Imports from uploaded sheets, and what bounds them.
 pub mod imports;
+/// Writing the house, employer and outflow registers' records.
+pub(crate) mod records;
 /// Registering an arrival.
 pub(crate) mod residents;
 /// Signing out.
@@ -28,3 +31,9 @@ pub(crate) mod session;
 pub(crate) mod tokens;
 /// The jurisdiction tree: new grids and collection points.
 pub(crate) mod units;
+
+/// What a write answers: `Err` when the task itself failed (what tokio
+/// says of it), otherwise the store's answer — whose refusals the API
+/// answers with their status and a page puts beside the field they
+/// concern.
+pub(crate) type Written<T> = Result<sojourn_store::Result<T>, String>;

@@ -3,6 +3,7 @@
 //! collector, when and where it was collected), then opened on the
 //! person's file in the caller's jurisdiction, audited by the store.
 
+use super::Written;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::blocking::raw;
@@ -39,15 +40,13 @@ pub(crate) fn parse_arrival(
 }
 
 /// Opens (or reopens) the person file for the arrival's ID number and a
-/// new stay on it, in the caller's jurisdiction, as the caller. `Err` when
-/// the task itself failed; otherwise the store's answer, whose refusals
-/// (重卡, a unit, house or employer out of reach) the API answers as
-/// statuses and the page puts beside the fields they concern.
+/// new stay on it, in the caller's jurisdiction, as the caller. Refused
+/// by the store for 重卡, or a unit, house or employer out of reach.
 pub(crate) async fn register_arrival(
     state: &AppState,
     caller: &Caller,
     new: NewArrival,
-) -> Result<sojourn_store::Result<(Person, Residence)>, String> {
+) -> Written<(Person, Residence)> {
     let scope = caller.scope();
     let mut actor = caller.actor();
     actor.collection = new.collection;
