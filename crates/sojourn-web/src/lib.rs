@@ -25,6 +25,9 @@ pub mod headers;
 pub(crate) mod i18n;
 /// The JSON extractor that tells malformed JSON from JSON of the wrong shape.
 pub mod json;
+/// The operations both the API and the pages call: the rules of each
+/// change and search, written once.
+pub(crate) mod ops;
 /// The pages staff work in, beside the API.
 pub mod pages;
 /// The caller's jurisdiction, drawn in one place and never from the request.
@@ -71,7 +74,7 @@ pub struct AppState {
     /// Export jobs running or waiting to be downloaded.
     pub exports: Arc<export::jobs::ExportJobs>,
     /// The bounds of an upload, the imports running and their reports.
-    pub imports: Arc<api::imports::Imports>,
+    pub imports: Arc<ops::imports::Imports>,
 }
 
 impl AppState {
@@ -83,14 +86,14 @@ impl AppState {
             clock: Arc::new(SystemClock),
             limiter: Arc::new(RateLimiter::default()),
             exports: Arc::new(export::jobs::ExportJobs::default()),
-            imports: Arc::new(api::imports::Imports::default()),
+            imports: Arc::new(ops::imports::Imports::default()),
         }
     }
 
     /// Uploads bounded by `limits` instead of the defaults (the rows a
     /// sheet may have are a deployment's setting).
     pub fn with_import_limits(mut self, limits: sojourn_sheets::Limits) -> Self {
-        self.imports = Arc::new(api::imports::Imports::new(limits));
+        self.imports = Arc::new(ops::imports::Imports::new(limits));
         self
     }
 

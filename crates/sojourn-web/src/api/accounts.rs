@@ -1,73 +1,35 @@
 //! Staff accounts, managed in the administrator's subtree. 三员分立: the
 //! system administrator opens, disables and re-enables accounts; the
 //! security administrator grants roles, unlocks, resets passwords and
-//! issues second factors. The route table holds who may do which; here,
-//! no administrator acts on their own account, and an administrator role
-//! is granted only to an account with a second factor.
+//! issues second factors. The route table holds who may do which; the
+//! rules of each change (no administrator acts on their own account, an
+//! administrator role only with a second factor) are the operation's, in
+//! [`crate::ops::accounts`], which the pages call too.
 
-use super::run;
 use crate::AppState;
-use crate::auth::{Caller, Denied, password, totp};
+use crate::auth::Caller;
 use crate::dto::accounts::{
     AccountResponse, AssignRolesRequest, CreateAccountRequest, IssuedPasswordResponse,
     NewAccountFields, TotpEnrolmentResponse,
 };
-use crate::dto::fields::InputError;
-use crate::error::{ApiError, ErrorBody, FieldProblem, Problem};
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::Path;
 use crate::json::Json;
+use crate::ops::accounts::{self as ops, IssuedPassword};
 use axum::extract::State;
 use axum::http::StatusCode;
-use sojourn_domain::account::{AccountId, Role};
-use sojourn_store::{Account, AccountChange, NewAccount};
-
-fn internal(e: impl std::fmt::Display) -> ApiError {
-    ApiError::Internal(e.to_string())
-}
+use sojourn_domain::account::AccountId;
+use sojourn_store::Account;
 
 fn response(state: &AppState, account: &Account) -> AccountResponse {
     AccountResponse::new(account, state.clock.now())
 }
 
-/// Administrators do not act on their own account through these routes:
-/// nobody grants themselves a role or resets their own credentials.
-fn not_own(caller: &Caller, id: AccountId) -> Result<(), ApiError> {
-    if caller.principal.account == id {
-        Err(Denied::OwnAccount.into())
-    } else {
-        Ok(())
+fn issued(state: &AppState, issued: IssuedPassword) -> IssuedPasswordResponse {
+    IssuedPasswordResponse {
+        account: response(state, &issued.account),
+        one_time_password: issued.one_time_password,
     }
-}
-
-async fn change(
-    state: &AppState,
-    caller: &Caller,
-    id: AccountId,
-    change: AccountChange,
-) -> Result<Account, ApiError> {
-    not_own(caller, id)?;
-    let (scope, actor) = (caller.scope(), caller.actor());
-    run(state, move |store| {
-        store.change_account(&scope, id, &change, &actor)
-    })
-    .await
-}
-
-async fn get(state: &AppState, caller: &Caller, id: AccountId) -> Result<Account, ApiError> {
-    let scope = caller.scope();
-    run(state, move |store| store.get_account(&scope, id)).await
-}
-
-/// A one-time password for `username` and its hash.
-async fn one_time_password(state: &AppState, username: &str) -> Result<(String, String), ApiError> {
-    let (username, policy) = (username.to_owned(), state.security.password_policy);
-    tokio::task::spawn_blocking(move || {
-        let one_time = password::one_time(&username, &policy).map_err(internal)?;
-        let hash = password::hash(&one_time).map_err(internal)?;
-        Ok((one_time, hash))
-    })
-    .await
-    .map_err(internal)?
 }
 
 /// The accounts of the caller's subtree, by user name.
@@ -80,8 +42,7 @@ pub(crate) async fn list_accounts(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Vec<AccountResponse>>, ApiError> {
-    let scope = caller.scope();
-    let accounts = run(&state, move |store| store.list_accounts(&scope)).await?;
+    let accounts = ops::list(&state, &caller).await?;
     Ok(Json(accounts.iter().map(|a| response(&state, a)).collect()))
 }
 
@@ -101,29 +62,8 @@ pub(crate) async fn create_account(
     Json(body): Json<CreateAccountRequest>,
 ) -> Result<(StatusCode, Json<IssuedPasswordResponse>), ApiError> {
     let fields = NewAccountFields::try_from(&body)?;
-    let (one_time, hash) = one_time_password(&state, fields.username.as_str()).await?;
-    let new = NewAccount {
-        username: fields.username,
-        display_name: fields.display_name,
-        unit: fields.unit,
-        roles: Vec::new(),
-        password_hash: hash,
-        password_set_at: state.clock.now(),
-        must_change_password: true,
-        totp_secret: None,
-    };
-    let (scope, actor) = (caller.scope(), caller.actor());
-    let account = run(&state, move |store| {
-        store.create_account(&scope, &new, &actor)
-    })
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(IssuedPasswordResponse {
-            account: response(&state, &account),
-            one_time_password: one_time,
-        }),
-    ))
+    let created = ops::create(&state, &caller, fields).await?;
+    Ok((StatusCode::CREATED, Json(issued(&state, created))))
 }
 
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts",
@@ -137,7 +77,7 @@ pub(crate) async fn get_account(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<AccountResponse>, ApiError> {
-    let account = get(&state, &caller, AccountId(id)).await?;
+    let account = ops::get(&state, &caller, AccountId(id)).await?;
     Ok(Json(response(&state, &account)))
 }
 
@@ -155,13 +95,7 @@ pub(crate) async fn disable_account(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<AccountResponse>, ApiError> {
-    let account = change(
-        &state,
-        &caller,
-        AccountId(id),
-        AccountChange::Disabled(true),
-    )
-    .await?;
+    let account = ops::set_disabled(&state, &caller, AccountId(id), true).await?;
     Ok(Json(response(&state, &account)))
 }
 
@@ -177,13 +111,7 @@ pub(crate) async fn enable_account(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<AccountResponse>, ApiError> {
-    let account = change(
-        &state,
-        &caller,
-        AccountId(id),
-        AccountChange::Disabled(false),
-    )
-    .await?;
+    let account = ops::set_disabled(&state, &caller, AccountId(id), false).await?;
     Ok(Json(response(&state, &account)))
 }
 
@@ -203,17 +131,7 @@ pub(crate) async fn assign_roles(
     Path(id): Path<i64>,
     Json(body): Json<AssignRolesRequest>,
 ) -> Result<Json<AccountResponse>, ApiError> {
-    let id = AccountId(id);
-    not_own(&caller, id)?;
-    let roles = Vec::<Role>::try_from(&body)?;
-    let target = get(&state, &caller, id).await?;
-    if roles.iter().any(|r| r.is_administrator()) && !target.has_totp {
-        return Err(ApiError::Validation(vec![FieldProblem::new(
-            "roles",
-            &InputError::AdministratorNeedsTotp,
-        )]));
-    }
-    let account = change(&state, &caller, id, AccountChange::Roles(roles)).await?;
+    let account = ops::assign_roles(&state, &caller, AccountId(id), &body).await?;
     Ok(Json(response(&state, &account)))
 }
 
@@ -230,7 +148,7 @@ pub(crate) async fn unlock_account(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<AccountResponse>, ApiError> {
-    let account = change(&state, &caller, AccountId(id), AccountChange::Unlock).await?;
+    let account = ops::unlock(&state, &caller, AccountId(id)).await?;
     Ok(Json(response(&state, &account)))
 }
 
@@ -248,21 +166,8 @@ pub(crate) async fn reset_password(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<IssuedPasswordResponse>, ApiError> {
-    let id = AccountId(id);
-    not_own(&caller, id)?;
-    let target = get(&state, &caller, id).await?;
-    let (one_time, hash) = one_time_password(&state, target.username.as_str()).await?;
-    let reset = AccountChange::Password {
-        hash,
-        must_change: true,
-        at: state.clock.now(),
-        keep_session: None,
-    };
-    let account = change(&state, &caller, id, reset).await?;
-    Ok(Json(IssuedPasswordResponse {
-        account: response(&state, &account),
-        one_time_password: one_time,
-    }))
+    let reset = ops::reset_password(&state, &caller, AccountId(id)).await?;
+    Ok(Json(issued(&state, reset)))
 }
 
 /// Issues a new TOTP secret for the account (shown this once), replacing
@@ -279,13 +184,11 @@ pub(crate) async fn enrol_totp(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<TotpEnrolmentResponse>, ApiError> {
-    let secret = totp::new_secret().map_err(internal)?;
-    let enrol = AccountChange::Totp(Some(secret.clone()));
-    let account = change(&state, &caller, AccountId(id), enrol).await?;
+    let enrolled = ops::enrol_totp(&state, &caller, AccountId(id)).await?;
     Ok(Json(TotpEnrolmentResponse {
-        otpauth_uri: totp::provisioning_uri(&secret, account.username.as_str()),
-        account: response(&state, &account),
-        secret,
+        account: response(&state, &enrolled.account),
+        secret: enrolled.secret,
+        otpauth_uri: enrolled.otpauth_uri,
     }))
 }
 
@@ -304,14 +207,6 @@ pub(crate) async fn withdraw_totp(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<AccountResponse>, ApiError> {
-    let id = AccountId(id);
-    not_own(&caller, id)?;
-    let target = get(&state, &caller, id).await?;
-    if target.roles.iter().any(|r| r.is_administrator()) {
-        return Err(ApiError::Unprocessable(Problem::of(
-            &InputError::AdministratorNeedsTotp,
-        )));
-    }
-    let account = change(&state, &caller, id, AccountChange::Totp(None)).await?;
+    let account = ops::withdraw_totp(&state, &caller, AccountId(id)).await?;
     Ok(Json(response(&state, &account)))
 }

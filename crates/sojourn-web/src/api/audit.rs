@@ -9,12 +9,13 @@ use crate::dto::audit::{AuditListQuery, AuditPage, CSV_HEADER, ExportFormat, csv
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Query;
 use crate::json::Json;
+use crate::ops::audit::{self as ops, filters};
 use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use sojourn_store::{AuditAction, AuditEvent, AuditQuery, Outcome};
+use sojourn_store::{AuditAction, AuditEvent, Outcome};
 
 /// Entries of the caller's jurisdiction, newest first, by filters.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit",
@@ -31,11 +32,7 @@ pub(crate) async fn search_audit(
     Query(query): Query<AuditListQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
     let (query, paging, _) = query.parse()?;
-    let filters = filters(&query);
-    let page = run(&state, move |store| store.search_audit(&scope, &query)).await?;
-    let event = AuditEvent::new(AuditAction::AuditRead, Outcome::Success)
-        .details(json!({ "filters": filters, "page": paging.page, "total": page.total }));
-    crate::audit::record_read(&state, actor, event).await?;
+    let page = ops::search(&state, scope, actor, query, &paging).await?;
     let items = page.items.iter().map(Into::into).collect();
     Ok(Json(AuditPage::new(items, page.total, paging)))
 }
@@ -114,18 +111,4 @@ pub(crate) async fn export_audit(
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)
-}
-
-/// The filters, as the entry recording the search keeps them.
-fn filters(query: &AuditQuery) -> serde_json::Value {
-    let micros = |t: time::OffsetDateTime| t.unix_timestamp_nanos() / 1000;
-    json!({
-        "actor": query.actor,
-        "action": query.action.map(|a| a.key()),
-        "object_kind": query.object_kind,
-        "object_id": query.object_id,
-        "from_us": query.from.map(micros).map(|v| v.to_string()),
-        "to_us": query.to.map(micros).map(|v| v.to_string()),
-        "outcome": query.outcome.map(|o| o.key()),
-    })
 }

@@ -10,6 +10,7 @@ use crate::dto::{LinkResponse, RevisionResponse};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::json::Json;
+use crate::ops::records as ops;
 use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -29,17 +30,15 @@ use sojourn_store::{AuditAction, RecordRef};
 pub(crate) async fn create_employer(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
-    CallerActor(mut actor): CallerActor,
+    CallerActor(actor): CallerActor,
     Json(body): Json<CreateEmployerRequest>,
 ) -> Result<(StatusCode, Json<EmployerResponse>), ApiError> {
     let collection = body.collection.parse(&actor, state.clock.now(), None);
-    let ((uscc, details), collection) =
+    let (employer, collection) =
         with_collection(<(Uscc, EmployerDetails)>::try_from(&body), collection)?;
-    actor.collection = collection;
-    let employer = run(&state, move |store| {
-        store.create_employer(&scope, &uscc, &details, &actor)
-    })
-    .await?;
+    let employer = ops::create_employer(&state, scope, actor, employer, collection)
+        .await
+        .map_err(ApiError::Internal)??;
     Ok((StatusCode::CREATED, Json((&employer).into())))
 }
 
@@ -145,10 +144,10 @@ pub(crate) async fn update_employer(
     Json(body): Json<UpdateEmployerRequest>,
 ) -> Result<Json<EmployerResponse>, ApiError> {
     let details = EmployerDetails::try_from(&body.employer)?;
-    let employer = run(&state, move |store| {
-        store.update_employer(&scope, EmployerId(id), &details, body.version, &actor)
-    })
-    .await?;
+    let employer =
+        ops::update_employer(&state, scope, actor, EmployerId(id), details, body.version)
+            .await
+            .map_err(ApiError::Internal)??;
     Ok(Json((&employer).into()))
 }
 

@@ -4,27 +4,21 @@
 //! need `Export` on its register (the route table says so); a job is its
 //! account's alone (anyone else's answers 404).
 
-use super::run;
 use crate::AppState;
-use crate::auth::{Caller, Denied};
+use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody, Problem};
-use crate::export::jobs::{self, Job, JobState};
-use crate::export::{ExportList, ExportSpec, FileNames, Filters};
+use crate::export::jobs::{Job, JobState};
+use crate::export::{ExportList, ExportSpec};
 use crate::extract::Path;
 use crate::json::Json;
+use crate::ops::exports::{download, job_of, start};
 use crate::scope::CallerScope;
-use axum::body::Body;
 use axum::extract::{OriginalUri, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use sojourn_domain::account::{Action, allows};
-use sojourn_domain::time_rules::china_today;
 use sojourn_domain::unit::Scope;
-use sojourn_store::{AuditAction, AuditEvent, Outcome, StoreError};
 use std::collections::HashMap;
-use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// What to export.
@@ -101,196 +95,6 @@ fn file_url(job: &Job) -> String {
         job.list.key(),
         job.id
     )
-}
-
-/// Starts an export of `spec` in `scope` for `caller`: a reveal is
-/// checked against the caller's roles and audited first; the job then
-/// runs on the blocking pool and audits itself when done.
-pub(crate) async fn start(
-    state: &AppState,
-    caller: &Caller,
-    scope: Scope,
-    spec: ExportSpec,
-) -> Result<Arc<Job>, ApiError> {
-    unit_in_scope(&scope, &spec.filters)?;
-    let spec = spec.at(state.clock.now());
-    let actor = caller.actor();
-    if let Some(reason) = &spec.reveal {
-        let resource = spec.list.resource();
-        let may = caller
-            .principal
-            .roles
-            .iter()
-            .any(|role| allows(*role, Action::Reveal, resource));
-        if !may {
-            return Err(Denied::Forbidden.into());
-        }
-        let mut details = spec.audit_details();
-        details["fields"] = json!(["id_number", "phone"]);
-        details["reason"] = json!(reason);
-        let mut event = AuditEvent::new(AuditAction::Reveal, Outcome::Success).details(details);
-        if let Some(unit) = actor.unit.as_ref() {
-            event = event.unit(unit);
-        }
-        crate::audit::record(state, actor.clone(), event).await?;
-    }
-    let names = file_names(state, &scope, &spec).await?;
-    let job = state
-        .exports
-        .create(caller.principal.account, &spec, names)
-        .map_err(|e| match e {
-            jobs::NotStarted::Busy(_) => ApiError::Busy(Problem::of(&e)),
-            jobs::NotStarted::NoRandomness(_) => ApiError::Internal(e.to_string()),
-        })?;
-    let (store, running) = (Arc::clone(&state.store), Arc::clone(&job));
-    tokio::task::spawn_blocking(move || {
-        jobs::run(store.as_ref(), &scope, &actor, &spec, &running);
-    });
-    Ok(job)
-}
-
-/// The file's name: the list, the unit it covers and today's date.
-async fn file_names(
-    state: &AppState,
-    scope: &Scope,
-    spec: &ExportSpec,
-) -> Result<FileNames, ApiError> {
-    let (scope, unit) = (scope.clone(), spec.unit(scope).clone());
-    let name = run(state, move |store| store.get_unit(&scope, &unit))
-        .await?
-        .name;
-    Ok(spec.file_names(name.as_str(), china_today()))
-}
-
-/// A unit filter outside the scope is refused at once, as the list
-/// refuses it, rather than by a job that fails later.
-fn unit_in_scope(scope: &Scope, filters: &Filters) -> Result<(), ApiError> {
-    match filters.unit() {
-        Some(unit) if scope.narrow_to(unit).is_err() => {
-            Err(ApiError::from(StoreError::ReferenceOutOfScope {
-                kind: sojourn_domain::record::RecordKind::Unit,
-                id: unit.to_string(),
-            }))
-        }
-        _ => Ok(()),
-    }
-}
-
-/// The caller's job `id` of `list`, or 404.
-pub(crate) fn job_of(
-    state: &AppState,
-    caller: &Caller,
-    list: ExportList,
-    id: &str,
-) -> Result<Arc<Job>, ApiError> {
-    state
-        .exports
-        .get(id, caller.principal.account, list)
-        .ok_or_else(|| {
-            ApiError::NotFound(Problem::new(
-                "export_not_found",
-                "没有该导出任务（任务只对发起的账号可见，一小时后过期）",
-                "no such export (an export is its account's alone, and expires after an hour)",
-            ))
-        })
-}
-
-/// The finished file as a download; a job still running or failed is a
-/// conflict.
-pub(crate) async fn download(job: Arc<Job>) -> Result<Response, ApiError> {
-    match job.state() {
-        JobState::Done { .. } => {}
-        JobState::Running => {
-            return Err(ApiError::Conflict(Problem::new(
-                "export_running",
-                "导出尚未完成",
-                "the export is still running",
-            )));
-        }
-        JobState::Failed { code, zh, en } => {
-            return Err(ApiError::Conflict(Problem::new(&code, zh, en)));
-        }
-    }
-    let file = std::fs::File::open(&job.path)
-        .map_err(|e| ApiError::Internal(format!("export file: {e}")))?;
-    // The job is kept alive (and its file with it) until the body is sent.
-    let mut response = Body::from_stream(FileChunks::new(file, job.clone())).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(job.content_type),
-    );
-    let disposition = job.file_names.disposition();
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
-}
-
-/// A file sent in chunks, each read on the blocking pool: a million-row
-/// export (some 180 MB) never sits in memory whole. What the file belongs
-/// to (its job, its temporary file) is kept alive until the body is sent.
-pub(crate) struct FileChunks {
-    file: Option<std::fs::File>,
-    reading: Option<tokio::task::JoinHandle<(std::fs::File, std::io::Result<Vec<u8>>)>>,
-    _owner: Arc<dyn std::any::Any + Send + Sync>,
-}
-
-/// Bytes read at once.
-const CHUNK: usize = 256 * 1024;
-
-impl FileChunks {
-    pub(crate) fn new(file: std::fs::File, owner: Arc<dyn std::any::Any + Send + Sync>) -> Self {
-        Self {
-            file: Some(file),
-            reading: None,
-            _owner: owner,
-        }
-    }
-}
-
-impl futures_core::Stream for FileChunks {
-    type Item = std::io::Result<axum::body::Bytes>;
-
-    fn poll_next(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Self::Item>> {
-        use std::future::Future;
-        use std::io::Read;
-        use std::task::Poll;
-        if self.reading.is_none() {
-            let Some(mut file) = self.file.take() else {
-                return Poll::Ready(None);
-            };
-            self.reading = Some(tokio::task::spawn_blocking(move || {
-                let mut chunk = vec![0; CHUNK];
-                let read = file.read(&mut chunk).map(|n| {
-                    chunk.truncate(n);
-                    chunk
-                });
-                (file, read)
-            }));
-        }
-        let Some(reading) = self.reading.as_mut() else {
-            return Poll::Ready(None);
-        };
-        match std::pin::Pin::new(reading).poll(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(joined) => {
-                self.reading = None;
-                match joined {
-                    Err(e) => Poll::Ready(Some(Err(std::io::Error::other(e)))),
-                    Ok((_, Err(e))) => Poll::Ready(Some(Err(e))),
-                    Ok((_, Ok(chunk))) if chunk.is_empty() => Poll::Ready(None),
-                    Ok((file, Ok(chunk))) => {
-                        self.file = Some(file);
-                        Poll::Ready(Some(Ok(chunk.into())))
-                    }
-                }
-            }
-        }
-    }
 }
 
 fn list_of(uri: &OriginalUri) -> Result<ExportList, ApiError> {

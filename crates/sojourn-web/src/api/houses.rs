@@ -12,6 +12,7 @@ use crate::dto::{LinkResponse, RevisionResponse};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::json::Json;
+use crate::ops::records as ops;
 use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -31,16 +32,14 @@ use sojourn_store::{AuditAction, RecordRef};
 pub(crate) async fn create_house(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
-    CallerActor(mut actor): CallerActor,
+    CallerActor(actor): CallerActor,
     Json(body): Json<CreateHouseRequest>,
 ) -> Result<(StatusCode, Json<HouseResponse>), ApiError> {
     let collection = body.collection.parse(&actor, state.clock.now(), None);
     let (details, collection) = with_collection(HouseDetails::try_from(&body.house), collection)?;
-    actor.collection = collection;
-    let house = run(&state, move |store| {
-        store.create_house(&scope, &details, &actor)
-    })
-    .await?;
+    let house = ops::create_house(&state, scope, actor, details, collection)
+        .await
+        .map_err(ApiError::Internal)??;
     Ok((StatusCode::CREATED, Json((&house).into())))
 }
 
@@ -148,10 +147,9 @@ pub(crate) async fn update_house(
     Json(body): Json<UpdateHouseRequest>,
 ) -> Result<Json<HouseResponse>, ApiError> {
     let details = HouseDetails::try_from(&body.house)?;
-    let house = run(&state, move |store| {
-        store.update_house(&scope, HouseId(id), &details, body.version, &actor)
-    })
-    .await?;
+    let house = ops::update_house(&state, scope, actor, HouseId(id), details, body.version)
+        .await
+        .map_err(ApiError::Internal)??;
     Ok(Json((&house).into()))
 }
 

@@ -12,6 +12,7 @@ use crate::dto::reveal::{RevealRequest, RevealResponse};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::json::Json;
+use crate::ops::records as ops;
 use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -32,19 +33,17 @@ use sojourn_store::{AuditAction, RecordRef};
 pub(crate) async fn create_outflow(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
-    CallerActor(mut actor): CallerActor,
+    CallerActor(actor): CallerActor,
     Json(body): Json<CreateOutflowRequest>,
 ) -> Result<(StatusCode, Json<OutflowResponse>), ApiError> {
     let record = <(IdNumber, OutflowDetails)>::try_from(&body);
     // Collected after the person left, not before.
     let left_on = record.as_ref().ok().map(|(_, d)| d.left_on.date());
     let collection = body.collection.parse(&actor, state.clock.now(), left_on);
-    let ((id_number, details), collection) = with_collection(record, collection)?;
-    actor.collection = collection;
-    let outflow = run(&state, move |store| {
-        store.create_outflow(&scope, &id_number, &details, &actor)
-    })
-    .await?;
+    let (record, collection) = with_collection(record, collection)?;
+    let outflow = ops::create_outflow(&state, scope, actor, record, collection)
+        .await
+        .map_err(ApiError::Internal)??;
     Ok((StatusCode::CREATED, Json((&outflow).into())))
 }
 
@@ -151,10 +150,9 @@ pub(crate) async fn update_outflow(
     Json(body): Json<UpdateOutflowRequest>,
 ) -> Result<Json<OutflowResponse>, ApiError> {
     let details = OutflowDetails::try_from(&body.outflow)?;
-    let outflow = run(&state, move |store| {
-        store.update_outflow(&scope, OutflowId(id), &details, body.version, &actor)
-    })
-    .await?;
+    let outflow = ops::update_outflow(&state, scope, actor, OutflowId(id), details, body.version)
+        .await
+        .map_err(ApiError::Internal)??;
     Ok(Json((&outflow).into()))
 }
 
@@ -242,9 +240,15 @@ pub(crate) async fn register_return(
     Json(body): Json<ReturnRequest>,
 ) -> Result<Json<OutflowResponse>, ApiError> {
     let returned_on = PastDate::try_from(&body)?;
-    let outflow = run(&state, move |store| {
-        store.register_return(&scope, OutflowId(id), returned_on, body.version, &actor)
-    })
-    .await?;
+    let outflow = ops::register_return(
+        &state,
+        scope,
+        actor,
+        OutflowId(id),
+        returned_on,
+        body.version,
+    )
+    .await
+    .map_err(ApiError::Internal)??;
     Ok(Json((&outflow).into()))
 }

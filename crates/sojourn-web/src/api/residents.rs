@@ -2,16 +2,16 @@
 
 use super::run;
 use crate::AppState;
-use crate::dto::collection::with_collection;
+use crate::auth::Caller;
 use crate::dto::people::{ArrivalResponse, RegisterArrivalRequest};
 use crate::dto::residences::{ResidentListQuery, ResidentPage};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Query;
 use crate::json::Json;
+use crate::ops::residents as ops;
 use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use axum::http::StatusCode;
-use sojourn_domain::residence::Arrival;
 
 /// Registers an arrival: opens (or reopens) the person file for the ID
 /// number and a new stay on it.
@@ -24,21 +24,13 @@ use sojourn_domain::residence::Arrival;
     ))]
 pub(crate) async fn register_arrival(
     State(state): State<AppState>,
-    CallerScope(scope): CallerScope,
-    CallerActor(mut actor): CallerActor,
-    Json(mut body): Json<RegisterArrivalRequest>,
+    caller: Caller,
+    Json(body): Json<RegisterArrivalRequest>,
 ) -> Result<(StatusCode, Json<ArrivalResponse>), ApiError> {
-    let collection = std::mem::take(&mut body.collection);
-    let arrival = Arrival::try_from(body);
-    // Collected once the person had arrived, not before.
-    let arrived_on = arrival.as_ref().ok().map(|a| a.stay.arrived_on.date());
-    let collection = collection.parse(&actor, state.clock.now(), arrived_on);
-    let (arrival, collection) = with_collection(arrival, collection)?;
-    actor.collection = collection;
-    let (person, residence) = run(&state, move |store| {
-        store.register_arrival(&scope, &arrival, &actor)
-    })
-    .await?;
+    let arrival = ops::parse_arrival(&state, &caller, body)?;
+    let (person, residence) = ops::register_arrival(&state, &caller, arrival)
+        .await
+        .map_err(ApiError::Internal)??;
     Ok((
         StatusCode::CREATED,
         Json(ArrivalResponse::new(&person, &residence)),

@@ -6,14 +6,14 @@
 use crate::AppState;
 use crate::auth::client::ClientAddress;
 use crate::auth::login::{self, SignIn};
-use crate::auth::{Caller, Credential, Denied, Principal, cookie};
+use crate::auth::{Caller, Principal, cookie};
 use crate::dto::accounts::{ChangePasswordRequest, SessionResponse, SignInRequest};
 use crate::error::{ApiError, ErrorBody};
 use crate::json::Json;
+use crate::ops::session as ops;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use sojourn_domain::record::RecordKind;
 
 /// Signs in: checks the password (and the authenticator code where the
 /// account has one — always for administrators), opens a new session and
@@ -67,16 +67,7 @@ pub(crate) async fn sign_out(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Response, ApiError> {
-    let Credential::Session { token_hash, .. } = caller.principal.credential.clone() else {
-        return Err(Denied::SessionRequired.into());
-    };
-    super::run(&state, move |store| store.end_session_unscoped(&token_hash)).await?;
-    let event = sojourn_store::AuditEvent::new(
-        sojourn_store::AuditAction::SignOut,
-        sojourn_store::Outcome::Success,
-    )
-    .object(RecordKind::Account, caller.principal.account.0);
-    crate::audit::record(&state, caller.actor(), event).await?;
+    ops::sign_out(&state, &caller).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,

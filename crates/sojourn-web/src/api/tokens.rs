@@ -4,21 +4,16 @@
 //! creator's account, and stops working if that account is disabled or
 //! loses what the role grants.
 
-use super::run;
 use crate::AppState;
-use crate::auth::{Caller, Credential, Denied, secret};
-use crate::dto::accounts::{
-    ApiTokenResponse, CreateTokenRequest, IssuedTokenResponse, NewTokenFields,
-};
-use crate::dto::fields::InputError;
-use crate::error::{ApiError, ErrorBody, FieldProblem};
+use crate::auth::Caller;
+use crate::dto::accounts::{ApiTokenResponse, CreateTokenRequest, IssuedTokenResponse};
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::Path;
 use crate::json::Json;
+use crate::ops::tokens as ops;
 use axum::extract::State;
 use axum::http::StatusCode;
-use sojourn_domain::account::role_within;
-use sojourn_store::{ApiTokenId, NewApiToken};
-use time::Duration;
+use sojourn_store::ApiTokenId;
 
 /// The tokens bound to units of the caller's subtree, newest first.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
@@ -30,8 +25,7 @@ pub(crate) async fn list_tokens(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Vec<ApiTokenResponse>>, ApiError> {
-    let scope = caller.scope();
-    let tokens = run(&state, move |store| store.list_api_tokens(&scope)).await?;
+    let tokens = ops::list(&state, &caller).await?;
     let now = state.clock.now();
     Ok(Json(
         tokens
@@ -55,48 +49,12 @@ pub(crate) async fn create_token(
     caller: Caller,
     Json(body): Json<CreateTokenRequest>,
 ) -> Result<(StatusCode, Json<IssuedTokenResponse>), ApiError> {
-    // A token cannot mint tokens: that would outlive its own expiry.
-    let Credential::Session { .. } = caller.principal.credential else {
-        return Err(Denied::SessionRequired.into());
-    };
-    let now = state.clock.now();
-    let address = crate::auth::client::ClientAddress(caller.address);
-    state
-        .limiter
-        .attempt(
-            &format!("token-issue:{}", address.key()),
-            state.security.tokens_per_address,
-            now,
-        )
-        .map_err(|retry_after| Denied::TooManyAttempts { retry_after })?;
-    let fields = NewTokenFields::try_from(&body)?;
-    if !role_within(fields.role, &caller.principal.roles) {
-        return Err(ApiError::Validation(vec![FieldProblem::new(
-            "role",
-            &InputError::RoleAboveYours,
-        )]));
-    }
-    let lifetime =
-        Duration::days(fields.expires_in_days.into()).min(state.security.token_max_lifetime);
-    let token_secret = secret::new_api_token().map_err(|e| ApiError::Internal(e.to_string()))?;
-    let new = NewApiToken {
-        token_hash: secret::digest(&token_secret),
-        name: fields.name,
-        unit: fields.unit.unwrap_or_else(|| caller.principal.unit.clone()),
-        role: fields.role,
-        account: caller.principal.account,
-        expires_at: now + lifetime,
-    };
-    let (scope, actor) = (caller.scope(), caller.actor());
-    let token = run(&state, move |store| {
-        store.create_api_token(&scope, &new, &actor)
-    })
-    .await?;
+    let issued = ops::create(&state, &caller, &body).await?;
     Ok((
         StatusCode::CREATED,
         Json(IssuedTokenResponse {
-            token: ApiTokenResponse::new(&token, now),
-            secret: token_secret,
+            token: ApiTokenResponse::new(&issued.token.token, issued.token.at),
+            secret: issued.secret,
         }),
     ))
 }
@@ -113,11 +71,6 @@ pub(crate) async fn revoke_token(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<ApiTokenResponse>, ApiError> {
-    let now = state.clock.now();
-    let (scope, actor) = (caller.scope(), caller.actor());
-    let token = run(&state, move |store| {
-        store.revoke_api_token(&scope, ApiTokenId(id), now, &actor)
-    })
-    .await?;
-    Ok(Json(ApiTokenResponse::new(&token, now)))
+    let revoked = ops::revoke(&state, &caller, ApiTokenId(id)).await?;
+    Ok(Json(ApiTokenResponse::new(&revoked.token, revoked.at)))
 }

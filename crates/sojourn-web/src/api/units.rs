@@ -3,11 +3,13 @@
 
 use super::run;
 use crate::AppState;
+use crate::auth::Caller;
 use crate::dto::units::{CreateUnitRequest, UnitResponse, unit_code_param};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Path;
 use crate::json::Json;
-use crate::scope::{CallerActor, CallerScope};
+use crate::ops::units as ops;
+use crate::scope::CallerScope;
 use axum::extract::State;
 use axum::http::StatusCode;
 use sojourn_domain::unit::Unit;
@@ -68,14 +70,10 @@ pub(crate) async fn list_children(
     ))]
 pub(crate) async fn create_unit(
     State(state): State<AppState>,
-    CallerScope(scope): CallerScope,
-    CallerActor(actor): CallerActor,
+    caller: Caller,
     Json(body): Json<CreateUnitRequest>,
 ) -> Result<(StatusCode, Json<UnitResponse>), ApiError> {
     let unit = Unit::try_from(body)?;
-    let unit = run(&state, move |store| {
-        store.create_unit(&scope, &unit, &actor)
-    })
-    .await?;
+    let unit = ops::create(&state, &caller, unit).await?;
     Ok((StatusCode::CREATED, Json((&unit).into())))
 }

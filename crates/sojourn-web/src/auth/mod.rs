@@ -19,8 +19,6 @@ pub mod client;
 pub mod clock;
 /// The session cookie.
 pub mod cookie;
-/// Refusals of sign-in and of the guard, with their statuses.
-mod denied;
 /// The guard every route passes: authentication, CSRF, permission.
 pub mod guard;
 /// Rate limits for sign-in and tokens.
@@ -34,8 +32,9 @@ pub mod secret;
 /// TOTP second factor (RFC 6238).
 pub mod totp;
 
+/// Refusals of sign-in and of the guard (kept in [`crate::error`]).
+pub use crate::error::Denied;
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use denied::Denied;
 pub use guard::Access;
 pub use limiter::{RateLimit, RateLimiter};
 

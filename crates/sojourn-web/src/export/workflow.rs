@@ -5,7 +5,8 @@
 //! same store calls as the pages. None of them shows an ID or phone number.
 
 use super::columns::Names;
-use super::{ExportError, ExportList, Filters, PAGE, Progress, pipe};
+use super::writing::{PAGE, pipe};
+use super::{ExportError, ExportList, Filters, Progress};
 use crate::format::{
     kind_name, reasons_text, record_place, stamped, state_name, step_name, step_table,
 };

@@ -7,7 +7,7 @@
 //! The pages show the phone masked, so the change form starts it empty:
 //! left empty it keeps the number on file, and "remove" clears it.
 
-use super::access::{Units, blocking, blocking_raw};
+use super::access::{Units, blocking};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use super::form::FormData;
@@ -19,6 +19,7 @@ use crate::dto::employers::{CreateEmployerRequest, EmployerFields};
 use crate::format;
 use crate::format::Choice;
 use crate::i18n::Tr;
+use crate::ops::records as ops;
 use crate::scope::{CallerActor, CallerScope};
 use askama::Template;
 use axum::Form;
@@ -171,12 +172,10 @@ pub(crate) async fn create(
         let page = show(&state, scope, &ctx, Target::New, form, &actor).await?;
         return Ok(with_status(page, refused).into_response());
     };
-    let (write_scope, mut writer) = (scope.clone(), actor.clone());
-    writer.collection = collection;
-    let outcome = blocking_raw(&state, tr, move |store| {
-        store.create_employer(&write_scope, &uscc, &details, &writer)
-    })
-    .await?;
+    let (write_scope, writer) = (scope.clone(), actor.clone());
+    let outcome = ops::create_employer(&state, write_scope, writer, (uscc, details), collection)
+        .await
+        .map_err(|why| PageError::internal(tr, why))?;
     match outcome {
         Ok(employer) => {
             Ok(Redirect::to(&format!("/employers/{}?saved=1", employer.id.0)).into_response())
@@ -251,10 +250,9 @@ pub(crate) async fn update(
     };
     let version = version.unwrap_or(employer.version);
     let (write_scope, writer, id) = (scope.clone(), actor.clone(), employer.id);
-    let outcome = blocking_raw(&state, tr, move |store| {
-        store.update_employer(&write_scope, id, &details, version, &writer)
-    })
-    .await?;
+    let outcome = ops::update_employer(&state, write_scope, writer, id, details, version)
+        .await
+        .map_err(|why| PageError::internal(tr, why))?;
     match outcome {
         Ok(saved) => {
             Ok(Redirect::to(&format!("/employers/{}?saved=1", saved.id.0)).into_response())

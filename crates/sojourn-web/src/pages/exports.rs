@@ -1,20 +1,20 @@
 //! Exports from the list pages: the form under each list (format, ledger
 //! or list, full numbers with a reason for a role that may reveal), the
 //! job's page, which polls its progress (htmx, no inline script), and the
-//! download. Each starts and reads jobs through the API's own functions
-//! ([`crate::api::exports`]), so a page can do exactly what the API
-//! allows the same caller, audited the same way.
+//! download. Each starts and reads jobs through the operations the API
+//! calls too ([`crate::ops::exports`]), so a page can do exactly what the
+//! API allows the same caller, audited the same way.
 
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::{PageError, localized};
 use super::form::FormData;
 use crate::AppState;
-use crate::api::exports::{download, job_of, start};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::export::jobs::{Job, JobState};
 use crate::export::{ExportList, ExportSpec, filter_keys};
 use crate::i18n::Tr;
+use crate::ops::exports::{download, job_of, start};
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::Form;

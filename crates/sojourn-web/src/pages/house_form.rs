@@ -9,7 +9,7 @@
 //! empty, and left empty they keep what is on file (as the person file's
 //! phone).
 
-use super::access::{Units, blocking, blocking_raw};
+use super::access::{Units, blocking};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use super::form::{FormData, optional_number};
@@ -21,6 +21,7 @@ use crate::dto::houses::{HouseRequest, LandlordRequest};
 use crate::format;
 use crate::format::Choice;
 use crate::i18n::Tr;
+use crate::ops::records as ops;
 use crate::scope::{CallerActor, CallerScope};
 use askama::Template;
 use axum::Form;
@@ -207,12 +208,9 @@ pub(crate) async fn create(
         let page = show(&state, scope, &ctx, None, form, &actor).await?;
         return Ok(with_status(page, refused).into_response());
     };
-    let (write_scope, mut writer) = (scope.clone(), actor.clone());
-    writer.collection = collection;
-    let outcome = blocking_raw(&state, tr, move |store| {
-        store.create_house(&write_scope, &details, &writer)
-    })
-    .await?;
+    let outcome = ops::create_house(&state, scope.clone(), actor.clone(), details, collection)
+        .await
+        .map_err(|why| PageError::internal(tr, why))?;
     match outcome {
         Ok(house) => Ok(Redirect::to(&format!("/houses/{}?saved=1", house.id.0)).into_response()),
         Err(error) => {
@@ -295,10 +293,9 @@ pub(crate) async fn update(
     };
     let version = version.unwrap_or(house.version);
     let (write_scope, writer, id) = (scope.clone(), actor.clone(), house.id);
-    let outcome = blocking_raw(&state, tr, move |store| {
-        store.update_house(&write_scope, id, &details, version, &writer)
-    })
-    .await?;
+    let outcome = ops::update_house(&state, write_scope, writer, id, details, version)
+        .await
+        .map_err(|why| PageError::internal(tr, why))?;
     match outcome {
         Ok(saved) => Ok(Redirect::to(&format!("/houses/{}?saved=1", saved.id.0)).into_response()),
         Err(error) => {

@@ -5,18 +5,19 @@
 //! report — counts, and every refused row
 //! with its Excel row number, column and reason, paged — with the report
 //! as .xlsx and JSON to download, read from the report's file on disk.
-//! The upload calls the API's own import (`api::imports`), so the page
-//! does exactly what the API allows the same caller, within the same
-//! bounds, audited the same way.
+//! The upload calls the import the API calls too ([`crate::ops::imports`]),
+//! so the page does exactly what the API allows the same caller, within
+//! the same bounds, audited the same way.
 
 use super::access::{Units, blocking, unit_options};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use crate::AppState;
-use crate::api::imports::{self as api, Upload};
 use crate::error::ApiError;
 use crate::format::Choice as UnitChoice;
 use crate::i18n::Tr;
+use crate::ops::files::file_download as file_body;
+use crate::ops::imports::{self as ops, Slot, Upload};
 use crate::scope::{CallerActor, CallerScope};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -216,7 +217,7 @@ pub(crate) async fn submit(
             return Ok(response);
         }
     };
-    let outcome = match api::read_upload(multipart).await {
+    let outcome = match ops::read_upload(multipart).await {
         Ok(upload) => {
             let typed = (upload.dry_run, upload.unit.clone());
             run(&state, scope.clone(), &actor, register, upload, slot)
@@ -276,10 +277,9 @@ async fn run(
     actor: &Actor,
     register: Register,
     upload: Upload,
-    slot: api::Slot,
+    slot: Slot,
 ) -> Result<String, ApiError> {
-    let report = api::run(state, scope, actor.clone(), register, upload, slot).await?;
-    let (id, _) = state.imports.keep(actor, register, report)?;
+    let (id, _) = ops::import(state, scope, actor, register, upload, slot).await?;
     Ok(id)
 }
 
@@ -459,7 +459,7 @@ pub(crate) async fn report_xlsx(
     let (register, report) = kept(tr, &state, &actor, &id)?;
     let file = xlsx_file(tr, move |path| report.write_xlsx(path)).await?;
     let name = format!("{}-report.xlsx", register.key());
-    file_download(tr, api::file_download(file, XLSX), &name)
+    file_download(tr, file_body(file, XLSX), &name)
 }
 
 /// `GET /import/reports/{id}/json`.
@@ -472,7 +472,7 @@ pub(crate) async fn report_json(
     let tr = ctx.tr;
     let (register, report) = kept(tr, &state, &actor, &id)?;
     let name = format!("{}-report.json", register.key());
-    file_download(tr, api::json_download(report).await, &name)
+    file_download(tr, ops::json_download(report).await, &name)
 }
 
 /// `GET /import/{register}/template`: the blank form as .xlsx.
@@ -481,5 +481,5 @@ pub(crate) async fn template(ctx: PageCtx, register: Register) -> Result<Respons
     let form = form_of(register);
     let file = xlsx_file(tr, move |path| sojourn_sheets::write_template(form, path)).await?;
     let name = format!("{}.xlsx", form.title());
-    file_download(tr, api::file_download(file, XLSX), &name)
+    file_download(tr, file_body(file, XLSX), &name)
 }

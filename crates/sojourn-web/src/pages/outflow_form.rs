@@ -9,7 +9,7 @@
 //! The ID number is fixed once registered; the contact phone, personal,
 //! starts empty on the change form and left empty keeps the one on file.
 
-use super::access::{Units, blocking, blocking_raw};
+use super::access::{Units, blocking};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use super::form::{FormData, optional_number};
@@ -24,6 +24,7 @@ use crate::dto::outflows::{CreateOutflowRequest, LeftBehindRequest, OutflowField
 use crate::format;
 use crate::format::Choice;
 use crate::i18n::Tr;
+use crate::ops::records as ops;
 use crate::scope::{CallerActor, CallerScope};
 use askama::Template;
 use axum::Form;
@@ -339,12 +340,11 @@ pub(crate) async fn create(
         let page = show(&state, scope, &ctx, None, form, &actor).await?;
         return Ok(with_status(page, refused).into_response());
     };
-    let (write_scope, mut writer) = (scope.clone(), actor.clone());
-    writer.collection = collection;
-    let outcome = blocking_raw(&state, tr, move |store| {
-        store.create_outflow(&write_scope, &id_number, &details, &writer)
-    })
-    .await?;
+    let (write_scope, writer) = (scope.clone(), actor.clone());
+    let record = (id_number, details);
+    let outcome = ops::create_outflow(&state, write_scope, writer, record, collection)
+        .await
+        .map_err(|why| PageError::internal(tr, why))?;
     match outcome {
         Ok(o) => Ok(Redirect::to(&format!("/outflows/{}?saved=1", o.id.0)).into_response()),
         Err(error) => {
@@ -429,10 +429,9 @@ pub(crate) async fn update(
     };
     let version = version.unwrap_or(record.version);
     let (write_scope, writer, id) = (scope.clone(), actor.clone(), record.id);
-    let outcome = blocking_raw(&state, tr, move |store| {
-        store.update_outflow(&write_scope, id, &details, version, &writer)
-    })
-    .await?;
+    let outcome = ops::update_outflow(&state, write_scope, writer, id, details, version)
+        .await
+        .map_err(|why| PageError::internal(tr, why))?;
     match outcome {
         Ok(o) => Ok(Redirect::to(&format!("/outflows/{}?saved=1", o.id.0)).into_response()),
         Err(error) => {
@@ -532,10 +531,9 @@ pub(crate) async fn register_return(
         return Ok(with_status(page, refused).into_response());
     };
     let (write_scope, writer, id) = (scope.clone(), actor.clone(), record.id);
-    let outcome = blocking_raw(&state, tr, move |store| {
-        store.register_return(&write_scope, id, returned_on, version, &writer)
-    })
-    .await?;
+    let outcome = ops::register_return(&state, write_scope, writer, id, returned_on, version)
+        .await
+        .map_err(|why| PageError::internal(tr, why))?;
     match outcome {
         Ok(o) => Ok(Redirect::to(&format!("/outflows/{}?returned=1", o.id.0)).into_response()),
         Err(error) => {

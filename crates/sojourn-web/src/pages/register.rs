@@ -3,7 +3,7 @@
 //! A refused form comes back with everything typed and each error in the
 //! reader's language beside its field.
 
-use super::access::{Units, blocking, blocking_raw, unit_options};
+use super::access::{Units, blocking, unit_options};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use super::form::{FormData, optional_number};
@@ -13,12 +13,13 @@ use super::pickers::{Picker, PickerKind};
 use super::transfers::on_file;
 use crate::AppState;
 use crate::auth::Caller;
-use crate::dto::collection::{CollectionRequest, with_collection};
+use crate::dto::collection::CollectionRequest;
 use crate::dto::people::{PersonFields, RegisterArrivalRequest};
 use crate::dto::residences::StayFields;
 use crate::format::Choice;
 use crate::format::{code_options, code_rows};
 use crate::i18n::Tr;
+use crate::ops::residents::{self as ops, NewArrival};
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::Form;
@@ -29,13 +30,10 @@ use sojourn_domain::account::Role;
 use sojourn_domain::codes::{
     Education, Ethnicity, IdNumber, MaritalStatus, Occupation, PoliticalStatus, ReasonForStay,
 };
-use sojourn_domain::collection::Collection;
-use sojourn_domain::residence::Arrival;
 use sojourn_domain::time_rules::{china_today, parse_iso_date};
 use sojourn_domain::unit::Scope;
-use sojourn_store::Actor;
 use std::collections::HashMap;
-use time::{Date, OffsetDateTime};
+use time::Date;
 
 /// Fields that must not be blank, checked before the parsers so a blank
 /// field says "required" rather than "not a valid code".
@@ -218,25 +216,21 @@ fn arrival_request(form: &mut FormData, tr: Tr, domicile: &str) -> RegisterArriv
     }
 }
 
-/// Checks the whole form; the arrival, and when and where a collector
-/// collected it, if every field holds.
+/// Checks the whole form as the API checks its request; the arrival, and
+/// when and where a collector collected it, if every field holds.
 fn parse_arrival(
     form: &mut FormData,
     tr: Tr,
-    actor: &Actor,
-    now: OffsetDateTime,
-) -> Result<Option<(Arrival, Option<Collection>)>, PageError> {
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Option<NewArrival>, PageError> {
     let domicile = Picker::from_form(tr, PickerKind::Domicile, form.values(), true).value;
     form.require(tr, REQUIRED);
     if domicile.is_empty() {
         form.refuse("domicile", tr.t("error-domicile-required"));
     }
-    let mut request = arrival_request(form, tr, &domicile);
-    let collection = std::mem::take(&mut request.collection);
-    let arrival = Arrival::try_from(request);
-    let arrived_on = arrival.as_ref().ok().map(|a| a.stay.arrived_on.date());
-    let collection = collection.parse(actor, now, arrived_on);
-    match with_collection(arrival, collection) {
+    let request = arrival_request(form, tr, &domicile);
+    match ops::parse_arrival(state, caller, request) {
         Ok(parsed) => Ok(form.is_valid().then_some(parsed)),
         Err(error) => {
             form.absorb(tr, error)
@@ -255,27 +249,21 @@ pub(crate) async fn submit(
     Form(values): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let tr = ctx.tr;
-    let actor = caller.actor();
     let mut form = FormData::new(values);
     if form.is_refresh() {
         return Ok(show(&state, scope, &ctx, form, StatusCode::OK, &caller)
             .await?
             .into_response());
     }
-    let now = state.clock.now();
-    let Some((arrival, collection)) = parse_arrival(&mut form, tr, &actor, now)? else {
+    let Some(arrival) = parse_arrival(&mut form, tr, &state, &caller)? else {
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(show(&state, scope, &ctx, form, status, &caller)
             .await?
             .into_response());
     };
-    let write_scope = scope.clone();
-    let mut writer = actor.clone();
-    writer.collection = collection;
-    let outcome = blocking_raw(&state, tr, move |store| {
-        store.register_arrival(&write_scope, &arrival, &writer)
-    })
-    .await?;
+    let outcome = ops::register_arrival(&state, &caller, arrival)
+        .await
+        .map_err(|why| PageError::internal(tr, why))?;
     match outcome {
         Ok((person, _)) => {
             let to = format!("/persons/{}?registered=1", person.id.0);

@@ -1,7 +1,7 @@
 //! Signing in, changing one's own password and signing out, as pages. The
 //! rules (password, second factor, lockout, rate limits, the audit trail)
 //! are the API's: these handlers call the same procedures
-//! ([`crate::auth::login`], the API's sign-out) and only turn their
+//! ([`crate::auth::login`], [`crate::ops::session`]) and only turn their
 //! outcome into pages and redirects.
 
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
@@ -15,6 +15,7 @@ use crate::auth::login::{self, SignIn};
 use crate::auth::{Caller, cookie};
 use crate::error::ApiError;
 use crate::i18n::{Tr, lang_cookie};
+use crate::ops::session as ops;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -214,8 +215,8 @@ pub(crate) async fn password_submit(
     Ok(page.into_response())
 }
 
-/// `POST /sign-out`: the API's sign-out (which ends the session, records
-/// it and clears the cookie), then the sign-in page.
+/// `POST /sign-out`: the API's sign-out (which ends the session and records
+/// it), the cookie cleared, then the sign-in page.
 pub(crate) async fn sign_out(
     State(state): State<AppState>,
     caller: Caller,
@@ -223,20 +224,17 @@ pub(crate) async fn sign_out(
 ) -> Result<Response, PageError> {
     let tr = ctx.tr;
     // A program's token has no session to end: refused, as by the API.
-    let ended = crate::api::session::sign_out(State(state), caller)
-        .await
-        .map_err(|e| match e {
-            ApiError::Denied(denied) => {
-                PageError::with_status(tr, denied.status(), localized(tr, &denied))
-            }
-            other => PageError::internal(tr, other.to_string()),
-        })?;
+    ops::sign_out(&state, &caller).await.map_err(|e| match e {
+        ApiError::Denied(denied) => {
+            PageError::with_status(tr, denied.status(), localized(tr, &denied))
+        }
+        other => PageError::internal(tr, other.to_string()),
+    })?;
     let mut response = Redirect::to("/sign-in?out=1").into_response();
-    for value in ended.headers().get_all(header::SET_COOKIE) {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, value.clone());
-    }
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookie::clear(state.security.secure_cookies),
+    );
     Ok(response)
 }
 

@@ -1,17 +1,16 @@
 //! Staff accounts of the reader's subtree: the list with its filters, a new
 //! account (its one-time password shown once), and the page of one account
-//! with the changes the reader's roles allow — each through the API's
-//! handler, so the rules (and the audit trail) are the API's.
+//! with the changes the reader's roles allow — each through the same
+//! operation as the API's ([`crate::ops::accounts`]), so the rules (and
+//! the audit trail) are one.
 
 use super::{absorb, may, role_name, when};
 use crate::AppState;
-use crate::api::accounts as api;
 use crate::auth::Caller;
-use crate::dto::accounts::{AssignRolesRequest, CreateAccountRequest};
-use crate::extract::Path as ApiPath;
+use crate::dto::accounts::{AssignRolesRequest, CreateAccountRequest, NewAccountFields};
 use crate::format::Choice;
 use crate::i18n::Tr;
-use crate::json::Json;
+use crate::ops::accounts as ops;
 use crate::pages::access::{Units, blocking, unit_options};
 use crate::pages::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use crate::pages::error::PageError;
@@ -249,7 +248,7 @@ pub(super) struct SecretPage {
     pub back_label: String,
 }
 
-/// `POST /admin/accounts/new`: the API's `POST /accounts`; the one-time
+/// `POST /admin/accounts/new`: as the API's `POST /accounts`; the one-time
 /// password is shown on the page that answers, once.
 pub(crate) async fn create(
     State(state): State<AppState>,
@@ -267,19 +266,27 @@ pub(crate) async fn create(
             display_name: f.opt("display_name").unwrap_or_default(),
             unit: f.opt("unit").unwrap_or_default(),
         };
-        match api::create_account(State(state.clone()), caller.clone(), Json(request)).await {
-            Ok((_, Json(issued))) => {
+        let created = match NewAccountFields::try_from(&request) {
+            Ok(fields) => ops::create(&state, &caller, fields).await,
+            Err(error) => Err(error),
+        };
+        match created {
+            Ok(issued) => {
                 let account = issued.account;
                 let page = SecretPage {
                     tr,
                     chrome: Chrome::new(&ctx, &tr.t("accounts-created-title"), Nav::Accounts, ""),
-                    heading: tr.ts("accounts-created-heading", "name", &account.username),
+                    heading: tr.ts(
+                        "accounts-created-heading",
+                        "name",
+                        account.username.as_str(),
+                    ),
                     explanation: tr.t("accounts-created-explanation"),
                     secret_label: tr.t("accounts-one-time-password"),
                     secret: issued.one_time_password,
                     extra_label: String::new(),
                     extra: String::new(),
-                    back_href: format!("/admin/accounts/{}", account.id),
+                    back_href: format!("/admin/accounts/{}", account.id.0),
                     back_label: tr.t("accounts-to-account"),
                 };
                 let mut html = render(tr, &page)?;
@@ -450,7 +457,7 @@ pub(crate) async fn disable(
     ctx: PageCtx,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let outcome = api::disable_account(State(state.clone()), caller.clone(), ApiPath(id)).await;
+    let outcome = ops::set_disabled(&state, &caller, AccountId(id), true).await;
     after(&state, &caller, &ctx, id, outcome, "disabled").await
 }
 
@@ -461,7 +468,7 @@ pub(crate) async fn enable(
     ctx: PageCtx,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let outcome = api::enable_account(State(state.clone()), caller.clone(), ApiPath(id)).await;
+    let outcome = ops::set_disabled(&state, &caller, AccountId(id), false).await;
     after(&state, &caller, &ctx, id, outcome, "enabled").await
 }
 
@@ -472,7 +479,7 @@ pub(crate) async fn unlock(
     ctx: PageCtx,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let outcome = api::unlock_account(State(state.clone()), caller.clone(), ApiPath(id)).await;
+    let outcome = ops::unlock(&state, &caller, AccountId(id)).await;
     after(&state, &caller, &ctx, id, outcome, "unlocked").await
 }
 
@@ -491,13 +498,7 @@ pub(crate) async fn assign_roles(
         .map(|(_, value)| value)
         .collect();
     let request = AssignRolesRequest { roles };
-    let outcome = api::assign_roles(
-        State(state.clone()),
-        caller.clone(),
-        ApiPath(id),
-        Json(request),
-    )
-    .await;
+    let outcome = ops::assign_roles(&state, &caller, AccountId(id), &request).await;
     after(&state, &caller, &ctx, id, outcome, "roles").await
 }
 
@@ -508,7 +509,7 @@ pub(crate) async fn withdraw_totp(
     ctx: PageCtx,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let outcome = api::withdraw_totp(State(state.clone()), caller.clone(), ApiPath(id)).await;
+    let outcome = ops::withdraw_totp(&state, &caller, AccountId(id)).await;
     after(&state, &caller, &ctx, id, outcome, "totp_withdrawn").await
 }
 
@@ -521,12 +522,16 @@ pub(crate) async fn reset_password(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let tr = ctx.tr;
-    match api::reset_password(State(state.clone()), caller.clone(), ApiPath(id)).await {
-        Ok(Json(issued)) => {
+    match ops::reset_password(&state, &caller, AccountId(id)).await {
+        Ok(issued) => {
             let page = SecretPage {
                 tr,
                 chrome: Chrome::new(&ctx, &tr.t("accounts-reset-title"), Nav::Accounts, ""),
-                heading: tr.ts("accounts-reset-heading", "name", &issued.account.username),
+                heading: tr.ts(
+                    "accounts-reset-heading",
+                    "name",
+                    issued.account.username.as_str(),
+                ),
                 explanation: tr.t("accounts-created-explanation"),
                 secret_label: tr.t("accounts-one-time-password"),
                 secret: issued.one_time_password,
@@ -550,12 +555,16 @@ pub(crate) async fn reset_totp(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let tr = ctx.tr;
-    match api::enrol_totp(State(state.clone()), caller.clone(), ApiPath(id)).await {
-        Ok(Json(enrolled)) => {
+    match ops::enrol_totp(&state, &caller, AccountId(id)).await {
+        Ok(enrolled) => {
             let page = SecretPage {
                 tr,
                 chrome: Chrome::new(&ctx, &tr.t("accounts-totp-title"), Nav::Accounts, ""),
-                heading: tr.ts("accounts-totp-heading", "name", &enrolled.account.username),
+                heading: tr.ts(
+                    "accounts-totp-heading",
+                    "name",
+                    enrolled.account.username.as_str(),
+                ),
                 explanation: tr.t("accounts-totp-explanation"),
                 secret_label: tr.t("accounts-totp-secret"),
                 secret: enrolled.secret,

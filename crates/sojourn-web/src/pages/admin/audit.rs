@@ -1,22 +1,20 @@
 //! The audit trail for the audit administrator: search by who, what,
-//! outcome, period and unit, a page at a time (through the API's search,
-//! which records the search itself); the export link for archiving; and a
+//! outcome, period and unit, a page at a time (through the search the API
+//! makes too, [`crate::ops::audit`], which records the search itself); the export link for archiving; and a
 //! check of the whole hash chain.
 
 use super::{absorb, role_name};
 use crate::AppState;
-use crate::api::audit::search_audit;
 use crate::auth::Caller;
 use crate::dto::audit::{AuditEntryResponse, AuditListQuery};
 use crate::format::Choice;
 use crate::i18n::Tr;
-use crate::json::Json;
+use crate::ops::audit as ops;
 use crate::pages::access::{Units, blocking, unit_options};
 use crate::pages::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use crate::pages::error::PageError;
 use crate::pages::form::FormData;
 use crate::pages::url::encode;
-use crate::scope::{CallerActor, CallerScope};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -174,15 +172,14 @@ pub(crate) async fn search(
     let mut status = None;
     let mut found = None;
     if let Some(narrowed) = unit_scope {
-        let outcome = search_audit(
-            State(state.clone()),
-            CallerScope(narrowed),
-            CallerActor(caller.actor()),
-            crate::extract::Query(query),
-        )
-        .await;
+        let outcome = match query.parse() {
+            Ok((query, paging, _)) => {
+                ops::search(&state, narrowed, caller.actor(), query, &paging).await
+            }
+            Err(error) => Err(error),
+        };
         match outcome {
-            Ok(Json(page)) => found = Some(page),
+            Ok(page) => found = Some(page),
             Err(error) => status = Some(absorb(tr, &mut f, error, &[])?),
         }
     } else {
@@ -191,7 +188,7 @@ pub(crate) async fn search(
     let units = blocking(&state, tr, move |store| Units::load(store, &scope)).await?;
     let rows: Vec<Row> = found
         .as_ref()
-        .map(|p| p.items.iter().map(|e| row(tr, &units, e)).collect())
+        .map(|p| p.items.iter().map(|e| row(tr, &units, &e.into())).collect())
         .unwrap_or_default();
     let total = found.as_ref().map_or(0, |p| p.total);
     let pages = total.div_ceil(u64::from(PER_PAGE)).max(1);

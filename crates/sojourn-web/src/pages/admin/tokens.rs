@@ -1,16 +1,15 @@
 //! API tokens of the reader's subtree: the list, a new token (its secret
-//! shown once), and revoking one — through the API's handlers.
+//! shown once), and revoking one — through the same operations as the
+//! API's ([`crate::ops::tokens`]).
 
 use super::accounts::SecretPage;
 use super::{absorb, may, role_name, when};
 use crate::AppState;
-use crate::api::tokens as api;
 use crate::auth::Caller;
 use crate::dto::accounts::{CreateTokenRequest, DEFAULT_TOKEN_DAYS};
-use crate::extract::Path as ApiPath;
 use crate::format::Choice;
 use crate::i18n::Tr;
-use crate::json::Json;
+use crate::ops::tokens as ops;
 use crate::pages::access::{Units, blocking, unit_options};
 use crate::pages::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use crate::pages::error::PageError;
@@ -21,6 +20,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sojourn_domain::account::{Action, Resource, Role, role_within};
+use sojourn_store::ApiTokenId;
 use std::collections::HashMap;
 
 struct Row {
@@ -123,7 +123,7 @@ pub(crate) async fn list(
     tokens_page(&state, &caller, &ctx, FormData::default()).await
 }
 
-/// `POST /admin/tokens/new`: the API's `POST /tokens`; the secret is on
+/// `POST /admin/tokens/new`: as the API's `POST /tokens`; the secret is on
 /// the page that answers, once.
 pub(crate) async fn create(
     State(state): State<AppState>,
@@ -152,12 +152,16 @@ pub(crate) async fn create(
             role: f.opt("role").unwrap_or_default(),
             expires_in_days: days,
         };
-        match api::create_token(State(state.clone()), caller.clone(), Json(request)).await {
-            Ok((_, Json(issued))) => {
+        match ops::create(&state, &caller, &request).await {
+            Ok(issued) => {
                 let page = SecretPage {
                     tr,
                     chrome: Chrome::new(&ctx, &tr.t("tokens-created-title"), Nav::Tokens, ""),
-                    heading: tr.ts("tokens-created-heading", "name", &issued.token.name),
+                    heading: tr.ts(
+                        "tokens-created-heading",
+                        "name",
+                        &issued.token.token.name.to_string(),
+                    ),
                     explanation: tr.t("tokens-created-explanation"),
                     secret_label: tr.t("tokens-secret"),
                     secret: issued.secret,
@@ -187,7 +191,7 @@ pub(crate) async fn revoke(
     ctx: PageCtx,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    match api::revoke_token(State(state.clone()), caller, ApiPath(id)).await {
+    match ops::revoke(&state, &caller, ApiTokenId(id)).await {
         Ok(_) => Ok(Redirect::to("/admin/tokens").into_response()),
         Err(error) => {
             let mut f = FormData::default();

@@ -5,24 +5,22 @@
 
 use super::{absorb, level_name, may, role_name};
 use crate::AppState;
-use crate::api::units::create_unit;
 use crate::auth::Caller;
 use crate::dto::units::CreateUnitRequest;
 use crate::format::Choice;
 use crate::i18n::Tr;
-use crate::json::Json;
+use crate::ops::units as ops;
 use crate::pages::access::{Units, blocking};
 use crate::pages::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use crate::pages::error::PageError;
 use crate::pages::form::FormData;
-use crate::scope::{CallerActor, CallerScope};
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sojourn_domain::account::{Action, Resource};
-use sojourn_domain::unit::UnitLevel;
+use sojourn_domain::unit::{Unit, UnitLevel};
 use sojourn_store::Account;
 use std::collections::HashMap;
 
@@ -168,7 +166,7 @@ pub(crate) async fn tree(
 }
 
 /// `POST /admin/units/new`: the parent, a three-digit number below it and
-/// a name, through the API's `POST /units`.
+/// a name, through the same operation as the API's `POST /units`.
 pub(crate) async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -188,15 +186,12 @@ pub(crate) async fn create(
             code: format!("{}{number}", f.opt("parent").unwrap_or_default()),
             name: f.opt("name").unwrap_or_default(),
         };
-        let outcome = create_unit(
-            State(state.clone()),
-            CallerScope(caller.scope()),
-            CallerActor(caller.actor()),
-            Json(request),
-        )
-        .await;
+        let outcome = match Unit::try_from(request) {
+            Ok(unit) => ops::create(&state, &caller, unit).await,
+            Err(error) => Err(error),
+        };
         match outcome {
-            Ok((_, Json(unit))) => {
+            Ok(unit) => {
                 let to = format!("/admin/units?created={}", unit.code);
                 return Ok(Redirect::to(&to).into_response());
             }

@@ -3,7 +3,13 @@
 //! in zh-CN and en; internal failures are logged and never described to the
 //! client.
 
-use crate::auth::Denied;
+/// Refusals of sign-in and of the guard, with their statuses. They live
+/// here, not in `auth`, so that `auth` stands on `error` and not the
+/// other way round.
+mod denied;
+
+pub use denied::Denied;
+
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;

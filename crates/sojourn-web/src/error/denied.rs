@@ -1,3 +1,6 @@
+//! Why a request was refused before its handler ran, or a sign-in failed:
+//! the refusals of the guard and of `auth::login`, with their statuses.
+
 use axum::http::StatusCode;
 use sojourn_domain::Localized;
 use time::Duration;
