@@ -45,6 +45,39 @@ pub(crate) trait Versioned: Sized {
     fn unit(&self) -> &UnitCode;
 }
 
+/// Implements [`Versioned`] for a register's record type: its kind, its
+/// snapshot, the function reading one in scope by its typed id, and the
+/// path to the unit that holds it. Every register's record carries `id`
+/// (a newtype over `i64`) and `version`.
+macro_rules! versioned {
+    ($record:ty: $kind:ident, $snapshot:ty, $read:path, $id:path, |$it:ident| $unit:expr) => {
+        impl $crate::sql::change::Versioned for $record {
+            const KIND: sojourn_domain::record::RecordKind =
+                sojourn_domain::record::RecordKind::$kind;
+            type Snapshot = $snapshot;
+
+            fn read(
+                tx: &mut dyn $crate::sql::Tx,
+                scope: &sojourn_domain::unit::Scope,
+                id: i64,
+            ) -> $crate::Result<Self> {
+                $read(tx, scope, $id(id))
+            }
+            fn id(&self) -> i64 {
+                self.id.0
+            }
+            fn version(&self) -> i64 {
+                self.version
+            }
+            fn unit(&self) -> &sojourn_domain::unit::UnitCode {
+                let $it = self;
+                $unit
+            }
+        }
+    };
+}
+pub(crate) use versioned;
+
 /// What a change is, as the history and the audit trail name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Step {

@@ -1,4 +1,4 @@
-use super::change::{self, Step, Versioned};
+use super::change::{self, Step};
 use super::residents::Filter;
 use super::sealed::{self, LEGAL_REPRESENTATIVE, PHONE};
 use super::{Tx, Value, mapping, scope_bounds, units};
@@ -9,7 +9,7 @@ use crate::{Actor, Result, StoreError, snapshot};
 use sojourn_domain::codes::Uscc;
 use sojourn_domain::employer::{Employer, EmployerDetails, EmployerId};
 use sojourn_domain::record::RecordKind;
-use sojourn_domain::unit::{Scope, UnitCode};
+use sojourn_domain::unit::Scope;
 
 fn employer_values(d: &EmployerDetails, keys: &Keyring) -> Vec<Value> {
     vec![
@@ -22,23 +22,7 @@ fn employer_values(d: &EmployerDetails, keys: &Keyring) -> Vec<Value> {
     ]
 }
 
-impl Versioned for Employer {
-    const KIND: RecordKind = RecordKind::Employer;
-    type Snapshot = snapshot::EmployerSnapshot;
-
-    fn read(tx: &mut dyn Tx, scope: &Scope, id: i64) -> Result<Self> {
-        get_employer(tx, scope, EmployerId(id))
-    }
-    fn id(&self) -> i64 {
-        self.id.0
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn unit(&self) -> &UnitCode {
-        &self.details.unit
-    }
-}
+change::versioned!(Employer: Employer, snapshot::EmployerSnapshot, get_employer, EmployerId, |employer| &employer.details.unit);
 
 pub(crate) fn create_employer(
     tx: &mut dyn Tx,

@@ -1,4 +1,4 @@
-use super::change::{self, Step, Versioned};
+use super::change::{self, Step};
 use super::residents::Filter;
 use super::sealed::{self, LANDLORD_CODE, PHONE};
 use super::{Tx, Value, mapping, scope_bounds, units};
@@ -9,7 +9,7 @@ use sojourn_domain::house::{Filing, House, HouseDetails, HouseId, Landlord};
 use sojourn_domain::person::PersonId;
 use sojourn_domain::record::RecordKind;
 use sojourn_domain::residence::ResidenceId;
-use sojourn_domain::unit::{Scope, UnitCode};
+use sojourn_domain::unit::Scope;
 
 fn house_values(d: &HouseDetails, keys: &Keyring) -> Vec<Value> {
     let (kind, name, code) = match &d.landlord {
@@ -36,23 +36,7 @@ fn house_values(d: &HouseDetails, keys: &Keyring) -> Vec<Value> {
     ]
 }
 
-impl Versioned for House {
-    const KIND: RecordKind = RecordKind::House;
-    type Snapshot = snapshot::HouseSnapshot;
-
-    fn read(tx: &mut dyn Tx, scope: &Scope, id: i64) -> Result<Self> {
-        get_house(tx, scope, HouseId(id))
-    }
-    fn id(&self) -> i64 {
-        self.id.0
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn unit(&self) -> &UnitCode {
-        &self.details.unit
-    }
-}
+change::versioned!(House: House, snapshot::HouseSnapshot, get_house, HouseId, |house| &house.details.unit);
 
 pub(crate) fn create_house(
     tx: &mut dyn Tx,

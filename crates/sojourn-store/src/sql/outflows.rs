@@ -1,4 +1,4 @@
-use super::change::{self, Step, Versioned};
+use super::change::{self, Step};
 use super::residents::{Filter, PinyinReading, pinyin_reading};
 use super::sealed::{self, ID_NUMBER, PHONE};
 use super::{Tx, Value, mapping, opt_text, scope_bounds, units};
@@ -8,28 +8,11 @@ use crate::query::{OutflowQuery, Page};
 use crate::{Actor, Result, StoreError, snapshot};
 use sojourn_domain::codes::IdNumber;
 use sojourn_domain::outflow::{LeftBehind, Outflow, OutflowDetails, OutflowId};
-use sojourn_domain::record::RecordKind;
 use sojourn_domain::search::SearchTerm;
 use sojourn_domain::time_rules::PastDate;
-use sojourn_domain::unit::{Scope, UnitCode};
+use sojourn_domain::unit::Scope;
 
-impl Versioned for Outflow {
-    const KIND: RecordKind = RecordKind::Outflow;
-    type Snapshot = snapshot::OutflowSnapshot;
-
-    fn read(tx: &mut dyn Tx, scope: &Scope, id: i64) -> Result<Self> {
-        get_outflow(tx, scope, OutflowId(id))
-    }
-    fn id(&self) -> i64 {
-        self.id.0
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn unit(&self) -> &UnitCode {
-        &self.details.unit
-    }
-}
+change::versioned!(Outflow: Outflow, snapshot::OutflowSnapshot, get_outflow, OutflowId, |outflow| &outflow.details.unit);
 
 fn outflow_values(d: &OutflowDetails, keys: &Keyring) -> Vec<Value> {
     vec![

@@ -1,4 +1,4 @@
-use super::change::{self, Stamp, Step, Versioned};
+use super::change::{self, Stamp, Step};
 use super::sealed::{self, GUARDIAN_ID_NUMBER, GUARDIAN_PHONE, ID_NUMBER, PHONE};
 use super::{Row, Tx, Value, links, mapping, opt_text, scope_bounds};
 use crate::crypto::Keyring;
@@ -455,41 +455,9 @@ pub(crate) fn update_person(
     )
 }
 
-impl Versioned for Person {
-    const KIND: RecordKind = RecordKind::Person;
-    type Snapshot = snapshot::PersonSnapshot;
+change::versioned!(Person: Person, snapshot::PersonSnapshot, get_person, PersonId, |person| &person.unit);
 
-    fn read(tx: &mut dyn Tx, scope: &Scope, id: i64) -> Result<Self> {
-        get_person(tx, scope, PersonId(id))
-    }
-    fn id(&self) -> i64 {
-        self.id.0
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn unit(&self) -> &UnitCode {
-        &self.unit
-    }
-}
-
-impl Versioned for Residence {
-    const KIND: RecordKind = RecordKind::Residence;
-    type Snapshot = snapshot::ResidenceSnapshot;
-
-    fn read(tx: &mut dyn Tx, scope: &Scope, id: i64) -> Result<Self> {
-        get_residence(tx, scope, ResidenceId(id))
-    }
-    fn id(&self) -> i64 {
-        self.id.0
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn unit(&self) -> &UnitCode {
-        &self.stay.unit
-    }
-}
+change::versioned!(Residence: Residence, snapshot::ResidenceSnapshot, get_residence, ResidenceId, |stay| &stay.stay.unit);
 
 pub(crate) fn search_residents(
     tx: &mut dyn Tx,
