@@ -11,6 +11,7 @@ use crate::dto::quality::{
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::json::Json;
+use crate::ops::quality as ops;
 use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use sojourn_domain::time_rules::china_today;
@@ -128,10 +129,9 @@ pub(crate) async fn merge_duplicate(
     Json(body): Json<MergeRequest>,
 ) -> Result<Json<DuplicateResponse>, ApiError> {
     let keep = body.keep();
-    let pair = run(&state, move |store| {
-        store.merge_duplicate(&scope, id, keep, &actor)
-    })
-    .await?;
+    let pair = ops::merge_duplicate(&state, scope, actor, id, keep)
+        .await
+        .map_err(ApiError::Internal)??;
     Ok(Json((&pair).into()))
 }
 
@@ -153,9 +153,8 @@ pub(crate) async fn dismiss_duplicate(
     Json(body): Json<DismissRequest>,
 ) -> Result<Json<DuplicateResponse>, ApiError> {
     let reason = body.parse()?;
-    let pair = run(&state, move |store| {
-        store.dismiss_duplicate(&scope, id, &reason, &actor)
-    })
-    .await?;
+    let pair = ops::dismiss_duplicate(&state, scope, actor, id, reason)
+        .await
+        .map_err(ApiError::Internal)??;
     Ok(Json((&pair).into()))
 }

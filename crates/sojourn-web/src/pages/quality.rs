@@ -11,6 +11,7 @@ use crate::auth::Caller;
 use crate::dto::quality::{SCAN_BATCH, parse_reason, parse_rule};
 pub(crate) use crate::format::{reasons_text, record_place};
 use crate::i18n::Tr;
+use crate::ops::quality as ops;
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
@@ -472,10 +473,10 @@ pub(crate) async fn merge(
             PageError::refused(tr, &sojourn_store::quality::QualityRefusal::KeptNotInPair)
         })?;
     let actor = caller.actor();
-    blocking(&state, tr, move |store| {
-        store.merge_duplicate(&scope, id, keep, &actor)
-    })
-    .await?;
+    ops::merge_duplicate(&state, scope, actor, id, keep)
+        .await
+        .map_err(|why| PageError::internal(tr, why))?
+        .map_err(|e| PageError::store(tr, e))?;
     Ok(Redirect::to("/quality/duplicates?done=merged").into_response())
 }
 
@@ -495,10 +496,10 @@ pub(crate) async fn dismiss(
         PageError::refused(tr, &crate::dto::quality::QualityInputError::ReasonRequired)
     })?;
     let actor = caller.actor();
-    blocking(&state, tr, move |store| {
-        store.dismiss_duplicate(&scope, id, &reason, &actor)
-    })
-    .await?;
+    ops::dismiss_duplicate(&state, scope, actor, id, reason)
+        .await
+        .map_err(|why| PageError::internal(tr, why))?
+        .map_err(|e| PageError::store(tr, e))?;
     Ok(Redirect::to("/quality/duplicates?done=dismissed").into_response())
 }
 
