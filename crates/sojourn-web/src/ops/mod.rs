@@ -28,6 +28,8 @@ pub(crate) mod quality;
 pub(crate) mod records;
 /// Registering an arrival and a departure; a file's document checks.
 pub(crate) mod residents;
+/// Steps of the review workflow.
+pub(crate) mod review;
 /// Signing out.
 pub(crate) mod session;
 /// API tokens: issuing and revoking.
