@@ -6,7 +6,7 @@ use super::run;
 use crate::AppState;
 use crate::dto::quality::{
     DecisionResponse, DismissRequest, DuplicateDetailResponse, DuplicateResponse, DuplicatesQuery,
-    FindingResponse, FindingsQuery, MergeRequest, QualityCountsResponse, SCAN_BATCH, ScanResponse,
+    FindingResponse, FindingsQuery, MergeRequest, QualityCountsResponse, ScanResponse,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
@@ -14,7 +14,6 @@ use crate::json::Json;
 use crate::ops::quality as ops;
 use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
-use sojourn_domain::time_rules::china_today;
 
 /// Open findings by unit and rule, and open probable duplicates by unit,
 /// in the caller's jurisdiction.
@@ -57,11 +56,9 @@ pub(crate) async fn scan(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
 ) -> Result<Json<ScanResponse>, ApiError> {
-    let today = china_today();
-    let summary = run(&state, move |store| {
-        store.scan_quality(&scope, today, SCAN_BATCH)
-    })
-    .await?;
+    let summary = ops::scan(&state, scope)
+        .await
+        .map_err(ApiError::Internal)??;
     Ok(Json(summary.into()))
 }
 

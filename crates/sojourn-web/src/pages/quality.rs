@@ -8,7 +8,7 @@ use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use crate::AppState;
 use crate::auth::Caller;
-use crate::dto::quality::{SCAN_BATCH, parse_reason, parse_rule};
+use crate::dto::quality::{parse_reason, parse_rule};
 pub(crate) use crate::format::{reasons_text, record_place};
 use crate::i18n::Tr;
 use crate::ops::quality as ops;
@@ -172,11 +172,10 @@ pub(crate) async fn scan(
     ctx: PageCtx,
 ) -> Result<Response, PageError> {
     let tr = ctx.tr;
-    let today = china_today();
-    let summary = blocking(&state, tr, move |store| {
-        store.scan_quality(&scope, today, SCAN_BATCH)
-    })
-    .await?;
+    let summary = ops::scan(&state, scope)
+        .await
+        .map_err(|why| PageError::internal(tr, why))?
+        .map_err(|e| PageError::store(tr, e))?;
     let note = format!(
         "{}-{}-{}-{}",
         summary.records, summary.opened, summary.resolved, summary.new_pairs
