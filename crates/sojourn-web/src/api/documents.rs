@@ -7,6 +7,7 @@ use crate::dto::documents::{DocumentCheckRequest, DocumentCheckResponse};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Path;
 use crate::json::Json;
+use crate::ops::residents as ops;
 use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -66,9 +67,8 @@ pub(crate) async fn record_document_check(
     Json(body): Json<DocumentCheckRequest>,
 ) -> Result<(StatusCode, Json<DocumentCheckResponse>), ApiError> {
     let check = body.parse(china_today())?;
-    let recorded = run(&state, move |store| {
-        store.record_document_check(&scope, PersonId(id), &check, &actor)
-    })
-    .await?;
+    let recorded = ops::record_document_check(&state, scope, actor, PersonId(id), check)
+        .await
+        .map_err(ApiError::Internal)??;
     Ok((StatusCode::CREATED, Json((&recorded).into())))
 }

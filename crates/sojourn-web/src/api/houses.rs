@@ -296,9 +296,8 @@ pub(crate) async fn record_inspection(
     Json(body): Json<InspectionRequest>,
 ) -> Result<(StatusCode, Json<InspectionResponse>), ApiError> {
     let inspection = body.parse(china_today())?;
-    let recorded = run(&state, move |store| {
-        store.record_inspection(&scope, HouseId(id), &inspection, &actor)
-    })
-    .await?;
+    let recorded = ops::record_inspection(&state, scope, actor, HouseId(id), inspection)
+        .await
+        .map_err(ApiError::Internal)??;
     Ok((StatusCode::CREATED, Json((&recorded).into())))
 }

@@ -6,14 +6,14 @@ use super::run;
 use crate::AppState;
 use crate::dto::quality::{
     DecisionResponse, DismissRequest, DuplicateDetailResponse, DuplicateResponse, DuplicatesQuery,
-    FindingResponse, FindingsQuery, MergeRequest, QualityCountsResponse, SCAN_BATCH, ScanResponse,
+    FindingResponse, FindingsQuery, MergeRequest, QualityCountsResponse, ScanResponse,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::json::Json;
+use crate::ops::quality as ops;
 use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
-use sojourn_domain::time_rules::china_today;
 
 /// Open findings by unit and rule, and open probable duplicates by unit,
 /// in the caller's jurisdiction.
@@ -56,11 +56,9 @@ pub(crate) async fn scan(
     State(state): State<AppState>,
     CallerScope(scope): CallerScope,
 ) -> Result<Json<ScanResponse>, ApiError> {
-    let today = china_today();
-    let summary = run(&state, move |store| {
-        store.scan_quality(&scope, today, SCAN_BATCH)
-    })
-    .await?;
+    let summary = ops::scan(&state, scope)
+        .await
+        .map_err(ApiError::Internal)??;
     Ok(Json(summary.into()))
 }
 
@@ -128,10 +126,9 @@ pub(crate) async fn merge_duplicate(
     Json(body): Json<MergeRequest>,
 ) -> Result<Json<DuplicateResponse>, ApiError> {
     let keep = body.keep();
-    let pair = run(&state, move |store| {
-        store.merge_duplicate(&scope, id, keep, &actor)
-    })
-    .await?;
+    let pair = ops::merge_duplicate(&state, scope, actor, id, keep)
+        .await
+        .map_err(ApiError::Internal)??;
     Ok(Json((&pair).into()))
 }
 
@@ -153,9 +150,8 @@ pub(crate) async fn dismiss_duplicate(
     Json(body): Json<DismissRequest>,
 ) -> Result<Json<DuplicateResponse>, ApiError> {
     let reason = body.parse()?;
-    let pair = run(&state, move |store| {
-        store.dismiss_duplicate(&scope, id, &reason, &actor)
-    })
-    .await?;
+    let pair = ops::dismiss_duplicate(&state, scope, actor, id, reason)
+        .await
+        .map_err(ApiError::Internal)??;
     Ok(Json((&pair).into()))
 }

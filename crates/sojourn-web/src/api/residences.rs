@@ -8,6 +8,7 @@ use crate::dto::{RevisionResponse, VersionRequest};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Path;
 use crate::json::Json;
+use crate::ops::residents as ops;
 use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use sojourn_domain::record::RecordKind;
@@ -109,10 +110,16 @@ pub(crate) async fn register_departure(
     Json(body): Json<DepartureRequest>,
 ) -> Result<Json<ResidenceResponse>, ApiError> {
     let departure = Departure::try_from(&body)?;
-    let residence = run(&state, move |store| {
-        store.register_departure(&scope, ResidenceId(id), &departure, body.version, &actor)
-    })
-    .await?;
+    let residence = ops::register_departure(
+        &state,
+        scope,
+        actor,
+        ResidenceId(id),
+        departure,
+        body.version,
+    )
+    .await
+    .map_err(ApiError::Internal)??;
     Ok(Json((&residence).into()))
 }
 

@@ -13,6 +13,7 @@ use crate::dto::review::{
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::json::Json;
+use crate::ops::review as ops;
 use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use sojourn_store::{Actor, ReviewQueue};
@@ -53,12 +54,9 @@ pub(crate) async fn take_step(
 ) -> Result<ReviewStatusResponse, ApiError> {
     let record = record(&kind, id)?;
     let step = body.parse(code)?;
-    let version = body.version;
-    let at = state.clock.now();
-    let status = run(state, move |store| {
-        store.take_review_step(&scope, record, &step, version, at, &actor)
-    })
-    .await?;
+    let (status, at) = ops::take_step(state, scope, actor, record, step, body.version)
+        .await
+        .map_err(ApiError::Internal)??;
     Ok(ReviewStatusResponse::new(&status, at))
 }
 

@@ -21,10 +21,15 @@ pub(crate) mod exports;
 pub(crate) mod files;
 /// Imports from uploaded sheets, and what bounds them.
 pub mod imports;
-/// Writing the house, employer and outflow registers' records.
+/// Deciding the data-quality monitor's duplicate pairs.
+pub(crate) mod quality;
+/// Writing the house, employer and outflow registers' records, and a
+/// house's inspections.
 pub(crate) mod records;
-/// Registering an arrival.
+/// Registering an arrival and a departure; a file's document checks.
 pub(crate) mod residents;
+/// Steps of the review workflow.
+pub(crate) mod review;
 /// Signing out.
 pub(crate) mod session;
 /// API tokens: issuing and revoking.

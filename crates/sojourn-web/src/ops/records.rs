@@ -13,7 +13,7 @@ use crate::blocking::raw;
 use sojourn_domain::codes::{IdNumber, Uscc};
 use sojourn_domain::collection::Collection;
 use sojourn_domain::employer::{Employer, EmployerDetails, EmployerId};
-use sojourn_domain::house::{House, HouseDetails, HouseId};
+use sojourn_domain::house::{House, HouseDetails, HouseId, Inspection, RecordedInspection};
 use sojourn_domain::outflow::{Outflow, OutflowDetails, OutflowId};
 use sojourn_domain::time_rules::PastDate;
 use sojourn_domain::unit::Scope;
@@ -126,6 +126,21 @@ pub(crate) async fn register_return(
 ) -> Written<Outflow> {
     raw(state, move |store| {
         store.register_return(&scope, id, returned_on, version, &actor)
+    })
+    .await
+}
+
+/// Records a safety inspection of a house; the house itself does not
+/// change.
+pub(crate) async fn record_inspection(
+    state: &AppState,
+    scope: Scope,
+    actor: Actor,
+    house: HouseId,
+    inspection: Inspection,
+) -> Written<RecordedInspection> {
+    raw(state, move |store| {
+        store.record_inspection(&scope, house, &inspection, &actor)
     })
     .await
 }

@@ -1,7 +1,9 @@
 //! Registering an arrival (来有登记), for `POST /api/v1/residents` and the
 //! registration page alike: the request read into an arrival (and, for a
 //! collector, when and where it was collected), then opened on the
-//! person's file in the caller's jurisdiction, audited by the store.
+//! person's file in the caller's jurisdiction, audited by the store. And
+//! what else is written on a person's file from both sides: a departure
+//! (走有注销) and a document check.
 
 use super::Written;
 use crate::AppState;
@@ -11,8 +13,11 @@ use crate::dto::collection::with_collection;
 use crate::dto::people::RegisterArrivalRequest;
 use crate::error::ApiError;
 use sojourn_domain::collection::Collection;
-use sojourn_domain::person::Person;
-use sojourn_domain::residence::{Arrival, Residence};
+use sojourn_domain::document::{DocumentCheck, RecordedDocumentCheck};
+use sojourn_domain::person::{Person, PersonId};
+use sojourn_domain::residence::{Arrival, Departure, Residence, ResidenceId};
+use sojourn_domain::unit::Scope;
+use sojourn_store::Actor;
 
 /// An arrival to register, with when and where a collector collected it.
 pub(crate) struct NewArrival {
@@ -52,6 +57,36 @@ pub(crate) async fn register_arrival(
     actor.collection = new.collection;
     raw(state, move |store| {
         store.register_arrival(&scope, &new.arrival, &actor)
+    })
+    .await
+}
+
+/// Deregisters stay `id` (the person left), if it is still at `version`.
+pub(crate) async fn register_departure(
+    state: &AppState,
+    scope: Scope,
+    actor: Actor,
+    id: ResidenceId,
+    departure: Departure,
+    version: i64,
+) -> Written<Residence> {
+    raw(state, move |store| {
+        store.register_departure(&scope, id, &departure, version, &actor)
+    })
+    .await
+}
+
+/// Records a document check (or a chase) on the person's file; only the
+/// unit holding the file now may.
+pub(crate) async fn record_document_check(
+    state: &AppState,
+    scope: Scope,
+    actor: Actor,
+    person: PersonId,
+    check: DocumentCheck,
+) -> Written<RecordedDocumentCheck> {
+    raw(state, move |store| {
+        store.record_document_check(&scope, person, &check, &actor)
     })
     .await
 }

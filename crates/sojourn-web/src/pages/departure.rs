@@ -2,7 +2,7 @@
 //! town) and why. The form names the version of the stay it was read at,
 //! so a departure registered meanwhile by someone else is not overwritten.
 
-use super::access::{Units, blocking, blocking_raw};
+use super::access::{Units, blocking};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::{PageError, localized};
 use super::form::FormData;
@@ -12,6 +12,7 @@ use crate::AppState;
 use crate::dto::residences::DepartureRequest;
 use crate::format;
 use crate::i18n::Tr;
+use crate::ops::residents as ops;
 use crate::scope::{CallerActor, CallerScope};
 use askama::Template;
 use axum::Form;
@@ -174,10 +175,9 @@ pub(crate) async fn submit(
     };
     if let Some((departure, version)) = parsed {
         let write_scope = scope.clone();
-        let outcome = blocking_raw(&state, tr, move |store| {
-            store.register_departure(&write_scope, id, &departure, version, &actor)
-        })
-        .await?;
+        let outcome = ops::register_departure(&state, write_scope, actor, id, departure, version)
+            .await
+            .map_err(|why| PageError::internal(tr, why))?;
         match outcome {
             Ok(residence) => {
                 let to = format!("/persons/{}?departed=1", residence.person.0);

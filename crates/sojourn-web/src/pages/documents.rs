@@ -8,6 +8,7 @@ use super::form::FormData;
 use super::person::{FileView, load_audited, path_id, render_file};
 use crate::AppState;
 use crate::auth::Caller;
+use crate::ops::residents as ops;
 use crate::scope::CallerScope;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
@@ -31,10 +32,9 @@ pub(crate) async fn submit(
     let mut form = FormData::new(values);
     if let Some(check) = parse(&mut form, tr) {
         let (write_scope, actor) = (scope.clone(), caller.actor());
-        let outcome = super::access::blocking_raw(&state, tr, move |store| {
-            store.record_document_check(&write_scope, id, &check, &actor)
-        })
-        .await?;
+        let outcome = ops::record_document_check(&state, write_scope, actor, id, check)
+            .await
+            .map_err(|why| PageError::internal(tr, why))?;
         return match outcome {
             Ok(_) => {
                 let to = format!("/persons/{}?documented=1", id.0);

@@ -4,7 +4,6 @@
 //! must say what they are. An inspection is only ever added; it does not
 //! change the house record.
 
-use super::access::blocking_raw;
 use super::chrome::PageCtx;
 use super::error::PageError;
 use super::form::FormData;
@@ -18,6 +17,7 @@ use crate::dto::inspections::InspectionRequest;
 use crate::format;
 use crate::format::Choice;
 use crate::i18n::Tr;
+use crate::ops::records as ops;
 use crate::scope::CallerScope;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -139,10 +139,9 @@ pub(crate) async fn submit(
     };
     if let Some(inspection) = parsed {
         let (write_scope, actor) = (scope.clone(), caller.actor());
-        let saved = blocking_raw(&state, tr, move |store| {
-            store.record_inspection(&write_scope, house, &inspection, &actor)
-        })
-        .await?;
+        let saved = ops::record_inspection(&state, write_scope, actor, house, inspection)
+            .await
+            .map_err(|why| PageError::internal(tr, why))?;
         match saved {
             Ok(_) => {
                 let to = format!("/houses/{}?inspected=1#inspections", house.0);

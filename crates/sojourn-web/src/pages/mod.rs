@@ -19,10 +19,11 @@
 //! the account as well as in the browser.
 //!
 //! The rules live once. The sign-in pages call `auth::login`; the
-//! administrators' pages, imports and exports call the API's own handlers;
-//! the forms parse through the API's request types (`crate::dto`), so a
-//! page can do exactly what the API allows the same caller, audited the
-//! same way. Pages show ID and phone numbers masked ([`format`]); a reason
+//! administrators' pages, registration, the record forms, imports and
+//! exports call the operations the API's handlers call ([`crate::ops`]),
+//! never a handler; the forms parse through the API's request types
+//! (`crate::dto`), so a page can do exactly what the API allows the same
+//! caller, audited the same way. Pages show ID and phone numbers masked ([`format`]); a reason
 //! given on the file shows them in full once, audited as the API's reveal
 //! (`reveal`), and a form never shows a number in full. The home figures
 //! and a large unit's resident list read the store's running totals and

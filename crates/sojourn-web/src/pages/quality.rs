@@ -8,9 +8,10 @@ use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use crate::AppState;
 use crate::auth::Caller;
-use crate::dto::quality::{SCAN_BATCH, parse_reason, parse_rule};
+use crate::dto::quality::{parse_reason, parse_rule};
 pub(crate) use crate::format::{reasons_text, record_place};
 use crate::i18n::Tr;
+use crate::ops::quality as ops;
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
@@ -171,11 +172,10 @@ pub(crate) async fn scan(
     ctx: PageCtx,
 ) -> Result<Response, PageError> {
     let tr = ctx.tr;
-    let today = china_today();
-    let summary = blocking(&state, tr, move |store| {
-        store.scan_quality(&scope, today, SCAN_BATCH)
-    })
-    .await?;
+    let summary = ops::scan(&state, scope)
+        .await
+        .map_err(|why| PageError::internal(tr, why))?
+        .map_err(|e| PageError::store(tr, e))?;
     let note = format!(
         "{}-{}-{}-{}",
         summary.records, summary.opened, summary.resolved, summary.new_pairs
@@ -472,10 +472,10 @@ pub(crate) async fn merge(
             PageError::refused(tr, &sojourn_store::quality::QualityRefusal::KeptNotInPair)
         })?;
     let actor = caller.actor();
-    blocking(&state, tr, move |store| {
-        store.merge_duplicate(&scope, id, keep, &actor)
-    })
-    .await?;
+    ops::merge_duplicate(&state, scope, actor, id, keep)
+        .await
+        .map_err(|why| PageError::internal(tr, why))?
+        .map_err(|e| PageError::store(tr, e))?;
     Ok(Redirect::to("/quality/duplicates?done=merged").into_response())
 }
 
@@ -495,10 +495,10 @@ pub(crate) async fn dismiss(
         PageError::refused(tr, &crate::dto::quality::QualityInputError::ReasonRequired)
     })?;
     let actor = caller.actor();
-    blocking(&state, tr, move |store| {
-        store.dismiss_duplicate(&scope, id, &reason, &actor)
-    })
-    .await?;
+    ops::dismiss_duplicate(&state, scope, actor, id, reason)
+        .await
+        .map_err(|why| PageError::internal(tr, why))?
+        .map_err(|e| PageError::store(tr, e))?;
     Ok(Redirect::to("/quality/duplicates?done=dismissed").into_response())
 }
 

@@ -7,7 +7,7 @@
 //! The same forms sit on each record's own page (`review_panel.rs`): a
 //! step taken there comes back to that page, a refusal shows its reason.
 
-use super::access::{Units, blocking, blocking_raw};
+use super::access::{Units, blocking};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::{PageError, localized};
 use super::review_filters::{FilterChoices, Filters};
@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::auth::Caller;
 pub(crate) use crate::format::{kind_name, stamped, state_name, step_name, step_table, when};
 use crate::i18n::Tr;
+use crate::ops::review as ops;
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
@@ -410,11 +411,10 @@ pub(crate) async fn take(
         }
     };
     let kind_of_step = step.kind();
-    let (write_scope, actor, at) = (scope.clone(), caller.actor(), state.clock.now());
-    let outcome = blocking_raw(&state, tr, move |store| {
-        store.take_review_step(&write_scope, record, &step, version, at, &actor)
-    })
-    .await?;
+    let (write_scope, actor) = (scope.clone(), caller.actor());
+    let outcome = ops::take_step(&state, write_scope, actor, record, step, version)
+        .await
+        .map_err(|why| PageError::internal(tr, why))?;
     match outcome {
         Ok(_) => Ok(
             Redirect::to(&back.done(&[("done", kind_of_step.code().to_owned())])).into_response(),

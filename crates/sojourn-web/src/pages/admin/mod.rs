@@ -3,11 +3,11 @@
 //! by the system administrator, roles and credentials by the security
 //! administrator), API tokens, and the audit trail (audit administrator).
 //!
-//! Every change goes through the API's own handler for it, so a page can
-//! do exactly what the API lets the same caller do — the route table's
-//! permission, the jurisdiction, "not one's own account", the second factor
-//! an administrator role needs — and the store audits it as it does for the
-//! API. These pages only turn the outcome into HTML: a refused field shows
+//! Every change goes through the operation the API's handler calls too
+//! ([`crate::ops`]), so a page can do exactly what the API lets the same
+//! caller do — the route table's permission, the jurisdiction, "not one's
+//! own account", the second factor an administrator role needs — and the
+//! store audits it as it does for the API. These pages only turn the outcome into HTML: a refused field shows
 //! beside its input in the reader's language, and nothing is changed.
 
 /// Accounts: list, open, and every change the table allows.
