@@ -9,6 +9,7 @@ use crate::dto::reveal::{RevealRequest, RevealResponse};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Path;
 use crate::json::Json;
+use crate::ops::residents as ops;
 use crate::scope::{CallerActor, CallerScope};
 use axum::extract::State;
 use serde_json::{Map, json};
@@ -71,10 +72,9 @@ pub(crate) async fn update_person(
     Json(body): Json<UpdatePersonRequest>,
 ) -> Result<Json<PersonResponse>, ApiError> {
     let details = PersonDetails::try_from(body.person)?;
-    let person = run(&state, move |store| {
-        store.update_person(&scope, PersonId(id), &details, body.version, &actor)
-    })
-    .await?;
+    let person = ops::update_person(&state, scope, actor, PersonId(id), details, body.version)
+        .await
+        .map_err(ApiError::Internal)??;
     Ok(Json((&person).into()))
 }
 

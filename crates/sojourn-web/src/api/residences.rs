@@ -61,10 +61,9 @@ pub(crate) async fn update_stay(
     Json(body): Json<UpdateStayRequest>,
 ) -> Result<Json<ResidenceResponse>, ApiError> {
     let stay = StayDetails::try_from(&body)?;
-    let residence = run(&state, move |store| {
-        store.update_stay(&scope, ResidenceId(id), &stay, body.version, &actor)
-    })
-    .await?;
+    let residence = ops::update_stay(&state, scope, actor, ResidenceId(id), stay, body.version)
+        .await
+        .map_err(ApiError::Internal)??;
     Ok(Json((&residence).into()))
 }
 

@@ -2,8 +2,8 @@
 //! registration page alike: the request read into an arrival (and, for a
 //! collector, when and where it was collected), then opened on the
 //! person's file in the caller's jurisdiction, audited by the store. And
-//! what else is written on a person's file from both sides: a departure
-//! (走有注销) and a document check.
+//! what else is written on a person's file from both sides: the person's
+//! details, a stay's, a departure (走有注销) and a document check.
 
 use super::Written;
 use crate::AppState;
@@ -14,8 +14,8 @@ use crate::dto::people::RegisterArrivalRequest;
 use crate::error::ApiError;
 use sojourn_domain::collection::Collection;
 use sojourn_domain::document::{DocumentCheck, RecordedDocumentCheck};
-use sojourn_domain::person::{Person, PersonId};
-use sojourn_domain::residence::{Arrival, Departure, Residence, ResidenceId};
+use sojourn_domain::person::{Person, PersonDetails, PersonId};
+use sojourn_domain::residence::{Arrival, Departure, Residence, ResidenceId, StayDetails};
 use sojourn_domain::unit::Scope;
 use sojourn_store::Actor;
 
@@ -57,6 +57,36 @@ pub(crate) async fn register_arrival(
     actor.collection = new.collection;
     raw(state, move |store| {
         store.register_arrival(&scope, &new.arrival, &actor)
+    })
+    .await
+}
+
+/// Changes the person's details, if the file is still at `version`.
+pub(crate) async fn update_person(
+    state: &AppState,
+    scope: Scope,
+    actor: Actor,
+    id: PersonId,
+    details: PersonDetails,
+    version: i64,
+) -> Written<Person> {
+    raw(state, move |store| {
+        store.update_person(&scope, id, &details, version, &actor)
+    })
+    .await
+}
+
+/// Changes a stay's details, if it is still at `version`.
+pub(crate) async fn update_stay(
+    state: &AppState,
+    scope: Scope,
+    actor: Actor,
+    id: ResidenceId,
+    details: StayDetails,
+    version: i64,
+) -> Written<Residence> {
+    raw(state, move |store| {
+        store.update_stay(&scope, id, &details, version, &actor)
     })
     .await
 }

@@ -8,7 +8,7 @@
 //! The phone field starts empty, so the form never shows a number in full:
 //! left empty it keeps the number on file, and "remove" clears it.
 
-use super::access::{Units, blocking, blocking_raw, unit_options};
+use super::access::{Units, blocking, unit_options};
 use super::chrome::{Chrome, HtmlPage, Nav, PageCtx, render};
 use super::error::PageError;
 use super::form::{FormData, optional_number};
@@ -24,6 +24,7 @@ use crate::dto::residences::{StayFields, stay_details};
 use crate::format::Choice;
 use crate::format::{self, code_options, code_rows};
 use crate::i18n::Tr;
+use crate::ops::residents as ops;
 use crate::scope::CallerScope;
 use askama::Template;
 use axum::Form;
@@ -334,19 +335,33 @@ pub(crate) async fn submit(
             .into_response());
     };
     let (write_scope, actor) = (scope.clone(), caller.actor());
-    let outcome = blocking_raw(&state, tr, move |store| {
-        let person = store.update_person(&write_scope, id, &change.person, change.version, &actor);
-        let person = match person {
-            Ok(person) => person,
-            Err(error) => return Ok((None, Some(error))),
-        };
-        let stay = change.stay.map(|(stay, details, version)| {
-            store.update_stay(&write_scope, stay, &details, version, &actor)
-        });
-        Ok((Some(person.version), stay.and_then(Result::err)))
-    })
-    .await?
-    .map_err(|e| PageError::store(tr, e))?;
+    let internal = |why| PageError::internal(tr, why);
+    let person = ops::update_person(
+        &state,
+        write_scope.clone(),
+        actor.clone(),
+        id,
+        change.person,
+        change.version,
+    )
+    .await
+    .map_err(internal)?;
+    // The stay is changed once the person is saved.
+    let outcome = match person {
+        Err(error) => (None, Some(error)),
+        Ok(person) => {
+            let stay = match change.stay {
+                Some((stay, details, version)) => {
+                    ops::update_stay(&state, write_scope, actor, stay, details, version)
+                        .await
+                        .map_err(internal)?
+                        .err()
+                }
+                None => None,
+            };
+            (Some(person.version), stay)
+        }
+    };
     match outcome {
         (_, None) => {
             let to = format!("/persons/{}?saved=1", id.0);
