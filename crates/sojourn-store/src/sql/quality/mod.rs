@@ -10,7 +10,7 @@
 //! does the same for every record, then queues the probable duplicates.
 //!
 //! The data-quality monitor (R6.2; `quality.rs` for its types and the
-//! `QualityStore` half of `Store`, `sql/quality.rs` for the logic, migration
+//! `QualityStore` half of `Store`, `sql/quality/` for the logic, migration
 //! `0600_quality`) keeps findings per record and rule (`quality_findings`:
 //! open until a write or scan finds the record mended, then resolved with
 //! the time; a finding is stored as a short rule key and its particulars,
