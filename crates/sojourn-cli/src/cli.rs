@@ -75,8 +75,9 @@ pub(crate) enum Command {
         /// other name (repeat for both).
         #[arg(long = "report", value_name = "FILE")]
         reports: Vec<PathBuf>,
-        /// Refuse a sheet of more rows than this (a larger register than a
-        /// street's); the bounds on the unpacked size of an .xlsx file grow
+        /// Refuse a sheet of more rows than this, counted as Excel counts
+        /// them: the title and header lines too (raise it for a larger
+        /// register than a street's); the bounds on the unpacked size of an .xlsx file grow
         /// with it. The server's uploads keep their own bound.
         #[arg(long, value_name = "ROWS", default_value_t = sojourn_sheets::bounds::DEFAULT_MAX_ROWS)]
         max_rows: u64,
