@@ -462,7 +462,8 @@ pub trait Store: AccountStore + AuditLog + QualityStore + TransferStore + Send +
         queue: ReviewQueue,
         page: PageRequest,
     ) -> Result<Vec<sojourn_domain::review::ReviewStatus>>;
-    /// How many records in scope wait in one of the workflow's queues.
+    /// How many records in scope wait in one of the workflow's queues,
+    /// counted up to [`WAITING_COUNT_CAP`] (a longer queue answers one more).
     fn review_queue_size(&self, scope: &Scope, queue: ReviewQueue) -> Result<u64>;
     /// A page of one of the workflow's queues in scope, narrowed and sorted
     /// by `filter`, each record named; with the whole list's size.

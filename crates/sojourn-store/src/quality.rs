@@ -58,6 +58,14 @@ pub struct QualityCounts {
     pub open_duplicates: Vec<(UnitCode, u64)>,
 }
 
+/// What waits on the monitor in a scope, each counted up to
+/// [`crate::WAITING_COUNT_CAP`] and one more.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QualityWaiting {
+    pub findings: u64,
+    pub duplicates: u64,
+}
+
 /// Where a probable duplicate stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DuplicateStatus {
@@ -215,6 +223,10 @@ pub(crate) fn reasons_from_text(text: &str) -> Result<Vec<DuplicateReason>> {
 pub trait QualityStore {
     /// Open findings by unit and rule, and open pairs by unit.
     fn quality_counts(&self, scope: &Scope) -> Result<QualityCounts>;
+    /// The open findings and the open pairs in scope, each counted up to
+    /// [`crate::WAITING_COUNT_CAP`] (a longer list answers one more): the
+    /// home page's to-do list, which must not count millions to say "many".
+    fn quality_waiting(&self, scope: &Scope) -> Result<QualityWaiting>;
     /// Open findings of `rule` (every rule when `None`) in scope, oldest
     /// first: at most `limit` after the finding `after` (keyset paging).
     fn quality_findings(

@@ -9,6 +9,12 @@ use sojourn_domain::search::SearchTerm;
 use sojourn_domain::unit::UnitCode;
 use time::{Date, OffsetDateTime};
 
+/// The home page's to-do counts stop here: a waiting count answers at
+/// most one more than this ("more than 1,000"), so a queue of a million
+/// records is counted as fast as one of a thousand. The lists behind each
+/// count give the exact figure.
+pub const WAITING_COUNT_CAP: u64 = 1000;
+
 /// Offset and size of a page; the size is capped so no request can ask the
 /// store for a whole register at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

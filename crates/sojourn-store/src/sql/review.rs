@@ -448,9 +448,17 @@ pub(crate) fn review_queue(
         .collect()
 }
 
-/// How many records in scope wait in `queue` (the home page's to-do list).
+/// How many records in scope wait in `queue` (the home page's to-do list),
+/// up to [`crate::WAITING_COUNT_CAP`] and one more.
 pub(crate) fn review_queue_size(tx: &mut dyn Tx, scope: &Scope, queue: ReviewQueue) -> Result<u64> {
-    count(tx, &Conditions::of(scope, queue))
+    let conditions = Conditions::of(scope, queue);
+    let from = format!("FROM review_states WHERE {}", conditions.text);
+    super::count(
+        tx,
+        &from,
+        &conditions.params,
+        Some(crate::WAITING_COUNT_CAP),
+    )
 }
 
 /// What a reader knows a record by: the person's name, the house's

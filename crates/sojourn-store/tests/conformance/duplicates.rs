@@ -476,10 +476,13 @@ fn counted_and_listed(store: &dyn Store, unit: &str) -> (u64, usize) {
     let listed = store
         .duplicate_queue(&scope(unit), Some(DuplicateStatus::Open), 0, 100)
         .expect("queue");
-    (
-        counts.open_duplicates.iter().map(|(_, n)| n).sum(),
-        listed.len(),
-    )
+    let counted = counts.open_duplicates.iter().map(|(_, n)| n).sum();
+    // The to-do list's count, below its cap, is the monitor's.
+    let waiting = store.quality_waiting(&scope(unit)).expect("waiting");
+    assert_eq!(waiting.duplicates, counted, "to-do pairs in {unit}");
+    let findings: u64 = counts.findings.iter().map(|c| c.count).sum();
+    assert_eq!(waiting.findings, findings, "to-do findings in {unit}");
+    (counted, listed.len())
 }
 
 pub fn the_monitors_count_of_open_pairs_is_the_number_its_queue_lists_in_every_scope(db: &TestDb) {

@@ -83,6 +83,7 @@ conformance!(
     the_review_list_is_named_filtered_sorted_and_counted,
     a_record_out_of_scope_is_not_found_in_the_workflow,
     collected_records_not_entered_in_24_hours_are_overdue,
+    a_waiting_count_stops_one_past_its_cap_and_the_list_keeps_the_whole_total,
     review_steps_are_counted_per_person_and_unit_and_audited,
     the_review_history_is_append_only,
     a_record_moved_to_another_unit_takes_its_review_along,

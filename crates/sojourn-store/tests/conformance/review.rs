@@ -4,6 +4,7 @@
 use crate::fixtures::*;
 use crate::harness::TestDb;
 use sojourn_domain::account::Role;
+use sojourn_domain::residence::Arrival;
 use sojourn_domain::review::{
     RecordKind, ReviewError, ReviewRecord, ReviewState, ReviewStep, SpotCheckResult, StepKind,
 };
@@ -328,6 +329,44 @@ pub fn a_record_out_of_scope_is_not_found_in_the_workflow(db: &TestDb) {
     assert_eq!(counts, ReviewCounts::default());
     let (status, _) = store.review_status(&scope(DUOFU), record).expect("status");
     assert_eq!(status.version, 1);
+}
+
+pub fn a_waiting_count_stops_one_past_its_cap_and_the_list_keeps_the_whole_total(db: &TestDb) {
+    let store = deployed(db);
+    // Distinct names (no probable duplicates to pair), birth dates apart.
+    let syllables: Vec<char> = "安白陈丁方高韩江康李孟宁欧潘秦任宋唐万夏杨于曾周朱"
+        .chars()
+        .collect();
+    let over = WAITING_COUNT_CAP + 2;
+    let batch: Vec<Arrival> = (0..over)
+        .map(|i| {
+            let i = usize::try_from(i).expect("small");
+            let name: String = [syllables[i % 25], syllables[(i / 25) % 25], '明']
+                .iter()
+                .collect();
+            let birth = format!("19{:02}0101", 50 + i / 900);
+            let seq = u16::try_from(i % 900 + 1).expect("small");
+            arrival(&id_number(&birth, seq), &name, DUOFU, "2024-03-05")
+        })
+        .collect();
+    for outcome in store
+        .register_arrivals(&scope(DUOFU), &batch, &coordinator())
+        .expect("batch")
+    {
+        outcome.expect("arrival");
+    }
+    let queue = ReviewQueue::AwaitingReview;
+    let counted = store.review_queue_size(&scope(TOWN), queue).expect("size");
+    assert_eq!(counted, WAITING_COUNT_CAP + 1, "one past the cap says more");
+    let list = store
+        .review_list(
+            &scope(TOWN),
+            queue,
+            &ReviewFilter::default(),
+            PageRequest::default(),
+        )
+        .expect("list");
+    assert_eq!(list.total, over, "the list counts them all");
 }
 
 pub fn collected_records_not_entered_in_24_hours_are_overdue(db: &TestDb) {

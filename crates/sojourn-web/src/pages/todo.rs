@@ -4,21 +4,35 @@
 //! duplicate files to decide and transfer requests other communities sent
 //! (转移申请, to accept or decline) — each counted and linked to its list. An item
 //! is shown only to a role that may act on it (a collector is not told of
-//! the station's review queue), and only when something waits.
+//! the station's review queue), and only when something waits. Counts stop
+//! at [`WAITING_COUNT_CAP`] ("1000+"): a register of a million awaiting
+//! review would otherwise be counted on every visit to the home page.
 
 use crate::auth::Caller;
 use crate::i18n::Tr;
 use sojourn_domain::account::{Action, Resource};
 use sojourn_domain::unit::Scope;
-use sojourn_store::{ReviewQueue, Store};
+use sojourn_store::{ReviewQueue, Store, WAITING_COUNT_CAP};
 use time::OffsetDateTime;
 
-/// One line of the list: "待审核 6451", linked to the list it counts.
+/// One line of the list: "待审核 651", linked to the list it counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TodoItem {
     pub label: String,
+    /// Up to [`WAITING_COUNT_CAP`] and one more, which reads "more".
     pub count: u64,
     pub href: &'static str,
+}
+
+impl TodoItem {
+    /// The count as shown: "1000+" past the cap.
+    pub(crate) fn shown(&self) -> String {
+        if self.count > WAITING_COUNT_CAP {
+            format!("{WAITING_COUNT_CAP}+")
+        } else {
+            self.count.to_string()
+        }
+    }
 }
 
 /// What kinds of waiting work the caller's roles may act on.
@@ -93,18 +107,18 @@ pub(crate) fn todo_list(
         "/review/spot-checks",
     )?;
     if rights.resolve_findings || rights.decide_duplicates {
-        let counts = store.quality_counts(scope)?;
+        let waiting = store.quality_waiting(scope)?;
         if rights.resolve_findings {
             items.push(TodoItem {
                 label: tr.t("todo-findings"),
-                count: counts.findings.iter().map(|c| c.count).sum(),
+                count: waiting.findings,
                 href: "/quality/findings",
             });
         }
         if rights.decide_duplicates {
             items.push(TodoItem {
                 label: tr.t("todo-duplicates"),
-                count: counts.open_duplicates.iter().map(|(_, n)| n).sum(),
+                count: waiting.duplicates,
                 href: "/quality/duplicates",
             });
         }
@@ -118,4 +132,24 @@ pub(crate) fn todo_list(
     }
     items.retain(|item| item.count > 0);
     Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(count: u64) -> TodoItem {
+        TodoItem {
+            label: "待审核".to_owned(),
+            count,
+            href: "/review",
+        }
+    }
+
+    #[test]
+    fn a_count_past_the_cap_reads_more_than_the_cap() {
+        assert_eq!(item(7).shown(), "7");
+        assert_eq!(item(WAITING_COUNT_CAP).shown(), "1000");
+        assert_eq!(item(WAITING_COUNT_CAP + 1).shown(), "1000+");
+    }
 }

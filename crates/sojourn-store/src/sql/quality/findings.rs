@@ -107,6 +107,32 @@ pub(crate) fn counts(tx: &mut dyn Tx, scope: &Scope) -> Result<QualityCounts> {
     Ok(counts)
 }
 
+/// The to-do list's counts: open findings and open pairs in scope, each up
+/// to [`crate::WAITING_COUNT_CAP`] and one more. The pairs are the queue's
+/// (`PAIR_IN_SCOPE`, both files in scope now), found from the files of the
+/// scope: walking the open pairs instead reads all of them when few lie in
+/// a small community. The explicit `CROSS JOIN` keeps SQLite's planner to
+/// that order (PostgreSQL plans it as an inner join).
+pub(crate) fn waiting(tx: &mut dyn Tx, scope: &Scope) -> Result<QualityWaiting> {
+    let bounds = scope_bounds(scope);
+    let cap = Some(crate::WAITING_COUNT_CAP);
+    let findings = crate::sql::count(
+        tx,
+        "FROM quality_findings WHERE resolved_at IS NULL AND unit_code >= $1 AND unit_code < $2",
+        &bounds,
+        cap,
+    )?;
+    let pairs = format!(
+        "FROM persons a CROSS JOIN quality_duplicates d JOIN persons b ON b.id = d.second_person \
+         WHERE d.first_person = a.id AND d.status = 'open' AND {PAIR_IN_SCOPE}"
+    );
+    let duplicates = crate::sql::count(tx, &pairs, &bounds, cap)?;
+    Ok(QualityWaiting {
+        findings,
+        duplicates,
+    })
+}
+
 pub(crate) fn findings(
     tx: &mut dyn Tx,
     scope: &Scope,

@@ -86,6 +86,10 @@ impl<B: crate::sql::Backend> QualityStore for crate::sql::SqlStore<B> {
         self.backend.read(|tx| counts(tx, scope))
     }
 
+    fn quality_waiting(&self, scope: &Scope) -> Result<QualityWaiting> {
+        self.backend.read(|tx| waiting(tx, scope))
+    }
+
     fn quality_findings(
         &self,
         scope: &Scope,
