@@ -169,6 +169,19 @@ fn copy_and_count(source: &Path, partial: &Path) -> Result<Inventory> {
     Ok(inventory)
 }
 
+/// A copy holds names and addresses in the clear (only the numbers are
+/// sealed): readable by its owner only, whatever the umask.
+fn owner_only(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io(path))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// Whether `db` names a PostgreSQL database.
 fn is_postgres(db: &str) -> bool {
     db.starts_with("postgres://") || db.starts_with("postgresql://")
@@ -208,6 +221,7 @@ pub fn make(db: &str, dir: &Path, taken_at: OffsetDateTime) -> Result<(PathBuf, 
             return Err(error);
         }
     };
+    owner_only(&partial)?;
     let size = std::fs::metadata(&partial).map_err(io(&partial))?.len();
     let sha256 = copies::file_digest(&partial).map_err(io(&partial))?;
     std::fs::rename(&partial, &path).map_err(io(&path))?;
@@ -224,6 +238,7 @@ pub fn make(db: &str, dir: &Path, taken_at: OffsetDateTime) -> Result<(PathBuf, 
         .map_err(|e| CliError::Internal(e.to_string()))?;
     let partial_manifest = dir.join(format!(".{}.json.partial", manifest.file));
     std::fs::write(&partial_manifest, text + "\n").map_err(io(&partial_manifest))?;
+    owner_only(&partial_manifest)?;
     std::fs::rename(&partial_manifest, &manifest_path).map_err(io(&manifest_path))?;
     Ok((path, manifest))
 }

@@ -193,6 +193,14 @@ fn a_backup_taken_while_writing_restores_the_store_as_it_was_at_that_moment() {
     );
 
     let (copy, manifest) = the_backup(&dir.path().join("backups"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for file in [copy.clone(), copy.with_extension("json")] {
+            let mode = std::fs::metadata(&file).expect("file").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{}", file.display());
+        }
+    }
     let restored = succeeds(&sojourn(
         dir.path(),
         &["restore", copy.to_str().expect("UTF-8"), "--db", "r.db"],
