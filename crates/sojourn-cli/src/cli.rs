@@ -3,6 +3,7 @@
 //! Parsing only: what a command does is in its own module, and
 //! `dispatch.rs` sends each command there.
 
+use crate::backup;
 use crate::db::DbArg;
 use crate::export;
 use crate::registers::{self, Register};
@@ -130,6 +131,45 @@ pub(crate) enum Command {
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+    /// Write a consistent copy of the whole store into DIR while the server
+    /// keeps serving, named by the time (UTC) it was taken, with a manifest
+    /// beside it (counts, the audit chain's head, the ids of the keys it
+    /// needs — never a key); then delete the older copies the retention
+    /// rule does not keep. SQLite by VACUUM INTO; PostgreSQL by pg_dump.
+    Backup {
+        /// The folder the backups are kept in (made if missing).
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+        #[command(flatten)]
+        retention: backup::Retention,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Restore a backup made by `sojourn backup` into a new store (--db),
+    /// and prove it before declaring success: checksum, integrity, counts
+    /// and audit chain against the manifest, and the key file (--key-file,
+    /// or the one beside the new store) opening every sealed value. On any
+    /// failure nothing is left behind.
+    Restore {
+        /// The backup file (sojourn-….db) or its manifest (sojourn-….json).
+        from: PathBuf,
+        /// Replace the store at --db if it exists (stop its server first).
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Apply the migrations this version has and the store lacks (every
+    /// command does at open; this does it now). Refuses a store a newer
+    /// version has migrated.
+    Migrate {
+        /// Only say which migrations an upgrade would apply; change
+        /// nothing.
+        #[arg(long)]
+        check: bool,
+        #[command(flatten)]
+        db: DbArg,
     },
 }
 

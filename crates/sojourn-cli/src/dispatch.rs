@@ -4,7 +4,10 @@
 
 use crate::cli::{AuditCommand, Cli, Command, KeysCommand};
 use crate::error::{CliError, Result};
-use crate::{accounts, audit, check_id, db, demo, export, import, init, keys, serve};
+use crate::{
+    accounts, audit, backup, check_id, db, demo, export, import, init, keys, migrate, restore,
+    serve,
+};
 use clap::Parser;
 use sojourn_domain::Localized;
 use sojourn_import::sheet;
@@ -126,6 +129,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 keys::rotate(&db.db, &path, batch, &mut out)?;
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { to, retention, db } => {
+            backup::run(&db, &to, &retention, &mut std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { from, force, db } => {
+            restore::run(&from, &db, force, &mut std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { check, db } => {
+            migrate::run(&db, check, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::CheckId { numbers } => {

@@ -67,6 +67,15 @@ pub enum CliError {
     Keys(String),
     #[error("{0}")]
     Rotation(String),
+    #[error("the backup {0} already exists: wait a second and run it again")]
+    BackupExists(String),
+    #[error(
+        "backing up PostgreSQL needs pg_dump (Debian: apt-get install postgresql-client), \
+         of the server's major version or newer"
+    )]
+    NoPgDump,
+    #[error("the restore was refused, nothing was restored: {0}")]
+    Restore(#[from] crate::restore::Refusal),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -104,6 +113,9 @@ impl Localized for CliError {
             Self::NoKey { .. } => "no_key",
             Self::Keys(_) => "keys",
             Self::Rotation(_) => "key_rotation",
+            Self::BackupExists(_) => "backup_exists",
+            Self::NoPgDump => "no_pg_dump",
+            Self::Restore(_) => "restore_refused",
             Self::Internal(_) => "internal",
         }
     }
@@ -146,6 +158,15 @@ impl Localized for CliError {
             ),
             Self::Keys(e) => format!("数据密钥无法使用：{e}"),
             Self::Rotation(e) => format!("密钥轮换未完成：{e}"),
+            Self::BackupExists(path) => format!("备份 {path} 已存在：请稍候一秒再运行"),
+            Self::NoPgDump => {
+                "备份 PostgreSQL 需要 pg_dump（Debian：apt-get install postgresql-client），\
+                 其版本不低于数据库服务器"
+                    .into()
+            }
+            Self::Restore(refusal) => {
+                format!("恢复被拒绝，未恢复任何数据：{}", refusal.message_zh())
+            }
             Self::Internal(e) => format!("内部错误：{e}"),
         }
     }

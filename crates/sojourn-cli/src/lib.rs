@@ -6,6 +6,8 @@
 pub mod accounts;
 /// `audit verify` and `audit export`: the hash chain checked and archived.
 pub mod audit;
+/// `backup`: a consistent copy of the store, its manifest, retention.
+pub mod backup;
 /// `check-id`: checks citizen ID numbers (written with the domain crate).
 mod check_id;
 /// The command line: subcommands and options, parsed, nothing done.
@@ -30,6 +32,11 @@ mod import;
 pub mod init;
 /// `keys rotate`: a new data key, every value re-encrypted under it.
 pub mod keys;
+/// `migrate`: what an upgrade does to the store, and `--check`.
+mod migrate;
+/// `restore`: a backup into a new store, proven before it is declared
+/// restored.
+pub mod restore;
 /// `serve`: the web application.
 pub mod serve;
 

@@ -82,6 +82,15 @@ pub enum StoreError {
     )]
     KeysStillInUse { values: u64 },
 
+    /// The store has migrations this version does not know: a newer
+    /// version made or upgraded it, and this one must not write to it.
+    #[error(
+        "the database was upgraded by a newer version of Sojourn (migrations {}): run that \
+         version, or restore a backup taken before the upgrade",
+        .0.join(", ")
+    )]
+    NewerSchema(Vec<String>),
+
     #[error("stored data unreadable: {0}")]
     Corrupt(String),
     /// The store broke a rule of its own (a batch answered for fewer rows
@@ -144,6 +153,7 @@ impl Localized for StoreError {
             Self::Review(e) => e.code(),
             Self::Crypto(_) => "keys",
             Self::KeysStillInUse { .. } => "keys_still_in_use",
+            Self::NewerSchema(_) => "newer_schema",
             Self::Quality(refusal) => refusal.code(),
             Self::Transfer(refusal) => refusal.code(),
             Self::Backend(_) | Self::Corrupt(_) | Self::Internal(_) => "internal",
@@ -191,6 +201,10 @@ impl Localized for StoreError {
             Self::Crypto(_) => "数据密钥与数据库不符或缺失，请联系系统管理员".into(),
             Self::KeysStillInUse { values } => format!(
                 "仍有 {values} 个数据项使用旧密钥加密：请先运行 `sojourn keys rotate` 完成重新加密"
+            ),
+            Self::NewerSchema(unknown) => format!(
+                "数据库已由更新版本的 Sojourn 升级（迁移 {}）：请使用该版本，或恢复升级前的备份",
+                unknown.join(", ")
             ),
             Self::Quality(refusal) => refusal.message_zh(),
             Self::Transfer(refusal) => refusal.message_zh(),

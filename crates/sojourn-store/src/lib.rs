@@ -31,6 +31,8 @@ pub mod imports;
 pub mod mask;
 /// The schema's migrations, one list for both engines.
 mod migrations;
+/// The store as operators see it: readiness, inventory, sealed values.
+pub mod operations;
 /// PostgreSQL backend.
 pub mod postgres;
 /// The data-quality monitor: findings, scans, the duplicate queue.
@@ -61,6 +63,7 @@ pub use audit::{
 };
 pub use error::StoreError;
 pub use imports::{ImportSink, StayImport};
+pub use operations::OperationsStore;
 pub use quality::QualityStore;
 pub use query::*;
 pub use review::{
@@ -126,7 +129,9 @@ impl Actor {
 /// The storage interface. See the crate documentation for the scope rule.
 /// Accounts, sessions and tokens ([`AccountStore`]) and the audit trail
 /// ([`AuditLog`]) are part of it, so one `Arc<dyn Store>` serves all.
-pub trait Store: AccountStore + AuditLog + QualityStore + TransferStore + Send + Sync {
+pub trait Store:
+    AccountStore + AuditLog + QualityStore + TransferStore + OperationsStore + Send + Sync
+{
     // ---- the jurisdiction tree ----
 
     /// Creates the deployment's root unit and the units below it. Refused
@@ -546,14 +551,37 @@ pub trait Store: AccountStore + AuditLog + QualityStore + TransferStore + Send +
 /// fixed for the store's life, or a [`crypto::KeySource`] that follows a
 /// key file. Refused with [`StoreError::Crypto`] when the data is encrypted
 /// under a key the ring does not hold.
+///
+/// A store a newer version has migrated is refused
+/// ([`StoreError::NewerSchema`]) before anything touches it.
 pub fn open(url: &str, keys: impl Into<crypto::KeySource>) -> Result<std::sync::Arc<dyn Store>> {
-    let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+    if let operations::Schema::Ahead(unknown) = schema_of(url)? {
+        return Err(StoreError::NewerSchema(unknown));
+    }
+    let store = if is_postgres(url) {
         postgres::open(url, keys)?
     } else {
         let path = url.strip_prefix("sqlite://").unwrap_or(url);
         sqlite::open(std::path::Path::new(path), keys)?
     };
     Ok(std::sync::Arc::from(store))
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// Where the schema of the store `url` names stands against this build's
+/// migrations, read without changing anything: what an upgrade would do
+/// (`sojourn migrate --check`), or that the store is a newer version's.
+pub fn schema_of(url: &str) -> Result<operations::Schema> {
+    let applied = if is_postgres(url) {
+        postgres::backup::applied_migrations(url)?
+    } else {
+        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        sqlite::backup::applied_migrations(std::path::Path::new(path))?
+    };
+    Ok(operations::Schema::of(&applied))
 }
 
 /// Every encrypted column as (table, column): what the database must never

@@ -30,6 +30,7 @@ const FLOOR: &[&str] = &[
     "extract.rs",
     "json.rs",
     "headers.rs",
+    "health.rs",
 ];
 
 /// What a module of the floor may not name.

@@ -21,6 +21,8 @@ pub mod extract;
 pub(crate) mod format;
 /// Security headers on every response.
 pub mod headers;
+/// `/healthz` and `/readyz`: alive, and able to serve.
+pub mod health;
 /// Languages and message catalogues, the floor of pages and exports.
 pub(crate) mod i18n;
 /// The JSON extractor that tells malformed JSON from JSON of the wrong shape.
@@ -113,6 +115,7 @@ pub fn app(state: AppState) -> axum::Router {
     let api = api::router(&state).method_not_allowed_fallback(method_not_allowed);
     axum::Router::new()
         .merge(pages::routes(&state))
+        .merge(health::routes())
         .nest(api::PREFIX, api)
         .fallback(no_route)
         .layer(axum::middleware::from_fn(limit_body))

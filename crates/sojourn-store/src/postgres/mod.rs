@@ -14,6 +14,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
+/// The inventory of the snapshot `pg_dump` dumps (`sojourn backup`), and
+/// the migrations applied, read without migrating.
+pub mod backup;
 /// The bulk hooks: facts per batch in one statement each, rows by binary
 /// COPY.
 mod bulk;

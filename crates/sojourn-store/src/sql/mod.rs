@@ -196,6 +196,8 @@ pub(crate) trait Backend: Send + Sync {
 pub(crate) mod arrivals;
 /// Houses and employers named by stays in other communities.
 pub(crate) mod links;
+/// Readiness, the inventory and every sealed value opened, for operators.
+pub(crate) mod operations;
 /// Re-encryption under a new key, batch by batch.
 pub(crate) mod rotation;
 /// Encrypted columns and their blind indexes.

@@ -16,6 +16,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// The schema, in order (`crate::migrations`, the list both engines follow).
 const MIGRATIONS: &[crate::migrations::Migration] = crate::migrations::SQLITE;
 
+/// Copies for `sojourn backup`, and the store in a copy as it is.
+pub mod backup;
 /// Index set-aside for the first load of an empty register.
 mod bulk_load;
 /// A batch's facts, gathered the SQLite way.

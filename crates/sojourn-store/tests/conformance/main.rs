@@ -29,6 +29,8 @@ mod harness;
 mod imports;
 /// Safety inspections kept with a rental house.
 mod inspections;
+/// The operator's view: readiness, the inventory, sealed values opened.
+mod operations;
 /// The data-quality monitor: findings, scans, the duplicate queue.
 mod quality;
 /// The review workflow: collected, entered, reviewed, spot-checked.
@@ -55,6 +57,7 @@ mod all {
     pub use crate::guardians::*;
     pub use crate::imports::*;
     pub use crate::inspections::*;
+    pub use crate::operations::*;
     pub use crate::quality::*;
     pub use crate::review::*;
     pub use crate::rules::*;
@@ -75,6 +78,9 @@ macro_rules! conformance {
 }
 
 conformance!(
+    the_inventory_counts_each_write_and_ends_at_the_chains_head,
+    a_store_is_ready_until_its_keys_or_schema_are_not_this_builds,
+    every_sealed_value_opens_and_one_that_does_not_is_named,
     a_collected_stay_is_entered_returned_corrected_approved_and_spot_checked,
     every_register_record_gets_its_review_when_created,
     a_step_the_state_does_not_allow_is_refused_and_changes_nothing,

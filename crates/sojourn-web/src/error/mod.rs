@@ -269,6 +269,7 @@ impl From<StoreError> for ApiError {
             // So is a key that does not fit the data (checked at start).
             StoreError::Deployment(_)
             | StoreError::KeysStillInUse { .. }
+            | StoreError::NewerSchema(_)
             | StoreError::Backend(_)
             | StoreError::Corrupt(_)
             | StoreError::Internal(_)

@@ -22,6 +22,8 @@ mod exports;
 mod file_pages;
 /// Security headers, no personal data in URLs, client addresses.
 mod hardening;
+/// `/healthz` and `/readyz`.
+mod health;
 /// Input made to break the server or mislead a reader: return addresses
 /// off the site, numbers beyond range.
 mod hostile_input;
