@@ -5,7 +5,7 @@ use crate::crypto::{KeySource, Keyring};
 use crate::sql::{Backend, BatchFacts, Row, SqlStore, Tx, Value};
 use crate::{Result, StoreError};
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use sojourn_domain::residence::Arrival;
 use sojourn_domain::unit::Scope;
 use std::path::Path;
@@ -20,6 +20,8 @@ const MIGRATIONS: &[crate::migrations::Migration] = crate::migrations::SQLITE;
 pub mod backup;
 /// Index set-aside for the first load of an empty register.
 mod bulk_load;
+/// WAL checkpoints on a thread of their own, off the commit path.
+mod checkpoint;
 /// A batch's facts, gathered the SQLite way.
 mod facts;
 
@@ -42,21 +44,20 @@ pub(crate) struct SqliteBackend {
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     keys: KeySource,
+    /// Stopped when the store is dropped.
+    _checkpointer: checkpoint::Checkpointer,
 }
 
 fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    // The checkpoint threshold: SQLite's default (1,000 pages, 4 MiB) suits
-    // small transactions. A batch of an import dirties tens of MiB of
-    // scattered index pages, and checkpointing after every such commit
-    // copies the same hot pages again and again; at 64 Ki pages (256 MiB)
-    // a million-row import spends a sixth less time in the writer. The
-    // size limit gives the space back once a checkpoint has reset the log.
+    // When the log is checkpointed is the writer's business
+    // (`checkpoint.rs`); the size limit gives the space back once a
+    // checkpoint has let the log start over.
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
          PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; \
-         PRAGMA wal_autocheckpoint = 65536; PRAGMA journal_size_limit = 67108864;",
+         PRAGMA journal_size_limit = 67108864;",
     )?;
     Ok(conn)
 }
@@ -67,6 +68,7 @@ impl SqliteBackend {
         migrate(&mut writer)?;
         // A bulk load that never finished left its indexes set aside.
         bulk_load::restore(&mut writer, keys.current())?;
+        let checkpointer = checkpoint::Checkpointer::start(path, &mut writer)?;
         let readers = (0..READERS)
             .map(|_| {
                 connect(
@@ -81,6 +83,7 @@ impl SqliteBackend {
             readers,
             next_reader: AtomicUsize::new(0),
             keys,
+            _checkpointer: checkpointer,
         })
     }
 
@@ -91,43 +94,54 @@ impl SqliteBackend {
     }
 }
 
-/// Applies the migrations not yet applied, each in its own transaction,
-/// with foreign keys off (a migration may rebuild a table others
-/// reference, which SQLite allows only so) and checked once all are done.
+/// Applies the migrations not yet applied, in one transaction with
+/// foreign keys off (a migration may rebuild a table others reference,
+/// which SQLite allows only so), and checks the references before it
+/// commits: a migration that would leave a broken one is rolled back
+/// whole, so the next open tries again and is refused again.
+///
+/// Checked only when a migration ran: `PRAGMA foreign_key_check` reads
+/// every table whole (some 200,000 pages at a million residents, seconds
+/// before the server could answer), and with foreign keys on no write of
+/// the store can break a reference; only a migration, run with them off,
+/// can. So an open with nothing to migrate costs the same for a register
+/// of any size.
 fn migrate(conn: &mut Connection) -> Result<()> {
     conn.execute_batch("PRAGMA foreign_keys = OFF")?;
-    let applied = apply_migrations(conn);
-    let broken: Option<String> = conn
-        .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
-        .ok();
+    let migrated = apply_migrations(conn);
     conn.execute_batch("PRAGMA foreign_keys = ON")?;
-    applied?;
-    match broken {
-        Some(table) => Err(StoreError::Corrupt(format!(
-            "a migration left a broken reference in {table}"
-        ))),
-        None => Ok(()),
-    }
+    migrated
 }
 
 fn apply_migrations(conn: &mut Connection) -> Result<()> {
     conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")?;
-    for (name, sql) in MIGRATIONS {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let applied: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE name = ?1)",
+    // Immediate: two processes opening at once apply the list once.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let seen: std::collections::HashSet<String> = tx
+        .prepare("SELECT name FROM schema_migrations")?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut applied = 0;
+    for (name, sql) in MIGRATIONS.iter().filter(|(name, _)| !seen.contains(*name)) {
+        tx.execute_batch(sql)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (name, applied_at) VALUES (?1, datetime('now'))",
             [name],
-            |row| row.get(0),
         )?;
-        if !applied {
-            tx.execute_batch(sql)?;
-            tx.execute(
-                "INSERT INTO schema_migrations (name, applied_at) VALUES (?1, datetime('now'))",
-                [name],
-            )?;
-        }
-        tx.commit()?;
+        applied += 1;
     }
+    if applied > 0 {
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
+            .optional()?;
+        if let Some(table) = broken {
+            // Dropping the transaction rolls every migration back.
+            return Err(StoreError::Corrupt(format!(
+                "a migration left a broken reference in {table}"
+            )));
+        }
+    }
+    tx.commit()?;
     Ok(())
 }
 
@@ -392,6 +406,46 @@ mod tests {
             .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
             .ok();
         assert_eq!(broken, None);
+    }
+
+    /// A migration that runs while a reference is broken is refused and
+    /// rolled back, on this open and on the next: the check is skipped
+    /// only when nothing was migrated.
+    #[test]
+    fn a_broken_reference_after_a_migration_is_refused_on_every_open() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("old.db");
+        let last = MIGRATIONS
+            .last()
+            .map(|(name, _)| *name)
+            .expect("migrations");
+        database_before(&path, last)
+            .execute_batch(
+                "PRAGMA foreign_keys = OFF; \
+                 INSERT INTO account_roles (account_id, role) VALUES (42, 'clerk');",
+            )
+            .expect("an orphan row");
+        for _ in 0..2 {
+            let refused = open(&path, Keyring::generate());
+            assert!(
+                matches!(refused, Err(StoreError::Corrupt(ref m)) if m.contains("account_roles")),
+                "refused as corrupt"
+            );
+            let raw = Connection::open(&path).expect("raw");
+            let recorded: i64 = raw
+                .query_row(
+                    "SELECT COUNT(*) FROM schema_migrations WHERE name = ?1",
+                    [last],
+                    |r| r.get(0),
+                )
+                .expect("count");
+            assert_eq!(recorded, 0, "the migration was rolled back");
+        }
+        Connection::open(&path)
+            .expect("raw")
+            .execute("DELETE FROM account_roles WHERE account_id = 42", [])
+            .expect("repaired");
+        open(&path, Keyring::generate()).expect("migrated once repaired");
     }
 
     /// A database whose migrations stop before `name`.
