@@ -6,14 +6,12 @@
 //! WAL mode a reader holds up no writer), and it comes out compacted, with
 //! the log folded in: one self-contained file.
 
-use super::{READERS, SqliteBackend, connect};
+use super::{SqliteBackend, connect};
 use crate::crypto::Keyring;
 use crate::sql::SqlStore;
 use crate::{Result, StoreError};
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
-use std::sync::Mutex;
-use std::sync::atomic::AtomicUsize;
 
 /// A mistyped path is an error, not a new empty database.
 fn must_exist(path: &Path) -> Result<()> {
@@ -88,22 +86,8 @@ pub fn integrity_problems(path: &Path) -> Result<Vec<String>> {
 pub fn open_as_is(path: &Path, keys: Keyring) -> Result<Box<dyn crate::Store>> {
     must_exist(path)?;
     let writer = connect(path, OpenFlags::default())?;
-    let readers = (0..READERS)
-        .map(|_| {
-            connect(
-                path,
-                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-            .map(Mutex::new)
-        })
-        .collect::<Result<_>>()?;
     Ok(Box::new(SqlStore {
-        backend: SqliteBackend {
-            writer: Mutex::new(writer),
-            readers,
-            next_reader: AtomicUsize::new(0),
-            keys: keys.into(),
-        },
+        backend: SqliteBackend::around(path, writer, keys.into())?,
     }))
 }
 

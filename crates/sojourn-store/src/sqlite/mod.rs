@@ -68,6 +68,12 @@ impl SqliteBackend {
         migrate(&mut writer)?;
         // A bulk load that never finished left its indexes set aside.
         bulk_load::restore(&mut writer, keys.current())?;
+        Self::around(path, writer, keys)
+    }
+
+    /// The backend around a writer made ready (migrated, or deliberately
+    /// not): its readers and its checkpointer.
+    fn around(path: &Path, mut writer: Connection, keys: KeySource) -> Result<Self> {
         let checkpointer = checkpoint::Checkpointer::start(path, &mut writer)?;
         let readers = (0..READERS)
             .map(|_| {
