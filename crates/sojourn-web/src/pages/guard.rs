@@ -43,7 +43,10 @@ fn send_to(parts: &Parts, to: &str) -> Response {
 /// The sign-in page, coming back afterwards to the page one can come back
 /// to: here for a GET that is not a fragment; for a form posted after the
 /// session ended, the form's own page (its `Referer`, when it is this
-/// server's), where the page's script has kept what was typed.
+/// server's), where the page's script has kept what was typed; for a
+/// fragment (a live check as one types, a picker), the page it was asked
+/// for from, likewise: a clerk typing when the session ends comes back to
+/// the form, wherever the first refused request came from.
 fn to_sign_in(parts: &Parts, expired: bool) -> Response {
     let mut to = "/sign-in".to_owned();
     let mut query = Vec::new();
@@ -53,8 +56,9 @@ fn to_sign_in(parts: &Parts, expired: bool) -> Response {
     let here = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
     let fragment = parts.headers.contains_key("hx-request");
     let back = match parts.method {
-        Method::GET if !fragment => Some(here.to_owned()),
-        Method::POST if !fragment => form_page(&parts.headers),
+        _ if fragment => form_page(&parts.headers),
+        Method::GET => Some(here.to_owned()),
+        Method::POST => form_page(&parts.headers),
         _ => None,
     };
     if let Some(back) = back.filter(|b| b != "/") {
@@ -66,8 +70,8 @@ fn to_sign_in(parts: &Parts, expired: bool) -> Response {
     send_to(parts, &to)
 }
 
-/// The path of the page a form was posted from, when the `Referer` names
-/// this server (the sign-in page checks it is a local page again).
+/// The path of the page a form was posted (or a fragment asked) from, when
+/// the `Referer` names this server (the sign-in page checks it is a local page again).
 fn form_page(headers: &HeaderMap) -> Option<String> {
     let referer = headers.get(header::REFERER)?.to_str().ok()?;
     let host = headers.get(header::HOST)?.to_str().ok()?;

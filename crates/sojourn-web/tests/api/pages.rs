@@ -169,6 +169,25 @@ async fn every_page_and_fragment_but_the_public_ones_needs_a_sign_in() {
             .and_then(|v| v.to_str().ok()),
         Some("/sign-in")
     );
+    // Asked for from a page (a live check on the registration form), it
+    // comes back to that page after the sign-in.
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/ui/id-check")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "sojourn.test")
+        .header(header::REFERER, "http://sojourn.test/residents/new")
+        .header("hx-request", "true")
+        .body(Body::from("id_number=1"))
+        .expect("request");
+    let reply = app.send(request).await.expect(StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        reply
+            .headers
+            .get("hx-redirect")
+            .and_then(|v| v.to_str().ok()),
+        Some("/sign-in?next=/residents/new")
+    );
 }
 
 /// Pairs as a form body.

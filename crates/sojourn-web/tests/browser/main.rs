@@ -428,8 +428,14 @@ fn a_form_typed_when_the_session_ends_is_kept_across_the_sign_in() {
             .await;
         ctx.end_session_on_server().await;
         ctx.click("form.form button.primary").await;
+        // The page's script (submit) or the server (a live check still on
+        // its way when the session ended) sends the clerk to sign in; both
+        // name the form to come back to, the script with `/` escaped.
         let at = ctx.wait_path("/sign-in?expired=1").await;
-        assert!(at.contains("next=%2Fresidents%2Fnew"), "{at}");
+        assert!(
+            at.replace("%2F", "/").contains("next=/residents/new"),
+            "{at}"
+        );
         ctx.type_into("#username", harness::CLERK).await;
         ctx.type_into("#password", PASSWORD).await;
         ctx.click("form.form button.primary").await;
