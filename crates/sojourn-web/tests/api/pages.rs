@@ -153,41 +153,37 @@ async fn every_page_and_fragment_but_the_public_ones_needs_a_sign_in() {
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "POST {path}");
         assert_eq!(location(&reply), "/sign-in", "POST {path}");
     }
-    // A fragment asked for by htmx is told where to go instead.
-    let request = Request::builder()
-        .method(Method::POST)
-        .uri("/ui/id-check")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header("hx-request", "true")
-        .body(Body::from("id_number=1"))
-        .expect("request");
-    let reply = app.send(request).await.expect(StatusCode::UNAUTHORIZED);
+    // A fragment asked for by htmx is told where to go instead; asked for
+    // from a page (a live check on the registration form), it comes back
+    // to that page after the sign-in.
     assert_eq!(
-        reply
-            .headers
-            .get("hx-redirect")
-            .and_then(|v| v.to_str().ok()),
+        fragment_redirect(&app, None).await.as_deref(),
         Some("/sign-in")
     );
-    // Asked for from a page (a live check on the registration form), it
-    // comes back to that page after the sign-in.
-    let request = Request::builder()
+    assert_eq!(
+        fragment_redirect(&app, Some("http://sojourn.test/residents/new"))
+            .await
+            .as_deref(),
+        Some("/sign-in?next=/residents/new")
+    );
+}
+
+/// Where htmx is told to go when a live check is refused for want of a
+/// session, asked for from the page `referer` names.
+async fn fragment_redirect(app: &TestApp, referer: Option<&str>) -> Option<String> {
+    let mut request = Request::builder()
         .method(Method::POST)
         .uri("/ui/id-check")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::HOST, "sojourn.test")
-        .header(header::REFERER, "http://sojourn.test/residents/new")
-        .header("hx-request", "true")
-        .body(Body::from("id_number=1"))
-        .expect("request");
+        .header("hx-request", "true");
+    if let Some(referer) = referer {
+        request = request.header(header::REFERER, referer);
+    }
+    let request = request.body(Body::from("id_number=1")).expect("request");
     let reply = app.send(request).await.expect(StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        reply
-            .headers
-            .get("hx-redirect")
-            .and_then(|v| v.to_str().ok()),
-        Some("/sign-in?next=/residents/new")
-    );
+    let to = reply.headers.get("hx-redirect")?.to_str().ok()?;
+    Some(to.to_owned())
 }
 
 /// Pairs as a form body.
