@@ -34,6 +34,9 @@ pub mod record;
 pub mod residence;
 /// The review workflow: collected → entered → reviewed → spot-checked.
 pub mod review;
+/// Services of the one-stop window: permits, family planning, vaccination,
+/// requests.
+pub mod services;
 /// Free-text survey helpers: how one search box is read.
 pub mod search;
 /// Bounded, trimmed text values (names, addresses, notes).
