@@ -22,10 +22,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Root a new deployment at a street or town and create its communities
-    /// and villages from the national division data.
+    /// Root a new deployment at a street or town (with its communities and
+    /// villages) or at a county or district (with its towns and their
+    /// communities), from the national division data.
     Init {
-        /// 9-digit code of the street (街道) or town (镇/乡), e.g. 110101001.
+        /// 9-digit code of the street (街道) or town (镇/乡), e.g. 110101001,
+        /// or 6-digit code of the county or district (县/区), e.g. 350181.
         #[arg(long)]
         unit: String,
         #[command(flatten)]

@@ -10,16 +10,16 @@ pub enum CliError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(
-        "the database {db} is not initialised: run `sojourn init --unit <town code>` or `sojourn demo` first"
+        "the database {db} is not initialised: run `sojourn init --unit <town or county code>` or `sojourn demo` first"
     )]
     NotInitialised { db: String },
     #[error("the database is already initialised for {name} ({code}); nothing was changed")]
     InitialisedForAnotherUnit { code: String, name: String },
     #[error(
-        "{0:?} is not a town or street code: give the 9-digit code of a 街道/镇/乡, e.g. 110101001"
+        "{0:?} is not a county or town code: give the 6-digit code of a 县/区 (e.g. 350181) or the 9-digit code of a 街道/镇/乡 (e.g. 110101001)"
     )]
     NotATownCode(String),
-    #[error("there is no town or street with code {0} in the national division data")]
+    #[error("there is no county, town or street with code {0} in the national division data")]
     UnknownTown(String),
     #[error("{path}: {source}")]
     File {
@@ -60,7 +60,7 @@ pub enum CliError {
     #[error(
         "no data key: neither SOJOURN_KEY nor the key file {path} exists. Restore the key file \
          from its backup (or give --key-file); a new deployment gets one from \
-         `sojourn init --unit <town code>`"
+         `sojourn init --unit <town or county code>`"
     )]
     NoKey { path: String },
     #[error("the data key cannot be used: {0}")]
@@ -124,15 +124,17 @@ impl Localized for CliError {
         match self {
             Self::Store(e) => e.message_zh(),
             Self::NotInitialised { db } => format!(
-                "数据库 {db} 尚未初始化：请先运行 sojourn init --unit <街道/镇代码> 或 sojourn demo"
+                "数据库 {db} 尚未初始化：请先运行 sojourn init --unit <县区或街道/镇代码> 或 sojourn demo"
             ),
             Self::InitialisedForAnotherUnit { code, name } => {
                 format!("数据库已初始化为“{name}”（{code}），未做任何更改")
             }
             Self::NotATownCode(s) => {
-                format!("“{s}”不是街道/镇代码：请填写9位街道、镇、乡代码，如 110101001")
+                format!(
+                    "“{s}”不是县区或街道/镇代码：请填写6位县、区代码（如 350181）或9位街道、镇、乡代码（如 110101001）"
+                )
             }
-            Self::UnknownTown(s) => format!("全国行政区划数据中没有代码为 {s} 的街道/镇"),
+            Self::UnknownTown(s) => format!("全国行政区划数据中没有代码为 {s} 的县区或街道/镇"),
             Self::File { path, source } => format!("无法读写文件 {path}：{source}"),
             Self::Csv(e) => format!("读取CSV文件出错：{e}"),
             Self::Header(e) => format!("CSV表头有误：{e}"),

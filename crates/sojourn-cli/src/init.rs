@@ -1,5 +1,12 @@
-//! `sojourn init --unit <town code>`: roots a deployment at one street or
-//! town, with its communities and villages from the embedded division data.
+//! `sojourn init --unit <code>`: roots a deployment at one street or town
+//! (9 digits), with its communities and villages, or at a county or
+//! district (6 digits), with every town and street in it and their
+//! communities, all from the embedded division data.
+//!
+//! A county root is what the county's bureau runs (P12, P13): its own
+//! accounts (the director, the inspectors 督查) sit at the root and so see
+//! every town, while each town's accounts see their own. Nothing below
+//! depends on the root's level: a scope is a code prefix however long.
 
 use crate::accounts;
 use crate::db;
@@ -18,19 +25,20 @@ use std::process::ExitCode;
 pub enum InitOutcome {
     Created {
         root: Unit,
-        communities: usize,
+        /// The units made below the root: towns (under a county),
+        /// communities and villages.
+        below: usize,
     },
     /// The store was already rooted at this very unit; nothing changed.
-    AlreadyInitialised {
-        root: Unit,
-    },
+    AlreadyInitialised { root: Unit },
 }
 
-/// Roots the store at the town `town_code` names, unless it is rooted
-/// already. Rooting it elsewhere is refused: a deployment has one root.
-pub fn init_deployment(store: &dyn Store, town_code: &str) -> Result<InitOutcome> {
-    let town = find_town(town_code)?;
-    let root = unit_of(&town)?;
+/// Roots the store at the county or town `root_code` names, unless it is
+/// rooted already. Rooting it elsewhere is refused: a deployment has one
+/// root.
+pub fn init_deployment(store: &dyn Store, root_code: &str) -> Result<InitOutcome> {
+    let division = find_root(root_code)?;
+    let root = unit_of(&division)?;
     if let Some(existing) = store.deployment_root_unscoped()? {
         return if existing.code == root.code {
             Ok(InitOutcome::AlreadyInitialised { root: existing })
@@ -41,26 +49,38 @@ pub fn init_deployment(store: &dyn Store, town_code: &str) -> Result<InitOutcome
             })
         };
     }
-    let below = division::children(Some(&town.code))
-        .iter()
-        .map(unit_of)
-        .collect::<Result<Vec<_>>>()?;
+    let below = units_below(&division)?;
     store.init_deployment_unscoped(&root, &below)?;
-    tracing::info!(unit = %root.code, communities = below.len(), "deployment initialised");
+    tracing::info!(unit = %root.code, below = below.len(), "deployment initialised");
     Ok(InitOutcome::Created {
         root,
-        communities: below.len(),
+        below: below.len(),
     })
 }
 
-/// The town or street with that 9-digit code in today's division data.
-fn find_town(text: &str) -> Result<Division> {
-    let not_a_town = || CliError::NotATownCode(text.trim().to_owned());
-    let code = DivisionCode::parse_form(text).map_err(|_| not_a_town())?;
-    if code.level() != DivisionLevel::Town {
-        return Err(not_a_town());
+/// The county (6 digits) or town (9 digits) with that code in today's
+/// division data.
+fn find_root(text: &str) -> Result<Division> {
+    let not_a_root = || CliError::NotATownCode(text.trim().to_owned());
+    let code = DivisionCode::parse_form(text).map_err(|_| not_a_root())?;
+    if !matches!(code.level(), DivisionLevel::County | DivisionLevel::Town) {
+        return Err(not_a_root());
     }
     division::lookup(&code).ok_or_else(|| CliError::UnknownTown(code.to_string()))
+}
+
+/// Every division under `root` down to the communities and villages,
+/// each parent before its children (the store checks each lies under the
+/// root, not the order, but a reader of the table expects it).
+fn units_below(root: &Division) -> Result<Vec<Unit>> {
+    let mut below = Vec::new();
+    for child in division::children(Some(&root.code)) {
+        below.push(unit_of(&child)?);
+        if child.code.level() == DivisionLevel::Town {
+            below.extend(units_below(&child)?);
+        }
+    }
+    Ok(below)
 }
 
 /// Town and village codes are unit codes of the same digits.
@@ -79,9 +99,9 @@ fn unit_of(division: &Division) -> Result<Unit> {
 pub(crate) fn run_init(unit: &str, db: &DbArg) -> Result<ExitCode> {
     let store = db::open(&db.db, db.key_file.as_deref(), db::Keys::CreateIfMissing)?;
     let root = match init_deployment(&*store, unit)? {
-        InitOutcome::Created { root, communities } => {
+        InitOutcome::Created { root, below } => {
             println!(
-                "initialised {} ({}) with {communities} communities and villages / 已初始化",
+                "initialised {} ({}) with {below} units below it / 已初始化，下辖单位 {below} 个",
                 root.name, root.code
             );
             root

@@ -4,7 +4,8 @@
 use sojourn_cli::demo::accounts::{DEMO_PASSWORD, made_by_demo, open_demo_accounts};
 use sojourn_cli::demo::{DemoCounts, DemoSize, generate};
 use sojourn_domain::account::{Role, Username};
-use sojourn_domain::codes::division::is_known_county_code;
+use sojourn_domain::codes::DivisionCode;
+use sojourn_domain::codes::division::{self, is_known_county_code};
 use sojourn_domain::codes::id_number::check_character;
 use sojourn_domain::codes::{IdNumber, Uscc};
 use sojourn_domain::unit::{Scope, UnitCode};
@@ -122,12 +123,53 @@ fn init_roots_the_deployment_and_a_second_run_changes_nothing() {
 }
 
 #[test]
-fn init_refuses_codes_that_are_not_a_known_town() {
+fn init_at_a_county_roots_it_with_every_town_and_their_communities() {
+    let sandbox = Sandbox::new();
+    let first = sandbox.run(&["init", "--unit", "350181"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("福清市 (350181)"),
+        "{}",
+        stdout(&first)
+    );
+
+    let store = sandbox.store("sojourn.db");
+    let root = store
+        .deployment_root_unscoped()
+        .expect("root")
+        .expect("initialised");
+    assert_eq!(root.code.as_str(), "350181");
+    let county = Scope::of(root.code.clone());
+    let towns = store.list_units(&county, Some(&root.code)).expect("towns");
+    let in_the_data = division::children(Some(&DivisionCode::parse_form("350181").expect("code")));
+    assert_eq!(towns.len(), in_the_data.len());
+    assert!(towns.len() > 10, "{} towns", towns.len());
+    for (town, division) in towns.iter().zip(&in_the_data) {
+        assert_eq!(town.code.as_str(), division.code.as_str());
+        let communities = store.list_units(&county, Some(&town.code)).expect("units");
+        let expected = division::children(Some(&division.code));
+        assert_eq!(communities.len(), expected.len(), "{}", town.name);
+        assert!(communities.iter().all(|c| c.code.as_str().len() == 12));
+    }
+
+    let again = sandbox.run(&["init", "--unit", "350181"]);
+    assert!(again.status.success());
+    assert!(stdout(&again).contains("already initialised"));
+    let a_town = sandbox.run(&["init", "--unit", towns[0].code.as_str()]);
+    assert!(!a_town.status.success());
+    assert!(stderr(&a_town).contains("already initialised for 福清市"));
+}
+
+#[test]
+fn init_refuses_codes_that_are_not_a_known_county_or_town() {
     let sandbox = Sandbox::new();
     for (code, reason) in [
-        ("110101", "is not a town or street code"),
-        ("11010100100a", "is not a town or street code"),
-        ("110101999", "no town or street with code 110101999"),
+        ("110000", "is not a county or town code"),
+        ("1101", "is not a county or town code"),
+        ("110101001001", "is not a county or town code"),
+        ("11010100100a", "is not a county or town code"),
+        ("110101999", "no county, town or street with code 110101999"),
+        ("110199", "no county, town or street with code 110199"),
     ] {
         let output = sandbox.run(&["init", "--unit", code]);
         assert!(!output.status.success(), "{code}");

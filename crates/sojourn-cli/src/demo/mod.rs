@@ -107,11 +107,9 @@ pub fn prepare(db: &str, key_file: Option<&std::path::Path>, seed: u64) -> Resul
             db: db::redacted(db),
         });
     }
-    if !rooted
-        && let InitOutcome::Created { root, communities } = init_deployment(&*store, DEMO_TOWN)?
-    {
+    if !rooted && let InitOutcome::Created { root, below } = init_deployment(&*store, DEMO_TOWN)? {
         println!(
-            "initialised {} ({}) with {communities} communities",
+            "initialised {} ({}) with {below} communities",
             root.name, root.code
         );
     }

@@ -93,6 +93,40 @@ pub fn deployment() -> TestApp {
 
 /// A fresh deployment with these security settings, and nobody signed in.
 pub fn deployment_with(security: SecurityConfig) -> TestApp {
+    deployment_of(
+        &unit(ROOT, "东华门街道"),
+        &[
+            unit(COMMUNITY, COMMUNITY_NAME),
+            unit(SIBLING, "银闸社区居委会"),
+        ],
+        security,
+    )
+}
+
+/// The county at the root of [`county_deployment`].
+pub const COUNTY: &str = "110101";
+/// A second town of that county, beside [`ROOT`].
+pub const OTHER_TOWN: &str = "110101002";
+/// A community of [`OTHER_TOWN`].
+pub const OTHER_TOWN_COMMUNITY: &str = "110101002001";
+
+/// A fresh deployment rooted at a county (东城区) with two towns, as
+/// `sojourn init --unit 110101` makes one, and nobody signed in.
+pub fn county_deployment() -> TestApp {
+    deployment_of(
+        &unit(COUNTY, "东城区"),
+        &[
+            unit(ROOT, "东华门街道"),
+            unit(COMMUNITY, COMMUNITY_NAME),
+            unit(SIBLING, "银闸社区居委会"),
+            unit(OTHER_TOWN, "景山街道"),
+            unit(OTHER_TOWN_COMMUNITY, "隆福寺社区居委会"),
+        ],
+        SecurityConfig::default(),
+    )
+}
+
+fn deployment_of(root: &Unit, below: &[Unit], security: SecurityConfig) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("sojourn.db");
     let store = sojourn_store::open(
@@ -101,13 +135,7 @@ pub fn deployment_with(security: SecurityConfig) -> TestApp {
     )
     .expect("open store");
     store
-        .init_deployment_unscoped(
-            &unit(ROOT, "东华门街道"),
-            &[
-                unit(COMMUNITY, COMMUNITY_NAME),
-                unit(SIBLING, "银闸社区居委会"),
-            ],
-        )
+        .init_deployment_unscoped(root, below)
         .expect("init deployment");
     let clock = Arc::new(ManualClock::starting_now());
     let shared = Shared::serving(
@@ -404,9 +432,13 @@ impl TestApp {
             must_change_password,
             totp_secret: secret.clone(),
         };
-        let root = Scope::of(UnitCode::parse(ROOT).expect("root"));
+        let root = self
+            .store()
+            .deployment_root_unscoped()
+            .expect("read the root")
+            .expect("a rooted deployment");
         self.store()
-            .create_account(&root, &new, &Actor::new("test"))
+            .create_account(&Scope::of(root.code), &new, &Actor::new("test"))
             .expect("account opened");
         (username, secret)
     }

@@ -66,6 +66,8 @@ mod workflow_exports;
 mod checks;
 /// A collector's collection time and place, typed in with the record.
 mod collection;
+/// A deployment rooted at a county.
+mod county;
 /// Division pickers and names.
 mod divisions;
 /// The employer register and its workers.
