@@ -39,6 +39,8 @@ pub mod search;
 /// Services of the one-stop window: permits, family planning, vaccination,
 /// requests.
 pub mod services;
+/// Staffing ratios (配备标准): the coordinators a unit or employer needs.
+pub mod staffing;
 /// Bounded, trimmed text values (names, addresses, notes).
 pub mod text;
 /// Dates that the registers accept: real, and not in the future.

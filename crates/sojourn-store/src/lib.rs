@@ -48,6 +48,8 @@ pub mod snapshot;
 mod sql;
 /// SQLite backend.
 pub mod sqlite;
+/// The staffing ratios (配备标准): the figures they rest on.
+pub mod staffing;
 /// Running totals for the home page.
 pub mod statistics;
 /// Transfer requests (转移申请) between communities, for 重卡.
@@ -69,6 +71,7 @@ pub use query::*;
 pub use review::{
     ReviewCounts, ReviewFilter, ReviewItem, ReviewList, ReviewQueue, ReviewSort, StepCount,
 };
+pub use staffing::StaffingStore;
 pub use statistics::ResidentStatistics;
 pub use transfers::TransferStore;
 
@@ -130,7 +133,14 @@ impl Actor {
 /// Accounts, sessions and tokens ([`AccountStore`]) and the audit trail
 /// ([`AuditLog`]) are part of it, so one `Arc<dyn Store>` serves all.
 pub trait Store:
-    AccountStore + AuditLog + QualityStore + TransferStore + OperationsStore + Send + Sync
+    AccountStore
+    + AuditLog
+    + QualityStore
+    + TransferStore
+    + OperationsStore
+    + StaffingStore
+    + Send
+    + Sync
 {
     // ---- the jurisdiction tree ----
 

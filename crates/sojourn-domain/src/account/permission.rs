@@ -105,10 +105,14 @@ pub enum Resource {
     /// queue. `Manage` scans, merges and dismisses; `Export` downloads the
     /// monitor report.
     Quality,
+    /// Checking and ranking the work (督查考核): the staffing ratios
+    /// (配备标准) and what an employer's coordinators are. `Update`
+    /// records an employer's coordinators.
+    Assessment,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 10] = [
+    pub const ALL: [Resource; 11] = [
         Self::Resident,
         Self::House,
         Self::Employer,
@@ -119,6 +123,7 @@ impl Resource {
         Self::Audit,
         Self::Review,
         Self::Quality,
+        Self::Assessment,
     ];
 
     pub fn key(self) -> &'static str {
@@ -133,6 +138,7 @@ impl Resource {
             Self::Audit => "audit",
             Self::Review => "review",
             Self::Quality => "quality",
+            Self::Assessment => "assessment",
         }
     }
 }
@@ -265,6 +271,18 @@ fn quality_actions(role: Role) -> &'static [Action] {
     }
 }
 
+/// Actions each role may take in checking and ranking the work: the
+/// heads of an office or station, who answer for their staffing, read it,
+/// export it and record an employer's coordinators; the inspector (督查)
+/// reads and exports.
+fn assessment_actions(role: Role) -> &'static [Action] {
+    match role {
+        Role::OfficeDirector | Role::StationChief => &[Read, Update, Export],
+        Role::Inspector => &[Read, Export],
+        _ => &[],
+    }
+}
+
 /// Whether `role` may take `action` on `resource` (inside its unit's
 /// subtree; the scope is checked separately, by the store).
 pub fn allows(role: Role, action: Action, resource: Resource) -> bool {
@@ -274,6 +292,8 @@ pub fn allows(role: Role, action: Action, resource: Resource) -> bool {
         review_actions(role)
     } else if resource == Resource::Quality {
         quality_actions(role)
+    } else if resource == Resource::Assessment {
+        assessment_actions(role)
     } else {
         administrative_actions(role, resource)
     };

@@ -64,6 +64,10 @@ pub(crate) fn unit_code(value: &str) -> Result<UnitCode> {
     parse("unit code", value, UnitCode::parse)
 }
 
+pub(crate) fn org_name(value: &str) -> Result<OrgName> {
+    parse("name", value, OrgName::parse)
+}
+
 pub(crate) const UNIT_COLUMNS: &str = "code, name";
 
 /// A unit from a row of [`UNIT_COLUMNS`] (code, then name).

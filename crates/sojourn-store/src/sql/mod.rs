@@ -244,6 +244,8 @@ mod accounts;
 pub(crate) mod audit;
 /// The resident list in order of arrival, for large scopes.
 mod recent;
+/// The staffing ratios' counts and an employer's coordinators.
+mod staffing;
 /// Running totals for the home page.
 mod statistics;
 /// The `Store` implementation over any backend.

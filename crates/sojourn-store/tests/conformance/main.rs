@@ -38,6 +38,8 @@ mod review;
 /// Rules between fields, outflow returns and the outflow search.
 mod rules;
 mod search;
+/// The figures of the staffing ratios.
+mod staffing;
 /// Running totals of the home page.
 mod statistics;
 /// Transfer requests between communities (重卡).
@@ -62,6 +64,7 @@ mod all {
     pub use crate::review::*;
     pub use crate::rules::*;
     pub use crate::search::*;
+    pub use crate::staffing::*;
     pub use crate::statistics::*;
     pub use crate::transfers::*;
 }
@@ -222,4 +225,7 @@ conformance!(
     a_departed_stay_imported_again_is_already_registered,
     a_current_stay_imported_again_is_already_registered_not_a_duplicate,
     a_stay_on_file_outside_the_scope_is_refused_not_revealed,
+    // The staffing ratios.
+    staffing_counts_residents_houses_and_coordinators_per_community,
+    an_employers_coordinators_are_recorded_audited_and_judged_against_its_workers,
 );
