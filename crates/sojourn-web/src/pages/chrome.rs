@@ -100,6 +100,7 @@ pub(crate) enum Nav {
     Audit,
     Review,
     Quality,
+    Staffing,
     Import,
     None,
 }
@@ -155,6 +156,10 @@ fn nav_items(tr: Tr, active: Nav, roles: &[Role]) -> Vec<NavItem> {
         (
             may(Read, Resource::Quality),
             item("/quality", tr.t("nav-quality"), Nav::Quality),
+        ),
+        (
+            may(Read, Resource::Assessment),
+            item("/staffing", tr.t("nav-staffing"), Nav::Staffing),
         ),
         (
             may(Read, Unit),

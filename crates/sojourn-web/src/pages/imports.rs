@@ -408,11 +408,11 @@ fn percent_encode(name: &str) -> String {
         .collect()
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(super) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Writes an .xlsx to a temporary file (the sheet writer streams to a
 /// path), to be sent from there.
-async fn xlsx_file(
+pub(super) async fn xlsx_file(
     tr: Tr,
     write: impl FnOnce(&std::path::Path) -> Result<(), sojourn_sheets::SheetError> + Send + 'static,
 ) -> Result<tempfile::NamedTempFile, PageError> {
@@ -429,7 +429,7 @@ async fn xlsx_file(
 }
 
 /// A file as a download named `name`, streamed from disk.
-fn file_download(
+pub(super) fn file_download(
     tr: Tr,
     response: Result<Response, ApiError>,
     name: &str,

@@ -119,6 +119,8 @@ mod person_edit;
 mod reveal;
 /// What each revision of a record changed.
 mod revisions;
+/// The staffing ratios (配备标准).
+mod staffing;
 /// Adding or moving a tenant from a house's page.
 mod tenants;
 
@@ -327,9 +329,24 @@ fn table(pages: PageTable<'_>) -> PageTable<'_> {
             "/ui/pick/employers",
             r(get(live::pick_employer), may(Read, Employer)),
         );
-    admin::table(export_routes(import_routes(quality_routes(review_routes(
-        file_routes(record_routes(pages)),
-    )))))
+    admin::table(export_routes(import_routes(staffing_routes(
+        quality_routes(review_routes(file_routes(record_routes(pages)))),
+    ))))
+}
+
+/// The staffing ratios: reading them is `Read`, the workbook `Export`,
+/// recording an employer's coordinators `Update` (of `Assessment`).
+fn staffing_routes(pages: PageTable<'_>) -> PageTable<'_> {
+    use Action::{Export, Read, Update};
+    let may = |action| Access::Permission(action, Resource::Assessment);
+    let r = |route, access| Entry::Guarded(route, access);
+    pages
+        .route("/staffing", r(get(staffing::page), may(Read)))
+        .route("/staffing.xlsx", r(get(staffing::download), may(Export)))
+        .route(
+            "/staffing/employers/{id}",
+            r(post(staffing::set_employer), may(Update)),
+        )
 }
 
 /// The review workflow's pages: each list behind reading the workflow,

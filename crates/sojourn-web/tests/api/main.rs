@@ -54,6 +54,8 @@ mod review_pages;
 mod scope;
 /// Signing in and out, sessions, CSRF, lockout, second factor, passwords.
 mod session;
+/// The staffing ratios page.
+mod staffing;
 /// API tokens for programs.
 mod tokens;
 /// Uploads and other bodies: who has them read, and the connection after

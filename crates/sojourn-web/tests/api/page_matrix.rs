@@ -31,6 +31,7 @@ fn uri(route: &PageRoute, foreign: &Seeds) -> String {
         ("/admin/tokens/{id}", foreign.token),
         ("/review/{kind}/{id}", foreign.residence),
         ("/quality/duplicates/{id}", foreign.duplicate),
+        ("/staffing/employers/{id}", foreign.employer),
         // No transfer request is seeded here (it takes a third community
         // to be nobody's but the asker's and the asked's): an id of
         // nobody's, refused as one. `transfers.rs` tests their scope.
@@ -77,6 +78,7 @@ fn form(route: &PageRoute, foreign: &Seeds) -> String {
         }
         "/quality/duplicates/{id}/merge" => format!("keep={}", foreign.person),
         "/quality/duplicates/{id}/dismiss" => "reason=%E8%B6%8A%E7%95%8C".to_owned(),
+        "/staffing/employers/{id}" => "full_time=9&part_time=9".to_owned(),
         _ => format!("unit={unit}&q=zs"),
     }
 }
