@@ -42,6 +42,8 @@ pub enum DomainError {
     GuardianNotAdult { age: i32 },
     #[error("a minor cannot be their own guardian")]
     GuardianIsSelf,
+    #[error(transparent)]
+    Patrol(#[from] crate::patrol::PatrolError),
 }
 
 impl Localized for DomainError {
@@ -60,6 +62,7 @@ impl Localized for DomainError {
             Self::GuardianRequired { .. } => "guardian_required",
             Self::GuardianNotAdult { .. } => "guardian_not_adult",
             Self::GuardianIsSelf => "guardian_is_self",
+            Self::Patrol(e) => e.code(),
         }
     }
 
@@ -97,6 +100,7 @@ impl Localized for DomainError {
                 format!("监护人须为18周岁以上成年人（实际 {age} 岁）")
             }
             Self::GuardianIsSelf => "监护人不能是未成年人本人".into(),
+            Self::Patrol(e) => e.message_zh(),
         }
     }
 

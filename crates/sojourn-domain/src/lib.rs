@@ -24,6 +24,8 @@ pub mod house;
 mod localized;
 /// Outflow register (流出人口) and left-behind family.
 pub mod outflow;
+/// Patrols (巡查): what is patrolled, how often, what was seen.
+pub mod patrol;
 /// Person files (一人一档): identity and personal details.
 pub mod person;
 /// Data-quality rules and the probable-duplicate finder (监控管理).

@@ -40,10 +40,12 @@ pub enum RecordKind {
     UnitContacts,
     /// The coordinators an employer has (staffing ratios, R1.4).
     EmployerCoordinators,
+    /// A patrol of a house, collection point or station (巡查).
+    Patrol,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 15] = [
+    pub const ALL: [RecordKind; 16] = [
         Self::Person,
         Self::Residence,
         Self::House,
@@ -59,6 +61,7 @@ impl RecordKind {
         Self::HouseInspection,
         Self::UnitContacts,
         Self::EmployerCoordinators,
+        Self::Patrol,
     ];
 
     /// The registers whose records go through review.
@@ -86,6 +89,7 @@ impl RecordKind {
             Self::HouseInspection => "house_inspection",
             Self::UnitContacts => "unit_contacts",
             Self::EmployerCoordinators => "employer_coordinators",
+            Self::Patrol => "patrol",
         }
     }
 
@@ -112,6 +116,7 @@ impl RecordKind {
             Self::HouseInspection => "出租房屋检查记录",
             Self::UnitContacts => "单位联系方式",
             Self::EmployerCoordinators => "用工单位协管员配备",
+            Self::Patrol => "巡查记录",
         }
     }
 
@@ -132,6 +137,7 @@ impl RecordKind {
             Self::HouseInspection => "house inspection",
             Self::UnitContacts => "unit contacts",
             Self::EmployerCoordinators => "employer's coordinators",
+            Self::Patrol => "patrol",
         }
     }
 }
@@ -192,7 +198,8 @@ impl RecordRef {
             | RecordKind::DocumentCheck
             | RecordKind::HouseInspection
             | RecordKind::UnitContacts
-            | RecordKind::EmployerCoordinators => None,
+            | RecordKind::EmployerCoordinators
+            | RecordKind::Patrol => None,
         }
     }
 }

@@ -33,6 +33,8 @@ pub mod mask;
 mod migrations;
 /// The store as operators see it: readiness, inventory, sealed values.
 pub mod operations;
+/// Patrols (巡查): recorded, due, overdue, and the tasks they open.
+pub mod patrols;
 /// PostgreSQL backend.
 pub mod postgres;
 /// The data-quality monitor: findings, scans, the duplicate queue.
@@ -66,6 +68,7 @@ pub use audit::{
 pub use error::StoreError;
 pub use imports::{ImportSink, StayImport};
 pub use operations::OperationsStore;
+pub use patrols::PatrolStore;
 pub use quality::QualityStore;
 pub use query::*;
 pub use review::{
@@ -139,6 +142,7 @@ pub trait Store:
     + TransferStore
     + OperationsStore
     + StaffingStore
+    + PatrolStore
     + Send
     + Sync
 {

@@ -41,6 +41,7 @@ macro_rules! every_migration {
             "0740_unit_contacts",
             "0750_domicile_from_id_number",
             "0850_staffing",
+            "0860_patrols",
         )
     };
 }

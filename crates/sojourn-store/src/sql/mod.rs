@@ -242,6 +242,8 @@ pub(crate) use history::*;
 mod accounts;
 /// The audit trail (`AuditLog`).
 pub(crate) mod audit;
+/// Patrols, their worklists and tasks.
+mod patrols;
 /// The resident list in order of arrival, for large scopes.
 mod recent;
 /// The staffing ratios' counts and an employer's coordinators.

@@ -31,6 +31,8 @@ mod imports;
 mod inspections;
 /// The operator's view: readiness, the inventory, sealed values opened.
 mod operations;
+/// Patrols: kept, due, overdue, and their tasks.
+mod patrols;
 /// The data-quality monitor: findings, scans, the duplicate queue.
 mod quality;
 /// The review workflow: collected, entered, reviewed, spot-checked.
@@ -60,6 +62,7 @@ mod all {
     pub use crate::imports::*;
     pub use crate::inspections::*;
     pub use crate::operations::*;
+    pub use crate::patrols::*;
     pub use crate::quality::*;
     pub use crate::review::*;
     pub use crate::rules::*;
@@ -228,4 +231,8 @@ conformance!(
     // The staffing ratios.
     staffing_counts_residents_houses_and_coordinators_per_community,
     an_employers_coordinators_are_recorded_audited_and_judged_against_its_workers,
+    // Patrols.
+    a_patrol_is_kept_with_its_house_and_unregistered_tenants_open_a_task,
+    a_patrol_out_of_scope_or_of_a_unit_not_patrolled_is_refused_and_writes_nothing,
+    worklists_follow_the_cycles_and_list_the_most_overdue_first,
 );
