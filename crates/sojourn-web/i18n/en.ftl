@@ -919,3 +919,60 @@ staffing-falls-short = falls short
 staffing-save = Save
 staffing-saved = The employer's coordinators are saved.
 staffing-count-invalid = "{ $typed }" is not a number of people: give a whole number from 0 to 999.
+
+## Patrols
+nav-patrols = Patrols
+patrols-title = Patrols
+patrols-intro = Three levels of patrols: the street office visits each community station every week, each station its collection points every two weeks, and the coordinators each rental house of their area every two weeks. Listed are the patrols due within a week or overdue, the most overdue first.
+patrol-levels = What is patrolled
+patrol-level-house = Rental houses
+patrol-level-collection_point = Collection points
+patrol-level-station = Community stations
+patrol-state = Show
+patrol-state-due = Due within a week (overdue included)
+patrol-state-overdue = Overdue
+patrol-all-units = All units
+patrol-count = { $n ->
+    [0] Nothing to patrol
+    [one] 1 place to patrol
+   *[other] { $n } places to patrol
+}
+patrol-none-due = No patrol is due within a week.
+patrol-col-target = Patrolled
+patrol-col-unit = Unit
+patrol-col-last = Last patrol
+patrol-col-due = Due on
+patrol-col-status = Status
+patrol-never = Never patrolled
+patrol-due-soon = Due soon
+patrol-overdue-days = { $days } days overdue
+patrol-record = Record a patrol
+patrol-download = Download Excel
+patrol-file-name = patrols.xlsx
+patrol-export-too-many = The list has { $count } rows, more than the 20,000 one download holds: choose a unit first.
+patrol-tasks = Found on patrol, to deal with
+patrol-tasks-none = Nothing found on patrol waits.
+patrol-task-opened = Found on
+patrol-task-close = Dealt with
+patrol-task-closed = Marked as dealt with.
+patrol-cycles = Patrol cycles (days)
+patrol-cycle-house = Rental houses
+patrol-cycle-collection_point = Collection points
+patrol-cycle-station = Community stations
+patrol-cycles-save = Save the cycles
+patrol-cycles-saved = The patrol cycles are saved.
+patrol-form-title = Record a patrol
+patrol-occupancy = The house
+patrol-occupancy-occupied = Lived in
+patrol-occupancy-empty = Empty
+patrol-seen = Seen
+patrol-unregistered = New tenants not registered
+patrol-hazard = A hazard
+patrol-on = Patrolled on
+patrol-patroller = Patrolled by
+patrol-note = Note
+patrol-submit = Save the patrol
+patrol-saved = The patrol is saved.
+patrol-history = Latest patrols
+todo-patrols-overdue = Patrols overdue
+todo-patrol-tasks = Found on patrol

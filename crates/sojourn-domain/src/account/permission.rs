@@ -109,10 +109,14 @@ pub enum Resource {
     /// (配备标准) and what an employer's coordinators are. `Update`
     /// records an employer's coordinators.
     Assessment,
+    /// Patrols (巡查): `Create` records one and closes the task it opened,
+    /// `Update` sets the deployment's cycles, `Export` downloads a
+    /// worklist.
+    Patrol,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 11] = [
+    pub const ALL: [Resource; 12] = [
         Self::Resident,
         Self::House,
         Self::Employer,
@@ -124,6 +128,7 @@ impl Resource {
         Self::Review,
         Self::Quality,
         Self::Assessment,
+        Self::Patrol,
     ];
 
     pub fn key(self) -> &'static str {
@@ -139,6 +144,7 @@ impl Resource {
             Self::Review => "review",
             Self::Quality => "quality",
             Self::Assessment => "assessment",
+            Self::Patrol => "patrol",
         }
     }
 }
@@ -283,6 +289,20 @@ fn assessment_actions(role: Role) -> &'static [Action] {
     }
 }
 
+/// Actions each role may take on patrols (三级巡查制, plan P5): the
+/// coordinators patrol houses, the stations their collection points, the
+/// office its stations; the heads also set the cycles and export; the
+/// inspector and the clerks read them.
+fn patrol_actions(role: Role) -> &'static [Action] {
+    match role {
+        Role::OfficeDirector | Role::StationChief => &[Read, Create, Update, Export],
+        Role::Coordinator => &[Read, Create],
+        Role::Inspector => &[Read, Export],
+        Role::Clerk | Role::Collector => &[Read],
+        _ => &[],
+    }
+}
+
 /// Whether `role` may take `action` on `resource` (inside its unit's
 /// subtree; the scope is checked separately, by the store).
 pub fn allows(role: Role, action: Action, resource: Resource) -> bool {
@@ -294,6 +314,8 @@ pub fn allows(role: Role, action: Action, resource: Resource) -> bool {
         quality_actions(role)
     } else if resource == Resource::Assessment {
         assessment_actions(role)
+    } else if resource == Resource::Patrol {
+        patrol_actions(role)
     } else {
         administrative_actions(role, resource)
     };

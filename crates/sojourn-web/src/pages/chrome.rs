@@ -101,6 +101,7 @@ pub(crate) enum Nav {
     Review,
     Quality,
     Staffing,
+    Patrols,
     Import,
     None,
 }
@@ -156,6 +157,10 @@ fn nav_items(tr: Tr, active: Nav, roles: &[Role]) -> Vec<NavItem> {
         (
             may(Read, Resource::Quality),
             item("/quality", tr.t("nav-quality"), Nav::Quality),
+        ),
+        (
+            may(Read, Resource::Patrol),
+            item("/patrols", tr.t("nav-patrols"), Nav::Patrols),
         ),
         (
             may(Read, Resource::Assessment),

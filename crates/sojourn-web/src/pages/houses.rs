@@ -227,6 +227,8 @@ struct HousePage {
     reviews: Vec<ReviewPanel>,
     /// Whether the reader may change the house (修改).
     may_edit: bool,
+    /// Whether the reader patrols it (巡查).
+    may_patrol: bool,
     /// The safety inspections kept with it, and the form to record one.
     inspections: Vec<InspectionView>,
     inspection: InspectionPanel,
@@ -267,6 +269,7 @@ pub(crate) struct HouseNotice {
     moved: Option<String>,
     saved: Option<String>,
     inspected: Option<String>,
+    patrolled: Option<String>,
 }
 
 /// `GET /houses/{id}`.
@@ -286,6 +289,9 @@ pub(crate) async fn show(
     }
     if notice.saved.is_some() {
         tenant.notice = tr.t("record-saved");
+    }
+    if notice.patrolled.is_some() {
+        tenant.notice = tr.t("patrol-saved");
     }
     let mut inspection = InspectionPanel::blank(tr, &ctx);
     if notice.inspected.is_some() {
@@ -332,6 +338,7 @@ pub(crate) async fn render_house(
         reviews: review_panel::panels(tr, &units, ReviewRights::of(caller), review.as_ref()),
         house: view,
         may_edit: ctx.may(Action::Update, Resource::House),
+        may_patrol: ctx.may(Action::Create, Resource::Patrol),
         inspections: inspections
             .iter()
             .map(|r| InspectionView::of(tr, r))

@@ -113,6 +113,8 @@ mod documents;
 mod guardian;
 /// Safety inspections recorded from a house's page.
 mod inspections;
+/// Patrols (巡查): the worklists and the form.
+mod patrols;
 /// Changing a person file and its current stay.
 mod person_edit;
 /// Showing a file's numbers in full, with a reason, audited.
@@ -329,9 +331,31 @@ fn table(pages: PageTable<'_>) -> PageTable<'_> {
             "/ui/pick/employers",
             r(get(live::pick_employer), may(Read, Employer)),
         );
-    admin::table(export_routes(import_routes(staffing_routes(
-        quality_routes(review_routes(file_routes(record_routes(pages)))),
+    admin::table(export_routes(import_routes(patrol_routes(
+        staffing_routes(quality_routes(review_routes(file_routes(record_routes(
+            pages,
+        ))))),
     ))))
+}
+
+/// Patrols: the worklists are `Read`, recording a patrol and closing the
+/// task it opened `Create`, the cycles `Update`, the workbook `Export`.
+fn patrol_routes(pages: PageTable<'_>) -> PageTable<'_> {
+    use Action::{Create, Export, Read, Update};
+    let may = |action| Access::Permission(action, Resource::Patrol);
+    let r = |route, access| Entry::Guarded(route, access);
+    pages
+        .route("/patrols", r(get(patrols::list), may(Read)))
+        .route("/patrols.xlsx", r(get(patrols::download), may(Export)))
+        .route(
+            "/patrols/new",
+            r(get(patrols::form).post(patrols::submit), may(Create)),
+        )
+        .route(
+            "/patrols/tasks/{id}/close",
+            r(post(patrols::close_task), may(Create)),
+        )
+        .route("/patrols/cycles", r(post(patrols::set_cycles), may(Update)))
 }
 
 /// The staffing ratios: reading them is `Read`, the workbook `Export`,

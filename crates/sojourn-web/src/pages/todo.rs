@@ -1,8 +1,9 @@
 //! The home page's to-do list (待办事项): what waits for the signed-in
 //! person in their jurisdiction — records to review, to correct, entered
 //! late, to spot-check, data-quality findings to resolve, probable
-//! duplicate files to decide and transfer requests other communities sent
-//! (转移申请, to accept or decline) — each counted and linked to its list. An item
+//! duplicate files to decide, transfer requests other communities sent
+//! (转移申请, to accept or decline), patrols overdue and what patrols found
+//! — each counted and linked to its list. An item
 //! is shown only to a role that may act on it (a collector is not told of
 //! the station's review queue), and only when something waits. Counts stop
 //! at [`WAITING_COUNT_CAP`] ("1000+"): a register of a million awaiting
@@ -44,6 +45,7 @@ pub(crate) struct TodoRights {
     resolve_findings: bool,
     decide_duplicates: bool,
     decide_transfers: bool,
+    patrol: bool,
 }
 
 impl TodoRights {
@@ -58,6 +60,7 @@ impl TodoRights {
             decide_duplicates: may(Action::Manage, Resource::Quality),
             // Accepting ends a stay: the right to register a departure.
             decide_transfers: may(Action::Update, Resource::Resident),
+            patrol: may(Action::Create, Resource::Patrol),
         }
     }
 }
@@ -128,6 +131,20 @@ pub(crate) fn todo_list(
             label: tr.t("todo-transfers"),
             count: store.pending_transfers(scope)?,
             href: "/transfers",
+        });
+    }
+    if rights.patrol {
+        let today = now.to_offset(sojourn_domain::time_rules::CHINA).date();
+        let waiting = store.patrol_waiting(scope, today)?;
+        items.push(TodoItem {
+            label: tr.t("todo-patrols-overdue"),
+            count: waiting.overdue,
+            href: "/patrols?state=overdue",
+        });
+        items.push(TodoItem {
+            label: tr.t("todo-patrol-tasks"),
+            count: waiting.open_tasks,
+            href: "/patrols#tasks",
         });
     }
     items.retain(|item| item.count > 0);

@@ -38,6 +38,8 @@ mod openapi;
 mod page_matrix;
 /// The pages behind the same guard: sign-in redirects, HTML refusals.
 mod pages;
+/// Patrols: the form, the worklists, tasks and cycles.
+mod patrols;
 /// Refusals common to every route: bad JSON, sizes, routes, methods.
 mod protocol;
 /// The data-quality monitor.

@@ -32,6 +32,8 @@ fn uri(route: &PageRoute, foreign: &Seeds) -> String {
         ("/review/{kind}/{id}", foreign.residence),
         ("/quality/duplicates/{id}", foreign.duplicate),
         ("/staffing/employers/{id}", foreign.employer),
+        // A task id of nobody's: `patrols.rs` tests a sibling's task.
+        ("/patrols/tasks/{id}", foreign.person),
         // No transfer request is seeded here (it takes a third community
         // to be nobody's but the asker's and the asked's): an id of
         // nobody's, refused as one. `transfers.rs` tests their scope.
@@ -54,6 +56,9 @@ fn uri(route: &PageRoute, foreign: &Seeds) -> String {
         .replace("{picker}", "domicile")
         .replace("{job}", "0123456789abcdef");
     assert!(!uri.contains('{'), "the page matrix cannot fill {path}");
+    if path == "/patrols/new" {
+        return format!("{uri}?house={}", foreign.house);
+    }
     uri
 }
 
@@ -79,6 +84,11 @@ fn form(route: &PageRoute, foreign: &Seeds) -> String {
         "/quality/duplicates/{id}/merge" => format!("keep={}", foreign.person),
         "/quality/duplicates/{id}/dismiss" => "reason=%E8%B6%8A%E7%95%8C".to_owned(),
         "/staffing/employers/{id}" => "full_time=9&part_time=9".to_owned(),
+        "/patrols/new" => format!(
+            "house={}&patrolled_on=2026-01-05&patroller=%E8%B6%8A%E7%95%8C&occupancy=empty",
+            foreign.house
+        ),
+        "/patrols/cycles" => "house=99&collection_point=99&station=99".to_owned(),
         _ => format!("unit={unit}&q=zs"),
     }
 }
@@ -163,9 +173,11 @@ fn check(
             } else if ["{id}", "{job}", "{code}"]
                 .iter()
                 .any(|p| route.path.contains(p))
+                || route.path == "/patrols/new"
             {
-                // Another community's record or unit, or an export job
-                // that is not the caller's.
+                // Another community's record or unit (in the path, or in
+                // the query of the patrol form), or an export job that is
+                // not the caller's.
                 assert_eq!(reply.status, StatusCode::NOT_FOUND, "{what}");
             } else if *method == Method::GET {
                 assert_eq!(reply.status, StatusCode::OK, "{what}");
