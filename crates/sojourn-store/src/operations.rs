@@ -125,8 +125,9 @@ impl SealedCheck {
     }
 }
 
-/// The operator's view of a store (part of [`crate::Store`]).
-pub trait OperationsStore {
+/// The operator's view of a store (part of [`crate::Store`]), with the
+/// web server's jobs ([`crate::jobs::JobStore`]).
+pub trait OperationsStore: crate::jobs::JobStore {
     /// Whether the store is reachable (an `Err` says it is not), its
     /// schema current and its keys held. Reads two small tables.
     fn readiness_unscoped(&self) -> Result<Readiness>;
