@@ -162,6 +162,8 @@ pub trait JobStore {
     ) -> Result<bool>;
     /// The job `id` if `owner` started it.
     fn job_unscoped(&self, id: &str, owner: &str) -> Result<Option<JobRecord>>;
+    /// `owner`'s jobs of `kind`, newest first, at most `limit`.
+    fn jobs_of_unscoped(&self, owner: &str, kind: JobKind, limit: u32) -> Result<Vec<JobRecord>>;
     /// Marks every running job as left by a stopped server (an export
     /// failed, an import interrupted, each with [`interrupted_failure`]);
     /// the jobs marked.

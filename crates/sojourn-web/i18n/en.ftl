@@ -887,3 +887,12 @@ printout-form-declaration = I confirm that the above is true and correct.
 printout-signed-by-resident = Signed by the resident:
 printout-date = Date:
 printout-clerk = Clerk:
+
+# Imports kept across restarts (issue 17).
+import-recent-heading = Recent imports
+import-recent-when = Started
+import-recent-running = Running: { $n } rows committed
+import-recent-done = Done: { $n } rows imported (see the report)
+import-recent-checked = Checked only: { $n } rows could be imported (see the report)
+import-recent-interrupted = Interrupted: { $n } rows committed.
+import-recent-failed = Failed: { $reason }

@@ -855,3 +855,12 @@ printout-form-declaration = 本人确认以上信息真实无误。
 printout-signed-by-resident = 登记人签字：
 printout-date = 日期：
 printout-clerk = 经办人：
+
+# Imports kept across restarts (issue 17).
+import-recent-heading = 最近的导入
+import-recent-when = 开始时间
+import-recent-running = 进行中：已提交 { $n } 行
+import-recent-done = 已完成：导入 { $n } 行（查看结果）
+import-recent-checked = 仅检查：{ $n } 行可导入（查看结果）
+import-recent-interrupted = 已中断：已提交 { $n } 行。
+import-recent-failed = 失败：{ $reason }

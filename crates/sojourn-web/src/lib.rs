@@ -25,6 +25,9 @@ pub mod headers;
 pub mod health;
 /// Languages and message catalogues, the floor of pages and exports.
 pub(crate) mod i18n;
+/// Export and import jobs kept across restarts: their directory, expiry
+/// and the marking of jobs a stopped server left running.
+pub mod jobs;
 /// The JSON extractor that tells malformed JSON from JSON of the wrong shape.
 pub mod json;
 /// The operations both the API and the pages call: the rules of each
@@ -92,10 +95,19 @@ impl AppState {
         }
     }
 
+    /// Jobs' files in `files` (the server's jobs directory and retention)
+    /// instead of the system's temporary directory.
+    pub fn with_job_files(mut self, files: jobs::JobFiles) -> Self {
+        self.exports = Arc::new(export::jobs::ExportJobs::new(files.clone()));
+        self.imports = Arc::new(ops::imports::Imports::new(*self.imports.limits(), files));
+        self
+    }
+
     /// Uploads bounded by `limits` instead of the defaults (the rows a
     /// sheet may have are a deployment's setting).
     pub fn with_import_limits(mut self, limits: sojourn_sheets::Limits) -> Self {
-        self.imports = Arc::new(ops::imports::Imports::new(limits));
+        let files = self.imports.files().clone();
+        self.imports = Arc::new(ops::imports::Imports::new(limits, files));
         self
     }
 

@@ -156,6 +156,16 @@ impl<B: Backend> JobStore for SqlStore<B> {
         })
     }
 
+    fn jobs_of_unscoped(&self, owner: &str, kind: JobKind, limit: u32) -> Result<Vec<JobRecord>> {
+        self.backend.read(|tx| {
+            select(
+                tx,
+                "owner = $1 AND kind = $2 ORDER BY started_at DESC, id LIMIT $3",
+                &[owner.into(), kind.key().into(), i64::from(limit).into()],
+            )
+        })
+    }
+
     fn interrupt_running_jobs_unscoped(&self, at: OffsetDateTime) -> Result<Vec<JobRecord>> {
         self.backend.write(|tx| {
             let running = select(tx, "status = 'running' ORDER BY id", &[])?;

@@ -117,12 +117,34 @@ pub fn jobs_left_running_by_a_stopped_server_are_marked_with_their_rows(db: &Tes
         .expect("read")
         .expect("kept");
     assert_eq!((done.status, done.rows), (JobStatus::Done, 7));
+    let imports = store
+        .jobs_of_unscoped("account:1", JobKind::Import, 10)
+        .expect("listed");
+    assert_eq!(
+        imports,
+        std::slice::from_ref(&import),
+        "only the owner's imports"
+    );
     assert!(
         store
-            .interrupt_running_jobs_unscoped(at(61))
-            .expect("again")
+            .jobs_of_unscoped("account:2", JobKind::Import, 10)
+            .expect("listed")
             .is_empty()
     );
+    let mut newer = job("e3", JobKind::Export, "account:1");
+    newer.started_at = at(10);
+    store.create_job_unscoped(&newer).expect("kept");
+    let exports: Vec<String> = store
+        .jobs_of_unscoped("account:1", JobKind::Export, 2)
+        .expect("listed")
+        .into_iter()
+        .map(|job| job.id)
+        .collect();
+    assert_eq!(exports, ["e3", "e1"], "newest first, at most the limit");
+    let again = store
+        .interrupt_running_jobs_unscoped(at(61))
+        .expect("again");
+    assert_eq!(again.len(), 1, "only the job started since");
 }
 
 pub fn expired_jobs_are_listed_unless_running_and_forgotten(db: &TestDb) {

@@ -1,0 +1,359 @@
+//! Jobs that survive a restart (issue 17): a server killed (SIGKILL) in
+//! the middle of an export serves again with that export failed, saying
+//! why in Chinese, while an export finished before the kill still
+//! downloads, and so does an import's report; the jobs' files are in the
+//! jobs directory, not in memory.
+
+use serde_json::Value;
+use sojourn_domain::codes::id_number::check_character;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const TOWN: &str = "110101001";
+const COMMUNITY: &str = "110101001001";
+const PASSWORD: &str = "Restarted-server-2024!";
+/// Residents on file: enough that an export is still running a moment
+/// after it started.
+const RESIDENTS: usize = 6000;
+
+/// The server, killed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One request on its own connection: the status, head and body.
+fn request(port: u16, head: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("a timeout");
+    let request = format!(
+        "{head}Host: localhost\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("sent");
+    stream.write_all(body).expect("sent");
+    let mut reply = Vec::new();
+    stream.read_to_end(&mut reply).expect("an answer");
+    let split = reply
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head");
+    let head = String::from_utf8_lossy(&reply[..split]).into_owned();
+    let status = head[9..12].parse().expect("a status");
+    let mut body = reply[split + 4..].to_vec();
+    if head.to_lowercase().contains("transfer-encoding: chunked") {
+        body = unchunk(&body);
+    }
+    (status, head, body)
+}
+
+/// The body of a chunked reply.
+fn unchunk(mut chunked: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = chunked
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("a chunk size");
+        let size = usize::from_str_radix(String::from_utf8_lossy(&chunked[..line_end]).trim(), 16)
+            .expect("a hexadecimal size");
+        if size == 0 {
+            return body;
+        }
+        let start = line_end + 2;
+        body.extend_from_slice(&chunked[start..start + size]);
+        chunked = &chunked[start + size + 2..];
+    }
+}
+
+fn sojourn(dir: &Path, args: &[&str]) -> std::process::Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_sojourn"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs");
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// The `i`th ID number.
+fn id_number(i: usize) -> String {
+    let birth = time::macros::date!(1960 - 01 - 01) + time::Duration::days((i % 8000) as i64);
+    let first17 = format!(
+        "410102{:04}{:02}{:02}{:03}",
+        birth.year(),
+        u8::from(birth.month()),
+        birth.day(),
+        (i / 8000) % 1000
+    );
+    let check = check_character(&first17).expect("17 digits");
+    format!("{first17}{check}")
+}
+
+/// A deployment with an office director and [`RESIDENTS`] residents.
+fn deployment(dir: &Path) {
+    sojourn(dir, &["init", "--unit", TOWN, "--db", "s.db"]);
+    let mut csv = String::from(
+        "id_number,name,ethnicity,domicile,phone,unit,arrived_on,reason,current_address,\
+         house_address,employer_uscc,status,departed_on,destination,departure_reason\n",
+    );
+    for i in 0..RESIDENTS {
+        csv.push_str(&format!(
+            "{},张三,01,410102001002,,{COMMUNITY},2024-03-05,01,多福巷12号,,,active,,,\n",
+            id_number(i)
+        ));
+    }
+    std::fs::write(dir.join("residents.csv"), csv).expect("written");
+    sojourn(
+        dir,
+        &["import", "residents", "residents.csv", "--db", "s.db"],
+    );
+    let (keys, _) =
+        sojourn_store::crypto::load_or_create_keys(&dir.join("sojourn.key")).expect("key file");
+    let store =
+        sojourn_store::open(dir.join("s.db").to_str().expect("UTF-8"), keys).expect("store");
+    let town = sojourn_domain::unit::UnitCode::parse(TOWN).expect("unit");
+    let account = sojourn_store::NewAccount {
+        username: sojourn_domain::account::Username::parse("director").expect("user name"),
+        display_name: sojourn_domain::text::PersonName::parse("测试主任").expect("name"),
+        unit: town.clone(),
+        roles: vec![sojourn_domain::account::Role::OfficeDirector],
+        password_hash: sojourn_web::auth::password::hash(PASSWORD).expect("hash"),
+        password_set_at: time::OffsetDateTime::now_utc(),
+        must_change_password: false,
+        totp_secret: None,
+    };
+    store
+        .create_account(
+            &sojourn_domain::unit::Scope::of(town),
+            &account,
+            &sojourn_store::Actor::new("test"),
+        )
+        .expect("account");
+}
+
+fn serve(dir: &Path) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let child = Command::new(env!("CARGO_BIN_EXE_sojourn"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--db",
+            "s.db",
+            "--jobs-dir",
+            "jobs",
+        ])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("serve runs");
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Server { child, port }
+}
+
+/// Signs in: the head lines a signed-in request sends.
+fn sign_in(port: u16) -> String {
+    let body = serde_json::json!({ "username": "director", "password": PASSWORD }).to_string();
+    let (status, head, reply) = request(
+        port,
+        "POST /api/v1/session HTTP/1.1\r\nContent-Type: application/json\r\n",
+        body.as_bytes(),
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&reply));
+    let cookie = head
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or(l.strip_prefix("Set-Cookie: "))
+        })
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
+    let reply: Value = serde_json::from_slice(&reply).expect("JSON");
+    let csrf = reply["csrf_token"].as_str().expect("a CSRF token");
+    format!("Cookie: {cookie}\r\nX-CSRF-Token: {csrf}\r\n")
+}
+
+fn get(port: u16, session: &str, path: &str) -> (u16, Vec<u8>) {
+    let (status, _, body) = request(port, &format!("GET {path} HTTP/1.1\r\n{session}"), b"");
+    (status, body)
+}
+
+fn json(body: &[u8]) -> Value {
+    serde_json::from_slice(body)
+        .unwrap_or_else(|_| panic!("JSON: {}", String::from_utf8_lossy(body)))
+}
+
+/// Starts a CSV export of every resident: the job's id.
+fn start_export(port: u16, session: &str) -> String {
+    let (status, _, reply) = request(
+        port,
+        &format!(
+            "POST /api/v1/exports/residents HTTP/1.1\r\n{session}Content-Type: application/json\r\n"
+        ),
+        br#"{"format": "csv"}"#,
+    );
+    assert_eq!(status, 202, "{}", String::from_utf8_lossy(&reply));
+    json(&reply)["id"].as_str().expect("a job id").to_owned()
+}
+
+/// Polls the export `id` until it is no longer running.
+fn finished(port: u16, session: &str, id: &str) -> Value {
+    let start = Instant::now();
+    loop {
+        let (status, body) = get(port, session, &format!("/api/v1/exports/residents/{id}"));
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        let job = json(&body);
+        if job["state"] != "running" {
+            return job;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(300),
+            "the export never ended"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Imports a CSV of rental houses (each row refused: no address) as a
+/// check: the reply's link to the whole report.
+fn import_report(port: u16, session: &str) -> String {
+    let mut csv =
+        String::from("所属社区代码,房屋地址,出租人类型,出租人姓名或名称,出租间数,房屋用途\n");
+    for _ in 0..3 {
+        csv.push_str(&format!("{COMMUNITY},,个人,张三,x,居住\n"));
+    }
+    let boundary = "sojourn-restart-test";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"dry_run\"\r\n\r\ntrue\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"houses.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    let (status, _, reply) = request(
+        port,
+        &format!(
+            "POST /api/v1/imports/houses HTTP/1.1\r\n{session}\
+             Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        ),
+        body.as_bytes(),
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&reply));
+    let reply = json(&reply);
+    assert_eq!(reply["refused"], 3, "{reply:#}");
+    reply["report"]
+        .as_str()
+        .expect("the report's link")
+        .to_owned()
+}
+
+#[test]
+fn a_restart_fails_the_export_it_cut_short_and_keeps_finished_files() {
+    let dir = tempfile::tempdir().expect("a directory");
+    deployment(dir.path());
+    let server = serve(dir.path());
+    let session = sign_in(server.port);
+
+    let done = start_export(server.port, &session);
+    let job = finished(server.port, &session, &done);
+    assert_eq!(job["state"], "done", "{job:#}");
+    let (status, before) = get(
+        server.port,
+        &session,
+        &format!("/api/v1/exports/residents/{done}/file"),
+    );
+    assert_eq!(status, 200);
+    let report = import_report(server.port, &session);
+
+    // Killed the moment the next export has started.
+    let cut = start_export(server.port, &session);
+    drop(server);
+
+    let server = serve(dir.path());
+    let session = sign_in(server.port);
+    let (status, body) = get(
+        server.port,
+        &session,
+        &format!("/api/v1/exports/residents/{cut}"),
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let job = json(&body);
+    assert_eq!(job["state"], "failed", "{job:#}");
+    assert_eq!(job["error"]["code"], "export_interrupted", "{job:#}");
+    assert!(
+        job["error"]["message"]["zh-CN"]
+            .as_str()
+            .is_some_and(|m| m.contains("服务器重新启动")),
+        "{job:#}"
+    );
+    let (status, _) = get(
+        server.port,
+        &session,
+        &format!("/api/v1/exports/residents/{cut}/file"),
+    );
+    assert_eq!(status, 409, "no file of a job cut short");
+
+    let job = finished(server.port, &session, &done);
+    assert_eq!(job["state"], "done", "{job:#}");
+    assert_eq!(job["rows_written"], RESIDENTS as u64, "{job:#}");
+    let (status, after) = get(
+        server.port,
+        &session,
+        &format!("/api/v1/exports/residents/{done}/file"),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(after, before, "the same file, from disk");
+    assert!(
+        String::from_utf8_lossy(&after).lines().count() > RESIDENTS,
+        "a header and every resident"
+    );
+
+    let (status, body) = get(server.port, &session, &report);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let whole = json(&body);
+    assert_eq!(whole["refused"], 3, "{whole:#}");
+
+    // Only the finished files are left in the jobs directory.
+    let mut files: Vec<String> = std::fs::read_dir(dir.path().join("jobs"))
+        .expect("the jobs directory")
+        .map(|entry| {
+            entry
+                .expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert!(files.iter().any(|f| f.contains(&done)), "{files:?}");
+    assert!(!files.iter().any(|f| f.contains(&cut)), "{files:?}");
+}
