@@ -51,6 +51,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 listen.security(),
                 listen.import_limits(),
                 listen.job_files()?,
+                listen.metrics_addr.as_deref(),
             )?;
             Ok(ExitCode::SUCCESS)
         }
@@ -68,6 +69,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     listen.security(),
                     listen.import_limits(),
                     listen.job_files()?,
+                    listen.metrics_addr.as_deref(),
                 )?;
             }
             Ok(ExitCode::SUCCESS)

@@ -49,6 +49,11 @@ pub(crate) struct ListenArg {
     #[arg(long, value_name = "HOURS", default_value_t = DEFAULT_JOB_RETENTION_HOURS,
           value_parser = clap::value_parser!(u64).range(1..=24 * 366))]
     job_retention_hours: u64,
+    /// Serve Prometheus metrics at http://ADDR/metrics, on this address
+    /// alone (never on --listen). Off unless given; keep it on this
+    /// machine or a monitoring network.
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) metrics_addr: Option<String>,
 }
 
 /// Where the jobs' files go unless told otherwise.
@@ -96,6 +101,7 @@ pub fn serve(
     security: SecurityConfig,
     limits: sojourn_sheets::Limits,
     jobs: sojourn_web::jobs::JobFiles,
+    metrics_addr: Option<&str>,
 ) -> Result<()> {
     sojourn_web::jobs::recover(deployment.store.as_ref(), &jobs)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -126,10 +132,35 @@ pub fn serve(
             deployment.store.clone(),
             jobs,
         ));
+        if let Some(addr) = metrics_addr {
+            serve_metrics(addr, &state, deployment.store.clone()).await?;
+        }
         sojourn_web::serve(listener, state)
             .await
             .map_err(CliError::Serve)
     })
+}
+
+/// Serves `/metrics` on `addr`, beside the application.
+async fn serve_metrics(
+    addr: &str,
+    state: &AppState,
+    store: std::sync::Arc<dyn sojourn_store::Store>,
+) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| CliError::Listen {
+            addr: addr.to_owned(),
+            source,
+        })?;
+    let bound = listener.local_addr().map_err(CliError::Serve)?;
+    println!("Metrics at http://{bound}/metrics / 监控指标 http://{bound}/metrics");
+    tokio::spawn(sojourn_web::metrics::serve(
+        listener,
+        std::sync::Arc::clone(&state.metrics),
+        store,
+    ));
+    Ok(())
 }
 
 /// A URL a browser on this machine can open, also when listening on all

@@ -170,6 +170,8 @@ pub trait JobStore {
     fn interrupt_running_jobs_unscoped(&self, at: OffsetDateTime) -> Result<Vec<JobRecord>>;
     /// Jobs expired by `now` that are not running.
     fn expired_jobs_unscoped(&self, now: OffsetDateTime) -> Result<Vec<JobRecord>>;
+    /// Jobs kept, by kind and status (those with none left out).
+    fn job_counts_unscoped(&self) -> Result<Vec<(JobKind, JobStatus, u64)>>;
     /// Forgets the job `id` (its file is the caller's to delete first).
     fn forget_job_unscoped(&self, id: &str) -> Result<()>;
 }

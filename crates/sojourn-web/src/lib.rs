@@ -30,6 +30,8 @@ pub(crate) mod i18n;
 pub mod jobs;
 /// The JSON extractor that tells malformed JSON from JSON of the wrong shape.
 pub mod json;
+/// `/metrics` in the Prometheus text format, on a listener of its own.
+pub mod metrics;
 /// The operations both the API and the pages call: the rules of each
 /// change and search, written once.
 pub(crate) mod ops;
@@ -80,6 +82,8 @@ pub struct AppState {
     pub exports: Arc<export::jobs::ExportJobs>,
     /// The bounds of an upload, the imports running and their reports.
     pub imports: Arc<ops::imports::Imports>,
+    /// Requests and store calls counted for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -92,6 +96,7 @@ impl AppState {
             limiter: Arc::new(RateLimiter::default()),
             exports: Arc::new(export::jobs::ExportJobs::default()),
             imports: Arc::new(ops::imports::Imports::default()),
+            metrics: Arc::new(metrics::Metrics::default()),
         }
     }
 
@@ -139,6 +144,11 @@ pub fn app(state: AppState) -> axum::Router {
         .layer(axum::middleware::map_response_with_state(
             state.clone(),
             headers::add,
+        ))
+        // Outermost: every answer counted, by the route the router matched.
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state.metrics),
+            metrics::count,
         ))
         .with_state(state)
 }

@@ -208,6 +208,27 @@ impl<B: Backend> JobStore for SqlStore<B> {
         })
     }
 
+    fn job_counts_unscoped(&self) -> Result<Vec<(JobKind, JobStatus, u64)>> {
+        self.backend.read(|tx| {
+            tx.query(
+                "SELECT kind, status, COUNT(*) FROM jobs GROUP BY kind, status ORDER BY kind, status",
+                &[],
+            )?
+            .iter()
+            .map(|row| {
+                let (kind, status) = (row.text(0)?, row.text(1)?);
+                Ok((
+                    JobKind::of_key(kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("job kind {kind:?}")))?,
+                    JobStatus::of_key(status)
+                        .ok_or_else(|| StoreError::Corrupt(format!("job status {status:?}")))?,
+                    u64::try_from(row.int(2)?).unwrap_or(0),
+                ))
+            })
+            .collect()
+        })
+    }
+
     fn forget_job_unscoped(&self, id: &str) -> Result<()> {
         self.backend.write(|tx| {
             tx.execute("DELETE FROM jobs WHERE id = $1", &[id.into()])

@@ -1,8 +1,13 @@
-//! Jobs that survive a restart (issue 17): a server killed (SIGKILL) in
-//! the middle of an export serves again with that export failed, saying
-//! why in Chinese, while an export finished before the kill still
-//! downloads, and so does an import's report; the jobs' files are in the
-//! jobs directory, not in memory.
+//! A real `sojourn serve` as an operator runs it (issue 17).
+//!
+//! Jobs that survive a restart: a server killed (SIGKILL) in the middle
+//! of an export serves again with that export failed, saying why in
+//! Chinese, while an export finished before the kill still downloads, and
+//! so does an import's report; the jobs' files are in the jobs directory,
+//! not in memory.
+//!
+//! Metrics: `/metrics` is served on `--metrics-addr` alone, counts the
+//! requests by route template, and shows no personal data.
 
 use serde_json::Value;
 use sojourn_domain::codes::id_number::check_character;
@@ -149,21 +154,32 @@ fn deployment(dir: &Path) {
         .expect("account");
 }
 
-fn serve(dir: &Path) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
-        .port();
+        .port()
+}
+
+fn serve(dir: &Path) -> Server {
+    serve_with(dir, &[])
+}
+
+fn serve_with(dir: &Path, more: &[&str]) -> Server {
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut args = vec![
+        "serve",
+        "--listen",
+        &listen,
+        "--db",
+        "s.db",
+        "--jobs-dir",
+        "jobs",
+    ];
+    args.extend_from_slice(more);
     let child = Command::new(env!("CARGO_BIN_EXE_sojourn"))
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--db",
-            "s.db",
-            "--jobs-dir",
-            "jobs",
-        ])
+        .args(args)
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -356,4 +372,74 @@ fn a_restart_fails_the_export_it_cut_short_and_keeps_finished_files() {
     assert_eq!(files.len(), 2, "{files:?}");
     assert!(files.iter().any(|f| f.contains(&done)), "{files:?}");
     assert!(!files.iter().any(|f| f.contains(&cut)), "{files:?}");
+}
+
+#[test]
+fn metrics_are_served_on_their_own_address_by_route_template_without_personal_data() {
+    let dir = tempfile::tempdir().expect("a directory");
+    deployment(dir.path());
+    let metrics_port = free_port();
+    let metrics_addr = format!("127.0.0.1:{metrics_port}");
+    let server = serve_with(dir.path(), &["--metrics-addr", &metrics_addr]);
+    let session = sign_in(server.port);
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", metrics_port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no metrics listener"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // A search by an ID number, a resident read and a path no route has.
+    let number = id_number(7);
+    let (status, _, reply) = request(
+        server.port,
+        &format!(
+            "POST /api/v1/residents/search HTTP/1.1\r\n{session}Content-Type: application/json\r\n"
+        ),
+        serde_json::json!({ "q": number }).to_string().as_bytes(),
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&reply));
+    let found = json(&reply);
+    let stay = found["items"][0]["residence"]["id"]
+        .as_i64()
+        .expect("a stay");
+    let (status, _) = get(server.port, &session, &format!("/api/v1/residences/{stay}"));
+    assert_eq!(status, 200);
+    let (status, _) = get(server.port, &session, &format!("/no-such-page/{number}"));
+    assert_eq!(status, 404);
+    let export = start_export(server.port, &session);
+    finished(server.port, &session, &export);
+
+    let (status, _, body) = request(metrics_port, "GET /metrics HTTP/1.1\r\n", b"");
+    assert_eq!(status, 200);
+    let text = String::from_utf8_lossy(&body).into_owned();
+    for line in [
+        "sojourn_http_requests_total{route=\"/api/v1/session\",status=\"200\"} 1",
+        "sojourn_http_requests_total{route=\"/api/v1/residents/search\",status=\"200\"} 1",
+        "sojourn_http_requests_total{route=\"/api/v1/residences/{id}\",status=\"200\"} 1",
+        "sojourn_http_requests_total{route=\"unmatched\",status=\"404\"} 1",
+        "sojourn_jobs{kind=\"export\",state=\"done\"} 1",
+    ] {
+        assert!(text.contains(line), "{line} in:\n{text}");
+    }
+    assert!(text.contains("sojourn_http_request_duration_seconds_bucket{route=\"/api/v1/residences/{id}\",le=\"+Inf\"} 1"), "{text}");
+    assert!(
+        text.contains("sojourn_store_call_duration_seconds_count "),
+        "{text}"
+    );
+    let audit: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("sojourn_audit_entries_total "))
+        .and_then(|n| n.parse().ok())
+        .expect("the audit entries");
+    assert!(audit >= 3, "the sign-in, the search, the read: {audit}");
+    // No number asked for, no path as asked: templates only.
+    assert!(!text.contains(&number), "{text}");
+    assert!(!text.contains(&format!("/residences/{stay}")), "{text}");
+    assert!(!text.contains("/no-such-page"), "{text}");
+
+    // Not on the main listener.
+    let (status, _) = get(server.port, &session, "/metrics");
+    assert_eq!(status, 404);
 }
