@@ -8,6 +8,11 @@
 //!
 //! Metrics: `/metrics` is served on `--metrics-addr` alone, counts the
 //! requests by route template, and shows no personal data.
+//!
+//! Logs: with `SOJOURN_LOG_FORMAT=json` every line is a JSON object, each
+//! request's lines carry the id its `x-request-id` header returned, and
+//! the logs of a run at `debug` that reads, writes, refuses, exports and
+//! imports personal data hold no ID or phone number.
 
 use serde_json::Value;
 use sojourn_domain::codes::id_number::check_character;
@@ -166,6 +171,10 @@ fn serve(dir: &Path) -> Server {
 }
 
 fn serve_with(dir: &Path, more: &[&str]) -> Server {
+    serve_logging(dir, more, Stdio::null(), &[])
+}
+
+fn serve_logging(dir: &Path, more: &[&str], stderr: Stdio, env: &[(&str, &str)]) -> Server {
     let port = free_port();
     let listen = format!("127.0.0.1:{port}");
     let mut args = vec![
@@ -180,9 +189,11 @@ fn serve_with(dir: &Path, more: &[&str]) -> Server {
     args.extend_from_slice(more);
     let child = Command::new(env!("CARGO_BIN_EXE_sojourn"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("serve runs");
     let start = Instant::now();
@@ -442,4 +453,129 @@ fn metrics_are_served_on_their_own_address_by_route_template_without_personal_da
     // Not on the main listener.
     let (status, _) = get(server.port, &session, "/metrics");
     assert_eq!(status, 404);
+}
+
+/// Digit runs shaped like an ID number (17 digits and a digit or X) or a
+/// mobile phone number (11 digits, 1 then 3–9) anywhere in `text`.
+fn numbers_in(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        let run = &text[start..i];
+        let id = run.len() == 18 || (run.len() == 17 && matches!(bytes.get(i), Some(b'X' | b'x')));
+        let phone = run.len() == 11 && run.starts_with('1') && !run[1..2].contains(['0', '1', '2']);
+        if id || phone {
+            found.push(run.to_owned());
+        }
+    }
+    found
+}
+
+#[test]
+fn logs_of_a_full_run_hold_no_id_or_phone_number() {
+    // The net catches what it is for.
+    let id = id_number(3);
+    assert_eq!(
+        numbers_in(&format!(
+            "{{\"q\":\"{id}\",\"phone\":\"13912345678\",\"n\":20261207}}"
+        )),
+        [id, "13912345678".to_owned()]
+    );
+    let dir = tempfile::tempdir().expect("a directory");
+    deployment(dir.path());
+    let log = std::fs::File::create(dir.path().join("server.log")).expect("a log file");
+    let server = serve_logging(
+        dir.path(),
+        &[],
+        Stdio::from(log),
+        &[("RUST_LOG", "debug"), ("SOJOURN_LOG_FORMAT", "json")],
+    );
+    let session = sign_in(server.port);
+    let post = |path: &str, body: &Value| {
+        request(
+            server.port,
+            &format!("POST {path} HTTP/1.1\r\n{session}Content-Type: application/json\r\n"),
+            body.to_string().as_bytes(),
+        )
+    };
+    // A search by number, an arrival with a phone, one refused, a reveal.
+    let number = id_number(11);
+    let (status, _, _) = post(
+        "/api/v1/residents/search",
+        &serde_json::json!({ "q": number }),
+    );
+    assert_eq!(status, 200);
+    let newcomer = id_number(RESIDENTS + 1);
+    let arrival = serde_json::json!({
+        "id_number": newcomer, "name": "李四", "ethnicity": "01", "phone": "13912345678",
+        "domicile": "410102001002", "unit": COMMUNITY, "arrived_on": "2024-03-05",
+        "reason": "01", "current_address": "多福巷12号",
+    });
+    let (status, head, reply) = post("/api/v1/residents", &arrival);
+    assert_eq!(status, 201, "{}", String::from_utf8_lossy(&reply));
+    let request_id = head
+        .lines()
+        .find_map(|l| {
+            l.to_lowercase()
+                .strip_prefix("x-request-id: ")
+                .map(str::to_owned)
+        })
+        .expect("the request's id");
+    let person = json(&reply)["person"]["id"].as_i64().expect("a person");
+    let mut wrong = arrival.clone();
+    wrong["id_number"] = Value::from(format!(
+        "{}{}",
+        &newcomer[..17],
+        if newcomer.ends_with('0') { '1' } else { '0' }
+    ));
+    wrong["phone"] = Value::from("1391234567");
+    let (status, _, _) = post("/api/v1/residents", &wrong);
+    assert_eq!(status, 422);
+    let (status, _, reply) = post(
+        &format!("/api/v1/persons/{person}/reveal"),
+        &serde_json::json!({ "fields": ["id_number", "phone"], "reason": "核对 13912345678" }),
+    );
+    assert!(
+        status < 500,
+        "{status}: {}",
+        String::from_utf8_lossy(&reply)
+    );
+    // An export with full numbers, and an import refusing rows.
+    let (status, _, reply) = post(
+        "/api/v1/exports/residents",
+        &serde_json::json!({ "format": "csv", "numbers": "full", "reason": "年度人口核查工作" }),
+    );
+    assert_eq!(status, 202, "{}", String::from_utf8_lossy(&reply));
+    let export = json(&reply)["id"].as_str().expect("a job").to_owned();
+    finished(server.port, &session, &export);
+    import_report(server.port, &session);
+    drop(server);
+
+    let logs = std::fs::read_to_string(dir.path().join("server.log")).expect("the logs");
+    let mut requests = 0;
+    for line in logs.lines() {
+        let entry: Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+        if entry["message"] == "request" {
+            requests += 1;
+            assert!(entry["request_id"].is_string(), "{line}");
+        }
+    }
+    assert!(requests >= 8, "each request logged: {requests}\n{logs}");
+    assert!(
+        logs.lines()
+            .any(|l| l.contains(&request_id) && l.contains("/api/v1/residents")),
+        "the header's id finds the request's line"
+    );
+    assert_eq!(numbers_in(&logs), Vec::<String>::new(), "{logs}");
+    assert!(!logs.contains(&number) && !logs.contains(&newcomer) && !logs.contains("13912345678"));
 }

@@ -37,6 +37,8 @@ pub mod metrics;
 pub(crate) mod ops;
 /// The pages staff work in, beside the API.
 pub mod pages;
+/// Each request's id: its log span and the `x-request-id` header.
+pub mod request_id;
 /// The caller's jurisdiction, drawn in one place and never from the request.
 pub mod scope;
 
@@ -145,6 +147,7 @@ pub fn app(state: AppState) -> axum::Router {
             state.clone(),
             headers::add,
         ))
+        .layer(axum::middleware::from_fn(request_id::tag))
         // Outermost: every answer counted, by the route the router matched.
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state.metrics),
