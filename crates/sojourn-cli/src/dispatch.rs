@@ -30,15 +30,11 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr, filtered by RUST_LOG (warnings by default). They
-/// carry codes and counts, never a person's data.
+/// Logs go to stderr, filtered by RUST_LOG (warnings by default), as text
+/// or JSON lines (`crate::logs`). They carry codes and counts, never a
+/// person's data.
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    crate::logs::init();
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -50,6 +46,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &listen.listen,
                 listen.security(),
                 listen.import_limits(),
+                listen.job_files()?,
+                listen.metrics_addr.as_deref(),
             )?;
             Ok(ExitCode::SUCCESS)
         }
@@ -66,6 +64,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     &listen.listen,
                     listen.security(),
                     listen.import_limits(),
+                    listen.job_files()?,
+                    listen.metrics_addr.as_deref(),
                 )?;
             }
             Ok(ExitCode::SUCCESS)

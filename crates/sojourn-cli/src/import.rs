@@ -39,6 +39,7 @@ pub(crate) fn run_import(
             bulk_load: true,
             warnings: true,
             dry_run: false,
+            committed: Default::default(),
         },
     )?;
     tracing::info!(
@@ -102,6 +103,7 @@ pub(crate) fn run_sheet_import(
             progress: true,
             bulk_load: true,
             limits: options.limits,
+            committed: Default::default(),
         },
     )?;
     if !options.dry_run {

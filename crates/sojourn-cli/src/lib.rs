@@ -32,6 +32,8 @@ mod import;
 pub mod init;
 /// `keys rotate`: a new data key, every value re-encrypted under it.
 pub mod keys;
+/// Logs as text or JSON lines, with each request's id.
+mod logs;
 /// `migrate`: what an upgrade does to the store, and `--check`.
 mod migrate;
 /// `restore`: a backup into a new store, proven before it is declared

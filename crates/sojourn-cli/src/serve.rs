@@ -39,7 +39,28 @@ pub(crate) struct ListenArg {
     /// ledger. A larger register is loaded with `sojourn import`.
     #[arg(long, value_name = "ROWS", default_value_t = sojourn_sheets::bounds::DEFAULT_MAX_ROWS)]
     import_max_rows: u64,
+    /// Directory of the export files and import reports, kept across
+    /// restarts (created owner-only if missing). Relative to the working
+    /// directory: the data directory when run as a service.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_JOBS_DIR)]
+    jobs_dir: std::path::PathBuf,
+    /// Hours an export's file and an import's report are kept after the
+    /// job started; then they are overwritten and deleted.
+    #[arg(long, value_name = "HOURS", default_value_t = DEFAULT_JOB_RETENTION_HOURS,
+          value_parser = clap::value_parser!(u64).range(1..=24 * 366))]
+    job_retention_hours: u64,
+    /// Serve Prometheus metrics at http://ADDR/metrics, on this address
+    /// alone (never on --listen). Off unless given; keep it on this
+    /// machine or a monitoring network.
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) metrics_addr: Option<String>,
 }
+
+/// Where the jobs' files go unless told otherwise.
+pub const DEFAULT_JOBS_DIR: &str = "jobs";
+/// How long the jobs' files are kept unless told otherwise: a day, so an
+/// export started in the afternoon can be fetched the next morning.
+pub const DEFAULT_JOB_RETENTION_HOURS: u64 = 24;
 
 impl ListenArg {
     pub(crate) fn security(&self) -> sojourn_web::auth::SecurityConfig {
@@ -57,16 +78,32 @@ impl ListenArg {
     pub(crate) fn import_limits(&self) -> sojourn_sheets::Limits {
         sojourn_sheets::Limits::for_rows(self.import_max_rows)
     }
+
+    /// The jobs directory (created if missing) and retention.
+    pub(crate) fn job_files(&self) -> Result<sojourn_web::jobs::JobFiles> {
+        let keep = std::time::Duration::from_secs(self.job_retention_hours * 60 * 60);
+        sojourn_web::jobs::JobFiles::new(self.jobs_dir.clone(), keep).map_err(|source| {
+            CliError::File {
+                path: self.jobs_dir.display().to_string(),
+                source,
+            }
+        })
+    }
 }
 
 /// Serves `deployment` on `listen` until Ctrl-C, printing the URL first;
-/// uploads are bounded by `limits`.
+/// uploads are bounded by `limits`; jobs keep their files in `jobs`.
+/// Before it serves, the jobs a stopped server left running are marked
+/// (`sojourn_web::jobs::recover`); expired ones are swept while it runs.
 pub fn serve(
     deployment: Deployment,
     listen: &str,
     security: SecurityConfig,
     limits: sojourn_sheets::Limits,
+    jobs: sojourn_web::jobs::JobFiles,
+    metrics_addr: Option<&str>,
 ) -> Result<()> {
+    sojourn_web::jobs::recover(deployment.store.as_ref(), &jobs)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -89,11 +126,41 @@ pub fn serve(
         );
         let state = AppState::new(deployment.store.clone())
             .with_security(security)
-            .with_import_limits(limits);
+            .with_import_limits(limits)
+            .with_job_files(jobs.clone());
+        tokio::spawn(sojourn_web::jobs::sweep_every(
+            deployment.store.clone(),
+            jobs,
+        ));
+        if let Some(addr) = metrics_addr {
+            serve_metrics(addr, &state, deployment.store.clone()).await?;
+        }
         sojourn_web::serve(listener, state)
             .await
             .map_err(CliError::Serve)
     })
+}
+
+/// Serves `/metrics` on `addr`, beside the application.
+async fn serve_metrics(
+    addr: &str,
+    state: &AppState,
+    store: std::sync::Arc<dyn sojourn_store::Store>,
+) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| CliError::Listen {
+            addr: addr.to_owned(),
+            source,
+        })?;
+    let bound = listener.local_addr().map_err(CliError::Serve)?;
+    println!("Metrics at http://{bound}/metrics / 监控指标 http://{bound}/metrics");
+    tokio::spawn(sojourn_web::metrics::serve(
+        listener,
+        std::sync::Arc::clone(&state.metrics),
+        store,
+    ));
+    Ok(())
 }
 
 /// A URL a browser on this machine can open, also when listening on all

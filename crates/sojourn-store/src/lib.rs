@@ -27,6 +27,8 @@ pub mod crypto;
 pub mod error;
 /// What the imports hand the store: stays, and rows through a sink.
 pub mod imports;
+/// Export and import jobs of the web server, kept across restarts.
+pub mod jobs;
 /// Masking of personal values: the masks, and the net over free-form JSON.
 pub mod mask;
 /// The schema's migrations, one list for both engines.
@@ -67,6 +69,7 @@ pub use audit::{
 };
 pub use error::StoreError;
 pub use imports::{ImportSink, StayImport};
+pub use jobs::JobStore;
 pub use operations::OperationsStore;
 pub use patrols::PatrolStore;
 pub use quality::QualityStore;

@@ -42,6 +42,7 @@ macro_rules! every_migration {
             "0750_domicile_from_id_number",
             "0850_staffing",
             "0860_patrols",
+            "0900_jobs",
         )
     };
 }

@@ -125,14 +125,18 @@ impl SealedCheck {
     }
 }
 
-/// The operator's view of a store (part of [`crate::Store`]).
-pub trait OperationsStore {
+/// The operator's view of a store (part of [`crate::Store`]), with the
+/// web server's jobs ([`crate::jobs::JobStore`]).
+pub trait OperationsStore: crate::jobs::JobStore {
     /// Whether the store is reachable (an `Err` says it is not), its
     /// schema current and its keys held. Reads two small tables.
     fn readiness_unscoped(&self) -> Result<Readiness>;
     /// Counts, the audit head, the keys in use and the migrations, in one
     /// read transaction.
     fn inventory_unscoped(&self) -> Result<Inventory>;
+    /// The audit chain's last entry (its `seq` is the entries written);
+    /// one row read, for a metrics scrape.
+    fn audit_head_unscoped(&self) -> Result<Option<Anchor>>;
     /// Opens every sealed value with the keys at hand, `batch` rows a
     /// transaction; a value that does not open is counted, not an error.
     fn open_sealed_values_unscoped(&self, batch: u32) -> Result<SealedCheck>;

@@ -976,3 +976,11 @@ patrol-saved = The patrol is saved.
 patrol-history = Latest patrols
 todo-patrols-overdue = Patrols overdue
 todo-patrol-tasks = Found on patrol
+# Imports kept across restarts (issue 17).
+import-recent-heading = Recent imports
+import-recent-when = Started
+import-recent-running = Running: { $n } rows committed
+import-recent-done = Done: { $n } rows imported (see the report)
+import-recent-checked = Checked only: { $n } rows could be imported (see the report)
+import-recent-interrupted = Interrupted: { $n } rows committed.
+import-recent-failed = Failed: { $reason }

@@ -943,3 +943,11 @@ patrol-saved = 巡查记录已保存。
 patrol-history = 最近的巡查
 todo-patrols-overdue = 逾期未巡查
 todo-patrol-tasks = 巡查发现待处理
+# Imports kept across restarts (issue 17).
+import-recent-heading = 最近的导入
+import-recent-when = 开始时间
+import-recent-running = 进行中：已提交 { $n } 行
+import-recent-done = 已完成：导入 { $n } 行（查看结果）
+import-recent-checked = 仅检查：{ $n } 行可导入（查看结果）
+import-recent-interrupted = 已中断：已提交 { $n } 行。
+import-recent-failed = 失败：{ $reason }

@@ -16,9 +16,12 @@ where
     F: FnOnce(&dyn Store) -> sojourn_store::Result<T> + Send + 'static,
 {
     let store = Arc::clone(&state.store);
-    tokio::task::spawn_blocking(move || call(store.as_ref()))
+    let started = std::time::Instant::now();
+    let done = tokio::task::spawn_blocking(move || call(store.as_ref()))
         .await
-        .map_err(|e| format!("store task failed: {e}"))
+        .map_err(|e| format!("store task failed: {e}"));
+    state.metrics.store_call(started.elapsed());
+    done
 }
 
 /// Runs `call` on the blocking pool; any failure becomes the API's error.

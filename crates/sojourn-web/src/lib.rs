@@ -25,13 +25,20 @@ pub mod headers;
 pub mod health;
 /// Languages and message catalogues, the floor of pages and exports.
 pub(crate) mod i18n;
+/// Export and import jobs kept across restarts: their directory, expiry
+/// and the marking of jobs a stopped server left running.
+pub mod jobs;
 /// The JSON extractor that tells malformed JSON from JSON of the wrong shape.
 pub mod json;
+/// `/metrics` in the Prometheus text format, on a listener of its own.
+pub mod metrics;
 /// The operations both the API and the pages call: the rules of each
 /// change and search, written once.
 pub(crate) mod ops;
 /// The pages staff work in, beside the API.
 pub mod pages;
+/// Each request's id: its log span and the `x-request-id` header.
+pub mod request_id;
 /// The caller's jurisdiction, drawn in one place and never from the request.
 pub mod scope;
 
@@ -77,6 +84,8 @@ pub struct AppState {
     pub exports: Arc<export::jobs::ExportJobs>,
     /// The bounds of an upload, the imports running and their reports.
     pub imports: Arc<ops::imports::Imports>,
+    /// Requests and store calls counted for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -89,13 +98,23 @@ impl AppState {
             limiter: Arc::new(RateLimiter::default()),
             exports: Arc::new(export::jobs::ExportJobs::default()),
             imports: Arc::new(ops::imports::Imports::default()),
+            metrics: Arc::new(metrics::Metrics::default()),
         }
+    }
+
+    /// Jobs' files in `files` (the server's jobs directory and retention)
+    /// instead of the system's temporary directory.
+    pub fn with_job_files(mut self, files: jobs::JobFiles) -> Self {
+        self.exports = Arc::new(export::jobs::ExportJobs::new(files.clone()));
+        self.imports = Arc::new(ops::imports::Imports::new(*self.imports.limits(), files));
+        self
     }
 
     /// Uploads bounded by `limits` instead of the defaults (the rows a
     /// sheet may have are a deployment's setting).
     pub fn with_import_limits(mut self, limits: sojourn_sheets::Limits) -> Self {
-        self.imports = Arc::new(ops::imports::Imports::new(limits));
+        let files = self.imports.files().clone();
+        self.imports = Arc::new(ops::imports::Imports::new(limits, files));
         self
     }
 
@@ -127,6 +146,12 @@ pub fn app(state: AppState) -> axum::Router {
         .layer(axum::middleware::map_response_with_state(
             state.clone(),
             headers::add,
+        ))
+        .layer(axum::middleware::from_fn(request_id::tag))
+        // Outermost: every answer counted, by the route the router matched.
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state.metrics),
+            metrics::count,
         ))
         .with_state(state)
 }

@@ -23,7 +23,7 @@ use std::io::{BufRead, Write};
 use time::Date;
 
 /// How an import runs besides its input.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Running {
     /// A progress line on stderr (the CLI, when a person watches).
     pub progress: bool,
@@ -40,6 +40,28 @@ pub struct Running {
     /// `Store::check_import_rows` for the others), so a check gives the
     /// real verdict and writes nothing.
     pub dry_run: bool,
+    /// Where the rows committed so far are counted while the import runs
+    /// (the web server records them, so a restart can say how many of an
+    /// interrupted import's rows are on file). Not counted in a check.
+    pub committed: Committed,
+}
+
+/// A count of the rows an import has committed, shared with whoever
+/// watches it.
+#[derive(Debug, Clone, Default)]
+pub struct Committed(Option<std::sync::Arc<std::sync::atomic::AtomicU64>>);
+
+impl Committed {
+    /// A count kept in `counter`.
+    pub fn into(counter: std::sync::Arc<std::sync::atomic::AtomicU64>) -> Self {
+        Self(Some(counter))
+    }
+
+    fn set(&self, rows: u64) {
+        if let Some(counter) = &self.0 {
+            counter.store(rows, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
 }
 
 /// What an import did.
@@ -53,6 +75,8 @@ pub struct ImportReport {
     pub already_imported: Vec<u64>,
     /// Data-quality remarks on accepted rows.
     pub warnings: Vec<Refusal>,
+    /// Where the rows committed are counted as they are.
+    committed: Committed,
 }
 
 impl ImportReport {
@@ -63,7 +87,13 @@ impl ImportReport {
             refusals: Vec::new(),
             already_imported: Vec::new(),
             warnings: Vec::new(),
+            committed: Committed::default(),
         }
+    }
+
+    /// Counts the rows accepted so far as committed (after a store call).
+    pub(crate) fn committed_so_far(&self) {
+        self.committed.set(self.accepted);
     }
 
     /// Rows with at least one refusal.
@@ -131,13 +161,16 @@ pub fn run_rows(
     let header = Header::read(&source.header()?, register.columns())?;
     let directory = Directory::load(store, scope)?;
     let mut report = ImportReport::new(register);
+    if !run.dry_run {
+        report.committed = run.committed.clone();
+    }
     // The row-by-row registers (all but residents, which go in batches).
     let rows = Rows {
         store,
         scope,
         actor,
         header: &header,
-        run,
+        run: run.clone(),
     };
     match register {
         Register::Residents => {
@@ -350,7 +383,10 @@ fn import_each<I: RowImporter>(
             }
             match parsed {
                 Some(record) if refusals.is_empty() => match importer.save(sink, record) {
-                    Ok(()) => report.accepted += 1,
+                    Ok(()) => {
+                        report.accepted += 1;
+                        report.committed_so_far();
+                    }
                     Err(error) if on_file(&error) => report.already_imported.push(row),
                     Err(error) => report.refusals.push(store_refusal(row, &error)),
                 },

@@ -190,6 +190,7 @@ fn store_batches(
         clock = Instant::now();
         rows_read += batch.rows_read;
         store_batch(store, scope, batch, actor, report, keep_warnings)?;
+        report.committed_so_far();
         storing += clock.elapsed();
         clock = Instant::now();
         progress.show(rows_read, report);

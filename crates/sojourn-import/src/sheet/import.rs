@@ -167,6 +167,7 @@ pub(super) fn import(
                 // The sheet reader has the remarks already, from the same parser.
                 warnings: false,
                 dry_run: options.dry_run,
+                committed: options.committed.clone(),
             },
         );
         let read = reader

@@ -30,6 +30,8 @@ pub struct Options {
     /// What the file may make the import hold; a file over them is refused
     /// before any row is imported.
     pub limits: Limits,
+    /// Where the rows committed so far are counted.
+    pub committed: crate::machine::Committed,
 }
 
 /// Imports as `actor` (or with `options.dry_run` only checks) the sheet at

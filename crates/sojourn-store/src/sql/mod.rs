@@ -194,6 +194,8 @@ pub(crate) trait Backend: Send + Sync {
 
 /// Arrivals, one or many: rules decided per batch, rows written together.
 pub(crate) mod arrivals;
+/// Export and import jobs kept across restarts.
+mod jobs;
 /// Houses and employers named by stays in other communities.
 pub(crate) mod links;
 /// Readiness, the inventory and every sealed value opened, for operators.

@@ -119,6 +119,10 @@ impl<B: Backend> OperationsStore for SqlStore<B> {
         self.backend.read(inventory)
     }
 
+    fn audit_head_unscoped(&self) -> Result<Option<Anchor>> {
+        self.backend.read(audit_head)
+    }
+
     fn open_sealed_values_unscoped(&self, batch: u32) -> Result<SealedCheck> {
         let batch = batch.max(1);
         let mut check = SealedCheck::default();

@@ -29,6 +29,8 @@ mod harness;
 mod imports;
 /// Safety inspections kept with a rental house.
 mod inspections;
+/// Export and import jobs kept across restarts.
+mod jobs;
 /// The operator's view: readiness, the inventory, sealed values opened.
 mod operations;
 /// Patrols: kept, due, overdue, and their tasks.
@@ -61,6 +63,7 @@ mod all {
     pub use crate::guardians::*;
     pub use crate::imports::*;
     pub use crate::inspections::*;
+    pub use crate::jobs::*;
     pub use crate::operations::*;
     pub use crate::patrols::*;
     pub use crate::quality::*;
@@ -84,6 +87,9 @@ macro_rules! conformance {
 }
 
 conformance!(
+    a_job_is_kept_for_its_owner_and_ended_once,
+    jobs_left_running_by_a_stopped_server_are_marked_with_their_rows,
+    expired_jobs_are_listed_unless_running_and_forgotten,
     the_inventory_counts_each_write_and_ends_at_the_chains_head,
     a_store_is_ready_until_its_keys_or_schema_are_not_this_builds,
     every_sealed_value_opens_and_one_that_does_not_is_named,

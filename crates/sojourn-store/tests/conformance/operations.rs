@@ -24,6 +24,10 @@ pub fn the_inventory_counts_each_write_and_ends_at_the_chains_head(db: &TestDb) 
     assert!(after.counts["audit_log"] > before.counts["audit_log"]);
     assert_eq!(after.counts["units"], 3);
     let head = after.audit_head.clone().expect("a chain head");
+    assert_eq!(
+        store.audit_head_unscoped().expect("the head"),
+        Some(head.clone())
+    );
     let report = store
         .verify_audit_unscoped(std::slice::from_ref(&head))
         .expect("verify");

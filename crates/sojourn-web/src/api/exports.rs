@@ -132,7 +132,7 @@ async fn job_status(
     uri: OriginalUri,
     id: String,
 ) -> Result<Json<ExportJobResponse>, ApiError> {
-    let job = job_of(&state, &caller, list_of(&uri)?, &id)?;
+    let job = job_of(&state, &caller, list_of(&uri)?, &id).await?;
     Ok(Json(ExportJobResponse::of(&job)))
 }
 
@@ -142,7 +142,7 @@ async fn job_file(
     uri: OriginalUri,
     id: String,
 ) -> Result<Response, ApiError> {
-    download(job_of(&state, &caller, list_of(&uri)?, &id)?).await
+    download(job_of(&state, &caller, list_of(&uri)?, &id).await?).await
 }
 
 /// The three handlers of one list, each with its own path in the OpenAPI

@@ -11,7 +11,7 @@
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody, Problem};
 use crate::extract::Path as PathParam;
-use crate::ops::imports::{import as run_import, json_download, read_upload};
+use crate::ops::imports::{import as run_import, json_download, kept, read_upload};
 use crate::scope::{CallerActor, CallerScope};
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderValue, header};
@@ -59,18 +59,18 @@ async fn import(
     params(("report" = String, Path, description = "The report's id, from the import's reply")),
     responses(
         (status = 200, description = "The whole report: counts and every row", body = Object),
-        (status = 404, description = "No such report of the caller's (a report is its maker's alone; the 32 newest are kept)", body = ErrorBody),
+        (status = 404, description = "No such report of the caller's (a report is its maker's alone, kept for the server's retention time)", body = ErrorBody),
     ))]
 pub(crate) async fn report_file(
     State(state): State<AppState>,
     CallerActor(actor): CallerActor,
     PathParam(id): PathParam<String>,
 ) -> Result<Response, ApiError> {
-    let (_, report) = state.imports.kept(&actor, &id).ok_or_else(|| {
+    let (_, report) = kept(&state, &actor, &id).await?.ok_or_else(|| {
         ApiError::NotFound(Problem::new(
             "import_report_not_found",
-            "没有该导入结果（只对导入的账号可见，只保留最近的结果）",
-            "no such import report (a report is its maker's alone, and only the newest are kept)",
+            "没有该导入结果（只对导入的账号可见，过了保留期即删除）",
+            "no such import report (a report is its maker's alone, and is kept for its retention time)",
         ))
     })?;
     let response = json_download(report).await?;

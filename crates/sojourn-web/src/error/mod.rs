@@ -177,7 +177,7 @@ impl ApiError {
         }
     }
 
-    fn problem(&self) -> Problem {
+    pub(crate) fn problem(&self) -> Problem {
         match self {
             Self::MalformedJson(detail) => Problem::new(
                 "malformed_json",

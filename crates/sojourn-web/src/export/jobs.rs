@@ -1,22 +1,27 @@
-//! Export jobs: each runs on the blocking pool writing a temporary file,
-//! counts its rows for the progress page, and is kept for its account
-//! alone (anyone else asking for it is told it does not exist) until it
-//! expires, when its file is removed.
+//! Export jobs: each runs on the blocking pool writing its file into the
+//! server's jobs directory, counts its rows for the progress page, and is
+//! kept for its account alone (anyone else asking for it is told it does
+//! not exist) until it expires, when its file is deleted.
+//!
+//! A job is kept in the store as well as in this process (`crate::jobs`
+//! tells the story): while it runs, its progress is here (and its rows
+//! recorded in the store every second); once it ends, the store has its
+//! outcome, so its page and its file outlive a restart, and a job a
+//! restart cut short reads as failed, saying so.
 
 use super::{ExportError, ExportList, ExportSpec, FileNames, Progress, count, write_export};
 use crate::auth::secret::{NoRandomness, random_bytes};
+use crate::jobs::{JobFiles, PROGRESS_EVERY, delete_file, owner_key, record_progress};
 use serde_json::json;
 use sojourn_domain::account::AccountId;
 use sojourn_domain::unit::Scope;
-use sojourn_store::{Actor, AuditAction, AuditEvent, Outcome, Store};
+use sojourn_sheets::ExportFormat;
+use sojourn_store::jobs::{JobFailure, JobKind, JobRecord, JobStatus};
+use sojourn_store::{Actor, AuditAction, AuditEvent, Outcome, Store, StoreError};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
-
-/// How long a job and its file are kept after it started.
-pub const KEEP: Duration = Duration::from_secs(60 * 60);
 
 /// Jobs one account may have running at once. An export of a million rows
 /// holds a core for half a minute; a clerk clicking 导出 again while the
@@ -25,7 +30,7 @@ pub const KEEP: Duration = Duration::from_secs(60 * 60);
 pub const RUNNING_PER_ACCOUNT: usize = 2;
 
 /// Why no job was started.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, thiserror::Error)]
 pub enum NotStarted {
     #[error(
         "you already have {0} exports running; wait until one is done, then start this one again"
@@ -33,6 +38,8 @@ pub enum NotStarted {
     Busy(usize),
     #[error("{0}")]
     NoRandomness(#[from] NoRandomness),
+    #[error("{0}")]
+    Store(#[from] StoreError),
 }
 
 impl sojourn_domain::Localized for NotStarted {
@@ -40,6 +47,7 @@ impl sojourn_domain::Localized for NotStarted {
         match self {
             Self::Busy(_) => "export_jobs_busy",
             Self::NoRandomness(_) => "internal",
+            Self::Store(e) => e.code(),
         }
     }
 
@@ -47,6 +55,7 @@ impl sojourn_domain::Localized for NotStarted {
         match self {
             Self::Busy(n) => format!("您已有 {n} 个导出正在进行，请等其中一个完成后再导出"),
             Self::NoRandomness(_) => "服务器出错，请稍后再试".into(),
+            Self::Store(e) => e.message_zh(),
         }
     }
 
@@ -70,6 +79,19 @@ pub enum JobState {
     },
 }
 
+impl JobState {
+    fn failure(&self) -> Option<JobFailure> {
+        match self {
+            Self::Failed { code, zh, en } => Some(JobFailure {
+                code: code.clone(),
+                zh: zh.clone(),
+                en: en.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// One export job.
 #[derive(Debug)]
 pub struct Job {
@@ -82,7 +104,6 @@ pub struct Job {
     pub content_type: &'static str,
     pub progress: Progress,
     pub path: PathBuf,
-    started: Instant,
     state: Mutex<JobState>,
 }
 
@@ -94,12 +115,56 @@ impl Job {
     fn set(&self, state: JobState) {
         *lock(&self.state) = state;
     }
+
+    /// The job as the store kept it (ended, or running in a server that
+    /// has since stopped and not yet been marked); `None` if it is not an
+    /// export of `list` or its details are not this build's.
+    fn of_record(
+        record: &JobRecord,
+        owner: AccountId,
+        list: ExportList,
+        files: &JobFiles,
+    ) -> Option<Self> {
+        if record.kind != JobKind::Export || record.subject != list.key() {
+            return None;
+        }
+        let details = &record.details;
+        let text = |key: &str| details.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+        let format = ExportFormat::parse(&text("format")?)?;
+        let state = match (record.status, &record.failure) {
+            (JobStatus::Running, _) => JobState::Running,
+            (JobStatus::Done, _) => JobState::Done { rows: record.rows },
+            (_, Some(f)) => JobState::Failed {
+                code: f.code.clone(),
+                zh: f.zh.clone(),
+                en: f.en.clone(),
+            },
+            (_, None) => failed_as(sojourn_store::jobs::interrupted_failure(JobKind::Export)),
+        };
+        let progress = Progress::default();
+        progress.written.store(record.rows, Ordering::Relaxed);
+        progress.total.store(record.total, Ordering::Relaxed);
+        Some(Self {
+            id: record.id.clone(),
+            owner,
+            list,
+            file_names: FileNames {
+                full: text("full")?,
+                ascii: text("ascii")?,
+            },
+            content_type: format.content_type(),
+            progress,
+            path: files.path(record.file.as_deref()?),
+            state: Mutex::new(state),
+        })
+    }
 }
 
-impl Drop for Job {
-    /// The file goes with the job (expired, or the server stopping).
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+fn failed_as(failure: JobFailure) -> JobState {
+    JobState::Failed {
+        code: failure.code,
+        zh: failure.zh,
+        en: failure.en,
     }
 }
 
@@ -111,81 +176,131 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// The jobs of this server process.
-#[derive(Debug)]
+/// The jobs of this server: those running in this process, and the
+/// directory and retention of their files.
+#[derive(Debug, Default)]
 pub struct ExportJobs {
-    jobs: Mutex<HashMap<String, Arc<Job>>>,
-    dir: PathBuf,
-    keep: Duration,
-}
-
-impl Default for ExportJobs {
-    fn default() -> Self {
-        Self::new(std::env::temp_dir(), KEEP)
-    }
+    running: Mutex<HashMap<String, Arc<Job>>>,
+    files: JobFiles,
 }
 
 impl ExportJobs {
-    /// Jobs writing their files in `dir`, kept for `keep`.
-    pub fn new(dir: PathBuf, keep: Duration) -> Self {
+    /// Jobs writing their files as `files` says.
+    pub fn new(files: JobFiles) -> Self {
         Self {
-            jobs: Mutex::new(HashMap::new()),
-            dir,
-            keep,
+            running: Mutex::new(HashMap::new()),
+            files,
         }
     }
 
-    /// Registers a job for `owner` (not started yet: see [`run`]), unless
-    /// `owner` has [`RUNNING_PER_ACCOUNT`] jobs running already.
+    pub fn files(&self) -> &JobFiles {
+        &self.files
+    }
+
+    /// Registers a job for `owner` in this process and in the store (not
+    /// started yet: see [`run`]), unless `owner` has
+    /// [`RUNNING_PER_ACCOUNT`] jobs running already. Expired jobs are
+    /// swept first. Blocks: call it on the blocking pool.
     pub fn create(
         &self,
+        store: &dyn Store,
         owner: AccountId,
         spec: &ExportSpec,
         names: FileNames,
     ) -> Result<Arc<Job>, NotStarted> {
-        self.sweep();
-        let mut jobs = lock(&self.jobs);
-        let running = jobs
-            .values()
-            .filter(|job| job.owner == owner && job.state() == JobState::Running)
-            .count();
-        if running >= RUNNING_PER_ACCOUNT {
-            return Err(NotStarted::Busy(running));
+        if let Err(error) = crate::jobs::sweep(store, &self.files) {
+            tracing::warn!("job sweep failed: {error}");
+        }
+        let mut running = lock(&self.running);
+        let mine = running.values().filter(|job| job.owner == owner).count();
+        if mine >= RUNNING_PER_ACCOUNT {
+            return Err(NotStarted::Busy(mine));
         }
         let id = new_id()?;
+        let file = format!("sojourn-export-{id}.{}", spec.format.extension());
+        let now = time::OffsetDateTime::now_utc();
+        store.create_job_unscoped(&JobRecord::running(
+            id.clone(),
+            JobKind::Export,
+            owner_key(owner),
+            spec.list.key(),
+            Some(file.clone()),
+            json!({
+                "format": spec.format.extension(),
+                "full": names.full,
+                "ascii": names.ascii,
+            }),
+            now,
+            self.files.expires(now),
+        ))?;
         let job = Arc::new(Job {
-            path: self
-                .dir
-                .join(format!("sojourn-export-{id}.{}", spec.format.extension())),
+            path: self.files.path(&file),
             id: id.clone(),
             owner,
             list: spec.list,
             file_names: names,
             content_type: spec.format.content_type(),
             progress: Progress::default(),
-            started: Instant::now(),
             state: Mutex::new(JobState::Running),
         });
-        jobs.insert(id, Arc::clone(&job));
+        running.insert(id, Arc::clone(&job));
         Ok(job)
     }
 
     /// The job `id` of `list`, if `owner` started it and it has not
-    /// expired; anyone else's is `None`, as if it did not exist.
-    pub fn get(&self, id: &str, owner: AccountId, list: ExportList) -> Option<Arc<Job>> {
-        self.sweep();
-        lock(&self.jobs)
-            .get(id)
-            .filter(|job| job.owner == owner && job.list == list)
-            .cloned()
+    /// expired; anyone else's is `None`, as if it did not exist. Blocks:
+    /// call it on the blocking pool.
+    pub fn get(
+        &self,
+        store: &dyn Store,
+        id: &str,
+        owner: AccountId,
+        list: ExportList,
+    ) -> Result<Option<Arc<Job>>, StoreError> {
+        let here = lock(&self.running).get(id).cloned();
+        if let Some(job) = here {
+            return Ok((job.owner == owner && job.list == list).then_some(job));
+        }
+        let Some(record) = store.job_unscoped(id, &owner_key(owner))? else {
+            return Ok(None);
+        };
+        if record.expires_at <= time::OffsetDateTime::now_utc() {
+            return Ok(None);
+        }
+        Ok(Job::of_record(&record, owner, list, &self.files).map(Arc::new))
     }
 
-    /// Forgets expired jobs that are not running (their files go with
-    /// the last reference).
-    fn sweep(&self) {
-        let keep = self.keep;
-        lock(&self.jobs)
-            .retain(|_, job| job.started.elapsed() < keep || job.state() == JobState::Running);
+    /// Ends `job` in the store, then here: once the store has its outcome
+    /// the process lets go of it. If the store cannot be told, the job
+    /// stays here (this process still answers for it).
+    fn end(&self, store: &dyn Store, job: &Job, state: JobState) {
+        let (status, rows) = match &state {
+            JobState::Done { rows } => (JobStatus::Done, *rows),
+            JobState::Running | JobState::Failed { .. } => (
+                JobStatus::Failed,
+                job.progress.written.load(Ordering::Relaxed),
+            ),
+        };
+        let failure = state.failure();
+        // The total, counted beside the export, for the page after it.
+        let total = job.progress.total.load(Ordering::Relaxed);
+        if let Err(error) = store.job_progress_unscoped(&job.id, rows, total) {
+            tracing::warn!(job = %job.id, "export job's total not kept: {error}");
+        }
+        let kept = store.finish_job_unscoped(
+            &job.id,
+            status,
+            rows,
+            failure.as_ref(),
+            time::OffsetDateTime::now_utc(),
+        );
+        job.set(state);
+        match kept {
+            Ok(_) => {
+                lock(&self.running).remove(&job.id);
+            }
+            Err(error) => tracing::error!(job = %job.id, "export job's end not kept: {error}"),
+        }
     }
 }
 
@@ -195,18 +310,37 @@ fn new_id() -> Result<String, NoRandomness> {
 
 /// Runs `job` (on the blocking pool): counts the rows, writes the file,
 /// and records the export in the audit trail with its row count. A job
-/// whose audit entry cannot be written fails, and its file is removed.
-pub fn run(store: &dyn Store, scope: &Scope, actor: &Actor, spec: &ExportSpec, job: &Job) {
+/// whose audit entry cannot be written fails, and its file is deleted.
+pub fn run(
+    jobs: &ExportJobs,
+    store: &dyn Store,
+    scope: &Scope,
+    actor: &Actor,
+    spec: &ExportSpec,
+    job: &Job,
+) {
     // The total is counted beside the export (a count of a million rows
     // costs about what reading them does), for the progress page alone:
-    // the page shows the rows written until it is known.
+    // the page shows the rows written until it is known. The rows are
+    // recorded in the store meanwhile, for a restart to find.
+    let written = AtomicBool::new(false);
     let outcome = std::thread::scope(|threads| {
         threads.spawn(|| {
             if let Ok(total) = count(store, scope, spec) {
                 job.progress.total.store(total, Ordering::Relaxed);
             }
         });
-        write_export(store, scope, spec, &job.path, &job.progress)
+        threads.spawn(|| {
+            record_progress(store, &job.id, PROGRESS_EVERY, &written, || {
+                (
+                    job.progress.written.load(Ordering::Relaxed),
+                    job.progress.total.load(Ordering::Relaxed),
+                )
+            });
+        });
+        let outcome = write_export(store, scope, spec, &job.path, &job.progress);
+        written.store(true, Ordering::Release);
+        outcome
     });
     let (event, state) = match outcome {
         Ok(rows) => {
@@ -218,7 +352,7 @@ pub fn run(store: &dyn Store, scope: &Scope, actor: &Actor, spec: &ExportSpec, j
             )
         }
         Err(error) => {
-            let _ = std::fs::remove_file(&job.path);
+            remove(job);
             let mut details = spec.audit_details();
             details["refused"] = json!(error_code(&error));
             (
@@ -232,12 +366,19 @@ pub fn run(store: &dyn Store, scope: &Scope, actor: &Actor, spec: &ExportSpec, j
         None => event,
     };
     match store.append_audit(actor, &event) {
-        Ok(_) => job.set(state),
+        Ok(_) => jobs.end(store, job, state),
         Err(error) => {
-            let _ = std::fs::remove_file(&job.path);
+            remove(job);
             tracing::error!("export audit entry not written: {error}");
-            job.set(failed(&ExportError::Store(error)));
+            jobs.end(store, job, failed(&ExportError::Store(error)));
         }
+    }
+}
+
+/// Deletes the file of a job that failed.
+fn remove(job: &Job) {
+    if let Err(error) = delete_file(&job.path) {
+        tracing::warn!(job = %job.id, "export file not deleted: {error}");
     }
 }
 
@@ -299,20 +440,38 @@ mod tests {
     #[test]
     fn an_account_runs_at_most_its_share_of_jobs_at_once() {
         let dir = tempfile::tempdir().expect("a directory");
-        let jobs = ExportJobs::new(dir.path().to_path_buf(), KEEP);
+        let path = dir.path().join("db.sqlite");
+        let keys = sojourn_store::crypto::Keyring::generate();
+        let store = sojourn_store::open(path.to_str().expect("path"), keys).expect("store");
+        let files = JobFiles::new(dir.path().join("jobs"), crate::jobs::DEFAULT_KEEP)
+            .expect("a jobs directory");
+        let jobs = ExportJobs::new(files);
         let (clerk, other) = (AccountId(1), AccountId(2));
-        let first = jobs.create(clerk, &spec(), names()).expect("first");
-        jobs.create(clerk, &spec(), names()).expect("second");
-        assert_eq!(
-            jobs.create(clerk, &spec(), names())
-                .map(|job| job.id.clone()),
+        let store = store.as_ref();
+        let first = jobs.create(store, clerk, &spec(), names()).expect("first");
+        jobs.create(store, clerk, &spec(), names()).expect("second");
+        assert!(matches!(
+            jobs.create(store, clerk, &spec(), names()),
             Err(NotStarted::Busy(RUNNING_PER_ACCOUNT))
-        );
-        jobs.create(other, &spec(), names())
+        ));
+        jobs.create(store, other, &spec(), names())
             .expect("another account is not held up");
         // Once one is done, the next may start.
-        first.set(JobState::Done { rows: 0 });
-        jobs.create(clerk, &spec(), names())
+        jobs.end(store, &first, JobState::Done { rows: 0 });
+        jobs.create(store, clerk, &spec(), names())
             .expect("after one finished");
+        // The one done is read back from the store.
+        let read = jobs
+            .get(store, &first.id, clerk, ExportList::Residents)
+            .expect("read")
+            .expect("the clerk's");
+        assert_eq!(read.state(), JobState::Done { rows: 0 });
+        assert_eq!(read.file_names, names());
+        assert!(
+            jobs.get(store, &first.id, other, ExportList::Residents)
+                .expect("read")
+                .is_none(),
+            "another account's job is not there"
+        );
     }
 }

@@ -53,16 +53,29 @@ pub(crate) async fn start(
         crate::audit::record(state, actor.clone(), event).await?;
     }
     let names = file_names(state, &scope, &spec).await?;
-    let job = state
-        .exports
-        .create(caller.principal.account, &spec, names)
-        .map_err(|e| match e {
-            jobs::NotStarted::Busy(_) => ApiError::Busy(Problem::of(&e)),
-            jobs::NotStarted::NoRandomness(_) => ApiError::Internal(e.to_string()),
-        })?;
-    let (store, running) = (Arc::clone(&state.store), Arc::clone(&job));
+    let (store, exports, account) = (
+        Arc::clone(&state.store),
+        Arc::clone(&state.exports),
+        caller.principal.account,
+    );
+    let (job, spec) = tokio::task::spawn_blocking(move || {
+        let job = exports.create(store.as_ref(), account, &spec, names);
+        (job, spec)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("export task failed: {e}")))?;
+    let job = job.map_err(|e| match e {
+        jobs::NotStarted::Busy(_) => ApiError::Busy(Problem::of(&e)),
+        jobs::NotStarted::NoRandomness(_) => ApiError::Internal(e.to_string()),
+        jobs::NotStarted::Store(e) => ApiError::from(e),
+    })?;
+    let (store, exports, running) = (
+        Arc::clone(&state.store),
+        Arc::clone(&state.exports),
+        Arc::clone(&job),
+    );
     tokio::task::spawn_blocking(move || {
-        jobs::run(store.as_ref(), &scope, &actor, &spec, &running);
+        jobs::run(&exports, store.as_ref(), &scope, &actor, &spec, &running);
     });
     Ok(job)
 }
@@ -95,20 +108,24 @@ fn unit_in_scope(scope: &Scope, filters: &Filters) -> Result<(), ApiError> {
 }
 
 /// The caller's job `id` of `list`, or 404.
-pub(crate) fn job_of(
+pub(crate) async fn job_of(
     state: &AppState,
     caller: &Caller,
     list: ExportList,
     id: &str,
 ) -> Result<Arc<Job>, ApiError> {
-    state
-        .exports
-        .get(id, caller.principal.account, list)
+    let (exports, id, account) = (
+        Arc::clone(&state.exports),
+        id.to_owned(),
+        caller.principal.account,
+    );
+    run(state, move |store| exports.get(store, &id, account, list))
+        .await?
         .ok_or_else(|| {
             ApiError::NotFound(Problem::new(
                 "export_not_found",
-                "没有该导出任务（任务只对发起的账号可见，一小时后过期）",
-                "no such export (an export is its account's alone, and expires after an hour)",
+                "没有该导出任务（任务只对发起的账号可见，过了保留期即删除）",
+                "no such export (an export is its account's alone, and is deleted once its retention time is over)",
             ))
         })
 }
@@ -131,7 +148,9 @@ pub(crate) async fn download(job: Arc<Job>) -> Result<Response, ApiError> {
     }
     let file = std::fs::File::open(&job.path)
         .map_err(|e| ApiError::Internal(format!("export file: {e}")))?;
-    // The job is kept alive (and its file with it) until the body is sent.
+    // A job that expires while its file is being sent is zeroed under the
+    // download (the sweep overwrites before it unlinks): retention is a
+    // promise about the disk, not about a transfer begun at its end.
     let mut response = Body::from_stream(FileChunks::new(file, job.clone())).into_response();
     let headers = response.headers_mut();
     headers.insert(

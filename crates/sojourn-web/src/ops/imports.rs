@@ -10,11 +10,19 @@
 //! deployment's [`Limits`] before a row is read, one import runs per
 //! account and [`MAX_RUNNING`] per server (others are refused before their
 //! body is read), and the report lives in a file, kept for its maker
-//! ([`Imports::kept`]).
+//! ([`kept`]).
+//!
+//! Each import is a job of the store (`crate::jobs` tells the story): it
+//! is kept as running when it starts, its committed rows recorded every
+//! second, and its report written to the jobs directory when it ends, so
+//! the report stays downloadable after a restart until it expires, and an
+//! import a restart cut short is listed on the import page as interrupted
+//! with the rows it had committed ([`recent`]).
 
 use super::files::file_download;
 use crate::AppState;
 use crate::error::{ApiError, Problem};
+use crate::jobs::{JobFiles, PROGRESS_EVERY, owner_key, record_progress};
 use axum::extract::Multipart;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -22,11 +30,13 @@ use sojourn_domain::Localized;
 use sojourn_domain::unit::Scope;
 use sojourn_import::sheet::{self, Options};
 use sojourn_import::{ImportError, Register};
-use sojourn_sheets::{FileKind, Limits, Report};
-use sojourn_store::{Actor, AuditAction, AuditEvent, Outcome};
+use sojourn_sheets::{FileKind, Limits, Report, ReportWriter, RowOutcome};
+use sojourn_store::jobs::{JobFailure, JobKind, JobRecord, JobStatus};
+use sojourn_store::{Actor, AuditAction, AuditEvent, Outcome, Store, StoreError};
 use std::collections::VecDeque;
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use thiserror::Error;
 
@@ -80,27 +90,28 @@ impl From<UploadError> for ApiError {
 /// Imports the whole server may run at once: each holds a reader, a
 /// writer and a batch of rows in memory.
 pub const MAX_RUNNING: usize = 2;
-/// Reports kept for their pages and downloads (the newest; an older one
-/// is gone). Each is a file on disk.
+/// Reports kept in memory for their pages and downloads (the newest; an
+/// older one is read back from its file in the jobs directory).
 const REPORTS_KEPT: usize = 32;
 
 /// The imports of the server: the bounds of an upload, the imports running
 /// (one per account, [`MAX_RUNNING`] in all), and the reports kept.
 pub struct Imports {
     limits: Limits,
+    files: JobFiles,
     running: Mutex<Vec<String>>,
     reports: Mutex<VecDeque<Kept>>,
 }
 
 impl Default for Imports {
     fn default() -> Self {
-        Self::new(Limits::default())
+        Self::new(Limits::default(), JobFiles::default())
     }
 }
 
 /// A report kept for its pages and downloads, for the caller who made it:
 /// it holds refused rows' reasons, which may quote cells, so only its
-/// maker sees it, and a restart forgets it.
+/// maker sees it.
 struct Kept {
     id: String,
     owner: String,
@@ -154,9 +165,10 @@ impl Drop for Slot {
 }
 
 impl Imports {
-    pub fn new(limits: Limits) -> Self {
+    pub fn new(limits: Limits, files: JobFiles) -> Self {
         Self {
             limits,
+            files,
             running: Mutex::new(Vec::new()),
             reports: Mutex::new(VecDeque::new()),
         }
@@ -164,6 +176,10 @@ impl Imports {
 
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    pub fn files(&self) -> &JobFiles {
+        &self.files
     }
 
     /// A place for an import of `actor`'s, or why there is none.
@@ -190,18 +206,14 @@ impl Imports {
         })
     }
 
-    /// Keeps `report` for `actor`; its id.
-    pub(crate) fn keep(
+    /// Keeps `report` (of the job `id`) in memory for `actor`.
+    fn keep(
         &self,
         actor: &Actor,
+        id: String,
         register: Register,
-        report: Report,
+        report: Arc<Report>,
     ) -> Result<(String, Arc<Report>), ApiError> {
-        let mut bytes = [0_u8; 16];
-        rand::TryRngCore::try_fill_bytes(&mut rand::rngs::OsRng, &mut bytes)
-            .map_err(|_| ApiError::Internal("no randomness for a report id".into()))?;
-        let id = data_encoding::HEXLOWER.encode(&bytes);
-        let report = Arc::new(report);
         let mut kept = self
             .reports
             .lock()
@@ -218,8 +230,8 @@ impl Imports {
         Ok((id, report))
     }
 
-    /// The caller's report `id`; someone else's is not there.
-    pub(crate) fn kept(&self, actor: &Actor, id: &str) -> Option<(Register, Arc<Report>)> {
+    /// The caller's report `id` held in memory; someone else's is not there.
+    fn in_memory(&self, actor: &Actor, id: &str) -> Option<(Register, Arc<Report>)> {
         let kept = self.reports.lock().ok()?;
         let owner = owner_of(actor);
         kept.iter()
@@ -228,11 +240,105 @@ impl Imports {
     }
 }
 
+/// The owner of an import as its job is kept: the account, or (an actor
+/// of no account: tests) the name.
 fn owner_of(actor: &Actor) -> String {
-    match &actor.account {
-        Some(account) => format!("{account:?}"),
-        None => actor.name.clone(),
+    match actor.account {
+        Some(account) => owner_key(account),
+        None => format!("name:{}", actor.name),
     }
+}
+
+fn new_id() -> Result<String, ApiError> {
+    let mut bytes = [0_u8; 16];
+    rand::TryRngCore::try_fill_bytes(&mut rand::rngs::OsRng, &mut bytes)
+        .map_err(|_| ApiError::Internal("no randomness for a report id".into()))?;
+    Ok(data_encoding::HEXLOWER.encode(&bytes))
+}
+
+/// The caller's report `id`: from memory, or read back from its file in
+/// the jobs directory (after a restart, or once 32 newer ones pushed it
+/// out); someone else's, an unfinished import's or an expired one is not
+/// there.
+pub(crate) async fn kept(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+) -> Result<Option<(Register, Arc<Report>)>, ApiError> {
+    if let Some(found) = state.imports.in_memory(actor, id) {
+        return Ok(Some(found));
+    }
+    let (imports, id, owner) = (Arc::clone(&state.imports), id.to_owned(), owner_of(actor));
+    crate::blocking::run(state, move |store| {
+        let Some(job) = store.job_unscoped(&id, &owner)? else {
+            return Ok(None);
+        };
+        let register = Register::ALL.into_iter().find(|r| r.key() == job.subject);
+        let (Some(register), Some(file), JobKind::Import, JobStatus::Done) =
+            (register, job.file, job.kind, job.status)
+        else {
+            return Ok(None);
+        };
+        if job.expires_at <= time::OffsetDateTime::now_utc() {
+            return Ok(None);
+        }
+        let report = read_report(&imports.files.path(&file))
+            .map_err(|e| StoreError::Internal(format!("import report {id}: {e}")))?;
+        Ok(Some((register, Arc::new(report))))
+    })
+    .await
+}
+
+/// The first line of a report's file: what the report says besides its
+/// rows, which follow one a line.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ReportHead {
+    register: String,
+    file: String,
+    dry_run: bool,
+    ignored_columns: Vec<String>,
+}
+
+/// Writes `report` to `path` (created owner-only): its head, then every
+/// row.
+fn write_report(report: &Report, path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut out = std::io::BufWriter::new(options.open(path)?);
+    let head = ReportHead {
+        register: report.register.clone(),
+        file: report.file.clone(),
+        dry_run: report.dry_run,
+        ignored_columns: report.ignored_columns.clone(),
+    };
+    serde_json::to_writer(&mut out, &head)?;
+    out.write_all(b"\n")?;
+    for row in report.rows().map_err(std::io::Error::other)? {
+        serde_json::to_writer(&mut out, &row.map_err(std::io::Error::other)?)?;
+        out.write_all(b"\n")?;
+    }
+    out.into_inner().map_err(|e| e.into_error())?.sync_all()
+}
+
+/// Reads back a report [`write_report`] wrote.
+fn read_report(path: &Path) -> std::io::Result<Report> {
+    let mut lines = std::io::BufReader::new(std::fs::File::open(path)?).lines();
+    let head: ReportHead = serde_json::from_str(&lines.next().transpose()?.unwrap_or_default())?;
+    let mut writer = ReportWriter::new().map_err(std::io::Error::other)?;
+    for line in lines {
+        let row: RowOutcome = serde_json::from_str(&line?)?;
+        writer.push(row).map_err(std::io::Error::other)?;
+    }
+    writer
+        .finish(
+            &head.register,
+            &head.file,
+            head.dry_run,
+            head.ignored_columns,
+        )
+        .map_err(std::io::Error::other)
 }
 
 /// A sheet uploaded for import, in a temporary file.
@@ -318,8 +424,8 @@ fn multipart_error(error: axum::extract::multipart::MultipartError) -> ApiError 
     }
 }
 
-/// Imports `upload` into `register` for `scope` as `actor` and keeps the
-/// report for `actor`: its id and the report.
+/// Imports `upload` into `register` for `scope` as `actor` as a job of the
+/// store, and keeps the report for `actor`: its id and the report.
 pub(crate) async fn import(
     state: &AppState,
     scope: Scope,
@@ -328,13 +434,148 @@ pub(crate) async fn import(
     upload: Upload,
     slot: Slot,
 ) -> Result<(String, Arc<Report>), ApiError> {
-    let report = run(state, scope, actor.clone(), register, upload, slot).await?;
-    state.imports.keep(actor, register, report)
+    let id = new_id()?;
+    let file = format!("sojourn-import-{id}.jsonl");
+    let now = time::OffsetDateTime::now_utc();
+    let job = JobRecord::running(
+        id.clone(),
+        JobKind::Import,
+        owner_of(actor),
+        register.key(),
+        Some(file.clone()),
+        serde_json::json!({ "file": upload.name, "dry_run": upload.dry_run }),
+        now,
+        state.imports.files.expires(now),
+    );
+    crate::blocking::run(state, move |store| store.create_job_unscoped(&job)).await?;
+    let committed = Arc::new(AtomicU64::new(0));
+    let outcome = run(
+        state,
+        scope,
+        actor.clone(),
+        register,
+        upload,
+        slot,
+        (id.clone(), Arc::clone(&committed)),
+    )
+    .await;
+    let path = state.imports.files.path(&file);
+    let (ended, report) = match outcome {
+        Ok(report) => {
+            let report = Arc::new(report);
+            let written = Arc::clone(&report);
+            let saved = tokio::task::spawn_blocking(move || write_report(&written, &path))
+                .await
+                .map_err(|e| std::io::Error::other(e.to_string()))
+                .and_then(|r| r);
+            match saved {
+                Ok(()) => ((JobStatus::Done, report.accepted, None), Ok(report)),
+                Err(error) => {
+                    tracing::error!(job = %id, "import report not written: {error}");
+                    let failure = JobFailure {
+                        code: "import_report_not_written".into(),
+                        zh: "导入已完成，但导入结果未能保存".into(),
+                        en: "the import finished but its report could not be saved".into(),
+                    };
+                    (
+                        (JobStatus::Failed, report.accepted, Some(failure)),
+                        Ok(report),
+                    )
+                }
+            }
+        }
+        Err(error) => {
+            let problem = error.problem();
+            let failure = JobFailure {
+                code: problem.code,
+                zh: problem.message.zh_cn,
+                en: problem.message.en,
+            };
+            let rows = committed.load(Ordering::Relaxed);
+            ((JobStatus::Failed, rows, Some(failure)), Err(error))
+        }
+    };
+    let (status, rows, failure) = ended;
+    let job = id.clone();
+    let finished = crate::blocking::run(state, move |store| {
+        store.finish_job_unscoped(
+            &job,
+            status,
+            rows,
+            failure.as_ref(),
+            time::OffsetDateTime::now_utc(),
+        )
+    })
+    .await;
+    if let Err(error) = finished {
+        tracing::error!(job = %id, "import job's end not kept: {error}");
+    }
+    state.imports.keep(actor, id, register, report?)
+}
+
+/// An import of the caller's as the import page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RecentImport {
+    /// Its report's id (a report to show only when `status` is done).
+    pub id: String,
+    pub register: Register,
+    /// The file's name as uploaded.
+    pub file: String,
+    pub status: JobStatus,
+    /// Rows committed (or, for a check, found good).
+    pub rows: u64,
+    pub dry_run: bool,
+    /// Why it failed or was interrupted (zh-CN, en).
+    pub why: Option<(String, String)>,
+    pub started_at: time::OffsetDateTime,
+}
+
+/// The caller's imports still kept, newest first, at most `limit`.
+pub(crate) async fn recent(
+    state: &AppState,
+    actor: &Actor,
+    limit: u32,
+) -> Result<Vec<RecentImport>, ApiError> {
+    let owner = owner_of(actor);
+    let jobs = crate::blocking::run(state, move |store| {
+        store.jobs_of_unscoped(&owner, JobKind::Import, limit)
+    })
+    .await?;
+    let now = time::OffsetDateTime::now_utc();
+    Ok(jobs
+        .into_iter()
+        .filter(|job| job.expires_at > now)
+        .filter_map(|job| {
+            let register = Register::ALL.into_iter().find(|r| r.key() == job.subject)?;
+            let text = |key: &str| {
+                job.details
+                    .get(key)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+            };
+            Some(RecentImport {
+                register,
+                file: text("file").to_owned(),
+                dry_run: job
+                    .details
+                    .get("dry_run")
+                    .and_then(serde_json::Value::as_bool)
+                    .unwrap_or(false),
+                why: job.failure.map(|f| (f.zh, f.en)),
+                status: job.status,
+                rows: job.rows,
+                started_at: job.started_at,
+                id: job.id,
+            })
+        })
+        .collect())
 }
 
 /// Imports `upload` into `register` for `scope` as `actor`, off the async
 /// runtime; a real import (not a dry run) is audited with its counts. The
 /// import's `slot` is given back when it ends, even if the client has gone.
+/// The rows committed are counted in `job`'s counter and recorded in the
+/// store every second.
 async fn run(
     state: &AppState,
     scope: Scope,
@@ -342,11 +583,48 @@ async fn run(
     register: Register,
     upload: Upload,
     slot: Slot,
+    job: (String, Arc<AtomicU64>),
 ) -> Result<Report, ApiError> {
     let store = Arc::clone(&state.store);
     let limits = *state.imports.limits();
     tokio::task::spawn_blocking(move || -> Result<Report, ApiError> {
         let _slot = slot;
+        let (id, committed) = job;
+        let ended = AtomicBool::new(false);
+        std::thread::scope(|threads| {
+            threads.spawn(|| {
+                record_progress(store.as_ref(), &id, PROGRESS_EVERY, &ended, || {
+                    (committed.load(Ordering::Relaxed), 0)
+                });
+            });
+            let outcome = import_file(
+                store.as_ref(),
+                &scope,
+                &actor,
+                register,
+                upload,
+                limits,
+                &committed,
+            );
+            ended.store(true, Ordering::Release);
+            outcome
+        })
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("import task failed: {e}")))?
+}
+
+/// The import itself, on the blocking pool.
+fn import_file(
+    store: &dyn Store,
+    scope: &Scope,
+    actor: &Actor,
+    register: Register,
+    upload: Upload,
+    limits: Limits,
+    committed: &Arc<AtomicU64>,
+) -> Result<Report, ApiError> {
+    {
         // The sheet reader reads a file by its name's extension.
         let suffix = match upload.kind {
             FileKind::Xlsx => "xlsx",
@@ -371,16 +649,17 @@ async fn run(
             progress: false,
             bulk_load: false,
             limits,
+            committed: sojourn_import::machine::Committed::into(Arc::clone(committed)),
         };
         let today = sojourn_domain::time_rules::china_today();
         let report = sheet::run(
-            store.as_ref(),
-            &scope,
+            store,
+            scope,
             register,
             &path,
             &upload.name,
             today,
-            &actor,
+            actor,
             options,
         )
         .map_err(import_error)?;
@@ -395,12 +674,10 @@ async fn run(
                     "refused": report.refused,
                     "already_imported": report.already_imported,
                 }));
-            store.append_audit(&actor, &event)?;
+            store.append_audit(actor, &event)?;
         }
         Ok(report)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("import task failed: {e}")))?
+    }
 }
 
 /// Removes a file when dropped.

@@ -183,7 +183,7 @@ struct StatusFragment {
     job: JobView,
 }
 
-fn job_for(
+async fn job_for(
     state: &AppState,
     caller: &Caller,
     tr: Tr,
@@ -191,7 +191,9 @@ fn job_for(
     id: &str,
 ) -> Result<Arc<Job>, PageError> {
     let list = list_of(tr, uri)?;
-    job_of(state, caller, list, id).map_err(|e| refused(tr, e))
+    job_of(state, caller, list, id)
+        .await
+        .map_err(|e| refused(tr, e))
 }
 
 /// `GET /{list}/export/{job}`: the job's page.
@@ -203,7 +205,7 @@ pub(crate) async fn show(
     Path(id): Path<String>,
 ) -> Result<HtmlPage, PageError> {
     let tr = ctx.tr;
-    let job = job_for(&state, &caller, tr, &uri, &id)?;
+    let job = job_for(&state, &caller, tr, &uri, &id).await?;
     let title = tr.t("export-title");
     let nav = match job.list {
         ExportList::Residents => Nav::Residents,
@@ -236,7 +238,7 @@ pub(crate) async fn status(
     Path(id): Path<String>,
 ) -> Result<HtmlPage, PageError> {
     let tr = ctx.tr;
-    let job = job_for(&state, &caller, tr, &uri, &id)?;
+    let job = job_for(&state, &caller, tr, &uri, &id).await?;
     render(
         tr,
         &StatusFragment {
@@ -255,7 +257,7 @@ pub(crate) async fn file(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let tr = ctx.tr;
-    let job = job_for(&state, &caller, tr, &uri, &id)?;
+    let job = job_for(&state, &caller, tr, &uri, &id).await?;
     download(job).await.map_err(|e| refused(tr, e))
 }
 

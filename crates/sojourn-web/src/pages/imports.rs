@@ -70,15 +70,15 @@ pub(crate) const REGISTERS: [(Register, &str, &str, Resource); 4] = [
 const ROWS_PER_PAGE: usize = 100;
 
 /// The caller's report `id`; someone else's is not found.
-fn kept(
+async fn kept(
     tr: Tr,
     state: &AppState,
     actor: &Actor,
     id: &str,
 ) -> Result<(Register, Arc<Report>), PageError> {
-    state
-        .imports
-        .kept(actor, id)
+    ops::kept(state, actor, id)
+        .await
+        .map_err(|e| page_error(tr, e))?
         .ok_or_else(|| PageError::not_found(tr))
 }
 
@@ -103,15 +103,72 @@ struct ImportPage {
     /// The picker of the unit the sheet is for: none, then the caller's
     /// communities and below.
     units: Vec<UnitChoice>,
+    /// The landing page: the caller's imports still kept, newest first
+    /// (an interrupted one with the rows it had committed).
+    recent: Vec<RecentLine>,
+}
+
+/// Imports listed on the landing page.
+const RECENT_SHOWN: u32 = 10;
+
+/// One of the caller's imports as the landing page lists it.
+struct RecentLine {
+    when: String,
+    register_name: String,
+    file: String,
+    /// What became of it, with its row count.
+    outcome: String,
+    /// Its report, when it finished.
+    href: Option<String>,
+    /// Failed or interrupted: shown as a warning.
+    warn: bool,
+}
+
+impl RecentLine {
+    fn of(tr: Tr, job: ops::RecentImport) -> Self {
+        use sojourn_store::jobs::JobStatus;
+        let why = job
+            .why
+            .map(|(zh, en)| if tr.lang.is_en() { en } else { zh })
+            .unwrap_or_default();
+        let outcome = match job.status {
+            JobStatus::Running => tr.tn("import-recent-running", job.rows),
+            JobStatus::Done if job.dry_run => tr.tn("import-recent-checked", job.rows),
+            JobStatus::Done => tr.tn("import-recent-done", job.rows),
+            JobStatus::Interrupted => {
+                format!("{} {why}", tr.tn("import-recent-interrupted", job.rows))
+            }
+            JobStatus::Failed => tr.ts("import-recent-failed", "reason", &why),
+        };
+        Self {
+            when: crate::format::when(job.started_at),
+            register_name: register_name(tr, job.register),
+            file: job.file,
+            warn: matches!(job.status, JobStatus::Failed | JobStatus::Interrupted),
+            href: (job.status == JobStatus::Done).then(|| format!("/import/reports/{}", job.id)),
+            outcome,
+        }
+    }
 }
 
 fn register_name(tr: Tr, register: Register) -> String {
     tr.t(&format!("import-register-{}", register.key()))
 }
 
-/// `GET /import`.
-pub(crate) async fn landing(ctx: PageCtx) -> Result<HtmlPage, PageError> {
+/// `GET /import`: the registers to import into, and the caller's imports
+/// still kept.
+pub(crate) async fn landing(
+    State(state): State<AppState>,
+    CallerActor(actor): CallerActor,
+    ctx: PageCtx,
+) -> Result<HtmlPage, PageError> {
     let tr = ctx.tr;
+    let recent = ops::recent(&state, &actor, RECENT_SHOWN)
+        .await
+        .map_err(|e| page_error(tr, e))?
+        .into_iter()
+        .map(|job| RecentLine::of(tr, job))
+        .collect();
     let choices = REGISTERS
         .iter()
         .filter(|(_, _, _, resource)| {
@@ -133,6 +190,7 @@ pub(crate) async fn landing(ctx: PageCtx) -> Result<HtmlPage, PageError> {
         error: String::new(),
         dry_run: false,
         units: Vec::new(),
+        recent,
     };
     render(tr, &page)
 }
@@ -174,6 +232,7 @@ fn form_page(
         error,
         dry_run,
         units,
+        recent: Vec::new(),
     };
     render(tr, &page)
 }
@@ -360,7 +419,7 @@ pub(crate) async fn report(
     Query(query): Query<PageQuery>,
 ) -> Result<HtmlPage, PageError> {
     let tr = ctx.tr;
-    let (register, report) = kept(tr, &state, &actor, &id)?;
+    let (register, report) = kept(tr, &state, &actor, &id).await?;
     let wanted = query.page.unwrap_or(1).max(1);
     let read = Arc::clone(&report);
     let (count, mut lines) = tokio::task::spawn_blocking(move || read_lines(tr, &read, wanted))
@@ -456,7 +515,7 @@ pub(crate) async fn report_xlsx(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let tr = ctx.tr;
-    let (register, report) = kept(tr, &state, &actor, &id)?;
+    let (register, report) = kept(tr, &state, &actor, &id).await?;
     let file = xlsx_file(tr, move |path| report.write_xlsx(path)).await?;
     let name = format!("{}-report.xlsx", register.key());
     file_download(tr, file_body(file, XLSX), &name)
@@ -470,7 +529,7 @@ pub(crate) async fn report_json(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let tr = ctx.tr;
-    let (register, report) = kept(tr, &state, &actor, &id)?;
+    let (register, report) = kept(tr, &state, &actor, &id).await?;
     let name = format!("{}-report.json", register.key());
     file_download(tr, ops::json_download(report).await, &name)
 }

@@ -751,7 +751,7 @@ impl TestApp {
             let names = spec.file_names("测试", time::macros::date!(2026 - 12 - 07));
             self.shared
                 .exports
-                .create(account, &spec, names)
+                .create(self.shared.store.as_ref(), account, &spec, names)
                 .expect("a job");
         }
     }

@@ -618,3 +618,58 @@ async fn a_ledger_without_a_community_column_takes_the_unit_sent_and_only_one_in
     assert_eq!(reply.body["accepted"], 1, "{}", reply.body);
     assert_eq!(stays(&app), 1);
 }
+
+/// Issue 17: an import is a job of the store. The import page lists the
+/// caller's imports, a finished one linking its report, and one a restart
+/// cut short as interrupted with the rows it had committed; no one else's.
+#[tokio::test]
+async fn the_import_page_lists_the_callers_imports_an_interrupted_one_with_its_committed_rows() {
+    use sojourn_store::jobs::{JobKind, JobRecord};
+    let app = spawn_app(COMMUNITY).await;
+    let sheet = refused_houses(3);
+    let reply = upload(&app, "/api/v1/imports/houses", "我的房屋.csv", &sheet, true)
+        .await
+        .expect(StatusCode::OK);
+    let report = reply.body["report"].as_str().expect("report link");
+    let id = report.rsplit('/').next().expect("an id").to_owned();
+    // An import the last server was running, 120 rows committed.
+    let account = app.account_id.expect("signed in");
+    let now = time::OffsetDateTime::now_utc();
+    let mut running = JobRecord::running(
+        "a7c1",
+        JobKind::Import,
+        format!("account:{account}"),
+        "residents",
+        Some("sojourn-import-a7c1.jsonl".into()),
+        serde_json::json!({ "file": "四月台账.xlsx", "dry_run": false }),
+        now,
+        now + time::Duration::hours(1),
+    );
+    running.rows = 120;
+    app.store().create_job_unscoped(&running).expect("kept");
+    app.store()
+        .interrupt_running_jobs_unscoped(now)
+        .expect("marked");
+
+    let page = app.get("/import").await.expect(StatusCode::OK);
+    let html = page.body.as_str().unwrap_or_default();
+    assert!(
+        html.contains("四月台账.xlsx") && html.contains("已中断：已提交 120 行"),
+        "{html}"
+    );
+    assert!(html.contains("服务器重新启动"), "{html}");
+    assert!(html.contains("我的房屋.csv"), "{html}");
+    assert!(html.contains(&format!("/import/reports/{id}")), "{html}");
+    // The report of the interrupted one is not there (it never finished).
+    app.get("/api/v1/imports/reports/a7c1")
+        .await
+        .expect_error(StatusCode::NOT_FOUND, "import_report_not_found");
+
+    let other = app.user(Role::OfficeDirector, COMMUNITY).await;
+    let page = other.get("/import").await.expect(StatusCode::OK);
+    let html = page.body.as_str().unwrap_or_default();
+    assert!(
+        !html.contains("我的房屋.csv") && !html.contains("四月台账"),
+        "{html}"
+    );
+}
