@@ -38,10 +38,12 @@ pub enum RecordKind {
     HouseInspection,
     /// A unit's contacts (coordinator, police officer).
     UnitContacts,
+    /// A service request taken at the one-stop window (R4.2).
+    ServiceRequest,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 14] = [
+    pub const ALL: [RecordKind; 15] = [
         Self::Person,
         Self::Residence,
         Self::House,
@@ -56,6 +58,7 @@ impl RecordKind {
         Self::DocumentCheck,
         Self::HouseInspection,
         Self::UnitContacts,
+        Self::ServiceRequest,
     ];
 
     /// The registers whose records go through review.
@@ -82,6 +85,7 @@ impl RecordKind {
             Self::DocumentCheck => "document_check",
             Self::HouseInspection => "house_inspection",
             Self::UnitContacts => "unit_contacts",
+            Self::ServiceRequest => "service_request",
         }
     }
 
@@ -107,6 +111,7 @@ impl RecordKind {
             Self::DocumentCheck => "证件核查记录",
             Self::HouseInspection => "出租房屋检查记录",
             Self::UnitContacts => "单位联系方式",
+            Self::ServiceRequest => "服务事项",
         }
     }
 
@@ -126,6 +131,7 @@ impl RecordKind {
             Self::DocumentCheck => "document check",
             Self::HouseInspection => "house inspection",
             Self::UnitContacts => "unit contacts",
+            Self::ServiceRequest => "service request",
         }
     }
 }
@@ -185,7 +191,8 @@ impl RecordRef {
             | RecordKind::ArrivalBatch
             | RecordKind::DocumentCheck
             | RecordKind::HouseInspection
-            | RecordKind::UnitContacts => None,
+            | RecordKind::UnitContacts
+            | RecordKind::ServiceRequest => None,
         }
     }
 }

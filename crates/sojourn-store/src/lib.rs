@@ -39,6 +39,8 @@ pub mod postgres;
 pub mod quality;
 /// Queries, filters and pages shared by both backends.
 pub mod query;
+/// Service requests at the one-stop window (一站式服务, R4.2).
+pub mod requests;
 /// The review workflow's queues and counts.
 pub mod review;
 /// JSON snapshots of records for the revision history.
@@ -66,6 +68,7 @@ pub use imports::{ImportSink, StayImport};
 pub use operations::OperationsStore;
 pub use quality::QualityStore;
 pub use query::*;
+pub use requests::RequestStore;
 pub use review::{
     ReviewCounts, ReviewFilter, ReviewItem, ReviewList, ReviewQueue, ReviewSort, StepCount,
 };
@@ -130,7 +133,14 @@ impl Actor {
 /// Accounts, sessions and tokens ([`AccountStore`]) and the audit trail
 /// ([`AuditLog`]) are part of it, so one `Arc<dyn Store>` serves all.
 pub trait Store:
-    AccountStore + AuditLog + QualityStore + TransferStore + OperationsStore + Send + Sync
+    AccountStore
+    + AuditLog
+    + QualityStore
+    + TransferStore
+    + OperationsStore
+    + RequestStore
+    + Send
+    + Sync
 {
     // ---- the jurisdiction tree ----
 

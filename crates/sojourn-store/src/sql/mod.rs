@@ -244,6 +244,8 @@ mod accounts;
 pub(crate) mod audit;
 /// The resident list in order of arrival, for large scopes.
 mod recent;
+/// Service requests at the one-stop window (R4.2).
+pub(crate) mod requests;
 /// Running totals for the home page.
 mod statistics;
 /// The `Store` implementation over any backend.

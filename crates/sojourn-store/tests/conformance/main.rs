@@ -33,6 +33,8 @@ mod inspections;
 mod operations;
 /// The data-quality monitor: findings, scans, the duplicate queue.
 mod quality;
+/// Service requests at the one-stop window (R4.2).
+mod requests;
 /// The review workflow: collected, entered, reviewed, spot-checked.
 mod review;
 /// Rules between fields, outflow returns and the outflow search.
@@ -59,6 +61,7 @@ mod all {
     pub use crate::inspections::*;
     pub use crate::operations::*;
     pub use crate::quality::*;
+    pub use crate::requests::*;
     pub use crate::review::*;
     pub use crate::rules::*;
     pub use crate::search::*;
@@ -222,4 +225,10 @@ conformance!(
     a_departed_stay_imported_again_is_already_registered,
     a_current_stay_imported_again_is_already_registered_not_a_duplicate,
     a_stay_on_file_outside_the_scope_is_refused_not_revealed,
+    // Service requests at the one-stop window.
+    a_service_request_goes_from_intake_through_referral_to_closing,
+    a_service_request_step_out_of_order_stale_or_early_is_refused_and_changes_nothing,
+    a_service_request_outside_the_scope_is_not_found,
+    the_service_request_worklist_is_filtered_sorted_and_counted,
+    a_deployment_adds_a_kind_of_request_with_its_own_due_period,
 );
