@@ -105,10 +105,13 @@ pub enum Resource {
     /// queue. `Manage` scans, merges and dismisses; `Export` downloads the
     /// monitor report.
     Quality,
+    /// Service requests at the one-stop window (R4.2): `Create` takes one
+    /// in, `Update` refers, resolves and closes, `Export` downloads the list.
+    ServiceRequest,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 10] = [
+    pub const ALL: [Resource; 11] = [
         Self::Resident,
         Self::House,
         Self::Employer,
@@ -119,6 +122,7 @@ impl Resource {
         Self::Audit,
         Self::Review,
         Self::Quality,
+        Self::ServiceRequest,
     ];
 
     pub fn key(self) -> &'static str {
@@ -133,6 +137,7 @@ impl Resource {
             Self::Audit => "audit",
             Self::Review => "review",
             Self::Quality => "quality",
+            Self::ServiceRequest => "service_request",
         }
     }
 }
@@ -265,6 +270,19 @@ fn quality_actions(role: Role) -> &'static [Action] {
     }
 }
 
+/// Actions each role may take on service requests: whoever works the
+/// window or the grid takes requests in and follows them up; the heads
+/// also export the list; the field roles read what was asked of them.
+fn service_request_actions(role: Role) -> &'static [Action] {
+    match role {
+        Role::OfficeDirector | Role::StationChief => &[Read, Create, Update, Export],
+        Role::Clerk | Role::Coordinator => &[Read, Create, Update],
+        Role::FamilyPlanningOfficer | Role::HealthWorker | Role::PoliceLiaison => &[Read],
+        Role::Collector | Role::Inspector => &[Read],
+        Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin => &[],
+    }
+}
+
 /// Whether `role` may take `action` on `resource` (inside its unit's
 /// subtree; the scope is checked separately, by the store).
 pub fn allows(role: Role, action: Action, resource: Resource) -> bool {
@@ -274,6 +292,8 @@ pub fn allows(role: Role, action: Action, resource: Resource) -> bool {
         review_actions(role)
     } else if resource == Resource::Quality {
         quality_actions(role)
+    } else if resource == Resource::ServiceRequest {
+        service_request_actions(role)
     } else {
         administrative_actions(role, resource)
     };

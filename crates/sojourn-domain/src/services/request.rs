@@ -485,7 +485,10 @@ mod tests {
     fn a_step_dated_before_intake_is_refused() {
         let early = PastDate::new(date!(2026 - 03 - 01), TODAY).expect("valid");
         let refused = RequestState::Intake.next(resolve(), early, RECEIVED);
-        assert_eq!(refused.expect_err("refused").code(), "request_step_before_intake");
+        assert_eq!(
+            refused.expect_err("refused").code(),
+            "request_step_before_intake"
+        );
         let on_intake = PastDate::new(RECEIVED, TODAY).expect("valid");
         assert!(
             RequestState::Intake

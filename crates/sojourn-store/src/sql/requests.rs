@@ -111,7 +111,12 @@ pub(crate) fn take_request(
     request: &NewRequest,
     actor: &Actor,
 ) -> Result<ServiceRequest> {
-    let person = super::get_person(tx, scope, request.person)?;
+    // The person is named by the input: one outside the scope is a
+    // reference out of it, as a house or employer named on a stay is.
+    let person = super::get_person(tx, scope, request.person).map_err(|e| match e {
+        StoreError::NotFound { kind, id } => StoreError::ReferenceOutOfScope { kind, id },
+        other => other,
+    })?;
     let kind = request_kinds(tx)?
         .into_iter()
         .find(|k| k.code == request.kind)

@@ -170,7 +170,7 @@ pub fn a_service_request_outside_the_scope_is_not_found(db: &TestDb) {
         &actor(),
     );
     assert!(
-        matches!(refused, Err(StoreError::NotFound { .. })),
+        matches!(refused, Err(StoreError::ReferenceOutOfScope { .. })),
         "{refused:?}"
     );
     let taken = store

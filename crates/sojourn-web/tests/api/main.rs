@@ -52,6 +52,8 @@ mod review;
 mod review_pages;
 /// Scope: a narrower caller neither sees nor changes records outside it.
 mod scope;
+/// Service requests at the one-stop window.
+mod service_requests;
 /// Signing in and out, sessions, CSRF, lockout, second factor, passwords.
 mod session;
 /// API tokens for programs.
