@@ -23,6 +23,8 @@ use sojourn_store::requests::RequestId;
     responses((status = 200, body = [RequestKindResponse])))]
 pub(crate) async fn list_kinds(
     State(state): State<AppState>,
+    // A signed-in caller only: the extractor fails closed without the guard.
+    CallerScope(_): CallerScope,
 ) -> Result<Json<Vec<RequestKindResponse>>, ApiError> {
     let kinds = ops::request_kinds(&state).await?;
     Ok(Json(kinds.iter().map(Into::into).collect()))

@@ -101,6 +101,8 @@ pub(crate) enum Nav {
     Review,
     Quality,
     Import,
+    /// Service requests at the window.
+    Requests,
     None,
 }
 
@@ -155,6 +157,10 @@ fn nav_items(tr: Tr, active: Nav, roles: &[Role]) -> Vec<NavItem> {
         (
             may(Read, Resource::Quality),
             item("/quality", tr.t("nav-quality"), Nav::Quality),
+        ),
+        (
+            may(Read, Resource::ServiceRequest),
+            item("/service-requests", tr.t("nav-requests"), Nav::Requests),
         ),
         (
             may(Read, Unit),

@@ -44,6 +44,8 @@ mod protocol;
 mod quality;
 /// The forms of the house, employer and outflow registers.
 mod record_forms;
+/// The service-request pages and their to-do items.
+mod request_pages;
 /// Masking by default; reveal with a reason.
 mod reveal;
 /// The review workflow: steps, queues, counts, wrong input.

@@ -31,6 +31,7 @@ fn uri(route: &PageRoute, foreign: &Seeds) -> String {
         ("/admin/tokens/{id}", foreign.token),
         ("/review/{kind}/{id}", foreign.residence),
         ("/quality/duplicates/{id}", foreign.duplicate),
+        ("/service-requests/{id}", foreign.service_request),
         // No transfer request is seeded here (it takes a third community
         // to be nobody's but the asker's and the asked's): an id of
         // nobody's, refused as one. `transfers.rs` tests their scope.
@@ -51,6 +52,7 @@ fn uri(route: &PageRoute, foreign: &Seeds) -> String {
         .replace("{tag}", "en")
         .replace("{name}", "name")
         .replace("{picker}", "domicile")
+        .replace("{step}", "resolve")
         .replace("{job}", "0123456789abcdef");
     assert!(!uri.contains('{'), "the page matrix cannot fill {path}");
     uri
