@@ -937,3 +937,4 @@ request-id-number-hint = The resident's ID number; the file must be in your juri
 request-date-hint = Today when left empty
 request-person-not-found = No file with this ID number in your jurisdiction
 request-person-required = Enter the resident's ID number
+person-requests-none = No service requests yet.

@@ -905,3 +905,4 @@ request-id-number-hint = 输入服务对象的身份证号码，须在本辖区�
 request-date-hint = 不填为今天
 request-person-not-found = 本辖区没有该身份证号码的档案
 request-person-required = 请输入服务对象的身份证号码
+person-requests-none = 尚无服务事项。

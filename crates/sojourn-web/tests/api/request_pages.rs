@@ -71,10 +71,19 @@ async fn the_home_page_counts_overdue_and_due_requests_and_links_their_lists() {
 async fn a_request_is_taken_in_at_the_window_and_followed_to_its_closing_on_the_pages() {
     let app = deployment();
     let clerk = app.user(Role::Clerk, COMMUNITY).await;
-    clerk
+    let person = clerk
         .register_arrival(&arrival(&zhang_san()))
         .await
-        .expect(StatusCode::CREATED);
+        .expect(StatusCode::CREATED)
+        .body["person"]["id"]
+        .as_i64()
+        .expect("person");
+    let file = clerk
+        .get(&format!("/persons/{person}"))
+        .await
+        .expect(StatusCode::OK);
+    assert!(html(&file).contains("尚无服务事项"));
+    assert!(html(&file).contains(&format!("/service-requests/new?person={person}")));
     let form = clerk
         .get("/service-requests/new")
         .await
@@ -149,6 +158,15 @@ async fn a_request_is_taken_in_at_the_window_and_followed_to_its_closing_on_the_
     assert!(
         !html(&page).contains("id=\"request-close\""),
         "no step is left"
+    );
+    let file = clerk
+        .get(&format!("/persons/{person}"))
+        .await
+        .expect(StatusCode::OK);
+    assert!(
+        html(&file).contains(&format!(r#"<a href="{base}">求职</a>"#)),
+        "{}",
+        html(&file)
     );
     let list = clerk
         .get("/service-requests?kind=employment&state=closed")
