@@ -34,6 +34,8 @@ pub mod init;
 pub mod keys;
 /// `migrate`: what an upgrade does to the store, and `--check`.
 mod migrate;
+/// `request-kind`: the deployment's kinds of service request.
+mod request_kinds;
 /// `restore`: a backup into a new store, proven before it is declared
 /// restored.
 pub mod restore;
