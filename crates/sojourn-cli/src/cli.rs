@@ -118,6 +118,23 @@ pub(crate) enum Command {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Add a kind of service request (一站式服务) to the deployment's
+    /// table, or rename one or change its due period; prints the table.
+    RequestKind {
+        /// The kind's code: 2 to 32 lower-case letters, digits or `_`.
+        code: String,
+        /// Its name in Chinese, as the window's pages show it.
+        #[arg(long)]
+        zh: String,
+        /// Its name in English.
+        #[arg(long)]
+        en: String,
+        /// Days from intake to the due date (1 to 365).
+        #[arg(long, default_value_t = 7)]
+        days: i64,
+        #[command(flatten)]
+        db: DbArg,
+    },
     /// Check citizen ID numbers given as arguments, or one per line on
     /// standard input; prints one line for each.
     CheckId {

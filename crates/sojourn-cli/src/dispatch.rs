@@ -5,8 +5,8 @@
 use crate::cli::{AuditCommand, Cli, Command, KeysCommand};
 use crate::error::{CliError, Result};
 use crate::{
-    accounts, audit, backup, check_id, db, demo, export, import, init, keys, migrate, restore,
-    serve,
+    accounts, audit, backup, check_id, db, demo, export, import, init, keys, migrate,
+    request_kinds, restore, serve,
 };
 use clap::Parser;
 use sojourn_domain::Localized;
@@ -110,6 +110,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::ResetAccount { username, db } => accounts::run_reset_account(&username, &db),
+        Command::RequestKind {
+            code,
+            zh,
+            en,
+            days,
+            db,
+        } => {
+            let args = request_kinds::KindArgs {
+                code: &code,
+                name_zh: &zh,
+                name_en: &en,
+                days,
+            };
+            request_kinds::run(&args, &db)
+        }
         Command::Audit {
             command: AuditCommand::Verify { db, file, anchors },
         } => audit::run_verify(&db, file, anchors),

@@ -36,6 +36,8 @@ pub mod keys;
 mod logs;
 /// `migrate`: what an upgrade does to the store, and `--check`.
 mod migrate;
+/// `request-kind`: the deployment's kinds of service request.
+mod request_kinds;
 /// `restore`: a backup into a new store, proven before it is declared
 /// restored.
 pub mod restore;

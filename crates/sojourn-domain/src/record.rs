@@ -42,10 +42,12 @@ pub enum RecordKind {
     EmployerCoordinators,
     /// A patrol of a house, collection point or station (巡查).
     Patrol,
+    /// A service request taken at the one-stop window (R4.2).
+    ServiceRequest,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 16] = [
+    pub const ALL: [RecordKind; 17] = [
         Self::Person,
         Self::Residence,
         Self::House,
@@ -62,6 +64,7 @@ impl RecordKind {
         Self::UnitContacts,
         Self::EmployerCoordinators,
         Self::Patrol,
+        Self::ServiceRequest,
     ];
 
     /// The registers whose records go through review.
@@ -90,6 +93,7 @@ impl RecordKind {
             Self::UnitContacts => "unit_contacts",
             Self::EmployerCoordinators => "employer_coordinators",
             Self::Patrol => "patrol",
+            Self::ServiceRequest => "service_request",
         }
     }
 
@@ -117,6 +121,7 @@ impl RecordKind {
             Self::UnitContacts => "单位联系方式",
             Self::EmployerCoordinators => "用工单位协管员配备",
             Self::Patrol => "巡查记录",
+            Self::ServiceRequest => "服务事项",
         }
     }
 
@@ -138,6 +143,7 @@ impl RecordKind {
             Self::UnitContacts => "unit contacts",
             Self::EmployerCoordinators => "employer's coordinators",
             Self::Patrol => "patrol",
+            Self::ServiceRequest => "service request",
         }
     }
 }
@@ -200,6 +206,7 @@ impl RecordRef {
             | RecordKind::UnitContacts
             | RecordKind::EmployerCoordinators
             | RecordKind::Patrol => None,
+            | RecordKind::ServiceRequest => None,
         }
     }
 }

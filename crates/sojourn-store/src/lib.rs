@@ -43,6 +43,8 @@ pub mod postgres;
 pub mod quality;
 /// Queries, filters and pages shared by both backends.
 pub mod query;
+/// Service requests at the one-stop window (一站式服务, R4.2).
+pub mod requests;
 /// The review workflow's queues and counts.
 pub mod review;
 /// JSON snapshots of records for the revision history.
@@ -74,6 +76,7 @@ pub use operations::OperationsStore;
 pub use patrols::PatrolStore;
 pub use quality::QualityStore;
 pub use query::*;
+pub use requests::RequestStore;
 pub use review::{
     ReviewCounts, ReviewFilter, ReviewItem, ReviewList, ReviewQueue, ReviewSort, StepCount,
 };
@@ -146,6 +149,7 @@ pub trait Store:
     + OperationsStore
     + StaffingStore
     + PatrolStore
+    + RequestStore
     + Send
     + Sync
 {

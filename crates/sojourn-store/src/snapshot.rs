@@ -388,6 +388,61 @@ impl From<&Outflow> for OutflowSnapshot {
     }
 }
 
+/// A service request (R4.2): the referral's phone is a department's, but
+/// masked all the same, as every phone is.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct ServiceRequestSnapshot {
+    id: i64,
+    unit: String,
+    person_id: i64,
+    kind: String,
+    asked: String,
+    received_on: String,
+    due_on: String,
+    state: String,
+    department: Option<String>,
+    contact: Option<String>,
+    contact_phone: Option<PhoneText>,
+    resolution: Option<String>,
+    satisfaction: Option<String>,
+    feedback: Option<String>,
+    version: i64,
+}
+
+impl From<&crate::requests::ServiceRequest> for ServiceRequestSnapshot {
+    fn from(r: &crate::requests::ServiceRequest) -> Self {
+        use sojourn_domain::services::request::RequestState;
+        let referral = r.state.referral();
+        let (resolution, satisfaction, feedback) = match &r.state {
+            RequestState::Intake | RequestState::Referred { .. } => (None, None, None),
+            RequestState::Resolved { resolution, .. } => (Some(resolution), None, None),
+            RequestState::Closed {
+                resolution,
+                satisfaction,
+                feedback,
+                ..
+            } => (Some(resolution), Some(*satisfaction), feedback.as_ref()),
+        };
+        Self {
+            id: r.id.0,
+            unit: r.unit.as_str().to_owned(),
+            person_id: r.person.0,
+            kind: r.kind.as_str().to_owned(),
+            asked: r.asked.as_str().to_owned(),
+            received_on: r.received_on.to_string(),
+            due_on: r.due_on.to_string(),
+            state: r.state.name().code().to_owned(),
+            department: referral.map(|f| f.department.as_str().to_owned()),
+            contact: referral.map(|f| f.contact.as_str().to_owned()),
+            contact_phone: referral.map(|f| (&f.phone).into()),
+            resolution: text(resolution),
+            satisfaction: satisfaction.map(|s| s.code().to_owned()),
+            feedback: text(feedback),
+            version: r.version,
+        }
+    }
+}
+
 /// A stored snapshot of a record of one of the registers with a history,
 /// read back as its type.
 pub struct RecordSnapshot(Body);
@@ -398,6 +453,7 @@ enum Body {
     House(HouseSnapshot),
     Employer(EmployerSnapshot),
     Outflow(OutflowSnapshot),
+    ServiceRequest(ServiceRequestSnapshot),
 }
 
 impl RecordSnapshot {
@@ -413,6 +469,7 @@ impl RecordSnapshot {
             RecordKind::House => Body::House(read(text)?),
             RecordKind::Employer => Body::Employer(read(text)?),
             RecordKind::Outflow => Body::Outflow(read(text)?),
+            RecordKind::ServiceRequest => Body::ServiceRequest(read(text)?),
             other => {
                 return Err(StoreError::Internal(format!(
                     "no snapshot is kept of a {}",
@@ -430,6 +487,7 @@ impl RecordSnapshot {
             Body::House(s) => s.masked(),
             Body::Employer(s) => s.masked(),
             Body::Outflow(s) => s.masked(),
+            Body::ServiceRequest(s) => s.masked(),
         }
     }
 }

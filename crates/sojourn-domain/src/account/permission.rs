@@ -113,10 +113,13 @@ pub enum Resource {
     /// `Update` sets the deployment's cycles, `Export` downloads a
     /// worklist.
     Patrol,
+    /// Service requests at the one-stop window (R4.2): `Create` takes one
+    /// in, `Update` refers, resolves and closes, `Export` downloads the list.
+    ServiceRequest,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 12] = [
+    pub const ALL: [Resource; 13] = [
         Self::Resident,
         Self::House,
         Self::Employer,
@@ -129,6 +132,7 @@ impl Resource {
         Self::Quality,
         Self::Assessment,
         Self::Patrol,
+        Self::ServiceRequest,
     ];
 
     pub fn key(self) -> &'static str {
@@ -145,6 +149,7 @@ impl Resource {
             Self::Quality => "quality",
             Self::Assessment => "assessment",
             Self::Patrol => "patrol",
+            Self::ServiceRequest => "service_request",
         }
     }
 }
@@ -303,6 +308,19 @@ fn patrol_actions(role: Role) -> &'static [Action] {
     }
 }
 
+/// Actions each role may take on service requests: whoever works the
+/// window or the grid takes requests in and follows them up; the heads
+/// also export the list; the field roles read what was asked of them.
+fn service_request_actions(role: Role) -> &'static [Action] {
+    match role {
+        Role::OfficeDirector | Role::StationChief => &[Read, Create, Update, Export],
+        Role::Clerk | Role::Coordinator => &[Read, Create, Update],
+        Role::FamilyPlanningOfficer | Role::HealthWorker | Role::PoliceLiaison => &[Read],
+        Role::Collector | Role::Inspector => &[Read],
+        Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin => &[],
+    }
+}
+
 /// Whether `role` may take `action` on `resource` (inside its unit's
 /// subtree; the scope is checked separately, by the store).
 pub fn allows(role: Role, action: Action, resource: Resource) -> bool {
@@ -316,6 +334,8 @@ pub fn allows(role: Role, action: Action, resource: Resource) -> bool {
         assessment_actions(role)
     } else if resource == Resource::Patrol {
         patrol_actions(role)
+    } else if resource == Resource::ServiceRequest {
+        service_request_actions(role)
     } else {
         administrative_actions(role, resource)
     };

@@ -250,6 +250,8 @@ mod patrols;
 mod recent;
 /// The staffing ratios' counts and an employer's coordinators.
 mod staffing;
+/// Service requests at the one-stop window (R4.2).
+pub(crate) mod requests;
 /// Running totals for the home page.
 mod statistics;
 /// The `Store` implementation over any backend.

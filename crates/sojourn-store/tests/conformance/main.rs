@@ -37,6 +37,8 @@ mod operations;
 mod patrols;
 /// The data-quality monitor: findings, scans, the duplicate queue.
 mod quality;
+/// Service requests at the one-stop window (R4.2).
+mod requests;
 /// The review workflow: collected, entered, reviewed, spot-checked.
 mod review;
 /// Rules between fields, outflow returns and the outflow search.
@@ -67,6 +69,7 @@ mod all {
     pub use crate::operations::*;
     pub use crate::patrols::*;
     pub use crate::quality::*;
+    pub use crate::requests::*;
     pub use crate::review::*;
     pub use crate::rules::*;
     pub use crate::search::*;
@@ -241,4 +244,10 @@ conformance!(
     a_patrol_is_kept_with_its_house_and_unregistered_tenants_open_a_task,
     a_patrol_out_of_scope_or_of_a_unit_not_patrolled_is_refused_and_writes_nothing,
     worklists_follow_the_cycles_and_list_the_most_overdue_first,
+    // Service requests at the one-stop window.
+    a_service_request_goes_from_intake_through_referral_to_closing,
+    a_service_request_step_out_of_order_stale_or_early_is_refused_and_changes_nothing,
+    a_service_request_outside_the_scope_is_not_found,
+    the_service_request_worklist_is_filtered_sorted_and_counted,
+    a_deployment_adds_a_kind_of_request_with_its_own_due_period,
 );

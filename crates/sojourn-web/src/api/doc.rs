@@ -5,7 +5,7 @@
 
 use super::{
     accounts, audit, checks, divisions, documents, employers, exports, houses, imports, outflows,
-    persons, quality, residences, residents, review, session, tokens, units,
+    persons, quality, requests, residences, residents, review, session, tokens, units,
 };
 use crate::auth::Access;
 use crate::json::Json;
@@ -70,6 +70,9 @@ use utoipa::{Modify, OpenApi};
         exports::start_quality_duplicates, exports::quality_duplicates_status, exports::quality_duplicates_file,
         divisions::list_divisions, divisions::get_division,
         checks::check_id_number,
+        requests::list_kinds, requests::list_requests, requests::take_request,
+        requests::get_request, requests::refer_request, requests::resolve_request,
+        requests::close_request, requests::requests_of_person,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&CommonRefusals),
@@ -90,6 +93,7 @@ use utoipa::{Modify, OpenApi};
         (name = "exports", description = "Exports of the lists and ledgers (台账), .xlsx or CSV, as jobs"),
         (name = "divisions", description = "National administrative divisions"),
         (name = "checks", description = "Live checks for forms"),
+        (name = "service-requests", description = "Service requests at the one-stop window (一站式服务)"),
         (name = "meta", description = "This document"),
     )
 )]

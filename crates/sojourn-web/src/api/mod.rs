@@ -31,6 +31,8 @@ pub mod outflows;
 pub mod persons;
 /// The data-quality monitor: counts, findings, scans, duplicates.
 pub mod quality;
+/// Service requests at the one-stop window (R4.2).
+pub mod requests;
 /// Residence episodes: read, correct, activate, deregister.
 pub mod residences;
 /// Registration of arrivals and the resident list.
@@ -256,6 +258,15 @@ fn routes() -> Routes {
         .post("/imports/outflows", imports::import_outflows, may(Create, Outflow))
         // An import's report is its maker's alone (checked by the handler).
         .get("/imports/reports/{report}", imports::report_file, Access::SignedIn)
+        // Service requests at the one-stop window (R4.2).
+        .get("/service-requests/kinds", requests::list_kinds, may(Read, Resource::ServiceRequest))
+        .get("/service-requests", requests::list_requests, may(Read, Resource::ServiceRequest))
+        .post("/service-requests", requests::take_request, may(Create, Resource::ServiceRequest))
+        .get("/service-requests/{id}", requests::get_request, may(Read, Resource::ServiceRequest))
+        .post("/service-requests/{id}/refer", requests::refer_request, may(Update, Resource::ServiceRequest))
+        .post("/service-requests/{id}/resolve", requests::resolve_request, may(Update, Resource::ServiceRequest))
+        .post("/service-requests/{id}/close", requests::close_request, may(Update, Resource::ServiceRequest))
+        .get("/persons/{id}/service-requests", requests::requests_of_person, may(Read, Resource::ServiceRequest))
 }
 
 struct Entry {

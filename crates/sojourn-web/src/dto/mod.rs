@@ -32,6 +32,8 @@ pub mod outflows;
 pub mod people;
 /// The data-quality monitor: counts, findings, the duplicate queue.
 pub mod quality;
+/// Service requests at the one-stop window (R4.2).
+pub mod requests;
 /// Residence episodes, departures and the resident list.
 pub mod residences;
 /// Showing masked values in full, with a reason.

@@ -264,6 +264,12 @@ impl From<StoreError> for ApiError {
             StoreError::ReferenceOutOfScope { .. } | StoreError::Rule(_) => {
                 Self::Unprocessable(problem)
             }
+            // A step the request's state does not allow is a conflict; a
+            // date or kind the input got wrong is the input's.
+            StoreError::Request(
+                sojourn_domain::services::request::RequestRefusal::StepOutOfOrder { .. },
+            ) => Self::Conflict(problem),
+            StoreError::Request(_) => Self::Unprocessable(problem),
             // Deployment state is settled by `sojourn init` before the API
             // runs; meeting it here is a server fault, not a client's.
             // So is a key that does not fit the data (checked at start).

@@ -26,6 +26,8 @@ pub(crate) mod quality;
 /// Writing the house, employer and outflow registers' records, and a
 /// house's inspections.
 pub(crate) mod records;
+/// Service requests at the one-stop window: intake, steps, reads.
+pub(crate) mod requests;
 /// Registering an arrival and a departure; a file's document checks.
 pub(crate) mod residents;
 /// Steps of the review workflow.

@@ -103,6 +103,8 @@ pub(crate) enum Nav {
     Staffing,
     Patrols,
     Import,
+    /// Service requests at the window.
+    Requests,
     None,
 }
 
@@ -165,6 +167,10 @@ fn nav_items(tr: Tr, active: Nav, roles: &[Role]) -> Vec<NavItem> {
         (
             may(Read, Resource::Assessment),
             item("/staffing", tr.t("nav-staffing"), Nav::Staffing),
+        ),
+        (
+            may(Read, Resource::ServiceRequest),
+            item("/service-requests", tr.t("nav-requests"), Nav::Requests),
         ),
         (
             may(Read, Unit),

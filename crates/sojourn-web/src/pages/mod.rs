@@ -91,6 +91,8 @@ mod quality_compare;
 mod record_form;
 /// The registration form (来有登记).
 mod register;
+/// Service requests at the one-stop window: list, intake, steps.
+mod requests;
 /// The resident list with its filters.
 mod residents;
 /// Signing in, changing one's password, signing out.
@@ -266,6 +268,26 @@ fn table(pages: PageTable<'_>) -> PageTable<'_> {
         .route(
             "/transfers/{id}/decline",
             r(post(transfers::decline), may(Update, Resident)),
+        )
+        // Service requests at the one-stop window (R4.2).
+        .route(
+            "/service-requests",
+            r(get(requests::list), may(Read, Resource::ServiceRequest)),
+        )
+        .route(
+            "/service-requests/new",
+            r(
+                get(requests::intake_form).post(requests::intake_submit),
+                may(Create, Resource::ServiceRequest),
+            ),
+        )
+        .route(
+            "/service-requests/{id}",
+            r(get(requests::show), may(Read, Resource::ServiceRequest)),
+        )
+        .route(
+            "/service-requests/{id}/{step}",
+            r(post(requests::step), may(Update, Resource::ServiceRequest)),
         )
         .route("/persons/{id}", r(get(person::show), may(Read, Resident)))
         .route(

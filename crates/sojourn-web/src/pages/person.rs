@@ -81,6 +81,10 @@ struct PersonPage {
     tr: Tr,
     chrome: Chrome,
     person_id: i64,
+    /// The person's service requests (R4.2), newest first, and whether
+    /// the reader may take a new one.
+    service_requests: Vec<ServiceRequestRow>,
+    may_take_request: bool,
     /// The file this one was merged into, if a merge absorbed it.
     merged_into: Option<i64>,
     name: String,
@@ -136,6 +140,43 @@ pub(crate) struct PersonFile {
     pub editable: bool,
     /// The review of each stay that has one, newest stay first.
     pub reviews: Vec<Review>,
+    /// Service requests (R4.2), newest first, and the kinds' names.
+    pub service_requests: Vec<sojourn_store::requests::ServiceRequest>,
+    pub request_kinds: Vec<sojourn_domain::services::request::RequestKind>,
+}
+
+/// A service request as the file lists it.
+struct ServiceRequestRow {
+    id: i64,
+    received_on: String,
+    kind: String,
+    asked: String,
+    state: String,
+}
+
+fn service_request_row(
+    tr: Tr,
+    file: &PersonFile,
+    r: &sojourn_store::requests::ServiceRequest,
+) -> ServiceRequestRow {
+    let kind = file
+        .request_kinds
+        .iter()
+        .find(|k| k.code == r.kind)
+        .map(|k| {
+            tr.lang
+                .pick(k.name_zh.as_str(), k.name_en.as_str())
+                .to_owned()
+        })
+        .unwrap_or_else(|| r.kind.as_str().to_owned());
+    let state = r.state.name();
+    ServiceRequestRow {
+        id: r.id.0,
+        received_on: format::date(r.received_on),
+        kind,
+        asked: r.asked.to_string(),
+        state: tr.lang.pick(state.name_zh(), state.name_en()).to_owned(),
+    }
 }
 
 impl PersonFile {
@@ -167,6 +208,8 @@ impl PersonFile {
         let reviews = stay_reviews(store, scope, &stays)?;
         Ok(Self {
             reviews,
+            service_requests: store.requests_of(scope, id)?,
+            request_kinds: store.request_kinds()?,
             documents: store.document_checks(scope, id)?,
             editable: scope.contains(&person.unit),
             units: Units::load(store, scope)?,
@@ -303,6 +346,15 @@ pub(crate) fn render_file(
         tr,
         chrome: Chrome::new(ctx, &title, Nav::Residents, &file.units.root_name()),
         person_id: file.person.id.0,
+        service_requests: file
+            .service_requests
+            .iter()
+            .map(|r| service_request_row(tr, file, r))
+            .collect(),
+        may_take_request: caller
+            .principal
+            .role_allowing(Action::Create, Resource::ServiceRequest)
+            .is_some(),
         merged_into: file.person.merged_into.map(|id| id.0),
         identity: identity(tr, &file.person, view.numbers),
         current: file.current().map(|r| stay_view(tr, &file.units, r)),

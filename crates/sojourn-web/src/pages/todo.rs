@@ -8,13 +8,53 @@
 //! the station's review queue), and only when something waits. Counts stop
 //! at [`WAITING_COUNT_CAP`] ("1000+"): a register of a million awaiting
 //! review would otherwise be counted on every visit to the home page.
+//!
+//! The services of the one-stop window (R4.1–R4.4) add their due and
+//! overdue work through [`SERVICES`]: one entry per service, naming the
+//! right that acts on it, its two labels and lists, and the store call
+//! that counts it. A service is added there, and nowhere else here.
 
 use crate::auth::Caller;
 use crate::i18n::Tr;
 use sojourn_domain::account::{Action, Resource};
 use sojourn_domain::unit::Scope;
 use sojourn_store::{ReviewQueue, Store, WAITING_COUNT_CAP};
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
+
+/// A service's work on a day: open items due soon, and those past due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct DueCounts {
+    pub due: u64,
+    pub overdue: u64,
+}
+
+/// One service's line pair on the to-do list.
+pub(crate) struct ServiceTodo {
+    /// Who may act on the service's work: the roles allowed `Update` on it.
+    pub resource: Resource,
+    /// Catalogue keys of the two labels, and the lists they link to.
+    pub due: (&'static str, &'static str),
+    pub overdue: (&'static str, &'static str),
+    /// Counts the work in scope on a day (each up to the cap, and one more).
+    pub counts: fn(&dyn Store, &Scope, Date) -> sojourn_store::Result<DueCounts>,
+}
+
+/// The services' work, in the order the window takes it.
+pub(crate) const SERVICES: &[ServiceTodo] = &[
+    // Service requests (R4.2).
+    ServiceTodo {
+        resource: Resource::ServiceRequest,
+        due: ("todo-requests-due", "/service-requests?state=open&sort=due"),
+        overdue: ("todo-requests-overdue", "/service-requests?state=overdue"),
+        counts: |store, scope, today| {
+            let counts = store.request_counts(scope, today)?;
+            Ok(DueCounts {
+                due: counts.due_soon,
+                overdue: counts.overdue,
+            })
+        },
+    },
+];
 
 /// One line of the list: "待审核 651", linked to the list it counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +86,8 @@ pub(crate) struct TodoRights {
     decide_duplicates: bool,
     decide_transfers: bool,
     patrol: bool,
+    /// Bit `i` set: the caller may act on `SERVICES[i]`'s work.
+    services: u64,
 }
 
 impl TodoRights {
@@ -61,6 +103,11 @@ impl TodoRights {
             // Accepting ends a stay: the right to register a departure.
             decide_transfers: may(Action::Update, Resource::Resident),
             patrol: may(Action::Create, Resource::Patrol),
+            services: SERVICES
+                .iter()
+                .enumerate()
+                .filter(|(_, service)| may(Action::Update, service.resource))
+                .fold(0, |bits, (i, _)| bits | (1 << i)),
         }
     }
 }
@@ -146,6 +193,21 @@ pub(crate) fn todo_list(
             count: waiting.open_tasks,
             href: "/patrols#tasks",
         });
+    }
+    let today = now.to_offset(sojourn_domain::time_rules::CHINA).date();
+    for (i, service) in SERVICES.iter().enumerate() {
+        if rights.services & (1 << i) != 0 {
+            let counts = (service.counts)(store, scope, today)?;
+            for ((key, href), count) in
+                [(service.overdue, counts.overdue), (service.due, counts.due)]
+            {
+                items.push(TodoItem {
+                    label: tr.t(key),
+                    count,
+                    href,
+                });
+            }
+        }
     }
     items.retain(|item| item.count > 0);
     Ok(items)

@@ -46,6 +46,8 @@ mod protocol;
 mod quality;
 /// The forms of the house, employer and outflow registers.
 mod record_forms;
+/// The service-request pages and their to-do items.
+mod request_pages;
 /// Masking by default; reveal with a reason.
 mod reveal;
 /// The review workflow: steps, queues, counts, wrong input.
@@ -54,6 +56,8 @@ mod review;
 mod review_pages;
 /// Scope: a narrower caller neither sees nor changes records outside it.
 mod scope;
+/// Service requests at the one-stop window.
+mod service_requests;
 /// Signing in and out, sessions, CSRF, lockout, second factor, passwords.
 mod session;
 /// The staffing ratios page.

@@ -29,6 +29,8 @@ pub(crate) struct Seeds {
     pub(crate) token_secret: String,
     /// A probable duplicate: the person and a namesake born the same day.
     pub(crate) duplicate: i64,
+    /// A service request of the person.
+    pub(crate) service_request: i64,
     pub(crate) canaries: Vec<String>,
 }
 
@@ -126,6 +128,15 @@ pub(crate) async fn seed_community(
         )
         .await
         .expect(StatusCode::CREATED);
+    let person = arrived["person"]["id"].as_i64().expect("person");
+    let service_request = root
+        .post(
+            "/api/v1/service-requests",
+            &json!({ "person_id": person, "kind": "employment", "asked": "求职登记" }),
+        )
+        .await
+        .expect(StatusCode::CREATED)
+        .id();
     let canaries = [
         m.person,
         m.landlord,
@@ -145,13 +156,14 @@ pub(crate) async fn seed_community(
         unit,
         house,
         employer,
-        person: arrived["person"]["id"].as_i64().expect("person"),
+        person,
         residence: arrived["residence"]["id"].as_i64().expect("residence"),
         outflow,
         account: staff.body["account"]["id"].as_i64().expect("account"),
         token: token.body["token"]["id"].as_i64().expect("token"),
         token_secret: token.body["secret"].as_str().expect("secret").to_owned(),
         duplicate,
+        service_request,
         canaries,
     }
 }
@@ -200,6 +212,7 @@ fn uri(route: &RouteInfo, foreign: &Seeds) -> String {
             "accounts" => foreign.account,
             "tokens" => foreign.token,
             "quality" => foreign.duplicate,
+            "service-requests" => foreign.service_request,
             _ => return None,
         })
     };
@@ -212,6 +225,7 @@ fn uri(route: &RouteInfo, foreign: &Seeds) -> String {
         "accounts",
         "tokens",
         "quality",
+        "service-requests",
     ];
     let mut path = route.path.clone();
     if path.starts_with("/api/v1/review/{kind}/{id}") {
@@ -303,6 +317,18 @@ fn body(route: &RouteInfo, foreign: &Seeds) -> Option<Value> {
             json!({ "fields": ["landlord.id_number"], "reason": "核实房东身份信息" })
         }
         ("POST", "/quality/scan") => json!({}),
+        ("POST", "/service-requests") => {
+            json!({ "person_id": foreign.person, "kind": "employment", "asked": "越界求职" })
+        }
+        ("POST", "/service-requests/{id}/refer") => json!({
+            "version": 1, "department": "街道劳动保障所", "contact": "王芳", "phone": "010-64001234"
+        }),
+        ("POST", "/service-requests/{id}/resolve") => {
+            json!({ "version": 1, "resolution": "越界办结" })
+        }
+        ("POST", "/service-requests/{id}/close") => {
+            json!({ "version": 1, "satisfaction": "satisfied" })
+        }
         ("POST", "/quality/duplicates/{id}/merge") => json!({ "keep": foreign.person }),
         ("POST", "/quality/duplicates/{id}/dismiss") => json!({ "reason": "越界排除" }),
         (
@@ -427,6 +453,7 @@ pub(crate) async fn everything(
             format!("/api/v1/review/employer/{}", s.employer),
             format!("/api/v1/review/outflow/{}", s.outflow),
             format!("/api/v1/quality/duplicates/{}", s.duplicate),
+            format!("/api/v1/service-requests/{}", s.service_request),
         ] {
             records.push(director.get(&path).await.expect(StatusCode::OK).body);
         }

@@ -34,6 +34,7 @@ fn uri(route: &PageRoute, foreign: &Seeds) -> String {
         ("/staffing/employers/{id}", foreign.employer),
         // A task id of nobody's: `patrols.rs` tests a sibling's task.
         ("/patrols/tasks/{id}", foreign.person),
+        ("/service-requests/{id}", foreign.service_request),
         // No transfer request is seeded here (it takes a third community
         // to be nobody's but the asker's and the asked's): an id of
         // nobody's, refused as one. `transfers.rs` tests their scope.
@@ -54,6 +55,7 @@ fn uri(route: &PageRoute, foreign: &Seeds) -> String {
         .replace("{tag}", "en")
         .replace("{name}", "name")
         .replace("{picker}", "domicile")
+        .replace("{step}", "resolve")
         .replace("{job}", "0123456789abcdef");
     assert!(!uri.contains('{'), "the page matrix cannot fill {path}");
     if path == "/patrols/new" {

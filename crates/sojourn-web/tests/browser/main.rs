@@ -24,6 +24,8 @@ mod review;
 mod screenshots;
 /// A small register for the pages to show.
 mod seed;
+/// A service request at the window, from intake to closing.
+mod service_requests;
 /// 重卡 across communities: the live warning, transfer requests, the
 /// side-by-side merge, the monitor's lists at office width.
 mod transfers;
