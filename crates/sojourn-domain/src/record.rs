@@ -38,10 +38,12 @@ pub enum RecordKind {
     HouseInspection,
     /// A unit's contacts (coordinator, police officer).
     UnitContacts,
+    /// A residence permit 居住证, application to cancellation (R4.1).
+    ResidencePermit,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 14] = [
+    pub const ALL: [RecordKind; 15] = [
         Self::Person,
         Self::Residence,
         Self::House,
@@ -56,6 +58,7 @@ impl RecordKind {
         Self::DocumentCheck,
         Self::HouseInspection,
         Self::UnitContacts,
+        Self::ResidencePermit,
     ];
 
     /// The registers whose records go through review.
@@ -82,6 +85,7 @@ impl RecordKind {
             Self::DocumentCheck => "document_check",
             Self::HouseInspection => "house_inspection",
             Self::UnitContacts => "unit_contacts",
+            Self::ResidencePermit => "residence_permit",
         }
     }
 
@@ -107,6 +111,7 @@ impl RecordKind {
             Self::DocumentCheck => "证件核查记录",
             Self::HouseInspection => "出租房屋检查记录",
             Self::UnitContacts => "单位联系方式",
+            Self::ResidencePermit => "居住证",
         }
     }
 
@@ -126,6 +131,7 @@ impl RecordKind {
             Self::DocumentCheck => "document check",
             Self::HouseInspection => "house inspection",
             Self::UnitContacts => "unit contacts",
+            Self::ResidencePermit => "residence permit",
         }
     }
 }
@@ -185,7 +191,8 @@ impl RecordRef {
             | RecordKind::ArrivalBatch
             | RecordKind::DocumentCheck
             | RecordKind::HouseInspection
-            | RecordKind::UnitContacts => None,
+            | RecordKind::UnitContacts
+            | RecordKind::ResidencePermit => None,
         }
     }
 }
