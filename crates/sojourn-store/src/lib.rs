@@ -33,6 +33,8 @@ pub mod mask;
 mod migrations;
 /// The store as operators see it: readiness, inventory, sealed values.
 pub mod operations;
+/// Residence permits 居住证 (R4.1): worklists, rate, the trait's part.
+pub mod permits;
 /// PostgreSQL backend.
 pub mod postgres;
 /// The data-quality monitor: findings, scans, the duplicate queue.
@@ -64,6 +66,7 @@ pub use audit::{
 pub use error::StoreError;
 pub use imports::{ImportSink, StayImport};
 pub use operations::OperationsStore;
+pub use permits::{PermitList, PermitRate, PermitRow, PermitStore};
 pub use quality::QualityStore;
 pub use query::*;
 pub use review::{
@@ -130,7 +133,7 @@ impl Actor {
 /// Accounts, sessions and tokens ([`AccountStore`]) and the audit trail
 /// ([`AuditLog`]) are part of it, so one `Arc<dyn Store>` serves all.
 pub trait Store:
-    AccountStore + AuditLog + QualityStore + TransferStore + OperationsStore + Send + Sync
+    AccountStore + AuditLog + QualityStore + TransferStore + PermitStore + OperationsStore + Send + Sync
 {
     // ---- the jurisdiction tree ----
 

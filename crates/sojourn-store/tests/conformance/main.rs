@@ -31,6 +31,8 @@ mod imports;
 mod inspections;
 /// The operator's view: readiness, the inventory, sealed values opened.
 mod operations;
+/// Residence permits 居住证: steps, refusals, worklists, rate.
+mod permits;
 /// The data-quality monitor: findings, scans, the duplicate queue.
 mod quality;
 /// The review workflow: collected, entered, reviewed, spot-checked.
@@ -58,6 +60,7 @@ mod all {
     pub use crate::imports::*;
     pub use crate::inspections::*;
     pub use crate::operations::*;
+    pub use crate::permits::*;
     pub use crate::quality::*;
     pub use crate::review::*;
     pub use crate::rules::*;
@@ -222,4 +225,13 @@ conformance!(
     a_departed_stay_imported_again_is_already_registered,
     a_current_stay_imported_again_is_already_registered_not_a_duplicate,
     a_stay_on_file_outside_the_scope_is_refused_not_revealed,
+    // Residence permits 居住证.
+    a_permit_runs_from_application_to_cancellation_each_step_a_version,
+    a_step_out_of_order_or_on_a_cancelled_card_is_refused_and_changes_nothing,
+    a_permit_step_at_a_stale_version_is_refused,
+    acceptance_is_judged_against_the_register_or_a_recorded_proof,
+    a_second_application_and_a_proxy_for_an_adult_are_refused,
+    a_permit_out_of_scope_is_not_found,
+    the_worklists_follow_the_deadlines_of_the_day,
+    the_permit_rate_counts_holders_in_force_over_eligible_residents,
 );
