@@ -188,7 +188,15 @@ fn apply(
     today: Date,
     actor: &Actor,
 ) -> Result<PermitStatus> {
-    let file = get_person(tx, scope, person)?;
+    // The person is named in the request, not the path: out of reach is
+    // a reference out of scope, as for a house or employer named.
+    let file = get_person(tx, scope, person).map_err(|error| match error {
+        StoreError::NotFound { .. } => StoreError::ReferenceOutOfScope {
+            kind: RecordKind::Person,
+            id: person.0.to_string(),
+        },
+        other => other,
+    })?;
     application.check_proxy(file.birth_date(), today)?;
     let open = tx.query_opt(
         "SELECT id FROM residence_permits WHERE person_id = $1 AND state <> 'cancelled'",

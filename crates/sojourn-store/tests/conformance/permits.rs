@@ -363,7 +363,7 @@ pub fn a_permit_out_of_scope_is_not_found(db: &TestDb) {
         &actor(),
     );
     assert!(
-        matches!(refused, Err(StoreError::NotFound { .. })),
+        matches!(refused, Err(StoreError::ReferenceOutOfScope { .. })),
         "{refused:?}"
     );
     let theirs = apply(store, YINZHA, person, "2026-07-10");

@@ -29,6 +29,8 @@ pub(crate) struct Seeds {
     pub(crate) token_secret: String,
     /// A probable duplicate: the person and a namesake born the same day.
     pub(crate) duplicate: i64,
+    /// An application for a residence permit of the person.
+    pub(crate) permit: i64,
     pub(crate) canaries: Vec<String>,
 }
 
@@ -102,6 +104,12 @@ pub(crate) async fn seed_community(
         .expect(StatusCode::CREATED)
         .body;
     let duplicate = namesake_pair(root, &m, unit, k).await;
+    let person = arrived["person"]["id"].as_i64().expect("person");
+    let permit = root
+        .post("/api/v1/permits", &json!({ "person_id": person }))
+        .await
+        .expect(StatusCode::CREATED)
+        .id();
     let mut outflow_body = with(outflow(&m.outflow_id), "unit", json!(unit));
     outflow_body["name"] = json!(m.outflow);
     let outflow = root
@@ -145,13 +153,14 @@ pub(crate) async fn seed_community(
         unit,
         house,
         employer,
-        person: arrived["person"]["id"].as_i64().expect("person"),
+        person,
         residence: arrived["residence"]["id"].as_i64().expect("residence"),
         outflow,
         account: staff.body["account"]["id"].as_i64().expect("account"),
         token: token.body["token"]["id"].as_i64().expect("token"),
         token_secret: token.body["secret"].as_str().expect("secret").to_owned(),
         duplicate,
+        permit,
         canaries,
     }
 }
@@ -200,6 +209,7 @@ fn uri(route: &RouteInfo, foreign: &Seeds) -> String {
             "accounts" => foreign.account,
             "tokens" => foreign.token,
             "quality" => foreign.duplicate,
+            "permits" => foreign.permit,
             _ => return None,
         })
     };
@@ -212,6 +222,7 @@ fn uri(route: &RouteInfo, foreign: &Seeds) -> String {
         "accounts",
         "tokens",
         "quality",
+        "permits",
     ];
     let mut path = route.path.clone();
     if path.starts_with("/api/v1/review/{kind}/{id}") {
@@ -301,6 +312,10 @@ fn body(route: &RouteInfo, foreign: &Seeds) -> Option<Value> {
         }
         ("POST", "/houses/{id}/reveal") => {
             json!({ "fields": ["landlord.id_number"], "reason": "核实房东身份信息" })
+        }
+        ("POST", "/permits") => json!({ "person_id": foreign.person }),
+        ("POST", "/permits/{id}/steps") => {
+            json!({ "step": "notice", "version": 1, "documents": ["photo"] })
         }
         ("POST", "/quality/scan") => json!({}),
         ("POST", "/quality/duplicates/{id}/merge") => json!({ "keep": foreign.person }),
@@ -427,6 +442,8 @@ pub(crate) async fn everything(
             format!("/api/v1/review/employer/{}", s.employer),
             format!("/api/v1/review/outflow/{}", s.outflow),
             format!("/api/v1/quality/duplicates/{}", s.duplicate),
+            format!("/api/v1/permits/{}", s.permit),
+            format!("/api/v1/permits/{}/history", s.permit),
         ] {
             records.push(director.get(&path).await.expect(StatusCode::OK).body);
         }
