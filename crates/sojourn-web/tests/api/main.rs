@@ -38,6 +38,8 @@ mod openapi;
 mod page_matrix;
 /// The pages behind the same guard: sign-in redirects, HTML refusals.
 mod pages;
+/// The permit counter, print views and worklists on the pages.
+mod permit_pages;
 /// Residence permits 居住证: steps, refusals, worklists, rate.
 mod permits;
 /// Refusals common to every route: bad JSON, sizes, routes, methods.

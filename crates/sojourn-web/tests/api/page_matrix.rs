@@ -31,6 +31,7 @@ fn uri(route: &PageRoute, foreign: &Seeds) -> String {
         ("/admin/tokens/{id}", foreign.token),
         ("/review/{kind}/{id}", foreign.residence),
         ("/quality/duplicates/{id}", foreign.duplicate),
+        ("/permits/{id}", foreign.permit),
         // No transfer request is seeded here (it takes a third community
         // to be nobody's but the asker's and the asked's): an id of
         // nobody's, refused as one. `transfers.rs` tests their scope.
