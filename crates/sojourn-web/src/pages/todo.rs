@@ -2,7 +2,8 @@
 //! person in their jurisdiction — records to review, to correct, entered
 //! late, to spot-check, data-quality findings to resolve, probable
 //! duplicate files to decide and transfer requests other communities sent
-//! (转移申请, to accept or decline) — each counted and linked to its list. An item
+//! (转移申请, to accept or decline), residence permits to accept, to issue
+//! (overdue) or to endorse — each counted and linked to its list. An item
 //! is shown only to a role that may act on it (a collector is not told of
 //! the station's review queue), and only when something waits. Counts stop
 //! at [`WAITING_COUNT_CAP`] ("1000+"): a register of a million awaiting
@@ -12,7 +13,7 @@ use crate::auth::Caller;
 use crate::i18n::Tr;
 use sojourn_domain::account::{Action, Resource};
 use sojourn_domain::unit::Scope;
-use sojourn_store::{ReviewQueue, Store, WAITING_COUNT_CAP};
+use sojourn_store::{PermitList, ReviewQueue, Store, WAITING_COUNT_CAP};
 use time::OffsetDateTime;
 
 /// One line of the list: "待审核 651", linked to the list it counts.
@@ -44,6 +45,7 @@ pub(crate) struct TodoRights {
     resolve_findings: bool,
     decide_duplicates: bool,
     decide_transfers: bool,
+    work_permits: bool,
 }
 
 impl TodoRights {
@@ -58,6 +60,7 @@ impl TodoRights {
             decide_duplicates: may(Action::Manage, Resource::Quality),
             // Accepting ends a stay: the right to register a departure.
             decide_transfers: may(Action::Update, Resource::Resident),
+            work_permits: may(Action::Update, Resource::Permit),
         }
     }
 }
@@ -129,6 +132,38 @@ pub(crate) fn todo_list(
             count: store.pending_transfers(scope)?,
             href: "/transfers",
         });
+    }
+    if rights.work_permits {
+        // Residence permits: what the window must do today.
+        let today = now.to_offset(sojourn_domain::time_rules::CHINA).date();
+        for (list, key, href) in [
+            (
+                PermitList::ToAccept,
+                "todo-permits-to-accept",
+                "/permits?list=to_accept",
+            ),
+            (
+                PermitList::IssueOverdue,
+                "todo-permits-issue-overdue",
+                "/permits?list=issue_overdue",
+            ),
+            (
+                PermitList::EndorsementDue,
+                "todo-permits-endorsement-due",
+                "/permits?list=endorsement_due",
+            ),
+            (
+                PermitList::EndorsementOverdue,
+                "todo-permits-endorsement-overdue",
+                "/permits?list=endorsement_overdue",
+            ),
+        ] {
+            items.push(TodoItem {
+                label: tr.t(key),
+                count: store.permit_list_size(scope, list, today)?,
+                href,
+            });
+        }
     }
     items.retain(|item| item.count > 0);
     Ok(items)

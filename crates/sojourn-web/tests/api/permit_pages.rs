@@ -64,6 +64,13 @@ async fn the_counter_applies_notices_accepts_and_prints_the_receipt() {
         .as_i64()
         .expect("the application waits");
     let step = format!("/permits/{permit}/step");
+    // The home page counts the application and shows the permit rate.
+    let home = clerk.get("/").await.expect(StatusCode::OK);
+    let text = html(&home);
+    assert!(text.contains("居住证待受理"), "{text}");
+    assert!(text.contains("href=\"/permits?list=to_accept\""), "{text}");
+    assert!(text.contains("id=\"permit-rate\""), "{text}");
+    assert!(text.contains("持证 0 人 / 应办证 1 人"), "{text}");
 
     // A step out of order: refused with the reason, nothing changes.
     let early = post(&clerk, &step, "version=1&step=issue").await;
