@@ -14,6 +14,8 @@ mod file_pages;
 mod harness;
 /// Importing a sheet from the page.
 mod imports;
+/// The residence permit counter: apply, notice, accept, receipt.
+mod permits;
 /// The forms of the house, employer and outflow registers.
 mod record_forms;
 /// The review workflow: approving from the station's queue.
