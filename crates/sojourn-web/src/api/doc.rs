@@ -70,6 +70,7 @@ use utoipa::{Modify, OpenApi};
         exports::start_review_counts, exports::review_counts_status, exports::review_counts_file,
         exports::start_quality_findings, exports::quality_findings_status, exports::quality_findings_file,
         exports::start_quality_duplicates, exports::quality_duplicates_status, exports::quality_duplicates_file,
+        exports::start_permits, exports::permits_status, exports::permits_file,
         divisions::list_divisions, divisions::get_division,
         checks::check_id_number,
     ),

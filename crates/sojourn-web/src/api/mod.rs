@@ -254,6 +254,9 @@ fn routes() -> Routes {
         .post("/exports/quality-duplicates", exports::start_quality_duplicates, may(Export, Quality))
         .get("/exports/quality-duplicates/{job}", exports::quality_duplicates_status, may(Export, Quality))
         .get("/exports/quality-duplicates/{job}/file", exports::quality_duplicates_file, may(Export, Quality))
+        .post("/exports/permits", exports::start_permits, may(Export, Resource::Permit))
+        .get("/exports/permits/{job}", exports::permits_status, may(Export, Resource::Permit))
+        .get("/exports/permits/{job}/file", exports::permits_file, may(Export, Resource::Permit))
         // Reference data, and checks that read no record.
         .get("/divisions", divisions::list_divisions, Access::SignedIn)
         .get("/divisions/{code}", divisions::get_division, Access::SignedIn)

@@ -489,7 +489,7 @@ macro_rules! export_paths {
     };
 }
 
-const EXPORT_PATHS: [([&str; 4], Resource); 11] = [
+const EXPORT_PATHS: [([&str; 4], Resource); 12] = [
     export_paths!("/residents", Resource::Resident),
     export_paths!("/houses", Resource::House),
     export_paths!("/employers", Resource::Employer),
@@ -501,6 +501,7 @@ const EXPORT_PATHS: [([&str; 4], Resource); 11] = [
     export_paths!("/review/counts", Resource::Review),
     export_paths!("/quality/findings", Resource::Quality),
     export_paths!("/quality/duplicates", Resource::Quality),
+    export_paths!("/permits", Resource::Permit),
 ];
 
 /// Changing a person file, revealing its numbers, moving tenants: each

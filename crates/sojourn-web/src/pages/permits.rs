@@ -452,6 +452,8 @@ struct ListPage {
     items: Vec<PermitView>,
     total: u64,
     more: bool,
+    /// The export of this list (the register as 居住证台账), for the heads.
+    export: Option<super::exports::ExportForm>,
 }
 
 pub(crate) struct ListTab {
@@ -539,7 +541,15 @@ pub(crate) async fn list(
         .collect();
     let title = tr.t("permits-title");
     let all_units: Vec<_> = units.residence_units();
+    let (list_code, unit_code) = (list.code().to_owned(), selected.clone());
+    let export =
+        super::exports::form_with(&ctx, crate::export::ExportList::Permits, |key| match key {
+            "list" => list_code.clone(),
+            "unit" => unit_code.clone(),
+            _ => String::new(),
+        });
     let page_view = ListPage {
+        export,
         chrome: Chrome::new(&ctx, &title, Nav::Residents, &units.root_name()),
         lists,
         list: list.code(),

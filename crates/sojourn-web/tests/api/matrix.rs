@@ -322,7 +322,8 @@ fn body(route: &RouteInfo, foreign: &Seeds) -> Option<Value> {
         ("POST", "/quality/duplicates/{id}/dismiss") => json!({ "reason": "越界排除" }),
         (
             "POST",
-            "/exports/residents" | "/exports/houses" | "/exports/employers" | "/exports/outflows",
+            "/exports/residents" | "/exports/houses" | "/exports/employers" | "/exports/outflows"
+            | "/exports/permits",
         ) => json!({ "format": "xlsx", "filters": { "unit": unit } }),
         // The workflow's lists have no unit filter: the caller's own
         // jurisdiction is exported (the rows are checked in

@@ -113,6 +113,18 @@ async fn the_counter_applies_notices_accepts_and_prints_the_receipt() {
         .await
         .expect(StatusCode::OK);
     assert!(html(&register).contains(&format!("id=\"permit-row-{permit}\"")));
+    assert!(
+        !html(&register).contains("action=\"/permits/export\""),
+        "a clerk does not export"
+    );
+    let chief = app.user(Role::StationChief, COMMUNITY).await;
+    let offered = chief
+        .get(&format!("/permits?list=register&unit={COMMUNITY}"))
+        .await
+        .expect(StatusCode::OK);
+    let text = html(&offered);
+    assert!(text.contains("action=\"/permits/export\""), "{text}");
+    assert!(text.contains("name=\"list\" value=\"register\""), "{text}");
     let bogus = clerk.get("/permits?list=everything").await;
     assert_eq!(bogus.status, StatusCode::UNPROCESSABLE_ENTITY);
     // An inspector reads, and is offered no step.

@@ -222,3 +222,43 @@ async fn wrong_permit_input_is_refused_with_its_reason_and_changes_nothing() {
         .body;
     assert_eq!(accepted["basis"], "schooling");
 }
+
+#[tokio::test]
+async fn the_register_and_a_worklist_export_as_xlsx_with_their_rows() {
+    use crate::exports::{export, xlsx_rows};
+    use sojourn_domain::account::Role;
+    let app = deployment();
+    let clerk = app.user(Role::Clerk, COMMUNITY).await;
+    let person = resident(&clerk, &zhang_san(), true).await;
+    let applied = clerk
+        .post("/api/v1/permits", &json!({ "person_id": person }))
+        .await
+        .expect(StatusCode::CREATED)
+        .body;
+    let chief = app.user(Role::StationChief, COMMUNITY).await;
+    let body = json!({ "format": "xlsx", "filters": { "list": "register", "unit": COMMUNITY } });
+    let job = export(&chief, "permits", &body).await;
+    let rows = xlsx_rows(&chief, &job).await;
+    assert_eq!(rows[0][0], "居住证工作清单");
+    assert_eq!(rows[1][1], "姓名");
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(rows[2][1], "张三");
+    assert_eq!(rows[2][3], "已申请待受理");
+    assert_eq!(rows[2][4], applied["applied_on"]);
+    // Nothing is overdue for issue; an unknown list is refused.
+    let body = json!({ "format": "xlsx", "filters": { "list": "issue_overdue" } });
+    let job = export(&chief, "permits", &body).await;
+    assert_eq!(job["rows_written"], 0);
+    chief
+        .post(
+            "/api/v1/exports/permits",
+            &json!({ "format": "xlsx", "filters": { "list": "all" } }),
+        )
+        .await
+        .expect_field("list", "permit_unknown_list");
+    // A clerk works permits but does not export them.
+    clerk
+        .post("/api/v1/exports/permits", &json!({ "format": "xlsx" }))
+        .await
+        .expect_error(StatusCode::FORBIDDEN, "forbidden");
+}
