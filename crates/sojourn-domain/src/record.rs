@@ -44,10 +44,12 @@ pub enum RecordKind {
     Patrol,
     /// A service request taken at the one-stop window (R4.2).
     ServiceRequest,
+    /// A residence permit 居住证, application to cancellation (R4.1).
+    ResidencePermit,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 17] = [
+    pub const ALL: [RecordKind; 18] = [
         Self::Person,
         Self::Residence,
         Self::House,
@@ -65,6 +67,7 @@ impl RecordKind {
         Self::EmployerCoordinators,
         Self::Patrol,
         Self::ServiceRequest,
+        Self::ResidencePermit,
     ];
 
     /// The registers whose records go through review.
@@ -94,6 +97,7 @@ impl RecordKind {
             Self::EmployerCoordinators => "employer_coordinators",
             Self::Patrol => "patrol",
             Self::ServiceRequest => "service_request",
+            Self::ResidencePermit => "residence_permit",
         }
     }
 
@@ -122,6 +126,7 @@ impl RecordKind {
             Self::EmployerCoordinators => "用工单位协管员配备",
             Self::Patrol => "巡查记录",
             Self::ServiceRequest => "服务事项",
+            Self::ResidencePermit => "居住证",
         }
     }
 
@@ -144,6 +149,7 @@ impl RecordKind {
             Self::EmployerCoordinators => "employer's coordinators",
             Self::Patrol => "patrol",
             Self::ServiceRequest => "service request",
+            Self::ResidencePermit => "residence permit",
         }
     }
 }
@@ -207,6 +213,7 @@ impl RecordRef {
             | RecordKind::EmployerCoordinators
             | RecordKind::Patrol => None,
             | RecordKind::ServiceRequest => None,
+            | RecordKind::ResidencePermit => None,
         }
     }
 }

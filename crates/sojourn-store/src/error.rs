@@ -75,6 +75,9 @@ pub enum StoreError {
     /// A service request, a step on one, or a kind was refused.
     #[error("{}", sojourn_domain::Localized::message_en(.0))]
     Request(sojourn_domain::services::request::RequestRefusal),
+    /// A residence permit's application or step was refused.
+    #[error("{}", sojourn_domain::Localized::message_en(.0))]
+    Permit(#[from] sojourn_domain::services::permit::PermitError),
     /// Stored data no longer reads as it was written: a value that no
     /// longer parses, a column of a type the schema does not give it.
     /// Details are logged, not shown.
@@ -160,6 +163,7 @@ impl Localized for StoreError {
             Self::Quality(refusal) => refusal.code(),
             Self::Transfer(refusal) => refusal.code(),
             Self::Request(refusal) => refusal.code(),
+            Self::Permit(refusal) => refusal.code(),
             Self::Backend(_) | Self::Corrupt(_) | Self::Internal(_) => "internal",
         }
     }
@@ -213,6 +217,7 @@ impl Localized for StoreError {
             Self::Quality(refusal) => refusal.message_zh(),
             Self::Transfer(refusal) => refusal.message_zh(),
             Self::Request(refusal) => refusal.message_zh(),
+            Self::Permit(refusal) => refusal.message_zh(),
             Self::Backend(_) | Self::Corrupt(_) | Self::Internal(_) => {
                 "数据库出错，请稍后再试；如仍出错请联系系统管理员".into()
             }

@@ -37,6 +37,8 @@ mod migrations;
 pub mod operations;
 /// Patrols (巡查): recorded, due, overdue, and the tasks they open.
 pub mod patrols;
+/// Residence permits 居住证 (R4.1): worklists, rate, the trait's part.
+pub mod permits;
 /// PostgreSQL backend.
 pub mod postgres;
 /// The data-quality monitor: findings, scans, the duplicate queue.
@@ -74,6 +76,7 @@ pub use imports::{ImportSink, StayImport};
 pub use jobs::JobStore;
 pub use operations::OperationsStore;
 pub use patrols::PatrolStore;
+pub use permits::{PermitList, PermitRate, PermitRow, PermitStore};
 pub use quality::QualityStore;
 pub use query::*;
 pub use requests::RequestStore;
@@ -150,6 +153,7 @@ pub trait Store:
     + StaffingStore
     + PatrolStore
     + RequestStore
+    + PermitStore
     + Send
     + Sync
 {

@@ -29,6 +29,7 @@ use sojourn_domain::outflow::Outflow;
 use sojourn_domain::person::Person;
 use sojourn_domain::record::RecordKind;
 use sojourn_domain::residence::{Residence, ResidenceStatus};
+use sojourn_domain::services::permit::PermitStatus;
 use std::cell::Cell;
 use std::marker::PhantomData;
 
@@ -443,6 +444,69 @@ impl From<&crate::requests::ServiceRequest> for ServiceRequestSnapshot {
     }
 }
 
+/// A residence permit as each step left it. The proxy's name is a
+/// resident's name, not sealed; the permit holds no number.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct PermitSnapshot {
+    id: i64,
+    person: i64,
+    unit: String,
+    state: String,
+    proxy_name: Option<String>,
+    proxy_relation: Option<String>,
+    proxy_ground: Option<String>,
+    proof: Option<String>,
+    residence_proved: bool,
+    applied_on: String,
+    noticed_on: Option<String>,
+    missing: Option<String>,
+    accepted_on: Option<String>,
+    basis: Option<String>,
+    produced_on: Option<String>,
+    issued_on: Option<String>,
+    years_from: Option<String>,
+    endorse_by: Option<String>,
+    endorsements: i64,
+    last_endorsed_on: Option<String>,
+    cancelled_on: Option<String>,
+    cancel_reason: Option<String>,
+    cancel_note: Option<String>,
+    version: i64,
+}
+
+impl From<&PermitStatus> for PermitSnapshot {
+    fn from(p: &PermitStatus) -> Self {
+        let day = |d: Option<time::Date>| d.map(|d| d.to_string());
+        let proxy = p.application.proxy.as_ref();
+        Self {
+            id: p.id.0,
+            person: p.person.0,
+            unit: p.unit.as_str().to_owned(),
+            state: p.state.code().to_owned(),
+            proxy_name: proxy.map(|x| x.name.as_str().to_owned()),
+            proxy_relation: proxy.map(|x| x.relation.as_str().to_owned()),
+            proxy_ground: proxy.map(|x| x.ground.code().to_owned()),
+            proof: p.application.proof.map(|b| b.code().to_owned()),
+            residence_proved: p.application.residence_proved,
+            applied_on: p.applied_on.to_string(),
+            noticed_on: day(p.noticed_on),
+            missing: p.missing.as_ref().map(|m| m.codes()),
+            accepted_on: day(p.accepted_on),
+            basis: p.basis.map(|b| b.code().to_owned()),
+            produced_on: day(p.produced_on),
+            issued_on: day(p.issued_on),
+            years_from: day(p.years_from),
+            endorse_by: day(p.endorse_by),
+            endorsements: p.endorsements,
+            last_endorsed_on: day(p.last_endorsed_on),
+            cancelled_on: day(p.cancelled_on),
+            cancel_reason: p.cancel_reason.map(|r| r.code().to_owned()),
+            cancel_note: p.cancel_note.as_ref().map(|n| n.as_str().to_owned()),
+            version: p.version,
+        }
+    }
+}
+
 /// A stored snapshot of a record of one of the registers with a history,
 /// read back as its type.
 pub struct RecordSnapshot(Body);
@@ -454,6 +518,7 @@ enum Body {
     Employer(EmployerSnapshot),
     Outflow(OutflowSnapshot),
     ServiceRequest(ServiceRequestSnapshot),
+    Permit(PermitSnapshot),
 }
 
 impl RecordSnapshot {
@@ -470,6 +535,7 @@ impl RecordSnapshot {
             RecordKind::Employer => Body::Employer(read(text)?),
             RecordKind::Outflow => Body::Outflow(read(text)?),
             RecordKind::ServiceRequest => Body::ServiceRequest(read(text)?),
+            RecordKind::ResidencePermit => Body::Permit(read(text)?),
             other => {
                 return Err(StoreError::Internal(format!(
                     "no snapshot is kept of a {}",
@@ -488,6 +554,7 @@ impl RecordSnapshot {
             Body::Employer(s) => s.masked(),
             Body::Outflow(s) => s.masked(),
             Body::ServiceRequest(s) => s.masked(),
+            Body::Permit(s) => s.masked(),
         }
     }
 }

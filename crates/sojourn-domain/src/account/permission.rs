@@ -116,10 +116,14 @@ pub enum Resource {
     /// Service requests at the one-stop window (R4.2): `Create` takes one
     /// in, `Update` refers, resolves and closes, `Export` downloads the list.
     ServiceRequest,
+    /// Residence permits 居住证 (R4.1): `Create` takes an application,
+    /// `Update` takes the steps (notice, accept, produce, issue, endorse,
+    /// cancel), `Export` downloads the worklists and the register.
+    Permit,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 13] = [
+    pub const ALL: [Resource; 14] = [
         Self::Resident,
         Self::House,
         Self::Employer,
@@ -133,6 +137,7 @@ impl Resource {
         Self::Assessment,
         Self::Patrol,
         Self::ServiceRequest,
+        Self::Permit,
     ];
 
     pub fn key(self) -> &'static str {
@@ -150,6 +155,7 @@ impl Resource {
             Self::Assessment => "assessment",
             Self::Patrol => "patrol",
             Self::ServiceRequest => "service_request",
+            Self::Permit => "permit",
         }
     }
 }
@@ -321,6 +327,23 @@ fn service_request_actions(role: Role) -> &'static [Action] {
     }
 }
 
+/// Actions each role may take on residence permits (R4.1): the clerk and
+/// the coordinator at the window take applications and steps, as do the
+/// heads, who also export the worklists and the register; the roles that
+/// read residents read permits; the inspector reads only.
+fn permit_actions(role: Role) -> &'static [Action] {
+    match role {
+        Role::OfficeDirector | Role::StationChief => &[Read, Create, Update, Export],
+        Role::Clerk | Role::Coordinator => &[Read, Create, Update],
+        Role::Collector
+        | Role::PoliceLiaison
+        | Role::FamilyPlanningOfficer
+        | Role::HealthWorker
+        | Role::Inspector => &[Read],
+        Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin => &[],
+    }
+}
+
 /// Whether `role` may take `action` on `resource` (inside its unit's
 /// subtree; the scope is checked separately, by the store).
 pub fn allows(role: Role, action: Action, resource: Resource) -> bool {
@@ -336,6 +359,8 @@ pub fn allows(role: Role, action: Action, resource: Resource) -> bool {
         patrol_actions(role)
     } else if resource == Resource::ServiceRequest {
         service_request_actions(role)
+    } else if resource == Resource::Permit {
+        permit_actions(role)
     } else {
         administrative_actions(role, resource)
     };
@@ -518,6 +543,30 @@ mod tests {
             if allows(role, Read, Resource::Quality) {
                 assert!(allows(role, Read, Resource::Resident), "{role:?}");
             }
+        }
+    }
+
+    #[test]
+    fn permits_are_worked_at_the_window_and_read_by_who_reads_residents() {
+        for role in [
+            Role::Clerk,
+            Role::Coordinator,
+            Role::StationChief,
+            Role::OfficeDirector,
+        ] {
+            assert!(allows(role, Create, Resource::Permit), "{role:?}");
+            assert!(allows(role, Update, Resource::Permit), "{role:?}");
+        }
+        assert!(allows(Role::StationChief, Export, Resource::Permit));
+        assert!(!allows(Role::Clerk, Export, Resource::Permit));
+        assert!(allows(Role::Inspector, Read, Resource::Permit));
+        assert!(!allows(Role::Inspector, Update, Resource::Permit));
+        for role in Role::ALL {
+            assert_eq!(
+                allows(role, Read, Resource::Permit),
+                allows(role, Read, Resource::Resident),
+                "{role:?}"
+            );
         }
     }
 

@@ -91,6 +91,9 @@ pub(crate) enum Step {
     /// A duplicate file merged into the one kept (audited with the
     /// decision on the pair).
     Merged,
+    /// A step of a service's workflow, by its code (a residence permit's
+    /// acceptance, issue, endorsement …).
+    Service(&'static str),
 }
 
 impl Step {
@@ -102,6 +105,7 @@ impl Step {
             Self::Returned => "returned",
             Self::Arrived => "arrival",
             Self::Merged => "merged",
+            Self::Service(step) => step,
         }
     }
 
@@ -115,7 +119,9 @@ impl Step {
 
     fn audit_action(self) -> AuditAction {
         match self {
-            Self::Updated | Self::Returned | Self::Arrived | Self::Merged => AuditAction::Update,
+            Self::Updated | Self::Returned | Self::Arrived | Self::Merged | Self::Service(_) => {
+                AuditAction::Update
+            }
             Self::Activated => AuditAction::Activate,
             Self::Departed => AuditAction::Depart,
         }

@@ -39,14 +39,25 @@ pub(crate) fn history(
     table: &str,
     current: String,
 ) -> Result<Vec<Revision>> {
+    history_of(tx, (record.kind(), record.id()), table, current)
+}
+
+/// [`history`] of a record of any kind kept under version (a service's
+/// record, which is no register's [`RecordRef`]).
+pub(crate) fn history_of(
+    tx: &mut dyn Tx,
+    record: (RecordKind, i64),
+    table: &str,
+    current: String,
+) -> Result<Vec<Revision>> {
     let created = tx.query_one(
         &format!("SELECT created_at, created_by FROM {table} WHERE id = $1"),
-        &[record.id().into()],
+        &[record.1.into()],
     )?;
     let changes = tx.query(
         "SELECT version, action, actor, at, snapshot FROM revisions \
          WHERE record_kind = $1 AND record_id = $2 ORDER BY version",
-        &[Value::from(record.kind().code()), record.id().into()],
+        &[Value::from(record.0.code()), record.1.into()],
     )?;
     // Version k's state is the snapshot kept when version k+1 replaced it.
     let mut states: Vec<String> = Vec::with_capacity(changes.len() + 1);
@@ -63,7 +74,7 @@ pub(crate) fn history(
     let mut states = states.into_iter();
     if let Some(first) = states.next() {
         revisions.push(Revision {
-            kind: record.kind(),
+            kind: record.0,
             version: 1,
             at: created.time(0)?,
             actor: created.text(1)?.to_owned(),
@@ -74,7 +85,7 @@ pub(crate) fn history(
     }
     for (change, state) in changes.iter().zip(states) {
         revisions.push(Revision {
-            kind: record.kind(),
+            kind: record.0,
             version: change.int(0)?,
             action: change.text(1)?.to_owned(),
             actor: change.text(2)?.to_owned(),

@@ -233,6 +233,8 @@ pub(crate) use inspections::*;
 pub(crate) mod change;
 /// Revision history.
 mod history;
+/// Residence permits 居住证: the versioned record, worklists and rate.
+pub(crate) mod permits;
 /// The data-quality monitor: findings on every write, scans, duplicates.
 pub(crate) mod quality;
 /// The review workflow: states, steps, queues and counts.

@@ -35,6 +35,8 @@ mod jobs;
 mod operations;
 /// Patrols: kept, due, overdue, and their tasks.
 mod patrols;
+/// Residence permits 居住证: steps, refusals, worklists, rate.
+mod permits;
 /// The data-quality monitor: findings, scans, the duplicate queue.
 mod quality;
 /// Service requests at the one-stop window (R4.2).
@@ -68,6 +70,7 @@ mod all {
     pub use crate::jobs::*;
     pub use crate::operations::*;
     pub use crate::patrols::*;
+    pub use crate::permits::*;
     pub use crate::quality::*;
     pub use crate::requests::*;
     pub use crate::review::*;
@@ -250,4 +253,13 @@ conformance!(
     a_service_request_outside_the_scope_is_not_found,
     the_service_request_worklist_is_filtered_sorted_and_counted,
     a_deployment_adds_a_kind_of_request_with_its_own_due_period,
+    // Residence permits 居住证.
+    a_permit_runs_from_application_to_cancellation_each_step_a_version,
+    a_step_out_of_order_or_on_a_cancelled_card_is_refused_and_changes_nothing,
+    a_permit_step_at_a_stale_version_is_refused,
+    acceptance_is_judged_against_the_register_or_a_recorded_proof,
+    a_second_application_and_a_proxy_for_an_adult_are_refused,
+    a_permit_out_of_scope_is_not_found,
+    the_worklists_follow_the_deadlines_of_the_day,
+    the_permit_rate_counts_holders_in_force_over_eligible_residents,
 );

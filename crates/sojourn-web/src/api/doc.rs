@@ -5,7 +5,7 @@
 
 use super::{
     accounts, audit, checks, divisions, documents, employers, exports, houses, imports, outflows,
-    persons, quality, requests, residences, residents, review, session, tokens, units,
+    permits, persons, quality, requests, residences, residents, review, session, tokens, units,
 };
 use crate::auth::Access;
 use crate::json::Json;
@@ -41,6 +41,8 @@ use utoipa::{Modify, OpenApi};
         residences::register_departure, residences::residence_history,
         persons::get_person, persons::update_person, persons::person_history, persons::reveal_person,
         documents::list_document_checks, documents::record_document_check,
+        permits::list_permits, permits::apply, permits::permit_rate, permits::get_permit,
+        permits::take_step, permits::permit_history,
         imports::import_residents, imports::import_houses, imports::import_employers,
         imports::import_outflows, imports::report_file,
         houses::create_house, houses::list_houses, houses::search_houses, houses::get_house, houses::update_house,
@@ -68,6 +70,7 @@ use utoipa::{Modify, OpenApi};
         exports::start_review_counts, exports::review_counts_status, exports::review_counts_file,
         exports::start_quality_findings, exports::quality_findings_status, exports::quality_findings_file,
         exports::start_quality_duplicates, exports::quality_duplicates_status, exports::quality_duplicates_file,
+        exports::start_permits, exports::permits_status, exports::permits_file,
         divisions::list_divisions, divisions::get_division,
         checks::check_id_number,
         requests::list_kinds, requests::list_requests, requests::take_request,
@@ -87,6 +90,7 @@ use utoipa::{Modify, OpenApi};
         (name = "houses", description = "Rental houses (出租房屋)"),
         (name = "employers", description = "Employers (用工单位)"),
         (name = "outflows", description = "Outflow register (流出人口)"),
+        (name = "permits", description = "Residence permits (居住证): application to cancellation, worklists, rate"),
         (name = "audit", description = "The audit trail (audit administrator)"),
         (name = "review", description = "The review workflow: collected, entered, reviewed, spot-checked"),
         (name = "quality", description = "The data-quality monitor (监控管理)"),

@@ -285,6 +285,14 @@ export_routes!(
     quality_findings_file
 );
 export_routes!(
+    "/api/v1/exports/permits",
+    "/api/v1/exports/permits/{job}",
+    "/api/v1/exports/permits/{job}/file",
+    start_permits,
+    permits_status,
+    permits_file
+);
+export_routes!(
     "/api/v1/exports/quality-duplicates",
     "/api/v1/exports/quality-duplicates/{job}",
     "/api/v1/exports/quality-duplicates/{job}/file",

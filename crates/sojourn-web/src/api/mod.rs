@@ -27,6 +27,8 @@ pub mod houses;
 pub mod imports;
 /// The outflow register.
 pub mod outflows;
+/// Residence permits 居住证: applications, steps, worklists, rate.
+pub mod permits;
 /// Person files.
 pub mod persons;
 /// The data-quality monitor: counts, findings, scans, duplicates.
@@ -188,6 +190,13 @@ fn routes() -> Routes {
         .post("/outflows/{id}/return", outflows::register_return, may(Update, Outflow))
         .get("/outflows/{id}/history", outflows::outflow_history, may(Read, Outflow))
         .post("/outflows/{id}/reveal", outflows::reveal_outflow, may(Reveal, Outflow))
+        // Residence permits 居住证 (R4.1): taken at the window, read as files are.
+        .get("/permits", permits::list_permits, may(Read, Resource::Permit))
+        .post("/permits", permits::apply, may(Create, Resource::Permit))
+        .get("/permits/rate", permits::permit_rate, may(Read, Resource::Permit))
+        .get("/permits/{id}", permits::get_permit, may(Read, Resource::Permit))
+        .post("/permits/{id}/steps", permits::take_step, may(Update, Resource::Permit))
+        .get("/permits/{id}/history", permits::permit_history, may(Read, Resource::Permit))
         // The audit trail: the audit administrator's alone.
         .get("/audit", audit::search_audit, may(Read, Audit))
         .get("/audit/export", audit::export_audit, may(Export, Audit))
@@ -247,6 +256,9 @@ fn routes() -> Routes {
         .post("/exports/quality-duplicates", exports::start_quality_duplicates, may(Export, Quality))
         .get("/exports/quality-duplicates/{job}", exports::quality_duplicates_status, may(Export, Quality))
         .get("/exports/quality-duplicates/{job}/file", exports::quality_duplicates_file, may(Export, Quality))
+        .post("/exports/permits", exports::start_permits, may(Export, Resource::Permit))
+        .get("/exports/permits/{job}", exports::permits_status, may(Export, Resource::Permit))
+        .get("/exports/permits/{job}/file", exports::permits_file, may(Export, Resource::Permit))
         // Reference data, and checks that read no record.
         .get("/divisions", divisions::list_divisions, Access::SignedIn)
         .get("/divisions/{code}", divisions::get_division, Access::SignedIn)

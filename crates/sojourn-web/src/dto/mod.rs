@@ -30,6 +30,8 @@ pub mod inspections;
 pub mod outflows;
 /// Person files and the arrival that opens them.
 pub mod people;
+/// Residence permits 居住证: applications, steps, worklists, rate.
+pub mod permits;
 /// The data-quality monitor: counts, findings, the duplicate queue.
 pub mod quality;
 /// Service requests at the one-stop window (R4.2).

@@ -14,6 +14,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use sojourn_domain::Localized;
+use sojourn_domain::services::permit::PermitError;
 use sojourn_store::StoreError;
 use utoipa::ToSchema;
 
@@ -270,6 +271,14 @@ impl From<StoreError> for ApiError {
                 sojourn_domain::services::request::RequestRefusal::StepOutOfOrder { .. },
             ) => Self::Conflict(problem),
             StoreError::Request(_) => Self::Unprocessable(problem),
+            // A step out of order is a conflict with the permit's state; an
+            // applicant the rules refuse is a rule broken.
+            StoreError::Permit(refusal) => match refusal {
+                PermitError::Ineligible(_) | PermitError::ProxyNotAllowed { .. } => {
+                    Self::Unprocessable(problem)
+                }
+                _ => Self::Conflict(problem),
+            },
             // Deployment state is settled by `sojourn init` before the API
             // runs; meeting it here is a server fault, not a client's.
             // So is a key that does not fit the data (checked at start).

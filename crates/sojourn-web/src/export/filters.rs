@@ -14,7 +14,9 @@ use sojourn_domain::search::SearchTerm;
 use sojourn_domain::time_rules::{CHINA, parse_iso_date};
 use sojourn_domain::unit::UnitCode;
 use sojourn_store::quality::DuplicateStatus;
-use sojourn_store::{EmployerQuery, HouseQuery, OutflowQuery, ResidentQuery, ReviewQueue};
+use sojourn_store::{
+    EmployerQuery, HouseQuery, OutflowQuery, PermitList, ResidentQuery, ReviewQueue,
+};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
@@ -33,6 +35,9 @@ pub enum Filters {
     Findings(Option<Rule>),
     /// Pairs of a status (every status when `None`).
     Duplicates(Option<DuplicateStatus>),
+    /// A permit worklist (or the register) narrowed to a unit, on the
+    /// day the job starts.
+    Permits(PermitList, Option<UnitCode>, time::Date),
 }
 
 impl Filters {
@@ -44,6 +49,7 @@ impl Filters {
             Self::Houses(q) => q.unit.as_ref(),
             Self::Employers(q) => q.unit.as_ref(),
             Self::Outflows(q) => q.unit.as_ref(),
+            Self::Permits(_, unit, _) => unit.as_ref(),
             Self::Review(_) | Self::ReviewCounts(_) | Self::Findings(_) | Self::Duplicates(_) => {
                 None
             }
@@ -155,6 +161,7 @@ pub fn filter_keys(list: ExportList) -> &'static [&'static str] {
         ExportList::ReviewCounts => &["since"],
         ExportList::QualityFindings => &["rule"],
         ExportList::QualityDuplicates => &["status"],
+        ExportList::Permits => &["list", "unit"],
     }
 }
 
@@ -309,6 +316,21 @@ fn workflow_filters(
                 }
             },
         },
+        ExportList::Permits => {
+            let list = match crate::dto::permits::parse_list(text("list").as_deref()) {
+                Ok(list) => Some(list),
+                Err(error) => {
+                    fields.refuse("list", &error);
+                    None
+                }
+            };
+            let unit = fields.optional("unit", text("unit").as_deref(), UnitCode::parse);
+            let today = OffsetDateTime::now_utc().to_offset(CHINA).date();
+            match (list, unit) {
+                (Some(list), Some(unit)) => Some(Filters::Permits(list, unit, today)),
+                _ => None,
+            }
+        }
         _ => Some(Filters::Review(ReviewQueue::AwaitingReview)),
     };
     fields.finish(filters)

@@ -26,10 +26,12 @@ pub enum ExportList {
     QualityFindings,
     /// 疑似重复档案: the duplicate queue.
     QualityDuplicates,
+    /// A residence-permit worklist, or the register 居住证台账.
+    Permits,
 }
 
 impl ExportList {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::Residents,
         Self::Houses,
         Self::Employers,
@@ -41,6 +43,7 @@ impl ExportList {
         Self::ReviewCounts,
         Self::QualityFindings,
         Self::QualityDuplicates,
+        Self::Permits,
     ];
 
     /// The list's word in the API's paths (`residents`, `review-queue`).
@@ -57,6 +60,7 @@ impl ExportList {
             Self::ReviewCounts => "review-counts",
             Self::QualityFindings => "quality-findings",
             Self::QualityDuplicates => "quality-duplicates",
+            Self::Permits => "permits",
         }
     }
 
@@ -80,6 +84,7 @@ impl ExportList {
             Self::ReviewCounts => ("工作量统计", "workload"),
             Self::QualityFindings => ("问题清单", "data-problems"),
             Self::QualityDuplicates => ("疑似重复档案", "probable-duplicates"),
+            Self::Permits => ("居住证台账", "residence-permits"),
         };
         lang.pick(zh, en)
     }
@@ -98,6 +103,7 @@ impl ExportList {
             Self::ReviewCounts => "/review/counts",
             Self::QualityFindings => "/quality/findings",
             Self::QualityDuplicates => "/quality/duplicates",
+            Self::Permits => "/permits",
         }
     }
 
@@ -125,6 +131,7 @@ impl ExportList {
             | Self::ReviewSpotChecks
             | Self::ReviewCounts => Resource::Review,
             Self::QualityFindings | Self::QualityDuplicates => Resource::Quality,
+            Self::Permits => Resource::Permit,
         }
     }
 
@@ -151,6 +158,7 @@ impl ExportList {
             Self::ReviewCounts => "工作量统计",
             Self::QualityFindings => "问题清单",
             Self::QualityDuplicates => "疑似重复档案",
+            Self::Permits => "居住证台账",
         }
     }
 
@@ -168,6 +176,7 @@ impl ExportList {
             Self::ReviewCounts => "review-counts-title",
             Self::QualityFindings => "quality-findings-title",
             Self::QualityDuplicates => "quality-duplicates-title",
+            Self::Permits => "permits-title",
         }
     }
 }

@@ -137,6 +137,11 @@ impl ExportSpec {
         if let Filters::Review(ReviewQueue::Overdue { .. }) = self.filters {
             self.filters = Filters::Review(ReviewQueue::Overdue { now });
         }
+        // A permit worklist is a question about the day the job starts.
+        if let Filters::Permits(list, unit, _) = &self.filters {
+            let today = now.to_offset(sojourn_domain::time_rules::CHINA).date();
+            self.filters = Filters::Permits(*list, unit.clone(), today);
+        }
         self
     }
 

@@ -15,7 +15,7 @@ use sojourn_domain::review::{ReviewStatus, StepKind};
 use sojourn_domain::unit::{Scope, UnitCode};
 use sojourn_sheets::ExportWriter;
 use sojourn_store::quality::{DuplicateDecision, DuplicateEntry, DuplicateStatus, FindingRow};
-use sojourn_store::{PageRequest, Store, StoreError};
+use sojourn_store::{PageRequest, PermitRow, Store, StoreError};
 
 /// The page's title and column headers (message keys) of a workflow list.
 pub(crate) fn headers(list: ExportList, tr: Tr) -> Vec<String> {
@@ -43,6 +43,17 @@ pub(crate) fn headers(list: ExportList, tr: Tr) -> Vec<String> {
             "quality-col-unit",
             "quality-col-status",
             "quality-col-decision",
+        ],
+        ExportList::Permits => &[
+            "col-name",
+            "permits-unit",
+            "permit-col-state",
+            "permit-col-applied",
+            "permit-col-accepted",
+            "permit-col-due",
+            "permit-col-issued",
+            "permit-col-endorse-by",
+            "permit-col-cancel-reason",
         ],
         _ => &[
             "review-col-record",
@@ -139,6 +150,27 @@ fn duplicate_cells(
     ]
 }
 
+/// A permit as its worklist's row shows it.
+fn permit_cells(tr: Tr, number: u64, row: &PermitRow, today: time::Date) -> Vec<String> {
+    let p = &row.permit;
+    let day = |d: Option<time::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    let state = p.state_on(today);
+    vec![
+        number.to_string(),
+        row.person_name.clone(),
+        row.unit_name.clone(),
+        tr.lang.pick(state.name_zh(), state.name_en()).to_owned(),
+        p.applied_on.to_string(),
+        day(p.accepted_on),
+        day(p.issue_due()),
+        day(p.issued_on),
+        day(p.endorse_by),
+        p.cancel_reason
+            .map(|r| tr.lang.pick(r.name_zh(), r.code()).to_owned())
+            .unwrap_or_default(),
+    ]
+}
+
 /// Writes a workflow list's rows in `scope` and returns their number.
 pub(super) fn write(
     store: &dyn Store,
@@ -181,6 +213,16 @@ pub(super) fn write(
                         Ok((pair, decisions))
                     })
                     .collect()
+            }),
+        ),
+        Filters::Permits(list, unit, today) => pipe(
+            out,
+            progress,
+            |n, row: &PermitRow| permit_cells(tr, n, row, *today),
+            by_offset(|page| {
+                Ok(store
+                    .permit_list(scope, *list, unit.as_ref(), *today, page)?
+                    .items)
             }),
         ),
         Filters::ReviewCounts(since) => {

@@ -21,6 +21,8 @@ pub(crate) mod exports;
 pub(crate) mod files;
 /// Imports from uploaded sheets, and what bounds them.
 pub mod imports;
+/// Residence permits: applications and steps, today by the clock.
+pub(crate) mod permits;
 /// Deciding the data-quality monitor's duplicate pairs.
 pub(crate) mod quality;
 /// Writing the house, employer and outflow registers' records, and a

@@ -218,6 +218,7 @@ pub(crate) async fn show(
         | ExportList::ReviewSpotChecks
         | ExportList::ReviewCounts => Nav::Review,
         ExportList::QualityFindings | ExportList::QualityDuplicates => Nav::Quality,
+        ExportList::Permits => Nav::Residents,
     };
     let page = JobPage {
         chrome: Chrome::new(&ctx, &title, nav, ""),

@@ -38,6 +38,8 @@ struct HomePage {
     unit: String,
     unit_name: String,
     parent: Option<String>,
+    /// The permit rate (办证率) of the unit shown, and its figures.
+    permit_rate: Option<(String, String)>,
 }
 
 /// `?unit=` narrows the page to a unit inside the caller's jurisdiction.
@@ -72,12 +74,24 @@ pub(crate) async fn show(
     let root = scope.root().clone();
     let shown = narrowed.root().clone();
     let now = state.clock.now();
-    let (units, data, todo) = blocking(&state, tr, move |store| {
+    let (units, data, todo, rate) = blocking(&state, tr, move |store| {
         let units = Units::load(store, &scope)?;
         let todo = todo_list(store, &scope, rights, now, tr)?;
-        Ok((units, dashboard(store, &narrowed, today)?, todo))
+        let rate = store.permit_rate(&narrowed, None, today)?;
+        Ok((units, dashboard(store, &narrowed, today)?, todo, rate))
     })
     .await?;
+    let permit_rate = rate.per_mille().map(|per_mille| {
+        let shown = format!("{}.{}%", per_mille / 10, per_mille % 10);
+        let detail = tr.t2(
+            "home-permit-rate-detail",
+            "holders",
+            rate.holders,
+            "eligible",
+            rate.eligible,
+        );
+        (shown, detail)
+    });
     let title = tr.t("home-title");
     let parent = shown
         .parent()
@@ -97,6 +111,7 @@ pub(crate) async fn show(
         origins: data.origins,
         children: data.children,
         todo,
+        permit_rate,
     };
     render(tr, &page)
 }

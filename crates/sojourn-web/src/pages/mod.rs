@@ -77,6 +77,8 @@ mod local_path;
 mod outflow_form;
 /// Outflow list and page.
 mod outflows;
+/// Residence permits 居住证: the counter, print views, worklists.
+mod permits;
 /// The person file (一人一档).
 mod person;
 /// Cascading division pickers (province → … → village).
@@ -550,7 +552,7 @@ macro_rules! export_paths {
     };
 }
 
-const EXPORT_PATHS: [([&str; 4], Resource); 11] = [
+const EXPORT_PATHS: [([&str; 4], Resource); 12] = [
     export_paths!("/residents", Resource::Resident),
     export_paths!("/houses", Resource::House),
     export_paths!("/employers", Resource::Employer),
@@ -562,12 +564,13 @@ const EXPORT_PATHS: [([&str; 4], Resource); 11] = [
     export_paths!("/review/counts", Resource::Review),
     export_paths!("/quality/findings", Resource::Quality),
     export_paths!("/quality/duplicates", Resource::Quality),
+    export_paths!("/permits", Resource::Permit),
 ];
 
 /// Changing a person file, revealing its numbers, moving tenants: each
 /// behind the permission of the API route that does the same.
 fn file_routes(pages: PageTable<'_>) -> PageTable<'_> {
-    use Action::{Reveal, Update};
+    use Action::{Read, Reveal, Update};
     use Resource::Resident;
     let may = |action, resource| Access::Permission(action, resource);
     let r = |route, access| Entry::Guarded(route, access);
@@ -586,6 +589,31 @@ fn file_routes(pages: PageTable<'_>) -> PageTable<'_> {
         .route(
             "/persons/{id}/reveal",
             r(post(reveal::person), may(Reveal, Resident)),
+        )
+        // Residence permits 居住证 (R4.1), as the API routes that do the same.
+        .route(
+            "/persons/{id}/permits",
+            r(get(permits::counter), may(Read, Resource::Permit)),
+        )
+        .route(
+            "/persons/{id}/permits/apply",
+            r(post(permits::apply), may(Action::Create, Resource::Permit)),
+        )
+        .route(
+            "/permits",
+            r(get(permits::list), may(Read, Resource::Permit)),
+        )
+        .route(
+            "/permits/{id}/step",
+            r(post(permits::step), may(Update, Resource::Permit)),
+        )
+        .route(
+            "/permits/{id}/receipt",
+            r(get(permits::receipt), may(Read, Resource::Permit)),
+        )
+        .route(
+            "/permits/{id}/notice",
+            r(get(permits::notice), may(Read, Resource::Permit)),
         )
         .route(
             "/houses/{id}/tenants",

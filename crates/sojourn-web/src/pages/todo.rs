@@ -2,8 +2,9 @@
 //! person in their jurisdiction — records to review, to correct, entered
 //! late, to spot-check, data-quality findings to resolve, probable
 //! duplicate files to decide, transfer requests other communities sent
-//! (转移申请, to accept or decline), patrols overdue and what patrols found
-//! — each counted and linked to its list. An item
+//! (转移申请, to accept or decline), residence permits to accept, to issue
+//! (overdue) or to endorse, patrols overdue and what patrols found — each
+//! counted and linked to its list. An item
 //! is shown only to a role that may act on it (a collector is not told of
 //! the station's review queue), and only when something waits. Counts stop
 //! at [`WAITING_COUNT_CAP`] ("1000+"): a register of a million awaiting
@@ -18,7 +19,7 @@ use crate::auth::Caller;
 use crate::i18n::Tr;
 use sojourn_domain::account::{Action, Resource};
 use sojourn_domain::unit::Scope;
-use sojourn_store::{ReviewQueue, Store, WAITING_COUNT_CAP};
+use sojourn_store::{PermitList, ReviewQueue, Store, WAITING_COUNT_CAP};
 use time::{Date, OffsetDateTime};
 
 /// A service's work on a day: open items due soon, and those past due.
@@ -86,6 +87,7 @@ pub(crate) struct TodoRights {
     decide_duplicates: bool,
     decide_transfers: bool,
     patrol: bool,
+    work_permits: bool,
     /// Bit `i` set: the caller may act on `SERVICES[i]`'s work.
     services: u64,
 }
@@ -103,6 +105,7 @@ impl TodoRights {
             // Accepting ends a stay: the right to register a departure.
             decide_transfers: may(Action::Update, Resource::Resident),
             patrol: may(Action::Create, Resource::Patrol),
+            work_permits: may(Action::Update, Resource::Permit),
             services: SERVICES
                 .iter()
                 .enumerate()
@@ -207,6 +210,37 @@ pub(crate) fn todo_list(
                     href,
                 });
             }
+        }
+    }
+    if rights.work_permits {
+        // Residence permits: what the window must do today.
+        for (list, key, href) in [
+            (
+                PermitList::ToAccept,
+                "todo-permits-to-accept",
+                "/permits?list=to_accept",
+            ),
+            (
+                PermitList::IssueOverdue,
+                "todo-permits-issue-overdue",
+                "/permits?list=issue_overdue",
+            ),
+            (
+                PermitList::EndorsementDue,
+                "todo-permits-endorsement-due",
+                "/permits?list=endorsement_due",
+            ),
+            (
+                PermitList::EndorsementOverdue,
+                "todo-permits-endorsement-overdue",
+                "/permits?list=endorsement_overdue",
+            ),
+        ] {
+            items.push(TodoItem {
+                label: tr.t(key),
+                count: store.permit_list_size(scope, list, today)?,
+                href,
+            });
         }
     }
     items.retain(|item| item.count > 0);

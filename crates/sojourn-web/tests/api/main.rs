@@ -40,6 +40,10 @@ mod page_matrix;
 mod pages;
 /// Patrols: the form, the worklists, tasks and cycles.
 mod patrols;
+/// The permit counter, print views and worklists on the pages.
+mod permit_pages;
+/// Residence permits 居住证: steps, refusals, worklists, rate.
+mod permits;
 /// Refusals common to every route: bad JSON, sizes, routes, methods.
 mod protocol;
 /// The data-quality monitor.

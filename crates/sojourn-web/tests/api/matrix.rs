@@ -31,6 +31,8 @@ pub(crate) struct Seeds {
     pub(crate) duplicate: i64,
     /// A service request of the person.
     pub(crate) service_request: i64,
+    /// An application for a residence permit of the person.
+    pub(crate) permit: i64,
     pub(crate) canaries: Vec<String>,
 }
 
@@ -104,6 +106,12 @@ pub(crate) async fn seed_community(
         .expect(StatusCode::CREATED)
         .body;
     let duplicate = namesake_pair(root, &m, unit, k).await;
+    let person = arrived["person"]["id"].as_i64().expect("person");
+    let permit = root
+        .post("/api/v1/permits", &json!({ "person_id": person }))
+        .await
+        .expect(StatusCode::CREATED)
+        .id();
     let mut outflow_body = with(outflow(&m.outflow_id), "unit", json!(unit));
     outflow_body["name"] = json!(m.outflow);
     let outflow = root
@@ -164,6 +172,7 @@ pub(crate) async fn seed_community(
         token_secret: token.body["secret"].as_str().expect("secret").to_owned(),
         duplicate,
         service_request,
+        permit,
         canaries,
     }
 }
@@ -213,6 +222,7 @@ fn uri(route: &RouteInfo, foreign: &Seeds) -> String {
             "tokens" => foreign.token,
             "quality" => foreign.duplicate,
             "service-requests" => foreign.service_request,
+            "permits" => foreign.permit,
             _ => return None,
         })
     };
@@ -226,6 +236,7 @@ fn uri(route: &RouteInfo, foreign: &Seeds) -> String {
         "tokens",
         "quality",
         "service-requests",
+        "permits",
     ];
     let mut path = route.path.clone();
     if path.starts_with("/api/v1/review/{kind}/{id}") {
@@ -316,6 +327,10 @@ fn body(route: &RouteInfo, foreign: &Seeds) -> Option<Value> {
         ("POST", "/houses/{id}/reveal") => {
             json!({ "fields": ["landlord.id_number"], "reason": "核实房东身份信息" })
         }
+        ("POST", "/permits") => json!({ "person_id": foreign.person }),
+        ("POST", "/permits/{id}/steps") => {
+            json!({ "step": "notice", "version": 1, "documents": ["photo"] })
+        }
         ("POST", "/quality/scan") => json!({}),
         ("POST", "/service-requests") => {
             json!({ "person_id": foreign.person, "kind": "employment", "asked": "越界求职" })
@@ -333,7 +348,8 @@ fn body(route: &RouteInfo, foreign: &Seeds) -> Option<Value> {
         ("POST", "/quality/duplicates/{id}/dismiss") => json!({ "reason": "越界排除" }),
         (
             "POST",
-            "/exports/residents" | "/exports/houses" | "/exports/employers" | "/exports/outflows",
+            "/exports/residents" | "/exports/houses" | "/exports/employers" | "/exports/outflows"
+            | "/exports/permits",
         ) => json!({ "format": "xlsx", "filters": { "unit": unit } }),
         // The workflow's lists have no unit filter: the caller's own
         // jurisdiction is exported (the rows are checked in
@@ -454,6 +470,8 @@ pub(crate) async fn everything(
             format!("/api/v1/review/outflow/{}", s.outflow),
             format!("/api/v1/quality/duplicates/{}", s.duplicate),
             format!("/api/v1/service-requests/{}", s.service_request),
+            format!("/api/v1/permits/{}", s.permit),
+            format!("/api/v1/permits/{}/history", s.permit),
         ] {
             records.push(director.get(&path).await.expect(StatusCode::OK).body);
         }

@@ -35,6 +35,7 @@ fn uri(route: &PageRoute, foreign: &Seeds) -> String {
         // A task id of nobody's: `patrols.rs` tests a sibling's task.
         ("/patrols/tasks/{id}", foreign.person),
         ("/service-requests/{id}", foreign.service_request),
+        ("/permits/{id}", foreign.permit),
         // No transfer request is seeded here (it takes a third community
         // to be nobody's but the asker's and the asked's): an id of
         // nobody's, refused as one. `transfers.rs` tests their scope.

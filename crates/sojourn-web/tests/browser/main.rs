@@ -16,6 +16,8 @@ mod harness;
 mod imports;
 /// A patrol recorded on a phone.
 mod patrols;
+/// The residence permit counter: apply, notice, accept, receipt.
+mod permits;
 /// The forms of the house, employer and outflow registers.
 mod record_forms;
 /// The review workflow: approving from the station's queue.
