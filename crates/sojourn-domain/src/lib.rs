@@ -34,11 +34,11 @@ pub mod record;
 pub mod residence;
 /// The review workflow: collected → entered → reviewed → spot-checked.
 pub mod review;
+/// Free-text survey helpers: how one search box is read.
+pub mod search;
 /// Services of the one-stop window: permits, family planning, vaccination,
 /// requests.
 pub mod services;
-/// Free-text survey helpers: how one search box is read.
-pub mod search;
 /// Bounded, trimmed text values (names, addresses, notes).
 pub mod text;
 /// Dates that the registers accept: real, and not in the future.
