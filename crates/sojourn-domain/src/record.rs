@@ -38,10 +38,14 @@ pub enum RecordKind {
     HouseInspection,
     /// A unit's contacts (coordinator, police officer).
     UnitContacts,
+    /// A married woman's family-planning follow-up file (R4.3).
+    FamilyPlanningFile,
+    /// A 三查 result of one window of a follow-up file.
+    FamilyPlanningCheck,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 14] = [
+    pub const ALL: [RecordKind; 16] = [
         Self::Person,
         Self::Residence,
         Self::House,
@@ -56,6 +60,8 @@ impl RecordKind {
         Self::DocumentCheck,
         Self::HouseInspection,
         Self::UnitContacts,
+        Self::FamilyPlanningFile,
+        Self::FamilyPlanningCheck,
     ];
 
     /// The registers whose records go through review.
@@ -82,6 +88,8 @@ impl RecordKind {
             Self::DocumentCheck => "document_check",
             Self::HouseInspection => "house_inspection",
             Self::UnitContacts => "unit_contacts",
+            Self::FamilyPlanningFile => "family_planning_file",
+            Self::FamilyPlanningCheck => "family_planning_check",
         }
     }
 
@@ -107,6 +115,8 @@ impl RecordKind {
             Self::DocumentCheck => "证件核查记录",
             Self::HouseInspection => "出租房屋检查记录",
             Self::UnitContacts => "单位联系方式",
+            Self::FamilyPlanningFile => "已婚育龄妇女跟踪服务档案",
+            Self::FamilyPlanningCheck => "三查记录",
         }
     }
 
@@ -126,6 +136,8 @@ impl RecordKind {
             Self::DocumentCheck => "document check",
             Self::HouseInspection => "house inspection",
             Self::UnitContacts => "unit contacts",
+            Self::FamilyPlanningFile => "family-planning follow-up file",
+            Self::FamilyPlanningCheck => "three-checks result",
         }
     }
 }
@@ -185,7 +197,9 @@ impl RecordRef {
             | RecordKind::ArrivalBatch
             | RecordKind::DocumentCheck
             | RecordKind::HouseInspection
-            | RecordKind::UnitContacts => None,
+            | RecordKind::UnitContacts
+            | RecordKind::FamilyPlanningFile
+            | RecordKind::FamilyPlanningCheck => None,
         }
     }
 }

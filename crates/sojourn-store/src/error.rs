@@ -72,6 +72,9 @@ pub enum StoreError {
     /// A transfer request, or a decision on one, was refused.
     #[error("{}", sojourn_domain::Localized::message_en(.0))]
     Transfer(crate::transfers::TransferRefusal),
+    /// The family-planning follow-up refused a file or a 三查 result.
+    #[error(transparent)]
+    FamilyPlanning(#[from] sojourn_domain::services::family_planning::FamilyPlanningError),
     /// Stored data no longer reads as it was written: a value that no
     /// longer parses, a column of a type the schema does not give it.
     /// Details are logged, not shown.
@@ -156,6 +159,7 @@ impl Localized for StoreError {
             Self::NewerSchema(_) => "newer_schema",
             Self::Quality(refusal) => refusal.code(),
             Self::Transfer(refusal) => refusal.code(),
+            Self::FamilyPlanning(e) => e.code(),
             Self::Backend(_) | Self::Corrupt(_) | Self::Internal(_) => "internal",
         }
     }
@@ -208,6 +212,7 @@ impl Localized for StoreError {
             ),
             Self::Quality(refusal) => refusal.message_zh(),
             Self::Transfer(refusal) => refusal.message_zh(),
+            Self::FamilyPlanning(e) => e.message_zh(),
             Self::Backend(_) | Self::Corrupt(_) | Self::Internal(_) => {
                 "数据库出错，请稍后再试；如仍出错请联系系统管理员".into()
             }

@@ -25,6 +25,8 @@ pub mod audit;
 pub mod crypto;
 /// Errors of the store layer.
 pub mod error;
+/// The family-planning follow-up of married women of childbearing age.
+pub mod family_planning;
 /// What the imports hand the store: stays, and rows through a sink.
 pub mod imports;
 /// Masking of personal values: the masks, and the net over free-form JSON.
@@ -62,6 +64,7 @@ pub use audit::{
     Finding, ObjectKind, Outcome,
 };
 pub use error::StoreError;
+pub use family_planning::FamilyPlanningStore;
 pub use imports::{ImportSink, StayImport};
 pub use operations::OperationsStore;
 pub use quality::QualityStore;
@@ -130,7 +133,14 @@ impl Actor {
 /// Accounts, sessions and tokens ([`AccountStore`]) and the audit trail
 /// ([`AuditLog`]) are part of it, so one `Arc<dyn Store>` serves all.
 pub trait Store:
-    AccountStore + AuditLog + QualityStore + TransferStore + OperationsStore + Send + Sync
+    AccountStore
+    + AuditLog
+    + QualityStore
+    + TransferStore
+    + OperationsStore
+    + FamilyPlanningStore
+    + Send
+    + Sync
 {
     // ---- the jurisdiction tree ----
 

@@ -40,6 +40,7 @@ macro_rules! every_migration {
             "0730_transfer_requests",
             "0740_unit_contacts",
             "0750_domicile_from_id_number",
+            "0810_family_planning",
         )
     };
 }

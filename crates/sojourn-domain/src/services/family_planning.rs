@@ -28,8 +28,12 @@
 
 use crate::codes::{ContraceptiveMethod, MaritalStatus, Sex};
 use crate::localized::Localized;
+use crate::outflow::OutflowId;
+use crate::person::PersonId;
 use crate::quality::CHILDBEARING_AGES;
+use crate::residence::ResidenceId;
 use crate::time_rules::age_on;
+use crate::unit::UnitCode;
 use std::fmt;
 use time::{Date, Duration, Month};
 
@@ -520,6 +524,102 @@ impl KeyGroup {
     }
 }
 
+/// The id of a follow-up file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FollowUpFileId(pub i64);
+
+/// Whose file it is: an inflow woman's stay, or an outflow woman's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Woman {
+    Inflow {
+        residence: ResidenceId,
+        person: PersonId,
+    },
+    Outflow {
+        outflow: OutflowId,
+    },
+}
+
+impl Woman {
+    pub fn population(self) -> Population {
+        match self {
+            Self::Inflow { .. } => Population::Inflow,
+            Self::Outflow { .. } => Population::Outflow,
+        }
+    }
+}
+
+/// Which register record a new file is opened on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WomanRef {
+    /// An inflow woman's stay: arrival, sex, birth and marital status are
+    /// read from the stay and her person file.
+    Residence(ResidenceId),
+    /// An outflow woman's record: departure, sex and birth are read from
+    /// it; the outflow register keeps no marital status, so the opening
+    /// states it.
+    Outflow(OutflowId),
+}
+
+/// A file to open: on whom, how it was filed, what it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileOpening {
+    pub woman: WomanRef,
+    pub filing: Filing,
+    /// Used where the register holds none (an outflow woman, or a person
+    /// file without it).
+    pub marital_status: Option<MaritalStatus>,
+    pub contents: FollowUp,
+}
+
+/// A follow-up file as kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUpFile {
+    pub id: FollowUpFileId,
+    pub unit: UnitCode,
+    pub woman: Woman,
+    pub birth_date: Date,
+    /// Her arrival (inflow) or departure (outflow).
+    pub basis_on: Date,
+    pub filing: Filing,
+    pub contents: FollowUp,
+    pub version: i64,
+}
+
+impl FollowUpFile {
+    /// The woman as the rules judge her (married: her file was opened).
+    pub fn subject(&self) -> Subject {
+        Subject {
+            sex: Sex::Female,
+            birth_date: self.birth_date,
+            marital_status: Some(MaritalStatus::Married),
+            population: self.woman.population(),
+            basis_on: self.basis_on,
+        }
+    }
+
+    /// Whether the file itself broke the 30-day rule.
+    pub fn filed_late(&self) -> bool {
+        self.filing.filed_on() > self.subject().filing_due()
+    }
+}
+
+/// One window of a woman's schedule, and its result once recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScheduledCheck {
+    pub file: FollowUpFileId,
+    pub window: Window,
+    pub due_from: Date,
+    pub due_to: Date,
+    pub result: Option<CheckResult>,
+}
+
+impl ScheduledCheck {
+    pub fn state(&self, today: Date) -> CheckState {
+        CheckState::of((self.due_from, self.due_to), self.result.is_some(), today)
+    }
+}
+
 fn not_future(date: Date, today: Date) -> Result<(), FamilyPlanningError> {
     if date > today {
         return Err(FamilyPlanningError::InFuture { date, today });
@@ -546,6 +646,10 @@ pub enum FamilyPlanningError {
         today: Date,
     },
     WindowsInvalid,
+    /// Her file is already open.
+    AlreadyFiled {
+        file: i64,
+    },
 }
 
 impl fmt::Display for FamilyPlanningError {
@@ -565,6 +669,7 @@ impl Localized for FamilyPlanningError {
             Self::CheckBeforeArrival { .. } => "family_planning_check_before_arrival",
             Self::InFuture { .. } => "family_planning_date_in_future",
             Self::WindowsInvalid => "family_planning_windows_invalid",
+            Self::AlreadyFiled { .. } => "family_planning_already_filed",
         }
     }
 
@@ -582,6 +687,7 @@ impl Localized for FamilyPlanningError {
             Self::WindowsInvalid => {
                 "三查时段须为三个月份，第一个为1月，其余依次递增（如1,5,9）".to_owned()
             }
+            Self::AlreadyFiled { file } => format!("她的跟踪服务档案已建立（档案 {file}）"),
         }
     }
 
@@ -601,6 +707,9 @@ impl Localized for FamilyPlanningError {
             Self::WindowsInvalid => "the three check windows are three months, the first \
                 January, the others later in order (such as 1,5,9)"
                 .to_owned(),
+            Self::AlreadyFiled { file } => {
+                format!("her follow-up file is already open (file {file})")
+            }
         }
     }
 }
@@ -849,6 +958,7 @@ mod tests {
                 today: TODAY,
             },
             FamilyPlanningError::WindowsInvalid,
+            FamilyPlanningError::AlreadyFiled { file: 1 },
         ];
         for e in errors {
             assert!(e.code().starts_with("family_planning_"));

@@ -225,6 +225,8 @@ pub(crate) use outflows::*;
 /// Documents checked or chased for a person.
 mod documents;
 pub(crate) use documents::*;
+/// The family-planning follow-up: files, the 三查 schedule, worklists.
+mod family_planning;
 /// Safety inspections kept with a house.
 mod inspections;
 pub(crate) use inspections::*;

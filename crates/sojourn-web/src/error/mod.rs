@@ -261,9 +261,9 @@ impl From<StoreError> for ApiError {
             | StoreError::Review(_)
             | StoreError::Quality(_)
             | StoreError::Transfer(_) => Self::Conflict(problem),
-            StoreError::ReferenceOutOfScope { .. } | StoreError::Rule(_) => {
-                Self::Unprocessable(problem)
-            }
+            StoreError::ReferenceOutOfScope { .. }
+            | StoreError::Rule(_)
+            | StoreError::FamilyPlanning(_) => Self::Unprocessable(problem),
             // Deployment state is settled by `sojourn init` before the API
             // runs; meeting it here is a server fault, not a client's.
             // So is a key that does not fit the data (checked at start).
