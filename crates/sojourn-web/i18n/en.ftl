@@ -649,6 +649,7 @@ quality-rule-quality_resident_without_house = Resident without house
 quality-rule-quality_childbearing_woman_not_filed = Woman of childbearing age not filed within 30 days
 quality-rule-quality_reason_for_stay_unknown = Reason for stay unknown
 quality-rule-quality_domicile_from_id_number = Household registration taken from the ID number
+quality-rule-quality_check_outside_childbearing_age = Three checks of a woman outside childbearing age
 ## Importing a register from a sheet
 import-title = Import
 import-heading = Import from a sheet

@@ -627,6 +627,7 @@ quality-rule-quality_resident_without_house = 在住人员未关联房屋
 quality-rule-quality_childbearing_woman_not_filed = 育龄妇女30日内未建档
 quality-rule-quality_reason_for_stay_unknown = 来本地事由不详
 quality-rule-quality_domicile_from_id_number = 户籍地按身份证号码推定
+quality-rule-quality_check_outside_childbearing_age = 三查对象不在育龄
 ## Importing a register from a sheet
 import-title = 导入
 import-heading = 从表格导入

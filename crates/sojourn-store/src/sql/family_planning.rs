@@ -184,13 +184,17 @@ pub(crate) fn open_file(
     Ok(file)
 }
 
-/// The monitor's 30-day finding on an inflow woman's stay reads her
-/// file's filing date: it is judged again when the file is made.
+/// The monitor judges a woman's follow-up on her stay (inflow) or her
+/// outflow record: the 30-day rule reads the file's filing date, the age
+/// rule the days of her 三查. The record is judged again when either
+/// changes.
 fn rejudge_stay(tx: &mut dyn Tx, file: &FollowUpFile) -> Result<()> {
-    if let Woman::Inflow { residence, .. } = file.woman {
-        super::quality::refresh(tx, RecordKind::Residence, residence.0)?;
+    match file.woman {
+        Woman::Inflow { residence, .. } => {
+            super::quality::refresh(tx, RecordKind::Residence, residence.0)
+        }
+        Woman::Outflow { outflow } => super::quality::refresh(tx, RecordKind::Outflow, outflow.0),
     }
-    Ok(())
 }
 
 pub(crate) fn update_file(
@@ -439,6 +443,7 @@ pub(crate) fn record_check(
         }
     }
     .int(0)?;
+    rejudge_stay(tx, &file)?;
     let recorded = ScheduledCheck {
         file: id,
         window,

@@ -5,6 +5,8 @@ use crate::fixtures::*;
 use crate::harness::TestDb;
 use sojourn_domain::codes::{ContraceptiveMethod, MaritalStatus};
 use sojourn_domain::outflow::OutflowId;
+use sojourn_domain::quality::Rule;
+use sojourn_domain::record::RecordKind;
 use sojourn_domain::residence::ResidenceId;
 use sojourn_domain::services::family_planning::*;
 use sojourn_store::family_planning::*;
@@ -492,5 +494,145 @@ pub fn the_key_groups_list_the_women_their_files_put_in_them(db: &TestDb) {
             FamilyPlanningList::Group(KeyGroup::Pregnant)
         )),
         []
+    );
+}
+
+fn stay_rules(store: &dyn Store, stay: ResidenceId) -> Vec<Rule> {
+    store
+        .findings_of(&scope(DUOFU), RecordKind::Residence, stay.0)
+        .expect("findings")
+        .iter()
+        .map(|f| f.rule)
+        .collect()
+}
+
+fn not_filed(store: &dyn Store, stay: ResidenceId) -> bool {
+    stay_rules(store, stay).contains(&Rule::ChildbearingWomanNotFiled)
+}
+
+pub fn the_30_day_rule_reads_the_files_filing_date_not_the_day_the_stay_was_typed(db: &TestDb) {
+    let store = deployed(db);
+    // Registered today for an arrival in January 2025: the stay was typed
+    // (or imported) long after, but her file's sheet says 建档日期 within
+    // the 30 days. Before the fix the rule read the stay's creation time
+    // and flagged her whatever her file said.
+    let stay = woman(store, "19900307", 12, "王芳", "2025-01-02");
+    assert!(not_filed(store, stay), "no file yet: not filed");
+    store
+        .open_family_planning_file(
+            &scope(DUOFU),
+            &FileOpening {
+                filing: Filing::Sheet {
+                    stated: date("2025-01-20"),
+                },
+                ..opening(stay, "2025-01-20")
+            },
+            today(),
+            &actor(),
+        )
+        .expect("file");
+    assert!(!not_filed(store, stay), "filed in time by the sheet's date");
+    // A file made by a collector after the 30 days is late.
+    let late = woman(store, "19900307", 14, "李梅", "2025-01-02");
+    open(store, late, "2025-02-02");
+    let findings = store
+        .findings_of(&scope(DUOFU), RecordKind::Residence, late.0)
+        .expect("findings");
+    let finding = (findings.iter())
+        .find(|f| f.rule == Rule::ChildbearingWomanNotFiled)
+        .expect("late");
+    assert!(
+        finding.detail_zh.contains("2025-02-02"),
+        "{}",
+        finding.detail_zh
+    );
+    // A scan judges the same as the write did.
+    store
+        .scan_quality(&scope(TOWN), today(), 100)
+        .expect("scan");
+    assert!(!not_filed(store, stay));
+    assert!(not_filed(store, late));
+}
+
+pub fn the_30_day_rule_judges_age_on_arrival_and_only_married_women(db: &TestDb) {
+    let store = deployed(db);
+    // 49 when she arrived on 2025-05-01, 50 now: still judged.
+    let older = woman(store, "19750601", 12, "周红", "2025-05-01");
+    assert!(not_filed(store, older));
+    // Unmarried: the follow-up is not hers.
+    let mut single = arrival(&id_number("19950101", 16), "赵丽", DUOFU, "2025-05-01");
+    single.person.marital_status = Some(MaritalStatus::Unmarried);
+    let (_, single) = store
+        .register_arrival(&scope(DUOFU), &single, &actor())
+        .expect("arrival");
+    assert!(!not_filed(store, single.id));
+    // A batch of arrivals (the import's path) judges the same way. (The
+    // lower bound, 15 on arrival, is the domain's unit tests'.)
+    let batch = [
+        arrival(&id_number("19750601", 18), "郑芳", DUOFU, "2025-05-01"),
+        {
+            let mut single = arrival(&id_number("19950101", 20), "王小红", DUOFU, "2025-05-01");
+            single.person.marital_status = Some(MaritalStatus::Divorced);
+            single
+        },
+    ];
+    let stays: Vec<ResidenceId> = store
+        .register_arrivals(&scope(DUOFU), &batch, &actor())
+        .expect("batch")
+        .into_iter()
+        .map(|r| r.expect("arrival"))
+        .collect();
+    assert!(not_filed(store, stays[0]));
+    assert!(!not_filed(store, stays[1]));
+}
+
+pub fn a_three_checks_result_outside_15_to_49_is_found_by_the_monitor(db: &TestDb) {
+    let store = deployed(db);
+    // Turns 50 on 2026-06-01.
+    let stay = woman(store, "19760601", 12, "周红", "2026-03-01");
+    let file = open(store, stay, "2026-03-10");
+    store
+        .record_family_planning_check(
+            &scope(DUOFU),
+            file.id,
+            &result("2026-05-20"),
+            CheckWindows::default(),
+            today(),
+            &actor(),
+        )
+        .expect("check at 49");
+    assert!(!stay_rules(store, stay).contains(&Rule::CheckOutsideChildbearingAge));
+    // The store refuses a result dated after her 50th birthday …
+    let refused = store.record_family_planning_check(
+        &scope(DUOFU),
+        file.id,
+        &result("2026-06-01"),
+        CheckWindows::default(),
+        today(),
+        &actor(),
+    );
+    assert!(matches!(
+        refused,
+        Err(StoreError::FamilyPlanning(
+            FamilyPlanningError::OutsideChildbearingAge { age: 50, .. }
+        ))
+    ));
+    // … and the monitor finds one that got in behind its back.
+    db.execute_raw("UPDATE fp_checks SET checked_on = '2026-06-05'")
+        .expect("raw update");
+    let summary = store
+        .scan_quality(&scope(TOWN), today(), 100)
+        .expect("scan");
+    assert!(summary.opened >= 1, "{summary:?}");
+    let findings = store
+        .findings_of(&scope(DUOFU), RecordKind::Residence, stay.0)
+        .expect("findings");
+    let finding = (findings.iter())
+        .find(|f| f.rule == Rule::CheckOutsideChildbearingAge)
+        .expect("found");
+    assert!(
+        finding.detail_zh.contains("2026-06-05"),
+        "{}",
+        finding.detail_zh
     );
 }
