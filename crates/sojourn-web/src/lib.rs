@@ -77,6 +77,9 @@ pub struct AppState {
     pub exports: Arc<export::jobs::ExportJobs>,
     /// The bounds of an upload, the imports running and their reports.
     pub imports: Arc<ops::imports::Imports>,
+    /// The three windows of the family-planning 三查, a deployment's
+    /// setting (by default January, May and September).
+    pub check_windows: sojourn_domain::services::family_planning::CheckWindows,
 }
 
 impl AppState {
@@ -89,7 +92,17 @@ impl AppState {
             limiter: Arc::new(RateLimiter::default()),
             exports: Arc::new(export::jobs::ExportJobs::default()),
             imports: Arc::new(ops::imports::Imports::default()),
+            check_windows: Default::default(),
         }
+    }
+
+    /// The 三查 windows a deployment sets instead of the default.
+    pub fn with_check_windows(
+        mut self,
+        windows: sojourn_domain::services::family_planning::CheckWindows,
+    ) -> Self {
+        self.check_windows = windows;
+        self
     }
 
     /// Uploads bounded by `limits` instead of the defaults (the rows a
