@@ -262,7 +262,7 @@ pub(crate) async fn worklist(
     Query(query): Query<WorklistQuery>,
 ) -> Result<Json<WorklistResponse>, ApiError> {
     let query = query.parse(china_today(), state.check_windows)?;
-    let page = ops::worklist(&state, &caller, query).await?;
+    let page = ops::worklist(&state, &caller, caller.scope(), query).await?;
     Ok(Json(WorklistResponse {
         items: page.items.iter().map(Into::into).collect(),
         total: page.total,

@@ -135,13 +135,13 @@ pub(crate) async fn generate_schedule(
 pub(crate) async fn worklist(
     state: &AppState,
     caller: &Caller,
+    scope: Scope,
     query: FamilyPlanningQuery,
 ) -> Result<Page<FamilyPlanningRow>, ApiError> {
     use sojourn_store::family_planning::FamilyPlanningList::Group;
     if matches!(query.list, Group(_)) && !may_see_contents(caller) {
         return Err(ApiError::Denied(crate::error::Denied::Forbidden));
     }
-    let scope = caller.scope();
     let page = crate::blocking::run(state, move |store| {
         store.family_planning_worklist(&scope, &query)
     })
