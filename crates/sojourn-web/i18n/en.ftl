@@ -914,3 +914,5 @@ fp-health = Reproductive health
 fp-record = Record
 fp-check-done = The three checks were recorded
 fp-check-invalid = The result is not complete: check the date and each finding
+todo-three-checks-due = Three checks due this window
+todo-three-checks-missed = Three checks missed

@@ -882,3 +882,5 @@ fp-health = 查病
 fp-record = 登记
 fp-check-done = 三查结果已登记
 fp-check-invalid = 三查结果填写有误，请检查日期和各项结果
+todo-three-checks-due = 本期应查的三查
+todo-three-checks-missed = 漏查的三查

@@ -2,7 +2,8 @@
 //! person in their jurisdiction — records to review, to correct, entered
 //! late, to spot-check, data-quality findings to resolve, probable
 //! duplicate files to decide and transfer requests other communities sent
-//! (转移申请, to accept or decline) — each counted and linked to its list. An item
+//! (转移申请, to accept or decline), the family-planning 三查 due this
+//! window or missed — each counted and linked to its list. An item
 //! is shown only to a role that may act on it (a collector is not told of
 //! the station's review queue), and only when something waits. Counts stop
 //! at [`WAITING_COUNT_CAP`] ("1000+"): a register of a million awaiting
@@ -11,8 +12,10 @@
 use crate::auth::Caller;
 use crate::i18n::Tr;
 use sojourn_domain::account::{Action, Resource};
+use sojourn_domain::services::family_planning::CheckWindows;
 use sojourn_domain::unit::Scope;
-use sojourn_store::{ReviewQueue, Store, WAITING_COUNT_CAP};
+use sojourn_store::family_planning::{FamilyPlanningList, FamilyPlanningQuery};
+use sojourn_store::{PageRequest, ReviewQueue, Store, WAITING_COUNT_CAP};
 use time::OffsetDateTime;
 
 /// One line of the list: "待审核 651", linked to the list it counts.
@@ -44,6 +47,9 @@ pub(crate) struct TodoRights {
     resolve_findings: bool,
     decide_duplicates: bool,
     decide_transfers: bool,
+    /// The 三查 windows, for a role that records the checks (the
+    /// family-planning officer, the health service).
+    three_checks: Option<CheckWindows>,
 }
 
 impl TodoRights {
@@ -58,7 +64,14 @@ impl TodoRights {
             decide_duplicates: may(Action::Manage, Resource::Quality),
             // Accepting ends a stay: the right to register a departure.
             decide_transfers: may(Action::Update, Resource::Resident),
+            three_checks: may(Action::Update, Resource::FamilyPlanning).then(CheckWindows::default),
         }
+    }
+
+    /// The deployment's 三查 windows instead of the default.
+    pub(crate) fn with_check_windows(mut self, windows: CheckWindows) -> Self {
+        self.three_checks = self.three_checks.map(|_| windows);
+        self
     }
 }
 
@@ -129,6 +142,33 @@ pub(crate) fn todo_list(
             count: store.pending_transfers(scope)?,
             href: "/transfers",
         });
+    }
+    if let Some(windows) = rights.three_checks {
+        let lists = [
+            (
+                FamilyPlanningList::Due,
+                "todo-three-checks-due",
+                "/family-planning?list=due",
+            ),
+            (
+                FamilyPlanningList::Missed,
+                "todo-three-checks-missed",
+                "/family-planning?list=missed",
+            ),
+        ];
+        for (list, key, href) in lists {
+            let query = FamilyPlanningQuery {
+                list,
+                today: now.to_offset(sojourn_domain::time_rules::CHINA).date(),
+                windows,
+                page: PageRequest::default(),
+            };
+            items.push(TodoItem {
+                label: tr.t(key),
+                count: store.family_planning_worklist(scope, &query)?.total,
+                href,
+            });
+        }
     }
     items.retain(|item| item.count > 0);
     Ok(items)

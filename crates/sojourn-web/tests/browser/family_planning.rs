@@ -76,5 +76,12 @@ fn a_result_recorded_from_the_worklist_takes_the_woman_off_the_due_list() {
             ))
             .await;
         assert_eq!(rows, serde_json::json!([false, true]));
+        // The one still due is on the home page's to-do list.
+        ctx.goto("/").await;
+        let todo = ctx.text(".todo-list").await;
+        assert!(todo.contains("本期应查的三查"), "{todo}");
+        ctx.click(".todo-list a[href=\"/family-planning?list=due\"]")
+            .await;
+        ctx.wait_path("/family-planning?list=due").await;
     });
 }
