@@ -50,6 +50,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &listen.listen,
                 listen.security(),
                 listen.import_limits(),
+                listen.check_windows,
             )?;
             Ok(ExitCode::SUCCESS)
         }
@@ -66,6 +67,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     &listen.listen,
                     listen.security(),
                     listen.import_limits(),
+                    listen.check_windows,
                 )?;
             }
             Ok(ExitCode::SUCCESS)

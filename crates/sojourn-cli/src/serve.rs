@@ -5,6 +5,7 @@
 use crate::db::Deployment;
 use crate::error::{CliError, Result};
 use clap::Args;
+use sojourn_domain::services::family_planning::CheckWindows;
 use sojourn_web::AppState;
 use sojourn_web::auth::SecurityConfig;
 use std::net::SocketAddr;
@@ -39,6 +40,11 @@ pub(crate) struct ListenArg {
     /// ledger. A larger register is loaded with `sojourn import`.
     #[arg(long, value_name = "ROWS", default_value_t = sojourn_sheets::bounds::DEFAULT_MAX_ROWS)]
     import_max_rows: u64,
+    /// The months the three windows of the family-planning 三查 start in
+    /// (the first January, each ending the day before the next starts).
+    #[arg(long, value_name = "MONTHS", default_value = "1,5,9",
+          value_parser = CheckWindows::parse)]
+    pub(crate) check_windows: CheckWindows,
 }
 
 impl ListenArg {
@@ -60,12 +66,13 @@ impl ListenArg {
 }
 
 /// Serves `deployment` on `listen` until Ctrl-C, printing the URL first;
-/// uploads are bounded by `limits`.
+/// uploads are bounded by `limits`; the 三查 falls in `windows`.
 pub fn serve(
     deployment: Deployment,
     listen: &str,
     security: SecurityConfig,
     limits: sojourn_sheets::Limits,
+    windows: CheckWindows,
 ) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -89,7 +96,8 @@ pub fn serve(
         );
         let state = AppState::new(deployment.store.clone())
             .with_security(security)
-            .with_import_limits(limits);
+            .with_import_limits(limits)
+            .with_check_windows(windows);
         sojourn_web::serve(listener, state)
             .await
             .map_err(CliError::Serve)
