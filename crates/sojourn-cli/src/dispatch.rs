@@ -48,6 +48,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 listen.import_limits(),
                 listen.job_files()?,
                 listen.metrics_addr.as_deref(),
+                listen.check_windows,
             )?;
             Ok(ExitCode::SUCCESS)
         }
@@ -66,6 +67,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     listen.import_limits(),
                     listen.job_files()?,
                     listen.metrics_addr.as_deref(),
+                    listen.check_windows,
                 )?;
             }
             Ok(ExitCode::SUCCESS)

@@ -5,6 +5,7 @@
 use crate::db::Deployment;
 use crate::error::{CliError, Result};
 use clap::Args;
+use sojourn_domain::services::family_planning::CheckWindows;
 use sojourn_web::AppState;
 use sojourn_web::auth::SecurityConfig;
 use std::net::SocketAddr;
@@ -54,6 +55,11 @@ pub(crate) struct ListenArg {
     /// machine or a monitoring network.
     #[arg(long, value_name = "ADDR")]
     pub(crate) metrics_addr: Option<String>,
+    /// The months the three windows of the family-planning 三查 start in
+    /// (the first January, each ending the day before the next starts).
+    #[arg(long, value_name = "MONTHS", default_value = "1,5,9",
+          value_parser = CheckWindows::parse)]
+    pub(crate) check_windows: CheckWindows,
 }
 
 /// Where the jobs' files go unless told otherwise.
@@ -95,6 +101,7 @@ impl ListenArg {
 /// uploads are bounded by `limits`; jobs keep their files in `jobs`.
 /// Before it serves, the jobs a stopped server left running are marked
 /// (`sojourn_web::jobs::recover`); expired ones are swept while it runs.
+/// The 三查 falls in `windows`.
 pub fn serve(
     deployment: Deployment,
     listen: &str,
@@ -102,6 +109,7 @@ pub fn serve(
     limits: sojourn_sheets::Limits,
     jobs: sojourn_web::jobs::JobFiles,
     metrics_addr: Option<&str>,
+    windows: CheckWindows,
 ) -> Result<()> {
     sojourn_web::jobs::recover(deployment.store.as_ref(), &jobs)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -127,7 +135,8 @@ pub fn serve(
         let state = AppState::new(deployment.store.clone())
             .with_security(security)
             .with_import_limits(limits)
-            .with_job_files(jobs.clone());
+            .with_job_files(jobs.clone())
+            .with_check_windows(windows);
         tokio::spawn(sojourn_web::jobs::sweep_every(
             deployment.store.clone(),
             jobs,

@@ -131,8 +131,9 @@ fn main() {
         match check_id_number(Some(&r.id_number), TODAY) {
             Ok(id) => {
                 findings += check_against_id(&id, Some(Sex::Female), Some(r.birth)).len();
-                findings +=
-                    usize::from(check_childbearing_filing(&id, r.arrived, None, TODAY).is_some());
+                findings += usize::from(
+                    check_childbearing_filing(&id, true, r.arrived, None, TODAY).is_some(),
+                );
             }
             Err(_) => findings += 1,
         }

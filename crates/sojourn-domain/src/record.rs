@@ -46,10 +46,14 @@ pub enum RecordKind {
     ServiceRequest,
     /// A residence permit 居住证, application to cancellation (R4.1).
     ResidencePermit,
+    /// A married woman's family-planning follow-up file (R4.3).
+    FamilyPlanningFile,
+    /// A 三查 result of one window of a follow-up file.
+    FamilyPlanningCheck,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 18] = [
+    pub const ALL: [RecordKind; 20] = [
         Self::Person,
         Self::Residence,
         Self::House,
@@ -68,6 +72,8 @@ impl RecordKind {
         Self::Patrol,
         Self::ServiceRequest,
         Self::ResidencePermit,
+        Self::FamilyPlanningFile,
+        Self::FamilyPlanningCheck,
     ];
 
     /// The registers whose records go through review.
@@ -98,6 +104,8 @@ impl RecordKind {
             Self::Patrol => "patrol",
             Self::ServiceRequest => "service_request",
             Self::ResidencePermit => "residence_permit",
+            Self::FamilyPlanningFile => "family_planning_file",
+            Self::FamilyPlanningCheck => "family_planning_check",
         }
     }
 
@@ -127,6 +135,8 @@ impl RecordKind {
             Self::Patrol => "巡查记录",
             Self::ServiceRequest => "服务事项",
             Self::ResidencePermit => "居住证",
+            Self::FamilyPlanningFile => "已婚育龄妇女跟踪服务档案",
+            Self::FamilyPlanningCheck => "三查记录",
         }
     }
 
@@ -150,6 +160,8 @@ impl RecordKind {
             Self::Patrol => "patrol",
             Self::ServiceRequest => "service request",
             Self::ResidencePermit => "residence permit",
+            Self::FamilyPlanningFile => "family-planning follow-up file",
+            Self::FamilyPlanningCheck => "three-checks result",
         }
     }
 }
@@ -212,8 +224,9 @@ impl RecordRef {
             | RecordKind::UnitContacts
             | RecordKind::EmployerCoordinators
             | RecordKind::Patrol => None,
-            | RecordKind::ServiceRequest => None,
-            | RecordKind::ResidencePermit => None,
+            RecordKind::ServiceRequest => None,
+            RecordKind::ResidencePermit => None,
+            RecordKind::FamilyPlanningFile | RecordKind::FamilyPlanningCheck => None,
         }
     }
 }

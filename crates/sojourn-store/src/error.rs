@@ -78,6 +78,9 @@ pub enum StoreError {
     /// A residence permit's application or step was refused.
     #[error("{}", sojourn_domain::Localized::message_en(.0))]
     Permit(#[from] sojourn_domain::services::permit::PermitError),
+    /// The family-planning follow-up refused a file or a 三查 result.
+    #[error(transparent)]
+    FamilyPlanning(#[from] sojourn_domain::services::family_planning::FamilyPlanningError),
     /// Stored data no longer reads as it was written: a value that no
     /// longer parses, a column of a type the schema does not give it.
     /// Details are logged, not shown.
@@ -164,6 +167,7 @@ impl Localized for StoreError {
             Self::Transfer(refusal) => refusal.code(),
             Self::Request(refusal) => refusal.code(),
             Self::Permit(refusal) => refusal.code(),
+            Self::FamilyPlanning(e) => e.code(),
             Self::Backend(_) | Self::Corrupt(_) | Self::Internal(_) => "internal",
         }
     }
@@ -218,6 +222,7 @@ impl Localized for StoreError {
             Self::Transfer(refusal) => refusal.message_zh(),
             Self::Request(refusal) => refusal.message_zh(),
             Self::Permit(refusal) => refusal.message_zh(),
+            Self::FamilyPlanning(e) => e.message_zh(),
             Self::Backend(_) | Self::Corrupt(_) | Self::Internal(_) => {
                 "数据库出错，请稍后再试；如仍出错请联系系统管理员".into()
             }

@@ -25,6 +25,8 @@ pub mod audit;
 pub mod crypto;
 /// Errors of the store layer.
 pub mod error;
+/// The family-planning follow-up of married women of childbearing age.
+pub mod family_planning;
 /// What the imports hand the store: stays, and rows through a sink.
 pub mod imports;
 /// Export and import jobs of the web server, kept across restarts.
@@ -72,6 +74,7 @@ pub use audit::{
     Finding, ObjectKind, Outcome,
 };
 pub use error::StoreError;
+pub use family_planning::FamilyPlanningStore;
 pub use imports::{ImportSink, StayImport};
 pub use jobs::JobStore;
 pub use operations::OperationsStore;
@@ -154,6 +157,7 @@ pub trait Store:
     + PatrolStore
     + RequestStore
     + PermitStore
+    + FamilyPlanningStore
     + Send
     + Sync
 {

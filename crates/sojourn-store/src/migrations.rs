@@ -41,6 +41,7 @@ macro_rules! every_migration {
             "0740_unit_contacts",
             "0750_domicile_from_id_number",
             "0800_residence_permits",
+            "0810_family_planning",
             "0820_service_requests",
             "0850_staffing",
             "0860_patrols",

@@ -125,6 +125,15 @@ personal! {
     CodeText, CodeMask => Mask::Code;
     /// A person's name kept sealed (a legal representative's).
     NameText, NameMask => Mask::Name;
+    /// A sealed value shown to no one in a masked snapshot (a
+    /// family-planning file's contents).
+    HiddenText, HiddenMask => Mask::Hidden;
+}
+
+impl HiddenText {
+    pub(crate) fn of(text: impl Into<String>) -> Self {
+        Personal::new(text)
+    }
 }
 
 impl From<&IdNumber> for IdText {

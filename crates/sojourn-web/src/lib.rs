@@ -86,6 +86,9 @@ pub struct AppState {
     pub imports: Arc<ops::imports::Imports>,
     /// Requests and store calls counted for `/metrics`.
     pub metrics: Arc<metrics::Metrics>,
+    /// The three windows of the family-planning 三查, a deployment's
+    /// setting (by default January, May and September).
+    pub check_windows: sojourn_domain::services::family_planning::CheckWindows,
 }
 
 impl AppState {
@@ -99,6 +102,7 @@ impl AppState {
             exports: Arc::new(export::jobs::ExportJobs::default()),
             imports: Arc::new(ops::imports::Imports::default()),
             metrics: Arc::new(metrics::Metrics::default()),
+            check_windows: Default::default(),
         }
     }
 
@@ -107,6 +111,15 @@ impl AppState {
     pub fn with_job_files(mut self, files: jobs::JobFiles) -> Self {
         self.exports = Arc::new(export::jobs::ExportJobs::new(files.clone()));
         self.imports = Arc::new(ops::imports::Imports::new(*self.imports.limits(), files));
+        self
+    }
+
+    /// The 三查 windows a deployment sets instead of the default.
+    pub fn with_check_windows(
+        mut self,
+        windows: sojourn_domain::services::family_planning::CheckWindows,
+    ) -> Self {
+        self.check_windows = windows;
         self
     }
 

@@ -120,10 +120,18 @@ pub enum Resource {
     /// `Update` takes the steps (notice, accept, produce, issue, endorse,
     /// cancel), `Export` downloads the worklists and the register.
     Permit,
+    /// The family-planning follow-up of married women of childbearing age
+    /// (R4.3). `Read` sees that a woman has a file, its filing date and
+    /// its 三查 schedule (due dates, done or not); `Reveal` sees what the
+    /// file holds (certificate, contraception, pregnancy, births, what the
+    /// checks found) and the key-group lists drawn from it; `Create`
+    /// opens a file; `Update` changes it and records checks; `Manage`
+    /// makes a year's schedule.
+    FamilyPlanning,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 14] = [
+    pub const ALL: [Resource; 15] = [
         Self::Resident,
         Self::House,
         Self::Employer,
@@ -138,6 +146,7 @@ impl Resource {
         Self::Patrol,
         Self::ServiceRequest,
         Self::Permit,
+        Self::FamilyPlanning,
     ];
 
     pub fn key(self) -> &'static str {
@@ -156,6 +165,7 @@ impl Resource {
             Self::Patrol => "patrol",
             Self::ServiceRequest => "service_request",
             Self::Permit => "permit",
+            Self::FamilyPlanning => "family_planning",
         }
     }
 }
@@ -344,6 +354,28 @@ fn permit_actions(role: Role) -> &'static [Action] {
     }
 }
 
+/// Actions each role may take on the family-planning follow-up, the most
+/// sensitive data the system holds. Its contents (`Reveal`) are the
+/// family-planning officer's (计生专干) and the health service's: the
+/// plans give the certificate checks, contraception and the 三查 to the
+/// family-planning office and the health stations. The heads of an office
+/// or station coordinate the work — they make the year's schedule, follow
+/// the due lists and may open a file at the window — without reading what
+/// a woman's file holds;
+/// coordinators and collectors open files (checking the 婚育证明 is their
+/// round's work) without reading them back; the other field roles see that
+/// a file exists and when its checks are due.
+fn family_planning_actions(role: Role) -> &'static [Action] {
+    match role {
+        Role::FamilyPlanningOfficer => &[Read, Create, Update, Reveal, Export, Manage],
+        Role::HealthWorker => &[Read, Update, Reveal],
+        Role::OfficeDirector | Role::StationChief => &[Read, Create, Manage],
+        Role::Coordinator | Role::Collector => &[Read, Create],
+        Role::Clerk | Role::PoliceLiaison | Role::Inspector => &[Read],
+        Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin => &[],
+    }
+}
+
 /// Whether `role` may take `action` on `resource` (inside its unit's
 /// subtree; the scope is checked separately, by the store).
 pub fn allows(role: Role, action: Action, resource: Resource) -> bool {
@@ -361,6 +393,8 @@ pub fn allows(role: Role, action: Action, resource: Resource) -> bool {
         service_request_actions(role)
     } else if resource == Resource::Permit {
         permit_actions(role)
+    } else if resource == Resource::FamilyPlanning {
+        family_planning_actions(role)
     } else {
         administrative_actions(role, resource)
     };
@@ -428,6 +462,23 @@ pub fn check_role_set(roles: &[Role]) -> Result<(), RoleSetError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_family_planning_officer_and_health_workers_see_a_files_contents() {
+        let revealing: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| allows(*r, Reveal, Resource::FamilyPlanning))
+            .collect();
+        assert_eq!(revealing, [Role::FamilyPlanningOfficer, Role::HealthWorker]);
+        // Every business role sees that a file exists and when it is due.
+        for role in Role::ALL {
+            assert_eq!(
+                allows(role, Read, Resource::FamilyPlanning),
+                !role.is_administrator(),
+                "{role:?}"
+            );
+        }
+    }
 
     #[test]
     fn no_administrator_reads_personal_data() {

@@ -18,8 +18,8 @@ pub use division::{Division, DivisionCode, DivisionLevel};
 pub use id_number::{IdNumber, IdNumberError};
 pub use phone::{Phone, PhoneError};
 pub use tables::{
-    CodeTableError, Education, Ethnicity, GuardianRelation, MaritalStatus, Occupation,
-    PoliticalStatus, ReasonForStay, Sex,
+    CodeTableError, ContraceptiveMethod, Education, Ethnicity, GuardianRelation, MaritalStatus,
+    Occupation, PoliticalStatus, ReasonForStay, Sex,
 };
 pub use uscc::{Uscc, UsccError};
 

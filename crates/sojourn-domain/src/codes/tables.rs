@@ -460,6 +460,43 @@ impl Ethnicity {
     }
 }
 
+code_table! {
+    /// Contraceptive method (避孕方法), as the family-planning follow-up
+    /// of married women of childbearing age records it (R4.3).
+    ContraceptiveMethod, "contraceptive method", "避孕方法" {
+        Iud = "01", "宫内节育器", "intrauterine device";
+        Implant = "02", "皮下埋植", "implant";
+        FemaleSterilisation = "03", "女性绝育", "female sterilisation";
+        MaleSterilisation = "04", "男性绝育", "male sterilisation";
+        Injection = "05", "避孕针", "injection";
+        Pill = "06", "口服避孕药", "oral pill";
+        Condom = "07", "避孕套", "condom";
+        Topical = "08", "外用避孕药", "topical contraceptive";
+        Other = "09", "其他", "other";
+    }
+}
+
+impl ContraceptiveMethod {
+    fn from_alias(text: &str) -> Option<Self> {
+        match text {
+            "上环" | "放环" | "节育环" | "IUD" => Some(Self::Iud),
+            "结扎" | "女扎" => Some(Self::FemaleSterilisation),
+            "男扎" => Some(Self::MaleSterilisation),
+            "避孕药" => Some(Self::Pill),
+            _ => None,
+        }
+    }
+
+    /// A long-acting method (长效避孕措施): IUD, implant or sterilisation.
+    /// A woman without one is a key group of the follow-up.
+    pub fn is_long_acting(self) -> bool {
+        matches!(
+            self,
+            Self::Iud | Self::Implant | Self::FemaleSterilisation | Self::MaleSterilisation
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -124,28 +124,52 @@ pub const CHILDBEARING_AGES: std::ops::RangeInclusive<i32> = 15..=49;
 /// filed (the day of arrival plus 30 days is still in time).
 pub const CHILDBEARING_FILING_DAYS: i64 = 30;
 
-/// An inflow woman of childbearing age (15–49 on `on`, read from the
-/// number) not filed within 30 days of arrival: filed late, or not filed and
-/// the 30 days are over by `on`.
+/// An inflow married woman of childbearing age not filed within 30 days
+/// of her arrival: filed late, or not filed and the 30 days are over by
+/// `today`. Judged on facts: her age (read from the number) on the day
+/// she arrived, not on the day of the check, and `filed` is her
+/// family-planning file's filing date — the day a collector made it or
+/// the 建档日期 an imported sheet states — never the day her stay was
+/// typed in or imported.
 pub fn check_childbearing_filing(
     id: &IdNumber,
+    married: bool,
     arrived: Date,
     filed: Option<Date>,
-    on: Date,
+    today: Date,
 ) -> Option<Finding> {
-    if id.sex() != Sex::Female || !CHILDBEARING_AGES.contains(&age_on(id.birth_date(), on)) {
+    if id.sex() != Sex::Female
+        || !married
+        || !CHILDBEARING_AGES.contains(&age_on(id.birth_date(), arrived))
+    {
         return None;
     }
     let due = arrived + Duration::days(CHILDBEARING_FILING_DAYS);
-    let late = match filed {
-        Some(filed) => filed > due,
-        None => on > due,
-    };
+    let late = crate::services::family_planning::filed_late(due, filed, today);
     late.then_some(Finding::ChildbearingWomanNotFiled {
         arrived,
         due,
         filed,
     })
+}
+
+/// A woman's 三查 recorded on a day she was outside 15–49, given the
+/// earliest and the latest day of her checks (age only grows, so the two
+/// ends tell it). Her birth date may have been corrected since, or a
+/// result come from outside the follow-up's own checks.
+pub fn check_three_checks_age(
+    birth: Date,
+    earliest: Option<Date>,
+    latest: Option<Date>,
+) -> Option<Finding> {
+    [earliest, latest]
+        .into_iter()
+        .flatten()
+        .find_map(|checked| {
+            let age = age_on(birth, checked);
+            (!CHILDBEARING_AGES.contains(&age))
+                .then_some(Finding::CheckOutsideChildbearingAge { checked, age })
+        })
 }
 
 #[cfg(test)]
@@ -402,10 +426,10 @@ mod tests {
         let w = woman("19900307");
         let day_30 = date!(2026 - 10 - 01);
         assert_eq!(
-            check_childbearing_filing(&w, ARRIVED, Some(day_30), TODAY),
+            check_childbearing_filing(&w, true, ARRIVED, Some(day_30), TODAY),
             None
         );
-        let late = check_childbearing_filing(&w, ARRIVED, Some(date!(2026 - 10 - 02)), TODAY);
+        let late = check_childbearing_filing(&w, true, ARRIVED, Some(date!(2026 - 10 - 02)), TODAY);
         assert_eq!(
             late,
             Some(Finding::ChildbearingWomanNotFiled {
@@ -420,40 +444,91 @@ mod tests {
     fn not_filed_is_a_finding_only_once_the_thirty_days_are_over() {
         let w = woman("19900307");
         assert_eq!(
-            check_childbearing_filing(&w, ARRIVED, None, date!(2026 - 10 - 01)),
+            check_childbearing_filing(&w, true, ARRIVED, None, date!(2026 - 10 - 01)),
             None
         );
         assert!(matches!(
-            check_childbearing_filing(&w, ARRIVED, None, date!(2026 - 10 - 02)),
+            check_childbearing_filing(&w, true, ARRIVED, None, date!(2026 - 10 - 02)),
             Some(Finding::ChildbearingWomanNotFiled { filed: None, .. })
         ));
     }
 
     #[test]
-    fn childbearing_age_is_15_to_49_on_the_given_date() {
-        // On TODAY (2026-11-28): 49 until the 50th birthday on 2026-11-29.
-        assert!(check_childbearing_filing(&woman("19761129"), ARRIVED, None, TODAY).is_some());
+    fn childbearing_age_is_15_to_49_on_the_arrival_date_not_on_the_day_of_the_check() {
+        let late = |born: &str| {
+            check_childbearing_filing(&woman(born), true, ARRIVED, None, TODAY).is_some()
+        };
+        // Arrived 2026-09-01 at 49, 50 by TODAY (2026-11-28): judged.
+        assert!(late("19760902"));
+        assert!(!late("19760901"));
+        // 15 on arrival; 14 on arrival though 15 by TODAY: not judged.
+        assert!(late("20110901"));
+        assert!(!late("20110902"));
+    }
+
+    #[test]
+    fn the_filing_date_of_an_imported_file_is_the_one_its_sheet_states() {
+        let w = woman("19900307");
+        // The register was imported on TODAY; the sheet's 建档日期 is in time.
+        let stated = date!(2026 - 09 - 20);
         assert_eq!(
-            check_childbearing_filing(&woman("19761128"), ARRIVED, None, TODAY),
-            None
-        );
-        assert!(check_childbearing_filing(&woman("20111128"), ARRIVED, None, TODAY).is_some());
-        assert_eq!(
-            check_childbearing_filing(&woman("20111129"), ARRIVED, None, TODAY),
+            check_childbearing_filing(&w, true, ARRIVED, Some(stated), TODAY),
             None
         );
     }
 
     #[test]
+    fn an_unmarried_woman_is_not_judged_by_the_childbearing_rule() {
+        let w = woman("19900307");
+        assert_eq!(
+            check_childbearing_filing(&w, false, ARRIVED, None, TODAY),
+            None
+        );
+    }
+
+    #[test]
+    fn a_three_checks_result_outside_15_to_49_is_found_at_either_end() {
+        let born = date!(1976 - 06 - 01);
+        assert_eq!(
+            check_three_checks_age(
+                born,
+                Some(date!(2026 - 01 - 10)),
+                Some(date!(2026 - 05 - 31))
+            ),
+            None
+        );
+        assert_eq!(
+            check_three_checks_age(
+                born,
+                Some(date!(2026 - 01 - 10)),
+                Some(date!(2026 - 06 - 01))
+            ),
+            Some(Finding::CheckOutsideChildbearingAge {
+                checked: date!(2026 - 06 - 01),
+                age: 50
+            })
+        );
+        let young = date!(2012 - 03 - 01);
+        assert!(matches!(
+            check_three_checks_age(young, Some(date!(2026 - 02 - 28)), None),
+            Some(Finding::CheckOutsideChildbearingAge { age: 13, .. })
+        ));
+        assert_eq!(check_three_checks_age(born, None, None), None);
+    }
+
+    #[test]
     fn men_are_not_judged_by_the_childbearing_rule() {
         let man = id("11010519900307001");
-        assert_eq!(check_childbearing_filing(&man, ARRIVED, None, TODAY), None);
+        assert_eq!(
+            check_childbearing_filing(&man, true, ARRIVED, None, TODAY),
+            None
+        );
     }
 
     #[test]
     fn a_legacy_number_gives_sex_and_age_for_the_childbearing_rule() {
         // 15 digits, born 1980-03-07, sequence 002: a woman of 46.
         let w = IdNumber::parse_as_of("110105800307002", TODAY).expect("legacy");
-        assert!(check_childbearing_filing(&w, ARRIVED, None, TODAY).is_some());
+        assert!(check_childbearing_filing(&w, true, ARRIVED, None, TODAY).is_some());
     }
 }

@@ -37,6 +37,7 @@ impl Finding {
                 Some(filed) => format!("{arrived}|{due}|{filed}"),
                 None => format!("{arrived}|{due}|"),
             },
+            Self::CheckOutsideChildbearingAge { checked, age } => format!("{checked}|{age}"),
         }
     }
 
@@ -98,6 +99,13 @@ impl Finding {
                         due,
                         filed,
                     })
+            }
+            Rule::CheckOutsideChildbearingAge => {
+                let (checked, age) = detail.split_once('|')?;
+                Some(Self::CheckOutsideChildbearingAge {
+                    checked: date(checked)?,
+                    age: age.parse().ok()?,
+                })
             }
         }
     }
@@ -247,6 +255,10 @@ mod tests {
             Finding::DomicileFromIdNumber {
                 code: "410102".into(),
             },
+            Finding::CheckOutsideChildbearingAge {
+                checked: date!(2026 - 05 - 19),
+                age: 50,
+            },
         ]);
         findings
     }
@@ -282,6 +294,8 @@ mod tests {
             (Rule::AddressNotDownToTown, "home|510104"),
             (Rule::ChildbearingWomanNotFiled, "2026-05-19|2026-06-18"),
             (Rule::ChildbearingWomanNotFiled, "2026-05-19|2026-06-18||"),
+            (Rule::CheckOutsideChildbearingAge, "2026-05-19"),
+            (Rule::CheckOutsideChildbearingAge, "2026-05-19|fifty"),
         ];
         for (rule, detail) in wrong {
             assert_eq!(

@@ -72,6 +72,13 @@ pub enum Finding {
     /// A current stay whose reason for stay is not known (imported from a
     /// ledger without the column).
     ReasonForStayUnknown,
+    /// A 三查 of her follow-up dated `checked`, when she was `age`: outside
+    /// 15–49 (her birth date was corrected, or the result came in from
+    /// outside the follow-up's checks).
+    CheckOutsideChildbearingAge {
+        checked: Date,
+        age: i32,
+    },
     /// A file whose household registration was imported from a ledger
     /// whose place could not be read, and was taken from the ID number's
     /// address code instead (`code`): a clerk confirms it by saving the
@@ -95,6 +102,7 @@ impl Finding {
             Self::ResidentWithoutHouse => Rule::ResidentWithoutHouse,
             Self::ChildbearingWomanNotFiled { .. } => Rule::ChildbearingWomanNotFiled,
             Self::ReasonForStayUnknown => Rule::ReasonForStayUnknown,
+            Self::CheckOutsideChildbearingAge { .. } => Rule::CheckOutsideChildbearingAge,
             Self::DomicileFromIdNumber { .. } => Rule::DomicileFromIdNumber,
         }
     }
@@ -148,6 +156,9 @@ impl Localized for Finding {
                 None => format!("流入育龄妇女于 {arrived} 来本地，应于 {due} 前建档，至今未建档"),
             },
             Self::ReasonForStayUnknown => "来本地事由不详（导入的台账没有此项），请补登".into(),
+            Self::CheckOutsideChildbearingAge { checked, age } => {
+                format!("{checked} 的三查时年龄为 {age} 岁，不在育龄（15至49岁）范围内，请核实")
+            }
             Self::DomicileFromIdNumber { code } => {
                 format!("导入的台账中户籍地无法识别，已按身份证号码推定为 {code}，请核实后保存档案")
             }
@@ -198,6 +209,10 @@ impl Localized for Finding {
             Self::ReasonForStayUnknown => {
                 "the reason for stay is unknown (the imported ledger had no such column)".into()
             }
+            Self::CheckOutsideChildbearingAge { checked, age } => format!(
+                "the three checks on {checked} were recorded when she was {age}: outside \
+                 childbearing age (15 to 49); please verify"
+            ),
             Self::DomicileFromIdNumber { code } => format!(
                 "the imported ledger's place of household registration could not be read; it was taken from the identity number as {code}: check it and save the file"
             ),
@@ -245,6 +260,10 @@ mod tests {
             Finding::ReasonForStayUnknown,
             Finding::DomicileFromIdNumber {
                 code: "410102".into(),
+            },
+            Finding::CheckOutsideChildbearingAge {
+                checked: TODAY,
+                age: 50,
             },
         ];
         let codes: std::collections::HashSet<_> = findings.iter().map(Finding::code).collect();

@@ -19,6 +19,7 @@ pub use checks::{
     CHILDBEARING_AGES, CHILDBEARING_FILING_DAYS, check_address_division, check_against_id,
     check_childbearing_filing, check_domicile, check_domicile_from_id_number,
     check_house_security_agreement, check_id_number, check_reason_for_stay, check_resident_house,
+    check_three_checks_age,
 };
 pub use duplicates::{
     DuplicateCandidate, DuplicatePair, DuplicateReason, PairedNumbers, duplicates_of,

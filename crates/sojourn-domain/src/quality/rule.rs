@@ -19,10 +19,12 @@ pub enum Rule {
     ChildbearingWomanNotFiled,
     ReasonForStayUnknown,
     DomicileFromIdNumber,
+    /// A 三查 recorded on a day the woman was outside 15–49.
+    CheckOutsideChildbearingAge,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 12] = [
+    pub const ALL: [Rule; 13] = [
         Self::IdMissing,
         Self::IdNonStandard,
         Self::IdWrongCheckCharacter,
@@ -35,6 +37,7 @@ impl Rule {
         Self::ChildbearingWomanNotFiled,
         Self::ReasonForStayUnknown,
         Self::DomicileFromIdNumber,
+        Self::CheckOutsideChildbearingAge,
     ];
 
     /// Stable snake_case code, prefixed `quality_`.
@@ -52,6 +55,7 @@ impl Rule {
             Self::ChildbearingWomanNotFiled => "quality_childbearing_woman_not_filed",
             Self::ReasonForStayUnknown => "quality_reason_for_stay_unknown",
             Self::DomicileFromIdNumber => "quality_domicile_from_id_number",
+            Self::CheckOutsideChildbearingAge => "quality_check_outside_childbearing_age",
         }
     }
 
@@ -70,6 +74,7 @@ impl Rule {
             Self::ChildbearingWomanNotFiled => "育龄妇女30日内未建档",
             Self::ReasonForStayUnknown => "来本地事由不详",
             Self::DomicileFromIdNumber => "户籍地按身份证号码推定",
+            Self::CheckOutsideChildbearingAge => "三查对象不在育龄",
         }
     }
 }

@@ -227,6 +227,8 @@ pub(crate) use outflows::*;
 /// Documents checked or chased for a person.
 mod documents;
 pub(crate) use documents::*;
+/// The family-planning follow-up: files, the 三查 schedule, worklists.
+mod family_planning;
 /// Safety inspections kept with a house.
 mod inspections;
 pub(crate) use inspections::*;
@@ -250,10 +252,10 @@ pub(crate) mod audit;
 mod patrols;
 /// The resident list in order of arrival, for large scopes.
 mod recent;
-/// The staffing ratios' counts and an employer's coordinators.
-mod staffing;
 /// Service requests at the one-stop window (R4.2).
 pub(crate) mod requests;
+/// The staffing ratios' counts and an employer's coordinators.
+mod staffing;
 /// Running totals for the home page.
 mod statistics;
 /// The `Store` implementation over any backend.

@@ -73,6 +73,14 @@ const TABLES: &[Table] = &[
         name: "revisions",
         columns: &[col("snapshot", REVISION, None)],
     },
+    Table {
+        name: "fp_files",
+        columns: &[col("contents", sealed::FAMILY_PLANNING, None)],
+    },
+    Table {
+        name: "fp_checks",
+        columns: &[col("findings", sealed::FAMILY_PLANNING_CHECK, None)],
+    },
 ];
 
 /// Whether a stored value must be (re-)sealed: plaintext from before

@@ -24,6 +24,8 @@
 //! | left_behind  | id_number              | `id_number`             |                  |
 //! | accounts     | totp_secret            | `totp_secret`           |                  |
 //! | revisions    | snapshot               | `revision`              |                  |
+//! | fp_files     | contents               | `family_planning`       |                  |
+//! | fp_checks    | findings               | `family_planning_check` |                  |
 
 use super::Value;
 use crate::Result;
@@ -73,6 +75,10 @@ fields! {
     TotpSecret,
     /// A whole revision snapshot, whose fields are masked as themselves.
     Revision,
+    /// The contents of a family-planning follow-up file, whole.
+    FamilyPlanning,
+    /// What a 三查 found.
+    FamilyPlanningCheck,
 }
 
 impl Field {
@@ -88,6 +94,8 @@ impl Field {
             Self::LegalRepresentative => "legal_representative",
             Self::TotpSecret => "totp_secret",
             Self::Revision => "revision",
+            Self::FamilyPlanning => "family_planning",
+            Self::FamilyPlanningCheck => "family_planning_check",
         }
     }
 
@@ -97,7 +105,10 @@ impl Field {
             Self::Phone | Self::GuardianPhone => Mask::Phone,
             Self::LandlordCode => Mask::Code,
             Self::LegalRepresentative => Mask::Name,
-            Self::TotpSecret | Self::Revision => Mask::Hidden,
+            Self::TotpSecret
+            | Self::Revision
+            | Self::FamilyPlanning
+            | Self::FamilyPlanningCheck => Mask::Hidden,
         }
     }
 
@@ -115,6 +126,8 @@ impl Field {
             Self::TotpSecret => &["totp_secret"],
             // The snapshot itself: never a value inside another.
             Self::Revision => &[],
+            Self::FamilyPlanning => &["family_planning"],
+            Self::FamilyPlanningCheck => &["findings"],
         }
     }
 }
@@ -127,6 +140,8 @@ pub(crate) const LANDLORD_CODE: Field = Field::LandlordCode;
 pub(crate) const LEGAL_REPRESENTATIVE: Field = Field::LegalRepresentative;
 pub(crate) const TOTP_SECRET: Field = Field::TotpSecret;
 pub(crate) const REVISION: Field = Field::Revision;
+pub(crate) const FAMILY_PLANNING: Field = Field::FamilyPlanning;
+pub(crate) const FAMILY_PLANNING_CHECK: Field = Field::FamilyPlanningCheck;
 
 /// `value` of `field` encrypted under the current key.
 pub(crate) fn seal(keys: &Keyring, field: Field, value: &str) -> Value {

@@ -87,6 +87,23 @@ pub fn sensitive_columns_hold_only_ciphertext_and_read_back_whole(db: &TestDb) {
         )
         .expect("outflow");
     account_with_totp(store);
+    let her = crate::family_planning::woman(store, "19900307", 40, "王芳", "2026-03-01");
+    let file = crate::family_planning::open(store, her, "2026-03-10");
+    store
+        .record_family_planning_check(
+            &scope(DUOFU),
+            file.id,
+            &sojourn_domain::services::family_planning::CheckResult {
+                checked_on: date("2026-11-20"),
+                iud: sojourn_domain::services::family_planning::IudFinding::InPlace,
+                pregnancy: sojourn_domain::services::family_planning::PregnancyFinding::NotPregnant,
+                health: sojourn_domain::services::family_planning::HealthFinding::Normal,
+            },
+            Default::default(),
+            date("2026-11-28"),
+            &actor(),
+        )
+        .expect("check");
     let plaintexts = [
         numbers[0].as_str().to_owned(),
         "19900307".to_owned(),
@@ -437,7 +454,39 @@ fn every_sealed_column_written(store: &dyn Store) -> Vec<((&'static str, &'stati
         .register_return(&scope(DUOFU), o.id, past("2025-09-01"), o.version, &actor())
         .expect("return");
     account_with_totp(store);
+    let her = crate::family_planning::woman(store, "19900307", 506, "王芳", "2026-03-01");
+    let file = crate::family_planning::open(store, her, "2026-03-10");
+    let mut changed = file.contents.clone();
+    changed.pregnant_since = Some(date("2026-10-01"));
+    store
+        .update_family_planning_file(
+            &scope(DUOFU),
+            file.id,
+            &changed,
+            file.version,
+            date("2026-11-28"),
+            &actor(),
+        )
+        .expect("file edit");
+    let check = sojourn_domain::services::family_planning::CheckResult {
+        checked_on: date("2026-11-20"),
+        iud: sojourn_domain::services::family_planning::IudFinding::NotInPlace,
+        pregnancy: sojourn_domain::services::family_planning::PregnancyFinding::Pregnant,
+        health: sojourn_domain::services::family_planning::HealthFinding::Referred,
+    };
+    store
+        .record_family_planning_check(
+            &scope(DUOFU),
+            file.id,
+            &check,
+            Default::default(),
+            date("2026-11-28"),
+            &actor(),
+        )
+        .expect("check");
     vec![
+        (("fp_files", "contents"), "2013-07-19".to_owned()),
+        (("fp_checks", "findings"), "not_in_place".to_owned()),
         (("persons", "id_number"), resident.as_str().to_owned()),
         (("persons", "phone"), "13900000001".to_owned()),
         (

@@ -21,6 +21,8 @@ mod duplicates;
 mod encryption;
 /// Export paging by key.
 mod export;
+/// The family-planning follow-up: files, the 三查 schedule, worklists.
+mod family_planning;
 mod fixtures;
 /// Minors under 16 registered with an adult guardian.
 mod guardians;
@@ -64,6 +66,7 @@ mod all {
     pub use crate::duplicates::*;
     pub use crate::encryption::*;
     pub use crate::export::*;
+    pub use crate::family_planning::*;
     pub use crate::guardians::*;
     pub use crate::imports::*;
     pub use crate::inspections::*;
@@ -96,6 +99,18 @@ conformance!(
     a_job_is_kept_for_its_owner_and_ended_once,
     jobs_left_running_by_a_stopped_server_are_marked_with_their_rows,
     expired_jobs_are_listed_unless_running_and_forgotten,
+    // The family-planning follow-up.
+    a_married_womans_file_is_kept_sealed_and_read_back_whole,
+    a_file_is_refused_for_whom_the_follow_up_is_not_and_nothing_is_written,
+    an_outflow_woman_is_judged_on_her_departure,
+    a_file_is_changed_at_its_version_and_a_stale_one_is_refused,
+    a_years_schedule_is_made_once_for_the_women_still_here,
+    a_recorded_check_takes_the_woman_off_the_due_list,
+    a_check_before_arrival_or_in_the_future_is_refused_and_changes_nothing,
+    the_key_groups_list_the_women_their_files_put_in_them,
+    the_30_day_rule_reads_the_files_filing_date_not_the_day_the_stay_was_typed,
+    the_30_day_rule_judges_age_on_arrival_and_only_married_women,
+    a_three_checks_result_outside_15_to_49_is_found_by_the_monitor,
     the_inventory_counts_each_write_and_ends_at_the_chains_head,
     a_store_is_ready_until_its_keys_or_schema_are_not_this_builds,
     every_sealed_value_opens_and_one_that_does_not_is_named,

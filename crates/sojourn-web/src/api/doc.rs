@@ -4,8 +4,9 @@
 //! time; clients and tools read the JSON.
 
 use super::{
-    accounts, audit, checks, divisions, documents, employers, exports, houses, imports, outflows,
-    permits, persons, quality, requests, residences, residents, review, session, tokens, units,
+    accounts, audit, checks, divisions, documents, employers, exports, family_planning, houses,
+    imports, outflows, permits, persons, quality, requests, residences, residents, review, session,
+    tokens, units,
 };
 use crate::auth::Access;
 use crate::json::Json;
@@ -43,6 +44,11 @@ use utoipa::{Modify, OpenApi};
         documents::list_document_checks, documents::record_document_check,
         permits::list_permits, permits::apply, permits::permit_rate, permits::get_permit,
         permits::take_step, permits::permit_history,
+        family_planning::get_stay_file, family_planning::open_stay_file,
+        family_planning::update_stay_file, family_planning::record_stay_check,
+        family_planning::get_outflow_file, family_planning::open_outflow_file,
+        family_planning::record_outflow_check, family_planning::worklist,
+        family_planning::generate_schedule,
         imports::import_residents, imports::import_houses, imports::import_employers,
         imports::import_outflows, imports::report_file,
         houses::create_house, houses::list_houses, houses::search_houses, houses::get_house, houses::update_house,
@@ -94,6 +100,7 @@ use utoipa::{Modify, OpenApi};
         (name = "audit", description = "The audit trail (audit administrator)"),
         (name = "review", description = "The review workflow: collected, entered, reviewed, spot-checked"),
         (name = "quality", description = "The data-quality monitor (监控管理)"),
+        (name = "family-planning", description = "Family-planning follow-up of married women of childbearing age (已婚育龄妇女跟踪服务)"),
         (name = "exports", description = "Exports of the lists and ledgers (台账), .xlsx or CSV, as jobs"),
         (name = "divisions", description = "National administrative divisions"),
         (name = "checks", description = "Live checks for forms"),

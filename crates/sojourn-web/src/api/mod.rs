@@ -21,6 +21,7 @@ pub mod documents;
 pub mod employers;
 /// Exports of the lists and ledgers, as background jobs.
 pub mod exports;
+pub mod family_planning;
 /// Rental houses.
 pub mod houses;
 /// Imports of the registers from uploaded sheets.
@@ -120,7 +121,9 @@ pub fn route_list() -> Vec<RouteInfo> {
 #[rustfmt::skip]
 fn routes() -> Routes {
     use Action::{Assign, Create, Export, Manage, Read, Reveal, Update};
-    use Resource::{Account, ApiToken, Audit, Employer, House, Outflow, Quality, Resident, Unit};
+    use Resource::{
+        Account, ApiToken, Audit, Employer, FamilyPlanning, House, Outflow, Quality, Resident, Unit,
+    };
     let may = Access::Permission;
     Routes::default()
         .get("/openapi.json", doc::openapi_json, Access::Public)
@@ -263,6 +266,18 @@ fn routes() -> Routes {
         .get("/divisions", divisions::list_divisions, Access::SignedIn)
         .get("/divisions/{code}", divisions::get_division, Access::SignedIn)
         .post("/checks/id-number", checks::check_id_number, Access::SignedIn)
+        // The family-planning follow-up (R4.3): a file on a stay or an
+        // outflow record; `Read` sees it exists, its contents are `Reveal`'s
+        // (checked by the operation).
+        .get("/residences/{id}/family-planning", family_planning::get_stay_file, may(Read, FamilyPlanning))
+        .post("/residences/{id}/family-planning", family_planning::open_stay_file, may(Create, FamilyPlanning))
+        .put("/residences/{id}/family-planning", family_planning::update_stay_file, may(Update, FamilyPlanning))
+        .post("/residences/{id}/family-planning/checks", family_planning::record_stay_check, may(Update, FamilyPlanning))
+        .get("/outflows/{id}/family-planning", family_planning::get_outflow_file, may(Read, FamilyPlanning))
+        .post("/outflows/{id}/family-planning", family_planning::open_outflow_file, may(Create, FamilyPlanning))
+        .post("/outflows/{id}/family-planning/checks", family_planning::record_outflow_check, may(Update, FamilyPlanning))
+        .get("/family-planning/worklist", family_planning::worklist, may(Read, FamilyPlanning))
+        .post("/family-planning/schedule", family_planning::generate_schedule, may(Manage, FamilyPlanning))
         // Imports from uploaded sheets: creating records of the register.
         .post("/imports/residents", imports::import_residents, may(Create, Resident))
         .post("/imports/houses", imports::import_houses, may(Create, House))

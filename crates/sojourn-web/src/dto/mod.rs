@@ -20,6 +20,8 @@ pub mod divisions;
 pub mod documents;
 /// Employers and their workers.
 pub mod employers;
+/// The family-planning follow-up of married women of childbearing age.
+pub mod family_planning;
 /// Collecting every field error of a request, and input rules of our own.
 pub(crate) mod fields;
 /// Rental houses and their tenants.

@@ -262,9 +262,6 @@ impl From<StoreError> for ApiError {
             | StoreError::Review(_)
             | StoreError::Quality(_)
             | StoreError::Transfer(_) => Self::Conflict(problem),
-            StoreError::ReferenceOutOfScope { .. } | StoreError::Rule(_) => {
-                Self::Unprocessable(problem)
-            }
             // A step the request's state does not allow is a conflict; a
             // date or kind the input got wrong is the input's.
             StoreError::Request(
@@ -279,6 +276,9 @@ impl From<StoreError> for ApiError {
                 }
                 _ => Self::Conflict(problem),
             },
+            StoreError::ReferenceOutOfScope { .. }
+            | StoreError::Rule(_)
+            | StoreError::FamilyPlanning(_) => Self::Unprocessable(problem),
             // Deployment state is settled by `sojourn init` before the API
             // runs; meeting it here is a server fault, not a client's.
             // So is a key that does not fit the data (checked at start).

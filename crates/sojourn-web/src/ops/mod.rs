@@ -17,6 +17,8 @@ pub(crate) mod accounts;
 pub(crate) mod audit;
 /// Exports: starting a job, the caller's jobs, their files.
 pub(crate) mod exports;
+/// The family-planning follow-up: files, 三查 results, schedules, lists.
+pub(crate) mod family_planning;
 /// Files sent in chunks as a response's body.
 pub(crate) mod files;
 /// Imports from uploaded sheets, and what bounds them.

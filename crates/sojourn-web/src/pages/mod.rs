@@ -53,6 +53,8 @@ mod employers;
 mod error;
 /// Exports from the lists: the form, the job's progress, the download.
 mod exports;
+/// The 三查 worklist of the family-planning follow-up.
+mod family_planning;
 /// Submitted form values and their errors.
 mod form;
 /// The API's guard on the pages, refusing with pages.
@@ -256,6 +258,20 @@ fn table(pages: PageTable<'_>) -> PageTable<'_> {
             r(
                 get(register::form).post(register::submit),
                 may(Create, Resident),
+            ),
+        )
+        .route(
+            "/family-planning",
+            r(
+                get(family_planning::worklist),
+                may(Read, Resource::FamilyPlanning),
+            ),
+        )
+        .route(
+            "/family-planning/{id}/checks",
+            r(
+                post(family_planning::record_check),
+                may(Update, Resource::FamilyPlanning),
             ),
         )
         .route("/transfers", r(get(transfers::list), may(Read, Resident)))

@@ -3,8 +3,9 @@
 //! late, to spot-check, data-quality findings to resolve, probable
 //! duplicate files to decide, transfer requests other communities sent
 //! (转移申请, to accept or decline), residence permits to accept, to issue
-//! (overdue) or to endorse, patrols overdue and what patrols found — each
-//! counted and linked to its list. An item
+//! (overdue) or to endorse, the family-planning 三查 due this window or
+//! missed, patrols overdue and what patrols found — each counted and
+//! linked to its list. An item
 //! is shown only to a role that may act on it (a collector is not told of
 //! the station's review queue), and only when something waits. Counts stop
 //! at [`WAITING_COUNT_CAP`] ("1000+"): a register of a million awaiting
@@ -18,8 +19,10 @@
 use crate::auth::Caller;
 use crate::i18n::Tr;
 use sojourn_domain::account::{Action, Resource};
+use sojourn_domain::services::family_planning::CheckWindows;
 use sojourn_domain::unit::Scope;
-use sojourn_store::{PermitList, ReviewQueue, Store, WAITING_COUNT_CAP};
+use sojourn_store::family_planning::{FamilyPlanningList, FamilyPlanningQuery};
+use sojourn_store::{PageRequest, PermitList, ReviewQueue, Store, WAITING_COUNT_CAP};
 use time::{Date, OffsetDateTime};
 
 /// A service's work on a day: open items due soon, and those past due.
@@ -90,6 +93,9 @@ pub(crate) struct TodoRights {
     work_permits: bool,
     /// Bit `i` set: the caller may act on `SERVICES[i]`'s work.
     services: u64,
+    /// The 三查 windows, for a role that records the checks (the
+    /// family-planning officer, the health service).
+    three_checks: Option<CheckWindows>,
 }
 
 impl TodoRights {
@@ -111,7 +117,14 @@ impl TodoRights {
                 .enumerate()
                 .filter(|(_, service)| may(Action::Update, service.resource))
                 .fold(0, |bits, (i, _)| bits | (1 << i)),
+            three_checks: may(Action::Update, Resource::FamilyPlanning).then(CheckWindows::default),
         }
+    }
+
+    /// The deployment's 三查 windows instead of the default.
+    pub(crate) fn with_check_windows(mut self, windows: CheckWindows) -> Self {
+        self.three_checks = self.three_checks.map(|_| windows);
+        self
     }
 }
 
@@ -239,6 +252,33 @@ pub(crate) fn todo_list(
             items.push(TodoItem {
                 label: tr.t(key),
                 count: store.permit_list_size(scope, list, today)?,
+                href,
+            });
+        }
+    }
+    if let Some(windows) = rights.three_checks {
+        let lists = [
+            (
+                FamilyPlanningList::Due,
+                "todo-three-checks-due",
+                "/family-planning?list=due",
+            ),
+            (
+                FamilyPlanningList::Missed,
+                "todo-three-checks-missed",
+                "/family-planning?list=missed",
+            ),
+        ];
+        for (list, key, href) in lists {
+            let query = FamilyPlanningQuery {
+                list,
+                today: now.to_offset(sojourn_domain::time_rules::CHINA).date(),
+                windows,
+                page: PageRequest::default(),
+            };
+            items.push(TodoItem {
+                label: tr.t(key),
+                count: store.family_planning_worklist(scope, &query)?.total,
                 href,
             });
         }

@@ -18,6 +18,8 @@ mod audit;
 mod documents;
 /// Exports of the lists and ledgers: rows, masking, reveal, jobs.
 mod exports;
+/// The family-planning follow-up: visibility of contents, 三查, worklists.
+mod family_planning;
 /// The person file's edit and reveal pages, tenant moves, age bands.
 mod file_pages;
 /// Security headers, no personal data in URLs, client addresses.

@@ -344,6 +344,23 @@ fn body(route: &RouteInfo, foreign: &Seeds) -> Option<Value> {
         ("POST", "/service-requests/{id}/close") => {
             json!({ "version": 1, "satisfaction": "satisfied" })
         }
+        ("POST", "/residences/{id}/family-planning" | "/outflows/{id}/family-planning") => json!({
+            "filed_on": "2024-08-01",
+            "marital_status": "已婚",
+            "contents": { "certificate": "checked", "certificate_on": "2024-08-01" },
+        }),
+        ("PUT", "/residences/{id}/family-planning") => json!({
+            "version": 1,
+            "contents": { "certificate": "missing" },
+        }),
+        (
+            "POST",
+            "/residences/{id}/family-planning/checks" | "/outflows/{id}/family-planning/checks",
+        ) => json!({
+            "checked_on": "2024-08-01", "iud": "in_place", "pregnancy": "not_pregnant",
+            "health": "normal",
+        }),
+        ("POST", "/family-planning/schedule") => json!({ "year": 2024 }),
         ("POST", "/quality/duplicates/{id}/merge") => json!({ "keep": foreign.person }),
         ("POST", "/quality/duplicates/{id}/dismiss") => json!({ "reason": "越界排除" }),
         (
@@ -606,8 +623,10 @@ fn check(label: &str, roles: &[Role], route: &RouteInfo, reply: &Reply, foreign:
             } else if route.method == "GET"
                 || route.path.ends_with("/search")
                 || route.path.ends_with("/quality/scan")
+                || route.path.ends_with("/family-planning/schedule")
             {
-                // A scan works on the caller's own jurisdiction.
+                // A scan, or a year's 三查 schedule, works on the caller's
+                // own jurisdiction.
                 assert_eq!(reply.status, StatusCode::OK, "{what}: {text}");
             } else if is_workflow_export(route.path.strip_prefix("/api/v1").unwrap_or_default()) {
                 // A work list's export runs over the caller's own jurisdiction.

@@ -40,6 +40,9 @@ fn uri(route: &PageRoute, foreign: &Seeds) -> String {
         // to be nobody's but the asker's and the asked's): an id of
         // nobody's, refused as one. `transfers.rs` tests their scope.
         ("/transfers/{id}", foreign.person),
+        // A follow-up file id of nobody's: no file is seeded here (the
+        // API's matrix reaches the files through their stays).
+        ("/family-planning/{id}", foreign.person),
         // A report id of nobody's: reports are their maker's alone.
         ("/import/reports/{id}", foreign.person),
     ]

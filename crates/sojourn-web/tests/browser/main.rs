@@ -8,6 +8,8 @@
 
 /// The administration pages: accounts, the unit tree, the audit trail.
 mod admin;
+/// The 三查 worklist of the family-planning follow-up.
+mod family_planning;
 /// Editing a file, revealing its numbers, moving tenants, age bands.
 mod file_pages;
 /// chromedriver, Chromium and the application under test.

@@ -7,12 +7,11 @@ use crate::quality::*;
 use crate::sql::{Row, Tx, Value, now};
 use crate::{Result, StoreError};
 use sojourn_domain::Localized;
-use sojourn_domain::codes::{IdNumber, ReasonForStay, Sex};
+use sojourn_domain::codes::{IdNumber, MaritalStatus, ReasonForStay, Sex};
 use sojourn_domain::person::PersonId;
 use sojourn_domain::quality::{self as rules, AddressField, Finding, Rule};
 use sojourn_domain::residence::Arrival;
 use sojourn_domain::residence::ResidenceId;
-use sojourn_domain::time_rules::CHINA;
 use std::collections::HashMap;
 use time::Date;
 
@@ -44,6 +43,7 @@ pub(super) fn rule_key(rule: Rule) -> &'static str {
         Rule::SexContradictsId => "sex_id",
         Rule::ReasonForStayUnknown => "reason_unknown",
         Rule::DomicileFromIdNumber => "domicile_id",
+        Rule::CheckOutsideChildbearingAge => "fp_check_age",
     }
 }
 
@@ -99,14 +99,36 @@ pub(super) fn judge_person(
     findings
 }
 
+/// What the family-planning rules read of a woman's stay: whether she is
+/// married, her follow-up file's filing date, and the first and last day
+/// of her 三查.
+#[derive(Default)]
+struct FollowUpFacts {
+    married: bool,
+    filed: Option<Date>,
+    checks: (Option<Date>, Option<Date>),
+}
+
+impl FollowUpFacts {
+    /// From the stay's row (`RESIDENCE_SQL`, columns 10 to 13).
+    fn of(row: &Row) -> Result<Self> {
+        let married = (row.opt_text(10)?)
+            .and_then(MaritalStatus::from_code)
+            .is_some_and(MaritalStatus::is_married);
+        Ok(Self {
+            married,
+            filed: row.opt_date(11)?,
+            checks: (row.opt_date(12)?, row.opt_date(13)?),
+        })
+    }
+}
+
 /// A stay: judged only while current (a departed stay is history).
 fn judge_residence(
-    current: bool,
-    reason_known: bool,
-    has_house: bool,
+    (current, reason_known, has_house): (bool, bool, bool),
     number: Option<&IdNumber>,
     arrived: Date,
-    filed: Date,
+    facts: &FollowUpFacts,
     today: Date,
 ) -> Vec<Finding> {
     if !current {
@@ -122,9 +144,16 @@ fn judge_residence(
     if let Some(number) = number {
         findings.extend(rules::check_childbearing_filing(
             number,
+            facts.married,
             arrived,
-            Some(filed),
+            facts.filed,
             today,
+        ));
+        let (earliest, latest) = facts.checks;
+        findings.extend(rules::check_three_checks_age(
+            number.birth_date(),
+            earliest,
+            latest,
         ));
     }
     findings
@@ -138,21 +167,29 @@ fn judge_house(security_agreement_on: Option<Date>) -> Vec<Finding> {
     }
 }
 
-fn judge_outflow(id_number: &str, destination: &str, today: Date) -> Vec<Finding> {
+fn judge_outflow(
+    id_number: &str,
+    destination: &str,
+    checks: (Option<Date>, Option<Date>),
+    today: Date,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
-    if let Err(finding) = rules::check_id_number(Some(id_number), today) {
-        findings.push(finding);
+    match rules::check_id_number(Some(id_number), today) {
+        Ok(number) => {
+            let (earliest, latest) = checks;
+            findings.extend(rules::check_three_checks_age(
+                number.birth_date(),
+                earliest,
+                latest,
+            ));
+        }
+        Err(finding) => findings.push(finding),
     }
     findings.extend(rules::check_address_division(
         AddressField::Current,
         destination,
     ));
     findings
-}
-
-/// The day a stored time fell on in China.
-fn china_day(row: &Row, i: usize) -> Result<Date> {
-    Ok(row.time(i)?.to_offset(CHINA).date())
 }
 
 pub(super) fn open_number(tx: &mut dyn Tx, stored: &str) -> Result<String> {
@@ -163,11 +200,25 @@ pub(super) fn open_number(tx: &mut dyn Tx, stored: &str) -> Result<String> {
 // appended by the caller (one record by id, or a page of a scope).
 pub(super) const PERSON_SQL: &str = "SELECT p.id, p.unit_code, p.id_number, p.sex, p.birth_date, \
     p.domicile, p.name, p.name_pinyin, p.domicile_from_id_on FROM persons p";
+// A stay's row carries what the family-planning rules read: her marital
+// status, her follow-up file's filing date (not the stay's `created_at`,
+// which for an imported register is the day the import ran) and the ends
+// of her 三查.
 const RESIDENCE_SQL: &str = "SELECT r.id, r.unit_code, r.status, r.house_id, r.arrived_on, \
-    r.created_at, p.sex, p.id_number, r.person_id, r.reason FROM residences r \
-    JOIN persons p ON p.id = r.person_id";
+    r.created_at, p.sex, p.id_number, r.person_id, r.reason, p.marital_status, \
+    (SELECT fp.filed_on FROM fp_files fp WHERE fp.residence_id = r.id), \
+    (SELECT MIN(c.checked_on) FROM fp_files fp JOIN fp_checks c ON c.file_id = fp.id \
+     WHERE fp.residence_id = r.id), \
+    (SELECT MAX(c.checked_on) FROM fp_files fp JOIN fp_checks c ON c.file_id = fp.id \
+     WHERE fp.residence_id = r.id) \
+    FROM residences r JOIN persons p ON p.id = r.person_id";
 const HOUSE_SQL: &str = "SELECT h.id, h.unit_code, h.security_agreement_on FROM houses h";
-const OUTFLOW_SQL: &str = "SELECT o.id, o.unit_code, o.id_number, o.destination FROM outflows o";
+const OUTFLOW_SQL: &str = "SELECT o.id, o.unit_code, o.id_number, o.destination, \
+    (SELECT MIN(c.checked_on) FROM fp_files fp JOIN fp_checks c ON c.file_id = fp.id \
+     WHERE fp.outflow_id = o.id), \
+    (SELECT MAX(c.checked_on) FROM fp_files fp JOIN fp_checks c ON c.file_id = fp.id \
+     WHERE fp.outflow_id = o.id) \
+    FROM outflows o";
 
 /// A record judged: its kind, id, unit and findings.
 pub(super) struct Judged {
@@ -206,19 +257,22 @@ pub(super) fn judge_row(
                 None
             };
             judge_residence(
-                current,
-                row.text(9)? != ReasonForStay::Unknown.code(),
-                row.opt_int(3)?.is_some(),
+                (
+                    current,
+                    row.text(9)? != ReasonForStay::Unknown.code(),
+                    row.opt_int(3)?.is_some(),
+                ),
                 number.as_ref(),
                 row.date(4)?,
-                china_day(row, 5)?,
+                &FollowUpFacts::of(row)?,
                 today,
             )
         }
         RecordKind::House => judge_house(row.opt_date(2)?),
         RecordKind::Outflow => {
             let number = open_number(tx, row.text(2)?)?;
-            judge_outflow(&number, row.text(3)?, today)
+            let checks = (row.opt_date(4)?, row.opt_date(5)?);
+            judge_outflow(&number, row.text(3)?, checks, today)
         }
         other => return Err(not_judged(other)),
     };
@@ -238,12 +292,14 @@ pub(super) fn judge_stay_of(row: &Row, number: &str, today: Date) -> Result<Judg
         id: row.int(0)?,
         unit: row.text(1)?.to_owned(),
         findings: judge_residence(
-            current,
-            row.text(9)? != ReasonForStay::Unknown.code(),
-            row.opt_int(3)?.is_some(),
+            (
+                current,
+                row.text(9)? != ReasonForStay::Unknown.code(),
+                row.opt_int(3)?.is_some(),
+            ),
             number.as_ref(),
             row.date(4)?,
-            china_day(row, 5)?,
+            &FollowUpFacts::of(row)?,
             today,
         ),
     })
@@ -325,13 +381,21 @@ pub(crate) fn after_arrivals(
         } else {
             refresh(tx, RecordKind::Person, person.0)?;
         }
+        // A new stay has no follow-up file yet: the 30 days run from
+        // her arrival, whenever the import that brings her runs.
+        let facts = FollowUpFacts {
+            married: (arrival.person.marital_status).is_some_and(MaritalStatus::is_married),
+            ..FollowUpFacts::default()
+        };
         let stay = judge_residence(
-            true,
-            arrival.stay.reason != ReasonForStay::Unknown,
-            arrival.stay.house.is_some(),
+            (
+                true,
+                arrival.stay.reason != ReasonForStay::Unknown,
+                arrival.stay.house.is_some(),
+            ),
             Some(&arrival.id_number),
             arrival.stay.arrived_on.date(),
-            today,
+            &facts,
             today,
         );
         for finding in &stay {

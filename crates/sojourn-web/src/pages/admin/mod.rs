@@ -137,7 +137,7 @@ pub(crate) async fn landing(
         .role_allowing(Action::Read, Resource::Resident)
         .is_some()
     {
-        let rights = super::todo::TodoRights::of(&caller);
+        let rights = super::todo::TodoRights::of(&caller).with_check_windows(state.check_windows);
         return home::show(state, scope, rights, ctx, query)
             .await
             .map(IntoResponse::into_response);
