@@ -310,10 +310,11 @@ impl CheckWindows {
     pub fn range(self, window: Window) -> (Date, Date) {
         let index = usize::from(window.number.clamp(1, 3) - 1);
         let first = first_of(window.year, self.0[index]);
-        let last = match self.0.get(index + 1) {
-            Some(next) => first_of(window.year, *next) - Duration::days(1),
-            None => first_of(window.year + 1, Month::January) - Duration::days(1),
+        let next = match self.0.get(index + 1) {
+            Some(next) => first_of(window.year, *next),
+            None => first_of(window.year.saturating_add(1), Month::January),
         };
+        let last = next.checked_sub(Duration::days(1)).unwrap_or(next);
         (first, last)
     }
 
@@ -650,6 +651,22 @@ pub enum FamilyPlanningError {
     AlreadyFiled {
         file: i64,
     },
+    /// A schedule asked for a year no register holds.
+    YearOutOfRange {
+        year: i32,
+    },
+}
+
+/// The years a 三查 schedule may be made for.
+pub const SCHEDULE_YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
+
+/// `year`, if a schedule may be made for it.
+pub fn schedule_year(year: i32) -> Result<i32, FamilyPlanningError> {
+    if SCHEDULE_YEARS.contains(&year) {
+        Ok(year)
+    } else {
+        Err(FamilyPlanningError::YearOutOfRange { year })
+    }
 }
 
 impl fmt::Display for FamilyPlanningError {
@@ -670,6 +687,7 @@ impl Localized for FamilyPlanningError {
             Self::InFuture { .. } => "family_planning_date_in_future",
             Self::WindowsInvalid => "family_planning_windows_invalid",
             Self::AlreadyFiled { .. } => "family_planning_already_filed",
+            Self::YearOutOfRange { .. } => "family_planning_year_out_of_range",
         }
     }
 
@@ -688,6 +706,9 @@ impl Localized for FamilyPlanningError {
                 "三查时段须为三个月份，第一个为1月，其余依次递增（如1,5,9）".to_owned()
             }
             Self::AlreadyFiled { file } => format!("她的跟踪服务档案已建立（档案 {file}）"),
+            Self::YearOutOfRange { year } => {
+                format!("{year}年不在可安排三查的年份（1990至2100年）之内")
+            }
         }
     }
 
@@ -710,6 +731,9 @@ impl Localized for FamilyPlanningError {
             Self::AlreadyFiled { file } => {
                 format!("her follow-up file is already open (file {file})")
             }
+            Self::YearOutOfRange { year } => {
+                format!("{year} is not a year a schedule is made for (1990 to 2100)")
+            }
         }
     }
 }
@@ -718,6 +742,19 @@ impl Localized for FamilyPlanningError {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn a_schedule_year_far_from_any_register_is_refused_and_windows_never_overflow() {
+        assert_eq!(schedule_year(2026), Ok(2026));
+        for year in [1989, 2101, i32::MAX, i32::MIN] {
+            assert!(schedule_year(year).is_err(), "{year}");
+        }
+        let windows = CheckWindows::default();
+        for window in windows.of_year(i32::MAX) {
+            let (first, last) = windows.range(window);
+            assert!(first <= last || first == Date::MAX);
+        }
+    }
 
     const TODAY: Date = date!(2026 - 12 - 07);
 

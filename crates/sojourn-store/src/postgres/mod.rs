@@ -119,16 +119,11 @@ impl PostgresBackend {
     fn client(&self) -> Result<MutexGuard<'_, Connection>> {
         let start = self.next.fetch_add(1, Ordering::Relaxed) % self.clients.len();
         let idle = (0..self.clients.len()).find_map(|i| {
-            self.clients[(start + i) % self.clients.len()]
-                .try_lock()
-                .ok()
+            crate::sql::try_lock_recovering(&self.clients[(start + i) % self.clients.len()])
         });
-        match idle {
-            Some(client) => Ok(client),
-            None => self.clients[start]
-                .lock()
-                .map_err(|_| StoreError::Internal("connection poisoned".into())),
-        }
+        // A client whose holder panicked had its transaction rolled back
+        // by the transaction's drop as the panic unwound.
+        Ok(idle.unwrap_or_else(|| crate::sql::lock_recovering(&self.clients[start])))
     }
 }
 

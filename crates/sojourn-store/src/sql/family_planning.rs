@@ -546,6 +546,7 @@ pub(crate) fn generate_schedule(
     windows: CheckWindows,
     actor: &Actor,
 ) -> Result<u64> {
+    let year = sojourn_domain::services::family_planning::schedule_year(year)?;
     let [low, high] = scope_bounds(scope);
     let mut added = 0;
     for window in windows.of_year(year) {

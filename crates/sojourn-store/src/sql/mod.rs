@@ -282,3 +282,29 @@ pub(crate) fn now() -> OffsetDateTime {
 pub(crate) fn opt_text<T: ToString>(v: Option<&T>) -> Value {
     v.map_or(Value::Null, |v| Value::Text(v.to_string()))
 }
+
+/// Locks a connection, taking it back from a holder that panicked. The
+/// panic unwound through the holder's transaction, whose drop rolled it
+/// back, so the connection is as clean as after an error; refusing every
+/// later call instead would let one bad request stop the server (a
+/// poisoned writer fails every write until a restart).
+pub(crate) fn lock_recovering<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| {
+        mutex.clear_poison();
+        poisoned.into_inner()
+    })
+}
+
+/// [`lock_recovering`] without waiting: `None` while another holds it.
+pub(crate) fn try_lock_recovering<T>(
+    mutex: &std::sync::Mutex<T>,
+) -> Option<std::sync::MutexGuard<'_, T>> {
+    match mutex.try_lock() {
+        Ok(guard) => Some(guard),
+        Err(std::sync::TryLockError::Poisoned(poisoned)) => {
+            mutex.clear_poison();
+            Some(poisoned.into_inner())
+        }
+        Err(std::sync::TryLockError::WouldBlock) => None,
+    }
+}

@@ -94,9 +94,13 @@ impl SqliteBackend {
     }
 
     fn lock_writer(&self) -> Result<std::sync::MutexGuard<'_, Connection>> {
-        self.writer
-            .lock()
-            .map_err(|_| StoreError::Internal("writer connection poisoned".into()))
+        let conn = crate::sql::lock_recovering(&self.writer);
+        if !conn.is_autocommit() {
+            // Left inside a transaction by a holder that panicked before
+            // its drop could end it.
+            conn.execute_batch("ROLLBACK")?;
+        }
+        Ok(conn)
     }
 }
 
@@ -156,16 +160,15 @@ impl Backend for SqliteBackend {
         let start = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
         // Take the first idle reader, else wait for the one whose turn it is.
         let guard = (0..self.readers.len()).find_map(|i| {
-            self.readers[(start + i) % self.readers.len()]
-                .try_lock()
-                .ok()
+            crate::sql::try_lock_recovering(&self.readers[(start + i) % self.readers.len()])
         });
         let mut conn = match guard {
             Some(conn) => conn,
-            None => self.readers[start]
-                .lock()
-                .map_err(|_| StoreError::Internal("reader connection poisoned".into()))?,
+            None => crate::sql::lock_recovering(&self.readers[start]),
         };
+        if !conn.is_autocommit() {
+            conn.execute_batch("ROLLBACK")?;
+        }
         let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
         let result = f(&mut SqliteTx(&tx, self.keys.current()))?;
         tx.commit()?;
@@ -352,6 +355,50 @@ mod tests {
     use crate::crypto::Keyring;
     use sojourn_domain::codes::IdNumber;
     use sojourn_domain::unit::UnitCode;
+
+    /// A write that panics halfway (a bug meeting an input nobody
+    /// foresaw) costs that request only: its transaction is rolled back
+    /// and the next writes and reads go through.
+    #[test]
+    fn a_write_that_panics_leaves_the_store_working_and_unchanged() {
+        let dir = tempfile::tempdir().expect("dir");
+        let backend = SqliteBackend::open(&dir.path().join("s.db"), Keyring::generate().into())
+            .expect("open");
+        let insert = |tx: &mut dyn crate::sql::Tx, name: &str| {
+            tx.execute(
+                "INSERT INTO schema_migrations (name, applied_at) VALUES ($1, '2026-01-01')",
+                &[name.into()],
+            )
+        };
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            backend.write(|tx| {
+                insert(tx, "half-written")?;
+                panic!("a bug in the middle of a write");
+                #[allow(unreachable_code)]
+                Ok(())
+            })
+        }));
+        assert!(panicked.is_err());
+        backend
+            .write(|tx| insert(tx, "written after"))
+            .expect("the writer works again");
+        let names: Vec<String> = backend
+            .read(|tx| {
+                tx.query(
+                    "SELECT name FROM schema_migrations WHERE applied_at = '2026-01-01'",
+                    &[],
+                )?
+                .iter()
+                .map(|row| Ok(row.text(0)?.to_owned()))
+                .collect()
+            })
+            .expect("read");
+        assert_eq!(
+            names,
+            ["written after"],
+            "the half-written row was rolled back"
+        );
+    }
 
     /// A database from before encryption, with a resident in the clear,
     /// is migrated (persons rebuilt under its references) and sealed on
