@@ -43,7 +43,7 @@ pub(super) fn rule_key(rule: Rule) -> &'static str {
         Rule::SexContradictsId => "sex_id",
         Rule::ReasonForStayUnknown => "reason_unknown",
         Rule::DomicileFromIdNumber => "domicile_id",
-        Rule::CheckOutsideChildbearingAge => "fp_check_age",
+        Rule::CheckOutsideChildbearingAge => "check_age",
     }
 }
 
